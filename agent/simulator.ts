@@ -1,0 +1,184 @@
+import type { Clock, TimerHandle } from '../shared/clock.js';
+import { AGENT_TYPES, type AgentType } from '../shared/model.js';
+import type { Sample } from '../shared/protocol.js';
+import { DEFAULT_REGIONS } from '../shared/regions.js';
+import { gaussian, seededRandom } from './prng.js';
+import { Uplink } from './uplink.js';
+
+export interface SimulatorOptions {
+  url: string;
+  token: string;
+  agents: number;
+  seed: number;
+  clock: Clock;
+  regions?: readonly string[];
+  /** Each agent sends one batch per interval. */
+  sampleIntervalMs?: number;
+  /** Extra synthetic series per batch on top of the headline ones (load tests). */
+  extraSeries?: number;
+  version?: string;
+}
+
+interface VirtualAgent {
+  index: number;
+  region: string;
+  type: AgentType;
+  hostname: string;
+  uplink: Uplink;
+  cpuBase: number;
+  memBase: number;
+  disk: number;
+  phase: number;
+  /** Forced cpu value while a scripted spike lasts. */
+  cpuOverride: number | null;
+  alive: boolean;
+}
+
+const TICK_SLOTS = 10;
+
+/**
+ * N virtual agents in one process, with seeded, realistic patterns (daily cycle, noise,
+ * slowly filling disks, type-specific metrics) and hooks for scripted incidents.
+ */
+export class Simulator {
+  readonly agents: VirtualAgent[] = [];
+  private readonly random: () => number;
+  private timer: TimerHandle | null = null;
+  private tick = 0;
+  private readonly started: number;
+
+  constructor(private readonly opts: SimulatorOptions) {
+    this.random = seededRandom(opts.seed);
+    this.started = opts.clock.now();
+    const regions = opts.regions ?? DEFAULT_REGIONS.map((r) => r.id);
+    for (let i = 0; i < opts.agents; i++) {
+      const region = regions[i % regions.length]!;
+      const type = AGENT_TYPES[Math.floor(this.random() * AGENT_TYPES.length)]!;
+      const hostname = `sim-${region}-${type}-${String(i).padStart(4, '0')}`;
+      this.agents.push({
+        index: i,
+        region,
+        type,
+        hostname,
+        uplink: this.makeUplink(region, type, hostname, i),
+        cpuBase: 15 + this.random() * 35,
+        memBase: 35 + this.random() * 30,
+        disk: 30 + this.random() * 40,
+        phase: this.random() * Math.PI * 2,
+        cpuOverride: null,
+        alive: true,
+      });
+    }
+  }
+
+  /** Connect every agent; resolves once all have been welcomed (or after `timeoutMs`). */
+  async start(timeoutMs = 30_000): Promise<void> {
+    for (const a of this.agents) a.uplink.start();
+    const interval = this.opts.sampleIntervalMs ?? 1_000;
+    this.timer = this.opts.clock.setInterval(() => this.onTick(), Math.max(1, interval / TICK_SLOTS));
+    const deadline = this.opts.clock.now() + timeoutMs;
+    while (this.connectedCount() < this.agents.length && this.opts.clock.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    for (const a of this.agents) a.uplink.stop();
+  }
+
+  connectedCount(): number {
+    return this.agents.filter((a) => a.uplink.connected).length;
+  }
+
+  /** Force an agent's cpu to `value` for `durationMs` (a runaway process). */
+  spike(index: number, value = 99, durationMs = 30_000): void {
+    const agent = this.agents[index]!;
+    agent.cpuOverride = value;
+    this.sendBatch(agent);
+    this.opts.clock.setTimeout(() => (agent.cpuOverride = null), durationMs);
+  }
+
+  /** The host dies: socket dropped with no close handshake. */
+  kill(index: number): void {
+    const agent = this.agents[index]!;
+    agent.alive = false;
+    agent.uplink.kill();
+  }
+
+  /** The host comes back with the same identity. */
+  revive(index: number): void {
+    const agent = this.agents[index]!;
+    const previousId = agent.uplink.agentId;
+    agent.uplink = this.makeUplink(agent.region, agent.type, agent.hostname, index);
+    if (previousId) agent.uplink.agentId = previousId;
+    agent.alive = true;
+    agent.uplink.start();
+  }
+
+  /** A region loses `fraction` of its agents (network partition: sockets cut). Returns their indexes. */
+  failRegion(region: string, fraction = 0.75): number[] {
+    const members = this.agents.filter((a) => a.region === region && a.alive);
+    const victims = members.slice(0, Math.ceil(members.length * fraction));
+    for (const v of victims) this.kill(v.index);
+    return victims.map((v) => v.index);
+  }
+
+  private makeUplink(region: string, type: AgentType, hostname: string, index: number): Uplink {
+    return new Uplink({
+      url: this.opts.url,
+      token: this.opts.token,
+      clock: this.opts.clock,
+      random: seededRandom(this.opts.seed * 7919 + index),
+      backoffInitialMs: 250,
+      backoffMaxMs: 10_000,
+      hello: {
+        hostname,
+        region,
+        agentType: type,
+        version: this.opts.version ?? 'sim',
+        labels: { simulated: 'true' },
+      },
+    });
+  }
+
+  private onTick(): void {
+    const slot = this.tick++ % TICK_SLOTS;
+    for (let i = slot; i < this.agents.length; i += TICK_SLOTS) {
+      const agent = this.agents[i]!;
+      if (agent.alive && agent.uplink.connected) this.sendBatch(agent);
+    }
+  }
+
+  private sendBatch(agent: VirtualAgent): void {
+    agent.uplink.sendMetrics(this.samplesFor(agent));
+  }
+
+  samplesFor(agent: VirtualAgent): Sample[] {
+    const ts = this.opts.clock.now();
+    const hours = (ts - this.started) / 3_600_000;
+    const daily = Math.sin((hours / 24) * 2 * Math.PI + agent.phase);
+    const clamp = (v: number) => Math.min(100, Math.max(0, v));
+    const noise = () => gaussian(this.random);
+    const cpu = agent.cpuOverride ?? clamp(agent.cpuBase + 12 * daily + 4 * noise());
+    agent.disk = Math.min(88, agent.disk + 0.0005 * this.random());
+    const g = (name: string, value: number, unit: string): Sample => ({ name, value, ts, unit, kind: 'gauge' });
+    const samples: Sample[] = [
+      g('cpu_usage', cpu, '%'),
+      g('memory_usage', clamp(agent.memBase + 5 * daily + 2 * noise()), '%'),
+      g('disk_usage', agent.disk, '%'),
+    ];
+    if (agent.type === 'application') {
+      samples.push(g('response_time', Math.max(5, 120 + 60 * daily + 25 * noise() + (cpu > 90 ? 1500 : 0)), 'ms'));
+      samples.push(g('error_rate', clamp(0.5 + 0.3 * noise() + (cpu > 90 ? 8 : 0)), '%'));
+    } else if (agent.type === 'database') {
+      samples.push(g('db_connections', Math.max(0, Math.round(80 + 30 * daily + 10 * noise())), ''));
+    } else if (agent.type === 'network') {
+      samples.push(g('packet_loss', clamp(0.05 + 0.05 * Math.abs(noise())), '%'));
+    }
+    for (let k = 0; k < (this.opts.extraSeries ?? 0); k++) {
+      samples.push({ name: 'synthetic_value', value: this.random() * 100, ts, kind: 'gauge', labels: { n: String(k) } });
+    }
+    return samples;
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { agentCommand } from './cli/agent.js';
+import { parse, UsageError } from './cli/args.js';
+import { serveCommand } from './cli/serve.js';
+import { simulateCommand } from './cli/simulate.js';
+import { ConfigError, defaultDataDir } from './core/config.js';
+import { loadOrCreateAgentToken } from './core/ingest/tokens.js';
+import { VERSION } from './core/version.js';
+
+const USAGE = `meridian ${VERSION} — monitoring console for a multi-region fleet
+
+usage:
+  meridian serve     [--data-dir D] [--port N] [--ingest-port N] [--ingest-host H]
+                     [--agent-token T] [--session-token T] [--config F] [--with-agent]
+                     run the console core and UI server without Electron
+  meridian agent     --url ws://HOST:PORT --token T [--region R] [--type system|application|database|network]
+                     [--hostname H] [--interval MS]
+                     report this host's cpu, memory, disk, network and load
+  meridian simulate  --url ws://HOST:PORT --token T [--agents N] [--seed S] [--interval MS]
+                     [--no-incidents] [--duration SECONDS]
+                     N virtual agents across the regions with scripted incidents
+  meridian token     [--data-dir D]   print the agent token (created on first use)
+
+environment: MERIDIAN_AGENT_TOKEN, MERIDIAN_SESSION_TOKEN, MERIDIAN_DATA_DIR
+`;
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serveCommand(rest, env);
+      case 'agent':
+        return await agentCommand(rest, env);
+      case 'simulate':
+        return await simulateCommand(rest, env);
+      case 'token': {
+        const flags = parse('token', rest, { 'data-dir': { type: 'string' } });
+        const dir = resolve(flags['data-dir'] ?? env.MERIDIAN_DATA_DIR ?? defaultDataDir());
+        await mkdir(dir, { recursive: true, mode: 0o700 });
+        process.stdout.write(`${await loadOrCreateAgentToken(dir)}\n`);
+        return 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      case '--version':
+        process.stdout.write(`${VERSION}\n`);
+        return 0;
+      default:
+        process.stderr.write(`meridian: unknown command '${command}'\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 2;
+    }
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      process.stderr.write(`meridian ${command}: ${(err as Error).message} — is another console running? Pick another --port/--ingest-port.\n`);
+      return 1;
+    }
+    throw err;
+  }
+}

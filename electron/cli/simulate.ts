@@ -1,0 +1,66 @@
+import { Simulator } from '../../agent/simulator.js';
+import { systemClock } from '../../shared/clock.js';
+import { VERSION } from '../core/version.js';
+import { intFlag, parse, required, untilSignal, wsUrl } from './args.js';
+
+/** The scripted incidents of `meridian simulate`, seconds after every agent is connected. */
+export const SCENARIO = [
+  { at: 20, what: 'cpu spike on agent 0 (critical cpu_usage alert)' },
+  { at: 40, what: 'agent 1 dies (agent_offline alert)' },
+  { at: 60, what: 'ap-northeast-1 loses 75% of its agents (region failed)' },
+  { at: 120, what: 'ap-northeast-1 agents come back (alerts resolve)' },
+] as const;
+
+export async function simulateCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const flags = parse('simulate', argv, {
+    url: { type: 'string' },
+    token: { type: 'string' },
+    agents: { type: 'string' },
+    seed: { type: 'string' },
+    interval: { type: 'string' },
+    'extra-series': { type: 'string' },
+    'no-incidents': { type: 'boolean' },
+    duration: { type: 'string' },
+  });
+  const url = wsUrl('simulate', required('simulate', 'url', flags.url));
+  const token = required('simulate', 'token', flags.token ?? env.MERIDIAN_AGENT_TOKEN);
+  const count = intFlag('simulate', 'agents', flags.agents, 50, 1, 20_000);
+  const duration = intFlag('simulate', 'duration', flags.duration, 0, 0, 7 * 86_400);
+  const log = (line: string) => process.stdout.write(`simulate: ${line}\n`);
+  const sim = new Simulator({
+    url,
+    token,
+    agents: count,
+    seed: intFlag('simulate', 'seed', flags.seed, 1, 0, 2 ** 31),
+    sampleIntervalMs: intFlag('simulate', 'interval', flags.interval, 1_000, 10, 600_000),
+    extraSeries: intFlag('simulate', 'extra-series', flags['extra-series'], 0, 0, 1_000),
+    clock: systemClock,
+    version: `sim-${VERSION}`,
+  });
+  await sim.start();
+  log(`${sim.connectedCount()}/${count} agents connected to ${url}`);
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  if (!flags['no-incidents'] && count >= 2) {
+    let failed: number[] = [];
+    const steps: Record<number, () => void> = {
+      20: () => sim.spike(0, 99, 30_000),
+      40: () => sim.kill(1),
+      60: () => (failed = sim.failRegion('ap-northeast-1', 0.75)),
+      120: () => failed.forEach((i) => sim.revive(i)),
+    };
+    for (const step of SCENARIO) {
+      timers.push(
+        setTimeout(() => {
+          log(step.what);
+          steps[step.at]!();
+        }, step.at * 1_000),
+      );
+    }
+  }
+  const stop = duration > 0 ? new Promise((r) => timers.push(setTimeout(r, duration * 1_000))) : new Promise(() => {});
+  await Promise.race([untilSignal(), stop]);
+  timers.forEach(clearTimeout);
+  sim.stop();
+  log('stopped');
+  return 0;
+}

@@ -1,0 +1,54 @@
+import type { IncomingMessage } from 'node:http';
+import { bearerToken, tokensEqual } from '../ingest/tokens.js';
+
+export const SESSION_COOKIE = 'meridian_session';
+
+/**
+ * Who may use the API port: requests addressed to this loopback host (DNS rebinding
+ * defence), from no browser origin or our own, carrying the session token.
+ */
+export class ApiAccess {
+  private port = 0;
+
+  constructor(private readonly sessionToken: string) {}
+
+  setPort(port: number): void {
+    this.port = port;
+  }
+
+  get ownOrigins(): string[] {
+    return [`http://127.0.0.1:${this.port}`, `http://localhost:${this.port}`, `http://[::1]:${this.port}`];
+  }
+
+  /** Returns a refusal (status + code + message) or null when allowed. */
+  check(req: IncomingMessage, url: URL): { status: number; code: string; message: string } | null {
+    const host = req.headers.host ?? '';
+    if (!this.ownOrigins.includes(`http://${host}`)) {
+      return { status: 403, code: 'bad_host', message: `host '${host}' is not this console` };
+    }
+    const origin = req.headers.origin;
+    if (origin !== undefined && !this.ownOrigins.includes(origin)) {
+      return { status: 403, code: 'foreign_origin', message: `origin '${origin}' may not use this console` };
+    }
+    const token = bearerToken(req.headers.authorization) ?? url.searchParams.get('token') ?? cookieToken(req);
+    if (!token || !tokensEqual(token, this.sessionToken)) {
+      return { status: 401, code: 'unauthorized', message: 'missing or wrong session token' };
+    }
+    return null;
+  }
+
+  /** Set on the first page load (?token=) so reloads and the stream work without the token in the URL. */
+  sessionCookie(): string {
+    return `${SESSION_COOKIE}=${this.sessionToken}; HttpOnly; SameSite=Strict; Path=/`;
+  }
+}
+
+function cookieToken(req: IncomingMessage): string | null {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return rest.join('=');
+  }
+  return null;
+}

@@ -1,0 +1,67 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { ApiError } from '../../../shared/api.js';
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, err: HttpError): void {
+  const body: ApiError = { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
+  sendJson(res, err.status, body);
+}
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'body_too_large', `body over ${MAX_BODY_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  const type = req.headers['content-type'] ?? '';
+  if (!type.startsWith('application/json')) {
+    throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text.includes('"__proto__"')) throw new HttpError(400, 'forbidden_key', 'key "__proto__" is not allowed');
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new HttpError(400, 'invalid_json', (err as Error).message);
+  }
+}
+
+const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
+/** Validate against a TypeBox schema; a failure names the field. */
+export function validate<T>(schema: TSchema, value: unknown, where: 'query' | 'body'): T {
+  let check = compiled.get(schema);
+  if (!check) compiled.set(schema, (check = TypeCompiler.Compile(schema)));
+  if (check.Check(value)) return value as T;
+  const first = check.Errors(value).First();
+  const field = first?.path.replace(/^\//, '') || undefined;
+  throw new HttpError(400, `invalid_${where}`, `${where}${field ? ` field '${field}'` : ''}: ${first?.message ?? 'invalid'}`, field);
+}

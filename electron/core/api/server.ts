@@ -1,0 +1,113 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { API_PREFIX, STREAM_PATH } from '../../../shared/api.js';
+import type { Logger } from '../logger.js';
+import type { CoreMetrics } from '../metrics.js';
+import { ApiAccess } from './access.js';
+import { HttpError, readJsonBody, sendError, sendJson } from './http-util.js';
+import { matchRoute, routeHasBody, runRoute, type ApiServices } from './router.js';
+import type { StreamHub } from './stream.js';
+
+export interface ApiServerOptions {
+  port: number;
+  sessionToken: string;
+}
+
+export interface ApiServerDeps {
+  logger: Logger;
+  metrics: CoreMetrics;
+  services: ApiServices;
+  stream: StreamHub;
+  /** Serves the renderer's files; returns false when it has no such file. */
+  serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string, setCookie: string | null): Promise<boolean>;
+}
+
+/** The console's HTTP port: REST, the stream, /metrics, /healthz and the renderer. Loopback only. */
+export class ApiServer {
+  private readonly http: Server;
+  private readonly access: ApiAccess;
+
+  constructor(
+    private readonly deps: ApiServerDeps,
+    private readonly opts: ApiServerOptions,
+  ) {
+    this.access = new ApiAccess(opts.sessionToken);
+    this.http = createServer((req, res) => {
+      this.handle(req, res).catch((err: unknown) => this.fail(res, err));
+    });
+    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+  }
+
+  async start(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      // Never beyond loopback: the session token is the only lock on this port.
+      this.http.listen(this.opts.port, '127.0.0.1', () => resolve());
+    });
+    const port = (this.http.address() as AddressInfo).port;
+    this.access.setPort(port);
+    return port;
+  }
+
+  async stop(): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeAllConnections();
+    await closed;
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
+    const refusal = this.access.check(req, url);
+    if (refusal) throw this.refused(refusal);
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/metrics') {
+      const text = await this.deps.metrics.registry.metrics();
+      res.writeHead(200, { 'Content-Type': this.deps.metrics.registry.contentType });
+      res.end(text);
+      return;
+    }
+    if (url.pathname.startsWith(`${API_PREFIX}/`)) {
+      const match = matchRoute(method, url.pathname);
+      const body = routeHasBody(match) ? await readJsonBody(req) : undefined;
+      const query = Object.fromEntries(url.searchParams);
+      delete query.token;
+      return sendJson(res, 200, runRoute(match, query, body, this.deps.services));
+    }
+    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', `${method} ${url.pathname}`);
+    const setCookie = url.searchParams.has('token') ? this.access.sessionCookie() : null;
+    if (await this.deps.serveStatic(req, res, url.pathname, setCookie)) return;
+    throw new HttpError(404, 'not_found', `nothing at ${url.pathname}`);
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const refusal =
+      url.pathname === STREAM_PATH
+        ? this.access.check(req, url)
+        : { status: 404, code: 'not_found', message: `no stream at ${url.pathname}` };
+    if (refusal) {
+      this.deps.metrics.httpRejected.inc({ reason: refusal.code });
+      const body = JSON.stringify({ error: { code: refusal.code, message: refusal.message } });
+      socket.end(
+        `HTTP/1.1 ${refusal.status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
+    this.deps.stream.accept(req, socket, head);
+  }
+
+  private refused(r: { status: number; code: string; message: string }): HttpError {
+    return new HttpError(r.status, r.code, r.message);
+  }
+
+  private fail(res: ServerResponse, err: unknown): void {
+    const httpErr =
+      err instanceof HttpError ? err : new HttpError(500, 'internal', 'internal error; see the console log');
+    if (!(err instanceof HttpError)) this.deps.logger.error('API request failed', { error: String(err) });
+    this.deps.metrics.httpRejected.inc({ reason: httpErr.code });
+    if (res.headersSent) return void res.destroy();
+    sendError(res, httpErr);
+  }
+}

@@ -1,0 +1,116 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { STREAM_BATCH_MS, type StreamChanges, type StreamSnapshot } from '../../../shared/api.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { CoreEvents } from '../events.js';
+import type { Fleet } from '../fleet/fleet.js';
+import type { AlertBook } from '../incidents/alert-book.js';
+
+/** A viewer that lets this much pile up unread is cut off rather than buffered without end. */
+const MAX_VIEWER_BUFFER_BYTES = 8 * 1024 * 1024;
+const RESOLVED_IN_SNAPSHOT = 200;
+
+/**
+ * /api/v1/stream: a snapshot on connect, then the regions, agents and alerts that changed,
+ * coalesced into one message at most every STREAM_BATCH_MS and serialised once for all viewers.
+ */
+export class StreamHub {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  private readonly viewers = new Set<WebSocket>();
+  private readonly dirtyAgents = new Set<string>();
+  private readonly dirtyRegions = new Set<string>();
+  private readonly dirtyAlerts = new Set<string>();
+  private timer: TimerHandle | null = null;
+  private seq = 0;
+  private readonly unsubscribe: (() => void)[];
+
+  constructor(
+    private readonly deps: { clock: Clock; events: CoreEvents; fleet: Fleet; alerts: AlertBook },
+  ) {
+    this.unsubscribe = [
+      deps.events.on('agent.changed', ({ agent }) => {
+        this.dirtyAgents.add(agent.id);
+        // Heartbeats move the region's lastHeartbeat in place; send the region along.
+        this.dirtyRegions.add(agent.regionId);
+        this.schedule();
+      }),
+      deps.events.on('region.changed', ({ region }) => {
+        this.dirtyRegions.add(region.id);
+        this.schedule();
+      }),
+      deps.events.on('alert.changed', ({ alert }) => {
+        this.dirtyAlerts.add(alert.id);
+        this.schedule();
+      }),
+    ];
+  }
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  /** Called by the API server after it has checked host, origin and token. */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.viewers.add(ws);
+      ws.on('close', () => this.viewers.delete(ws));
+      ws.on('error', () => ws.terminate());
+      // Viewers only listen; anything they send is ignored.
+      this.send(ws, JSON.stringify(this.snapshot()));
+    });
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.unsubscribe.forEach((off) => off());
+    for (const ws of this.viewers) ws.close(1001, 'console stopping');
+    for (const ws of this.viewers) ws.terminate();
+  }
+
+  snapshot(): StreamSnapshot {
+    const { fleet, alerts } = this.deps;
+    return {
+      type: 'snapshot',
+      seq: this.seq,
+      serverTime: this.deps.clock.now(),
+      regions: fleet.regions(),
+      agents: fleet.listAgents(),
+      alerts: [...alerts.openAlerts(), ...alerts.list({ state: 'resolved', limit: RESOLVED_IN_SNAPSHOT })],
+    };
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = this.deps.clock.setTimeout(() => this.flush(), STREAM_BATCH_MS);
+  }
+
+  private flush(): void {
+    this.timer = null;
+    const { fleet, alerts } = this.deps;
+    const changes: StreamChanges = {
+      type: 'changes',
+      seq: ++this.seq,
+      serverTime: this.deps.clock.now(),
+      regions: [...this.dirtyRegions].flatMap((id) => fleet.region(id) ?? []),
+      agents: [...this.dirtyAgents].flatMap((id) => fleet.agent(id) ?? []),
+      alerts: [...this.dirtyAlerts].flatMap((id) => alerts.get(id) ?? []),
+    };
+    this.dirtyAgents.clear();
+    this.dirtyRegions.clear();
+    this.dirtyAlerts.clear();
+    if (this.viewers.size === 0) return;
+    const text = JSON.stringify(changes);
+    for (const ws of this.viewers) this.send(ws, text);
+  }
+
+  private send(ws: WebSocket, text: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_VIEWER_BUFFER_BYTES) {
+      ws.close(1013, 'slow viewer: reconnect for a fresh snapshot');
+      ws.terminate();
+      return;
+    }
+    ws.send(text);
+  }
+}

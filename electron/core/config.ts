@@ -1,0 +1,120 @@
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { RegionDefinition } from '../../shared/regions.js';
+import type { LogLevel } from './logger.js';
+
+export const DEFAULT_API_PORT = 4780;
+export const DEFAULT_INGEST_PORT = 4781;
+
+export interface CoreConfig {
+  dataDir: string;
+  /** 0 picks a free port (tests). The API always binds 127.0.0.1. */
+  apiPort: number;
+  ingestHost: string;
+  ingestPort: number;
+  /** Random per launch when not given. */
+  sessionToken: string | null;
+  /** Read from (or created in) <dataDir>/agent-token when not given. */
+  agentToken: string | null;
+  heartbeatIntervalMs: number;
+  missedHeartbeatsBeforeOffline: number;
+  allowUnknownRegions: boolean;
+  regions: RegionDefinition[];
+  maxSeriesPerAgent: number;
+  persistDebounceMs: number;
+  maxStoredEvents: number;
+  maxResolvedAlerts: number;
+  pingIntervalMs: number;
+  maxSendBufferBytes: number;
+  /** The built renderer to serve, or null for the placeholder page. */
+  rendererDir: string | null;
+  logLevel: LogLevel;
+}
+
+export function defaultDataDir(): string {
+  return join(homedir(), '.meridian');
+}
+
+export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
+  return {
+    dataDir: defaultDataDir(),
+    apiPort: DEFAULT_API_PORT,
+    ingestHost: '127.0.0.1',
+    ingestPort: DEFAULT_INGEST_PORT,
+    sessionToken: null,
+    agentToken: null,
+    heartbeatIntervalMs: 1_000,
+    missedHeartbeatsBeforeOffline: 3,
+    allowUnknownRegions: false,
+    regions: [],
+    maxSeriesPerAgent: 1_000,
+    persistDebounceMs: 1_000,
+    maxStoredEvents: 10_000,
+    maxResolvedAlerts: 5_000,
+    pingIntervalMs: 10_000,
+    maxSendBufferBytes: 1024 * 1024,
+    rendererDir: null,
+    logLevel: 'info',
+    ...overrides,
+  };
+}
+
+/** What `<dataDir>/config.json` may set (all optional; flags win over the file). */
+export const ConfigFile = Type.Object(
+  {
+    ingestHost: Type.Optional(Type.String()),
+    ingestPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    apiPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    heartbeatIntervalMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 600_000 })),
+    missedHeartbeatsBeforeOffline: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    allowUnknownRegions: Type.Optional(Type.Boolean()),
+    regions: Type.Optional(
+      Type.Array(
+        Type.Object(
+          {
+            id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$' }),
+            name: Type.String({ minLength: 1, maxLength: 100 }),
+            latitude: Type.Number({ minimum: -90, maximum: 90 }),
+            longitude: Type.Number({ minimum: -180, maximum: 180 }),
+          },
+          { additionalProperties: false },
+        ),
+      ),
+    ),
+    maxSeriesPerAgent: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    persistDebounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
+    maxStoredEvents: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    maxResolvedAlerts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    logLevel: Type.Optional(
+      Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ConfigFile = Static<typeof ConfigFile>;
+const configFileCheck = TypeCompiler.Compile(ConfigFile);
+
+export class ConfigError extends Error {}
+
+/** Read and check a config file; a missing file is an empty config, a bad one a ConfigError naming the field. */
+export async function readConfigFile(path: string): Promise<ConfigFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`${path} is not JSON: ${(err as Error).message}`);
+  }
+  if (configFileCheck.Check(raw)) return raw;
+  const first = configFileCheck.Errors(raw).First();
+  throw new ConfigError(`${path}: field '${first?.path.replace(/^\//, '') || '(root)'}' ${first?.message ?? 'is invalid'}`);
+}

@@ -1,0 +1,37 @@
+import type { Agent, AgentStatus, Alert, AlertState, Region, StoredEvent } from '../../shared/model.js';
+
+/** What the core tells its listeners (stream, metrics, Electron shell) in-process. */
+export interface CoreEventMap {
+  'agent.changed': { agent: Agent; previousStatus: AgentStatus | null };
+  'region.changed': { region: Region; previousStatus: Region['status'] | null };
+  'alert.changed': { alert: Alert; previousState: AlertState | null };
+  'event.stored': { event: StoredEvent };
+}
+
+type Listener<T> = (payload: T) => void;
+
+/** A small typed event bus; a throwing listener is logged by the caller, never breaks the emitter. */
+export class CoreEvents {
+  private listeners = new Map<keyof CoreEventMap, Set<Listener<never>>>();
+
+  on<K extends keyof CoreEventMap>(name: K, fn: Listener<CoreEventMap[K]>): () => void {
+    let set = this.listeners.get(name);
+    if (!set) this.listeners.set(name, (set = new Set()));
+    set.add(fn as Listener<never>);
+    return () => set.delete(fn as Listener<never>);
+  }
+
+  emit<K extends keyof CoreEventMap>(name: K, payload: CoreEventMap[K]): void {
+    const set = this.listeners.get(name);
+    if (!set) return;
+    for (const fn of set) {
+      try {
+        (fn as Listener<CoreEventMap[K]>)(payload);
+      } catch (err) {
+        this.onListenerError(err, name);
+      }
+    }
+  }
+
+  onListenerError: (err: unknown, name: string) => void = () => {};
+}

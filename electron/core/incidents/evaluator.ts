@@ -1,0 +1,141 @@
+import type { Agent, Region } from '../../../shared/model.js';
+import type { Sample } from '../../../shared/protocol.js';
+import type { AgentOfflineRule, RegionStatusRule, Rule, ThresholdRule } from '../../../shared/rules.js';
+import type { CoreEvents } from '../events.js';
+import type { AlertBook } from './alert-book.js';
+import { breachOf, formatValue, isCleared } from './thresholds.js';
+
+/** Series identity inside an agent: name plus sorted labels. */
+export function seriesKey(name: string, labels: Readonly<Record<string, string>> | undefined): string {
+  if (!labels) return name;
+  const keys = Object.keys(labels);
+  if (keys.length === 0) return name;
+  keys.sort();
+  let key = name;
+  for (const k of keys) key += `,${k}=${labels[k]}`;
+  return key;
+}
+
+function labelSuffix(labels: Readonly<Record<string, string>> | undefined): string {
+  if (!labels) return '';
+  const parts = Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+  return parts.length ? ` {${parts.join(', ')}}` : '';
+}
+
+/**
+ * Checks samples against rules as they arrive (no polling loop), and turns agent and
+ * region status changes into alerts.
+ */
+export class RuleEvaluator {
+  private thresholdsByMetric = new Map<string, ThresholdRule[]>();
+  private offlineRules: AgentOfflineRule[] = [];
+  private regionRules: RegionStatusRule[] = [];
+
+  constructor(
+    private readonly alerts: AlertBook,
+    events: CoreEvents,
+  ) {
+    events.on('agent.changed', ({ agent, previousStatus }) => {
+      if (agent.status !== previousStatus) this.onAgentStatus(agent);
+    });
+    events.on('region.changed', ({ region, previousStatus }) => {
+      if (region.status !== previousStatus) this.onRegionStatus(region);
+    });
+  }
+
+  setRules(rules: readonly Rule[]): void {
+    this.thresholdsByMetric = new Map();
+    this.offlineRules = [];
+    this.regionRules = [];
+    for (const rule of rules) {
+      if (!rule.enabled) continue;
+      if (rule.kind === 'threshold') {
+        const list = this.thresholdsByMetric.get(rule.metric) ?? [];
+        list.push(rule);
+        this.thresholdsByMetric.set(rule.metric, list);
+      } else if (rule.kind === 'agent_offline') this.offlineRules.push(rule);
+      else this.regionRules.push(rule);
+    }
+  }
+
+  /** True when some rule watches this metric (the ingest path skips the rest cheaply). */
+  watches(metric: string): boolean {
+    return this.thresholdsByMetric.has(metric);
+  }
+
+  onSample(agent: Agent, sample: Sample, arrivedAt: number, arrivedMono: number): void {
+    const rules = this.thresholdsByMetric.get(sample.name);
+    if (!rules) return;
+    for (const rule of rules) {
+      const subjectKey = `${agent.id}/${seriesKey(sample.name, sample.labels)}`;
+      const breach = breachOf(rule, sample.value);
+      if (!breach) {
+        // Inside the hysteresis band the alert stays open; it only learns the new value.
+        if (isCleared(rule, sample.value)) this.alerts.clear(rule.id, subjectKey, sample.value);
+        else this.alerts.touch(rule.id, subjectKey, sample.value);
+        continue;
+      }
+      const op = rule.comparator === 'gt' ? '>' : '<';
+      this.alerts.report({
+        ruleId: rule.id,
+        subjectKey,
+        subject: { kind: 'agent', regionId: agent.regionId, agentId: agent.id },
+        severity: breach.severity,
+        message: `${rule.description}: ${sample.name}${labelSuffix(sample.labels)} ${formatValue(sample.value, rule.unit)} ${op} ${formatValue(breach.threshold, rule.unit)} on ${agent.hostname}`,
+        metric: sample.name,
+        value: sample.value,
+        threshold: breach.threshold,
+        sampleArrivedAt: arrivedAt,
+        arrivedMono,
+        forMs: rule.forMs,
+      });
+    }
+  }
+
+  private onAgentStatus(agent: Agent): void {
+    for (const rule of this.offlineRules) {
+      if (agent.status === 'online') {
+        this.alerts.clear(rule.id, agent.id, null);
+        continue;
+      }
+      const why = agent.status === 'error' ? 'was disconnected for a protocol error' : 'stopped reporting';
+      this.alerts.report({
+        ruleId: rule.id,
+        subjectKey: agent.id,
+        subject: { kind: 'agent', regionId: agent.regionId, agentId: agent.id },
+        severity: rule.severity,
+        message: `Agent ${agent.hostname} (${agent.regionId}) ${why}`,
+        metric: null,
+        value: null,
+        threshold: null,
+        sampleArrivedAt: null,
+        arrivedMono: null,
+        forMs: 0,
+      });
+    }
+  }
+
+  private onRegionStatus(region: Region): void {
+    for (const rule of this.regionRules) {
+      const severity = region.status === 'failed' ? rule.failed : region.status === 'degraded' ? rule.degraded : null;
+      if (!severity) {
+        this.alerts.clear(rule.id, region.id, region.healthScore);
+        continue;
+      }
+      const pct = Math.round(region.healthScore * 100);
+      this.alerts.report({
+        ruleId: rule.id,
+        subjectKey: region.id,
+        subject: { kind: 'region', regionId: region.id, agentId: null },
+        severity,
+        message: `Region ${region.name} ${region.status}: ${region.onlineCount}/${region.agentCount} agents online (${pct}%)`,
+        metric: 'region_health',
+        value: region.healthScore,
+        threshold: region.status === 'failed' ? 0.5 : 0.8,
+        sampleArrivedAt: null,
+        arrivedMono: null,
+        forMs: 0,
+      });
+    }
+  }
+}

@@ -1,0 +1,128 @@
+import type { WebSocket } from 'ws';
+import {
+  CLOSE,
+  PROTOCOL_VERSION,
+  type ConsoleMessage,
+  type EventsMessage,
+  type HelloMessage,
+  type MetricsMessage,
+} from '../../../shared/protocol.js';
+import type { Clock } from '../clock.js';
+import type { ConnectResult } from '../fleet/fleet.js';
+import type { CoreMetrics } from '../metrics.js';
+import { closeReason, parseAgentFrame, type CloseSpec } from './frames.js';
+
+/** What the core does with what agents send. The ingest layer knows nothing else of it. */
+export interface IngestHandler {
+  hello(hello: HelloMessage, remoteAddress: string): ConnectResult;
+  heartbeat(agentId: string): void;
+  /** Returns an error to send back (the batch is still acked), or null. */
+  metrics(agentId: string, msg: MetricsMessage, arrivedAt: number, arrivedMono: number): { code: string; message: string } | null;
+  events(agentId: string, msg: EventsMessage, arrivedAt: number): void;
+  closed(agentId: string, connectionId: number, status: 'offline' | 'error'): void;
+  heartbeatIntervalMs: number;
+}
+
+export interface SessionOptions {
+  maxSendBufferBytes: number;
+}
+
+/** One agent connection: hello first, then heartbeats, batches and events. */
+export class AgentSession {
+  agentId: string | null = null;
+  private connectionId = 0;
+  alive = true;
+  private closedFor: 'offline' | 'error' = 'offline';
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly remoteAddress: string,
+    private readonly deps: { clock: Clock; metrics: CoreMetrics; handler: IngestHandler },
+    private readonly opts: SessionOptions,
+    private readonly onRegistered: (session: AgentSession) => void,
+  ) {
+    ws.on('message', (data, isBinary) => this.onFrame(data as Buffer, isBinary));
+    ws.on('pong', () => (this.alive = true));
+    ws.on('close', () => {
+      if (this.agentId) this.deps.handler.closed(this.agentId, this.connectionId, this.closedFor);
+    });
+    ws.on('error', (err) => {
+      // ws reports an oversized frame as an error and closes with 1009.
+      if ((err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.deps.metrics.framesRejected.inc({ reason: CLOSE.tooBig.reason });
+        this.closedFor = 'error';
+      }
+    });
+  }
+
+  /** Close with a code and reason, counting it. `error` marks the agent as errored, not offline. */
+  close(spec: CloseSpec, detail: string, asError = true): void {
+    this.deps.metrics.framesRejected.inc({ reason: spec.reason });
+    if (asError) this.closedFor = 'error';
+    this.ws.close(spec.code, closeReason(spec, detail));
+  }
+
+  /** Close without counting a rejection (shutdown, replacement). */
+  end(spec: CloseSpec, detail: string): void {
+    this.ws.close(spec.code, closeReason(spec, detail));
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  ping(): void {
+    this.alive = false;
+    this.ws.ping();
+  }
+
+  private send(msg: ConsoleMessage): void {
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(JSON.stringify(msg));
+    // A peer that does not read makes our buffer grow: drop it rather than hold it all.
+    if (this.ws.bufferedAmount > this.opts.maxSendBufferBytes) {
+      this.close(CLOSE.slowConsumer, `send buffer over ${this.opts.maxSendBufferBytes} bytes`, false);
+      this.ws.terminate();
+    }
+  }
+
+  private onFrame(data: Buffer, isBinary: boolean): void {
+    const arrivedMono = this.deps.clock.monotonic();
+    const arrivedAt = this.deps.clock.now();
+    if (isBinary) return this.close(CLOSE.binaryFrame, 'frames are JSON text');
+    const result = parseAgentFrame(data.toString('utf8'));
+    if (!result.ok) return this.close(result.close, result.detail);
+    const msg = result.message;
+    this.deps.metrics.framesReceived.inc({ type: msg.type });
+    if (msg.type === 'hello') return this.onHello(msg);
+    if (!this.agentId) return this.close(CLOSE.helloFirst, `'${msg.type}' before 'hello'`);
+    switch (msg.type) {
+      case 'heartbeat':
+        return this.deps.handler.heartbeat(this.agentId);
+      case 'metrics': {
+        const problem = this.deps.handler.metrics(this.agentId, msg, arrivedAt, arrivedMono);
+        if (problem) this.send({ type: 'error', code: problem.code, message: problem.message, seq: msg.seq });
+        return this.send({ type: 'ack', seq: msg.seq });
+      }
+      case 'events':
+        this.deps.handler.events(this.agentId, msg, arrivedAt);
+        return this.send({ type: 'ack', seq: msg.seq });
+    }
+  }
+
+  private onHello(hello: HelloMessage): void {
+    if (this.agentId) return this.close(CLOSE.duplicateHello, 'hello was already sent');
+    const result = this.deps.handler.hello(hello, this.remoteAddress);
+    if (!result.ok) return this.close(CLOSE.unknownRegion, result.message);
+    this.agentId = result.agent.id;
+    this.connectionId = result.connectionId;
+    this.onRegistered(this);
+    this.send({
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      agentId: result.agent.id,
+      heartbeatIntervalMs: this.deps.handler.heartbeatIntervalMs,
+      serverTime: this.deps.clock.now(),
+    });
+  }
+}

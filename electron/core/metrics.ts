@@ -1,0 +1,68 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The console's own figures, served at /metrics in Prometheus text format. One registry per core. */
+export function createCoreMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'meridian_process_' });
+  return {
+    registry,
+    agentsConnected: new Gauge({
+      name: 'meridian_agents_connected',
+      help: 'Agent WebSocket connections open now.',
+      registers: [registry],
+    }),
+    agentsOnline: new Gauge({
+      name: 'meridian_agents_online',
+      help: 'Registered agents whose status is online.',
+      registers: [registry],
+    }),
+    samplesReceived: new Counter({
+      name: 'meridian_samples_received_total',
+      help: 'Metric samples accepted from agents.',
+      registers: [registry],
+    }),
+    samplesDropped: new Counter({
+      name: 'meridian_samples_dropped_total',
+      help: 'Metric samples refused, by reason.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    framesReceived: new Counter({
+      name: 'meridian_frames_received_total',
+      help: 'Valid agent frames, by message type.',
+      labelNames: ['type'],
+      registers: [registry],
+    }),
+    framesRejected: new Counter({
+      name: 'meridian_frames_rejected_total',
+      help: 'Agent frames and connections refused, by reason.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    httpRejected: new Counter({
+      name: 'meridian_api_requests_rejected_total',
+      help: 'API requests refused, by reason.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    alertsActive: new Gauge({
+      name: 'meridian_alerts_active',
+      help: 'Open alerts (pending, firing, acknowledged), by severity.',
+      labelNames: ['severity'],
+      registers: [registry],
+    }),
+    sampleToAlertSeconds: new Histogram({
+      name: 'meridian_sample_to_alert_seconds',
+      help: 'From a triggering sample reaching the console to its alert being raised.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+      registers: [registry],
+    }),
+    stateWrites: new Counter({
+      name: 'meridian_state_writes_total',
+      help: 'Durable writes of state.json.',
+      registers: [registry],
+    }),
+  };
+}
+
+export type CoreMetrics = ReturnType<typeof createCoreMetrics>;

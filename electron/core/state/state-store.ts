@@ -1,0 +1,92 @@
+import { Low } from 'lowdb';
+import { join } from 'node:path';
+import type { Clock, TimerHandle } from '../clock.js';
+import type { Logger } from '../logger.js';
+import { DurableJsonFile, type Recovery } from './durable-file.js';
+import { parseState, type ParsedState, type PersistedState } from './schema.js';
+
+export interface LoadResult {
+  /** null on a first run (no file yet, or nothing usable). */
+  state: PersistedState | null;
+  recovery: Recovery | null;
+  dropped: ParsedState['dropped'];
+}
+
+/**
+ * state.json through lowdb with a durable adapter. Writes are debounced: callers say the
+ * state changed (`markDirty`), and at most one write per `debounceMs` takes a snapshot.
+ */
+export class StateStore {
+  private readonly db: Low<PersistedState | null>;
+  private readonly file: DurableJsonFile<PersistedState | null>;
+  private dropped: ParsedState['dropped'] = {};
+  private timer: TimerHandle | null = null;
+  private writing: Promise<void> | null = null;
+  private dirty = false;
+  private snapshot: (() => PersistedState) | null = null;
+  writes = 0;
+
+  constructor(
+    dataDir: string,
+    private readonly deps: { clock: Clock; logger: Logger },
+    private readonly debounceMs: number,
+  ) {
+    const parse = (raw: unknown) => {
+      const parsed = parseState(raw);
+      this.dropped = parsed.dropped;
+      return parsed.state;
+    };
+    this.file = new DurableJsonFile(join(dataDir, 'state.json'), parse, () => deps.clock.now());
+    this.db = new Low(this.file, null);
+  }
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  async load(): Promise<LoadResult> {
+    await this.db.read();
+    return { state: this.db.data, recovery: this.file.recovery, dropped: this.dropped };
+  }
+
+  /** Where snapshots come from; set once the core is wired. */
+  source(snapshot: () => PersistedState): void {
+    this.snapshot = snapshot;
+  }
+
+  markDirty(): void {
+    this.dirty = true;
+    if (this.timer || !this.snapshot) return;
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, this.debounceMs);
+  }
+
+  /** Write now if anything changed; resolves when the state on disk is current. */
+  async flush(): Promise<void> {
+    this.timer?.cancel();
+    this.timer = null;
+    while (this.writing) await this.writing;
+    if (!this.dirty || !this.snapshot) return;
+    this.dirty = false;
+    this.db.data = this.snapshot();
+    this.writing = this.writeOut();
+    try {
+      await this.writing;
+    } finally {
+      this.writing = null;
+    }
+  }
+
+  private async writeOut(): Promise<void> {
+    try {
+      await this.db.write();
+      this.writes++;
+    } catch (err) {
+      this.dirty = true;
+      this.deps.logger.error('state write failed; will retry', { error: (err as Error).message });
+      this.markDirty();
+    }
+  }
+}

@@ -1,0 +1,207 @@
+// The agent protocol: JSON text frames, one message per frame, `type` first.
+// These TypeBox schemas are the single source: the core compiles validators from them,
+// agents build frames against the static types, and scripts/export-schemas.ts writes
+// them out as JSON Schema (docs/schemas/) for agents written in other languages.
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+
+export const PROTOCOL_VERSION = 1;
+/** Largest frame the console accepts; bigger ones are closed with 1009. */
+export const MAX_FRAME_BYTES = 256 * 1024;
+export const MAX_SAMPLES_PER_BATCH = 5_000;
+export const MAX_EVENTS_PER_BATCH = 1_000;
+
+const Identifier = (description: string, maxLength = 64) =>
+  Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$', minLength: 1, maxLength, description });
+
+/** Prometheus-style names; a leading `_` is reserved, which also keeps `__proto__` out. */
+export const MetricName = Type.String({
+  pattern: '^[a-zA-Z:][a-zA-Z0-9_:]*$',
+  minLength: 1,
+  maxLength: 128,
+  description: 'Metric name, Prometheus style (cpu_usage, http_requests_total).',
+});
+
+export const Labels = Type.Record(
+  Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9_]{0,63}$' }),
+  Type.String({ maxLength: 256 }),
+  {
+    maxProperties: 16,
+    additionalProperties: false,
+    description: 'Label name → value. Names start with a letter.',
+  },
+);
+
+export const EpochMs = Type.Number({
+  minimum: 0,
+  description: 'Milliseconds since the Unix epoch, UTC.',
+});
+
+export const HelloMessage = Type.Object(
+  {
+    type: Type.Literal('hello'),
+    protocol: Type.Literal(PROTOCOL_VERSION),
+    hostname: Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' }),
+    region: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'Region id.' }),
+    agentType: Type.Union([
+      Type.Literal('system'),
+      Type.Literal('application'),
+      Type.Literal('database'),
+      Type.Literal('network'),
+    ]),
+    version: Type.String({ minLength: 1, maxLength: 64 }),
+    /** The id the console gave this agent before, to keep it across reconnects. */
+    agentId: Type.Optional(Identifier('Id from an earlier welcome.')),
+    ipAddress: Type.Optional(Type.String({ maxLength: 45 })),
+    labels: Type.Optional(Labels),
+    capabilities: Type.Optional(
+      Type.Object(
+        { actions: Type.Array(Identifier('Action name'), { maxItems: 64 }) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, description: 'First frame of every connection.' },
+);
+
+export const HeartbeatMessage = Type.Object(
+  { type: Type.Literal('heartbeat'), ts: Type.Optional(EpochMs) },
+  { additionalProperties: false },
+);
+
+export const MetricKindSchema = Type.Union([
+  Type.Literal('counter'),
+  Type.Literal('gauge'),
+  Type.Literal('histogram'),
+  Type.Literal('summary'),
+]);
+
+export const Sample = Type.Object(
+  {
+    name: MetricName,
+    value: Type.Number({ description: 'A finite number.' }),
+    ts: EpochMs,
+    unit: Type.Optional(Type.String({ maxLength: 16 })),
+    kind: Type.Optional(MetricKindSchema),
+    labels: Type.Optional(Labels),
+  },
+  { additionalProperties: false },
+);
+
+export const MetricsMessage = Type.Object(
+  {
+    type: Type.Literal('metrics'),
+    seq: Type.Integer({ minimum: 0, description: 'Batch sequence number, echoed in ack.' }),
+    samples: Type.Array(Sample, { minItems: 1, maxItems: MAX_SAMPLES_PER_BATCH }),
+  },
+  { additionalProperties: false, description: 'A batch of samples; resent until acked.' },
+);
+
+export const AgentEvent = Type.Object(
+  {
+    ts: EpochMs,
+    category: Type.Union([Type.Literal('security'), Type.Literal('log'), Type.Literal('change')]),
+    severity: Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')]),
+    source: Type.String({ minLength: 1, maxLength: 128 }),
+    message: Type.String({ maxLength: 4096 }),
+    attributes: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9_.]{0,63}$' }),
+        Type.Union([Type.String({ maxLength: 1024 }), Type.Number(), Type.Boolean()]),
+        { maxProperties: 32, additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const EventsMessage = Type.Object(
+  {
+    type: Type.Literal('events'),
+    seq: Type.Integer({ minimum: 0 }),
+    events: Type.Array(AgentEvent, { minItems: 1, maxItems: MAX_EVENTS_PER_BATCH }),
+  },
+  { additionalProperties: false, description: 'Security, log or change events; acked like metrics.' },
+);
+
+export const WelcomeMessage = Type.Object(
+  {
+    type: Type.Literal('welcome'),
+    protocol: Type.Literal(PROTOCOL_VERSION),
+    agentId: Type.String(),
+    heartbeatIntervalMs: Type.Integer({ minimum: 1 }),
+    serverTime: EpochMs,
+  },
+  { additionalProperties: false },
+);
+
+export const AckMessage = Type.Object(
+  { type: Type.Literal('ack'), seq: Type.Integer({ minimum: 0 }) },
+  { additionalProperties: false, description: 'The batch with this seq is stored; drop it.' },
+);
+
+export const ErrorMessage = Type.Object(
+  {
+    type: Type.Literal('error'),
+    code: Type.String(),
+    message: Type.String(),
+    seq: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false, description: 'A recoverable problem; the connection stays open.' },
+);
+
+export type HelloMessage = Static<typeof HelloMessage>;
+export type HeartbeatMessage = Static<typeof HeartbeatMessage>;
+export type Sample = Static<typeof Sample>;
+export type MetricsMessage = Static<typeof MetricsMessage>;
+export type AgentEvent = Static<typeof AgentEvent>;
+export type EventsMessage = Static<typeof EventsMessage>;
+export type WelcomeMessage = Static<typeof WelcomeMessage>;
+export type AckMessage = Static<typeof AckMessage>;
+export type ErrorMessage = Static<typeof ErrorMessage>;
+
+export type AgentMessage = HelloMessage | HeartbeatMessage | MetricsMessage | EventsMessage;
+export type ConsoleMessage = WelcomeMessage | AckMessage | ErrorMessage;
+
+/** Every message by its `type`, for validators and the JSON Schema export. */
+export const AGENT_MESSAGE_SCHEMAS = {
+  hello: HelloMessage,
+  heartbeat: HeartbeatMessage,
+  metrics: MetricsMessage,
+  events: EventsMessage,
+} as const satisfies Record<AgentMessage['type'], TSchema>;
+
+export const CONSOLE_MESSAGE_SCHEMAS = {
+  welcome: WelcomeMessage,
+  ack: AckMessage,
+  error: ErrorMessage,
+} as const satisfies Record<ConsoleMessage['type'], TSchema>;
+
+/**
+ * WebSocket close codes the console uses, with the reason label counted in
+ * /metrics (meridian_frames_rejected_total{reason}). 1009 (too big) comes from ws itself.
+ */
+export const CLOSE = {
+  invalidJson: { code: 4000, reason: 'invalid_json' },
+  schema: { code: 4001, reason: 'schema_violation' },
+  nonFinite: { code: 4002, reason: 'non_finite_number' },
+  forbiddenKey: { code: 4003, reason: 'forbidden_key' },
+  unknownType: { code: 4004, reason: 'unknown_type' },
+  helloFirst: { code: 4005, reason: 'hello_required' },
+  duplicateHello: { code: 4006, reason: 'duplicate_hello' },
+  unknownRegion: { code: 4007, reason: 'unknown_region' },
+  binaryFrame: { code: 4008, reason: 'binary_frame' },
+  slowConsumer: { code: 4009, reason: 'slow_consumer' },
+  replaced: { code: 4010, reason: 'replaced' },
+  tooBig: { code: 1009, reason: 'frame_too_big' },
+  shuttingDown: { code: 1001, reason: 'shutting_down' },
+} as const;
+
+/** Codes sent in `error` messages (the connection stays open). */
+export const ERROR_CODES = {
+  seriesLimit: 'series_limit',
+} as const;
+
+/** True for a close code after which reconnecting with the same frames cannot help. */
+export function isFatalCloseCode(code: number): boolean {
+  return code >= 4000 && code < 4009 && code !== CLOSE.unknownRegion.code;
+}

@@ -1,0 +1,101 @@
+// Alert rules. Kept in state.json where operators may edit them by hand, so they are
+// schemas (validated on load), not just types.
+import { Type, type Static } from '@sinclair/typebox';
+
+const SeverityLevel = Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')]);
+const RuleId = Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' });
+
+export const ThresholdRule = Type.Object(
+  {
+    id: RuleId,
+    kind: Type.Literal('threshold'),
+    enabled: Type.Boolean(),
+    description: Type.String({ maxLength: 500 }),
+    metric: Type.String({ minLength: 1, maxLength: 128 }),
+    /** gt: alert when the value rises above a threshold; lt: when it falls below. */
+    comparator: Type.Union([Type.Literal('gt'), Type.Literal('lt')]),
+    unit: Type.String({ maxLength: 16 }),
+    warning: Type.Union([Type.Number(), Type.Null()]),
+    critical: Type.Union([Type.Number(), Type.Null()]),
+    /** The value must come back past the threshold by this much before the alert resolves. */
+    hysteresis: Type.Number({ minimum: 0 }),
+    /** The condition must hold this long before the alert fires (0: at once). */
+    forMs: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+export const AgentOfflineRule = Type.Object(
+  {
+    id: RuleId,
+    kind: Type.Literal('agent_offline'),
+    enabled: Type.Boolean(),
+    description: Type.String({ maxLength: 500 }),
+    severity: SeverityLevel,
+  },
+  { additionalProperties: false },
+);
+
+export const RegionStatusRule = Type.Object(
+  {
+    id: RuleId,
+    kind: Type.Literal('region_status'),
+    enabled: Type.Boolean(),
+    description: Type.String({ maxLength: 500 }),
+    degraded: Type.Union([SeverityLevel, Type.Null()]),
+    failed: Type.Union([SeverityLevel, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+export const Rule = Type.Union([ThresholdRule, AgentOfflineRule, RegionStatusRule]);
+
+export type ThresholdRule = Static<typeof ThresholdRule>;
+export type AgentOfflineRule = Static<typeof AgentOfflineRule>;
+export type RegionStatusRule = Static<typeof RegionStatusRule>;
+export type Rule = Static<typeof Rule>;
+
+const threshold = (
+  id: string,
+  unit: string,
+  warning: number | null,
+  critical: number | null,
+  hysteresis: number,
+  description: string,
+): ThresholdRule => ({
+  id,
+  kind: 'threshold',
+  enabled: true,
+  description,
+  metric: id,
+  comparator: 'gt',
+  unit,
+  warning,
+  critical,
+  hysteresis,
+  forMs: 0,
+});
+
+/** The rules a new console starts with (the product brief's thresholds). */
+export const DEFAULT_RULES: readonly Rule[] = [
+  threshold('cpu_usage', '%', 80, 95, 5, 'CPU busy'),
+  threshold('memory_usage', '%', 85, 95, 3, 'Memory nearly full'),
+  threshold('disk_usage', '%', 90, 97, 1, 'Disk nearly full'),
+  threshold('response_time', 'ms', 1000, null, 100, 'Responses slow'),
+  threshold('error_rate', '%', 5, null, 1, 'Error rate high'),
+  {
+    id: 'agent_offline',
+    kind: 'agent_offline',
+    enabled: true,
+    description: 'Agent stopped reporting',
+    severity: 'critical',
+  },
+  {
+    id: 'region_status',
+    kind: 'region_status',
+    enabled: true,
+    description: 'Region lost agents',
+    degraded: 'warning',
+    failed: 'critical',
+  },
+];

@@ -1,0 +1,157 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import type { HelloMessage } from '../../shared/protocol.js';
+import { defaultConfig, type CoreConfig } from '../../electron/core/config.js';
+import { createCore, type CoreAddresses, type MonitoringCore } from '../../electron/core/core.js';
+import { silentLogger } from '../../electron/core/logger.js';
+
+export const SESSION_TOKEN = 'test-session-token';
+export const AGENT_TOKEN = 'test-agent-token';
+
+export async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'meridian-test-'));
+}
+
+export interface TestCore {
+  core: MonitoringCore;
+  addr: CoreAddresses;
+  dataDir: string;
+  api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+  stop(opts?: { keepDir?: boolean }): Promise<void>;
+}
+
+/** The real core on ephemeral ports with a temp data dir. */
+export async function startTestCore(overrides: Partial<CoreConfig> = {}): Promise<TestCore> {
+  const dataDir = overrides.dataDir ?? (await tempDir());
+  const config = defaultConfig({
+    dataDir,
+    apiPort: 0,
+    ingestPort: 0,
+    sessionToken: SESSION_TOKEN,
+    agentToken: AGENT_TOKEN,
+    persistDebounceMs: 20,
+    ...overrides,
+  });
+  const core = createCore(config, { logger: silentLogger });
+  const addr = await core.start();
+  const api = async <T>(path: string, init: RequestInit = {}) => {
+    const res = await fetch(`${addr.apiUrl}${path}`, {
+      ...init,
+      headers: {
+        Authorization: `Bearer ${SESSION_TOKEN}`,
+        ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+        ...(init.headers as Record<string, string> | undefined),
+      },
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  };
+  const metric = async (name: string, labels: Record<string, string> = {}) => {
+    const res = await fetch(`${addr.apiUrl}/metrics`, { headers: { Authorization: `Bearer ${SESSION_TOKEN}` } });
+    const text = await res.text();
+    const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+      if (want.every((w) => line.includes(w))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return 0;
+  };
+  return {
+    core,
+    addr,
+    dataDir,
+    api,
+    metric,
+    async stop(opts = {}) {
+      await core.stop();
+      if (!opts.keepDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestAgent {
+  ws: WebSocket;
+  agentId: string;
+  send(msg: unknown): void;
+  /** Resolves with the next message of this type from the console. */
+  next<T = Record<string, unknown>>(type: string): Promise<T>;
+  closed: Promise<{ code: number; reason: string }>;
+  close(): Promise<void>;
+}
+
+export function hello(overrides: Partial<HelloMessage> = {}): HelloMessage {
+  return {
+    type: 'hello',
+    protocol: 1,
+    hostname: 'web-1',
+    region: 'us-east-1',
+    agentType: 'application',
+    version: 'test',
+    ...overrides,
+  };
+}
+
+/** Open a raw WebSocket to the ingest port (no hello sent). */
+export async function openIngest(url: string, token = AGENT_TOKEN): Promise<Omit<TestAgent, 'agentId'>> {
+  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
+  const inbox: Record<string, unknown>[] = [];
+  const waiters: { type: string; resolve: (m: never) => void }[] = [];
+  ws.on('message', (data) => {
+    const msg = JSON.parse(String(data)) as Record<string, unknown>;
+    const i = waiters.findIndex((w) => w.type === msg.type);
+    if (i >= 0) waiters.splice(i, 1)[0]!.resolve(msg as never);
+    else inbox.push(msg);
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  return {
+    ws,
+    closed,
+    send: (msg) => ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg)),
+    next: <T>(type: string) => {
+      const i = inbox.findIndex((m) => m.type === type);
+      if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0] as T);
+      return new Promise<T>((resolve) => waiters.push({ type, resolve: resolve as (m: never) => void }));
+    },
+    close: async () => {
+      ws.close();
+      await closed;
+    },
+  };
+}
+
+/** Connect and complete hello → welcome. */
+export async function connectAgent(url: string, overrides: Partial<HelloMessage> = {}): Promise<TestAgent> {
+  const conn = await openIngest(url);
+  conn.send(hello(overrides));
+  const welcome = await conn.next<{ agentId: string }>('welcome');
+  return { ...conn, agentId: welcome.agentId };
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 5_000, what = 'condition'): Promise<T> {
+  const start = performance.now();
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+let seq = 0;
+let lastTs = 0;
+/** A metrics batch; timestamps strictly increase between calls, as a real agent's do. */
+export function metricsFrame(
+  samples: { name: string; value: number; labels?: Record<string, string> }[],
+  ts = (lastTs = Math.max(Date.now(), lastTs + 1)),
+) {
+  return { type: 'metrics', seq: ++seq, samples: samples.map((s) => ({ ts, ...s })) };
+}

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Alert, Region } from '../../shared/model.js';
+import { connectAgent, startTestCore, waitFor, type TestAgent, type TestCore } from '../helpers/core.js';
+
+const INTERVAL = 200;
+
+describe('agent liveness and region health', () => {
+  let t: TestCore;
+  const agents: TestAgent[] = [];
+  afterEach(async () => {
+    for (const a of agents.splice(0)) a.ws.terminate();
+    await t.stop();
+  });
+
+  async function statusOf(id: string) {
+    return t.core.fleet.agent(id)?.status;
+  }
+
+  it('a killed socket makes the agent offline at once and raises agent_offline; reconnecting resolves it with the same id', async () => {
+    t = await startTestCore({ heartbeatIntervalMs: INTERVAL });
+    const a = await connectAgent(t.addr.ingestUrl, { hostname: 'edge-1' });
+    a.ws.terminate();
+    await waitFor(async () => (await statusOf(a.agentId)) === 'offline', 1_000, 'offline');
+    const open = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts;
+    // Its region's only agent is gone too, so the region has failed.
+    expect(open.map((x) => [x.ruleId, x.severity, x.subjectKey]).sort()).toEqual([
+      ['agent_offline', 'critical', a.agentId],
+      ['region_status', 'critical', 'us-east-1'],
+    ]);
+
+    const back = await connectAgent(t.addr.ingestUrl, { hostname: 'edge-1' });
+    agents.push(back);
+    expect(back.agentId).toBe(a.agentId);
+    expect(await statusOf(a.agentId)).toBe('online');
+    expect((await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts).toHaveLength(0);
+  });
+
+  it('an agent that stops heartbeating goes offline after 3 intervals, not before', async () => {
+    t = await startTestCore({ heartbeatIntervalMs: INTERVAL });
+    const a = await connectAgent(t.addr.ingestUrl, { hostname: 'quiet-1' });
+    agents.push(a);
+    const started = performance.now();
+    // Heartbeat on time for a while: stays online.
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setTimeout(r, INTERVAL));
+      a.send({ type: 'heartbeat' });
+    }
+    expect(await statusOf(a.agentId)).toBe('online');
+    const silentFrom = performance.now();
+    await waitFor(async () => (await statusOf(a.agentId)) === 'offline', 3_000, 'offline by watchdog');
+    const silentFor = performance.now() - silentFrom;
+    expect(silentFor).toBeGreaterThanOrEqual(3 * INTERVAL - 20);
+    expect(performance.now() - started).toBeGreaterThan(5 * INTERVAL);
+    // The socket is still open; a heartbeat brings it back.
+    a.send({ type: 'heartbeat' });
+    await waitFor(async () => (await statusOf(a.agentId)) === 'online', 1_000, 'online again');
+  });
+
+  it('a region losing agents turns degraded then failed, with alerts, and recovers', async () => {
+    t = await startTestCore({ heartbeatIntervalMs: 60_000 });
+    for (let i = 0; i < 10; i++) agents.push(await connectAgent(t.addr.ingestUrl, { hostname: `eu-${i}`, region: 'eu-west-1' }));
+    const region = async () =>
+      (await t.api<{ regions: Region[] }>('/api/v1/regions')).body.regions.find((r) => r.id === 'eu-west-1')!;
+    expect(await region()).toMatchObject({ status: 'active', agentCount: 10, onlineCount: 10, healthScore: 1 });
+
+    for (const a of agents.slice(0, 3)) a.ws.terminate();
+    await waitFor(async () => (await region()).onlineCount === 7, 2_000, '7 online');
+    expect(await region()).toMatchObject({ status: 'degraded', healthScore: 0.7 });
+    let regionAlerts = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts.filter((a) => a.ruleId === 'region_status');
+    expect(regionAlerts).toEqual([expect.objectContaining({ severity: 'warning', subjectKey: 'eu-west-1' })]);
+
+    for (const a of agents.slice(3, 6)) a.ws.terminate();
+    await waitFor(async () => (await region()).status === 'failed', 2_000, 'failed');
+    regionAlerts = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts.filter((a) => a.ruleId === 'region_status');
+    expect(regionAlerts).toEqual([expect.objectContaining({ severity: 'critical' })]);
+
+    for (let i = 0; i < 6; i++) agents.push(await connectAgent(t.addr.ingestUrl, { hostname: `eu-${i}`, region: 'eu-west-1' }));
+    await waitFor(async () => (await region()).status === 'active', 2_000, 'active again');
+    regionAlerts = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts.filter((a) => a.ruleId === 'region_status');
+    expect(regionAlerts).toHaveLength(0);
+  });
+});
