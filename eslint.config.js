@@ -11,7 +11,7 @@ const noElectron = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'docs/**', 'bin/**', 'renderer/dist/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'docs/**', 'renderer/dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -26,7 +26,10 @@ export default tseslint.config(
       ],
       'no-restricted-syntax': [
         'error',
-        { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use the injected Clock.' },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'Use the injected Clock.',
+        },
       ],
     },
   },
@@ -37,7 +40,9 @@ export default tseslint.config(
         'error',
         {
           paths: [noElectron],
-          patterns: [{ group: ['**/renderer/**'], message: 'The core and agent never import the renderer.' }],
+          patterns: [
+            { group: ['**/renderer/**'], message: 'The core and agent never import the renderer.' },
+          ],
         },
       ],
     },
@@ -52,7 +57,8 @@ export default tseslint.config(
           patterns: [
             {
               group: ['**/electron/**', '**/agent/**', '**/renderer/**', 'node:*', 'ws', 'lowdb'],
-              message: 'shared/ is imported by core, renderer and agent: it imports nothing of ours and no platform code.',
+              message:
+                'shared/ is imported by core, renderer and agent: it imports nothing of ours and no platform code.',
             },
           ],
         },

@@ -15,7 +15,12 @@ export async function collectHostSamples(clock: Clock): Promise<Sample[]> {
     si.networkStats().catch(() => []),
   ]);
   const ts = clock.now();
-  const gauge = (name: string, value: number, unit: string, labels?: Record<string, string>): Sample => ({
+  const gauge = (
+    name: string,
+    value: number,
+    unit: string,
+    labels?: Record<string, string>,
+  ): Sample => ({
     name,
     value,
     ts,

@@ -75,7 +75,10 @@ export class Simulator {
   async start(timeoutMs = 30_000): Promise<void> {
     for (const a of this.agents) a.uplink.start();
     const interval = this.opts.sampleIntervalMs ?? 1_000;
-    this.timer = this.opts.clock.setInterval(() => this.onTick(), Math.max(1, interval / TICK_SLOTS));
+    this.timer = this.opts.clock.setInterval(
+      () => this.onTick(),
+      Math.max(1, interval / TICK_SLOTS),
+    );
     const deadline = this.opts.clock.now() + timeoutMs;
     while (this.connectedCount() < this.agents.length && this.opts.clock.now() < deadline) {
       await new Promise((r) => setTimeout(r, 20));
@@ -162,22 +165,42 @@ export class Simulator {
     const noise = () => gaussian(this.random);
     const cpu = agent.cpuOverride ?? clamp(agent.cpuBase + 12 * daily + 4 * noise());
     agent.disk = Math.min(88, agent.disk + 0.0005 * this.random());
-    const g = (name: string, value: number, unit: string): Sample => ({ name, value, ts, unit, kind: 'gauge' });
+    const g = (name: string, value: number, unit: string): Sample => ({
+      name,
+      value,
+      ts,
+      unit,
+      kind: 'gauge',
+    });
     const samples: Sample[] = [
       g('cpu_usage', cpu, '%'),
       g('memory_usage', clamp(agent.memBase + 5 * daily + 2 * noise()), '%'),
       g('disk_usage', agent.disk, '%'),
     ];
     if (agent.type === 'application') {
-      samples.push(g('response_time', Math.max(5, 120 + 60 * daily + 25 * noise() + (cpu > 90 ? 1500 : 0)), 'ms'));
+      samples.push(
+        g(
+          'response_time',
+          Math.max(5, 120 + 60 * daily + 25 * noise() + (cpu > 90 ? 1500 : 0)),
+          'ms',
+        ),
+      );
       samples.push(g('error_rate', clamp(0.5 + 0.3 * noise() + (cpu > 90 ? 8 : 0)), '%'));
     } else if (agent.type === 'database') {
-      samples.push(g('db_connections', Math.max(0, Math.round(80 + 30 * daily + 10 * noise())), ''));
+      samples.push(
+        g('db_connections', Math.max(0, Math.round(80 + 30 * daily + 10 * noise())), ''),
+      );
     } else if (agent.type === 'network') {
       samples.push(g('packet_loss', clamp(0.05 + 0.05 * Math.abs(noise())), '%'));
     }
     for (let k = 0; k < (this.opts.extraSeries ?? 0); k++) {
-      samples.push({ name: 'synthetic_value', value: this.random() * 100, ts, kind: 'gauge', labels: { n: String(k) } });
+      samples.push({
+        name: 'synthetic_value',
+        value: this.random() * 100,
+        ts,
+        kind: 'gauge',
+        labels: { n: String(k) },
+      });
     }
     return samples;
   }

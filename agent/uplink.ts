@@ -44,7 +44,14 @@ export interface UplinkStats {
  */
 export class Uplink {
   agentId: string | null = null;
-  readonly stats: UplinkStats = { batchesSent: 0, batchesAcked: 0, batchesResent: 0, batchesDropped: 0, connects: 0, errors: [] };
+  readonly stats: UplinkStats = {
+    batchesSent: 0,
+    batchesAcked: 0,
+    batchesResent: 0,
+    batchesDropped: 0,
+    connects: 0,
+    errors: [],
+  };
   private ws: WebSocket | null = null;
   private welcomed = false;
   private stopped = false;
@@ -124,7 +131,9 @@ export class Uplink {
 
   private connect(): void {
     if (this.stopped) return;
-    const ws = new WebSocket(this.opts.url, { headers: { Authorization: `Bearer ${this.opts.token}` } });
+    const ws = new WebSocket(this.opts.url, {
+      headers: { Authorization: `Bearer ${this.opts.token}` },
+    });
     this.ws = ws;
     ws.on('open', () => {
       this.stats.connects++;
@@ -147,8 +156,10 @@ export class Uplink {
       if (this.ws !== ws) return;
       this.welcomed = false;
       this.heartbeatTimer?.cancel();
-      if (isFatalCloseCode(code)) return this.fatal(`closed by console: ${code} ${reason.toString()}`);
-      if (code !== CLOSE.shuttingDown.code && code !== 1000 && code !== 1006) this.note(`closed ${code} ${reason.toString()}`);
+      if (isFatalCloseCode(code))
+        return this.fatal(`closed by console: ${code} ${reason.toString()}`);
+      if (code !== CLOSE.shuttingDown.code && code !== 1000 && code !== 1006)
+        this.note(`closed ${code} ${reason.toString()}`);
       this.scheduleReconnect();
     });
   }
@@ -160,8 +171,12 @@ export class Uplink {
         this.welcomed = true;
         this.attempt = 0;
         this.heartbeatTimer?.cancel();
-        this.heartbeatTimer = this.opts.clock.setInterval(() => this.heartbeat(), msg.heartbeatIntervalMs);
-        if (this.pending.size > 0 && this.stats.connects > 1) this.stats.batchesResent += this.pending.size;
+        this.heartbeatTimer = this.opts.clock.setInterval(
+          () => this.heartbeat(),
+          msg.heartbeatIntervalMs,
+        );
+        if (this.pending.size > 0 && this.stats.connects > 1)
+          this.stats.batchesResent += this.pending.size;
         for (const frame of this.pending.values()) this.transmit(frame);
         this.opts.onWelcome?.(msg.agentId);
         return;

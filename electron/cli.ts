@@ -61,7 +61,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       return 2;
     }
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      process.stderr.write(`meridian ${command}: ${(err as Error).message} — is another console running? Pick another --port/--ingest-port.\n`);
+      process.stderr.write(
+        `meridian ${command}: ${(err as Error).message} — is another console running? Pick another --port/--ingest-port.\n`,
+      );
       return 1;
     }
     throw err;

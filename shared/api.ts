@@ -13,7 +13,9 @@ const Opt = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.O
 export const AgentsQuery = Type.Object(
   {
     region: Opt(Type.String({ maxLength: 64 })),
-    status: Opt(Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('error')])),
+    status: Opt(
+      Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('error')]),
+    ),
   },
   { additionalProperties: false },
 );
@@ -43,7 +45,9 @@ export const EventsQuery = Type.Object(
   {
     region: Opt(Type.String({ maxLength: 64 })),
     agent: Opt(Type.String({ maxLength: 64 })),
-    category: Opt(Type.Union([Type.Literal('security'), Type.Literal('log'), Type.Literal('change')])),
+    category: Opt(
+      Type.Union([Type.Literal('security'), Type.Literal('log'), Type.Literal('change')]),
+    ),
     severity: Opt(
       Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')]),
     ),
@@ -79,10 +83,18 @@ export interface SessionInfo {
 /** Every REST route: method + path template → query, body and response types. */
 export interface ApiRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
-  'GET /api/v1/regions': { query: Record<string, never>; body: never; response: { regions: Region[] } };
+  'GET /api/v1/regions': {
+    query: Record<string, never>;
+    body: never;
+    response: { regions: Region[] };
+  };
   'GET /api/v1/agents': { query: AgentsQuery; body: never; response: { agents: Agent[] } };
   'GET /api/v1/alerts': { query: AlertsQuery; body: never; response: { alerts: Alert[] } };
-  'POST /api/v1/alerts/:id/ack': { query: Record<string, never>; body: AlertActionBody; response: { alert: Alert } };
+  'POST /api/v1/alerts/:id/ack': {
+    query: Record<string, never>;
+    body: AlertActionBody;
+    response: { alert: Alert };
+  };
   'POST /api/v1/alerts/:id/resolve': {
     query: Record<string, never>;
     body: AlertActionBody;

@@ -11,7 +11,11 @@ export const AGENT_TYPES: readonly AgentType[] = ['system', 'application', 'data
 export const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
 
 /** Rank for comparing severities: a higher number is worse. */
-export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
+export const SEVERITY_RANK: Readonly<Record<Severity, number>> = {
+  info: 0,
+  warning: 1,
+  critical: 2,
+};
 
 export interface Region {
   id: string;

@@ -40,7 +40,11 @@ export const HelloMessage = Type.Object(
   {
     type: Type.Literal('hello'),
     protocol: Type.Literal(PROTOCOL_VERSION),
-    hostname: Type.String({ minLength: 1, maxLength: 253, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' }),
+    hostname: Type.String({
+      minLength: 1,
+      maxLength: 253,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
+    }),
     region: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'Region id.' }),
     agentType: Type.Union([
       Type.Literal('system'),
@@ -120,7 +124,10 @@ export const EventsMessage = Type.Object(
     seq: Type.Integer({ minimum: 0 }),
     events: Type.Array(AgentEvent, { minItems: 1, maxItems: MAX_EVENTS_PER_BATCH }),
   },
-  { additionalProperties: false, description: 'Security, log or change events; acked like metrics.' },
+  {
+    additionalProperties: false,
+    description: 'Security, log or change events; acked like metrics.',
+  },
 );
 
 export const WelcomeMessage = Type.Object(

@@ -2,7 +2,11 @@
 // schemas (validated on load), not just types.
 import { Type, type Static } from '@sinclair/typebox';
 
-const SeverityLevel = Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')]);
+const SeverityLevel = Type.Union([
+  Type.Literal('critical'),
+  Type.Literal('warning'),
+  Type.Literal('info'),
+]);
 const RuleId = Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' });
 
 export const ThresholdRule = Type.Object(

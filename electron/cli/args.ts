@@ -3,7 +3,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 /** A bad command line: the message names the flag and what was wrong. */
 export class UsageError extends Error {}
 
-export function parse<O extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: O) {
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  argv: string[],
+  options: O,
+) {
   try {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (err) {
@@ -11,11 +15,20 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(command
   }
 }
 
-export function intFlag(command: string, name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+export function intFlag(
+  command: string,
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!/^-?\d+$/.test(raw) || n < min || n > max) {
-    throw new UsageError(`meridian ${command}: --${name} must be an integer from ${min} to ${max} (got '${raw}')`);
+    throw new UsageError(
+      `meridian ${command}: --${name} must be an integer from ${min} to ${max} (got '${raw}')`,
+    );
   }
   return n;
 }
@@ -25,10 +38,18 @@ export function required(command: string, name: string, value: string | undefine
   return value;
 }
 
-export function oneOf<T extends string>(command: string, name: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(
+  command: string,
+  name: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`meridian ${command}: --${name} must be one of ${allowed.join(', ')} (got '${value}')`);
+    throw new UsageError(
+      `meridian ${command}: --${name} must be one of ${allowed.join(', ')} (got '${value}')`,
+    );
   }
   return value as T;
 }
@@ -41,7 +62,9 @@ export function wsUrl(command: string, raw: string): string {
     throw new UsageError(`meridian ${command}: --url is not a URL (got '${raw}')`);
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new UsageError(`meridian ${command}: --url must start with ws:// or wss:// (got '${raw}')`);
+    throw new UsageError(
+      `meridian ${command}: --url must start with ws:// or wss:// (got '${raw}')`,
+    );
   }
   return raw;
 }

@@ -32,11 +32,19 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     regions: file.regions ?? [],
     dataDir,
     apiPort: intFlag('serve', 'port', flags.port, file.apiPort ?? 4780, 0, 65535),
-    ingestPort: intFlag('serve', 'ingest-port', flags['ingest-port'], file.ingestPort ?? 4781, 0, 65535),
+    ingestPort: intFlag(
+      'serve',
+      'ingest-port',
+      flags['ingest-port'],
+      file.ingestPort ?? 4781,
+      0,
+      65535,
+    ),
     ingestHost: flags['ingest-host'] ?? file.ingestHost ?? '127.0.0.1',
     agentToken: flags['agent-token'] ?? env.MERIDIAN_AGENT_TOKEN ?? null,
     sessionToken: flags['session-token'] ?? env.MERIDIAN_SESSION_TOKEN ?? null,
-    rendererDir: flags.renderer ?? (existsSync(join(builtRenderer, 'index.html')) ? builtRenderer : null),
+    rendererDir:
+      flags.renderer ?? (existsSync(join(builtRenderer, 'index.html')) ? builtRenderer : null),
   });
   const core = createCore(config);
   const addr = await core.start();
@@ -46,9 +54,13 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   out(`  ingest   ${addr.ingestUrl}   (agent token in ${join(dataDir, AGENT_TOKEN_FILE)})`);
   out(`  data     ${dataDir}`);
   if (!LOOPBACK.has(config.ingestHost)) {
-    out(`  note     ingest listens on ${config.ingestHost}: agents need the token; traffic is not encrypted.`);
+    out(
+      `  note     ingest listens on ${config.ingestHost}: agents need the token; traffic is not encrypted.`,
+    );
   }
-  out(`  connect an agent:  meridian agent --url ${addr.ingestUrl} --token ${core.agentToken} --region us-east-1`);
+  out(
+    `  connect an agent:  meridian agent --url ${addr.ingestUrl} --token ${core.agentToken} --region us-east-1`,
+  );
 
   let agent: HostAgent | null = null;
   if (flags['with-agent']) {

@@ -57,7 +57,10 @@ export async function simulateCommand(argv: string[], env: NodeJS.ProcessEnv): P
       );
     }
   }
-  const stop = duration > 0 ? new Promise((r) => timers.push(setTimeout(r, duration * 1_000))) : new Promise(() => {});
+  const stop =
+    duration > 0
+      ? new Promise((r) => timers.push(setTimeout(r, duration * 1_000)))
+      : new Promise(() => {});
   await Promise.race([untilSignal(), stop]);
   timers.forEach(clearTimeout);
   sim.stop();

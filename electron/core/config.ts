@@ -89,7 +89,12 @@ export const ConfigFile = Type.Object(
     maxStoredEvents: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     maxResolvedAlerts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     logLevel: Type.Optional(
-      Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]),
+      Type.Union([
+        Type.Literal('debug'),
+        Type.Literal('info'),
+        Type.Literal('warn'),
+        Type.Literal('error'),
+      ]),
     ),
   },
   { additionalProperties: false },
@@ -116,5 +121,7 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
   }
   if (configFileCheck.Check(raw)) return raw;
   const first = configFileCheck.Errors(raw).First();
-  throw new ConfigError(`${path}: field '${first?.path.replace(/^\//, '') || '(root)'}' ${first?.message ?? 'is invalid'}`);
+  throw new ConfigError(
+    `${path}: field '${first?.path.replace(/^\//, '') || '(root)'}' ${first?.message ?? 'is invalid'}`,
+  );
 }

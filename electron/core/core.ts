@@ -71,7 +71,8 @@ export class MonitoringCore {
     this.clock = deps.clock ?? systemClock;
     const ids = (this.ids = deps.ids ?? randomIds);
     this.logger = deps.logger ?? createLogger(config.logLevel, () => this.clock.now());
-    this.events.onListenerError = (err, name) => this.logger.error('listener failed', { event: name, error: String(err) });
+    this.events.onListenerError = (err, name) =>
+      this.logger.error('listener failed', { event: name, error: String(err) });
     this.sessionToken = config.sessionToken ?? newToken();
     this.fleet = new Fleet(
       { clock: this.clock, ids, events: this.events },
@@ -80,7 +81,10 @@ export class MonitoringCore {
         missedHeartbeatsBeforeOffline: config.missedHeartbeatsBeforeOffline,
         allowUnknownRegions: config.allowUnknownRegions,
       },
-      [...DEFAULT_REGIONS, ...config.regions.filter((r) => !DEFAULT_REGIONS.some((d) => d.id === r.id))],
+      [
+        ...DEFAULT_REGIONS,
+        ...config.regions.filter((r) => !DEFAULT_REGIONS.some((d) => d.id === r.id)),
+      ],
     );
     this.alerts = new AlertBook({
       clock: this.clock,
@@ -94,7 +98,11 @@ export class MonitoringCore {
     this.evaluator = new RuleEvaluator(this.alerts, this.events);
     this.recent = new RecentValues(config.maxSeriesPerAgent);
     this.eventLog = new EventLog(config.maxStoredEvents);
-    this.state = new StateStore(config.dataDir, { clock: this.clock, logger: this.logger }, config.persistDebounceMs);
+    this.state = new StateStore(
+      config.dataDir,
+      { clock: this.clock, logger: this.logger },
+      config.persistDebounceMs,
+    );
     this.wireBookkeeping();
   }
 
@@ -136,21 +144,33 @@ export class MonitoringCore {
         maxSendBufferBytes: config.maxSendBufferBytes,
       },
     );
-    this.stream = new StreamHub({ clock: this.clock, events: this.events, fleet: this.fleet, alerts: this.alerts });
+    this.stream = new StreamHub({
+      clock: this.clock,
+      events: this.events,
+      fleet: this.fleet,
+      alerts: this.alerts,
+    });
     this.api = new ApiServer(
       {
         logger: this.logger,
         metrics: this.metrics,
         stream: this.stream,
         serveStatic: createStaticHandler(config.rendererDir),
-        services: { session: () => this.session(), fleet: this.fleet, alerts: this.alerts, events: this.eventLog },
+        services: {
+          session: () => this.session(),
+          fleet: this.fleet,
+          alerts: this.alerts,
+          events: this.eventLog,
+        },
       },
       { port: config.apiPort, sessionToken: this.sessionToken },
     );
     const ingestPort = await this.ingest.start();
     const apiPort = await this.api.start();
     this.fleet.start();
-    const ingestHost = config.ingestHost.includes(':') ? `[${config.ingestHost}]` : config.ingestHost;
+    const ingestHost = config.ingestHost.includes(':')
+      ? `[${config.ingestHost}]`
+      : config.ingestHost;
     this.addresses = {
       apiPort,
       apiUrl: `http://127.0.0.1:${apiPort}`,
@@ -158,7 +178,10 @@ export class MonitoringCore {
       ingestPort,
       ingestUrl: `ws://${ingestHost}:${ingestPort}`,
     };
-    this.logger.info('core started', { api: this.addresses.apiUrl, ingest: this.addresses.ingestUrl });
+    this.logger.info('core started', {
+      api: this.addresses.apiUrl,
+      ingest: this.addresses.ingestUrl,
+    });
     return this.addresses;
   }
 
@@ -191,14 +214,23 @@ export class MonitoringCore {
     }
     this.evaluator.setRules(this.rules);
     for (const [collection, n] of Object.entries(loaded.dropped)) {
-      this.logger.warn('state.json records failed validation and were dropped', { collection, dropped: n });
+      this.logger.warn('state.json records failed validation and were dropped', {
+        collection,
+        dropped: n,
+      });
     }
     if (loaded.recovery) this.raiseRecoveryAlert(loaded.recovery);
   }
 
   private raiseRecoveryAlert(r: Recovery): void {
-    const what = r.loaded === 'backup' ? 'loaded the last good copy (state.json.bak)' : 'no good copy existed; started empty';
-    this.logger.error('state.json was unusable', { problem: r.problem, preservedAs: r.preservedAs });
+    const what =
+      r.loaded === 'backup'
+        ? 'loaded the last good copy (state.json.bak)'
+        : 'no good copy existed; started empty';
+    this.logger.error('state.json was unusable', {
+      problem: r.problem,
+      preservedAs: r.preservedAs,
+    });
     this.alerts.report({
       ruleId: 'state_recovered',
       subjectKey: 'state.json',
@@ -229,7 +261,11 @@ export class MonitoringCore {
         metrics.alertsActive.set({ severity }, open.filter((a) => a.severity === severity).length);
       }
       const agentId = alert.subject.agentId;
-      if (agentId) this.fleet.setAlertsCount(agentId, open.filter((a) => a.subject.agentId === agentId).length);
+      if (agentId)
+        this.fleet.setAlertsCount(
+          agentId,
+          open.filter((a) => a.subject.agentId === agentId).length,
+        );
     });
   }
 }

@@ -1,4 +1,11 @@
-import type { Agent, AgentStatus, Alert, AlertState, Region, StoredEvent } from '../../shared/model.js';
+import type {
+  Agent,
+  AgentStatus,
+  Alert,
+  AlertState,
+  Region,
+  StoredEvent,
+} from '../../shared/model.js';
 
 /** What the core tells its listeners (stream, metrics, Electron shell) in-process. */
 export interface CoreEventMap {

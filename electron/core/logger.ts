@@ -10,7 +10,11 @@ export interface Logger {
 const RANK: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
 /** One JSON line per record on stderr, so stdout stays for what the CLI prints to people. */
-export function createLogger(level: LogLevel, now: () => number, write = (line: string) => process.stderr.write(line)): Logger {
+export function createLogger(
+  level: LogLevel,
+  now: () => number,
+  write = (line: string) => process.stderr.write(line),
+): Logger {
   const log = (lvl: LogLevel) => (msg: string, fields?: Record<string, unknown>) => {
     if (RANK[lvl] < RANK[level]) return;
     write(`${JSON.stringify({ t: new Date(now()).toISOString(), level: lvl, msg, ...fields })}\n`);

@@ -50,7 +50,9 @@ export async function startTestCore(overrides: Partial<CoreConfig> = {}): Promis
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
   };
   const metric = async (name: string, labels: Record<string, string> = {}) => {
-    const res = await fetch(`${addr.apiUrl}/metrics`, { headers: { Authorization: `Bearer ${SESSION_TOKEN}` } });
+    const res = await fetch(`${addr.apiUrl}/metrics`, {
+      headers: { Authorization: `Bearer ${SESSION_TOKEN}` },
+    });
     const text = await res.text();
     const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
     for (const line of text.split('\n')) {
@@ -95,7 +97,10 @@ export function hello(overrides: Partial<HelloMessage> = {}): HelloMessage {
 }
 
 /** Open a raw WebSocket to the ingest port (no hello sent). */
-export async function openIngest(url: string, token = AGENT_TOKEN): Promise<Omit<TestAgent, 'agentId'>> {
+export async function openIngest(
+  url: string,
+  token = AGENT_TOKEN,
+): Promise<Omit<TestAgent, 'agentId'>> {
   const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
   const inbox: Record<string, unknown>[] = [];
   const waiters: { type: string; resolve: (m: never) => void }[] = [];
@@ -119,7 +124,9 @@ export async function openIngest(url: string, token = AGENT_TOKEN): Promise<Omit
     next: <T>(type: string) => {
       const i = inbox.findIndex((m) => m.type === type);
       if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0] as T);
-      return new Promise<T>((resolve) => waiters.push({ type, resolve: resolve as (m: never) => void }));
+      return new Promise<T>((resolve) =>
+        waiters.push({ type, resolve: resolve as (m: never) => void }),
+      );
     },
     close: async () => {
       ws.close();
@@ -129,19 +136,27 @@ export async function openIngest(url: string, token = AGENT_TOKEN): Promise<Omit
 }
 
 /** Connect and complete hello → welcome. */
-export async function connectAgent(url: string, overrides: Partial<HelloMessage> = {}): Promise<TestAgent> {
+export async function connectAgent(
+  url: string,
+  overrides: Partial<HelloMessage> = {},
+): Promise<TestAgent> {
   const conn = await openIngest(url);
   conn.send(hello(overrides));
   const welcome = await conn.next<{ agentId: string }>('welcome');
   return { ...conn, agentId: welcome.agentId };
 }
 
-export async function waitFor<T>(fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 5_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<T> {
   const start = performance.now();
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (performance.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (performance.now() - start > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

@@ -2,7 +2,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { StreamChanges, StreamSnapshot } from '../../shared/api.js';
 import type { Alert } from '../../shared/model.js';
-import { SESSION_TOKEN, connectAgent, metricsFrame, startTestCore, waitFor, type TestAgent, type TestCore } from '../helpers/core.js';
+import {
+  SESSION_TOKEN,
+  connectAgent,
+  metricsFrame,
+  startTestCore,
+  waitFor,
+  type TestAgent,
+  type TestCore,
+} from '../helpers/core.js';
 
 type Alerts = { alerts: Alert[] };
 
@@ -45,7 +53,12 @@ describe('alerts through the ingest port and the REST API', () => {
     await send('cpu_usage', 97);
     ({ body } = await t.api<Alerts>('/api/v1/alerts?state=open'));
     expect(body.alerts).toHaveLength(1);
-    expect(body.alerts[0]).toMatchObject({ id: alert.id, severity: 'critical', value: 97, threshold: 95 });
+    expect(body.alerts[0]).toMatchObject({
+      id: alert.id,
+      severity: 'critical',
+      value: 97,
+      threshold: 95,
+    });
 
     await send('cpu_usage', 78); // inside the hysteresis band (80 - 5): still open
     expect((await t.api<Alerts>('/api/v1/alerts?state=open')).body.alerts).toHaveLength(1);
@@ -59,7 +72,8 @@ describe('alerts through the ingest port and the REST API', () => {
 
   it('acknowledges with a comment and resolves by hand; the API filters by severity and region', async () => {
     await send('memory_usage', 96);
-    const [alert] = (await t.api<Alerts>('/api/v1/alerts?severity=critical&region=us-east-1')).body.alerts;
+    const [alert] = (await t.api<Alerts>('/api/v1/alerts?severity=critical&region=us-east-1')).body
+      .alerts;
     expect(alert?.ruleId).toBe('memory_usage');
     expect((await t.api<Alerts>('/api/v1/alerts?region=eu-west-1')).body.alerts).toHaveLength(0);
 
@@ -68,31 +82,53 @@ describe('alerts through the ingest port and the REST API', () => {
       body: JSON.stringify({ comment: 'looking into it', by: 'dana' }),
     });
     expect(ack.status).toBe(200);
-    expect(ack.body.alert).toMatchObject({ state: 'acknowledged', acknowledgedBy: 'dana', ackComment: 'looking into it' });
+    expect(ack.body.alert).toMatchObject({
+      state: 'acknowledged',
+      acknowledgedBy: 'dana',
+      ackComment: 'looking into it',
+    });
     expect((await t.api<Alerts>('/api/v1/alerts?state=acknowledged')).body.alerts).toHaveLength(1);
 
-    const resolve = await t.api<{ alert: Alert }>(`/api/v1/alerts/${alert!.id}/resolve`, { method: 'POST' });
+    const resolve = await t.api<{ alert: Alert }>(`/api/v1/alerts/${alert!.id}/resolve`, {
+      method: 'POST',
+    });
     expect(resolve.body.alert).toMatchObject({ state: 'resolved', resolvedBy: 'operator' });
-    expect(resolve.body.alert.history.map((h) => h.to)).toEqual(['firing', 'acknowledged', 'resolved']);
+    expect(resolve.body.alert.history.map((h) => h.to)).toEqual([
+      'firing',
+      'acknowledged',
+      'resolved',
+    ]);
 
-    const again = await t.api<{ error: { code: string } }>(`/api/v1/alerts/${alert!.id}/ack`, { method: 'POST' });
+    const again = await t.api<{ error: { code: string } }>(`/api/v1/alerts/${alert!.id}/ack`, {
+      method: 'POST',
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('illegal_transition');
   });
 
   it('answers bad requests with 4xx and a JSON error naming the problem', async () => {
-    const unknown = await t.api<{ error: { code: string } }>('/api/v1/alerts/alr-nope/ack', { method: 'POST' });
+    const unknown = await t.api<{ error: { code: string } }>('/api/v1/alerts/alr-nope/ack', {
+      method: 'POST',
+    });
     expect(unknown.status).toBe(404);
-    const badQuery = await t.api<{ error: { code: string; field: string } }>('/api/v1/alerts?severity=apocalyptic');
+    const badQuery = await t.api<{ error: { code: string; field: string } }>(
+      '/api/v1/alerts?severity=apocalyptic',
+    );
     expect(badQuery.status).toBe(400);
     expect(badQuery.body.error).toMatchObject({ code: 'invalid_query', field: 'severity' });
-    const badBody = await t.api<{ error: { code: string; field: string } }>('/api/v1/alerts/x/ack', {
-      method: 'POST',
-      body: JSON.stringify({ comment: 5 }),
-    });
+    const badBody = await t.api<{ error: { code: string; field: string } }>(
+      '/api/v1/alerts/x/ack',
+      {
+        method: 'POST',
+        body: JSON.stringify({ comment: 5 }),
+      },
+    );
     expect(badBody.status).toBe(400);
     expect(badBody.body.error.field).toBe('comment');
-    const badJson = await t.api<{ error: { code: string } }>('/api/v1/alerts/x/ack', { method: 'POST', body: '{' });
+    const badJson = await t.api<{ error: { code: string } }>('/api/v1/alerts/x/ack', {
+      method: 'POST',
+      body: '{',
+    });
     expect(badJson.body.error.code).toBe('invalid_json');
     const wrongMethod = await t.api('/api/v1/regions', { method: 'DELETE' });
     expect(wrongMethod.status).toBe(405);
@@ -104,20 +140,42 @@ describe('alerts through the ingest port and the REST API', () => {
     expect(foreign.status).toBe(403);
     const ownOrigin = await t.api('/api/v1/regions', { headers: { Origin: t.addr.apiUrl } });
     expect(ownOrigin.status).toBe(200);
-    expect(await t.metric('meridian_api_requests_rejected_total', { reason: 'foreign_origin' })).toBe(1);
+    expect(
+      await t.metric('meridian_api_requests_rejected_total', { reason: 'foreign_origin' }),
+    ).toBe(1);
   });
 
   it('lists agents by region and status, and events', async () => {
     agent.send({
       type: 'events',
       seq: 1,
-      events: [{ ts: 1, category: 'security', severity: 'warning', source: 'sshd', message: 'failed login', attributes: { user: 'root' } }],
+      events: [
+        {
+          ts: 1,
+          category: 'security',
+          severity: 'warning',
+          source: 'sshd',
+          message: 'failed login',
+          attributes: { user: 'root' },
+        },
+      ],
     });
     await agent.next('ack');
-    expect((await t.api<{ agents: unknown[] }>('/api/v1/agents?region=us-east-1&status=online')).body.agents).toHaveLength(1);
-    expect((await t.api<{ agents: unknown[] }>('/api/v1/agents?status=offline')).body.agents).toHaveLength(0);
-    const events = (await t.api<{ events: { source: string; attributes: object }[] }>('/api/v1/events?category=security')).body.events;
-    expect(events).toEqual([expect.objectContaining({ source: 'sshd', attributes: { user: 'root' } })]);
+    expect(
+      (await t.api<{ agents: unknown[] }>('/api/v1/agents?region=us-east-1&status=online')).body
+        .agents,
+    ).toHaveLength(1);
+    expect(
+      (await t.api<{ agents: unknown[] }>('/api/v1/agents?status=offline')).body.agents,
+    ).toHaveLength(0);
+    const events = (
+      await t.api<{ events: { source: string; attributes: object }[] }>(
+        '/api/v1/events?category=security',
+      )
+    ).body.events;
+    expect(events).toEqual([
+      expect.objectContaining({ source: 'sshd', attributes: { user: 'root' } }),
+    ]);
   });
 
   it('streams a snapshot, then batched changes, to a viewer with the session token', async () => {
@@ -132,7 +190,11 @@ describe('alerts through the ingest port and the REST API', () => {
 
     await send('disk_usage', 99);
     const change = await waitFor(
-      () => messages.find((m): m is StreamChanges => m.type === 'changes' && m.alerts.some((a) => a.ruleId === 'disk_usage')),
+      () =>
+        messages.find(
+          (m): m is StreamChanges =>
+            m.type === 'changes' && m.alerts.some((a) => a.ruleId === 'disk_usage'),
+        ),
       5_000,
       'alert in stream',
     );

@@ -2,10 +2,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { CLOSE } from '../../shared/protocol.js';
 import type { Agent } from '../../shared/model.js';
-import { connectAgent, hello, metricsFrame, openIngest, startTestCore, type TestCore } from '../helpers/core.js';
+import {
+  connectAgent,
+  hello,
+  metricsFrame,
+  openIngest,
+  startTestCore,
+  type TestCore,
+} from '../helpers/core.js';
 
 /** Try to open an ingest socket; resolve with the HTTP status of a refused upgrade. */
-function refusedStatus(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function refusedStatus(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { headers });
     ws.on('open', () => reject(new Error('upgrade was accepted')));
@@ -73,25 +83,47 @@ describe('ingest port', () => {
     ['invalid JSON', '{"type":"heartbeat"', CLOSE.invalidJson.code, 'invalid_json'],
     ['an unknown field', { type: 'heartbeat', extra: 1 }, CLOSE.schema.code, 'schema_violation'],
     ['an unknown type', { type: 'teleport' }, CLOSE.unknownType.code, 'unknown_type'],
-    ['a non-finite number', '{"type":"metrics","seq":1,"samples":[{"name":"cpu_usage","value":1e999,"ts":1}]}', CLOSE.nonFinite.code, 'non_finite_number'],
-    ['a __proto__ key', '{"type":"metrics","seq":1,"samples":[{"name":"x","value":1,"ts":1,"labels":{"__proto__":"x"}}]}', CLOSE.forbiddenKey.code, 'forbidden_key'],
-    ['a string value', { type: 'metrics', seq: 1, samples: [{ name: 'x', value: '5', ts: 1 }] }, CLOSE.schema.code, 'schema_violation'],
+    [
+      'a non-finite number',
+      '{"type":"metrics","seq":1,"samples":[{"name":"cpu_usage","value":1e999,"ts":1}]}',
+      CLOSE.nonFinite.code,
+      'non_finite_number',
+    ],
+    [
+      'a __proto__ key',
+      '{"type":"metrics","seq":1,"samples":[{"name":"x","value":1,"ts":1,"labels":{"__proto__":"x"}}]}',
+      CLOSE.forbiddenKey.code,
+      'forbidden_key',
+    ],
+    [
+      'a string value',
+      { type: 'metrics', seq: 1, samples: [{ name: 'x', value: '5', ts: 1 }] },
+      CLOSE.schema.code,
+      'schema_violation',
+    ],
   ];
 
-  it.each(badFrames)('closes on %s with its code and counts it', async (_what, frame, code, reason) => {
-    const agent = await connectAgent(t.addr.ingestUrl);
-    agent.send(frame);
-    const closed = await agent.closed;
-    expect(closed.code).toBe(code);
-    expect(closed.reason.startsWith(`${reason}:`)).toBe(true);
-    expect(await t.metric('meridian_frames_rejected_total', { reason })).toBe(1);
-    // The agent that broke the protocol is marked 'error', not silently offline.
-    expect(t.core.fleet.agent(agent.agentId)?.status).toBe('error');
-  });
+  it.each(badFrames)(
+    'closes on %s with its code and counts it',
+    async (_what, frame, code, reason) => {
+      const agent = await connectAgent(t.addr.ingestUrl);
+      agent.send(frame);
+      const closed = await agent.closed;
+      expect(closed.code).toBe(code);
+      expect(closed.reason.startsWith(`${reason}:`)).toBe(true);
+      expect(await t.metric('meridian_frames_rejected_total', { reason })).toBe(1);
+      // The agent that broke the protocol is marked 'error', not silently offline.
+      expect(t.core.fleet.agent(agent.agentId)?.status).toBe('error');
+    },
+  );
 
   it('names the offending field in the close reason', async () => {
     const agent = await connectAgent(t.addr.ingestUrl);
-    agent.send({ type: 'metrics', seq: 1, samples: [{ name: 'x', value: 1, ts: 1, colour: 'red' }] });
+    agent.send({
+      type: 'metrics',
+      seq: 1,
+      samples: [{ name: 'x', value: 1, ts: 1, colour: 'red' }],
+    });
     const closed = await agent.closed;
     expect(closed.reason).toContain('/samples/0/colour');
   });
@@ -127,7 +159,11 @@ describe('ingest port', () => {
     t = await startTestCore({ maxSeriesPerAgent: 3 });
     const agent = await connectAgent(t.addr.ingestUrl);
     const frame = metricsFrame(
-      ['a', 'b', 'c', 'd', 'e'].map((n) => ({ name: 'requests_total', value: 1, labels: { path: n } })),
+      ['a', 'b', 'c', 'd', 'e'].map((n) => ({
+        name: 'requests_total',
+        value: 1,
+        labels: { path: n },
+      })),
     );
     agent.send(frame);
     const error = await agent.next<{ code: string; message: string; seq: number }>('error');

@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert, Region } from '../../shared/model.js';
-import { connectAgent, startTestCore, waitFor, type TestAgent, type TestCore } from '../helpers/core.js';
+import {
+  connectAgent,
+  startTestCore,
+  waitFor,
+  type TestAgent,
+  type TestCore,
+} from '../helpers/core.js';
 
 const INTERVAL = 200;
 
@@ -32,7 +38,9 @@ describe('agent liveness and region health', () => {
     agents.push(back);
     expect(back.agentId).toBe(a.agentId);
     expect(await statusOf(a.agentId)).toBe('online');
-    expect((await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts).toHaveLength(0);
+    expect(
+      (await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts,
+    ).toHaveLength(0);
   });
 
   it('an agent that stops heartbeating goes offline after 3 intervals, not before', async () => {
@@ -47,7 +55,11 @@ describe('agent liveness and region health', () => {
     }
     expect(await statusOf(a.agentId)).toBe('online');
     const silentFrom = performance.now();
-    await waitFor(async () => (await statusOf(a.agentId)) === 'offline', 3_000, 'offline by watchdog');
+    await waitFor(
+      async () => (await statusOf(a.agentId)) === 'offline',
+      3_000,
+      'offline by watchdog',
+    );
     const silentFor = performance.now() - silentFrom;
     expect(silentFor).toBeGreaterThanOrEqual(3 * INTERVAL - 20);
     expect(performance.now() - started).toBeGreaterThan(5 * INTERVAL);
@@ -58,25 +70,46 @@ describe('agent liveness and region health', () => {
 
   it('a region losing agents turns degraded then failed, with alerts, and recovers', async () => {
     t = await startTestCore({ heartbeatIntervalMs: 60_000 });
-    for (let i = 0; i < 10; i++) agents.push(await connectAgent(t.addr.ingestUrl, { hostname: `eu-${i}`, region: 'eu-west-1' }));
+    for (let i = 0; i < 10; i++)
+      agents.push(
+        await connectAgent(t.addr.ingestUrl, { hostname: `eu-${i}`, region: 'eu-west-1' }),
+      );
     const region = async () =>
-      (await t.api<{ regions: Region[] }>('/api/v1/regions')).body.regions.find((r) => r.id === 'eu-west-1')!;
-    expect(await region()).toMatchObject({ status: 'active', agentCount: 10, onlineCount: 10, healthScore: 1 });
+      (await t.api<{ regions: Region[] }>('/api/v1/regions')).body.regions.find(
+        (r) => r.id === 'eu-west-1',
+      )!;
+    expect(await region()).toMatchObject({
+      status: 'active',
+      agentCount: 10,
+      onlineCount: 10,
+      healthScore: 1,
+    });
 
     for (const a of agents.slice(0, 3)) a.ws.terminate();
     await waitFor(async () => (await region()).onlineCount === 7, 2_000, '7 online');
     expect(await region()).toMatchObject({ status: 'degraded', healthScore: 0.7 });
-    let regionAlerts = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts.filter((a) => a.ruleId === 'region_status');
-    expect(regionAlerts).toEqual([expect.objectContaining({ severity: 'warning', subjectKey: 'eu-west-1' })]);
+    let regionAlerts = (
+      await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')
+    ).body.alerts.filter((a) => a.ruleId === 'region_status');
+    expect(regionAlerts).toEqual([
+      expect.objectContaining({ severity: 'warning', subjectKey: 'eu-west-1' }),
+    ]);
 
     for (const a of agents.slice(3, 6)) a.ws.terminate();
     await waitFor(async () => (await region()).status === 'failed', 2_000, 'failed');
-    regionAlerts = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts.filter((a) => a.ruleId === 'region_status');
+    regionAlerts = (
+      await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')
+    ).body.alerts.filter((a) => a.ruleId === 'region_status');
     expect(regionAlerts).toEqual([expect.objectContaining({ severity: 'critical' })]);
 
-    for (let i = 0; i < 6; i++) agents.push(await connectAgent(t.addr.ingestUrl, { hostname: `eu-${i}`, region: 'eu-west-1' }));
+    for (let i = 0; i < 6; i++)
+      agents.push(
+        await connectAgent(t.addr.ingestUrl, { hostname: `eu-${i}`, region: 'eu-west-1' }),
+      );
     await waitFor(async () => (await region()).status === 'active', 2_000, 'active again');
-    regionAlerts = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts.filter((a) => a.ruleId === 'region_status');
+    regionAlerts = (
+      await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')
+    ).body.alerts.filter((a) => a.ruleId === 'region_status');
     expect(regionAlerts).toHaveLength(0);
   });
 });

@@ -2,7 +2,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Agent, Alert } from '../../shared/model.js';
-import { connectAgent, metricsFrame, startTestCore, tempDir, type TestCore } from '../helpers/core.js';
+import {
+  connectAgent,
+  metricsFrame,
+  startTestCore,
+  tempDir,
+  type TestCore,
+} from '../helpers/core.js';
 
 describe('state across restarts', () => {
   let t: TestCore | null = null;
@@ -27,13 +33,29 @@ describe('state across restarts', () => {
     const agentId = await seed(dataDir);
     t = await startTestCore({ dataDir });
     const agents = (await t.api<{ agents: Agent[] }>('/api/v1/agents')).body.agents;
-    expect(agents).toEqual([expect.objectContaining({ id: agentId, hostname: 'keep-me', status: 'offline', metricsCount: 1 })]);
-    const regions = (await t.api<{ regions: { id: string }[] }>('/api/v1/regions')).body.regions.map((r) => r.id);
+    expect(agents).toEqual([
+      expect.objectContaining({
+        id: agentId,
+        hostname: 'keep-me',
+        status: 'offline',
+        metricsCount: 1,
+      }),
+    ]);
+    const regions = (
+      await t.api<{ regions: { id: string }[] }>('/api/v1/regions')
+    ).body.regions.map((r) => r.id);
     expect(regions).toContain('sa-east-1');
     const alerts = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts;
-    expect(alerts.map((a) => a.ruleId).sort()).toEqual(['agent_offline', 'disk_usage', 'region_status']);
+    expect(alerts.map((a) => a.ruleId).sort()).toEqual([
+      'agent_offline',
+      'disk_usage',
+      'region_status',
+    ]);
 
-    const again = await connectAgent(t.addr.ingestUrl, { hostname: 'keep-me', region: 'sa-east-1' });
+    const again = await connectAgent(t.addr.ingestUrl, {
+      hostname: 'keep-me',
+      region: 'sa-east-1',
+    });
     expect(again.agentId).toBe(agentId);
     await again.close();
   });
@@ -57,22 +79,25 @@ describe('state across restarts', () => {
     ['garbage', '{"version":1,"agents":[{"id'],
     ['an empty file', ''],
     ['a wrong top level', '[1,2,3]'],
-  ])('a state.json holding %s loads the last good copy and raises an alert saying so', async (_what, content) => {
-    const dataDir = await tempDir();
-    const agentId = await seed(dataDir);
-    // seed() stopped cleanly, so state.json.bak is a good copy from one write earlier.
-    await writeFile(join(dataDir, 'state.json'), content);
-    t = await startTestCore({ dataDir, allowUnknownRegions: true });
-    const agents = (await t.api<{ agents: Agent[] }>('/api/v1/agents')).body.agents;
-    expect(agents.map((x) => x.id)).toEqual([agentId]);
-    const alerts = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts;
-    const recovery = alerts.find((x) => x.ruleId === 'state_recovered');
-    expect(recovery).toMatchObject({ severity: 'warning', subject: { kind: 'console' } });
-    expect(recovery!.message).toContain('last good copy');
-    // The bad file is kept for inspection, not overwritten.
-    const kept = recovery!.message.match(/kept as (\S+)\./)![1]!;
-    expect(await readFile(kept, 'utf8')).toBe(content);
-  });
+  ])(
+    'a state.json holding %s loads the last good copy and raises an alert saying so',
+    async (_what, content) => {
+      const dataDir = await tempDir();
+      const agentId = await seed(dataDir);
+      // seed() stopped cleanly, so state.json.bak is a good copy from one write earlier.
+      await writeFile(join(dataDir, 'state.json'), content);
+      t = await startTestCore({ dataDir, allowUnknownRegions: true });
+      const agents = (await t.api<{ agents: Agent[] }>('/api/v1/agents')).body.agents;
+      expect(agents.map((x) => x.id)).toEqual([agentId]);
+      const alerts = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts;
+      const recovery = alerts.find((x) => x.ruleId === 'state_recovered');
+      expect(recovery).toMatchObject({ severity: 'warning', subject: { kind: 'console' } });
+      expect(recovery!.message).toContain('last good copy');
+      // The bad file is kept for inspection, not overwritten.
+      const kept = recovery!.message.match(/kept as (\S+)\./)![1]!;
+      expect(await readFile(kept, 'utf8')).toBe(content);
+    },
+  );
 
   it('drops individual invalid records from a hand-edited file and keeps the rest', async () => {
     const dataDir = await tempDir();
@@ -87,7 +112,10 @@ describe('state across restarts', () => {
     a.send(metricsFrame([{ name: 'cpu_usage', value: 60 }]));
     await a.next('ack');
     const alerts = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts;
-    expect(alerts.find((x) => x.ruleId === 'cpu_usage')).toMatchObject({ threshold: 50, severity: 'warning' });
+    expect(alerts.find((x) => x.ruleId === 'cpu_usage')).toMatchObject({
+      threshold: 50,
+      severity: 'warning',
+    });
     await a.close();
   });
 });

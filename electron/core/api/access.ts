@@ -17,7 +17,11 @@ export class ApiAccess {
   }
 
   get ownOrigins(): string[] {
-    return [`http://127.0.0.1:${this.port}`, `http://localhost:${this.port}`, `http://[::1]:${this.port}`];
+    return [
+      `http://127.0.0.1:${this.port}`,
+      `http://localhost:${this.port}`,
+      `http://[::1]:${this.port}`,
+    ];
   }
 
   /** Returns a refusal (status + code + message) or null when allowed. */
@@ -28,9 +32,14 @@ export class ApiAccess {
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !this.ownOrigins.includes(origin)) {
-      return { status: 403, code: 'foreign_origin', message: `origin '${origin}' may not use this console` };
+      return {
+        status: 403,
+        code: 'foreign_origin',
+        message: `origin '${origin}' may not use this console`,
+      };
     }
-    const token = bearerToken(req.headers.authorization) ?? url.searchParams.get('token') ?? cookieToken(req);
+    const token =
+      bearerToken(req.headers.authorization) ?? url.searchParams.get('token') ?? cookieToken(req);
     if (!token || !tokensEqual(token, this.sessionToken)) {
       return { status: 401, code: 'unauthorized', message: 'missing or wrong session token' };
     }

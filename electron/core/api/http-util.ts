@@ -26,7 +26,9 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 export function sendError(res: ServerResponse, err: HttpError): void {
-  const body: ApiError = { error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) } };
+  const body: ApiError = {
+    error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) },
+  };
   sendJson(res, err.status, body);
 }
 
@@ -37,7 +39,8 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'body_too_large', `body over ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES)
+      throw new HttpError(413, 'body_too_large', `body over ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
   if (size === 0) return {};
@@ -46,7 +49,8 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.includes('"__proto__"')) throw new HttpError(400, 'forbidden_key', 'key "__proto__" is not allowed');
+  if (text.includes('"__proto__"'))
+    throw new HttpError(400, 'forbidden_key', 'key "__proto__" is not allowed');
   try {
     return JSON.parse(text);
   } catch (err) {
@@ -63,5 +67,10 @@ export function validate<T>(schema: TSchema, value: unknown, where: 'query' | 'b
   if (check.Check(value)) return value as T;
   const first = check.Errors(value).First();
   const field = first?.path.replace(/^\//, '') || undefined;
-  throw new HttpError(400, `invalid_${where}`, `${where}${field ? ` field '${field}'` : ''}: ${first?.message ?? 'invalid'}`, field);
+  throw new HttpError(
+    400,
+    `invalid_${where}`,
+    `${where}${field ? ` field '${field}'` : ''}: ${first?.message ?? 'invalid'}`,
+    field,
+  );
 }

@@ -35,14 +35,16 @@ interface RouteSpec<K extends RouteKey> {
 
 const EmptyQuery = Type.Object({}, { additionalProperties: false });
 
-const limitOf = (s: string | undefined) => (s === undefined ? undefined : Math.min(Number(s), 10_000));
+const limitOf = (s: string | undefined) =>
+  s === undefined ? undefined : Math.min(Number(s), 10_000);
 
 function alertAction(fn: () => ReturnType<AlertBook['get']>) {
   try {
     return { alert: fn()! };
   } catch (err) {
     if (err instanceof AlertNotFoundError) throw new HttpError(404, 'not_found', err.message);
-    if (err instanceof IllegalTransitionError) throw new HttpError(409, 'illegal_transition', err.message);
+    if (err instanceof IllegalTransitionError)
+      throw new HttpError(409, 'illegal_transition', err.message);
     throw err;
   }
 }
@@ -112,7 +114,12 @@ const COMPILED: CompiledRoute[] = Object.entries(ROUTES).map(([key, spec]) => {
     paramNames.push(name);
     return '([A-Za-z0-9_.-]{1,64})';
   });
-  return { method, pattern: new RegExp(`^${source}$`), paramNames, spec: spec as RouteSpec<RouteKey> };
+  return {
+    method,
+    pattern: new RegExp(`^${source}$`),
+    paramNames,
+    spec: spec as RouteSpec<RouteKey>,
+  };
 });
 
 export interface RouteMatch {
@@ -131,11 +138,17 @@ export function matchRoute(method: string, pathname: string): RouteMatch {
     const params = Object.fromEntries(route.paramNames.map((n, i) => [n, m[i + 1]!]));
     return { route, params };
   }
-  if (pathKnown) throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${pathname}`);
+  if (pathKnown)
+    throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${pathname}`);
   throw new HttpError(404, 'not_found', `no API route ${method} ${pathname}`);
 }
 
-export function runRoute(match: RouteMatch, query: Record<string, string>, body: unknown, services: ApiServices): unknown {
+export function runRoute(
+  match: RouteMatch,
+  query: Record<string, string>,
+  body: unknown,
+  services: ApiServices,
+): unknown {
   const { spec } = match.route;
   const q = spec.query ? validate<never>(spec.query, query, 'query') : query;
   const b = spec.body ? validate<never>(spec.body, body, 'body') : body;

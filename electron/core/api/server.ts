@@ -20,7 +20,12 @@ export interface ApiServerDeps {
   services: ApiServices;
   stream: StreamHub;
   /** Serves the renderer's files; returns false when it has no such file. */
-  serveStatic(req: IncomingMessage, res: ServerResponse, pathname: string, setCookie: string | null): Promise<boolean>;
+  serveStatic(
+    req: IncomingMessage,
+    res: ServerResponse,
+    pathname: string,
+    setCookie: string | null,
+  ): Promise<boolean>;
 }
 
 /** The console's HTTP port: REST, the stream, /metrics, /healthz and the renderer. Loopback only. */
@@ -75,7 +80,8 @@ export class ApiServer {
       delete query.token;
       return sendJson(res, 200, runRoute(match, query, body, this.deps.services));
     }
-    if (method !== 'GET' && method !== 'HEAD') throw new HttpError(405, 'method_not_allowed', `${method} ${url.pathname}`);
+    if (method !== 'GET' && method !== 'HEAD')
+      throw new HttpError(405, 'method_not_allowed', `${method} ${url.pathname}`);
     const setCookie = url.searchParams.has('token') ? this.access.sessionCookie() : null;
     if (await this.deps.serveStatic(req, res, url.pathname, setCookie)) return;
     throw new HttpError(404, 'not_found', `nothing at ${url.pathname}`);
@@ -104,8 +110,11 @@ export class ApiServer {
 
   private fail(res: ServerResponse, err: unknown): void {
     const httpErr =
-      err instanceof HttpError ? err : new HttpError(500, 'internal', 'internal error; see the console log');
-    if (!(err instanceof HttpError)) this.deps.logger.error('API request failed', { error: String(err) });
+      err instanceof HttpError
+        ? err
+        : new HttpError(500, 'internal', 'internal error; see the console log');
+    if (!(err instanceof HttpError))
+      this.deps.logger.error('API request failed', { error: String(err) });
     this.deps.metrics.httpRejected.inc({ reason: httpErr.code });
     if (res.headersSent) return void res.destroy();
     sendError(res, httpErr);

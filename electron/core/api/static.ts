@@ -29,7 +29,12 @@ const PLACEHOLDER = `<!doctype html><html><head><meta charset="utf-8"><title>Mer
  * or a small placeholder page when there is no build.
  */
 export function createStaticHandler(root: string | null) {
-  return async (_req: IncomingMessage, res: ServerResponse, pathname: string, setCookie: string | null): Promise<boolean> => {
+  return async (
+    _req: IncomingMessage,
+    res: ServerResponse,
+    pathname: string,
+    setCookie: string | null,
+  ): Promise<boolean> => {
     const headers: Record<string, string> = {
       'Content-Security-Policy': CONTENT_SECURITY_POLICY,
       'X-Content-Type-Options': 'nosniff',
@@ -48,7 +53,10 @@ export function createStaticHandler(root: string | null) {
     for (const candidate of extname(rel) ? [file] : [join(root, 'index.html')]) {
       try {
         const body = await readFile(candidate);
-        res.writeHead(200, { ...headers, 'Content-Type': TYPES[extname(candidate)] ?? 'application/octet-stream' });
+        res.writeHead(200, {
+          ...headers,
+          'Content-Type': TYPES[extname(candidate)] ?? 'application/octet-stream',
+        });
         res.end(body);
         return true;
       } catch {

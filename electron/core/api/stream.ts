@@ -76,7 +76,10 @@ export class StreamHub {
       serverTime: this.deps.clock.now(),
       regions: fleet.regions(),
       agents: fleet.listAgents(),
-      alerts: [...alerts.openAlerts(), ...alerts.list({ state: 'resolved', limit: RESOLVED_IN_SNAPSHOT })],
+      alerts: [
+        ...alerts.openAlerts(),
+        ...alerts.list({ state: 'resolved', limit: RESOLVED_IN_SNAPSHOT }),
+      ],
     };
   }
 

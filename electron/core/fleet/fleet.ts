@@ -96,7 +96,9 @@ export class Fleet {
   }
 
   listAgents(filter: AgentFilter = {}): Agent[] {
-    const ids = filter.regionId ? (this.agentsByRegion.get(filter.regionId) ?? new Set()) : this.agents.keys();
+    const ids = filter.regionId
+      ? (this.agentsByRegion.get(filter.regionId) ?? new Set())
+      : this.agents.keys();
     const out: Agent[] = [];
     for (const id of ids) {
       const a = this.agents.get(id)!;
@@ -195,7 +197,9 @@ export class Fleet {
 
   /** Mark silent agents offline. Runs on the watchdog timer; public for tests. */
   sweep(): void {
-    const deadline = this.deps.clock.now() - this.opts.heartbeatIntervalMs * this.opts.missedHeartbeatsBeforeOffline;
+    const deadline =
+      this.deps.clock.now() -
+      this.opts.heartbeatIntervalMs * this.opts.missedHeartbeatsBeforeOffline;
     for (const [id, aliveAt] of this.lastAliveAt) {
       if (aliveAt >= deadline) continue;
       this.lastAliveAt.delete(id);

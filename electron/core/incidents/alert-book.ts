@@ -89,7 +89,8 @@ export class AlertBook {
       filter.state && filter.state !== 'resolved' ? this.byKey.values() : this.byId.values();
     const out: Alert[] = [];
     for (const a of source) {
-      if (filter.state === 'open' ? !isOpen(a.state) : filter.state && a.state !== filter.state) continue;
+      if (filter.state === 'open' ? !isOpen(a.state) : filter.state && a.state !== filter.state)
+        continue;
       if (filter.severity && a.severity !== filter.severity) continue;
       if (filter.regionId && a.subject.regionId !== filter.regionId) continue;
       if (filter.agentId && a.subject.agentId !== filter.agentId) continue;
@@ -216,7 +217,8 @@ export class AlertBook {
     alert.state = t.to;
     alert.updatedAt = now;
     alert.history.push({ at: now, from, to: t.to, by, ...(comment ? { comment } : {}) });
-    if (alert.history.length > MAX_HISTORY) alert.history.splice(1, alert.history.length - MAX_HISTORY);
+    if (alert.history.length > MAX_HISTORY)
+      alert.history.splice(1, alert.history.length - MAX_HISTORY);
     if (t.to === 'resolved') {
       alert.resolvedAt = now;
       alert.resolvedBy = by;

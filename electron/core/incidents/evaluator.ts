@@ -1,12 +1,20 @@
 import type { Agent, Region } from '../../../shared/model.js';
 import type { Sample } from '../../../shared/protocol.js';
-import type { AgentOfflineRule, RegionStatusRule, Rule, ThresholdRule } from '../../../shared/rules.js';
+import type {
+  AgentOfflineRule,
+  RegionStatusRule,
+  Rule,
+  ThresholdRule,
+} from '../../../shared/rules.js';
 import type { CoreEvents } from '../events.js';
 import type { AlertBook } from './alert-book.js';
 import { breachOf, formatValue, isCleared } from './thresholds.js';
 
 /** Series identity inside an agent: name plus sorted labels. */
-export function seriesKey(name: string, labels: Readonly<Record<string, string>> | undefined): string {
+export function seriesKey(
+  name: string,
+  labels: Readonly<Record<string, string>> | undefined,
+): string {
   if (!labels) return name;
   const keys = Object.keys(labels);
   if (keys.length === 0) return name;
@@ -98,7 +106,8 @@ export class RuleEvaluator {
         this.alerts.clear(rule.id, agent.id, null);
         continue;
       }
-      const why = agent.status === 'error' ? 'was disconnected for a protocol error' : 'stopped reporting';
+      const why =
+        agent.status === 'error' ? 'was disconnected for a protocol error' : 'stopped reporting';
       this.alerts.report({
         ruleId: rule.id,
         subjectKey: agent.id,
@@ -117,7 +126,12 @@ export class RuleEvaluator {
 
   private onRegionStatus(region: Region): void {
     for (const rule of this.regionRules) {
-      const severity = region.status === 'failed' ? rule.failed : region.status === 'degraded' ? rule.degraded : null;
+      const severity =
+        region.status === 'failed'
+          ? rule.failed
+          : region.status === 'degraded'
+            ? rule.degraded
+            : null;
       if (!severity) {
         this.alerts.clear(rule.id, region.id, region.healthScore);
         continue;

@@ -5,11 +5,13 @@ import { AGENT_MESSAGE_SCHEMAS, CLOSE, type AgentMessage } from '../../../shared
 export type CloseSpec = (typeof CLOSE)[keyof typeof CLOSE];
 
 export type FrameResult =
-  | { ok: true; message: AgentMessage }
-  | { ok: false; close: CloseSpec; detail: string };
+  { ok: true; message: AgentMessage } | { ok: false; close: CloseSpec; detail: string };
 
 const validators: Record<string, TypeCheck<TSchema> | undefined> = Object.fromEntries(
-  Object.entries(AGENT_MESSAGE_SCHEMAS).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
+  Object.entries(AGENT_MESSAGE_SCHEMAS).map(([type, schema]) => [
+    type,
+    TypeCompiler.Compile(schema),
+  ]),
 );
 
 const fail = (close: CloseSpec, detail: string): FrameResult => ({ ok: false, close, detail });
@@ -20,7 +22,8 @@ const fail = (close: CloseSpec, detail: string): FrameResult => ({ ok: false, cl
  */
 export function parseAgentFrame(text: string): FrameResult {
   // JSON.parse makes "__proto__" an own key; refuse it before anything can merge it.
-  if (text.includes('"__proto__"')) return fail(CLOSE.forbiddenKey, 'key "__proto__" is not allowed');
+  if (text.includes('"__proto__"'))
+    return fail(CLOSE.forbiddenKey, 'key "__proto__" is not allowed');
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -1,5 +1,10 @@
 import type { LatestValues } from '../../../shared/model.js';
-import { ERROR_CODES, type EventsMessage, type HelloMessage, type MetricsMessage } from '../../../shared/protocol.js';
+import {
+  ERROR_CODES,
+  type EventsMessage,
+  type HelloMessage,
+  type MetricsMessage,
+} from '../../../shared/protocol.js';
 import type { Clock } from '../clock.js';
 import type { CoreEvents } from '../events.js';
 import type { Fleet } from '../fleet/fleet.js';

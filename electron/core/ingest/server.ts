@@ -41,10 +41,18 @@ export class IngestServer {
     private readonly deps: IngestDeps,
     private readonly opts: IngestOptions,
   ) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+    });
     this.http = createServer((req, res) => {
       res.writeHead(426, { 'Content-Type': 'application/json', Upgrade: 'websocket' });
-      res.end(JSON.stringify({ error: { code: 'upgrade_required', message: 'the ingest port speaks WebSocket only' } }));
+      res.end(
+        JSON.stringify({
+          error: { code: 'upgrade_required', message: 'the ingest port speaks WebSocket only' },
+        }),
+      );
       void req;
     });
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
@@ -76,13 +84,24 @@ export class IngestServer {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '/').split('?')[0]!;
-    if (!INGEST_PATHS.has(path)) return this.refuse(socket, 404, 'not_found', `no ingest endpoint at ${path}`);
+    if (!INGEST_PATHS.has(path))
+      return this.refuse(socket, 404, 'not_found', `no ingest endpoint at ${path}`);
     if (req.headers.origin !== undefined) {
-      return this.refuse(socket, 403, 'browser_origin', 'browsers may not connect to the ingest port');
+      return this.refuse(
+        socket,
+        403,
+        'browser_origin',
+        'browsers may not connect to the ingest port',
+      );
     }
     const token = bearerToken(req.headers.authorization);
     if (!token || !tokensEqual(token, this.opts.agentToken)) {
-      return this.refuse(socket, 401, 'unauthorized', 'missing or wrong agent token (Authorization: Bearer <token>)');
+      return this.refuse(
+        socket,
+        401,
+        'unauthorized',
+        'missing or wrong agent token (Authorization: Bearer <token>)',
+      );
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const remote = (socket as Socket).remoteAddress ?? '';
@@ -97,7 +116,8 @@ export class IngestServer {
       this.deps.metrics.agentsConnected.set(this.sessions.size);
       ws.on('close', () => {
         this.sessions.delete(session);
-        if (session.agentId && this.byAgent.get(session.agentId) === session) this.byAgent.delete(session.agentId);
+        if (session.agentId && this.byAgent.get(session.agentId) === session)
+          this.byAgent.delete(session.agentId);
         this.deps.metrics.agentsConnected.set(this.sessions.size);
       });
     });
@@ -108,7 +128,8 @@ export class IngestServer {
     const id = session.agentId!;
     const previous = this.byAgent.get(id);
     this.byAgent.set(id, session);
-    if (previous && previous !== session) previous.end(CLOSE.replaced, 'a newer connection took over');
+    if (previous && previous !== session)
+      previous.end(CLOSE.replaced, 'a newer connection took over');
   }
 
   private refuse(socket: Duplex, status: number, reason: string, message: string): void {
@@ -135,4 +156,8 @@ export class IngestServer {
   }
 }
 
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+const STATUS_TEXT: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+};

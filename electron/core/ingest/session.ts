@@ -17,7 +17,12 @@ export interface IngestHandler {
   hello(hello: HelloMessage, remoteAddress: string): ConnectResult;
   heartbeat(agentId: string): void;
   /** Returns an error to send back (the batch is still acked), or null. */
-  metrics(agentId: string, msg: MetricsMessage, arrivedAt: number, arrivedMono: number): { code: string; message: string } | null;
+  metrics(
+    agentId: string,
+    msg: MetricsMessage,
+    arrivedAt: number,
+    arrivedMono: number,
+  ): { code: string; message: string } | null;
   events(agentId: string, msg: EventsMessage, arrivedAt: number): void;
   closed(agentId: string, connectionId: number, status: 'offline' | 'error'): void;
   heartbeatIntervalMs: number;
@@ -81,7 +86,11 @@ export class AgentSession {
     this.ws.send(JSON.stringify(msg));
     // A peer that does not read makes our buffer grow: drop it rather than hold it all.
     if (this.ws.bufferedAmount > this.opts.maxSendBufferBytes) {
-      this.close(CLOSE.slowConsumer, `send buffer over ${this.opts.maxSendBufferBytes} bytes`, false);
+      this.close(
+        CLOSE.slowConsumer,
+        `send buffer over ${this.opts.maxSendBufferBytes} bytes`,
+        false,
+      );
       this.ws.terminate();
     }
   }
@@ -101,7 +110,8 @@ export class AgentSession {
         return this.deps.handler.heartbeat(this.agentId);
       case 'metrics': {
         const problem = this.deps.handler.metrics(this.agentId, msg, arrivedAt, arrivedMono);
-        if (problem) this.send({ type: 'error', code: problem.code, message: problem.message, seq: msg.seq });
+        if (problem)
+          this.send({ type: 'error', code: problem.code, message: problem.message, seq: msg.seq });
         return this.send({ type: 'ack', seq: msg.seq });
       }
       case 'events':

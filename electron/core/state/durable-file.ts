@@ -43,7 +43,11 @@ export class DurableJsonFile<T> implements Adapter<T> {
     const preservedAs = `${this.path}.corrupt-${this.stamp()}`;
     await rename(this.path, preservedAs);
     const backup = await this.tryRead(this.backupPath);
-    this.recovery = { problem: main.problem, loaded: backup.ok ? 'backup' : 'nothing', preservedAs };
+    this.recovery = {
+      problem: main.problem,
+      loaded: backup.ok ? 'backup' : 'nothing',
+      preservedAs,
+    };
     return backup.ok ? backup.value : null;
   }
 
@@ -68,7 +72,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { ok: false, missing: true, problem: 'missing' };
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+        return { ok: false, missing: true, problem: 'missing' };
       return { ok: false, missing: false, problem: `unreadable: ${(err as Error).message}` };
     }
     if (text.trim() === '') return { ok: false, missing: false, problem: 'empty file' };

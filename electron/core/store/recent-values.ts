@@ -12,7 +12,12 @@ export class RecentValues {
    * Record a sample. Returns 'new' or 'newer' when stored, 'stale' for a sample not newer
    * than the one held (a resend), 'limit' when it would open a series past the cap.
    */
-  put(agentId: string, key: string, ts: number, value: number): 'new' | 'newer' | 'stale' | 'limit' {
+  put(
+    agentId: string,
+    key: string,
+    ts: number,
+    value: number,
+  ): 'new' | 'newer' | 'stale' | 'limit' {
     let series = this.byAgent.get(agentId);
     if (!series) this.byAgent.set(agentId, (series = new Map()));
     const held = series.get(key);
