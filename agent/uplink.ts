@@ -4,6 +4,8 @@ import {
   CLOSE,
   PROTOCOL_VERSION,
   isFatalCloseCode,
+  MAX_FRAME_BYTES,
+  MAX_SAMPLES_PER_BATCH,
   type AgentEvent,
   type ConsoleMessage,
   type HelloMessage,
@@ -102,9 +104,20 @@ export class Uplink {
     this.heartbeatsPaused = paused;
   }
 
+  /** Queue samples for delivery; a batch too big for one frame is split. Returns the last seq. */
   sendMetrics(samples: Sample[]): number {
     const seq = this.nextSeq++;
-    this.enqueue(seq, JSON.stringify({ type: 'metrics', seq, samples }));
+    const frame = JSON.stringify({ type: 'metrics', seq, samples });
+    if (
+      (frame.length > MAX_FRAME_BYTES / 2 || samples.length > MAX_SAMPLES_PER_BATCH) &&
+      samples.length > 1
+    ) {
+      this.nextSeq--;
+      const half = Math.ceil(samples.length / 2);
+      this.sendMetrics(samples.slice(0, half));
+      return this.sendMetrics(samples.slice(half));
+    }
+    this.enqueue(seq, frame);
     return seq;
   }
 
@@ -145,7 +158,15 @@ export class Uplink {
       };
       ws.send(JSON.stringify(hello));
     });
-    ws.on('message', (data) => this.onMessage(JSON.parse(String(data)) as ConsoleMessage));
+    ws.on('message', (data) => {
+      let msg: ConsoleMessage;
+      try {
+        msg = JSON.parse(String(data)) as ConsoleMessage;
+      } catch {
+        return this.note('console sent a frame that is not JSON; ignored');
+      }
+      this.onMessage(msg);
+    });
     ws.on('unexpected-response', (_req, res) => {
       const reason = `console refused the connection: HTTP ${res.statusCode}${res.statusCode === 401 ? ' (check the agent token)' : ''}`;
       ws.terminate();

@@ -23,7 +23,8 @@ export const MetricName = Type.String({
 
 export const Labels = Type.Record(
   Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9_]{0,63}$' }),
-  Type.String({ maxLength: 256 }),
+  // No control characters: series keys use them as separators.
+  Type.String({ maxLength: 256, pattern: '^[^\\u0000-\\u001f]*$' }),
   {
     maxProperties: 16,
     additionalProperties: false,
@@ -208,7 +209,12 @@ export const ERROR_CODES = {
   seriesLimit: 'series_limit',
 } as const;
 
-/** True for a close code after which reconnecting with the same frames cannot help. */
+/**
+ * True for a close code after which reconnecting cannot help: the agent sends frames the
+ * console refuses, or another process took over its identity. Unknown region is not fatal
+ * (an operator may add the region), nor is a slow consumer or shutdown.
+ */
 export function isFatalCloseCode(code: number): boolean {
+  if (code === CLOSE.replaced.code) return true;
   return code >= 4000 && code < 4009 && code !== CLOSE.unknownRegion.code;
 }

@@ -31,6 +31,7 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     log,
     onFatal: (reason) => {
       fatal = reason;
+      log(reason);
       onFatal();
     },
   });

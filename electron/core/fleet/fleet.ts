@@ -217,12 +217,15 @@ export class Fleet {
   }
 
   private resolveId(hello: HelloMessage): string {
-    const hostKey = `${hello.region}/${hello.hostname}`;
+    const byHost = this.idByHost.get(`${hello.region}/${hello.hostname}`);
     if (hello.agentId) {
       const known = this.agents.get(hello.agentId);
-      if (!known || known.hostname === hello.hostname) return hello.agentId;
+      if (known && known.hostname === hello.hostname) return hello.agentId;
+      // An id this console does not know (its state was lost): keep the agent's identity,
+      // unless another record already holds this host.
+      if (!known && !byHost) return hello.agentId;
     }
-    return this.idByHost.get(hostKey) ?? this.deps.ids('agt');
+    return byHost ?? this.deps.ids('agt');
   }
 
   private addRegion(def: RegionDefinition): void {

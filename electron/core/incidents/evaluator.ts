@@ -20,7 +20,9 @@ export function seriesKey(
   if (keys.length === 0) return name;
   keys.sort();
   let key = name;
-  for (const k of keys) key += `,${k}=${labels[k]}`;
+  // Label values cannot hold control characters (the protocol refuses them), so these
+  // separators are unambiguous.
+  for (const k of keys) key += `\u0001${k}\u0002${labels[k]}`;
   return key;
 }
 

@@ -14,6 +14,8 @@ const validators: Record<string, TypeCheck<TSchema> | undefined> = Object.fromEn
   ]),
 );
 
+const PROTO_KEY = /"__proto__"\s*:/;
+
 const fail = (close: CloseSpec, detail: string): FrameResult => ({ ok: false, close, detail });
 
 /**
@@ -21,9 +23,11 @@ const fail = (close: CloseSpec, detail: string): FrameResult => ({ ok: false, cl
  * the close code and a reason naming the problem (`schema_violation: /samples/3/value …`).
  */
 export function parseAgentFrame(text: string): FrameResult {
-  // JSON.parse makes "__proto__" an own key; refuse it before anything can merge it.
-  if (text.includes('"__proto__"'))
+  // JSON.parse makes "__proto__" an own key; refuse it before anything can merge it. (The
+  // schema refuses it too — names start with a letter — this only gives the clearer reason.)
+  if (text.includes('"__proto__"') && PROTO_KEY.test(text)) {
     return fail(CLOSE.forbiddenKey, 'key "__proto__" is not allowed');
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -53,6 +53,7 @@ export class IngestPipeline implements IngestHandler {
     if (!agent) return null;
     let accepted = 0;
     let overLimit = 0;
+    let duplicates = 0;
     let latest: LatestValues | null = null;
     for (const sample of msg.samples) {
       const key = seriesKey(sample.name, sample.labels);
@@ -61,15 +62,20 @@ export class IngestPipeline implements IngestHandler {
         overLimit++;
         continue;
       }
+      // A sample no newer than the one held is a resend (lost ack) or out of order: the newer
+      // value stays, and it is not judged, so a resent old batch cannot reopen alerts.
+      if (outcome === 'stale') {
+        duplicates++;
+        continue;
+      }
       accepted++;
-      // Only the newest sample of a series is judged: a resent old batch must not reopen alerts.
-      if (outcome === 'stale') continue;
       if (evaluator.watches(sample.name)) evaluator.onSample(agent, sample, arrivedAt, arrivedMono);
       if (!sample.labels && HEADLINE.has(sample.name as keyof LatestValues)) {
         (latest ??= {})[sample.name as keyof LatestValues] = sample.value;
       }
     }
     metrics.samplesReceived.inc(accepted);
+    if (duplicates > 0) metrics.samplesDropped.inc({ reason: 'duplicate' }, duplicates);
     fleet.recordMetrics(agentId, accepted, latest);
     if (overLimit === 0) return null;
     metrics.samplesDropped.inc({ reason: ERROR_CODES.seriesLimit }, overLimit);
@@ -95,8 +101,7 @@ export class IngestPipeline implements IngestHandler {
         message: e.message,
         attributes: e.attributes ?? {},
       };
-      this.deps.eventLog.add(event);
-      this.deps.events.emit('event.stored', { event });
+      if (this.deps.eventLog.add(event)) this.deps.events.emit('event.stored', { event });
     }
   }
 }

@@ -8,20 +8,34 @@ export interface EventFilter {
   limit?: number;
 }
 
-/** Agent events (security, log, change), newest kept, oldest dropped past `capacity`. */
+const identity = (e: Pick<StoredEvent, 'agentId' | 'ts' | 'source' | 'message'>) =>
+  `${e.agentId}\u0001${e.ts}\u0001${e.source}\u0001${e.message}`;
+
+/**
+ * Agent events (security, log, change), newest kept, oldest dropped past `capacity`.
+ * An event already held (same agent, time, source and message: a batch resent after a
+ * lost ack) is stored once.
+ */
 export class EventLog {
   private events: StoredEvent[] = [];
+  private held = new Set<string>();
 
   constructor(private readonly capacity: number) {}
 
   load(events: readonly StoredEvent[]): void {
     this.events = events.slice(-this.capacity);
+    this.held = new Set(this.events.map(identity));
   }
 
-  add(event: StoredEvent): void {
+  /** Returns false for a duplicate. */
+  add(event: StoredEvent): boolean {
+    const key = identity(event);
+    if (this.held.has(key)) return false;
     this.events.push(event);
+    this.held.add(key);
     // Trim in chunks so a full log does not shift the array on every event.
-    if (this.events.length > this.capacity * 1.1) this.events = this.events.slice(-this.capacity);
+    if (this.events.length > this.capacity * 1.1) this.load(this.events);
+    return true;
   }
 
   all(): StoredEvent[] {
