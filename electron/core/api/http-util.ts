@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { hasProtoKey } from '../json-guard.js';
 import type { ApiError } from '../../../shared/api.js';
 
 export class HttpError extends Error {
@@ -49,7 +50,7 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
     throw new HttpError(415, 'unsupported_media_type', 'send the body as application/json');
   }
   const text = Buffer.concat(chunks).toString('utf8');
-  if (text.includes('"__proto__"'))
+  if (hasProtoKey(text))
     throw new HttpError(400, 'forbidden_key', 'key "__proto__" is not allowed');
   try {
     return JSON.parse(text);

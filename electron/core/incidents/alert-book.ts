@@ -65,6 +65,12 @@ export class AlertBook {
       this.byId.set(alert.id, alert);
       if (isOpen(alert.state)) this.byKey.set(keyOf(alert.ruleId, alert.subjectKey), alert);
     }
+    for (const alert of alerts) {
+      if (alert.state !== 'pending') continue;
+      this.apply(alert, 'fire', 'rule', 'restored after a restart');
+      this.fired(alert, null);
+    }
+    this.pruneResolved();
   }
 
   all(): Alert[] {
@@ -225,6 +231,7 @@ export class AlertBook {
       this.byKey.delete(keyOf(alert.ruleId, alert.subjectKey));
       this.pendingTimers.get(alert.id)?.cancel();
       this.pendingTimers.delete(alert.id);
+      this.pruneResolved();
     }
     this.deps.events.emit('alert.changed', { alert, previousState: from });
   }

@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { hasProtoKey } from '../json-guard.js';
 import { AGENT_MESSAGE_SCHEMAS, CLOSE, type AgentMessage } from '../../../shared/protocol.js';
 
 export type CloseSpec = (typeof CLOSE)[keyof typeof CLOSE];
@@ -14,8 +15,6 @@ const validators: Record<string, TypeCheck<TSchema> | undefined> = Object.fromEn
   ]),
 );
 
-const PROTO_KEY = /"__proto__"\s*:/;
-
 const fail = (close: CloseSpec, detail: string): FrameResult => ({ ok: false, close, detail });
 
 /**
@@ -25,7 +24,7 @@ const fail = (close: CloseSpec, detail: string): FrameResult => ({ ok: false, cl
 export function parseAgentFrame(text: string): FrameResult {
   // JSON.parse makes "__proto__" an own key; refuse it before anything can merge it. (The
   // schema refuses it too — names start with a letter — this only gives the clearer reason.)
-  if (text.includes('"__proto__"') && PROTO_KEY.test(text)) {
+  if (hasProtoKey(text)) {
     return fail(CLOSE.forbiddenKey, 'key "__proto__" is not allowed');
   }
   let raw: unknown;
@@ -56,5 +55,7 @@ export function closeReason(close: CloseSpec, detail: string): string {
   if (Buffer.byteLength(full) <= 123) return full;
   let cut = full.slice(0, 120);
   while (Buffer.byteLength(cut) > 120) cut = cut.slice(0, -1);
+  // Never end on half of a surrogate pair (it would turn into U+FFFD).
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
   return `${cut}...`;
 }

@@ -1,0 +1,57 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { defaultConfig, type CoreConfig } from '../electron/core/config.js';
+import { createCore, type MonitoringCore } from '../electron/core/core.js';
+import { silentLogger } from '../electron/core/logger.js';
+
+export const AGENT_TOKEN = 'bench-agent-token';
+export const SESSION_TOKEN = 'bench-session-token';
+
+export interface Figure {
+  name: string;
+  value: string;
+  target?: string;
+  met?: boolean;
+  note?: string;
+}
+
+export interface Section {
+  title: string;
+  command: string;
+  figures: Figure[];
+}
+
+/** A real core with persistence on, in a temp data dir, on ephemeral ports. */
+export async function benchCore(overrides: Partial<CoreConfig> = {}): Promise<{ core: MonitoringCore; ingestUrl: string; apiUrl: string; done: () => Promise<void> }> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'meridian-bench-'));
+  const core = createCore(
+    defaultConfig({ dataDir, apiPort: 0, ingestPort: 0, agentToken: AGENT_TOKEN, sessionToken: SESSION_TOKEN, ...overrides }),
+    { logger: silentLogger },
+  );
+  const addr = await core.start();
+  return {
+    core,
+    ingestUrl: addr.ingestUrl,
+    apiUrl: addr.apiUrl,
+    done: async () => {
+      await core.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[rank]!;
+}
+
+export const ms = (v: number) => `${v < 10 ? v.toFixed(2) : v.toFixed(0)} ms`;
+export const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+export function machine(): string {
+  const cpu = cpus();
+  return `${cpu[0]?.model ?? 'unknown CPU'} × ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform} ${process.arch}`;
+}
