@@ -21,22 +21,39 @@ async function procStats(pid: number): Promise<{ rssBytes: number; cpuTicks: num
 export async function fleetLoad(): Promise<Section> {
   const dataDir = await mkdtemp(join(tmpdir(), 'meridian-bench-fleet-'));
   const bin = new URL('../../bin/meridian.js', import.meta.url).pathname;
-  const child = spawn(process.execPath, [bin, 'serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0'], {
-    env: { ...process.env, MERIDIAN_AGENT_TOKEN: AGENT_TOKEN, MERIDIAN_SESSION_TOKEN: SESSION_TOKEN },
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const child = spawn(
+    process.execPath,
+    [bin, 'serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0'],
+    {
+      env: {
+        ...process.env,
+        MERIDIAN_AGENT_TOKEN: AGENT_TOKEN,
+        MERIDIAN_SESSION_TOKEN: SESSION_TOKEN,
+      },
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   let banner = '';
   child.stdout!.on('data', (d: Buffer) => (banner += d.toString()));
   while (!/ingest\s+ws:/.test(banner)) await sleep(20);
   const ingestUrl = /ingest\s+(\S+)/.exec(banner)![1]!;
   const apiUrl = /console\s+(http:\/\/[^/]+)/.exec(banner)![1]!;
   const received = async () => {
-    const text = await (await fetch(`${apiUrl}/metrics`, { headers: { Authorization: `Bearer ${SESSION_TOKEN}` } })).text();
+    const text = await (
+      await fetch(`${apiUrl}/metrics`, { headers: { Authorization: `Bearer ${SESSION_TOKEN}` } })
+    ).text();
     return Number(/^meridian_samples_received_total (\S+)/m.exec(text)?.[1] ?? 0);
   };
 
   // 3 headline + up to 2 type-specific + 16 synthetic series ≈ 20 samples per agent per second.
-  const sim = new Simulator({ url: ingestUrl, token: AGENT_TOKEN, agents: AGENTS, seed: 42, clock: systemClock, extraSeries: 16 });
+  const sim = new Simulator({
+    url: ingestUrl,
+    token: AGENT_TOKEN,
+    agents: AGENTS,
+    seed: 42,
+    clock: systemClock,
+    extraSeries: 16,
+  });
   await sim.start(60_000);
   const connected = sim.connectedCount();
   await sleep(WARMUP_MS);
@@ -61,8 +78,16 @@ export async function fleetLoad(): Promise<Section> {
     command: 'npm run bench (section fleet)',
     figures: [
       { name: 'agents connected', value: `${connected} / ${AGENTS}` },
-      { name: 'samples/s stored while measured', value: Math.round(samplesPerSecond).toLocaleString('en-US') },
-      { name: 'core RSS, peak over 30 s', value: mb(peakRss), target: '≤ 300 MB', met: peakRss <= 300 * 2 ** 20 },
+      {
+        name: 'samples/s stored while measured',
+        value: Math.round(samplesPerSecond).toLocaleString('en-US'),
+      },
+      {
+        name: 'core RSS, peak over 30 s',
+        value: mb(peakRss),
+        target: '≤ 300 MB',
+        met: peakRss <= 300 * 2 ** 20,
+      },
       { name: 'core RSS at end', value: mb(end.rssBytes) },
       { name: 'core CPU', value: `${(cpuCores * 100).toFixed(0)} % of one core` },
     ],

@@ -23,10 +23,19 @@ export interface Section {
 }
 
 /** A real core with persistence on, in a temp data dir, on ephemeral ports. */
-export async function benchCore(overrides: Partial<CoreConfig> = {}): Promise<{ core: MonitoringCore; ingestUrl: string; apiUrl: string; done: () => Promise<void> }> {
+export async function benchCore(
+  overrides: Partial<CoreConfig> = {},
+): Promise<{ core: MonitoringCore; ingestUrl: string; apiUrl: string; done: () => Promise<void> }> {
   const dataDir = await mkdtemp(join(tmpdir(), 'meridian-bench-'));
   const core = createCore(
-    defaultConfig({ dataDir, apiPort: 0, ingestPort: 0, agentToken: AGENT_TOKEN, sessionToken: SESSION_TOKEN, ...overrides }),
+    defaultConfig({
+      dataDir,
+      apiPort: 0,
+      ingestPort: 0,
+      agentToken: AGENT_TOKEN,
+      sessionToken: SESSION_TOKEN,
+      ...overrides,
+    }),
     { logger: silentLogger },
   );
   const addr = await core.start();

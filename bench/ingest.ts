@@ -10,12 +10,21 @@ export async function ingestThroughput(): Promise<Section> {
   const { core, ingestUrl, done } = await benchCore({ maxSeriesPerAgent: 1_000 });
   const before = process.cpuUsage();
   const worker = new Worker(new URL('./load-worker.js', import.meta.url), {
-    workerData: { url: ingestUrl, token: AGENT_TOKEN, agents: AGENTS, batchSize: BATCH, window: 4, durationMs: DURATION_MS },
+    workerData: {
+      url: ingestUrl,
+      token: AGENT_TOKEN,
+      agents: AGENTS,
+      batchSize: BATCH,
+      window: 4,
+      durationMs: DURATION_MS,
+    },
   });
-  const result = await new Promise<{ sent: number; acked: number; elapsedMs: number }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
+  const result = await new Promise<{ sent: number; acked: number; elapsedMs: number }>(
+    (resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    },
+  );
   await worker.terminate();
   const cpu = process.cpuUsage(before);
   const received = (await core.metrics.samplesReceived.get()).values[0]?.value ?? 0;

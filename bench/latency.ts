@@ -27,14 +27,25 @@ export async function alertLatency(): Promise<Section> {
       acks.push(resolve);
       ws.send(JSON.stringify(frame));
     });
-  await roundTrip({ type: 'hello', protocol: 1, hostname: 'lat-1', region: 'us-east-1', agentType: 'system', version: 'bench' });
+  await roundTrip({
+    type: 'hello',
+    protocol: 1,
+    hostname: 'lat-1',
+    region: 'us-east-1',
+    agentType: 'system',
+    version: 'bench',
+  });
   // Background noise: 99 other series in every batch, so the rule check runs inside a realistic batch.
   const filler = Array.from({ length: 99 }, (_, k) => ({ name: `other_${k}`, value: k }));
   let ts = Date.now();
   for (let i = 0; i < SPIKES; i++) {
     for (const cpu of [99, 10]) {
       ts += 1;
-      await roundTrip({ type: 'metrics', seq: ts, samples: [...filler, { name: 'cpu_usage', value: cpu }].map((s) => ({ ...s, ts })) });
+      await roundTrip({
+        type: 'metrics',
+        seq: ts,
+        samples: [...filler, { name: 'cpu_usage', value: cpu }].map((s) => ({ ...s, ts })),
+      });
     }
     await sleep(2);
   }
@@ -46,7 +57,10 @@ export async function alertLatency(): Promise<Section> {
     title: 'Sample arrival → alert raised',
     command: 'npm run bench (section latency)',
     figures: [
-      { name: `alerts raised (${SPIKES} spikes, each in a 100-sample batch)`, value: String(latencies.length) },
+      {
+        name: `alerts raised (${SPIKES} spikes, each in a 100-sample batch)`,
+        value: String(latencies.length),
+      },
       { name: 'p50', value: ms(p50) },
       { name: 'p99', value: ms(p99), target: '≤ 50 ms', met: p99 <= 50 },
       { name: 'max', value: ms(Math.max(...latencies)) },

@@ -17,7 +17,10 @@ let acked = 0;
 let sent = 0;
 
 async function runAgent(i: number, deadline: number): Promise<void> {
-  const ws = new WebSocket(job.url, { headers: { Authorization: `Bearer ${job.token}` }, perMessageDeflate: false });
+  const ws = new WebSocket(job.url, {
+    headers: { Authorization: `Bearer ${job.token}` },
+    perMessageDeflate: false,
+  });
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -48,7 +51,16 @@ async function runAgent(i: number, deadline: number): Promise<void> {
       if (Date.now() < deadline) send();
       else if (inFlight === 0) resolve();
     });
-    ws.send(JSON.stringify({ type: 'hello', protocol: 1, hostname: `bench-${i}`, region: 'us-east-1', agentType: 'system', version: 'bench' }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        protocol: 1,
+        hostname: `bench-${i}`,
+        region: 'us-east-1',
+        agentType: 'system',
+        version: 'bench',
+      }),
+    );
   });
   ws.close();
 }

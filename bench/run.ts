@@ -43,14 +43,18 @@ const results: Section[] = [];
 for (const name of chosen) {
   const run = SECTIONS[name];
   if (!run) {
-    process.stderr.write(`bench: unknown section '${name}' (known: ${Object.keys(SECTIONS).join(', ')})\n`);
+    process.stderr.write(
+      `bench: unknown section '${name}' (known: ${Object.keys(SECTIONS).join(', ')})\n`,
+    );
     process.exit(2);
   }
   process.stdout.write(`bench: ${name} …\n`);
   const section = await run();
   results.push(section);
   for (const f of section.figures) {
-    process.stdout.write(`  ${f.name}: ${f.value}${f.target ? `  (target ${f.target}: ${f.met ? 'met' : 'MISSED'})` : ''}\n`);
+    process.stdout.write(
+      `  ${f.name}: ${f.value}${f.target ? `  (target ${f.target}: ${f.met ? 'met' : 'MISSED'})` : ''}\n`,
+    );
   }
 }
 if (only.length === 0) {
