@@ -11,7 +11,7 @@ const noElectron = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'docs/**', 'renderer/dist/**'] },
+  { ignores: ['dist/**', 'node_modules/**', 'docs/**', 'renderer/dist/**', 'release/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -66,7 +66,63 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    // The shell's decisions are plain, unit-tested functions: types only from electron.
+    files: ['electron/shell/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              allowTypeImports: true,
+              message:
+                'electron/shell/ holds plain, unit-tested functions: import only types from electron; main.ts does the wiring.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['electron/preload.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!electron$)',
+              allowTypeImports: true,
+              message:
+                'A sandboxed preload can require only electron: inline what it needs, or import types.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noElectron],
+          patterns: [
+            {
+              group: ['**/electron/**', '**/agent/**', 'node:*', 'ws', 'lowdb'],
+              message:
+                'The renderer talks to the core only through the API client; it imports shared/ and browser packages.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'scripts/**/*.mjs'],
     rules: { 'no-restricted-properties': 'off', 'no-restricted-syntax': 'off' },
   },
 );

@@ -7,12 +7,16 @@ import { machine, type Section } from './harness.js';
 import { ingestThroughput } from './ingest.js';
 import { alertLatency } from './latency.js';
 import { liveness } from './liveness.js';
+import { headMemory, queryLatency, walReplay } from './tsdb.js';
 
 const SECTIONS: Record<string, () => Promise<Section>> = {
   ingest: ingestThroughput,
   latency: alertLatency,
   liveness,
   fleet: fleetLoad,
+  memory: headMemory,
+  query: queryLatency,
+  replay: walReplay,
 };
 
 function render(sections: Section[], when: string): string {

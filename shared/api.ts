@@ -1,7 +1,9 @@
 // The console's API contract: REST under /api/v1 and the /api/v1/stream WebSocket.
 // The core's router and the renderer's client both import this file, so the two cannot drift.
 import { Type, type Static } from '@sinclair/typebox';
+import type { PercentileRow, PerformanceTrend, QueryRangeResult } from './analysis.js';
 import type { Agent, Alert, Region, StoredEvent } from './model.js';
+import type { Rule } from './rules.js';
 
 export const API_PREFIX = '/api/v1';
 export const STREAM_PATH = `${API_PREFIX}/stream`;
@@ -64,6 +66,54 @@ export const AlertActionBody = Type.Object(
   { additionalProperties: false },
 );
 
+const Millis = Type.String({ pattern: '^[0-9]{1,15}$' });
+const Window = Type.Union([Type.Literal('1h'), Type.Literal('24h'), Type.Literal('7d')]);
+
+export const QueryRangeQuery = Type.Object(
+  {
+    metric: Type.String({ minLength: 1, maxLength: 128 }),
+    agent: Opt(Type.String({ maxLength: 64 })),
+    region: Opt(Type.String({ maxLength: 64 })),
+    /** Label filter: `name=value,name2=value2`. */
+    labels: Opt(
+      Type.String({
+        maxLength: 512,
+        pattern: '^([A-Za-z][A-Za-z0-9_]*=[^,]*)(,[A-Za-z][A-Za-z0-9_]*=[^,]*)*$',
+      }),
+    ),
+    from: Opt(Millis),
+    to: Opt(Millis),
+    step: Opt(Type.String({ pattern: '^[0-9]{1,12}$' })),
+    agg: Opt(
+      Type.Union(
+        ['avg', 'min', 'max', 'sum', 'count', 'p50', 'p95', 'p99'].map((a) => Type.Literal(a)),
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const TrendsQuery = Type.Object(
+  {
+    window: Opt(Window),
+    direction: Opt(
+      Type.Union([Type.Literal('improving'), Type.Literal('stable'), Type.Literal('degrading')]),
+    ),
+    region: Opt(Type.String({ maxLength: 64 })),
+    metric: Opt(Type.String({ maxLength: 128 })),
+    fresh: Opt(Type.Literal('1')),
+  },
+  { additionalProperties: false },
+);
+
+export const PercentilesQuery = Type.Object(
+  { metric: Opt(Type.String({ minLength: 1, maxLength: 128 })), window: Opt(Window) },
+  { additionalProperties: false },
+);
+
+export type QueryRangeQuery = Static<typeof QueryRangeQuery>;
+export type TrendsQuery = Static<typeof TrendsQuery>;
+export type PercentilesQuery = Static<typeof PercentilesQuery>;
 export type AgentsQuery = Static<typeof AgentsQuery>;
 export type AlertsQuery = Static<typeof AlertsQuery>;
 export type EventsQuery = Static<typeof EventsQuery>;
@@ -76,13 +126,29 @@ export interface ApiError {
 export interface SessionInfo {
   version: string;
   ingestUrl: string;
+  /** For the "connect an agent" command shown on first run; the session token holder is the operator. */
+  agentToken: string;
   heartbeatIntervalMs: number;
   serverTime: number;
+}
+
+/** The console's own figures, for KPI tiles (also pushed on the stream every second). */
+export interface ConsoleStats {
+  serverTime: number;
+  agentsTotal: number;
+  agentsOnline: number;
+  agentsConnected: number;
+  /** Samples accepted per second, averaged over the last 10 s. */
+  samplesPerSecond: number;
+  /** p99 of sample arrival → alert raised over the last 1,000 alerts, ms; null before any. */
+  sampleToAlertP99Ms: number | null;
+  alertsOpen: { critical: number; warning: number; info: number };
 }
 
 /** Every REST route: method + path template → query, body and response types. */
 export interface ApiRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
+  'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {
     query: Record<string, never>;
     body: never;
@@ -101,6 +167,23 @@ export interface ApiRoutes {
     response: { alert: Alert };
   };
   'GET /api/v1/events': { query: EventsQuery; body: never; response: { events: StoredEvent[] } };
+  'GET /api/v1/rules': { query: Record<string, never>; body: never; response: { rules: Rule[] } };
+  'GET /api/v1/metric-names': {
+    query: Record<string, never>;
+    body: never;
+    response: { metrics: string[] };
+  };
+  'GET /api/v1/query_range': { query: QueryRangeQuery; body: never; response: QueryRangeResult };
+  'GET /api/v1/trends': {
+    query: TrendsQuery;
+    body: never;
+    response: { computedAt: number; trends: PerformanceTrend[] };
+  };
+  'GET /api/v1/percentiles': {
+    query: PercentilesQuery;
+    body: never;
+    response: { rows: PercentileRow[] };
+  };
 }
 
 export type RouteKey = keyof ApiRoutes;
@@ -124,4 +207,42 @@ export interface StreamChanges {
   alerts: Alert[];
 }
 
-export type StreamMessage = StreamSnapshot | StreamChanges;
+export interface StreamStats extends ConsoleStats {
+  type: 'stats';
+}
+
+/** Viewer → console on the stream: follow a chart's series live (one point a second). */
+export const TailRequest = Type.Object(
+  {
+    type: Type.Literal('tail'),
+    id: Type.String({ minLength: 1, maxLength: 64 }),
+    query: Type.Omit(QueryRangeQuery, ['from', 'to', 'step']),
+  },
+  { additionalProperties: false },
+);
+export const UntailRequest = Type.Object(
+  { type: Type.Literal('untail'), id: Type.String({ minLength: 1, maxLength: 64 }) },
+  { additionalProperties: false },
+);
+export const StreamRequest = Type.Union([TailRequest, UntailRequest]);
+export type TailRequest = Static<typeof TailRequest>;
+export type StreamRequest = Static<typeof StreamRequest>;
+/** Tails a viewer may hold at once. */
+export const MAX_TAILS_PER_VIEWER = 16;
+
+export interface StreamTail {
+  type: 'tail';
+  id: string;
+  serverTime: number;
+  /** The last few one-second points; merge by timestamp. */
+  points: [number, number | null][];
+}
+
+export interface StreamTailError {
+  type: 'tail_error';
+  id: string;
+  message: string;
+}
+
+export type StreamMessage =
+  StreamSnapshot | StreamChanges | StreamStats | StreamTail | StreamTailError;

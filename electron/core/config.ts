@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { RegionDefinition } from '../../shared/regions.js';
 import type { LogLevel } from './logger.js';
+import { DEFAULT_RETENTION, type Retention } from './store/tsdb.js';
 
 export const DEFAULT_API_PORT = 4780;
 export const DEFAULT_INGEST_PORT = 4781;
@@ -24,6 +25,14 @@ export interface CoreConfig {
   allowUnknownRegions: boolean;
   regions: RegionDefinition[];
   maxSeriesPerAgent: number;
+  /** How long each tier of the metric store keeps data. */
+  retention: Retention;
+  /** WAL group-commit window; acks wait for it. */
+  walFlushMs: number;
+  checkpointEveryMs: number;
+  checkpointWalBytes: number;
+  /** How often trends are recomputed (they are also computed on demand). */
+  analysisEveryMs: number;
   persistDebounceMs: number;
   maxStoredEvents: number;
   maxResolvedAlerts: number;
@@ -51,6 +60,11 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     allowUnknownRegions: false,
     regions: [],
     maxSeriesPerAgent: 1_000,
+    retention: DEFAULT_RETENTION,
+    walFlushMs: 50,
+    checkpointEveryMs: 5 * 60_000,
+    checkpointWalBytes: 256 * 1024 * 1024,
+    analysisEveryMs: 60_000,
     persistDebounceMs: 1_000,
     maxStoredEvents: 10_000,
     maxResolvedAlerts: 5_000,
@@ -85,6 +99,18 @@ export const ConfigFile = Type.Object(
       ),
     ),
     maxSeriesPerAgent: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    retention: Type.Optional(
+      Type.Object(
+        {
+          rawMs: Type.Integer({ minimum: 60_000 }),
+          minuteMs: Type.Integer({ minimum: 3_600_000 }),
+          hourMs: Type.Integer({ minimum: 86_400_000 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    walFlushMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 250 })),
+    checkpointEveryMs: Type.Optional(Type.Integer({ minimum: 10_000 })),
     persistDebounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     maxStoredEvents: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     maxResolvedAlerts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),

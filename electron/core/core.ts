@@ -1,11 +1,14 @@
 import { mkdir } from 'node:fs/promises';
-import type { SessionInfo } from '../../shared/api.js';
-import { SEVERITIES } from '../../shared/model.js';
+import type { ConsoleStats, SessionInfo } from '../../shared/api.js';
+import { SEVERITIES, type Severity } from '../../shared/model.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
 import { DEFAULT_RULES, type Rule } from '../../shared/rules.js';
 import { ApiServer } from './api/server.js';
 import { createStaticHandler } from './api/static.js';
 import { StreamHub } from './api/stream.js';
+import { Tails } from './api/tails.js';
+import { runRangeQuery } from './api/routes-metrics.js';
+import type { ApiServices } from './api/router.js';
 import { systemClock, type Clock } from './clock.js';
 import type { CoreConfig } from './config.js';
 import { CoreEvents } from './events.js';
@@ -22,8 +25,10 @@ import type { Recovery } from './state/durable-file.js';
 import { STATE_VERSION } from './state/schema.js';
 import { StateStore } from './state/state-store.js';
 import { EventLog } from './store/event-log.js';
-import { RecentValues } from './store/recent-values.js';
+import { MetricStore } from './store/metric-store.js';
+import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
 import { VERSION } from './version.js';
+import { LiveFigures } from './stats.js';
 
 export interface CoreDeps {
   clock?: Clock;
@@ -49,10 +54,12 @@ export class MonitoringCore {
   readonly logger: Logger;
   readonly events = new CoreEvents();
   readonly metrics = createCoreMetrics();
+  readonly live: LiveFigures;
   readonly fleet: Fleet;
   readonly alerts: AlertBook;
   readonly evaluator: RuleEvaluator;
-  readonly recent: RecentValues;
+  readonly store: MetricStore;
+  readonly analysis: PerformanceAnalysis;
   readonly eventLog: EventLog;
   readonly state: StateStore;
   readonly sessionToken: string;
@@ -70,6 +77,7 @@ export class MonitoringCore {
   ) {
     this.clock = deps.clock ?? systemClock;
     const ids = (this.ids = deps.ids ?? randomIds);
+    this.live = new LiveFigures(this.clock);
     this.logger = deps.logger ?? createLogger(config.logLevel, () => this.clock.now());
     this.events.onListenerError = (err, name) =>
       this.logger.error('listener failed', { event: name, error: String(err) });
@@ -92,11 +100,37 @@ export class MonitoringCore {
       events: this.events,
       maxResolved: config.maxResolvedAlerts,
       onFired: (_alert, latencyMs) => {
-        if (latencyMs !== null) this.metrics.sampleToAlertSeconds.observe(latencyMs / 1000);
+        if (latencyMs === null) return;
+        this.metrics.sampleToAlertSeconds.observe(latencyMs / 1000);
+        this.live.addAlertLatency(latencyMs);
       },
     });
     this.evaluator = new RuleEvaluator(this.alerts, this.events);
-    this.recent = new RecentValues(config.maxSeriesPerAgent);
+    this.store = new MetricStore(
+      config.dataDir,
+      { clock: this.clock, logger: this.logger },
+      {
+        maxSeriesPerAgent: config.maxSeriesPerAgent,
+        retention: config.retention,
+        walFlushMs: config.walFlushMs,
+        checkpointEveryMs: config.checkpointEveryMs,
+        checkpointWalBytes: config.checkpointWalBytes,
+      },
+    );
+    this.analysis = new PerformanceAnalysis(
+      {
+        clock: this.clock,
+        store: this.store.head,
+        fleet: this.fleet,
+        metrics: () => [
+          ...new Set([
+            ...DEFAULT_TREND_METRICS,
+            ...this.rules.flatMap((r) => (r.kind === 'threshold' ? [r.metric] : [])),
+          ]),
+        ],
+      },
+      config.analysisEveryMs,
+    );
     this.eventLog = new EventLog(config.maxStoredEvents);
     this.state = new StateStore(
       config.dataDir,
@@ -111,6 +145,11 @@ export class MonitoringCore {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     this.agentToken = await loadOrCreateAgentToken(config.dataDir, config.agentToken ?? undefined);
     await this.restore();
+    const replayed = await this.store.open();
+    this.metrics.walReplayCorruptLines.set(replayed.corrupt);
+    this.metrics.walReplayMs.set(replayed.ms);
+    this.metrics.sources.tsdbSeries = () => this.store.head.seriesCount();
+    this.logger.info('metric store opened', { ...replayed });
     this.state.source(() => ({
       version: STATE_VERSION,
       regions: this.fleet.regionDefinitions(),
@@ -128,9 +167,10 @@ export class MonitoringCore {
         events: this.events,
         fleet: this.fleet,
         evaluator: this.evaluator,
-        recent: this.recent,
+        store: this.store,
         eventLog: this.eventLog,
         metrics: this.metrics,
+        live: this.live,
       },
       config.heartbeatIntervalMs,
     );
@@ -144,11 +184,27 @@ export class MonitoringCore {
         maxSendBufferBytes: config.maxSendBufferBytes,
       },
     );
+    const services: ApiServices = {
+      session: () => this.session(),
+      stats: () => this.stats(),
+      rules: () => this.rules,
+      now: () => this.clock.now(),
+      store: this.store.head,
+      analysis: this.analysis,
+      fleet: this.fleet,
+      alerts: this.alerts,
+      events: this.eventLog,
+    };
     this.stream = new StreamHub({
       clock: this.clock,
       events: this.events,
       fleet: this.fleet,
       alerts: this.alerts,
+      stats: () => this.stats(),
+      tails: new Tails(
+        (q) => runRangeQuery(services, q),
+        () => this.clock.now(),
+      ),
     });
     this.api = new ApiServer(
       {
@@ -156,18 +212,14 @@ export class MonitoringCore {
         metrics: this.metrics,
         stream: this.stream,
         serveStatic: createStaticHandler(config.rendererDir),
-        services: {
-          session: () => this.session(),
-          fleet: this.fleet,
-          alerts: this.alerts,
-          events: this.eventLog,
-        },
+        services,
       },
       { port: config.apiPort, sessionToken: this.sessionToken },
     );
     const ingestPort = await this.ingest.start();
     const apiPort = await this.api.start();
     this.fleet.start();
+    this.analysis.start();
     const ingestHost = config.ingestHost.includes(':')
       ? `[${config.ingestHost}]`
       : config.ingestHost;
@@ -188,16 +240,32 @@ export class MonitoringCore {
   /** Stop listening and write state; agents see a 1001 close and will reconnect. */
   async stop(): Promise<void> {
     this.fleet.stop();
+    this.analysis.stop();
     this.stream?.stop();
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);
     this.alerts.dispose();
-    this.state.markDirty();
-    await this.state.flush();
+    await Promise.all([this.state.close(), this.store.close()]);
+  }
+
+  stats(): ConsoleStats {
+    const agents = this.fleet.listAgents();
+    const open = this.alerts.openAlerts();
+    const count = (s: Severity) => open.filter((a) => a.severity === s).length;
+    return {
+      serverTime: this.clock.now(),
+      agentsTotal: agents.length,
+      agentsOnline: agents.filter((a) => a.status === 'online').length,
+      agentsConnected: this.ingest?.connectedCount ?? 0,
+      samplesPerSecond: this.live.samplesPerSecond(),
+      sampleToAlertP99Ms: this.live.latencyP99(),
+      alertsOpen: { critical: count('critical'), warning: count('warning'), info: count('info') },
+    };
   }
 
   session(): SessionInfo {
     return {
       version: VERSION,
+      agentToken: this.agentToken,
       ingestUrl: this.addresses?.ingestUrl ?? '',
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       serverTime: this.clock.now(),
@@ -250,7 +318,9 @@ export class MonitoringCore {
   private wireBookkeeping(): void {
     const { events, metrics } = this;
     events.on('agent.changed', ({ agent, previousStatus }) => {
-      this.state.markDirty();
+      // A new agent is written at once: its metrics are durable from the first ack, and
+      // after a crash they must still have an agent to belong to.
+      this.state.markDirty(previousStatus === null);
       if (agent.status !== previousStatus) metrics.agentsOnline.set(this.fleet.onlineCount());
     });
     events.on('event.stored', () => this.state.markDirty());

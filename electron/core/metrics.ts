@@ -3,6 +3,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 /** The console's own figures, served at /metrics in Prometheus text format. One registry per core. */
 export function createCoreMetrics() {
   const registry = new Registry();
+  /** Read at scrape time; the core points these at its parts once they exist. */
+  const sources = { tsdbSeries: () => 0 };
   collectDefaultMetrics({ register: registry, prefix: 'meridian_process_' });
   return {
     registry,
@@ -56,6 +58,25 @@ export function createCoreMetrics() {
       help: 'From a triggering sample reaching the console to its alert being raised.',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers: [registry],
+    }),
+    walReplayCorruptLines: new Gauge({
+      name: 'meridian_wal_replay_corrupt_lines',
+      help: 'Torn or corrupt WAL lines skipped at the last start (data lost in a crash).',
+      registers: [registry],
+    }),
+    walReplayMs: new Gauge({
+      name: 'meridian_wal_replay_ms',
+      help: 'Time the last start spent loading the checkpoint and replaying the WAL.',
+      registers: [registry],
+    }),
+    sources,
+    tsdbSeries: new Gauge({
+      name: 'meridian_tsdb_series',
+      help: 'Series in the metric store head.',
+      registers: [registry],
+      collect() {
+        this.set(sources.tsdbSeries());
+      },
     }),
     stateWrites: new Counter({
       name: 'meridian_state_writes_total',

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { StreamChanges, StreamSnapshot } from '../../shared/api.js';
+import type { ConsoleStats, StreamChanges, StreamSnapshot } from '../../shared/api.js';
 import type { Alert } from '../../shared/model.js';
 import {
   SESSION_TOKEN,
@@ -213,5 +213,42 @@ describe('alerts through the ingest port and the REST API', () => {
     expect((await fetch(`${t.addr.apiUrl}/healthz`)).status).toBe(200);
     expect((await fetch(`${t.addr.apiUrl}/metrics`)).status).toBe(401);
     expect(await t.metric('meridian_agents_connected')).toBe(1);
+  });
+});
+
+describe('console figures', () => {
+  it('GET /api/v1/stats and the stream report agents, sample rate, open alerts and p99 latency', async () => {
+    const t = await startTestCore();
+    try {
+      const agent = await connectAgent(t.addr.ingestUrl, { hostname: 'stats-1' });
+      const first = await t.api<ConsoleStats>('/api/v1/stats');
+      expect(first.body).toMatchObject({
+        agentsTotal: 1,
+        agentsOnline: 1,
+        agentsConnected: 1,
+        sampleToAlertP99Ms: null,
+      });
+      agent.send(metricsFrame([{ name: 'cpu_usage', value: 99 }]));
+      await agent.next('ack');
+      const after = (await t.api<ConsoleStats>('/api/v1/stats')).body;
+      expect(after.alertsOpen).toEqual({ critical: 1, warning: 0, info: 0 });
+      expect(after.sampleToAlertP99Ms).toBeGreaterThanOrEqual(0);
+      expect(after.sampleToAlertP99Ms).toBeLessThan(1_000);
+
+      const viewer = new WebSocket(
+        `${t.addr.apiUrl.replace('http', 'ws')}/api/v1/stream?token=${SESSION_TOKEN}`,
+      );
+      const stats = await new Promise<ConsoleStats & { type: string }>((resolve) =>
+        viewer.on('message', (d) => {
+          const m = JSON.parse(String(d));
+          if (m.type === 'stats') resolve(m);
+        }),
+      );
+      expect(stats).toMatchObject({ type: 'stats', agentsTotal: 1, alertsOpen: { critical: 1 } });
+      viewer.close();
+      await agent.close();
+    } finally {
+      await t.stop();
+    }
   });
 });

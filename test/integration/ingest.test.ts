@@ -171,7 +171,7 @@ describe('ingest port', () => {
     expect(error.message).toContain('2 sample(s) dropped');
     expect(await agent.next('ack')).toEqual({ type: 'ack', seq: frame.seq });
     expect(await t.metric('meridian_samples_dropped_total', { reason: 'series_limit' })).toBe(2);
-    expect(t.core.recent.seriesCount(agent.agentId)).toBe(3);
+    expect(t.core.store.head.seriesCount(agent.agentId)).toBe(3);
     expect(agent.ws.readyState).toBe(WebSocket.OPEN);
     await agent.close();
   });

@@ -7,6 +7,7 @@ import {
   metricsFrame,
   startTestCore,
   tempDir,
+  waitFor,
   type TestCore,
 } from '../helpers/core.js';
 
@@ -117,5 +118,33 @@ describe('state across restarts', () => {
       severity: 'warning',
     });
     await a.close();
+  });
+});
+
+describe('clean shutdown', () => {
+  it('is not an outage: connected agents keep their status and no offline alerts are raised', async () => {
+    const dataDir = await tempDir();
+    const first = await startTestCore({ dataDir, heartbeatIntervalMs: 100 });
+    const a = await connectAgent(first.addr.ingestUrl, { hostname: 'stays' });
+    await first.stop({ keepDir: true }); // the agent's socket is still open when the console stops
+    const state = JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8'));
+    expect(state.agents.map((x: Agent) => [x.id, x.status])).toEqual([[a.agentId, 'online']]);
+    expect(state.alerts).toEqual([]);
+
+    // After a restart the agent has a grace period (3 heartbeats) to come back, then it is offline.
+    const second = await startTestCore({ dataDir, heartbeatIntervalMs: 100 });
+    try {
+      expect(second.core.fleet.agent(a.agentId)?.status).toBe('online');
+      await waitFor(
+        () => second.core.fleet.agent(a.agentId)?.status === 'offline',
+        2_000,
+        'offline after grace',
+      );
+      const alerts = (await second.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body
+        .alerts;
+      expect(alerts.map((x) => x.ruleId)).toContain('agent_offline');
+    } finally {
+      await second.stop();
+    }
   });
 });

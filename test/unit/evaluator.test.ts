@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { RuleEvaluator, seriesKey } from '../../electron/core/incidents/evaluator.js';
+import { RuleEvaluator } from '../../electron/core/incidents/evaluator.js';
+import { seriesKey } from '../../electron/core/store/series-key.js';
 import { AlertBook } from '../../electron/core/incidents/alert-book.js';
 import { Fleet } from '../../electron/core/fleet/fleet.js';
 import { ManualClock } from '../../electron/core/clock.js';

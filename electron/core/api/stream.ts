@@ -1,15 +1,23 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { STREAM_BATCH_MS, type StreamChanges, type StreamSnapshot } from '../../../shared/api.js';
+import {
+  STREAM_BATCH_MS,
+  type ConsoleStats,
+  type StreamChanges,
+  type StreamSnapshot,
+  type StreamStats,
+} from '../../../shared/api.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { CoreEvents } from '../events.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { AlertBook } from '../incidents/alert-book.js';
+import type { Tails } from './tails.js';
 
 /** A viewer that lets this much pile up unread is cut off rather than buffered without end. */
 const MAX_VIEWER_BUFFER_BYTES = 8 * 1024 * 1024;
 const RESOLVED_IN_SNAPSHOT = 200;
+const STATS_EVERY_MS = 1_000;
 
 /**
  * /api/v1/stream: a snapshot on connect, then the regions, agents and alerts that changed,
@@ -22,11 +30,19 @@ export class StreamHub {
   private readonly dirtyRegions = new Set<string>();
   private readonly dirtyAlerts = new Set<string>();
   private timer: TimerHandle | null = null;
+  private statsTimer: TimerHandle | null = null;
   private seq = 0;
   private readonly unsubscribe: (() => void)[];
 
   constructor(
-    private readonly deps: { clock: Clock; events: CoreEvents; fleet: Fleet; alerts: AlertBook },
+    private readonly deps: {
+      clock: Clock;
+      events: CoreEvents;
+      fleet: Fleet;
+      alerts: AlertBook;
+      stats: () => ConsoleStats;
+      tails: Tails;
+    },
   ) {
     this.unsubscribe = [
       deps.events.on('agent.changed', ({ agent }) => {
@@ -54,15 +70,28 @@ export class StreamHub {
   accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.viewers.add(ws);
-      ws.on('close', () => this.viewers.delete(ws));
+      this.statsTimer ??= this.deps.clock.setInterval(() => this.sendStats(), STATS_EVERY_MS);
+      ws.on('message', (data) => {
+        const reply = this.deps.tails.handle(ws, String(data));
+        if (reply) this.send(ws, JSON.stringify(reply));
+      });
+      ws.on('close', () => {
+        this.viewers.delete(ws);
+        this.deps.tails.forget(ws);
+        if (this.viewers.size === 0) {
+          this.statsTimer?.cancel();
+          this.statsTimer = null;
+        }
+      });
       ws.on('error', () => ws.terminate());
-      // Viewers only listen; anything they send is ignored.
       this.send(ws, JSON.stringify(this.snapshot()));
+      this.send(ws, JSON.stringify(this.statsMessage()));
     });
   }
 
   stop(): void {
     this.timer?.cancel();
+    this.statsTimer?.cancel();
     this.unsubscribe.forEach((off) => off());
     for (const ws of this.viewers) ws.close(1001, 'console stopping');
     for (const ws of this.viewers) ws.terminate();
@@ -81,6 +110,16 @@ export class StreamHub {
         ...alerts.list({ state: 'resolved', limit: RESOLVED_IN_SNAPSHOT }),
       ],
     };
+  }
+
+  private statsMessage(): StreamStats {
+    return { type: 'stats', ...this.deps.stats() };
+  }
+
+  private sendStats(): void {
+    const text = JSON.stringify(this.statsMessage());
+    for (const ws of this.viewers) this.send(ws, text);
+    this.deps.tails.tick((ws, msg) => this.send(ws, JSON.stringify(msg)));
   }
 
   private schedule(): void {

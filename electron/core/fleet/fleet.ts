@@ -48,6 +48,7 @@ export class Fleet {
   private readonly connectionOf = new Map<string, number>();
   private nextConnectionId = 1;
   private watchdog: TimerHandle | null = null;
+  private stopped = false;
 
   constructor(
     private readonly deps: FleetDeps,
@@ -74,9 +75,15 @@ export class Fleet {
     this.watchdog = this.deps.clock.setInterval(() => this.sweep(), every);
   }
 
+  /**
+   * Stop judging liveness. The console's own shutdown closes every agent socket: that is
+   * not an outage, so disconnects after this are ignored and agents keep their status
+   * (a restart gives them a grace period to reconnect).
+   */
   stop(): void {
     this.watchdog?.cancel();
     this.watchdog = null;
+    this.stopped = true;
   }
 
   regionDefinitions(): RegionDefinition[] {
@@ -173,7 +180,7 @@ export class Fleet {
 
   /** The connection closed (or was closed for a protocol error). Stale connections are ignored. */
   disconnect(agentId: string, connectionId: number, status: 'offline' | 'error'): void {
-    if (this.connectionOf.get(agentId) !== connectionId) return;
+    if (this.stopped || this.connectionOf.get(agentId) !== connectionId) return;
     this.connectionOf.delete(agentId);
     this.lastAliveAt.delete(agentId);
     const agent = this.agents.get(agentId);

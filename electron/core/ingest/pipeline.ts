@@ -9,10 +9,11 @@ import type { Clock } from '../clock.js';
 import type { CoreEvents } from '../events.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { IdSource } from '../ids.js';
-import { seriesKey, type RuleEvaluator } from '../incidents/evaluator.js';
+import type { RuleEvaluator } from '../incidents/evaluator.js';
 import type { CoreMetrics } from '../metrics.js';
 import type { EventLog } from '../store/event-log.js';
-import type { RecentValues } from '../store/recent-values.js';
+import type { MetricStore } from '../store/metric-store.js';
+import type { LiveFigures } from '../stats.js';
 import type { IngestHandler } from './session.js';
 
 const HEADLINE = new Set<keyof LatestValues>(['cpu_usage', 'memory_usage', 'disk_usage']);
@@ -23,9 +24,10 @@ export interface PipelineDeps {
   events: CoreEvents;
   fleet: Fleet;
   evaluator: RuleEvaluator;
-  recent: RecentValues;
+  store: MetricStore;
   eventLog: EventLog;
   metrics: CoreMetrics;
+  live: LiveFigures;
 }
 
 /** What happens to each accepted frame: registry, recent values, rule checks, event log. */
@@ -48,40 +50,33 @@ export class IngestPipeline implements IngestHandler {
   }
 
   metrics(agentId: string, msg: MetricsMessage, arrivedAt: number, arrivedMono: number) {
-    const { fleet, recent, evaluator, metrics } = this.deps;
+    const { fleet, store, evaluator, metrics } = this.deps;
     const agent = fleet.agent(agentId);
-    if (!agent) return null;
-    let accepted = 0;
-    let overLimit = 0;
-    let duplicates = 0;
+    if (!agent) return { problem: null, durable: Promise.resolve() };
     let latest: LatestValues | null = null;
-    for (const sample of msg.samples) {
-      const key = seriesKey(sample.name, sample.labels);
-      const outcome = recent.put(agentId, key, sample.ts, sample.value);
-      if (outcome === 'limit') {
-        overLimit++;
-        continue;
-      }
-      // A sample no newer than the one held is a resend (lost ack) or out of order: the newer
-      // value stays, and it is not judged, so a resent old batch cannot reopen alerts.
-      if (outcome === 'stale') {
-        duplicates++;
-        continue;
-      }
-      accepted++;
+    // Only samples newer than their series' newest are stored and judged: a batch resent
+    // after a lost ack is stored once and cannot reopen alerts.
+    const { outcome, durable } = store.append(agentId, msg.samples, (_series, sample) => {
       if (evaluator.watches(sample.name)) evaluator.onSample(agent, sample, arrivedAt, arrivedMono);
       if (!sample.labels && HEADLINE.has(sample.name as keyof LatestValues)) {
         (latest ??= {})[sample.name as keyof LatestValues] = sample.value;
       }
-    }
-    metrics.samplesReceived.inc(accepted);
-    if (duplicates > 0) metrics.samplesDropped.inc({ reason: 'duplicate' }, duplicates);
-    fleet.recordMetrics(agentId, accepted, latest);
-    if (overLimit === 0) return null;
-    metrics.samplesDropped.inc({ reason: ERROR_CODES.seriesLimit }, overLimit);
+    });
+    metrics.samplesReceived.inc(outcome.accepted);
+    this.deps.live.addSamples(outcome.accepted);
+    if (outcome.duplicates > 0)
+      metrics.samplesDropped.inc({ reason: 'duplicate' }, outcome.duplicates);
+    if (outcome.outOfOrder > 0)
+      metrics.samplesDropped.inc({ reason: 'out_of_order' }, outcome.outOfOrder);
+    fleet.recordMetrics(agentId, outcome.accepted, latest);
+    if (outcome.overLimit === 0) return { problem: null, durable };
+    metrics.samplesDropped.inc({ reason: ERROR_CODES.seriesLimit }, outcome.overLimit);
     return {
-      code: ERROR_CODES.seriesLimit,
-      message: `${overLimit} sample(s) dropped: this agent already has ${recent.seriesCount(agentId)} series, the limit`,
+      durable,
+      problem: {
+        code: ERROR_CODES.seriesLimit,
+        message: `${outcome.overLimit} sample(s) dropped: this agent already has ${store.head.seriesCount(agentId)} series, the limit`,
+      },
     };
   }
 

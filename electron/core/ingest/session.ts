@@ -17,12 +17,16 @@ export interface IngestHandler {
   hello(hello: HelloMessage, remoteAddress: string): ConnectResult;
   heartbeat(agentId: string): void;
   /** Returns an error to send back (the batch is still acked), or null. */
+  /**
+   * Store a batch. `problem` is sent back as an `error` (the batch is still acked); the ack
+   * waits for `durable`, so an acked batch survives a crash.
+   */
   metrics(
     agentId: string,
     msg: MetricsMessage,
     arrivedAt: number,
     arrivedMono: number,
-  ): { code: string; message: string } | null;
+  ): { problem: { code: string; message: string } | null; durable: Promise<void> };
   events(agentId: string, msg: EventsMessage, arrivedAt: number): void;
   closed(agentId: string, connectionId: number, status: 'offline' | 'error'): void;
   heartbeatIntervalMs: number;
@@ -109,10 +113,24 @@ export class AgentSession {
       case 'heartbeat':
         return this.deps.handler.heartbeat(this.agentId);
       case 'metrics': {
-        const problem = this.deps.handler.metrics(this.agentId, msg, arrivedAt, arrivedMono);
+        const { problem, durable } = this.deps.handler.metrics(
+          this.agentId,
+          msg,
+          arrivedAt,
+          arrivedMono,
+        );
         if (problem)
           this.send({ type: 'error', code: problem.code, message: problem.message, seq: msg.seq });
-        return this.send({ type: 'ack', seq: msg.seq });
+        // Not acked when the write fails: the agent keeps the batch and resends it.
+        durable.then(
+          () => this.send({ type: 'ack', seq: msg.seq }),
+          () =>
+            this.deps.metrics.samplesDropped.inc(
+              { reason: 'wal_write_failed' },
+              msg.samples.length,
+            ),
+        );
+        return;
       }
       case 'events':
         this.deps.handler.events(this.agentId, msg, arrivedAt);

@@ -23,6 +23,7 @@ export class StateStore {
   private timer: TimerHandle | null = null;
   private writing: Promise<void> | null = null;
   private dirty = false;
+  private closed = false;
   private snapshot: (() => PersistedState) | null = null;
   writes = 0;
 
@@ -54,13 +55,28 @@ export class StateStore {
     this.snapshot = snapshot;
   }
 
-  markDirty(): void {
+  /** `soon`: a change worth writing at once (a new agent), not after the debounce. */
+  markDirty(soon = false): void {
+    if (this.closed) return;
     this.dirty = true;
-    if (this.timer || !this.snapshot) return;
-    this.timer = this.deps.clock.setTimeout(() => {
-      this.timer = null;
-      void this.flush();
-    }, this.debounceMs);
+    if (!this.snapshot) return;
+    if (this.timer && !soon) return;
+    this.timer?.cancel();
+    this.timer = this.deps.clock.setTimeout(
+      () => {
+        this.timer = null;
+        void this.flush();
+      },
+      soon ? 0 : this.debounceMs,
+    );
+  }
+
+  /** Final write; later changes are not written (the core is stopping). */
+  async close(): Promise<void> {
+    this.dirty = true;
+    await this.flush();
+    this.closed = true;
+    this.timer?.cancel();
   }
 
   /** Write now if anything changed; resolves when the state on disk is current. */

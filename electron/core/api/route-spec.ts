@@ -1,0 +1,40 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { ApiRoutes, ConsoleStats, RouteKey, SessionInfo } from '../../../shared/api.js';
+import type { Rule } from '../../../shared/rules.js';
+import type { PerformanceAnalysis } from '../analysis/performance.js';
+import type { Fleet } from '../fleet/fleet.js';
+import type { AlertBook } from '../incidents/alert-book.js';
+import type { EventLog } from '../store/event-log.js';
+import type { TimeSeriesStore } from '../store/tsdb.js';
+
+/** What route handlers may use: the core's parts, never its servers. */
+export interface ApiServices {
+  session(): SessionInfo;
+  stats(): ConsoleStats;
+  rules(): readonly Rule[];
+  now(): number;
+  fleet: Fleet;
+  alerts: AlertBook;
+  events: EventLog;
+  store: TimeSeriesStore;
+  analysis: PerformanceAnalysis;
+}
+
+export interface Ctx<K extends RouteKey> {
+  params: Record<string, string>;
+  query: ApiRoutes[K]['query'];
+  body: ApiRoutes[K]['body'];
+}
+
+export interface RouteSpec<K extends RouteKey> {
+  query?: TSchema;
+  body?: TSchema;
+  handle(ctx: Ctx<K>, services: ApiServices): ApiRoutes[K]['response'];
+}
+
+export type RouteTable<K extends RouteKey> = { [P in K]: RouteSpec<P> };
+
+export const EmptyQuery = Type.Object({}, { additionalProperties: false });
+
+export const limitOf = (s: string | undefined) =>
+  s === undefined ? undefined : Math.min(Number(s), 10_000);

@@ -1,0 +1,83 @@
+import {
+  AgentsQuery,
+  AlertActionBody,
+  AlertsQuery,
+  EventsQuery,
+  type RouteKey,
+} from '../../../shared/api.js';
+import { AlertNotFoundError, type AlertBook } from '../incidents/alert-book.js';
+import { IllegalTransitionError } from '../incidents/lifecycle.js';
+import { HttpError } from './http-util.js';
+import { EmptyQuery, limitOf, type RouteTable } from './route-spec.js';
+
+export type FleetRouteKey = Exclude<
+  RouteKey,
+  | 'GET /api/v1/metric-names'
+  | 'GET /api/v1/query_range'
+  | 'GET /api/v1/trends'
+  | 'GET /api/v1/percentiles'
+>;
+
+function alertAction(fn: () => ReturnType<AlertBook['get']>) {
+  try {
+    return { alert: fn()! };
+  } catch (err) {
+    if (err instanceof AlertNotFoundError) throw new HttpError(404, 'not_found', err.message);
+    if (err instanceof IllegalTransitionError)
+      throw new HttpError(409, 'illegal_transition', err.message);
+    throw err;
+  }
+}
+
+/** Fleet, alert and event routes. */
+export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
+  'GET /api/v1/session': { query: EmptyQuery, handle: (_c, s) => s.session() },
+  'GET /api/v1/rules': { query: EmptyQuery, handle: (_c, s) => ({ rules: [...s.rules()] }) },
+  'GET /api/v1/stats': { query: EmptyQuery, handle: (_c, s) => s.stats() },
+  'GET /api/v1/regions': { query: EmptyQuery, handle: (_c, s) => ({ regions: s.fleet.regions() }) },
+  'GET /api/v1/agents': {
+    query: AgentsQuery,
+    handle: ({ query }, s) => ({
+      agents: s.fleet.listAgents({
+        ...(query.region ? { regionId: query.region } : {}),
+        ...(query.status ? { status: query.status } : {}),
+      }),
+    }),
+  },
+  'GET /api/v1/alerts': {
+    query: AlertsQuery,
+    handle: ({ query }, s) => ({
+      alerts: s.alerts.list({
+        ...(query.state ? { state: query.state } : {}),
+        ...(query.severity ? { severity: query.severity } : {}),
+        ...(query.region ? { regionId: query.region } : {}),
+        ...(query.agent ? { agentId: query.agent } : {}),
+        limit: limitOf(query.limit) ?? 1_000,
+      }),
+    }),
+  },
+  'POST /api/v1/alerts/:id/ack': {
+    query: EmptyQuery,
+    body: AlertActionBody,
+    handle: ({ params, body }, s) =>
+      alertAction(() => s.alerts.acknowledge(params.id!, body.by ?? 'operator', body.comment)),
+  },
+  'POST /api/v1/alerts/:id/resolve': {
+    query: EmptyQuery,
+    body: AlertActionBody,
+    handle: ({ params, body }, s) =>
+      alertAction(() => s.alerts.resolve(params.id!, body.by ?? 'operator', body.comment)),
+  },
+  'GET /api/v1/events': {
+    query: EventsQuery,
+    handle: ({ query }, s) => ({
+      events: s.events.list({
+        ...(query.region ? { regionId: query.region } : {}),
+        ...(query.agent ? { agentId: query.agent } : {}),
+        ...(query.category ? { category: query.category } : {}),
+        ...(query.severity ? { severity: query.severity } : {}),
+        ...(limitOf(query.limit) !== undefined ? { limit: limitOf(query.limit) } : {}),
+      }),
+    }),
+  },
+};

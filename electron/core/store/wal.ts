@@ -1,0 +1,246 @@
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
+import type { Clock, TimerHandle } from '../clock.js';
+
+const SEGMENT_RE = /^wal-(\d{8})\.ndjson$/;
+const segmentName = (n: number) => `wal-${String(n).padStart(8, '0')}.ndjson`;
+/** Write early when this much is waiting, whatever the timer says. */
+const EAGER_BYTES = 4 * 1024 * 1024;
+
+interface Segment {
+  number: number;
+  handle: Promise<FileHandle>;
+  pending: string[];
+  pendingBytes: number;
+  waiters: { resolve: () => void; reject: (err: Error) => void }[];
+  writing: Promise<void>;
+}
+
+export function encodeLine(payload: string): string {
+  return `${crc32(payload).toString(16).padStart(8, '0')} ${payload}\n`;
+}
+
+/** The payload of a WAL line, or null for a torn or corrupt line. */
+export function decodeLine(line: string): string | null {
+  if (line.length < 10 || line[8] !== ' ') return null;
+  const payload = line.slice(9);
+  return crc32(payload).toString(16).padStart(8, '0') === line.slice(0, 8) ? payload : null;
+}
+
+/**
+ * Append-only write-ahead log in numbered NDJSON segments, one checksummed line per batch.
+ * Lines are written and fsynced in groups (group commit) at most `flushMs` apart; `append`
+ * resolves once its line is on disk, which is when the agent's batch may be acked.
+ */
+export class WriteAheadLog {
+  private current: Segment | null = null;
+  private timer: TimerHandle | null = null;
+  bytesWritten = 0;
+  linesWritten = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly clock: Clock,
+    private readonly flushMs: number,
+  ) {}
+
+  /** Open a fresh segment after the newest one on disk. */
+  async open(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const existing = await listSegments(this.dir);
+    this.current = this.startSegment((existing[existing.length - 1] ?? 0) + 1);
+  }
+
+  get segmentNumber(): number {
+    return this.current?.number ?? 0;
+  }
+
+  append(payload: string): Promise<void> {
+    const seg = this.current;
+    if (!seg) return Promise.reject(new Error('WAL is not open'));
+    const line = encodeLine(payload);
+    seg.pending.push(line);
+    seg.pendingBytes += line.length;
+    const done = new Promise<void>((resolve, reject) => seg.waiters.push({ resolve, reject }));
+    if (seg.pendingBytes >= EAGER_BYTES) this.flush(seg);
+    else this.timer ??= this.clock.setTimeout(() => this.flush(seg), this.flushMs);
+    return done;
+  }
+
+  /** Resolves once every line appended so far is on disk. */
+  barrier(): Promise<void> {
+    const seg = this.current;
+    if (!seg) return Promise.resolve();
+    if (seg.pending.length === 0) return seg.writing;
+    return new Promise<void>((resolve, reject) => seg.waiters.push({ resolve, reject }));
+  }
+
+  /**
+   * Start a new segment, synchronously: lines appended after this call go to the new one.
+   * Resolves with the number of the closed segment once all its lines are on disk.
+   */
+  rotate(): Promise<number> {
+    const old = this.current!;
+    this.current = this.startSegment(old.number + 1);
+    return this.closeSegment(old).then(() => old.number);
+  }
+
+  async close(): Promise<void> {
+    if (!this.current) return;
+    const seg = this.current;
+    this.timer?.cancel();
+    this.timer = null;
+    this.current = null;
+    await this.closeSegment(seg);
+  }
+
+  /** Delete every segment up to and including `number` (its data is in a checkpoint). */
+  async dropThrough(number: number): Promise<void> {
+    for (const n of await listSegments(this.dir)) {
+      if (n <= number) await rm(join(this.dir, segmentName(n)), { force: true });
+    }
+  }
+
+  private startSegment(number: number): Segment {
+    this.timer?.cancel();
+    this.timer = null;
+    const handle = open(join(this.dir, segmentName(number)), 'a', 0o600);
+    handle.catch(() => {}); // surfaced through the waiters of the first write
+    return {
+      number,
+      handle,
+      pending: [],
+      pendingBytes: 0,
+      waiters: [],
+      writing: Promise.resolve(),
+    };
+  }
+
+  private async closeSegment(seg: Segment): Promise<void> {
+    this.flush(seg);
+    await seg.writing;
+    await (await seg.handle).close();
+  }
+
+  private flush(seg: Segment): void {
+    if (seg === this.current) {
+      this.timer?.cancel();
+      this.timer = null;
+    }
+    if (seg.pending.length === 0) return;
+    const lines = seg.pending;
+    const waiters = seg.waiters;
+    seg.pending = [];
+    seg.waiters = [];
+    seg.pendingBytes = 0;
+    seg.writing = seg.writing.then(async () => {
+      try {
+        const handle = await seg.handle;
+        const text = lines.join('');
+        await handle.write(text);
+        await handle.datasync();
+        this.bytesWritten += Buffer.byteLength(text);
+        this.linesWritten += lines.length;
+        for (const w of waiters) w.resolve();
+      } catch (err) {
+        for (const w of waiters) w.reject(err as Error);
+      }
+    });
+  }
+}
+
+export async function listSegments(dir: string): Promise<number[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .map((n) => SEGMENT_RE.exec(n)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+export interface ReplayResult {
+  lines: number;
+  corrupt: number;
+  segments: number;
+}
+
+const NEWLINE = 0x0a;
+
+function hexValue(buf: Buffer, start: number): number {
+  let v = 0;
+  for (let i = start; i < start + 8; i++) {
+    const c = buf[i]!;
+    const d = c >= 97 ? c - 87 : c >= 65 ? c - 55 : c - 48;
+    if (d < 0 || d > 15) return -1;
+    v = v * 16 + d;
+  }
+  return v;
+}
+
+/**
+ * Feed the payload of every good line of the segments after `afterSegment` to `apply`, as a
+ * byte range of a Buffer (replay parses bytes, never whole strings: it must be fast on a
+ * multi-GB log). Torn or corrupt lines — bad checksum, no newline at the end of the last
+ * segment, or a payload `apply` refuses — are skipped and counted.
+ */
+export async function replay(
+  dir: string,
+  afterSegment: number,
+  apply: (buf: Buffer, start: number, end: number) => void,
+): Promise<ReplayResult> {
+  const result: ReplayResult = { lines: 0, corrupt: 0, segments: 0 };
+  const take = (buf: Buffer, start: number, end: number) => {
+    if (end === start) return;
+    if (end - start < 10 || buf[start + 8] !== 0x20) {
+      result.corrupt++;
+      return;
+    }
+    if (hexValue(buf, start) !== crc32(buf.subarray(start + 9, end))) {
+      result.corrupt++;
+      return;
+    }
+    try {
+      apply(buf, start + 9, end);
+      result.lines++;
+    } catch {
+      result.corrupt++;
+    }
+  };
+  for (const n of await listSegments(dir)) {
+    if (n <= afterSegment) continue;
+    result.segments++;
+    let carry: Buffer | null = null;
+    for await (const data of createReadStream(join(dir, segmentName(n)), {
+      highWaterMark: 8 * 1024 * 1024,
+    })) {
+      const buf = data as Buffer;
+      let start = 0;
+      if (carry) {
+        // Only the line cut at the read boundary is copied, not the whole read.
+        const nl = buf.indexOf(NEWLINE);
+        if (nl < 0) {
+          carry = Buffer.concat([carry, buf]);
+          continue;
+        }
+        const line = Buffer.concat([carry, buf.subarray(0, nl)]);
+        take(line, 0, line.length);
+        start = nl + 1;
+      }
+      for (let nl = buf.indexOf(NEWLINE, start); nl >= 0; nl = buf.indexOf(NEWLINE, start)) {
+        take(buf, start, nl);
+        start = nl + 1;
+      }
+      carry = start < buf.length ? Buffer.from(buf.subarray(start)) : null;
+    }
+    // A last line without its newline was torn by a crash mid-write.
+    if (carry) result.corrupt++;
+  }
+  return result;
+}

@@ -1,0 +1,377 @@
+// The desktop shell: Electron's main process. It hosts the monitoring core in-process (the same
+// createCore as `meridian serve`), opens one window on the core's loopback origin, and adds what
+// only a desktop app can: native notifications for critical alerts, a tray icon and a badge.
+// Its decisions live in ./shell/ as plain, unit-tested functions; this file wires them to Electron.
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  session,
+  Tray,
+  type NativeImage,
+  type Session,
+  type WebContents,
+} from 'electron';
+import { SESSION_COOKIE } from './core/api/access.js';
+import type { MonitoringCore } from './core/core.js';
+import { parseShellArgs, ShellArgError, type ShellArgs } from './shell/args.js';
+import { startDesktopCore, type DesktopCore } from './shell/desktop-core.js';
+import { ICON_ALERT, ICON_OK, iconPng, type Rgb } from './shell/icon.js';
+import { IPC, isAlertId, type DesktopSession } from './shell/ipc.js';
+import {
+  NotificationGate,
+  NotificationThrottle,
+  notificationText,
+  type PlannedNotification,
+} from './shell/notify.js';
+import {
+  isAllowedNavigation,
+  isAllowedRequest,
+  isTrustedSender,
+  permissionAllowed,
+  withCsp,
+} from './shell/policy.js';
+import { countFiringCritical, trayText } from './shell/tray.js';
+import { windowOptions } from './shell/window.js';
+
+const APP_ID = 'io.meridian.console';
+/** Compiled by tsconfig.preload.json as CommonJS: a sandboxed preload cannot be an ES module. */
+const PRELOAD = join(dirname(fileURLToPath(import.meta.url)), 'preload.js');
+const MAX_LIVE_NOTIFICATIONS = 50;
+
+const out = (line: string) => {
+  try {
+    process.stdout.write(`${line}\n`);
+  } catch {
+    // no terminal (a packaged app started from the desktop): nothing to print to
+  }
+};
+
+let desktop: DesktopCore | null = null;
+let appOrigin = '';
+let win: BrowserWindow | null = null;
+let tray: Tray | null = null;
+let pendingOpenAlert: string | null = null;
+let stopped = false;
+const timers = new Set<ReturnType<typeof setTimeout>>();
+const liveNotifications = new Set<Notification>();
+
+function fail(title: string, err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`meridian: ${title}: ${message}\n`);
+  if (app.isReady()) dialog.showErrorBox(`Meridian: ${title}`, message);
+  app.exit(1);
+}
+
+function later(fn: () => void, ms: number): void {
+  const t = setTimeout(() => {
+    timers.delete(t);
+    fn();
+  }, ms);
+  timers.add(t);
+}
+
+// ── icons ────────────────────────────────────────────────────────────────────────────────────
+
+function icon(color: Rgb, size: number): NativeImage {
+  const image = nativeImage.createEmpty();
+  image.addRepresentation({ scaleFactor: 1, buffer: iconPng(size, color) });
+  image.addRepresentation({ scaleFactor: 2, buffer: iconPng(size * 2, color) });
+  return image;
+}
+
+// ── window ───────────────────────────────────────────────────────────────────────────────────
+
+function showWindow(): void {
+  if (!win || win.isDestroyed()) {
+    createWindow();
+    return;
+  }
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
+
+function createWindow(): void {
+  if (!desktop) return;
+  const w = new BrowserWindow(windowOptions(PRELOAD, { icon: icon(ICON_OK, 64) }));
+  win = w;
+  w.once('ready-to-show', () => {
+    if (!args.hidden) w.show();
+  });
+  w.on('closed', () => {
+    if (win === w) win = null;
+  });
+  w.webContents.on('did-finish-load', () => {
+    if (pendingOpenAlert) {
+      const id = pendingOpenAlert;
+      pendingOpenAlert = null;
+      // Give the renderer a moment to subscribe after its first render.
+      later(() => sendOpenAlert(id), 500);
+    }
+  });
+  let reloads = 0;
+  w.webContents.on('render-process-gone', (_event, details) => {
+    out(`  window   renderer gone (${details.reason})`);
+    if (details.reason !== 'clean-exit' && reloads++ < 3 && !w.isDestroyed()) {
+      later(() => w.reload(), 1_000);
+    }
+  });
+  // Signed in by the session cookie; should the cookie not be sent, the token URL sets it again.
+  w.webContents.once('did-navigate', (_event, _url, httpResponseCode) => {
+    if (httpResponseCode === 401 && desktop) {
+      out('  window   the session cookie was not accepted; signing in with the token URL');
+      w.loadURL(desktop.addr.consoleUrl).catch(() => {});
+    }
+  });
+  w.loadURL(`${appOrigin}/`).catch((err: unknown) => {
+    out(`  window   could not load ${appOrigin}/: ${(err as Error).message}`);
+  });
+}
+
+function sendOpenAlert(alertId: string): void {
+  if (!isAlertId(alertId)) return;
+  if (!win || win.isDestroyed() || win.webContents.isLoading()) {
+    pendingOpenAlert = alertId;
+    if (!win || win.isDestroyed()) createWindow();
+    return;
+  }
+  // Only to the console's own page (navigation elsewhere is refused anyway).
+  if (!isAllowedNavigation(win.webContents.getURL(), appOrigin)) return;
+  win.webContents.send(IPC.openAlert, alertId);
+}
+
+// ── security: every web contents, the session, IPC ──────────────────────────────────────────
+
+function guardContents(contents: WebContents): void {
+  contents.setWindowOpenHandler(({ url }) => {
+    out(`  window   refused window.open(${url})`);
+    return { action: 'deny' };
+  });
+  const guard = (event: { url: string; preventDefault(): void }) => {
+    if (!isAllowedNavigation(event.url, appOrigin)) {
+      event.preventDefault();
+      out(`  window   refused navigation to ${event.url}`);
+    }
+  };
+  contents.on('will-navigate', guard);
+  contents.on('will-frame-navigate', guard);
+  contents.on('will-redirect', guard);
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+async function secureSession(ses: Session, core: MonitoringCore): Promise<void> {
+  ses.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(permissionAllowed(permission, details.requestingUrl, appOrigin)),
+  );
+  ses.setPermissionCheckHandler((_contents, permission, requestingOrigin) =>
+    permissionAllowed(permission, requestingOrigin, appOrigin),
+  );
+  ses.webRequest.onBeforeRequest((details, callback) =>
+    callback({ cancel: !isAllowedRequest(details.url, appOrigin) }),
+  );
+  // The core sends this CSP too; setting it here covers every response, whatever serves it.
+  ses.webRequest.onHeadersReceived((details, callback) =>
+    callback({ responseHeaders: withCsp(details.responseHeaders) }),
+  );
+  // The window is signed in from its first request: the same HttpOnly cookie `?token=` sets in
+  // a browser, so no token ever appears in the window's URL.
+  await ses.cookies.set({
+    url: appOrigin,
+    name: SESSION_COOKIE,
+    value: core.sessionToken,
+    httpOnly: true,
+    sameSite: 'strict',
+    path: '/',
+  });
+}
+
+function handleIpc(core: MonitoringCore): void {
+  ipcMain.handle(IPC.session, (event): DesktopSession => {
+    if (!isTrustedSender(event.senderFrame, appOrigin)) {
+      out(`  ipc      refused ${IPC.session} from ${event.senderFrame?.url ?? 'a gone frame'}`);
+      throw new Error('refused: not the Meridian console page');
+    }
+    return { apiBase: appOrigin, token: core.sessionToken };
+  });
+}
+
+// ── notifications and tray ───────────────────────────────────────────────────────────────────
+
+function showNotification(planned: PlannedNotification): void {
+  if (!Notification.isSupported()) return;
+  const n = new Notification({
+    title: planned.title,
+    body: planned.body,
+    urgency: 'critical',
+    timeoutType: 'never',
+    icon: icon(ICON_ALERT, 64),
+  });
+  // Keep a reference until it is gone, or its click handler may be collected with it.
+  liveNotifications.add(n);
+  if (liveNotifications.size > MAX_LIVE_NOTIFICATIONS) {
+    const oldest = liveNotifications.values().next().value;
+    if (oldest) liveNotifications.delete(oldest);
+  }
+  n.on('click', () => {
+    showWindow();
+    if (planned.alertId) sendOpenAlert(planned.alertId);
+  });
+  n.on('close', () => liveNotifications.delete(n));
+  n.show();
+}
+
+let trayCount = -1;
+let trayScheduled = false;
+
+function updateTray(core: MonitoringCore): void {
+  trayScheduled = false;
+  const count = countFiringCritical(core.alerts.openAlerts());
+  if (count === trayCount) return;
+  trayCount = count;
+  const text = trayText(count);
+  if (tray && !tray.isDestroyed()) {
+    tray.setToolTip(text.tooltip);
+    tray.setImage(icon(count > 0 ? ICON_ALERT : ICON_OK, 16));
+    if (process.platform === 'darwin') tray.setTitle(text.badge);
+  }
+  app.setBadgeCount(text.badgeCount); // macOS dock, Linux Unity launchers; false elsewhere
+  if (process.platform === 'win32' && win && !win.isDestroyed()) {
+    win.setOverlayIcon(count > 0 ? icon(ICON_ALERT, 16) : null, text.tooltip);
+  }
+}
+
+function createTray(core: MonitoringCore): void {
+  try {
+    tray = new Tray(icon(ICON_OK, 16));
+  } catch (err) {
+    out(`  tray     unavailable: ${(err as Error).message}`);
+    return;
+  }
+  tray.setContextMenu(
+    Menu.buildFromTemplate([
+      { label: 'Open Meridian', click: () => showWindow() },
+      { type: 'separator' },
+      { label: 'Quit Meridian', click: () => app.quit() },
+    ]),
+  );
+  tray.on('click', () => showWindow());
+  updateTray(core);
+}
+
+/** Subscribed before the core starts, so an alert raised while restoring state is seen too. */
+function watchAlerts(core: MonitoringCore): void {
+  const gate = new NotificationGate();
+  const throttle = new NotificationThrottle();
+  let flushAt: number | null = null;
+  const scheduleFlush = () => {
+    const at = throttle.nextFlushAt(core.clock.now());
+    if (at === null || flushAt !== null) return;
+    flushAt = at;
+    later(
+      () => {
+        flushAt = null;
+        const stillFiring = (id: string) => core.alerts.get(id)?.state === 'firing';
+        throttle.flush(core.clock.now(), stillFiring).forEach(showNotification);
+        scheduleFlush();
+      },
+      Math.max(0, at - core.clock.now()),
+    );
+  };
+  core.events.on('alert.changed', ({ alert, previousState }) => {
+    // Stopping closes every agent's socket: that is not an outage to announce.
+    if (stopped) return;
+    if (!trayScheduled) {
+      trayScheduled = true;
+      later(() => updateTray(core), 100);
+    }
+    if (!gate.admit(alert, previousState)) return;
+    const agentId = alert.subject.agentId;
+    const text = notificationText(alert, agentId ? core.fleet.agent(agentId)?.hostname : undefined);
+    out(`  notify   ${text.title} — ${text.body}`);
+    throttle.push({ alertId: alert.id, text }, core.clock.now()).forEach(showNotification);
+    scheduleFlush();
+  });
+}
+
+// ── lifecycle ────────────────────────────────────────────────────────────────────────────────
+
+async function start(): Promise<void> {
+  desktop = await startDesktopCore({
+    args,
+    dataDir: app.getPath('userData'),
+    env: process.env,
+    out,
+    beforeStart: watchAlerts,
+  });
+  appOrigin = desktop.addr.apiUrl;
+  await secureSession(session.defaultSession, desktop.core);
+  handleIpc(desktop.core);
+  createTray(desktop.core);
+  createWindow();
+}
+
+async function stop(): Promise<void> {
+  for (const t of timers) clearTimeout(t);
+  timers.clear();
+  ipcMain.removeHandler(IPC.session);
+  if (tray && !tray.isDestroyed()) tray.destroy();
+  await desktop?.stop();
+}
+
+/** Before 'ready': the data dir decides the single-instance lock, so it is set first. */
+function claimInstance(): boolean {
+  if (args.dataDir) app.setPath('userData', resolve(args.dataDir));
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+  return app.requestSingleInstanceLock();
+}
+
+function readArgs(): ShellArgs | null {
+  try {
+    return parseShellArgs(process.argv.slice(1));
+  } catch (err) {
+    if (!(err instanceof ShellArgError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return null;
+  }
+}
+
+const parsedArgs = readArgs();
+const args: ShellArgs = parsedArgs ?? parseShellArgs([]);
+
+if (!parsedArgs) {
+  app.exit(2);
+} else if (!claimInstance()) {
+  out('meridian: Meridian is already running; focusing its window.');
+  app.quit();
+} else {
+  app.on('second-instance', () => showWindow());
+  app.on('web-contents-created', (_event, contents) => guardContents(contents));
+  app.on('window-all-closed', () => {
+    // macOS keeps apps running without windows (the tray and notifications go on).
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => showWindow());
+  app.on('will-quit', (event) => {
+    if (stopped) return;
+    event.preventDefault();
+    stopped = true;
+    // The core writes state.json on stop; do not let a stuck socket hold the app open.
+    setTimeout(() => app.exit(0), 5_000).unref();
+    stop()
+      .catch((err: unknown) => process.stderr.write(`meridian: stopping: ${String(err)}\n`))
+      .finally(() => app.quit());
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+  // Never a top-level await on whenReady: with an ES module main it would hang the app.
+  app
+    .whenReady()
+    .then(start)
+    .catch((err: unknown) => fail('could not start', err));
+}

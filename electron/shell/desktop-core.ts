@@ -1,0 +1,141 @@
+// The monitoring core as the desktop app runs it: the same createCore as `meridian serve`, with
+// the data dir in Electron's userData, the built renderer, and optionally an agent for this
+// machine. No electron import, so it is tested under plain Node.
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { HostAgent } from '../../agent/agent.js';
+import { systemClock } from '../../shared/clock.js';
+import { DEFAULT_REGIONS } from '../../shared/regions.js';
+import {
+  DEFAULT_API_PORT,
+  DEFAULT_INGEST_PORT,
+  defaultConfig,
+  readConfigFile,
+  type ConfigFile,
+  type CoreConfig,
+} from '../core/config.js';
+import { createCore, type CoreAddresses, type MonitoringCore } from '../core/core.js';
+import { AGENT_TOKEN_FILE } from '../core/ingest/tokens.js';
+import type { Logger } from '../core/logger.js';
+import { packageRoot, VERSION } from '../core/version.js';
+import type { ShellArgs } from './args.js';
+
+/** `preferred` when it can be bound on `host` now, else 0 (the OS picks a free port). */
+export async function portOrAny(preferred: number, host: string): Promise<number> {
+  if (preferred === 0) return 0;
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(0));
+    probe.listen({ port: preferred, host, exclusive: true }, () => {
+      probe.close(() => resolve(preferred));
+    });
+  });
+}
+
+/** The built renderer (dist/renderer), or null for the core's placeholder page. */
+export function builtRendererDir(root = packageRoot()): string | null {
+  const dir = join(root, 'dist', 'renderer');
+  return existsSync(join(dir, 'index.html')) ? dir : null;
+}
+
+export function desktopConfig(
+  args: ShellArgs,
+  dataDir: string,
+  file: ConfigFile,
+  ports: { apiPort: number; ingestPort: number },
+  env: NodeJS.ProcessEnv,
+  rendererDir: string | null,
+): CoreConfig {
+  return defaultConfig({
+    ...file,
+    regions: file.regions ?? [],
+    dataDir,
+    apiPort: ports.apiPort,
+    ingestPort: ports.ingestPort,
+    ingestHost: args.ingestHost ?? file.ingestHost ?? '127.0.0.1',
+    agentToken: env.MERIDIAN_AGENT_TOKEN || null,
+    // A fresh session token every launch: the window gets it from the main process.
+    sessionToken: null,
+    rendererDir,
+  });
+}
+
+/** What the app prints on stdout when started from a terminal (the same lines as `meridian serve`). */
+export function bannerLines(addr: CoreAddresses, dataDir: string, agentToken: string): string[] {
+  return [
+    `Meridian ${VERSION} (desktop)`,
+    `  console  ${addr.apiUrl}/   (in the Meridian window)`,
+    `  ingest   ${addr.ingestUrl}   (agent token in ${join(dataDir, AGENT_TOKEN_FILE)})`,
+    `  data     ${dataDir}`,
+    `  connect an agent:  meridian agent --url ${addr.ingestUrl} --token ${agentToken} --region us-east-1`,
+  ];
+}
+
+export interface DesktopCore {
+  core: MonitoringCore;
+  addr: CoreAddresses;
+  agent: HostAgent | null;
+  stop(): Promise<void>;
+}
+
+export interface DesktopCoreOptions {
+  args: ShellArgs;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  out: (line: string) => void;
+  logger?: Logger;
+  rendererDir?: string | null;
+  /** Subscribe to core events before start(), so alerts raised while restoring are seen too. */
+  beforeStart?: (core: MonitoringCore) => void;
+}
+
+export async function startDesktopCore(opts: DesktopCoreOptions): Promise<DesktopCore> {
+  const { args, dataDir, env, out } = opts;
+  const file = await readConfigFile(join(dataDir, 'config.json'));
+  const ingestHost = args.ingestHost ?? file.ingestHost ?? '127.0.0.1';
+  const ports = {
+    apiPort: args.port ?? (await portOrAny(file.apiPort ?? DEFAULT_API_PORT, '127.0.0.1')),
+    ingestPort:
+      args.ingestPort ?? (await portOrAny(file.ingestPort ?? DEFAULT_INGEST_PORT, ingestHost)),
+  };
+  const rendererDir = opts.rendererDir === undefined ? builtRendererDir() : opts.rendererDir;
+  const config = desktopConfig(args, dataDir, file, ports, env, rendererDir);
+  const core = createCore(config, opts.logger ? { logger: opts.logger } : {});
+  opts.beforeStart?.(core);
+  let addr: CoreAddresses;
+  try {
+    addr = await core.start();
+  } catch (err) {
+    await core.stop().catch(() => {});
+    throw err;
+  }
+  for (const line of bannerLines(addr, dataDir, core.agentToken)) out(line);
+
+  let agent: HostAgent | null = null;
+  if (args.withAgent) {
+    agent = new HostAgent({
+      url: `ws://127.0.0.1:${addr.ingestPort}`,
+      token: core.agentToken,
+      region: args.agentRegion ?? DEFAULT_REGIONS[0]!.id,
+      agentType: 'system',
+      intervalMs: 2_000,
+      version: VERSION,
+      clock: systemClock,
+      log: (line) => out(`  agent    ${line}`),
+      onFatal: (reason) => out(`  agent    stopped: ${reason}`),
+    });
+    agent.start();
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    core,
+    addr,
+    agent,
+    stop: () =>
+      (stopping ??= (async () => {
+        agent?.stop();
+        await core.stop();
+      })()),
+  };
+}

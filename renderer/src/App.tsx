@@ -1,0 +1,45 @@
+import { ServicesContext, useFleet, type Services } from './api/context';
+import { ConnectionBanner } from './components/ConnectionBanner';
+import { Header } from './components/Header';
+import { useRoute } from './lib/route';
+import { AgentsView } from './views/agents/AgentsView';
+import { AlertsView } from './views/alerts/AlertsView';
+import { EmptyState } from './views/EmptyState';
+import { Overview } from './views/overview/Overview';
+
+function Content() {
+  const route = useRoute();
+  const loaded = useFleet((s) => s.loaded);
+  const noAgents = useFleet((s) => s.agents.size === 0);
+  if (!loaded) {
+    return (
+      <div className="loading" data-testid="loading">
+        <div className="spinner" aria-hidden="true" />
+        Connecting to the console…
+      </div>
+    );
+  }
+  if (noAgents && route.view !== 'alerts') return <EmptyState />;
+  switch (route.view) {
+    case 'agents':
+      return <AgentsView agentId={route.id} />;
+    case 'alerts':
+      return <AlertsView alertId={route.id} />;
+    default:
+      return <Overview />;
+  }
+}
+
+export function App({ services }: { services: Services }) {
+  return (
+    <ServicesContext.Provider value={services}>
+      <div className="app">
+        <Header />
+        <main className="main">
+          <ConnectionBanner />
+          <Content />
+        </main>
+      </div>
+    </ServicesContext.Provider>
+  );
+}

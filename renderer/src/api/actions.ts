@@ -1,0 +1,40 @@
+// Operator actions on alerts: POST ack/resolve, then put the returned alert in the store so
+// the queue moves at once (the stream echoes the same change a moment later).
+import type { Alert } from '../../../shared/model';
+import type { ApiClient } from './http';
+import type { FleetStore } from './store';
+
+export type AlertAction = 'ack' | 'resolve';
+
+export interface ActionOutcome {
+  done: Alert[];
+  failed: { id: string; message: string }[];
+}
+
+export async function runAlertAction(
+  api: ApiClient,
+  store: FleetStore,
+  action: AlertAction,
+  ids: readonly string[],
+  comment?: string,
+): Promise<ActionOutcome> {
+  const body = comment && comment.trim() ? { comment: comment.trim() } : {};
+  const route =
+    action === 'ack'
+      ? ('POST /api/v1/alerts/:id/ack' as const)
+      : ('POST /api/v1/alerts/:id/resolve' as const);
+  const results = await Promise.allSettled(ids.map((id) => api.post(route, { id }, body)));
+  const outcome: ActionOutcome = { done: [], failed: [] };
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled') {
+      store.upsertAlert(r.value.alert);
+      outcome.done.push(r.value.alert);
+    } else {
+      outcome.failed.push({
+        id: ids[i]!,
+        message: String((r.reason as Error)?.message ?? r.reason),
+      });
+    }
+  });
+  return outcome;
+}

@@ -1,0 +1,93 @@
+// Typed REST client: every call is keyed by a route of shared/api.ts `ApiRoutes`, so the
+// path parameters, query, body and response types come from the contract, not from copies.
+import type { ApiError, ApiRoutes, RouteKey } from '../../../shared/api';
+import type { Endpoint } from './endpoint';
+
+type PathOf<K extends string> = K extends `${string} ${infer P}` ? P : never;
+type ParamNames<P extends string> = P extends `${string}:${infer N}/${infer Rest}`
+  ? N | ParamNames<`/${Rest}`>
+  : P extends `${string}:${infer N}`
+    ? N
+    : never;
+
+export type GetRoute = Extract<RouteKey, `GET ${string}`>;
+export type PostRoute = Extract<RouteKey, `POST ${string}`>;
+export type RouteParams<K extends RouteKey> = Record<ParamNames<PathOf<K>>, string>;
+export type RouteResponse<K extends RouteKey> = ApiRoutes[K]['response'];
+
+/** A refused or failed API call, carrying the core's error code. */
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiRequestError';
+  }
+}
+
+function fillPath(template: string, params: Record<string, string>): string {
+  return template.replace(/:([a-z]+)/gi, (_m, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`missing path parameter ${name}`);
+    return encodeURIComponent(value);
+  });
+}
+
+export class ApiClient {
+  constructor(private readonly endpoint: Endpoint) {}
+
+  async request<K extends RouteKey>(
+    route: K,
+    opts: {
+      params?: RouteParams<K>;
+      query?: Partial<ApiRoutes[K]['query']>;
+      body?: ApiRoutes[K]['body'];
+    } = {},
+  ): Promise<RouteResponse<K>> {
+    const [method, template] = route.split(' ') as [string, string];
+    const url = new URL(
+      fillPath(template, (opts.params ?? {}) as Record<string, string>),
+      this.endpoint.apiBase,
+    );
+    for (const [k, v] of Object.entries(opts.query ?? {})) {
+      if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    }
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (this.endpoint.token) headers.Authorization = `Bearer ${this.endpoint.token}`;
+    if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(url, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+    });
+    const text = await res.text();
+    const json: unknown = text ? JSON.parse(text) : null;
+    if (!res.ok) {
+      const err = (json as ApiError | null)?.error;
+      throw new ApiRequestError(
+        res.status,
+        err?.code ?? 'http_error',
+        err?.message ?? res.statusText,
+      );
+    }
+    return json as RouteResponse<K>;
+  }
+
+  get<K extends GetRoute>(
+    route: K,
+    query?: Partial<ApiRoutes[K]['query']>,
+  ): Promise<RouteResponse<K>> {
+    return this.request(route, query ? { query } : {});
+  }
+
+  post<K extends PostRoute>(
+    route: K,
+    params: RouteParams<K>,
+    body: ApiRoutes[K]['body'],
+  ): Promise<RouteResponse<K>> {
+    return this.request(route, { params, body });
+  }
+}

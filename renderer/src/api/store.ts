@@ -1,0 +1,156 @@
+// The live picture of the fleet, fed by the stream: regions, agents and alerts by id, the
+// core's figures, and the connection state. Immutable snapshots for useSyncExternalStore:
+// every change makes a new state object (and new maps only for what changed).
+import type { ConsoleStats, StreamChanges, StreamSnapshot, StreamStats } from '../../../shared/api';
+import { systemClock } from '../../../shared/clock';
+import type { Agent, Alert, Region } from '../../../shared/model';
+
+export type ConnectionStatus = 'connecting' | 'live' | 'down';
+
+export interface FleetState {
+  readonly connection: ConnectionStatus;
+  /** Epoch ms of the next reconnect attempt while down. */
+  readonly retryAt: number | null;
+  /** A snapshot has arrived at least once. */
+  readonly loaded: boolean;
+  readonly regions: ReadonlyMap<string, Region>;
+  readonly agents: ReadonlyMap<string, Agent>;
+  readonly alerts: ReadonlyMap<string, Alert>;
+  readonly stats: ConsoleStats | null;
+  /** Recent samples/s figures, oldest first (one per stats message). */
+  readonly rateHistory: readonly number[];
+  /** serverTime − local time, so ages use the core's clock. */
+  readonly serverOffsetMs: number;
+}
+
+/** Resolved alerts kept beyond the open ones (the stream's snapshot sends 200). */
+const MAX_RESOLVED = 500;
+const RATE_HISTORY = 60;
+
+const initialState: FleetState = {
+  connection: 'connecting',
+  retryAt: null,
+  loaded: false,
+  regions: new Map(),
+  agents: new Map(),
+  alerts: new Map(),
+  stats: null,
+  rateHistory: [],
+  serverOffsetMs: 0,
+};
+
+type Listener = () => void;
+
+function byId<T extends { id: string }>(items: readonly T[]): Map<string, T> {
+  return new Map(items.map((x) => [x.id, x]));
+}
+
+function merged<T extends { id: string }>(
+  current: ReadonlyMap<string, T>,
+  changed: readonly T[],
+): ReadonlyMap<string, T> {
+  if (changed.length === 0) return current;
+  const next = new Map(current);
+  for (const item of changed) next.set(item.id, item);
+  return next;
+}
+
+function trimResolved(alerts: ReadonlyMap<string, Alert>): ReadonlyMap<string, Alert> {
+  const resolved = [...alerts.values()].filter((a) => a.state === 'resolved');
+  if (resolved.length <= MAX_RESOLVED) return alerts;
+  resolved.sort((a, b) => (b.resolvedAt ?? 0) - (a.resolvedAt ?? 0));
+  const next = new Map(alerts);
+  for (const old of resolved.slice(MAX_RESOLVED)) next.delete(old.id);
+  return next;
+}
+
+export class FleetStore {
+  private state: FleetState = initialState;
+  private readonly listeners = new Set<Listener>();
+  private readonly alertListeners = new Set<(alerts: Alert[]) => void>();
+  private snapshots = 0;
+
+  readonly getState = (): FleetState => this.state;
+
+  readonly subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  /**
+   * Alerts that arrived or changed after the first snapshot (not on it), for notifications.
+   * Listeners decide what is new to them.
+   */
+  onAlertUpdates(listener: (alerts: Alert[]) => void): () => void {
+    this.alertListeners.add(listener);
+    return () => this.alertListeners.delete(listener);
+  }
+
+  /** How many snapshots have been applied (1 after the first connect, more after reconnects). */
+  get snapshotCount(): number {
+    return this.snapshots;
+  }
+
+  setConnection(connection: ConnectionStatus, retryAt: number | null = null): void {
+    if (connection === this.state.connection && retryAt === this.state.retryAt) return;
+    this.set({ ...this.state, connection, retryAt });
+  }
+
+  /** The stream's fleet messages (tails for charts go elsewhere). */
+  apply(msg: StreamSnapshot | StreamChanges | StreamStats): void {
+    const offset = msg.serverTime - systemClock.now();
+    if (msg.type === 'stats') {
+      const stats: ConsoleStats = { ...msg };
+      delete (stats as Partial<StreamStats>).type;
+      const history = [...this.state.rateHistory, stats.samplesPerSecond].slice(-RATE_HISTORY);
+      this.set({ ...this.state, stats, rateHistory: history, serverOffsetMs: offset });
+      return;
+    }
+    if (msg.type === 'snapshot') {
+      this.snapshots++;
+      this.set({
+        ...this.state,
+        connection: 'live',
+        retryAt: null,
+        loaded: true,
+        regions: byId(msg.regions),
+        agents: byId(msg.agents),
+        alerts: trimResolved(byId(msg.alerts)),
+        serverOffsetMs: offset,
+      });
+      if (this.snapshots > 1) this.emitAlerts(msg.alerts);
+      return;
+    }
+    this.set({
+      ...this.state,
+      regions: merged(this.state.regions, msg.regions),
+      agents: merged(this.state.agents, msg.agents),
+      alerts: msg.alerts.length
+        ? trimResolved(merged(this.state.alerts, msg.alerts))
+        : this.state.alerts,
+      serverOffsetMs: offset,
+    });
+    if (msg.alerts.length) this.emitAlerts(msg.alerts);
+  }
+
+  /** Put an alert the API just returned (ack/resolve) in place before the stream echoes it. */
+  upsertAlert(alert: Alert): void {
+    const current = this.state.alerts.get(alert.id);
+    if (current && current.updatedAt > alert.updatedAt) return;
+    this.set({ ...this.state, alerts: merged(this.state.alerts, [alert]) });
+  }
+
+  private emitAlerts(alerts: Alert[]): void {
+    for (const listener of this.alertListeners) listener(alerts);
+  }
+
+  private set(next: FleetState): void {
+    this.state = next;
+    for (const listener of this.listeners) listener();
+  }
+}
+
+/** Time on the core's clock, for heartbeat and alert ages. */
+export function serverNow(state: FleetState): number {
+  return systemClock.now() + state.serverOffsetMs;
+}

@@ -1,0 +1,24 @@
+import { useFleet, useServices } from '../api/context';
+import { useLocalNow } from '../lib/now';
+
+/** Shown while the stream is down; overlays the top of the content so nothing shifts. */
+export function ConnectionBanner() {
+  const { stream } = useServices();
+  const connection = useFleet((s) => s.connection);
+  const retryAt = useFleet((s) => s.retryAt);
+  const now = useLocalNow();
+  if (connection !== 'down') return null;
+  const secs = retryAt === null ? 0 : Math.max(0, Math.ceil((retryAt - now) / 1000));
+  return (
+    <div className="conn-banner" role="alert" data-testid="conn-banner">
+      <span className="conn-banner__dot" aria-hidden="true" />
+      <strong>Console unreachable — reconnecting…</strong>
+      <span className="conn-banner__detail">
+        {secs > 0 ? `next attempt in ${secs}s` : 'trying now'} · showing the last known state
+      </span>
+      <button type="button" className="btn btn--small" onClick={() => stream.retryNow()}>
+        Retry now
+      </button>
+    </div>
+  );
+}

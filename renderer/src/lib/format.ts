@@ -1,0 +1,67 @@
+// Small, pure formatting helpers. Numbers use tabular figures in CSS; here we fix the widths.
+
+/** "now", "12s", "4m 05s", "3h 12m", "2d 4h" — compact ages for tables and cards. */
+export function formatAge(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return '—';
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 1) return 'now';
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  const h = Math.floor(m / 60);
+  if (h < 24) return `${h}h ${String(m % 60).padStart(2, '0')}m`;
+  const d = Math.floor(h / 24);
+  return `${d}d ${h % 24}h`;
+}
+
+export function ageSince(ts: number | null, now: number): string {
+  return ts === null ? '—' : formatAge(now - ts);
+}
+
+export function formatPercent(value: number | undefined | null, digits = 0): string {
+  if (value === undefined || value === null || !Number.isFinite(value)) return '—';
+  return `${value.toFixed(digits)}%`;
+}
+
+export function formatRatio(value: number): string {
+  return `${Math.round(value * 100)}%`;
+}
+
+const compact = new Intl.NumberFormat('en', { maximumFractionDigits: 1 });
+
+export function formatRate(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (value >= 10_000) return `${compact.format(value / 1000)}k`;
+  return value >= 100 ? Math.round(value).toLocaleString('en') : compact.format(value);
+}
+
+export function formatLatency(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  if (ms < 1) return `${ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${ms < 10 ? ms.toFixed(1) : Math.round(ms)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+/** A value with its metric's unit, as the alert rules print them. */
+export function formatValue(value: number | null, metric: string | null): string {
+  if (value === null) return '—';
+  const unit =
+    metric && /usage|rate|loss/.test(metric) ? '%' : metric === 'response_time' ? ' ms' : '';
+  const digits = Math.abs(value) >= 100 ? 0 : 1;
+  return `${value.toFixed(digits)}${unit}`;
+}
+
+export function formatTimestamp(ts: number | null): string {
+  if (ts === null) return '—';
+  return new Date(ts).toLocaleString('en-GB', {
+    day: '2-digit',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}
+
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n.toLocaleString('en')} ${n === 1 ? word : many}`;
+}

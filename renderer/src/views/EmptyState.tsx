@@ -1,0 +1,94 @@
+import { useEffect, useState } from 'react';
+import type { SessionInfo } from '../../../shared/api';
+import { DEFAULT_REGIONS } from '../../../shared/regions';
+import { useServices } from '../api/context';
+import { CopyButton } from '../components/CopyButton';
+
+export function agentCommand(
+  s: Pick<SessionInfo, 'ingestUrl' | 'agentToken'>,
+  region: string,
+): string {
+  return `meridian agent --url ${s.ingestUrl} --token ${s.agentToken} --region ${region}`;
+}
+
+/** First run: no agent has ever connected. Say exactly how to connect one. */
+export function EmptyState() {
+  const { api } = useServices();
+  const [session, setSession] = useState<SessionInfo | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [region, setRegion] = useState(DEFAULT_REGIONS[0]!.id);
+
+  useEffect(() => {
+    let live = true;
+    api
+      .get('GET /api/v1/session')
+      .then((s) => live && setSession(s))
+      .catch((e: unknown) => live && setError(String((e as Error).message ?? e)));
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  const command = session ? agentCommand(session, region) : null;
+  const simulate = session
+    ? `meridian simulate --url ${session.ingestUrl} --token ${session.agentToken} --agents 200`
+    : null;
+
+  return (
+    <div className="view empty" data-testid="empty-state">
+      <div className="empty__card">
+        <svg className="empty__art" viewBox="0 0 64 64" aria-hidden="true">
+          <circle cx="32" cy="32" r="22" />
+          <path d="M32 10v44M10 32h44M16 20c10 6 22 6 32 0M16 44c10-6 22-6 32 0" />
+        </svg>
+        <h1>No agents yet</h1>
+        <p className="empty__lead">
+          The console is running and waiting for agents. Run this on any host you want to watch; it
+          reports CPU, memory, disk, network and load, and shows up here within a second.
+        </p>
+        <div className="empty__step">
+          <div className="empty__step-head">
+            <span className="empty__num">1</span>
+            <span>Connect an agent</span>
+            <span className="toolbar__spacer" />
+            <label className="empty__region">
+              region{' '}
+              <select
+                className="input select select--small"
+                value={region}
+                onChange={(e) => setRegion(e.target.value)}
+              >
+                {DEFAULT_REGIONS.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.id}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          <div className="command">
+            <code data-testid="connect-command">
+              {command ?? (error ? `Could not load the session: ${error}` : 'Loading…')}
+            </code>
+            {command && <CopyButton text={command} testId="copy-command" />}
+          </div>
+        </div>
+        <div className="empty__step">
+          <div className="empty__step-head">
+            <span className="empty__num">2</span>
+            <span>Or try it with simulated agents</span>
+          </div>
+          <div className="command">
+            <code data-testid="simulate-command">{simulate ?? '…'}</code>
+            {simulate && <CopyButton text={simulate} testId="copy-simulate" />}
+          </div>
+        </div>
+        <p className="muted empty__foot">
+          The agent token is kept in the console's data directory (<code>meridian token</code>{' '}
+          prints it). Agents on other hosts need the ingest port reachable: start the console with{' '}
+          <code>--ingest-host 0.0.0.0</code>.
+        </p>
+      </div>
+    </div>
+  );
+}

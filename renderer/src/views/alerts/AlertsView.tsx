@@ -1,0 +1,220 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { runAlertAction, type AlertAction } from '../../api/actions';
+import { useFleet, useServices } from '../../api/context';
+import { queue, tabCounts, tabOf, type QueueTab } from '../../lib/alerts';
+import { navigate } from '../../lib/route';
+import { AlertDetail } from './AlertDetail';
+import { AlertList } from './AlertList';
+import { useQueueKeys } from './useQueueKeys';
+
+const TABS: { tab: QueueTab; label: string }[] = [
+  { tab: 'firing', label: 'Firing' },
+  { tab: 'acknowledged', label: 'Acknowledged' },
+  { tab: 'resolved', label: 'Resolved' },
+];
+
+const focus = (id: string | null) => navigate('alerts', id, { replace: true });
+
+export function AlertsView({ alertId }: { alertId: string | null }) {
+  const { api, store } = useServices();
+  const alerts = useFleet((s) => s.alerts);
+  const agents = useFleet((s) => s.agents);
+  const regions = useFleet((s) => s.regions);
+  const [tab, setTab] = useState<QueueTab>(() => {
+    const routed = alertId ? store.getState().alerts.get(alertId) : undefined;
+    return routed ? tabOf(routed) : 'firing';
+  });
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
+  const [bulkComment, setBulkComment] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const lastIndex = useRef(0);
+
+  const list = useMemo(() => queue(alerts, tab), [alerts, tab]);
+  const counts = useMemo(() => tabCounts(alerts), [alerts]);
+  const focusedIndex = alertId ? list.findIndex((a) => a.id === alertId) : -1;
+  if (focusedIndex >= 0) lastIndex.current = focusedIndex;
+  const liveSelection = useMemo(
+    () => list.filter((a) => selected.has(a.id)).map((a) => a.id),
+    [list, selected],
+  );
+
+  // Opening #/alerts/<id> (a notification, a link) shows the tab the alert is in.
+  useEffect(() => {
+    const routed = alertId ? store.getState().alerts.get(alertId) : undefined;
+    if (routed) setTab(tabOf(routed));
+  }, [alertId, store]);
+
+  const switchTab = (next: QueueTab) => {
+    setTab(next);
+    setSelected(new Set());
+    lastIndex.current = 0;
+  };
+
+  const run = async (action: AlertAction, ids: string[], comment?: string) => {
+    if (ids.length === 0) return;
+    setError(null);
+    setBusy((b) => new Set([...b, ...ids]));
+    const outcome = await runAlertAction(api, store, action, ids, comment);
+    setBusy((b) => new Set([...b].filter((id) => !ids.includes(id))));
+    setSelected((s) => new Set([...s].filter((id) => !ids.includes(id))));
+    if (outcome.failed.length) {
+      setError(`${outcome.failed.length} of ${ids.length} failed: ${outcome.failed[0]!.message}`);
+    }
+  };
+
+  /** Keyboard and bulk actions: act, then keep the focus where the acted rows were. */
+  const actOnQueue = (action: AlertAction, comment?: string) => {
+    const focused = focusedIndex >= 0 ? list[focusedIndex]! : undefined;
+    const ids = liveSelection.length ? liveSelection : focused ? [focused.id] : [];
+    const targets = ids.filter((id) => {
+      const a = alerts.get(id);
+      return (
+        a &&
+        (action === 'resolve'
+          ? a.state !== 'resolved'
+          : a.state === 'firing' || a.state === 'pending')
+      );
+    });
+    if (targets.length === 0) return;
+    if (focused && targets.includes(focused.id)) {
+      const after = list.slice(focusedIndex + 1).find((a) => !targets.includes(a.id));
+      const before = list
+        .slice(0, focusedIndex)
+        .reverse()
+        .find((a) => !targets.includes(a.id));
+      focus((after ?? before)?.id ?? null);
+    }
+    void run(action, targets, comment).then(() => setBulkComment(''));
+  };
+
+  useQueueKeys({
+    move(delta) {
+      if (list.length === 0) return;
+      const from =
+        focusedIndex >= 0 ? focusedIndex : delta === 1 ? lastIndex.current - 1 : lastIndex.current;
+      const next = Math.min(list.length - 1, Math.max(0, from + delta));
+      focus(list[next]!.id);
+    },
+    toggle() {
+      if (focusedIndex < 0) return;
+      const id = list[focusedIndex]!.id;
+      setSelected((s) => {
+        const n = new Set(s);
+        if (n.has(id)) n.delete(id);
+        else n.add(id);
+        return n;
+      });
+    },
+    act: (action) => actOnQueue(action),
+    clear: () => setSelected(new Set()),
+  });
+
+  const detailAlert = alertId ? alerts.get(alertId) : undefined;
+
+  return (
+    <div className="view alerts" data-testid="view-alerts">
+      <div className="toolbar">
+        <div className="segmented" role="tablist" aria-label="Alert state">
+          {TABS.map((t) => (
+            <button
+              key={t.tab}
+              type="button"
+              role="tab"
+              aria-selected={tab === t.tab}
+              className={`segmented__item${tab === t.tab ? ' is-active' : ''}`}
+              onClick={() => switchTab(t.tab)}
+              data-testid={`alerts-tab-${t.tab}`}
+            >
+              {t.label}
+              <span className="segmented__count" data-testid={`alerts-tab-count-${t.tab}`}>
+                {counts[t.tab]}
+              </span>
+            </button>
+          ))}
+        </div>
+        <span className="toolbar__spacer" />
+        {error && (
+          <span className="toolbar__error" role="alert" data-testid="alerts-error">
+            {error}
+          </span>
+        )}
+      </div>
+      <div className="bulkbar" data-testid="bulkbar" data-count={liveSelection.length}>
+        {liveSelection.length === 0 ? (
+          <span className="bulkbar__hint">
+            <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>a</kbd> acknowledge ·{' '}
+            <kbd>r</kbd> resolve · <kbd>Esc</kbd> clear
+          </span>
+        ) : (
+          <>
+            <strong data-testid="selection-count">{liveSelection.length} selected</strong>
+            <input
+              className="input bulkbar__comment"
+              placeholder="Comment (optional)"
+              value={bulkComment}
+              maxLength={2000}
+              onChange={(e) => setBulkComment(e.target.value)}
+              data-testid="bulk-comment"
+            />
+            {tab === 'firing' && (
+              <button
+                type="button"
+                className="btn btn--primary btn--small"
+                onClick={() => actOnQueue('ack', bulkComment)}
+                data-testid="bulk-ack"
+              >
+                Acknowledge {liveSelection.length}
+              </button>
+            )}
+            {tab !== 'resolved' && (
+              <button
+                type="button"
+                className="btn btn--small"
+                onClick={() => actOnQueue('resolve', bulkComment)}
+                data-testid="bulk-resolve"
+              >
+                Resolve {liveSelection.length}
+              </button>
+            )}
+            <button
+              type="button"
+              className="btn btn--ghost btn--small"
+              onClick={() => setSelected(new Set())}
+            >
+              Clear
+            </button>
+          </>
+        )}
+      </div>
+      <div className="alerts__body">
+        <section className="queue" data-testid={`queue-${tab}`}>
+          <AlertList
+            tab={tab}
+            alerts={list}
+            agents={agents}
+            regions={regions}
+            focusedId={alertId}
+            selected={selected}
+            busy={busy}
+            onFocus={(id) => focus(id)}
+            onToggle={(id) =>
+              setSelected((s) => {
+                const n = new Set(s);
+                if (n.has(id)) n.delete(id);
+                else n.add(id);
+                return n;
+              })
+            }
+            onAction={(action, id) => void run(action, [id])}
+          />
+        </section>
+        <AlertDetail
+          alert={detailAlert}
+          busy={detailAlert ? busy.has(detailAlert.id) : false}
+          onAction={(action, comment) => detailAlert && void run(action, [detailAlert.id], comment)}
+        />
+      </div>
+    </div>
+  );
+}

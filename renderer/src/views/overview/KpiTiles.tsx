@@ -1,0 +1,116 @@
+import { useMemo, type ReactNode } from 'react';
+import { useFleet } from '../../api/context';
+import { Sparkline } from '../../components/Sparkline';
+import { openCounts } from '../../lib/alerts';
+import { formatLatency, formatRate, plural } from '../../lib/format';
+import { navigate } from '../../lib/route';
+
+function Tile({
+  label,
+  testId,
+  tone,
+  children,
+  foot,
+  onClick,
+}: {
+  label: string;
+  testId: string;
+  tone?: 'critical' | 'warning' | 'ok' | 'muted' | undefined;
+  children: ReactNode;
+  foot: ReactNode;
+  onClick?: () => void;
+}) {
+  const Tag = onClick ? 'button' : 'div';
+  return (
+    <Tag
+      className={`kpi${tone ? ` kpi--${tone}` : ''}${onClick ? ' kpi--link' : ''}`}
+      data-testid={testId}
+      {...(onClick ? { type: 'button' as const, onClick } : {})}
+    >
+      <span className="kpi__label">{label}</span>
+      <span className="kpi__value">{children}</span>
+      <span className="kpi__foot">{foot}</span>
+    </Tag>
+  );
+}
+
+export function KpiTiles() {
+  const agents = useFleet((s) => s.agents);
+  const alerts = useFleet((s) => s.alerts);
+  const regions = useFleet((s) => s.regions);
+  const stats = useFleet((s) => s.stats);
+  const history = useFleet((s) => s.rateHistory);
+
+  const fleet = useMemo(() => {
+    let online = 0;
+    for (const a of agents.values()) if (a.status === 'online') online++;
+    return { online, total: agents.size };
+  }, [agents]);
+  const counts = useMemo(() => openCounts(alerts.values()), [alerts]);
+  const regionStatus = useMemo(() => {
+    const list = [...regions.values()];
+    return {
+      active: list.filter((r) => r.status === 'active').length,
+      failed: list.filter((r) => r.status === 'failed').length,
+    };
+  }, [regions]);
+  const activeRegions = regionStatus.active;
+  const offline = fleet.total - fleet.online;
+
+  return (
+    <section className="kpis" aria-label="Key figures">
+      <Tile
+        label="Agents online"
+        testId="kpi-agents"
+        tone={
+          offline === 0
+            ? 'ok'
+            : fleet.online / Math.max(1, fleet.total) < 0.8
+              ? 'critical'
+              : 'warning'
+        }
+        foot={offline === 0 ? 'all reporting' : `${plural(offline, 'agent')} offline`}
+        onClick={() => navigate('agents')}
+      >
+        <span data-testid="kpi-agents-online">{fleet.online.toLocaleString('en')}</span>
+        <span className="kpi__of">
+          {' / '}
+          <span data-testid="kpi-agents-total">{fleet.total.toLocaleString('en')}</span>
+        </span>
+      </Tile>
+      <Tile
+        label="Critical alerts"
+        testId="kpi-critical"
+        tone={counts.critical ? 'critical' : 'muted'}
+        foot={`${counts.unacked.critical} unacknowledged`}
+        onClick={() => navigate('alerts')}
+      >
+        <span data-testid="kpi-critical-count">{counts.critical}</span>
+      </Tile>
+      <Tile
+        label="Warning alerts"
+        testId="kpi-warning"
+        tone={counts.warning ? 'warning' : 'muted'}
+        foot={`${counts.unacked.warning} unacknowledged`}
+        onClick={() => navigate('alerts')}
+      >
+        <span data-testid="kpi-warning-count">{counts.warning}</span>
+      </Tile>
+      <Tile
+        label="Regions active"
+        testId="kpi-regions"
+        tone={regionStatus.failed ? 'critical' : activeRegions < regions.size ? 'warning' : 'ok'}
+        foot={`${regions.size - activeRegions} degraded or failed`}
+      >
+        {activeRegions}
+        <span className="kpi__of"> / {regions.size}</span>
+      </Tile>
+      <Tile label="Samples / s" testId="kpi-samples" foot={<Sparkline values={history} />}>
+        <span data-testid="kpi-samples-value">{formatRate(stats?.samplesPerSecond)}</span>
+      </Tile>
+      <Tile label="p99 sample → alert" testId="kpi-latency" foot="arrival at core → alert raised">
+        <span data-testid="kpi-latency-value">{formatLatency(stats?.sampleToAlertP99Ms)}</span>
+      </Tile>
+    </section>
+  );
+}

@@ -1,0 +1,32 @@
+import { useMemo } from 'react';
+import { useFleet } from '../../api/context';
+import { openByRegion } from '../../lib/alerts';
+import { KpiTiles } from './KpiTiles';
+import { RecentAlerts } from './RecentAlerts';
+import { RegionCards } from './RegionCards';
+import { WorldMap } from './WorldMap';
+
+export function Overview() {
+  const regionMap = useFleet((s) => s.regions);
+  const alerts = useFleet((s) => s.alerts);
+  const regions = useMemo(() => [...regionMap.values()], [regionMap]);
+  const byRegion = useMemo(() => openByRegion(alerts), [alerts]);
+  return (
+    <div className="view overview" data-testid="view-overview">
+      <KpiTiles />
+      <div className="overview__middle">
+        <section className="panel overview__map">
+          <header className="panel__head">
+            <h2>Regions</h2>
+            <span className="panel__sub">
+              {regions.length} regions · hover a marker for details
+            </span>
+          </header>
+          <WorldMap regions={regions} openAlerts={byRegion} />
+        </section>
+        <RecentAlerts />
+      </div>
+      <RegionCards regions={regions} openAlerts={byRegion} />
+    </div>
+  );
+}

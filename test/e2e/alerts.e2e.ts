@@ -1,0 +1,210 @@
+// The alert queue, live: a cpu spike raises a critical row within 2 s with a web notification;
+// acknowledging by click (with a comment) and by keyboard moves alerts and the API agrees;
+// a reload shows the same state, because it lives in the core.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Alert } from '../../shared/model.js';
+import { startStack, type Stack } from './stack.js';
+import { alertsIn, byTestId, eventually, openConsole, rowIds, textOf, waitForText } from './ui.js';
+
+let stack: Stack;
+
+const criticalCpuRow = (agentId: string) =>
+  `${byTestId('alert-row')}[data-severity="critical"][data-agent-id="${agentId}"]`;
+
+async function agentIdOf(hostname: string): Promise<string> {
+  const { body } = await stack.api<{ agents: { id: string; hostname: string }[] }>(
+    '/api/v1/agents',
+  );
+  return body.agents.find((a) => a.hostname === hostname)!.id;
+}
+
+async function openCpuAlert(agentId: string): Promise<Alert> {
+  return eventually(async () => {
+    const open = await alertsIn(stack, 'open');
+    const alert = open.find((a) => a.subject.agentId === agentId && a.metric === 'cpu_usage');
+    expect(alert).toBeDefined();
+    return alert!;
+  });
+}
+
+/** The id of the alert row with the keyboard focus, or null. */
+async function focusedId(): Promise<string | null> {
+  const focused = stack.page.locator(`${byTestId('alert-row')}[data-focused="true"]`);
+  return (await focused.count()) ? focused.getAttribute('data-alert-id') : null;
+}
+
+/** Move the keyboard focus to alert `id` with j/k, as an operator would. */
+async function focusRow(id: string): Promise<void> {
+  const page = stack.page;
+  for (let step = 0; step < 50; step++) {
+    const ids = await rowIds(page);
+    const before = await focusedId();
+    const at = before ? ids.indexOf(before) : -1;
+    const target = ids.indexOf(id);
+    expect(target).toBeGreaterThanOrEqual(0);
+    if (at === target) return;
+    await page.keyboard.press(at < target ? 'j' : 'k');
+    await eventually(async () => expect(await focusedId()).not.toBe(before), 2_000);
+  }
+  throw new Error(`could not move the focus to ${id}`);
+}
+
+describe('alerts', () => {
+  beforeAll(async () => {
+    stack = await startStack({ agents: 12, seed: 9 });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('shows a critical alert within 2 s of a cpu spike, with a web notification', async () => {
+    const page = await openConsole(stack, '#/alerts');
+    await page.waitForSelector(byTestId('alerts-empty'), { timeout: 5_000 });
+    // Permission: the "Enable notifications" button when the browser has not decided yet;
+    // the recorder reports 'granted', so the header says so at once.
+    const enable = page.locator(byTestId('enable-notifications'));
+    if (await enable.count()) await enable.click();
+    await page.waitForSelector(byTestId('notifications-on'), { timeout: 2_000 });
+    expect(await stack.notifications()).toEqual([]);
+
+    const host = stack.sim!.agents[0]!.hostname;
+    const agentId = await agentIdOf(host);
+    const started = performance.now();
+    stack.sim!.spike(0, 99, 60_000);
+    await page.locator(criticalCpuRow(agentId)).first().waitFor({ timeout: 2_000 });
+    const elapsed = performance.now() - started;
+    expect(elapsed).toBeLessThan(2_000);
+    const row = page.locator(criticalCpuRow(agentId)).first();
+    expect(await row.getAttribute('data-state')).toBe('firing');
+    expect(await row.locator(byTestId('alert-row-host')).textContent()).toBe(host);
+    expect(await row.textContent()).toContain('cpu_usage');
+
+    const notes = await eventually(async () => {
+      const n = await stack.notifications();
+      expect(n.length).toBeGreaterThan(0);
+      return n;
+    }, 2_000);
+    const note = notes.find((n) => n.title === `CRITICAL · ${host}`);
+    expect(note, JSON.stringify(notes)).toBeDefined();
+    expect(note!.body).toContain('cpu_usage');
+    expect(note!.body).toContain('99');
+    // One notification per new critical alert, none for warnings.
+    expect(notes.filter((n) => n.title === `CRITICAL · ${host}`)).toHaveLength(1);
+  });
+
+  it('acknowledges by click with a comment, and several by keyboard; the API agrees', async () => {
+    const page = stack.page;
+    const first = await openCpuAlert(await agentIdOf(stack.sim!.agents[0]!.hostname));
+    stack.sim!.spike(1, 99, 60_000);
+    stack.sim!.spike(2, 99, 60_000);
+    const second = await openCpuAlert(await agentIdOf(stack.sim!.agents[1]!.hostname));
+    const third = await openCpuAlert(await agentIdOf(stack.sim!.agents[2]!.hostname));
+
+    // Click: open the alert, write a comment, acknowledge.
+    await page.click(`${byTestId('alert-row')}[data-alert-id="${first.id}"]`);
+    await page.waitForSelector(`${byTestId('alert-detail')}[data-alert-id="${first.id}"]`, {
+      timeout: 2_000,
+    });
+    await page.fill(byTestId('alert-comment'), 'looking at the runaway process');
+    await page.click(byTestId('alert-ack'));
+    await page.waitForSelector(`${byTestId('alert-row')}[data-alert-id="${first.id}"]`, {
+      state: 'detached',
+      timeout: 2_000,
+    });
+    await page.waitForSelector(`${byTestId('alert-detail')}[data-state="acknowledged"]`, {
+      timeout: 2_000,
+    });
+
+    // Keyboard: j/k to move, x to select two, a to acknowledge both.
+    await page.locator('body').focus();
+    await focusRow(third.id);
+    await page.keyboard.press('x');
+    await focusRow(second.id);
+    await page.keyboard.press('x');
+    await waitForText(page, 'selection-count', '2 selected');
+    await page.keyboard.press('a');
+    for (const id of [second.id, third.id]) {
+      await page.waitForSelector(`${byTestId('alert-row')}[data-alert-id="${id}"]`, {
+        state: 'detached',
+        timeout: 2_000,
+      });
+    }
+
+    // The Acknowledged tab shows all three; the REST API agrees.
+    await page.click(byTestId('alerts-tab-acknowledged'));
+    for (const id of [first.id, second.id, third.id]) {
+      await page.waitForSelector(
+        `${byTestId('alert-row')}[data-alert-id="${id}"][data-state="acknowledged"]`,
+        { timeout: 2_000 },
+      );
+    }
+    const acked = await alertsIn(stack, 'acknowledged');
+    expect(acked.map((a) => a.id).sort()).toEqual([first.id, second.id, third.id].sort());
+    expect(acked.find((a) => a.id === first.id)!.ackComment).toBe('looking at the runaway process');
+    expect(acked.find((a) => a.id === second.id)!.ackComment).toBeNull();
+  });
+
+  it('resolves by keyboard', async () => {
+    const page = stack.page;
+    // An agent that dies raises a critical "stopped reporting" alert that stays until resolved.
+    const dead = stack.sim!.agents[5]!;
+    const agentId = await agentIdOf(dead.hostname);
+    stack.sim!.kill(dead.index);
+    await page.click(byTestId('alerts-tab-firing'));
+    const row = `${byTestId('alert-row')}[data-agent-id="${agentId}"]`;
+    await page.waitForSelector(row, { timeout: 5_000 });
+    const id = (await page.locator(row).getAttribute('data-alert-id'))!;
+    await page.locator('body').focus();
+    await focusRow(id);
+    await page.keyboard.press('r');
+    await page.waitForSelector(`${byTestId('alert-row')}[data-alert-id="${id}"]`, {
+      state: 'detached',
+      timeout: 2_000,
+    });
+    await eventually(async () => {
+      const resolved = await alertsIn(stack, 'resolved');
+      expect(resolved.map((a) => a.id)).toContain(id);
+    }, 2_000);
+    await page.click(byTestId('alerts-tab-resolved'));
+    await page.waitForSelector(
+      `${byTestId('alert-row')}[data-alert-id="${id}"][data-state="resolved"]`,
+      { timeout: 2_000 },
+    );
+  });
+
+  it('keeps the same state across a page reload', async () => {
+    const page = stack.page;
+    await page.click(byTestId('alerts-tab-acknowledged'));
+    const before = (await rowIds(page)).sort();
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    const counts = {
+      firing: await textOf(page, 'alerts-tab-count-firing'),
+      acknowledged: await textOf(page, 'alerts-tab-count-acknowledged'),
+      resolved: await textOf(page, 'alerts-tab-count-resolved'),
+    };
+    // The token left the address bar on first load; the session cookie carries the reload.
+    expect(page.url()).not.toContain('token=');
+
+    await page.reload();
+    await page.waitForSelector(`${byTestId('conn-status')}[data-state="live"]`, {
+      timeout: 10_000,
+    });
+    await page.click(byTestId('alerts-tab-acknowledged'));
+    await eventually(async () => {
+      expect((await rowIds(page)).sort()).toEqual(before);
+      expect(await textOf(page, 'alerts-tab-count-acknowledged')).toBe(counts.acknowledged);
+      expect(await textOf(page, 'alerts-tab-count-resolved')).toBe(counts.resolved);
+      expect(await textOf(page, 'alerts-tab-count-firing')).toBe(counts.firing);
+    }, 3_000);
+
+    // The comment is still there on the alert acknowledged by click.
+    const withComment = (await alertsIn(stack, 'acknowledged')).find((a) => a.ackComment)!;
+    await page.click(`${byTestId('alert-row')}[data-alert-id="${withComment.id}"]`);
+    await waitForText(page, 'alert-detail-ack', /looking at the runaway process/);
+
+    await page.click(byTestId('nav-agents'));
+    await waitForText(page, 'agent-count', '12 agents');
+    // A reload did not trigger notifications for alerts that already existed.
+    expect(await stack.notifications()).toEqual([]);
+  });
+});

@@ -1,0 +1,178 @@
+// e2e fixture: the compiled `meridian serve` in its own process on ephemeral ports, the
+// simulator in this process (so tests can script incidents), and Debian's Chromium
+// driven by playwright-core.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { Simulator } from '../../agent/simulator.js';
+import { systemClock } from '../../shared/clock.js';
+
+const ROOT = join(import.meta.dirname, '../..');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SESSION_TOKEN = 'e2e-session-token';
+export const AGENT_TOKEN = 'e2e-agent-token';
+
+/** Flags for Chromium on a machine with no network beyond loopback (see DESIGN.md, Testing). */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+export interface StackOptions {
+  agents?: number;
+  seed?: number;
+  /** Written to config.json before start. */
+  config?: Record<string, unknown>;
+  /** Reuse a data dir (restart tests). */
+  dataDir?: string;
+}
+
+export interface Stack {
+  consoleUrl: string;
+  apiUrl: string;
+  ingestUrl: string;
+  dataDir: string;
+  serve: ChildProcess;
+  sim: Simulator | null;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
+  /** Every `new Notification(title, options)` the page made (the browser API is recorded, not shown). */
+  notifications(): Promise<{ title: string; body: string }[]>;
+  stop(opts?: { keepDir?: boolean }): Promise<void>;
+}
+
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium), as .ci/run does`,
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+export async function startServe(
+  dataDir: string,
+): Promise<{ serve: ChildProcess; consoleUrl: string; apiUrl: string; ingestUrl: string }> {
+  if (!existsSync(join(ROOT, 'dist/renderer/index.html')))
+    throw new Error('dist/renderer is missing: run `npm run build`');
+  const serve = spawn(
+    process.execPath,
+    [
+      join(ROOT, 'bin/meridian.js'),
+      'serve',
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--ingest-port',
+      '0',
+    ],
+    {
+      env: {
+        ...process.env,
+        MERIDIAN_SESSION_TOKEN: SESSION_TOKEN,
+        MERIDIAN_AGENT_TOKEN: AGENT_TOKEN,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  serve.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  serve.stderr!.on('data', () => {});
+  const started = performance.now();
+  while (!/ingest\s+ws:/.test(out)) {
+    if (serve.exitCode !== null) throw new Error(`meridian serve exited ${serve.exitCode}: ${out}`);
+    if (performance.now() - started > 15_000)
+      throw new Error(`meridian serve did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const consoleUrl = /console\s+(\S+)/.exec(out)![1]!;
+  return {
+    serve,
+    consoleUrl,
+    apiUrl: consoleUrl.split('/?')[0]!,
+    ingestUrl: /ingest\s+(\S+)/.exec(out)![1]!,
+  };
+}
+
+/** Records Notification calls and reports permission as granted. */
+const NOTIFICATION_RECORDER = `
+  window.__notifications = [];
+  class RecordedNotification {
+    static permission = 'granted';
+    static requestPermission() { return Promise.resolve('granted'); }
+    constructor(title, options) {
+      window.__notifications.push({ title, body: (options && options.body) || '' });
+      this.onclick = null;
+    }
+    close() {}
+  }
+  Object.defineProperty(window, 'Notification', { value: RecordedNotification, configurable: true, writable: true });
+`;
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'meridian-e2e-')));
+  if (opts.config) await writeFile(join(dataDir, 'config.json'), JSON.stringify(opts.config));
+  const { serve, consoleUrl, apiUrl, ingestUrl } = await startServe(dataDir);
+  let sim: Simulator | null = null;
+  if (opts.agents) {
+    sim = new Simulator({
+      url: ingestUrl,
+      token: AGENT_TOKEN,
+      agents: opts.agents,
+      seed: opts.seed ?? 1,
+      clock: systemClock,
+    });
+    await sim.start();
+  }
+  const browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.addInitScript(NOTIFICATION_RECORDER);
+  const page = await context.newPage();
+  const api = async <T>(path: string, init: RequestInit = {}) => {
+    const res = await fetch(`${apiUrl}${path}`, {
+      ...init,
+      headers: {
+        Authorization: `Bearer ${SESSION_TOKEN}`,
+        ...(init.body ? { 'Content-Type': 'application/json' } : {}),
+      },
+    });
+    const text = await res.text();
+    return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+  };
+  return {
+    consoleUrl,
+    apiUrl,
+    ingestUrl,
+    dataDir,
+    serve,
+    sim,
+    browser,
+    context,
+    page,
+    api,
+    notifications: () =>
+      page.evaluate(
+        () =>
+          (globalThis as unknown as { __notifications: { title: string; body: string }[] })
+            .__notifications,
+      ),
+    async stop(stopOpts = {}) {
+      sim?.stop();
+      await browser.close();
+      serve.kill('SIGTERM');
+      await new Promise((r) => (serve.exitCode !== null ? r(null) : serve.once('exit', r)));
+      if (!stopOpts.keepDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
