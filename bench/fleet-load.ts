@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Simulator } from '../agent/simulator.js';
 import { systemClock } from '../shared/clock.js';
+import { spawnServe } from '../test/helpers/serve-process.js';
 import { AGENT_TOKEN, SESSION_TOKEN, sleep, type Section } from './harness.js';
 
 const AGENTS = 1_000;
@@ -20,24 +20,11 @@ async function procStats(pid: number): Promise<{ rssBytes: number; cpuTicks: num
 /** `meridian serve` in its own process with 1,000 simulated agents at 1 heartbeat/s and ~20 samples/s each. */
 export async function fleetLoad(): Promise<Section> {
   const dataDir = await mkdtemp(join(tmpdir(), 'meridian-bench-fleet-'));
-  const bin = new URL('../../bin/meridian.js', import.meta.url).pathname;
-  const child = spawn(
-    process.execPath,
-    [bin, 'serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0'],
-    {
-      env: {
-        ...process.env,
-        MERIDIAN_AGENT_TOKEN: AGENT_TOKEN,
-        MERIDIAN_SESSION_TOKEN: SESSION_TOKEN,
-      },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
-  let banner = '';
-  child.stdout!.on('data', (d: Buffer) => (banner += d.toString()));
-  while (!/ingest\s+ws:/.test(banner)) await sleep(20);
-  const ingestUrl = /ingest\s+(\S+)/.exec(banner)![1]!;
-  const apiUrl = /console\s+(http:\/\/[^/]+)/.exec(banner)![1]!;
+  const serve = await spawnServe(dataDir, {
+    MERIDIAN_AGENT_TOKEN: AGENT_TOKEN,
+    MERIDIAN_SESSION_TOKEN: SESSION_TOKEN,
+  });
+  const { child, ingestUrl, apiUrl } = serve;
   const received = async () => {
     const text = await (
       await fetch(`${apiUrl}/metrics`, { headers: { Authorization: `Bearer ${SESSION_TOKEN}` } })
@@ -67,8 +54,7 @@ export async function fleetLoad(): Promise<Section> {
   const end = await procStats(child.pid!);
   const samplesPerSecond = ((await received()) - samplesStart) / (MEASURE_MS / 1000);
   sim.stop();
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await serve.stop();
   await rm(dataDir, { recursive: true, force: true });
   const ticksPerSecond = 100; // Linux USER_HZ
   const cpuCores = (end.cpuTicks - start.cpuTicks) / ticksPerSecond / (MEASURE_MS / 1000);

@@ -8,6 +8,7 @@ import { ingestThroughput } from './ingest.js';
 import { alertLatency } from './latency.js';
 import { liveness } from './liveness.js';
 import { headMemory, queryLatency, walReplay } from './tsdb.js';
+import { alertToScreen, firstPaint, frameTime } from './ui.js';
 
 const SECTIONS: Record<string, () => Promise<Section>> = {
   ingest: ingestThroughput,
@@ -16,7 +17,12 @@ const SECTIONS: Record<string, () => Promise<Section>> = {
   fleet: fleetLoad,
   memory: headMemory,
   query: queryLatency,
-  replay: walReplay,
+  replay: () => walReplay(3_600),
+  // The default checkpoint interval is 5 min: the most WAL a console replays in practice.
+  replay5m: () => walReplay(300),
+  paint: firstPaint,
+  screen: alertToScreen,
+  frames: frameTime,
 };
 
 function render(sections: Section[], when: string): string {

@@ -112,12 +112,12 @@ export async function queryLatency(): Promise<Section> {
   };
 }
 
-/** Start-up replay of 1 h of WAL written at 10,000 samples/s (36 M samples). */
-export async function walReplay(): Promise<Section> {
+/** Start-up replay of `seconds` of WAL written at 10,000 samples/s (1 h: 36 M samples). */
+export async function walReplay(seconds = 3_600): Promise<Section> {
   const dataDir = await mkdtemp(join(tmpdir(), 'meridian-bench-wal-'));
   const AGENTS = 100;
   const SERIES_PER_AGENT = 100;
-  const SECONDS = Number(process.env.BENCH_WAL_SECONDS ?? 3_600);
+  const SECONDS = Number(process.env.BENCH_WAL_SECONDS ?? seconds);
   const wal = new WriteAheadLog(join(dataDir, 'tsdb'), systemClock, 50);
   await wal.open();
   const start = Date.now() - SECONDS * 1000;
@@ -168,15 +168,19 @@ export async function walReplay(): Promise<Section> {
   const samples = store.head.stats().samples;
   await rm(dataDir, { recursive: true, force: true });
   return {
-    title: 'Metric store: start-up replay',
-    command: 'npm run bench (section replay)',
+    title: `Metric store: start-up replay of ${SECONDS >= 3_600 ? `${SECONDS / 3_600} h` : `${SECONDS / 60} min`} of WAL`,
+    command: `npm run bench (section ${SECONDS >= 3_600 ? 'replay' : 'replay5m'})`,
     figures: [
       {
-        name: 'WAL replayed (1 h at 10,000 samples/s)',
+        name: 'WAL replayed (written at 10,000 samples/s)',
         value: `${(walBytes / MB).toFixed(0)} MB, ${opened.lines.toLocaleString('en-US')} batches`,
       },
       { name: 'samples restored', value: samples.toLocaleString('en-US') },
-      { name: 'replay time', value: ms(replayMs), target: '≤ 5 s', met: replayMs <= 5_000 },
+      {
+        name: 'replay time',
+        value: ms(replayMs),
+        ...(SECONDS >= 3_600 ? { target: '≤ 5 s', met: replayMs <= 5_000 } : {}),
+      },
       { name: 'WAL bytes per sample', value: (walBytes / samples).toFixed(1) },
     ],
   };

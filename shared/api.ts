@@ -5,11 +5,6 @@ import type { PercentileRow, PerformanceTrend, QueryRangeResult } from './analys
 import type { Agent, Alert, Region, StoredEvent } from './model.js';
 import type { Rule } from './rules.js';
 
-export const API_PREFIX = '/api/v1';
-export const STREAM_PATH = `${API_PREFIX}/stream`;
-/** The stream sends changes at most this often. */
-export const STREAM_BATCH_MS = 250;
-
 const Opt = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
 
 export const AgentsQuery = Type.Object(
@@ -156,6 +151,11 @@ export interface ApiRoutes {
   };
   'GET /api/v1/agents': { query: AgentsQuery; body: never; response: { agents: Agent[] } };
   'GET /api/v1/alerts': { query: AlertsQuery; body: never; response: { alerts: Alert[] } };
+  'GET /api/v1/alerts/:id': {
+    query: Record<string, never>;
+    body: never;
+    response: { alert: Alert };
+  };
   'POST /api/v1/alerts/:id/ack': {
     query: Record<string, never>;
     body: AlertActionBody;
@@ -227,8 +227,6 @@ export const UntailRequest = Type.Object(
 export const StreamRequest = Type.Union([TailRequest, UntailRequest]);
 export type TailRequest = Static<typeof TailRequest>;
 export type StreamRequest = Static<typeof StreamRequest>;
-/** Tails a viewer may hold at once. */
-export const MAX_TAILS_PER_VIEWER = 16;
 
 export interface StreamTail {
   type: 'tail';

@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { hostname, networkInterfaces } from 'node:os';
 import type { ConsoleStats, SessionInfo } from '../../shared/api.js';
 import { SEVERITIES, type Severity } from '../../shared/model.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
@@ -220,9 +221,8 @@ export class MonitoringCore {
     const apiPort = await this.api.start();
     this.fleet.start();
     this.analysis.start();
-    const ingestHost = config.ingestHost.includes(':')
-      ? `[${config.ingestHost}]`
-      : config.ingestHost;
+    const advertised = advertisedHost(config.ingestHost);
+    const ingestHost = advertised.includes(':') ? `[${advertised}]` : advertised;
     this.addresses = {
       apiPort,
       apiUrl: `http://127.0.0.1:${apiPort}`,
@@ -323,6 +323,7 @@ export class MonitoringCore {
       this.state.markDirty(previousStatus === null);
       if (agent.status !== previousStatus) metrics.agentsOnline.set(this.fleet.onlineCount());
     });
+    events.on('agent.touched', () => this.state.markDirty());
     events.on('event.stored', () => this.state.markDirty());
     events.on('alert.changed', ({ alert }) => {
       this.state.markDirty();
@@ -338,6 +339,18 @@ export class MonitoringCore {
         );
     });
   }
+}
+
+/**
+ * The host agents should dial. A wildcard bind (0.0.0.0, ::) is no address to connect to:
+ * advertise this machine's first external IPv4 address instead (or its hostname).
+ */
+function advertisedHost(bindHost: string): string {
+  if (bindHost !== '0.0.0.0' && bindHost !== '::') return bindHost;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const nic of list ?? []) if (nic.family === 'IPv4' && !nic.internal) return nic.address;
+  }
+  return hostname();
 }
 
 export function createCore(config: CoreConfig, deps: CoreDeps = {}): MonitoringCore {

@@ -10,6 +10,8 @@ import type {
 /** What the core tells its listeners (stream, metrics, Electron shell) in-process. */
 export interface CoreEventMap {
   'agent.changed': { agent: Agent; previousStatus: AgentStatus | null };
+  /** Only a heartbeat or new latest values: frequent, so viewers get these coalesced. */
+  'agent.touched': { agent: Agent };
   'region.changed': { region: Region; previousStatus: Region['status'] | null };
   'alert.changed': { alert: Alert; previousState: AlertState | null };
   'event.stored': { event: StoredEvent };

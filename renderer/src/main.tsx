@@ -1,7 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { resolveEndpoint } from './api/endpoint';
-import { ApiClient } from './api/http';
+import { ApiClient, ApiRequestError } from './api/http';
 import { FleetStore } from './api/store';
 import { StreamClient } from './api/stream';
 import { App } from './App';
@@ -9,27 +9,35 @@ import { desktopBridge } from './desktop-bridge';
 import { WebNotifier } from './lib/notifications';
 import { navigate } from './lib/route';
 import { applyTheme } from './lib/theme';
-import './styles/base.css';
+import './styles/tokens.css';
+import './styles/controls.css';
+import './styles/badges.css';
 import './styles/layout.css';
+import './styles/drawer.css';
 import './styles/overview.css';
+import './styles/map.css';
 import './styles/tables.css';
 import './styles/alerts.css';
+import './styles/alert-detail.css';
+import './styles/empty.css';
 
 async function boot(): Promise<void> {
   applyTheme();
+  const bridge = desktopBridge();
+  // Subscribe first, before any await: the main process may ask for an alert right after load.
+  bridge?.onOpenAlert((id) => navigate('alerts', id));
   const endpoint = await resolveEndpoint();
   const api = new ApiClient(endpoint);
   const store = new FleetStore();
-  const stream = new StreamClient(endpoint, store);
+  const stream = new StreamClient(endpoint, store, () =>
+    api.get('GET /api/v1/session').then(
+      () => 200,
+      (err: unknown) => (err instanceof ApiRequestError ? err.status : 0),
+    ),
+  );
   stream.start();
-
-  const bridge = desktopBridge();
-  if (bridge) {
-    // Native notifications come from the main process; clicking one asks us to show the alert.
-    bridge.onOpenAlert((id) => navigate('alerts', id));
-  } else {
-    new WebNotifier(store).start();
-  }
+  // In the desktop window the main process shows native notifications; never both.
+  if (!bridge) new WebNotifier(store).start();
 
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
@@ -38,4 +46,9 @@ async function boot(): Promise<void> {
   );
 }
 
-void boot();
+boot().catch((err: unknown) => {
+  // Nothing to talk to (the desktop session could not be had): say so instead of a blank window.
+  const root = document.getElementById('root')!;
+  root.className = 'fatal';
+  root.textContent = `Meridian could not start its console view: ${String((err as Error)?.message ?? err)}`;
+});

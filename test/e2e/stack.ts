@@ -171,7 +171,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       sim?.stop();
       await browser.close();
       serve.kill('SIGTERM');
-      await new Promise((r) => (serve.exitCode !== null ? r(null) : serve.once('exit', r)));
+      await new Promise((r) =>
+        serve.exitCode !== null || serve.signalCode !== null ? r(null) : serve.once('exit', r),
+      );
       if (!stopOpts.keepDir) await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -99,6 +99,10 @@ describe('alerts through the ingest port and the REST API', () => {
       'resolved',
     ]);
 
+    const one = await t.api<{ alert: Alert }>(`/api/v1/alerts/${alert!.id}`);
+    expect(one.body.alert).toMatchObject({ id: alert!.id, state: 'resolved' });
+    expect((await t.api('/api/v1/alerts/alr-missing')).status).toBe(404);
+
     const again = await t.api<{ error: { code: string } }>(`/api/v1/alerts/${alert!.id}/ack`, {
       method: 'POST',
     });

@@ -1,41 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { QueryRangeResult } from '../../shared/analysis.js';
 import { tempDir, waitFor } from '../helpers/core.js';
+import { spawnServe } from '../helpers/serve-process.js';
 
-const BIN = join(import.meta.dirname, '../../bin/meridian.js');
 // Within the raw tier's retention (6 h), so the query reads raw samples.
 const BASE = Math.floor((Date.now() - 3_600_000) / 60_000) * 60_000;
 const AGENTS = 6;
 const BATCHES = 1_500;
 
-async function serve(
-  dataDir: string,
-): Promise<{ child: ChildProcess; apiUrl: string; ingestUrl: string }> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0'],
-    {
-      env: {
-        ...process.env,
-        MERIDIAN_SESSION_TOKEN: 'crash-session',
-        MERIDIAN_AGENT_TOKEN: 'crash-agent',
-      },
-      stdio: ['ignore', 'pipe', 'ignore'],
-    },
-  );
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  await waitFor(() => /ingest\s+ws:/.test(out), 10_000, 'serve banner');
-  return {
-    child,
-    apiUrl: /console\s+(http:\/\/[^/]+)/.exec(out)![1]!,
-    ingestUrl: /ingest\s+(\S+)/.exec(out)![1]!,
-  };
-}
+const serve = (dataDir: string) =>
+  spawnServe(dataDir, {
+    MERIDIAN_SESSION_TOKEN: 'crash-session',
+    MERIDIAN_AGENT_TOKEN: 'crash-agent',
+  });
 
 /** An agent that pipelines batches (one sample each, 1 s apart in time) and records which were acked. */
 function loadAgent(

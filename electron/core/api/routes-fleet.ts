@@ -5,7 +5,8 @@ import {
   EventsQuery,
   type RouteKey,
 } from '../../../shared/api.js';
-import { AlertNotFoundError, type AlertBook } from '../incidents/alert-book.js';
+import type { Alert } from '../../../shared/model.js';
+import { AlertNotFoundError } from '../incidents/alert-book.js';
 import { IllegalTransitionError } from '../incidents/lifecycle.js';
 import { HttpError } from './http-util.js';
 import { EmptyQuery, limitOf, type RouteTable } from './route-spec.js';
@@ -18,13 +19,16 @@ export type FleetRouteKey = Exclude<
   | 'GET /api/v1/percentiles'
 >;
 
-function alertAction(fn: () => ReturnType<AlertBook['get']>) {
+function alertAction(fn: () => Alert | null) {
   try {
-    return { alert: fn()! };
+    const alert = fn();
+    if (!alert) throw new HttpError(404, 'not_found', 'no such alert');
+    return { alert };
   } catch (err) {
     if (err instanceof AlertNotFoundError) throw new HttpError(404, 'not_found', err.message);
-    if (err instanceof IllegalTransitionError)
+    if (err instanceof IllegalTransitionError) {
       throw new HttpError(409, 'illegal_transition', err.message);
+    }
     throw err;
   }
 }
@@ -55,6 +59,10 @@ export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
         limit: limitOf(query.limit) ?? 1_000,
       }),
     }),
+  },
+  'GET /api/v1/alerts/:id': {
+    query: EmptyQuery,
+    handle: ({ params }, s) => alertAction(() => s.alerts.get(params.id!) ?? null),
   },
   'POST /api/v1/alerts/:id/ack': {
     query: EmptyQuery,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { API_PREFIX, STREAM_PATH } from '../../../shared/api.js';
+import { API_PREFIX, STREAM_PATH } from '../../../shared/api-constants.js';
 import type { Logger } from '../logger.js';
 import type { CoreMetrics } from '../metrics.js';
 import { ApiAccess } from './access.js';

@@ -2,12 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
-  STREAM_BATCH_MS,
   type ConsoleStats,
   type StreamChanges,
   type StreamSnapshot,
   type StreamStats,
 } from '../../../shared/api.js';
+import { STREAM_AGENT_REFRESH_MS, STREAM_BATCH_MS } from '../../../shared/api-constants.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { CoreEvents } from '../events.js';
 import type { Fleet } from '../fleet/fleet.js';
@@ -29,6 +29,9 @@ export class StreamHub {
   private readonly dirtyAgents = new Set<string>();
   private readonly dirtyRegions = new Set<string>();
   private readonly dirtyAlerts = new Set<string>();
+  /** Agents with only a heartbeat or new values: sent every STREAM_AGENT_REFRESH_MS, not every batch. */
+  private readonly touchedAgents = new Set<string>();
+  private touchedFlushedAt = 0;
   private timer: TimerHandle | null = null;
   private statsTimer: TimerHandle | null = null;
   private seq = 0;
@@ -47,9 +50,12 @@ export class StreamHub {
     this.unsubscribe = [
       deps.events.on('agent.changed', ({ agent }) => {
         this.dirtyAgents.add(agent.id);
-        // Heartbeats move the region's lastHeartbeat in place; send the region along.
+        this.touchedAgents.delete(agent.id);
         this.dirtyRegions.add(agent.regionId);
         this.schedule();
+      }),
+      deps.events.on('agent.touched', ({ agent }) => {
+        this.touchedAgents.add(agent.id);
       }),
       deps.events.on('region.changed', ({ region }) => {
         this.dirtyRegions.add(region.id);
@@ -117,6 +123,18 @@ export class StreamHub {
   }
 
   private sendStats(): void {
+    const now = this.deps.clock.now();
+    if (this.touchedAgents.size > 0 && now - this.touchedFlushedAt >= STREAM_AGENT_REFRESH_MS) {
+      this.touchedFlushedAt = now;
+      for (const id of this.touchedAgents) {
+        this.dirtyAgents.add(id);
+        const regionId = this.deps.fleet.agent(id)?.regionId;
+        // Heartbeats move the region's lastHeartbeat in place; send the region along.
+        if (regionId) this.dirtyRegions.add(regionId);
+      }
+      this.touchedAgents.clear();
+      this.schedule();
+    }
     const text = JSON.stringify(this.statsMessage());
     for (const ws of this.viewers) this.send(ws, text);
     this.deps.tails.tick((ws, msg) => this.send(ws, JSON.stringify(msg)));

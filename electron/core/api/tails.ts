@@ -1,13 +1,13 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { WebSocket } from 'ws';
 import {
-  MAX_TAILS_PER_VIEWER,
   StreamRequest,
   type StreamTail,
   type StreamTailError,
   TailRequest,
 } from '../../../shared/api.js';
 import type { QueryRangeResult } from '../../../shared/analysis.js';
+import { MAX_TAILS_PER_VIEWER } from '../../../shared/api-constants.js';
 import { hasProtoKey } from '../json-guard.js';
 
 const checkRequest = TypeCompiler.Compile(StreamRequest);

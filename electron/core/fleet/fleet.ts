@@ -171,11 +171,8 @@ export class Fleet {
     this.lastAliveAt.set(agentId, now);
     const region = this.regionState.get(agent.regionId);
     if (region) region.lastHeartbeat = now;
-    if (agent.status !== 'online') {
-      this.setStatus(agent, 'online');
-    } else {
-      this.deps.events.emit('agent.changed', { agent, previousStatus: 'online' });
-    }
+    if (agent.status !== 'online') this.setStatus(agent, 'online');
+    else this.deps.events.emit('agent.touched', { agent });
   }
 
   /** The connection closed (or was closed for a protocol error). Stale connections are ignored. */
@@ -192,7 +189,7 @@ export class Fleet {
     if (!agent) return;
     agent.metricsCount += count;
     if (latest) Object.assign(agent.latest, latest);
-    this.deps.events.emit('agent.changed', { agent, previousStatus: agent.status });
+    this.deps.events.emit('agent.touched', { agent });
   }
 
   setAlertsCount(agentId: string, count: number): void {

@@ -5,7 +5,8 @@ import type { ConsoleStats, StreamChanges, StreamSnapshot, StreamStats } from '.
 import { systemClock } from '../../../shared/clock';
 import type { Agent, Alert, Region } from '../../../shared/model';
 
-export type ConnectionStatus = 'connecting' | 'live' | 'down';
+/** `unauthorized`: the core answers but refuses our session (stale or missing token). */
+export type ConnectionStatus = 'connecting' | 'live' | 'down' | 'unauthorized';
 
 export interface FleetState {
   readonly connection: ConnectionStatus;

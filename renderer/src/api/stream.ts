@@ -1,16 +1,12 @@
 // The /api/v1/stream connection: applies every message to the store, notices a dead link
 // (close, error, or silence: the core sends stats every second) and reconnects by itself
 // with capped exponential backoff and full jitter. A reconnect starts with a fresh snapshot.
-import {
-  STREAM_PATH,
-  type StreamMessage,
-  type StreamRequest,
-  type StreamTail,
-  type StreamTailError,
-} from '../../../shared/api';
+import type { StreamMessage, StreamRequest } from '../../../shared/api';
+import { STREAM_PATH } from '../../../shared/api-constants';
 import { systemClock, type TimerHandle } from '../../../shared/clock';
 import { streamUrl, type Endpoint } from './endpoint';
 import type { FleetStore } from './store';
+import { TailSubscriptions, type TailListener, type TailQuery } from './tails';
 
 const BACKOFF_INITIAL_MS = 250;
 const BACKOFF_MAX_MS = 5_000;
@@ -24,11 +20,13 @@ export class StreamClient {
   private watchdog: TimerHandle | null = null;
   private lastMessageAt = 0;
   private stopped = false;
-  private readonly tailListeners = new Set<(msg: StreamTail | StreamTailError) => void>();
+  private readonly tails = new TailSubscriptions((request) => this.send(request));
 
   constructor(
     private readonly endpoint: Endpoint,
     private readonly store: FleetStore,
+    /** Status of an authenticated REST call (GET /api/v1/session). */
+    private readonly probe: () => Promise<number>,
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -46,10 +44,12 @@ export class StreamClient {
     this.ws = null;
   }
 
-  /** Live series points (charts); requests are lost while down, so re-send on reconnect. */
-  onTail(listener: (msg: StreamTail | StreamTailError) => void): () => void {
-    this.tailListeners.add(listener);
-    return () => this.tailListeners.delete(listener);
+  /**
+   * Follow a chart series live (one-second points, the last few seconds each time); kept
+   * across reconnects. Returns the unsubscribe function.
+   */
+  tail(query: TailQuery, listener: TailListener): () => void {
+    return this.tails.add(query, listener);
   }
 
   /** Send a viewer request (tail/untail); false when not connected. */
@@ -81,11 +81,15 @@ export class StreamClient {
         return;
       }
       if (msg.type === 'tail' || msg.type === 'tail_error') {
-        for (const listener of this.tailListeners) listener(msg);
+        this.tails.dispatch(msg);
         return;
       }
-      if (msg.type === 'snapshot') this.attempt = 0;
       this.store.apply(msg);
+      if (msg.type === 'snapshot') {
+        this.attempt = 0;
+        // A new socket is a new viewer to the console: ask again for every live series.
+        this.tails.resendAll();
+      }
     };
     ws.onclose = () => this.onDown(ws);
     ws.onerror = () => this.onDown(ws);
@@ -101,6 +105,21 @@ export class StreamClient {
     const delay = Math.max(100, Math.round(this.random() * cap));
     this.store.setConnection('down', systemClock.now() + delay);
     this.retryTimer = systemClock.setTimeout(() => this.connect(), delay);
+    // A browser hides why a WebSocket upgrade failed; ask the REST API whether it is the token
+    // (a core restarted with a new per-launch token refuses the old cookie).
+    void this.probeAuth();
+  }
+
+  private async probeAuth(): Promise<void> {
+    try {
+      const res = await this.probe();
+      if (res !== 401 || this.stopped || this.ws) return;
+      // Retrying cannot help until the operator opens a fresh console URL (or presses Retry).
+      this.retryTimer?.cancel();
+      this.store.setConnection('unauthorized');
+    } catch {
+      // Unreachable: the 'down' banner already says so.
+    }
   }
 
   private checkSilence(): void {

@@ -7,6 +7,25 @@ export function ConnectionBanner() {
   const connection = useFleet((s) => s.connection);
   const retryAt = useFleet((s) => s.retryAt);
   const now = useLocalNow();
+  if (connection === 'unauthorized') {
+    return (
+      <div
+        className="conn-banner"
+        role="alert"
+        data-testid="conn-banner"
+        data-reason="unauthorized"
+      >
+        <span className="conn-banner__dot" aria-hidden="true" />
+        <strong>This console did not accept the session.</strong>
+        <span className="conn-banner__detail">
+          Open the console URL printed by <code>meridian serve</code> (it carries the token).
+        </span>
+        <button type="button" className="btn btn--small" onClick={() => stream.retryNow()}>
+          Retry
+        </button>
+      </div>
+    );
+  }
   if (connection !== 'down') return null;
   const secs = retryAt === null ? 0 : Math.max(0, Math.ceil((retryAt - now) / 1000));
   return (

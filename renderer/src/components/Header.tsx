@@ -53,7 +53,14 @@ function BellIcon() {
 
 function LiveIndicator() {
   const connection = useFleet((s) => s.connection);
-  const label = connection === 'live' ? 'Live' : connection === 'down' ? 'Offline' : 'Connecting';
+  const label =
+    connection === 'live'
+      ? 'Live'
+      : connection === 'down'
+        ? 'Offline'
+        : connection === 'unauthorized'
+          ? 'Signed out'
+          : 'Connecting';
   return (
     <span className={`live live--${connection}`} data-testid="conn-status" data-state={connection}>
       <span className="live__dot" aria-hidden="true" />

@@ -1,28 +1,41 @@
-// Hash routes: #/overview, #/agents, #/agents/<id>, #/alerts, #/alerts/<id>.
+// Hash routes: #/overview, #/agents, #/agents/<id>, #/alerts, #/alerts/<id>, #/trends and
+// #/explore?<state> (a view may carry a query string, so its state is linkable).
 import { useSyncExternalStore } from 'react';
 
-export type View = 'overview' | 'agents' | 'alerts';
+export type View = 'overview' | 'agents' | 'alerts' | 'explore' | 'trends';
 
 export interface Route {
   view: View;
   /** The agent or alert id after the view, if any. */
   id: string | null;
+  /** The query string after `?` (without it), '' if none. */
+  query: string;
 }
 
-const VIEWS: readonly View[] = ['overview', 'agents', 'alerts'];
+const VIEWS: readonly View[] = ['overview', 'agents', 'alerts', 'explore', 'trends'];
 
 export function parseHash(hash: string): Route {
-  const [view, id] = hash.replace(/^#\/?/, '').split('/');
+  const body = hash.replace(/^#\/?/, '');
+  const q = body.indexOf('?');
+  const [view, id] = (q < 0 ? body : body.slice(0, q)).split('/');
   const known = VIEWS.find((v) => v === view);
-  return { view: known ?? 'overview', id: known && id ? decodeURIComponent(id) : null };
+  return {
+    view: known ?? 'overview',
+    id: known && id ? decodeURIComponent(id) : null,
+    query: known && q >= 0 ? body.slice(q + 1) : '',
+  };
 }
 
-export function hrefFor(view: View, id?: string | null): string {
-  return `#/${view}${id ? `/${encodeURIComponent(id)}` : ''}`;
+export function hrefFor(view: View, id?: string | null, query?: string): string {
+  return `#/${view}${id ? `/${encodeURIComponent(id)}` : ''}${query ? `?${query}` : ''}`;
 }
 
 export function navigate(view: View, id?: string | null, opts: { replace?: boolean } = {}): void {
-  const href = hrefFor(view, id);
+  navigateTo(hrefFor(view, id), opts);
+}
+
+/** Go to a full hash href (`#/explore?metric=…`); `replace` keeps history free of every tweak. */
+export function navigateTo(href: string, opts: { replace?: boolean } = {}): void {
   if (window.location.hash === href) return;
   if (opts.replace) {
     window.history.replaceState(window.history.state, '', href);

@@ -1,8 +1,23 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { SessionInfo } from '../../../shared/api';
 import { DEFAULT_REGIONS } from '../../../shared/regions';
 import { useServices } from '../api/context';
 import { CopyButton } from '../components/CopyButton';
+
+/** Wrap only between arguments, never inside one (a hyphen is a line-break opportunity). */
+function Command({ text, testId }: { text: string; testId: string }) {
+  const words = text.split(' ');
+  return (
+    <code data-testid={testId}>
+      {words.map((w, i) => (
+        <Fragment key={i}>
+          {i > 0 && ' '}
+          <span className="nowrap">{w}</span>
+        </Fragment>
+      ))}
+    </code>
+  );
+}
 
 export function agentCommand(
   s: Pick<SessionInfo, 'ingestUrl' | 'agentToken'>,
@@ -67,9 +82,13 @@ export function EmptyState() {
             </label>
           </div>
           <div className="command">
-            <code data-testid="connect-command">
-              {command ?? (error ? `Could not load the session: ${error}` : 'Loading…')}
-            </code>
+            {command ? (
+              <Command text={command} testId="connect-command" />
+            ) : (
+              <code data-testid="connect-command">
+                {error ? `Could not load the session: ${error}` : 'Loading…'}
+              </code>
+            )}
             {command && <CopyButton text={command} testId="copy-command" />}
           </div>
         </div>
@@ -79,7 +98,7 @@ export function EmptyState() {
             <span>Or try it with simulated agents</span>
           </div>
           <div className="command">
-            <code data-testid="simulate-command">{simulate ?? '…'}</code>
+            {simulate ? <Command text={simulate} testId="simulate-command" /> : <code>…</code>}
             {simulate && <CopyButton text={simulate} testId="copy-simulate" />}
           </div>
         </div>

@@ -29,6 +29,9 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
   const [bulkComment, setBulkComment] = useState('');
   const [error, setError] = useState<string | null>(null);
   const lastIndex = useRef(0);
+  const queueRef = useRef<HTMLElement>(null);
+  // The queue takes the keyboard focus (j/k/x/a/r) instead of the nav link that opened it.
+  useEffect(() => queueRef.current?.focus({ preventScroll: true }), [tab]);
 
   const list = useMemo(() => queue(alerts, tab), [alerts, tab]);
   const counts = useMemo(() => tabCounts(alerts), [alerts]);
@@ -188,7 +191,7 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
         )}
       </div>
       <div className="alerts__body">
-        <section className="queue" data-testid={`queue-${tab}`}>
+        <section className="queue" data-testid={`queue-${tab}`} ref={queueRef} tabIndex={-1}>
           <AlertList
             tab={tab}
             alerts={list}

@@ -1,0 +1,11 @@
+// Plain values of the API contract, apart from its schemas, so the renderer can import
+// them without bundling the schema library (shared/api.ts holds schemas and types).
+
+export const API_PREFIX = '/api/v1';
+export const STREAM_PATH = `${API_PREFIX}/stream`;
+/** The stream sends changes at most this often. */
+export const STREAM_BATCH_MS = 250;
+/** Agents whose only change is a heartbeat or new latest values are re-sent at most this often. */
+export const STREAM_AGENT_REFRESH_MS = 2_000;
+/** Tails a viewer may hold at once. */
+export const MAX_TAILS_PER_VIEWER = 16;

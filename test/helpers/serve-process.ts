@@ -1,0 +1,60 @@
+// `meridian serve` as a real process (the compiled CLI), for tests and benchmarks that need
+// the console in its own process: crash recovery, browser tests, resource figures.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { packageRoot } from '../../electron/core/version.js';
+
+export interface ServeProcess {
+  child: ChildProcess;
+  /** With ?token=. */
+  consoleUrl: string;
+  apiUrl: string;
+  ingestUrl: string;
+  /** ms from spawn to the printed URLs. */
+  bannerMs: number;
+  output(): string;
+  /** SIGTERM and wait for the exit (immediately if it has exited or was killed). */
+  stop(): Promise<void>;
+}
+
+export async function spawnServe(
+  dataDir: string,
+  env: Record<string, string>,
+  timeoutMs = 15_000,
+): Promise<ServeProcess> {
+  const bin = join(packageRoot(), 'bin', 'meridian.js');
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [bin, 'serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0'],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', () => {});
+  while (!/ingest\s+ws:/.test(out)) {
+    if (child.exitCode !== null) throw new Error(`meridian serve exited ${child.exitCode}: ${out}`);
+    if (performance.now() - started > timeoutMs)
+      throw new Error(`meridian serve did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const consoleUrl = /console\s+(\S+)/.exec(out)![1]!;
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  return {
+    child,
+    consoleUrl,
+    apiUrl: consoleUrl.split('/?')[0]!,
+    ingestUrl: /ingest\s+(\S+)/.exec(out)![1]!,
+    bannerMs: performance.now() - started,
+    output: () => out,
+    async stop() {
+      if (exited()) return;
+      const done = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await done;
+    },
+  };
+}
