@@ -1,9 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { agentCommand } from './cli/agent.js';
 import { parse, UsageError } from './cli/args.js';
-import { serveCommand } from './cli/serve.js';
-import { simulateCommand } from './cli/simulate.js';
 import { ConfigError, defaultDataDir } from './core/config.js';
 import { loadOrCreateAgentToken } from './core/ingest/tokens.js';
 import { VERSION } from './core/version.js';
@@ -30,11 +27,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
   try {
     switch (command) {
       case 'serve':
-        return await serveCommand(rest, env);
+        // Each command loads only its own modules: start-up time is part of the product.
+        return await (await import('./cli/serve.js')).serveCommand(rest, env);
       case 'agent':
-        return await agentCommand(rest, env);
+        return await (await import('./cli/agent.js')).agentCommand(rest, env);
       case 'simulate':
-        return await simulateCommand(rest, env);
+        return await (await import('./cli/simulate.js')).simulateCommand(rest, env);
       case 'token': {
         const flags = parse('token', rest, { 'data-dir': { type: 'string' } });
         const dir = resolve(flags['data-dir'] ?? env.MERIDIAN_DATA_DIR ?? defaultDataDir());

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { HostAgent } from '../../agent/agent.js';
+import type { HostAgent } from '../../agent/agent.js';
 import { systemClock } from '../../shared/clock.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
 import { defaultConfig, defaultDataDir, readConfigFile, type CoreConfig } from '../core/config.js';
@@ -65,6 +65,8 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   let agent: HostAgent | null = null;
   if (flags['with-agent']) {
     const region = flags['agent-region'] ?? DEFAULT_REGIONS[0]!.id;
+    // systeminformation is large: load it only when this console runs its own agent.
+    const { HostAgent } = await import('../../agent/agent.js');
     agent = new HostAgent({
       url: `ws://127.0.0.1:${addr.ingestPort}`,
       token: core.agentToken,
