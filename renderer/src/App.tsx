@@ -5,7 +5,9 @@ import { useRoute } from './lib/route';
 import { AgentsView } from './views/agents/AgentsView';
 import { AlertsView } from './views/alerts/AlertsView';
 import { EmptyState } from './views/EmptyState';
+import { ExploreView } from './views/explore/ExploreView';
 import { Overview } from './views/overview/Overview';
+import { TrendsView } from './views/trends/TrendsView';
 
 function Content() {
   const route = useRoute();
@@ -25,6 +27,10 @@ function Content() {
       return <AgentsView agentId={route.id} />;
     case 'alerts':
       return <AlertsView alertId={route.id} />;
+    case 'explore':
+      return <ExploreView query={route.query} />;
+    case 'trends':
+      return <TrendsView query={route.query} />;
     default:
       return <Overview />;
   }

@@ -20,6 +20,9 @@ import './styles/tables.css';
 import './styles/alerts.css';
 import './styles/alert-detail.css';
 import './styles/empty.css';
+import './styles/chart.css';
+import './styles/explore.css';
+import './styles/trends.css';
 
 async function boot(): Promise<void> {
   applyTheme();

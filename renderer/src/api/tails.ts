@@ -1,8 +1,13 @@
 // Live tails of chart series over the stream: each subscriber gets an id, its `tail` request
 // is (re)sent whenever the link is (re)established, and the console's one-second points are
 // routed back to it by id. Unsubscribing sends `untail`.
-import type { StreamRequest, StreamTail, StreamTailError, TailRequest } from '../../../shared/api';
-import { MAX_TAILS_PER_VIEWER } from '../../../shared/api-constants';
+import type {
+  StreamRequest,
+  StreamTail,
+  StreamTailError,
+  TailRequest,
+} from '../../../shared/api.js';
+import { MAX_TAILS_PER_VIEWER } from '../../../shared/api-constants.js';
 
 export type TailQuery = TailRequest['query'];
 export type TailListener = (msg: StreamTail | StreamTailError) => void;

@@ -9,6 +9,8 @@ const TABS: { view: View; label: string }[] = [
   { view: 'overview', label: 'Overview' },
   { view: 'agents', label: 'Agents' },
   { view: 'alerts', label: 'Alerts' },
+  { view: 'explore', label: 'Explore' },
+  { view: 'trends', label: 'Trends' },
 ];
 
 function NotifyButton() {

@@ -60,7 +60,8 @@ export function rollUp(points: readonly Point[], origin: number, step: number, a
   let acc = 0;
   let n = 0;
   const flush = () => {
-    if (n > 0) out.push([bucket, agg === 'min' || agg === 'max' || agg === 'count' ? acc : acc / n]);
+    if (n > 0)
+      out.push([bucket, agg === 'min' || agg === 'max' || agg === 'count' ? acc : acc / n]);
   };
   for (const [t, v] of points) {
     if (v === null) continue;
@@ -81,13 +82,19 @@ export function rollUp(points: readonly Point[], origin: number, step: number, a
 /**
  * The longest gap (ms) a line should still bridge: three times the median distance between
  * consecutive points, so a series sampled once a minute on a one-second grid stays a line
- * while an agent that went quiet for a while leaves a visible hole.
+ * while an agent that went quiet for a while leaves a visible hole. When the chart decimates
+ * to `samples` points, kept points lie up to two buckets apart: the limit widens to match.
  */
-export function gapLimit(points: readonly (readonly [number, number])[], step: number): number {
+export function gapLimit(
+  points: readonly (readonly [number, number])[],
+  step: number,
+  samples = Infinity,
+): number {
   if (points.length < 3) return Infinity;
   const gaps: number[] = [];
   for (let i = 1; i < points.length; i++) gaps.push(points[i]![0] - points[i - 1]![0]);
   gaps.sort((a, b) => a - b);
   const median = gaps[gaps.length >> 1]!;
-  return 3 * Math.max(step, median);
+  const thinning = Math.max(1, (2 * points.length) / samples);
+  return 3 * Math.max(step, median) * thinning;
 }

@@ -35,6 +35,15 @@ export function formatMetric(value: number | null | undefined, unit: string): st
   return withUnit(formatNumber(value), unit);
 }
 
+const axis = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
+
+/** An axis tick: no trailing zeros ("2%", "2.5%", "1.2k ms" → "1.2 s"). */
+export function formatAxis(value: number, unit: string): string {
+  if (!Number.isFinite(value)) return '';
+  if (unit === 'ms' && Math.abs(value) >= 1_000) return `${axis.format(value / 1_000)} s`;
+  return withUnit(Math.abs(value) >= 10_000 ? compact.format(value) : axis.format(value), unit);
+}
+
 const MINUS = '\u2212';
 
 function signed(value: number, text: string): string {

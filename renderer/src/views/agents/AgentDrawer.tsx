@@ -6,6 +6,7 @@ import { compareInTab, isOpen } from '../../lib/alerts';
 import { ageSince, formatTimestamp } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
 import { hrefFor } from '../../lib/route';
+import { AgentSparklines } from './AgentSparklines';
 
 export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): void }) {
   const agent = useFleet((s) => s.agents.get(agentId));
@@ -66,6 +67,10 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
               <label>Disk</label>
               <Meter value={agent.latest.disk_usage} wide />
             </div>
+          </section>
+          <section className="drawer__section">
+            <h3>Last hour</h3>
+            <AgentSparklines agentId={agentId} />
           </section>
           <section className="drawer__section">
             <h3>Details</h3>

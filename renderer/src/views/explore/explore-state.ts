@@ -3,9 +3,7 @@
 // Pure (no imports) and unit-tested.
 
 export type Scope =
-  | { kind: 'fleet' }
-  | { kind: 'region'; id: string }
-  | { kind: 'agent'; id: string };
+  { kind: 'fleet' } | { kind: 'region'; id: string } | { kind: 'agent'; id: string };
 
 export const RANGES = ['15m', '1h', '6h', '24h', '7d', '30d'] as const;
 export type Range = (typeof RANGES)[number];
@@ -82,9 +80,7 @@ export function parseExploreQuery(query: string): ExploreState {
 
 /** Encode a value but keep the characters that read well in a hash (`:` `/` `=` `,` `@`). */
 function enc(value: string): string {
-  return encodeURIComponent(value).replace(/%(3A|2F|3D|2C|40)/g, (m) =>
-    decodeURIComponent(m),
-  );
+  return encodeURIComponent(value).replace(/%(3A|2F|3D|2C|40)/g, (m) => decodeURIComponent(m));
 }
 
 /** The query string for a state, in a fixed order (so equal states give equal links). */

@@ -1,0 +1,197 @@
+// The explorer's chart card: title and badges (live, trend, the analysis' trend when opened
+// from the Trends page), an HTML legend, the chart, and a footer with tier, step and points.
+import type { PerformanceTrend } from '../../../../shared/analysis';
+import type { ThresholdRule } from '../../../../shared/rules';
+import { TimeSeriesChart, type ChartLine } from '../../components/TimeSeriesChart';
+import { formatConfidence, formatMetric, formatR2, formatSlope } from '../../lib/units';
+import type { ExploreLines } from './chart-lines';
+import type { ExploreState } from './explore-state';
+import type { ExploreData } from './useExploreData';
+
+const MAX_LEGEND = 8;
+
+function scopeText(state: ExploreState, hostname: string | null): string {
+  if (state.scope.kind === 'fleet') return 'whole fleet';
+  if (state.scope.kind === 'region') return `region ${state.scope.id}`;
+  return state.scope.id ? `agent ${hostname ?? state.scope.id}` : 'no agent picked';
+}
+
+function stepText(ms: number): string {
+  if (ms < 60_000) return `${ms / 1000} s`;
+  if (ms < 3_600_000) return `${ms / 60_000} min`;
+  return `${ms / 3_600_000} h`;
+}
+
+function LiveBadge({ live, error }: { live: ExploreData['live']; error: string | null }) {
+  const text = live === 'on' ? 'Live' : live === 'error' ? 'Live paused' : 'Refreshes every minute';
+  return (
+    <span
+      className={`live-badge live-badge--${live}`}
+      data-testid="explore-live"
+      data-state={live}
+      title={error ?? undefined}
+    >
+      <span className="live-badge__dot" aria-hidden="true" />
+      {text}
+    </span>
+  );
+}
+
+function Legend({ lines }: { lines: readonly ChartLine[] }) {
+  const series = lines.filter((l) => l.role === 'series');
+  const others = lines.filter((l) => l.role !== 'series');
+  return (
+    <ul className="legend" data-testid="explore-legend">
+      {series.slice(0, MAX_LEGEND).map((l) => (
+        <li key={l.id} className="legend__item">
+          <span
+            className={`legend__swatch legend__swatch--s${(l.color ?? 0) % 8}`}
+            aria-hidden="true"
+          />
+          {l.label}
+        </li>
+      ))}
+      {series.length > MAX_LEGEND && (
+        <li className="legend__item muted">+{series.length - MAX_LEGEND} more</li>
+      )}
+      {others.map((l) => (
+        <li key={l.id} className="legend__item">
+          <span
+            className={`legend__swatch legend__swatch--dash legend__swatch--${l.role}`}
+            aria-hidden="true"
+          />
+          {l.label}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+interface Props {
+  state: ExploreState;
+  data: ExploreData;
+  view: ExploreLines;
+  unit: string;
+  rule: ThresholdRule | null;
+  showThresholds: boolean;
+  onThresholds(on: boolean): void;
+  serverTrend: PerformanceTrend | null;
+  hostname: string | null;
+  xMin: number;
+  xMax: number;
+  formatY(v: number): string;
+  formatTick(v: number): string;
+}
+
+export function ExplorePanel(p: Props) {
+  const { state, data, view, unit, serverTrend } = p;
+  const empty = data.status !== 'loading' && view.points === 0;
+  const fit = view.fit;
+  return (
+    <section className="panel explore__panel">
+      <header className="explore__head">
+        <div className="explore__title">
+          <h2 data-testid="explore-title">{state.metric || 'Metric explorer'}</h2>
+          <span className="panel__sub">
+            {state.agg} · {scopeText(state, p.hostname)} · last {state.range}
+          </span>
+        </div>
+        <span className="toolbar__spacer" />
+        {fit && (
+          <span
+            className="trend-badge"
+            data-testid="explore-trend"
+            data-slope={fit.slopePerHour}
+            data-r2={fit.rSquared}
+            title={`Least-squares fit over the ${fit.n} visible points${data.series.length > 1 ? ' of the first series' : ''}`}
+          >
+            <span className="trend-badge__key">Trend</span>
+            <strong>{formatSlope(fit.slopePerHour, unit)}</strong>
+            <span className="trend-badge__sep">·</span>
+            R² <strong>{formatR2(fit.rSquared)}</strong>
+          </span>
+        )}
+        <LiveBadge live={data.live} error={data.liveError} />
+        {p.rule && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={p.showThresholds}
+              onChange={(e) => p.onThresholds(e.target.checked)}
+              data-testid="explore-thresholds"
+            />
+            Thresholds
+          </label>
+        )}
+      </header>
+      {serverTrend && (
+        <div
+          className={`analysis-note analysis-note--${serverTrend.direction}`}
+          data-testid="explore-server-trend"
+          data-direction={serverTrend.direction}
+        >
+          <strong>Analysis ({serverTrend.window})</strong>
+          <span>
+            {serverTrend.service} services in {serverTrend.regionId}:{' '}
+            <span className={`dir dir--${serverTrend.direction}`}>{serverTrend.direction}</span>
+          </span>
+          <span>{formatSlope(serverTrend.slopePerHour, unit)}</span>
+          <span>R² {formatR2(serverTrend.rSquared)}</span>
+          <span>confidence {formatConfidence(serverTrend.confidence)}</span>
+          <span className="muted">fitted on {serverTrend.points} points</span>
+        </div>
+      )}
+      <Legend lines={view.lines} />
+      <div className="explore__chart">
+        <TimeSeriesChart
+          lines={view.lines}
+          xMin={p.xMin}
+          xMax={p.xMax}
+          formatY={p.formatY}
+          formatTick={p.formatTick}
+          testId="explore-chart"
+          data={{
+            points: view.points,
+            series: data.series.length,
+            status: data.status,
+            live: data.live,
+          }}
+        />
+        {data.status === 'error' && (
+          <div className="explore__overlay explore__overlay--error" data-testid="explore-error">
+            {data.error}
+          </div>
+        )}
+        {data.status !== 'error' && empty && (
+          <div className="explore__overlay" data-testid="explore-empty">
+            {data.status === 'idle'
+              ? state.scope.kind === 'agent'
+                ? 'Pick an agent to chart.'
+                : 'Pick a metric to chart.'
+              : `No ${state.metric} data for this scope in the last ${state.range}.`}
+          </div>
+        )}
+      </div>
+      <footer className="explore__foot" data-testid="explore-meta">
+        {data.result ? (
+          <>
+            <span>
+              {data.result.tier === 'raw' ? 'raw samples' : `${data.result.tier} rollups`}
+            </span>
+            <span>{stepText(data.result.step)} step</span>
+            <span>{view.points.toLocaleString('en')} points</span>
+            <span>{data.series.length === 1 ? '1 series' : `${data.series.length} series`}</span>
+            {p.rule && (
+              <span>
+                rule {p.rule.id}: warning {formatMetric(p.rule.warning, unit)}, critical{' '}
+                {formatMetric(p.rule.critical, unit)}
+              </span>
+            )}
+          </>
+        ) : (
+          <span>{data.status === 'loading' ? 'Loading…' : '\u00a0'}</span>
+        )}
+      </footer>
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+// Metric explorer (#/explore?metric=…&scope=…&agg=…&range=…): pick a metric, scope,
+// aggregation and range; the chart follows the series live for ranges up to six hours, with
+// the matching rule's thresholds and the least-squares trend of what is visible.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useFleet } from '../../api/context';
+import { useServerNow } from '../../lib/now';
+import { hrefFor, navigateTo } from '../../lib/route';
+import { formatAxis, formatMetric, unitFor } from '../../lib/units';
+import { buildLines } from './chart-lines';
+import { ExploreControls } from './ExploreControls';
+import { ExplorePanel } from './ExplorePanel';
+import {
+  formatExploreQuery,
+  parseExploreQuery,
+  RANGE_MS,
+  stepFor,
+  type ExploreState,
+} from './explore-state';
+import { useExploreData } from './useExploreData';
+import { useExploreMeta, useServerTrend } from './useExploreMeta';
+
+const DEFAULT_METRIC = 'cpu_usage';
+
+export function exploreHref(state: Partial<ExploreState>): string {
+  return hrefFor('explore', null, formatExploreQuery({ ...parseExploreQuery(''), ...state }));
+}
+
+export function ExploreView({ query }: { query: string }) {
+  const state = useMemo(() => parseExploreQuery(query), [query]);
+  const { metrics, rules } = useExploreMeta();
+  const [showThresholds, setShowThresholds] = useState(true);
+  const agents = useFleet((s) => s.agents);
+  const now = useServerNow();
+  const xMax = Math.floor(now / 1000) * 1000;
+  const xMin = xMax - RANGE_MS[state.range];
+
+  const update = useCallback(
+    (next: Partial<ExploreState>) =>
+      // Any change leaves the Trends page's context: drop the trend reference.
+      navigateTo(exploreHref({ ...state, trend: null, ...next }), { replace: true }),
+    [state],
+  );
+
+  // No metric in the link: the headline one if stored, else the first.
+  useEffect(() => {
+    if (state.metric || !metrics || metrics.length === 0) return;
+    update({ metric: metrics.includes(DEFAULT_METRIC) ? DEFAULT_METRIC : metrics[0]! });
+  }, [state.metric, metrics, update]);
+
+  const data = useExploreData(state, xMin);
+  const serverTrend = useServerTrend(state.trend);
+  const rule = useMemo(
+    () => (state.agg === 'count' ? null : (rules.find((r) => r.metric === state.metric) ?? null)),
+    [rules, state.metric, state.agg],
+  );
+  const unit = state.agg === 'count' ? '' : unitFor(state.metric, rule?.unit);
+  const formatY = useCallback((v: number) => formatMetric(v, unit), [unit]);
+  const formatTick = useCallback((v: number) => formatAxis(v, unit), [unit]);
+  const view = useMemo(
+    () =>
+      buildLines({
+        series: data.series,
+        metric: state.metric,
+        step: data.result?.step ?? stepFor(RANGE_MS[state.range]),
+        xMin,
+        xMax,
+        rule,
+        showThresholds,
+      }),
+    [data.series, data.result, state.metric, state.range, xMin, xMax, rule, showThresholds],
+  );
+  const hostname =
+    state.scope.kind === 'agent' ? (agents.get(state.scope.id)?.hostname ?? null) : null;
+
+  return (
+    <div className="view explore" data-testid="view-explore">
+      <ExploreControls state={state} metrics={metrics} onChange={update} />
+      <ExplorePanel
+        state={state}
+        data={data}
+        view={view}
+        unit={unit}
+        rule={rule}
+        showThresholds={showThresholds}
+        onThresholds={setShowThresholds}
+        serverTrend={serverTrend}
+        hostname={hostname}
+        xMin={xMin}
+        xMax={xMax}
+        formatY={formatY}
+        formatTick={formatTick}
+      />
+    </div>
+  );
+}

@@ -1,0 +1,191 @@
+// The explorer's data: a range query for the chosen metric/scope/aggregation/range, then (for
+// ranges up to six hours) a live tail per series over the stream, merged by timestamp and
+// rolled up to the query's step. Longer ranges re-query every minute; a stream reconnect
+// re-queries too (the tail missed what happened while down).
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { QueryRangeResult } from '../../../../shared/analysis';
+import type { QueryRangeQuery } from '../../../../shared/api';
+import { systemClock } from '../../../../shared/clock';
+import { useFleet, useServices } from '../../api/context';
+import { serverNow } from '../../api/store';
+import type { TailQuery } from '../../api/tails';
+import { dropBefore, mergeByTimestamp, rollUp, type Point } from '../../lib/series-merge';
+import {
+  LIVE_MAX_RANGE_MS,
+  RANGE_MS,
+  scopeReady,
+  stepFor,
+  type ExploreState,
+} from './explore-state';
+
+/** Live series a chart follows at most (the console allows 16 tails per viewer in all). */
+export const MAX_LIVE_SERIES = 8;
+const POLL_MS = 60_000;
+
+export interface ExploreSeries {
+  key: string;
+  labels: Record<string, string>;
+  points: [number, number][];
+}
+
+export interface ExploreData {
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  error: string | null;
+  result: QueryRangeResult | null;
+  series: ExploreSeries[];
+  live: 'on' | 'off' | 'error';
+  liveError: string | null;
+}
+
+function labelSpec(...specs: (string | Record<string, string>)[]): string | undefined {
+  const pairs = new Map<string, string>();
+  for (const spec of specs) {
+    const entries =
+      typeof spec === 'string'
+        ? spec
+            .split(',')
+            .filter(Boolean)
+            .map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as const)
+        : Object.entries(spec);
+    for (const [k, v] of entries) pairs.set(k, v);
+  }
+  return pairs.size ? [...pairs].map(([k, v]) => `${k}=${v}`).join(',') : undefined;
+}
+
+function scopeQuery(state: ExploreState): Pick<QueryRangeQuery, 'agent' | 'region'> {
+  if (state.scope.kind === 'agent') return { agent: state.scope.id };
+  if (state.scope.kind === 'region') return { region: state.scope.id };
+  return {};
+}
+
+const NO_SERIES_YET: QueryRangeResult['series'] = [{ agentId: null, labels: {}, points: [] }];
+
+/**
+ * The series to follow: the query's (up to MAX_LIVE_SERIES live), or, when the range had no
+ * data yet, one placeholder so that a series that starts reporting appears by itself.
+ */
+function liveSeries(result: QueryRangeResult): QueryRangeResult['series'] {
+  return result.series.length ? result.series.slice(0, MAX_LIVE_SERIES) : NO_SERIES_YET;
+}
+
+export function useExploreData(state: ExploreState, xMin: number): ExploreData {
+  const { api, stream, store } = useServices();
+  const connection = useFleet((s) => s.connection);
+  const [result, setResult] = useState<QueryRangeResult | null>(null);
+  const [status, setStatus] = useState<ExploreData['status']>('idle');
+  const [error, setError] = useState<string | null>(null);
+  const [live, setLive] = useState<Point[][]>([]);
+  const [liveError, setLiveError] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+  const wasLive = useRef(connection === 'live');
+
+  const { metric, agg, range, labels } = state;
+  const scopeKey = `${state.scope.kind}:${state.scope.kind === 'fleet' ? '' : state.scope.id}`;
+  const ready = metric !== '' && scopeReady(state.scope);
+  const liveCapable = RANGE_MS[range] <= LIVE_MAX_RANGE_MS;
+
+  // Back from a disconnect: the tail has a hole, so query the range again.
+  useEffect(() => {
+    if (connection === 'live' && !wasLive.current) setReload((n) => n + 1);
+    wasLive.current = connection === 'live';
+  }, [connection]);
+
+  useEffect(() => {
+    if (!ready) {
+      setResult(null);
+      setStatus('idle');
+      return;
+    }
+    let cancelled = false;
+    setStatus('loading');
+    const to = serverNow(store.getState());
+    const span = RANGE_MS[range];
+    api
+      .get('GET /api/v1/query_range', {
+        metric,
+        ...scopeQuery(state),
+        labels: labelSpec(labels),
+        agg,
+        from: String(Math.round(to - span)),
+        to: String(Math.round(to)),
+        step: String(stepFor(span)),
+      })
+      .then((r) => {
+        if (cancelled) return;
+        setResult(r);
+        setLive(r.series.map(() => []));
+        setLiveError(null);
+        setError(null);
+        setStatus('ready');
+      })
+      .catch((err: unknown) => {
+        if (cancelled) return;
+        setResult(null);
+        setError(String((err as Error)?.message ?? err));
+        setStatus('error');
+      });
+    const poll = liveCapable
+      ? null
+      : systemClock.setTimeout(() => setReload((n) => n + 1), POLL_MS);
+    return () => {
+      cancelled = true;
+      poll?.cancel();
+    };
+    // scopeKey stands for state.scope (the state object itself is new on every render).
+  }, [api, store, ready, metric, scopeKey, agg, range, labels, reload, liveCapable]);
+
+  useEffect(() => {
+    if (!result || !liveCapable) return;
+    const span = RANGE_MS[range];
+    const unsubscribe = liveSeries(result).map((series, i) => {
+      const query: TailQuery = {
+        metric,
+        agg,
+        ...scopeQuery(state),
+        labels: labelSpec(labels, state.scope.kind === 'agent' ? series.labels : {}),
+      };
+      return stream.tail(query, (msg) => {
+        if (msg.type === 'tail_error') {
+          setLiveError(msg.message);
+          return;
+        }
+        const keepFrom = Math.max(result.to, msg.serverTime - span);
+        setLive((prev) => {
+          const current = prev[i] ?? [];
+          const merged = dropBefore(mergeByTimestamp(current, msg.points), keepFrom);
+          if (merged === current) return prev;
+          const next = [...prev];
+          next[i] = merged;
+          return next;
+        });
+      });
+    });
+    return () => unsubscribe.forEach((u) => u());
+    // A new result means new subscriptions; the query it came from is part of it.
+  }, [result, liveCapable, stream]);
+
+  const series = useMemo(() => {
+    if (!result) return [];
+    // Every series of the query (only the first MAX_LIVE_SERIES grow live); none until data.
+    const shown = result.series.length ? result.series : live[0]?.length ? NO_SERIES_YET : [];
+    return shown.map((s, i) => {
+      const points: [number, number][] = [];
+      for (const [t, v] of s.points) if (v !== null && t >= xMin) points.push([t, v]);
+      const tail = rollUp(live[i] ?? [], result.from, result.step, agg);
+      for (const p of tail) if (p[0] >= result.to) points.push(p);
+      const key = Object.entries(s.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',');
+      return { key: key || s.agentId || 'all', labels: s.labels, points };
+    });
+  }, [result, live, xMin, agg]);
+
+  return {
+    status,
+    error,
+    result,
+    series,
+    live: !liveCapable || !result ? 'off' : liveError ? 'error' : 'on',
+    liveError,
+  };
+}
