@@ -166,6 +166,7 @@ export async function walReplay(seconds = 3_600): Promise<Section> {
   const opened = await store.open();
   const replayMs = performance.now() - t0;
   const samples = store.head.stats().samples;
+  await store.close({ checkpoint: false });
   await rm(dataDir, { recursive: true, force: true });
   return {
     title: `Metric store: start-up replay of ${SECONDS >= 3_600 ? `${SECONDS / 3_600} h` : `${SECONDS / 60} min`} of WAL`,

@@ -132,11 +132,12 @@ export class MetricStore {
     return this.checkpointing;
   }
 
-  async close(): Promise<void> {
+  /** Stop; by default write a final checkpoint so the next start replays nothing. */
+  async close(opts: { checkpoint?: boolean } = {}): Promise<void> {
     this.checkpointTimer?.cancel();
     this.retentionTimer?.cancel();
     await this.checkpointing;
-    await this.checkpoint();
+    if (opts.checkpoint !== false) await this.checkpoint();
     await this.wal.close();
   }
 
