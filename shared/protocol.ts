@@ -207,6 +207,8 @@ export const CLOSE = {
 /** Codes sent in `error` messages (the connection stays open). */
 export const ERROR_CODES = {
   seriesLimit: 'series_limit',
+  /** Samples more than 5 min ahead of the console's clock are dropped (the batch is acked). */
+  futureTimestamp: 'future_timestamp',
 } as const;
 
 /**

@@ -22,6 +22,8 @@ export interface CoreConfig {
   agentToken: string | null;
   heartbeatIntervalMs: number;
   missedHeartbeatsBeforeOffline: number;
+  /** After a restart, agents that were online have this long to reconnect. */
+  restartGraceMs: number;
   allowUnknownRegions: boolean;
   regions: RegionDefinition[];
   maxSeriesPerAgent: number;
@@ -57,6 +59,7 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     agentToken: null,
     heartbeatIntervalMs: 1_000,
     missedHeartbeatsBeforeOffline: 3,
+    restartGraceMs: 40_000,
     allowUnknownRegions: false,
     regions: [],
     maxSeriesPerAgent: 1_000,
@@ -84,6 +87,7 @@ export const ConfigFile = Type.Object(
     apiPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     heartbeatIntervalMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 600_000 })),
     missedHeartbeatsBeforeOffline: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    restartGraceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
     allowUnknownRegions: Type.Optional(Type.Boolean()),
     regions: Type.Optional(
       Type.Array(
@@ -112,7 +116,7 @@ export const ConfigFile = Type.Object(
     walFlushMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 250 })),
     checkpointEveryMs: Type.Optional(Type.Integer({ minimum: 10_000 })),
     persistDebounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
-    maxStoredEvents: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    maxStoredEvents: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     maxResolvedAlerts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     logLevel: Type.Optional(
       Type.Union([

@@ -89,6 +89,7 @@ export class MonitoringCore {
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         missedHeartbeatsBeforeOffline: config.missedHeartbeatsBeforeOffline,
         allowUnknownRegions: config.allowUnknownRegions,
+        restartGraceMs: config.restartGraceMs,
       },
       [
         ...DEFAULT_REGIONS,
@@ -147,6 +148,14 @@ export class MonitoringCore {
     this.agentToken = await loadOrCreateAgentToken(config.dataDir, config.agentToken ?? undefined);
     await this.restore();
     const replayed = await this.store.open();
+    if (this.store.checkpointCorrupt) {
+      this.raiseConsoleAlert(
+        'metric_checkpoint_corrupt',
+        'tsdb/checkpoint.ndjson',
+        'critical',
+        'The metric checkpoint was unreadable: history it covered is missing; newer data was replayed from the WAL. The bad file is kept in tsdb/.',
+      );
+    }
     this.metrics.walReplayCorruptLines.set(replayed.corrupt);
     this.metrics.walReplayMs.set(replayed.ms);
     this.metrics.sources.tsdbSeries = () => this.store.head.seriesCount();
@@ -172,6 +181,7 @@ export class MonitoringCore {
         eventLog: this.eventLog,
         metrics: this.metrics,
         live: this.live,
+        persisted: () => this.state.afterNextWrite(),
       },
       config.heartbeatIntervalMs,
     );
@@ -299,12 +309,27 @@ export class MonitoringCore {
       problem: r.problem,
       preservedAs: r.preservedAs,
     });
+    this.raiseConsoleAlert(
+      'state_recovered',
+      'state.json',
+      r.loaded === 'backup' ? 'warning' : 'critical',
+      `state.json was unusable (${r.problem}); ${what}. The bad file is kept as ${r.preservedAs}.`,
+    );
+  }
+
+  /** An alert about the console itself (its files), not about an agent or region. */
+  private raiseConsoleAlert(
+    ruleId: string,
+    subjectKey: string,
+    severity: Severity,
+    message: string,
+  ): void {
     this.alerts.report({
-      ruleId: 'state_recovered',
-      subjectKey: 'state.json',
+      ruleId,
+      subjectKey,
       subject: { kind: 'console', regionId: null, agentId: null },
-      severity: r.loaded === 'backup' ? 'warning' : 'critical',
-      message: `state.json was unusable (${r.problem}); ${what}. The bad file is kept as ${r.preservedAs}.`,
+      severity,
+      message,
       metric: null,
       value: null,
       threshold: null,

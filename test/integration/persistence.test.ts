@@ -131,8 +131,8 @@ describe('clean shutdown', () => {
     expect(state.agents.map((x: Agent) => [x.id, x.status])).toEqual([[a.agentId, 'online']]);
     expect(state.alerts).toEqual([]);
 
-    // After a restart the agent has a grace period (3 heartbeats) to come back, then it is offline.
-    const second = await startTestCore({ dataDir, heartbeatIntervalMs: 100 });
+    // After a restart the agent has a grace period (restartGraceMs) to come back, then it is offline.
+    const second = await startTestCore({ dataDir, heartbeatIntervalMs: 100, restartGraceMs: 500 });
     try {
       expect(second.core.fleet.agent(a.agentId)?.status).toBe('online');
       await waitFor(

@@ -339,3 +339,36 @@ describe('performance analysis and live tails', () => {
     await agent.close();
   });
 });
+
+describe('agent clocks', () => {
+  it('drops samples stamped far in the future, so one bad clock cannot blind a series', async () => {
+    const t = await startTestCore();
+    try {
+      const agent = await connectAgent(t.addr.ingestUrl, { hostname: 'skewed' });
+      const now = Date.now();
+      agent.send(
+        batch(1, [
+          ['queue_depth', now + 365 * 86_400_000, 1],
+          ['queue_depth', now, 2],
+        ]),
+      );
+      const error = await agent.next<{ code: string }>('error');
+      expect(error.code).toBe('future_timestamp');
+      await agent.next('ack');
+      agent.send(batch(2, [['queue_depth', now + 1000, 3]]));
+      await agent.next('ack');
+      const res = await t.api<QueryRangeResult>(
+        `/api/v1/query_range?metric=queue_depth&agent=${agent.agentId}&from=${now}&to=${now + 2000}&step=1000`,
+      );
+      expect(res.body.series[0]!.points.flatMap(([, v]) => (v === null ? [] : [v]))).toEqual([
+        2, 3,
+      ]);
+      expect(await t.metric('meridian_samples_dropped_total', { reason: 'future_timestamp' })).toBe(
+        1,
+      );
+      await agent.close();
+    } finally {
+      await t.stop();
+    }
+  });
+});

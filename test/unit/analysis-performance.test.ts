@@ -25,7 +25,12 @@ function setup(metrics: readonly string[] = ['cpu_usage']) {
   const events = new CoreEvents();
   const fleet = new Fleet(
     { clock, ids: counterIds(), events },
-    { heartbeatIntervalMs: 1000, missedHeartbeatsBeforeOffline: 3, allowUnknownRegions: false },
+    {
+      heartbeatIntervalMs: 1000,
+      missedHeartbeatsBeforeOffline: 3,
+      allowUnknownRegions: false,
+      restartGraceMs: 0,
+    },
     DEFAULT_REGIONS,
   );
   const store = new TimeSeriesStore(1000);

@@ -26,7 +26,12 @@ function setup(rules: readonly Rule[] = DEFAULT_RULES) {
   });
   const fleet = new Fleet(
     { clock, ids, events },
-    { heartbeatIntervalMs: 1000, missedHeartbeatsBeforeOffline: 3, allowUnknownRegions: false },
+    {
+      heartbeatIntervalMs: 1000,
+      missedHeartbeatsBeforeOffline: 3,
+      allowUnknownRegions: false,
+      restartGraceMs: 0,
+    },
     DEFAULT_REGIONS,
   );
   const evaluator = new RuleEvaluator(book, events);

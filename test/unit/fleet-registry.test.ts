@@ -222,6 +222,17 @@ describe('Fleet', () => {
       fleet.stop();
     });
 
+    it("after a restart the grace period covers the agents' reconnect backoff (restartGraceMs)", () => {
+      const { fleet, clock } = setup({ restartGraceMs: 40_000 });
+      fleet.load([], [stored({})]);
+      fleet.start();
+      clock.advance(39_000);
+      expect(fleet.agent('agt-a')!.status).toBe('online');
+      clock.advance(1_300);
+      expect(fleet.agent('agt-a')!.status).toBe('offline');
+      fleet.stop();
+    });
+
     it('a restored agent reconnecting by hostname keeps its id', () => {
       const { fleet, clock } = setup();
       fleet.load([], [stored({ status: 'offline' })]);

@@ -236,7 +236,8 @@ describe('MetricStore', () => {
     await s2.close();
   });
 
-  it('a batch with nothing accepted is not logged and is durable at once', async () => {
+  it('a resent batch is logged again, and replay still holds each sample once', async () => {
+    // Its ack then depends on its own write, never on an earlier one that may have failed.
     const clock = new ManualClock(T0 + 100_000);
     const s1 = await openStore(clock);
     const b1 = batch(1, T0, 2);
@@ -244,6 +245,21 @@ describe('MetricStore', () => {
     const bytes = s1.walBytes;
     expect(bytes).toBeGreaterThan(0);
     await appendDurable(s1, clock, 'a1', b1);
+    expect(s1.walBytes).toBeGreaterThan(bytes);
+    await s1.close({ checkpoint: false });
+    const s2 = await openStore(clock);
+    expect(s2.head.stats().samples).toBe(2);
+    await s2.close();
+  });
+
+  it('a batch with nothing to store or re-log (all out of order) is durable at once', async () => {
+    const clock = new ManualClock(T0 + 100_000);
+    const s1 = await openStore(clock);
+    await appendDurable(s1, clock, 'a1', batch(1, T0 + 10_000, 1));
+    const bytes = s1.walBytes;
+    const r = s1.append('a1', batch(2, T0, 1));
+    expect(r.outcome.outOfOrder).toBe(1);
+    await r.durable;
     expect(s1.walBytes).toBe(bytes);
     await s1.close();
   });

@@ -62,7 +62,12 @@ export class ApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      throw new HttpError(400, 'bad_url', 'the request path is not a valid URL');
+    }
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     const refusal = this.access.check(req, url);
     if (refusal) throw this.refused(refusal);
@@ -88,7 +93,16 @@ export class ApiServer {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    // Node drops its own error listener on an upgraded socket: a reset must not crash us.
+    socket.on('error', () => socket.destroy());
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      this.deps.metrics.httpRejected.inc({ reason: 'bad_url' });
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     const refusal =
       url.pathname === STREAM_PATH
         ? this.access.check(req, url)

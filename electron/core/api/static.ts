@@ -47,7 +47,13 @@ export function createStaticHandler(root: string | null) {
       res.end(PLACEHOLDER);
       return true;
     }
-    const rel = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(pathname);
+    } catch {
+      return false; // malformed %-encoding: nothing here (a JSON 404)
+    }
+    const rel = normalize(decoded).replace(/^([/\\])+/, '');
     const file = join(root, rel);
     if (!file.startsWith(root + sep) && file !== root) return false;
     for (const candidate of extname(rel) ? [file] : [join(root, 'index.html')]) {

@@ -15,6 +15,12 @@ export interface FleetOptions {
   missedHeartbeatsBeforeOffline: number;
   /** Accept agents naming a region the console does not know, creating it. */
   allowUnknownRegions: boolean;
+  /**
+   * After a restart, how long agents that were online get to reconnect before they count as
+   * offline. Longer than the agents' reconnect backoff (30 s + jitter), or every restart
+   * would page for the whole fleet.
+   */
+  restartGraceMs: number;
 }
 
 export interface FleetDeps {
@@ -65,7 +71,10 @@ export class Fleet {
     for (const agent of agents) {
       if (!this.regionDefs.has(agent.regionId)) continue;
       this.index(agent);
-      if (agent.status === 'online') this.lastAliveAt.set(agent.id, now);
+      // The watchdog fires `silence` after the last sign of life: set that sign in the future.
+      const silence = this.opts.heartbeatIntervalMs * this.opts.missedHeartbeatsBeforeOffline;
+      if (agent.status === 'online')
+        this.lastAliveAt.set(agent.id, now + Math.max(0, this.opts.restartGraceMs - silence));
     }
     for (const id of this.regionDefs.keys()) this.recomputeRegion(id, false);
   }

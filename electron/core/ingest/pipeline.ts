@@ -16,6 +16,9 @@ import type { MetricStore } from '../store/metric-store.js';
 import type { LiveFigures } from '../stats.js';
 import type { IngestHandler } from './session.js';
 
+/** How far ahead of the console's clock an agent's timestamps may be (clock skew). */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
+
 const HEADLINE = new Set<keyof LatestValues>(['cpu_usage', 'memory_usage', 'disk_usage']);
 
 export interface PipelineDeps {
@@ -28,6 +31,8 @@ export interface PipelineDeps {
   eventLog: EventLog;
   metrics: CoreMetrics;
   live: LiveFigures;
+  /** Resolves once state.json holds everything stored so far. */
+  persisted: () => Promise<void>;
 }
 
 /** What happens to each accepted frame: registry, recent values, rule checks, event log. */
@@ -53,10 +58,17 @@ export class IngestPipeline implements IngestHandler {
     const { fleet, store, evaluator, metrics } = this.deps;
     const agent = fleet.agent(agentId);
     if (!agent) return { problem: null, durable: Promise.resolve() };
+    // A sample from the future (an agent clock gone wrong) would make every later, correct
+    // sample of its series look out of order: refuse it.
+    const latestAllowed = arrivedAt + MAX_CLOCK_AHEAD_MS;
+    let samples = msg.samples;
+    if (samples.some((x) => x.ts > latestAllowed))
+      samples = samples.filter((x) => x.ts <= latestAllowed);
+    const future = msg.samples.length - samples.length;
     let latest: LatestValues | null = null;
     // Only samples newer than their series' newest are stored and judged: a batch resent
     // after a lost ack is stored once and cannot reopen alerts.
-    const { outcome, durable } = store.append(agentId, msg.samples, (_series, sample) => {
+    const { outcome, durable } = store.append(agentId, samples, (_series, sample) => {
       if (evaluator.watches(sample.name)) evaluator.onSample(agent, sample, arrivedAt, arrivedMono);
       if (!sample.labels && HEADLINE.has(sample.name as keyof LatestValues)) {
         (latest ??= {})[sample.name as keyof LatestValues] = sample.value;
@@ -64,13 +76,24 @@ export class IngestPipeline implements IngestHandler {
     });
     metrics.samplesReceived.inc(outcome.accepted);
     this.deps.live.addSamples(outcome.accepted);
-    if (outcome.duplicates > 0)
-      metrics.samplesDropped.inc({ reason: 'duplicate' }, outcome.duplicates);
-    if (outcome.outOfOrder > 0)
-      metrics.samplesDropped.inc({ reason: 'out_of_order' }, outcome.outOfOrder);
+    const dropped: [string, number][] = [
+      ['duplicate', outcome.duplicates],
+      ['out_of_order', outcome.outOfOrder],
+      [ERROR_CODES.seriesLimit, outcome.overLimit],
+      [ERROR_CODES.futureTimestamp, future],
+    ];
+    for (const [reason, n] of dropped) if (n > 0) metrics.samplesDropped.inc({ reason }, n);
     fleet.recordMetrics(agentId, outcome.accepted, latest);
+    if (future > 0) {
+      return {
+        durable,
+        problem: {
+          code: ERROR_CODES.futureTimestamp,
+          message: `${future} sample(s) dropped: ts more than ${MAX_CLOCK_AHEAD_MS / 1000} s ahead of the console's clock`,
+        },
+      };
+    }
     if (outcome.overLimit === 0) return { problem: null, durable };
-    metrics.samplesDropped.inc({ reason: ERROR_CODES.seriesLimit }, outcome.overLimit);
     return {
       durable,
       problem: {
@@ -80,9 +103,9 @@ export class IngestPipeline implements IngestHandler {
     };
   }
 
-  events(agentId: string, msg: EventsMessage, arrivedAt: number): void {
+  events(agentId: string, msg: EventsMessage, arrivedAt: number): Promise<void> {
     const agent = this.deps.fleet.agent(agentId);
-    if (!agent) return;
+    if (!agent) return Promise.resolve();
     for (const e of msg.events) {
       const event = {
         id: this.deps.ids('evt'),
@@ -98,5 +121,7 @@ export class IngestPipeline implements IngestHandler {
       };
       if (this.deps.eventLog.add(event)) this.deps.events.emit('event.stored', { event });
     }
+    // Events live in state.json: the ack waits for the write that holds them.
+    return this.deps.persisted();
   }
 }

@@ -83,6 +83,8 @@ export class IngestServer {
   }
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Node drops its own error listener on an upgraded socket: a reset must not crash us.
+    socket.on('error', () => socket.destroy());
     const path = (req.url ?? '/').split('?')[0]!;
     if (!INGEST_PATHS.has(path))
       return this.refuse(socket, 404, 'not_found', `no ingest endpoint at ${path}`);

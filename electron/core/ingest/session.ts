@@ -27,7 +27,8 @@ export interface IngestHandler {
     arrivedAt: number,
     arrivedMono: number,
   ): { problem: { code: string; message: string } | null; durable: Promise<void> };
-  events(agentId: string, msg: EventsMessage, arrivedAt: number): void;
+  /** Store events; resolves once they are durable (the ack waits for it). */
+  events(agentId: string, msg: EventsMessage, arrivedAt: number): Promise<void>;
   closed(agentId: string, connectionId: number, status: 'offline' | 'error'): void;
   heartbeatIntervalMs: number;
 }
@@ -133,8 +134,10 @@ export class AgentSession {
         return;
       }
       case 'events':
-        this.deps.handler.events(this.agentId, msg, arrivedAt);
-        return this.send({ type: 'ack', seq: msg.seq });
+        void this.deps.handler
+          .events(this.agentId, msg, arrivedAt)
+          .then(() => this.send({ type: 'ack', seq: msg.seq }));
+        return;
     }
   }
 

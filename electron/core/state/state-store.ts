@@ -24,6 +24,7 @@ export class StateStore {
   private writing: Promise<void> | null = null;
   private dirty = false;
   private closed = false;
+  private writeWaiters: (() => void)[] = [];
   private snapshot: (() => PersistedState) | null = null;
   writes = 0;
 
@@ -71,6 +72,13 @@ export class StateStore {
     );
   }
 
+  /** Resolves once a write that includes the state as of now is on disk (soon, not debounced). */
+  afterNextWrite(): Promise<void> {
+    const done = new Promise<void>((resolve) => this.writeWaiters.push(resolve));
+    this.markDirty(true);
+    return done;
+  }
+
   /** Final write; later changes are not written (the core is stopping). */
   async close(): Promise<void> {
     this.dirty = true;
@@ -87,7 +95,9 @@ export class StateStore {
     if (!this.dirty || !this.snapshot) return;
     this.dirty = false;
     this.db.data = this.snapshot();
-    this.writing = this.writeOut();
+    const waiters = this.writeWaiters;
+    this.writeWaiters = [];
+    this.writing = this.writeOut(waiters);
     try {
       await this.writing;
     } finally {
@@ -95,11 +105,14 @@ export class StateStore {
     }
   }
 
-  private async writeOut(): Promise<void> {
+  private async writeOut(waiters: (() => void)[]): Promise<void> {
     try {
       await this.db.write();
       this.writes++;
+      for (const resolve of waiters) resolve();
     } catch (err) {
+      // Those waiting for durability wait for the retry.
+      this.writeWaiters.push(...waiters);
       this.dirty = true;
       this.deps.logger.error('state write failed; will retry', { error: (err as Error).message });
       this.markDirty();

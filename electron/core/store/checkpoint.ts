@@ -86,22 +86,28 @@ export async function writeCheckpoint(
   const path = join(dir, CHECKPOINT_FILE);
   const handle = await open(`${path}.tmp`, 'w', 0o600);
   let bytes = 0;
+  // appendFile loops until all is written; a bare write() may stop short on a full disk.
+  const put = async (text: string) => {
+    await handle.appendFile(text);
+    bytes += Buffer.byteLength(text);
+  };
   try {
-    const header = `${JSON.stringify({ version: VERSION, walSegment, createdAt, series: images.length })}\n`;
-    await handle.write(header);
-    bytes += header.length;
+    await put(
+      `${JSON.stringify({ version: VERSION, walSegment, createdAt, series: images.length })}\n`,
+    );
     let buffer = '';
     for (const image of images) {
       buffer += `${JSON.stringify(image())}\n`;
       if (buffer.length > 1 << 20) {
-        await handle.write(buffer);
-        bytes += buffer.length;
+        await put(buffer);
         buffer = '';
       }
     }
-    await handle.write(buffer);
-    bytes += buffer.length;
+    await put(buffer);
     await handle.sync();
+    // The WAL this covers is deleted next: be sure every byte is there first.
+    const { size } = await handle.stat();
+    if (size !== bytes) throw new Error(`checkpoint is ${size} bytes on disk, ${bytes} written`);
   } finally {
     await handle.close();
   }

@@ -8,8 +8,10 @@ export interface EventFilter {
   limit?: number;
 }
 
-const identity = (e: Pick<StoredEvent, 'agentId' | 'ts' | 'source' | 'message'>) =>
-  `${e.agentId}\u0001${e.ts}\u0001${e.source}\u0001${e.message}`;
+// Attributes are part of an event's identity: two failed logins in the same second with the
+// same message but different users are two events.
+const identity = (e: Pick<StoredEvent, 'agentId' | 'ts' | 'source' | 'message' | 'attributes'>) =>
+  `${e.agentId}\u0001${e.ts}\u0001${e.source}\u0001${e.message}\u0001${JSON.stringify(e.attributes)}`;
 
 /**
  * Agent events (security, log, change), newest kept, oldest dropped past `capacity`.

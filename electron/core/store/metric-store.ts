@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Sample } from '../../../shared/protocol.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { rename } from 'node:fs/promises';
+import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { TimeSeriesStore, type AppendOutcome, type Retention, type Series } from './tsdb.js';
 import { applyWalLine, BatchLineBuilder, seriesLine } from './wal-lines.js';
 import { replay, WriteAheadLog, type ReplayResult } from './wal.js';
@@ -35,6 +36,10 @@ export class MetricStore {
   private checkpointing: Promise<void> | null = null;
   private walBytesAtCheckpoint = 0;
   lastOpen: OpenResult | null = null;
+  /** The last open found the checkpoint unreadable (the core raises an alert). */
+  checkpointCorrupt = false;
+  /** Series whose definition line failed to reach the disk: written again with the next batch. */
+  private readonly redefine = new Set<Series>();
   checkpoints = 0;
 
   constructor(
@@ -51,11 +56,23 @@ export class MetricStore {
 
   async open(): Promise<OpenResult> {
     const started = this.deps.clock.monotonic();
-    const cp = await readCheckpoint(this.dir, this.head);
+    let cp = { walSegment: 0, series: 0 };
+    try {
+      cp = await readCheckpoint(this.dir, this.head);
+    } catch (err) {
+      // Start anyway from what the WAL still holds; keep the bad file for inspection.
+      const kept = join(this.dir, `checkpoint.corrupt-${this.deps.clock.now()}`);
+      await rename(join(this.dir, CHECKPOINT_FILE), kept).catch(() => {});
+      this.deps.logger.error('metric checkpoint unreadable; starting from the WAL', {
+        error: String(err),
+        keptAs: kept,
+      });
+      this.checkpointCorrupt = true;
+    }
     const result = await replay(this.dir, cp.walSegment, (buf, start, end) =>
       applyWalLine(this.head, buf, start, end),
     );
-    await this.wal.open();
+    await this.wal.open(cp.walSegment);
     this.head.applyRetention(this.deps.clock.now());
     this.checkpointTimer = this.deps.clock.setInterval(
       () => void this.checkpoint(),
@@ -90,19 +107,31 @@ export class MetricStore {
   ): { outcome: AppendOutcome; durable: Promise<void> } {
     const batch = new BatchLineBuilder();
     const created: Series[] = [];
+    let logged = 0;
     const outcome = this.head.append(
       agentId,
       samples,
       (series, sample) => {
         batch.add(series, sample);
+        logged++;
         onStored?.(series, sample);
       },
       created,
+      // A resend is logged again (replay skips what it already holds), so its ack never
+      // depends on an earlier write that may have failed or still be in flight.
+      (series, sample) => {
+        batch.add(series, sample);
+        logged++;
+      },
     );
-    // Nothing new (a resend): still ack only once the original copy is on disk.
-    if (outcome.accepted === 0) return { outcome, durable: this.wal.barrier() };
+    if (logged === 0) return { outcome, durable: Promise.resolve() };
     // Definitions land in the same or an earlier group commit than the batch that needs them.
-    for (const s of created) this.wal.append(seriesLine(s)).catch(() => {});
+    // One whose write failed is written again with the next batch.
+    const definitions = [...this.redefine, ...created];
+    this.redefine.clear();
+    for (const s of definitions) {
+      this.wal.append(seriesLine(s)).catch(() => this.redefine.add(s));
+    }
     const durable = this.wal.append(batch.line());
     if (this.wal.bytesWritten - this.walBytesAtCheckpoint > this.opts.checkpointWalBytes)
       void this.checkpoint();

@@ -123,6 +123,7 @@ export class TimeSeriesStore {
     samples: readonly Sample[],
     onStored?: (series: Series, sample: Sample) => void,
     created?: Series[],
+    onDuplicate?: (series: Series, sample: Sample) => void,
   ): AppendOutcome {
     const out: AppendOutcome = { accepted: 0, duplicates: 0, outOfOrder: 0, overLimit: 0 };
     let agentSeries = this.byAgent.get(agentId);
@@ -140,8 +141,10 @@ export class TimeSeriesStore {
       }
       if (sample.ts <= series.lastTs) {
         // A sample we hold already (a batch resent after a lost ack) vs. one that arrives too late.
-        if (sample.ts === series.lastTs || series.has(sample.ts)) out.duplicates++;
-        else out.outOfOrder++;
+        if (sample.ts === series.lastTs || series.has(sample.ts)) {
+          out.duplicates++;
+          onDuplicate?.(series, sample);
+        } else out.outOfOrder++;
         continue;
       }
       series.append(sample.ts, sample.value);

@@ -16,6 +16,8 @@ interface Segment {
   pendingBytes: number;
   waiters: { resolve: () => void; reject: (err: Error) => void }[];
   writing: Promise<void>;
+  /** Set when a write failed: the segment takes no more lines. */
+  failed: Error | null;
 }
 
 export function encodeLine(payload: string): string {
@@ -46,11 +48,16 @@ export class WriteAheadLog {
     private readonly flushMs: number,
   ) {}
 
-  /** Open a fresh segment after the newest one on disk. */
-  async open(): Promise<void> {
+  /**
+   * Open a fresh segment after the newest on disk and after `coveredThrough` (the segment a
+   * checkpoint covers), so new lines never land in a segment that replay would skip.
+   */
+  async open(coveredThrough = 0): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     const existing = await listSegments(this.dir);
-    this.current = this.startSegment((existing[existing.length - 1] ?? 0) + 1);
+    this.current = this.startSegment(
+      Math.max(existing[existing.length - 1] ?? 0, coveredThrough) + 1,
+    );
   }
 
   get segmentNumber(): number {
@@ -67,14 +74,6 @@ export class WriteAheadLog {
     if (seg.pendingBytes >= EAGER_BYTES) this.flush(seg);
     else this.timer ??= this.clock.setTimeout(() => this.flush(seg), this.flushMs);
     return done;
-  }
-
-  /** Resolves once every line appended so far is on disk. */
-  barrier(): Promise<void> {
-    const seg = this.current;
-    if (!seg) return Promise.resolve();
-    if (seg.pending.length === 0) return seg.writing;
-    return new Promise<void>((resolve, reject) => seg.waiters.push({ resolve, reject }));
   }
 
   /**
@@ -115,6 +114,7 @@ export class WriteAheadLog {
       pendingBytes: 0,
       waiters: [],
       writing: Promise.resolve(),
+      failed: null,
     };
   }
 
@@ -137,14 +137,34 @@ export class WriteAheadLog {
     seg.pendingBytes = 0;
     seg.writing = seg.writing.then(async () => {
       try {
+        if (seg.failed) throw seg.failed;
         const handle = await seg.handle;
         const text = lines.join('');
-        await handle.write(text);
+        // appendFile loops until every byte is written (a bare write() may stop short).
+        await handle.appendFile(text);
         await handle.datasync();
         this.bytesWritten += Buffer.byteLength(text);
         this.linesWritten += lines.length;
         for (const w of waiters) w.resolve();
       } catch (err) {
+        // The segment may now end in a torn line: nothing more goes into it, or the next good
+        // line would be glued to the torn bytes and lost on replay. New lines get a new segment.
+        seg.failed = err as Error;
+        if (seg === this.current) {
+          // Lines queued after this group was taken were not written: they move along.
+          const next = this.startSegment(seg.number + 1);
+          next.pending = seg.pending;
+          next.pendingBytes = seg.pendingBytes;
+          next.waiters = seg.waiters;
+          seg.pending = [];
+          seg.waiters = [];
+          seg.pendingBytes = 0;
+          this.current = next;
+          if (next.pending.length > 0) {
+            this.timer = this.clock.setTimeout(() => this.flush(next), this.flushMs);
+          }
+        }
+        void seg.handle.then((h) => h.close()).catch(() => {});
         for (const w of waiters) w.reject(err as Error);
       }
     });

@@ -29,6 +29,7 @@ export function setup(opts: Partial<FleetOptions> = {}) {
       heartbeatIntervalMs: 1000,
       missedHeartbeatsBeforeOffline: 3,
       allowUnknownRegions: false,
+      restartGraceMs: 0,
       ...opts,
     },
     DEFAULT_REGIONS,
