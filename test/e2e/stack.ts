@@ -1,7 +1,7 @@
 // e2e fixture: the compiled `meridian serve` in its own process on ephemeral ports, the
 // simulator in this process (so tests can script incidents), and Debian's Chromium
 // driven by playwright-core.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { Simulator } from '../../agent/simulator.js';
 import { systemClock } from '../../shared/clock.js';
+import { spawnServe } from '../helpers/serve-process.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -65,44 +66,11 @@ export async function startServe(
 ): Promise<{ serve: ChildProcess; consoleUrl: string; apiUrl: string; ingestUrl: string }> {
   if (!existsSync(join(ROOT, 'dist/renderer/index.html')))
     throw new Error('dist/renderer is missing: run `npm run build`');
-  const serve = spawn(
-    process.execPath,
-    [
-      join(ROOT, 'bin/meridian.js'),
-      'serve',
-      '--data-dir',
-      dataDir,
-      '--port',
-      '0',
-      '--ingest-port',
-      '0',
-    ],
-    {
-      env: {
-        ...process.env,
-        MERIDIAN_SESSION_TOKEN: SESSION_TOKEN,
-        MERIDIAN_AGENT_TOKEN: AGENT_TOKEN,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let out = '';
-  serve.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  serve.stderr!.on('data', () => {});
-  const started = performance.now();
-  while (!/ingest\s+ws:/.test(out)) {
-    if (serve.exitCode !== null) throw new Error(`meridian serve exited ${serve.exitCode}: ${out}`);
-    if (performance.now() - started > 15_000)
-      throw new Error(`meridian serve did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const consoleUrl = /console\s+(\S+)/.exec(out)![1]!;
-  return {
-    serve,
-    consoleUrl,
-    apiUrl: consoleUrl.split('/?')[0]!,
-    ingestUrl: /ingest\s+(\S+)/.exec(out)![1]!,
-  };
+  const p = await spawnServe(dataDir, {
+    MERIDIAN_SESSION_TOKEN: SESSION_TOKEN,
+    MERIDIAN_AGENT_TOKEN: AGENT_TOKEN,
+  });
+  return { serve: p.child, consoleUrl: p.consoleUrl, apiUrl: p.apiUrl, ingestUrl: p.ingestUrl };
 }
 
 /** Records Notification calls and reports permission as granted. */
