@@ -1,12 +1,9 @@
 // The monitoring core as the desktop app runs it: the same createCore as `meridian serve`, with
 // the data dir in Electron's userData, the built renderer, and optionally an agent for this
 // machine. No electron import, so it is tested under plain Node.
-import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { HostAgent } from '../../agent/agent.js';
-import { systemClock } from '../../shared/clock.js';
-import { DEFAULT_REGIONS } from '../../shared/regions.js';
+import type { HostAgent } from '../../agent/agent.js';
 import {
   DEFAULT_API_PORT,
   DEFAULT_INGEST_PORT,
@@ -16,9 +13,9 @@ import {
   type CoreConfig,
 } from '../core/config.js';
 import { createCore, type CoreAddresses, type MonitoringCore } from '../core/core.js';
-import { AGENT_TOKEN_FILE } from '../core/ingest/tokens.js';
 import type { Logger } from '../core/logger.js';
-import { packageRoot, VERSION } from '../core/version.js';
+import { VERSION } from '../core/version.js';
+import { bannerLines, builtRendererDir, startLocalAgent } from '../cli/launch.js';
 import type { ShellArgs } from './args.js';
 
 /** `preferred` when it can be bound on `host` now, else 0 (the OS picks a free port). */
@@ -31,12 +28,6 @@ export async function portOrAny(preferred: number, host: string): Promise<number
       probe.close(() => resolve(preferred));
     });
   });
-}
-
-/** The built renderer (dist/renderer), or null for the core's placeholder page. */
-export function builtRendererDir(root = packageRoot()): string | null {
-  const dir = join(root, 'dist', 'renderer');
-  return existsSync(join(dir, 'index.html')) ? dir : null;
 }
 
 export function desktopConfig(
@@ -62,14 +53,20 @@ export function desktopConfig(
 }
 
 /** What the app prints on stdout when started from a terminal (the same lines as `meridian serve`). */
-export function bannerLines(addr: CoreAddresses, dataDir: string, agentToken: string): string[] {
-  return [
-    `Meridian ${VERSION} (desktop)`,
-    `  console  ${addr.apiUrl}/   (in the Meridian window)`,
-    `  ingest   ${addr.ingestUrl}   (agent token in ${join(dataDir, AGENT_TOKEN_FILE)})`,
-    `  data     ${dataDir}`,
-    `  connect an agent:  meridian agent --url ${addr.ingestUrl} --token ${agentToken} --region us-east-1`,
-  ];
+export function desktopBanner(
+  addr: CoreAddresses,
+  dataDir: string,
+  agentToken: string,
+  ingestHost: string,
+): string[] {
+  return bannerLines({
+    title: `Meridian ${VERSION} (desktop)`,
+    consoleLine: `${addr.apiUrl}/   (in the Meridian window)`,
+    addr,
+    dataDir,
+    agentToken,
+    ingestHost,
+  });
 }
 
 export interface DesktopCore {
@@ -110,23 +107,15 @@ export async function startDesktopCore(opts: DesktopCoreOptions): Promise<Deskto
     await core.stop().catch(() => {});
     throw err;
   }
-  for (const line of bannerLines(addr, dataDir, core.agentToken)) out(line);
-
-  let agent: HostAgent | null = null;
-  if (args.withAgent) {
-    agent = new HostAgent({
-      url: `ws://127.0.0.1:${addr.ingestPort}`,
-      token: core.agentToken,
-      region: args.agentRegion ?? DEFAULT_REGIONS[0]!.id,
-      agentType: 'system',
-      intervalMs: 2_000,
-      version: VERSION,
-      clock: systemClock,
-      log: (line) => out(`  agent    ${line}`),
-      onFatal: (reason) => out(`  agent    stopped: ${reason}`),
-    });
-    agent.start();
-  }
+  for (const line of desktopBanner(addr, dataDir, core.agentToken, config.ingestHost)) out(line);
+  const agent = args.withAgent
+    ? await startLocalAgent({
+        ingestPort: addr.ingestPort,
+        token: core.agentToken,
+        ...(args.agentRegion ? { region: args.agentRegion } : {}),
+        out,
+      })
+    : null;
   let stopping: Promise<void> | null = null;
   return {
     core,

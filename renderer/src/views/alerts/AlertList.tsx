@@ -27,6 +27,26 @@ const EMPTY: Record<QueueTab, string> = {
   resolved: 'No resolved alerts yet.',
 };
 
+/** A row's own Ack / Resolve button (the click must not also select the row). */
+function RowAction(
+  p: { action: 'ack' | 'resolve'; id: string } & Pick<Props, 'busy' | 'onAction'>,
+) {
+  return (
+    <button
+      type="button"
+      className={p.action === 'ack' ? 'btn btn--small' : 'btn btn--small btn--ghost'}
+      data-testid={p.action === 'ack' ? 'alert-row-ack' : 'alert-row-resolve'}
+      disabled={p.busy.has(p.id)}
+      onClick={(e) => {
+        e.stopPropagation();
+        p.onAction(p.action, p.id);
+      }}
+    >
+      {p.action === 'ack' ? 'Ack' : 'Resolve'}
+    </button>
+  );
+}
+
 export function AlertList(p: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const now = useServerNow();
@@ -126,32 +146,10 @@ export function AlertList(p: Props) {
               </span>
               <span className="alert-row__actions">
                 {(a.state === 'firing' || a.state === 'pending') && (
-                  <button
-                    type="button"
-                    className="btn btn--small"
-                    data-testid="alert-row-ack"
-                    disabled={p.busy.has(a.id)}
-                    onClick={(e) => {
-                      e.stopPropagation();
-                      p.onAction('ack', a.id);
-                    }}
-                  >
-                    Ack
-                  </button>
+                  <RowAction action="ack" id={a.id} busy={p.busy} onAction={p.onAction} />
                 )}
                 {a.state !== 'resolved' && (
-                  <button
-                    type="button"
-                    className="btn btn--small btn--ghost"
-                    data-testid="alert-row-resolve"
-                    disabled={p.busy.has(a.id)}
-                    onClick={(e) => {
-                      e.stopPropagation();
-                      p.onAction('resolve', a.id);
-                    }}
-                  >
-                    Resolve
-                  </button>
+                  <RowAction action="resolve" id={a.id} busy={p.busy} onAction={p.onAction} />
                 )}
               </span>
             </div>
