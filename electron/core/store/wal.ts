@@ -58,6 +58,8 @@ export class WriteAheadLog {
     this.current = this.startSegment(
       Math.max(existing[existing.length - 1] ?? 0, coveredThrough) + 1,
     );
+    // The file exists (and an unwritable data dir fails here) once open() resolves.
+    await this.current.handle;
   }
 
   get segmentNumber(): number {
