@@ -153,6 +153,13 @@ export const ErrorMessage = Type.Object(
     code: Type.String(),
     message: Type.String(),
     seq: Type.Optional(Type.Integer({ minimum: 0 })),
+    retryAfterMs: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description:
+          'With ingest_paused: wait this long before sending batches again (then resend every unacked batch, oldest first).',
+      }),
+    ),
   },
   { additionalProperties: false, description: 'A recoverable problem; the connection stays open.' },
 );
@@ -200,6 +207,8 @@ export const CLOSE = {
   binaryFrame: { code: 4008, reason: 'binary_frame' },
   slowConsumer: { code: 4009, reason: 'slow_consumer' },
   replaced: { code: 4010, reason: 'replaced' },
+  /** The console's cap on registered agents is reached; retry later (an operator may retire agents). */
+  agentLimit: { code: 4011, reason: 'agent_limit' },
   tooBig: { code: 1009, reason: 'frame_too_big' },
   shuttingDown: { code: 1001, reason: 'shutting_down' },
 } as const;
@@ -209,6 +218,17 @@ export const ERROR_CODES = {
   seriesLimit: 'series_limit',
   /** Samples more than 5 min ahead of the console's clock are dropped (the batch is acked). */
   futureTimestamp: 'future_timestamp',
+  /**
+   * Samples older than the console's out-of-order window (behind the newest sample of their
+   * series by more than the window) are dropped; the batch is acked.
+   */
+  outOfOrder: 'out_of_order',
+  /**
+   * The console cannot make data durable now (its disk is full, or its write queue is over
+   * its bound). The batch `seq` was NOT acked: keep it, send no batches for `retryAfterMs`,
+   * then resend every unacked batch, oldest first. Heartbeats continue as usual.
+   */
+  ingestPaused: 'ingest_paused',
 } as const;
 
 /**
