@@ -5,7 +5,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/e2e/**/*.e2e.ts'],
-    testTimeout: 60_000,
+    // Bounds, not expectations: every wait inside has its own deadline (test/e2e/ui.ts), and a
+    // machine with both cores busy must only make a test slower.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 1,

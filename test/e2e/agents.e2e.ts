@@ -2,10 +2,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../shared/model.js';
 import { startStack, type Stack } from './stack.js';
-import { byTestId, openConsole, textOf, waitForText } from './ui.js';
+import { byTestId, eventually, openConsole, waitForText } from './ui.js';
 
 const AGENTS = 40;
 let stack: Stack;
+
+/** Hostnames of the agent rows rendered now, read in one go. */
+const hostnamesShown = () =>
+  stack.page
+    .locator(byTestId('agent-row'))
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-hostname')));
 
 describe('agents view', () => {
   beforeAll(async () => {
@@ -17,23 +23,23 @@ describe('agents view', () => {
 
   it("shows the simulator's agent count, and search and region filters narrow it", async () => {
     const page = await openConsole(stack, '#/agents');
-    await waitForText(page, 'agent-count', `${AGENTS} agents`, 10_000);
+    await waitForText(page, 'agent-count', `${AGENTS} agents`);
     expect(await page.locator(byTestId('agent-count')).getAttribute('data-count')).toBe(
       String(AGENTS),
     );
     // Virtualised: only the rows in view (plus overscan) are in the DOM, never more than all.
-    const rendered = await page.locator(byTestId('agent-row')).count();
-    expect(rendered).toBeGreaterThan(10);
-    expect(rendered).toBeLessThanOrEqual(AGENTS);
+    // (The virtualiser measures the table after the first render, so its rows can follow the count.)
+    await eventually(async () => {
+      const rendered = await page.locator(byTestId('agent-row')).count();
+      expect(rendered).toBeGreaterThan(10);
+      expect(rendered).toBeLessThanOrEqual(AGENTS);
+    });
 
     // Search by a full hostname: exactly that agent.
     const target = stack.sim!.agents[17]!;
     await page.fill(byTestId('agent-search'), target.hostname);
     await waitForText(page, 'agent-count', `1 of ${AGENTS} agents`);
-    expect(await page.locator(byTestId('agent-row')).count()).toBe(1);
-    expect(await page.locator(byTestId('agent-row')).getAttribute('data-hostname')).toBe(
-      target.hostname,
-    );
+    await eventually(async () => expect(await hostnamesShown()).toEqual([target.hostname]));
 
     // Search by a fragment: every agent of one type in one region.
     await page.fill(byTestId('agent-search'), 'eu-west-1-');
@@ -44,11 +50,13 @@ describe('agents view', () => {
     await page.fill(byTestId('agent-search'), '');
     await page.selectOption(byTestId('agent-region-filter'), 'ap-northeast-1');
     await waitForText(page, 'agent-count', `${AGENTS / 4} of ${AGENTS} agents`);
-    const regions = await page
-      .locator(byTestId('agent-row'))
-      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-region')));
-    expect(new Set(regions)).toEqual(new Set(['ap-northeast-1']));
-    expect(regions).toHaveLength(AGENTS / 4);
+    await eventually(async () => {
+      const regions = await page
+        .locator(byTestId('agent-row'))
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-region')));
+      expect(new Set(regions)).toEqual(new Set(['ap-northeast-1']));
+      expect(regions).toHaveLength(AGENTS / 4);
+    });
 
     // Region + search combine.
     const tokyo = stack.sim!.agents.find((a) => a.region === 'ap-northeast-1')!;
@@ -56,7 +64,7 @@ describe('agents view', () => {
     await waitForText(page, 'agent-count', `1 of ${AGENTS} agents`);
     await page.selectOption(byTestId('agent-region-filter'), 'us-east-1');
     await waitForText(page, 'agent-count', `0 of ${AGENTS} agents`);
-    await page.waitForSelector(byTestId('agent-table-empty'), { timeout: 2_000 });
+    await page.waitForSelector(byTestId('agent-table-empty'));
   });
 
   it('filters by status and opens a detail drawer with the agent values', async () => {
@@ -66,26 +74,26 @@ describe('agents view', () => {
     const victim = stack.sim!.agents[2]!;
     stack.sim!.kill(victim.index);
     await page.selectOption(byTestId('agent-status-filter'), 'offline');
-    await waitForText(page, 'agent-count', `1 of ${AGENTS} agents`, 10_000);
-    const row = page.locator(byTestId('agent-row'));
-    expect(await row.getAttribute('data-hostname')).toBe(victim.hostname);
-    expect(await row.getAttribute('data-status')).toBe('offline');
+    await waitForText(page, 'agent-count', `1 of ${AGENTS} agents`);
+    const row = page.locator(
+      `${byTestId('agent-row')}[data-hostname="${victim.hostname}"][data-status="offline"]`,
+    );
+    await row.waitFor();
+    expect(await hostnamesShown()).toEqual([victim.hostname]);
 
     await row.click();
     const drawer = page.locator(byTestId('agent-drawer'));
-    await drawer.waitFor({ timeout: 2_000 });
+    await drawer.waitFor();
     const { body } = await stack.api<{ agents: Agent[] }>('/api/v1/agents');
     const agent = body.agents.find((a) => a.hostname === victim.hostname)!;
-    expect(await textOf(page, 'agent-drawer-hostname')).toBe(victim.hostname);
-    expect(await textOf(page, 'agent-drawer-ip')).toBe(agent.ipAddress);
-    expect(await drawer.textContent()).toContain(agent.regionId);
-    expect(page.url()).toContain(`#/agents/${agent.id}`);
+    await waitForText(page, 'agent-drawer-hostname', victim.hostname);
+    await waitForText(page, 'agent-drawer-ip', agent.ipAddress);
+    await eventually(async () => expect(await drawer.textContent()).toContain(agent.regionId));
+    await eventually(() => expect(page.url()).toContain(`#/agents/${agent.id}`));
     // Its open alert (agent offline) is listed.
-    await page.waitForSelector(`${byTestId('agent-drawer-alerts')} >> text=stopped reporting`, {
-      timeout: 5_000,
-    });
+    await page.waitForSelector(`${byTestId('agent-drawer-alerts')} >> text=stopped reporting`);
 
     await page.click(byTestId('agent-drawer-close'));
-    await page.waitForSelector(byTestId('agent-drawer'), { state: 'detached', timeout: 2_000 });
+    await page.waitForSelector(byTestId('agent-drawer'), { state: 'detached' });
   });
 });

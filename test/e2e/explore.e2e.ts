@@ -60,29 +60,35 @@ describe('metric explorer and trends', () => {
     await page.waitForSelector(`${byTestId('explore-chart')}[data-status="ready"]`);
     expect(await chart.locator('canvas').count()).toBe(1);
     expect(await page.locator(byTestId('explore-metric')).inputValue()).toBe('cpu_usage');
-    expect(await page.locator(byTestId('explore-agent-input')).inputValue()).toBe(target.hostname);
+    // The picker names the agent once the agent list has loaded.
+    await eventually(async () =>
+      expect(await page.locator(byTestId('explore-agent-input')).inputValue()).toBe(
+        target.hostname,
+      ),
+    );
     await eventually(async () => expect(await chartFigure(stack, 'points')).toBeGreaterThan(3));
     expect(await chartFigure(stack, 'series')).toBe(1);
 
     // The least-squares trend of what is drawn, with its slope per hour and R².
     const trend = page.locator(byTestId('explore-trend'));
-    await trend.waitFor({ timeout: 5_000 });
+    await trend.waitFor();
     expect(await trend.textContent()).toMatch(
       /Trend\s*[+\u2212]?[\d.,]+ %\/h\s*·\s*R²\s*[01]\.\d\d/,
     );
     expect(Number.isFinite(Number(await trend.getAttribute('data-slope')))).toBe(true);
 
-    // Live: the tail adds a point a second without a reload.
-    expect(await chart.getAttribute('data-live')).toBe('on');
+    // Live: the tail adds a point a second without a reload (once its subscription is on).
+    await page.waitForSelector(`${byTestId('explore-chart')}[data-live="on"]`);
     const before = await chartFigure(stack, 'points');
-    await eventually(
-      async () => expect(await chartFigure(stack, 'points')).toBeGreaterThanOrEqual(before + 3),
-      8_000,
+    await eventually(async () =>
+      expect(await chartFigure(stack, 'points')).toBeGreaterThanOrEqual(before + 3),
     );
     // The threshold lines of the cpu_usage rule are drawn and listed in the legend.
-    const legend = (await page.locator(byTestId('explore-legend')).textContent()) ?? '';
-    expect(legend).toContain('Warning threshold');
-    expect(legend).toContain('Critical threshold');
+    await eventually(async () => {
+      const legend = (await page.locator(byTestId('explore-legend')).textContent()) ?? '';
+      expect(legend).toContain('Warning threshold');
+      expect(legend).toContain('Critical threshold');
+    });
   });
 
   it("opens an agent's last-hour sparklines in the explorer", async () => {
@@ -120,15 +126,20 @@ describe('metric explorer and trends', () => {
     await page.waitForSelector(byTestId('view-trends'));
     await page.click(byTestId('trends-refresh'));
     await page.selectOption(byTestId('trends-region'), PROBE_REGION);
-    expect(decodeURIComponent(page.url())).toContain(`#/trends?window=1h&region=${PROBE_REGION}`);
+    await eventually(() =>
+      expect(decodeURIComponent(page.url())).toContain(`#/trends?window=1h&region=${PROBE_REGION}`),
+    );
     const first = page.locator(byTestId('trend-row')).first();
-    await eventually(async () => expect(await first.getAttribute('data-metric')).toBe('latency'));
-    expect(await first.getAttribute('data-region')).toBe(PROBE_REGION);
-    expect(await first.getAttribute('data-direction')).toBe('degrading');
-    expect(await first.textContent()).toMatch(/\+1\d\d ms\/h/);
-    expect(
-      Number(await page.locator(byTestId('trends-count-degrading')).getAttribute('data-count')),
-    ).toBeGreaterThanOrEqual(1);
+    // The list refreshes as the analysis and the region filter land: read the row settled.
+    await eventually(async () => {
+      expect(await first.getAttribute('data-metric')).toBe('latency');
+      expect(await first.getAttribute('data-region')).toBe(PROBE_REGION);
+      expect(await first.getAttribute('data-direction')).toBe('degrading');
+      expect(await first.textContent()).toMatch(/\+1\d\d ms\/h/);
+      expect(
+        Number(await page.locator(byTestId('trends-count-degrading')).getAttribute('data-count')),
+      ).toBeGreaterThanOrEqual(1);
+    });
 
     await first.click();
     await page.waitForSelector(byTestId('view-explore'));
@@ -142,7 +153,7 @@ describe('metric explorer and trends', () => {
     expect(slope).toBeGreaterThan(110);
     expect(slope).toBeLessThan(130);
     const note = page.locator(byTestId('explore-server-trend'));
-    await note.waitFor({ timeout: 5_000 });
+    await note.waitFor();
     expect(await note.getAttribute('data-direction')).toBe('degrading');
   });
 });

@@ -10,11 +10,17 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { Simulator } from '../../agent/simulator.js';
 import { systemClock } from '../../shared/clock.js';
 import { spawnServe } from '../helpers/serve-process.js';
+import { WAIT_MS } from './ui.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SESSION_TOKEN = 'e2e-session-token';
 export const AGENT_TOKEN = 'e2e-agent-token';
+/**
+ * Slow the page's CPU by this factor (Chrome DevTools' CPU throttling), to shake out tests that
+ * read state before it has rendered: `MERIDIAN_E2E_CPU_THROTTLE=8 npm run test:e2e`.
+ */
+const CPU_THROTTLE = Number(process.env.MERIDIAN_E2E_CPU_THROTTLE ?? 1);
 
 /** Flags for Chromium on a machine with no network beyond loopback (see DESIGN.md, Testing). */
 export const CHROMIUM_ARGS = [
@@ -102,11 +108,23 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       clock: systemClock,
     });
     await sim.start();
+    // start() gives up quietly after its own deadline; a test needs the whole fleet it asked for.
+    const connected = sim.connectedCount();
+    if (connected < opts.agents) {
+      sim.stop();
+      throw new Error(`simulator: only ${connected} of ${opts.agents} agents connected`);
+    }
   }
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  // Playwright's waits default to this deadline (tests name a longer one where they need it).
+  context.setDefaultTimeout(WAIT_MS);
   await context.addInitScript(NOTIFICATION_RECORDER);
   const page = await context.newPage();
+  if (CPU_THROTTLE > 1) {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_THROTTLE });
+  }
   const api = async <T>(path: string, init: RequestInit = {}) => {
     const res = await fetch(`${apiUrl}${path}`, {
       ...init,

@@ -1,12 +1,17 @@
 // Small helpers for the browser tests: polling assertions and common waits on the console UI.
+// Every wait polls for a condition up to a deadline; the deadlines are generous (they only bound a
+// wait, so a busy machine costs time, never a failure).
 import type { Page } from 'playwright-core';
 import type { Alert } from '../../shared/model.js';
 import type { Stack } from './stack.js';
 
+/** The deadline of every UI wait unless a test names a longer one (also the page's default). */
+export const WAIT_MS = 15_000;
+
 /** Retry `fn` until it stops throwing or `timeoutMs` passes (then rethrow its last error). */
 export async function eventually<T>(
   fn: () => Promise<T> | T,
-  timeoutMs = 5_000,
+  timeoutMs = WAIT_MS,
   everyMs = 50,
 ): Promise<T> {
   const deadline = performance.now() + timeoutMs;
@@ -23,16 +28,10 @@ export async function eventually<T>(
 export const byTestId = (id: string) => `[data-testid="${id}"]`;
 
 /** Open the console (the token URL, as the user would) at a view, and wait for live data. */
-export async function openConsole(
-  stack: Stack,
-  hash = '#/overview',
-  timeoutMs = 10_000,
-): Promise<Page> {
+export async function openConsole(stack: Stack, hash = '#/overview'): Promise<Page> {
   const { page } = stack;
   await page.goto(`${stack.consoleUrl}${hash}`);
-  await page.waitForSelector(`${byTestId('conn-status')}[data-state="live"]`, {
-    timeout: timeoutMs,
-  });
+  await page.waitForSelector(`${byTestId('conn-status')}[data-state="live"]`);
   return page;
 }
 
@@ -45,7 +44,7 @@ export async function waitForText(
   page: Page,
   testId: string,
   expected: string | RegExp,
-  timeoutMs = 5_000,
+  timeoutMs = WAIT_MS,
 ): Promise<void> {
   const hasText =
     typeof expected === 'string' ? new RegExp(`^\\s*${escape(expected)}\\s*$`) : expected;
@@ -62,11 +61,13 @@ export async function alertsIn(stack: Stack, state: string): Promise<Alert[]> {
   return res.body.alerts;
 }
 
-/** Ids of the alert rows currently rendered, top to bottom. */
+/**
+ * Ids of the alert rows rendered now, top to bottom, read in one go (rows come and go as the
+ * stream delivers changes, so counting them and then reading each could straddle a render).
+ * A snapshot: to wait for a row, poll this (or `waitForSelector`), never read it once.
+ */
 export async function rowIds(page: Page): Promise<string[]> {
-  const rows = page.locator(byTestId('alert-row'));
-  const ids: string[] = [];
-  for (let i = 0; i < (await rows.count()); i++)
-    ids.push((await rows.nth(i).getAttribute('data-alert-id'))!);
-  return ids;
+  return page
+    .locator(byTestId('alert-row'))
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-alert-id') ?? ''));
 }

@@ -3,12 +3,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { HelloMessage } from '../../shared/protocol.js';
+import type { Clock } from '../../shared/clock.js';
 import { defaultConfig, type CoreConfig } from '../../electron/core/config.js';
 import { createCore, type CoreAddresses, type MonitoringCore } from '../../electron/core/core.js';
 import { silentLogger } from '../../electron/core/logger.js';
 
 export const SESSION_TOKEN = 'test-session-token';
 export const AGENT_TOKEN = 'test-agent-token';
+/**
+ * The deadline of a wait unless a test names a longer one. Generous on purpose: it only bounds a
+ * wait for a condition, so a machine with both cores busy costs time, never a failure.
+ */
+export const WAIT_MS = 15_000;
 
 export async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'meridian-test-'));
@@ -23,8 +29,14 @@ export interface TestCore {
   stop(opts?: { keepDir?: boolean }): Promise<void>;
 }
 
-/** The real core on ephemeral ports with a temp data dir. */
-export async function startTestCore(overrides: Partial<CoreConfig> = {}): Promise<TestCore> {
+/**
+ * The real core on ephemeral ports with a temp data dir. `clock` replaces the system clock (a
+ * ManualClock lets a test step through heartbeat intervals exactly instead of sleeping).
+ */
+export async function startTestCore(
+  overrides: Partial<CoreConfig> = {},
+  deps: { clock?: Clock } = {},
+): Promise<TestCore> {
   const dataDir = overrides.dataDir ?? (await tempDir());
   const config = defaultConfig({
     dataDir,
@@ -35,7 +47,7 @@ export async function startTestCore(overrides: Partial<CoreConfig> = {}): Promis
     persistDebounceMs: 20,
     ...overrides,
   });
-  const core = createCore(config, { logger: silentLogger });
+  const core = createCore(config, { logger: silentLogger, ...deps });
   const addr = await core.start();
   const api = async <T>(path: string, init: RequestInit = {}) => {
     const res = await fetch(`${addr.apiUrl}${path}`, {
@@ -78,8 +90,8 @@ export interface TestAgent {
   ws: WebSocket;
   agentId: string;
   send(msg: unknown): void;
-  /** Resolves with the next message of this type from the console. */
-  next<T = Record<string, unknown>>(type: string): Promise<T>;
+  /** Resolves with the next message of this type from the console; fails after `timeoutMs`. */
+  next<T = Record<string, unknown>>(type: string, timeoutMs?: number): Promise<T>;
   closed: Promise<{ code: number; reason: string }>;
   close(): Promise<void>;
 }
@@ -121,12 +133,23 @@ export async function openIngest(
     ws,
     closed,
     send: (msg) => ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg)),
-    next: <T>(type: string) => {
+    next: <T>(type: string, timeoutMs = WAIT_MS) => {
       const i = inbox.findIndex((m) => m.type === type);
       if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0] as T);
-      return new Promise<T>((resolve) =>
-        waiters.push({ type, resolve: resolve as (m: never) => void }),
-      );
+      return new Promise<T>((resolve, reject) => {
+        const waiter = {
+          type,
+          resolve: (m: never) => {
+            clearTimeout(timer);
+            resolve(m);
+          },
+        };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`no '${type}' from the console within ${timeoutMs} ms`));
+        }, timeoutMs);
+        waiters.push(waiter);
+      });
     },
     close: async () => {
       ws.close();
@@ -146,9 +169,10 @@ export async function connectAgent(
   return { ...conn, agentId: welcome.agentId };
 }
 
+/** Poll `fn` until it returns something truthy (and return that), or fail after `timeoutMs`. */
 export async function waitFor<T>(
   fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  timeoutMs = 5_000,
+  timeoutMs = WAIT_MS,
   what = 'condition',
 ): Promise<T> {
   const start = performance.now();

@@ -20,7 +20,8 @@ export interface ServeProcess {
 export async function spawnServe(
   dataDir: string,
   env: Record<string, string>,
-  timeoutMs = 15_000,
+  // Generous: it only bounds the wait for the banner (a busy machine starts Node slowly).
+  timeoutMs = 30_000,
 ): Promise<ServeProcess> {
   const bin = join(packageRoot(), 'bin', 'meridian.js');
   const started = performance.now();

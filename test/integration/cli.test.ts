@@ -4,7 +4,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../shared/model.js';
-import { tempDir, waitFor } from '../helpers/core.js';
+import { WAIT_MS, tempDir, waitFor } from '../helpers/core.js';
 
 const BIN = join(import.meta.dirname, '../../bin/meridian.js');
 
@@ -48,7 +48,7 @@ describe('the meridian command (compiled, as installed)', () => {
       MERIDIAN_SESSION_TOKEN: 'cli-session',
     });
     procs.push(p);
-    await waitFor(() => /ingest\s+ws:/.test(p.out()), 10_000, 'serve banner');
+    await waitFor(() => /ingest\s+ws:/.test(p.out()), WAIT_MS, 'serve banner');
     const consoleUrl = /console\s+(\S+)/.exec(p.out())![1]!;
     const ingestUrl = /ingest\s+(\S+)/.exec(p.out())![1]!;
     const token = (await readFile(join(dataDir, 'agent-token'), 'utf8')).trim();
@@ -82,7 +82,7 @@ describe('the meridian command (compiled, as installed)', () => {
         const list = await s.agents();
         return list.length === 1 && list[0]!.latest.cpu_usage !== undefined ? list : null;
       },
-      15_000,
+      2 * WAIT_MS, // the agent's first report, after its first interval
       'local agent with cpu',
     );
     expect(agent).toMatchObject({ status: 'online', type: 'system', regionId: 'us-east-1' });
@@ -113,7 +113,7 @@ describe('the meridian command (compiled, as installed)', () => {
     await waitFor(
       async () =>
         (await s.agents()).some((a) => a.regionId === 'eu-west-1' && a.type === 'database'),
-      10_000,
+      WAIT_MS,
       'agent',
     );
     good.child.kill('SIGTERM');
@@ -142,7 +142,7 @@ describe('the meridian command (compiled, as installed)', () => {
           ? list
           : null;
       },
-      15_000,
+      2 * WAIT_MS, // 40 virtual agents connecting and sending their first batches
       '40 agents reporting',
     );
     expect(new Set(agents.map((a) => a.regionId))).toEqual(

@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { QueryRangeResult } from '../../shared/analysis.js';
-import { tempDir, waitFor } from '../helpers/core.js';
+import { WAIT_MS, tempDir, waitFor } from '../helpers/core.js';
 import { spawnServe } from '../helpers/serve-process.js';
 
 // Within the raw tier's retention (6 h), so the query reads raw samples.
@@ -83,7 +83,7 @@ describe('kill -9 during ingest', () => {
       loadAgent(first.ingestUrl, `crash-${i}`, set, (id) => (ids[i] = id)),
     );
     // Let ingest run until a good number of batches are acked, then kill the console mid-stream.
-    await waitFor(() => acked.every((s) => s.size >= 100), 15_000, 'acks');
+    await waitFor(() => acked.every((s) => s.size >= 100), 2 * WAIT_MS, 'acks');
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
     sockets.forEach((ws) => ws.terminate());

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../shared/clock.js';
 import type { Agent, Alert } from '../../shared/model.js';
 import {
   connectAgent,
@@ -131,17 +132,30 @@ describe('clean shutdown', () => {
     expect(state.agents.map((x: Agent) => [x.id, x.status])).toEqual([[a.agentId, 'online']]);
     expect(state.alerts).toEqual([]);
 
-    // After a restart the agent has a grace period (restartGraceMs) to come back, then it is offline.
-    const second = await startTestCore({ dataDir, heartbeatIntervalMs: 100, restartGraceMs: 500 });
+    // After a restart the agent has a grace period (restartGraceMs) to come back, then it is
+    // offline. A ManualClock steps through the grace exactly (a real one would make "still online"
+    // depend on how long a busy machine takes to start the core).
+    const clock = new ManualClock(Date.now());
+    const second = await startTestCore(
+      { dataDir, heartbeatIntervalMs: 100, restartGraceMs: 500 },
+      { clock },
+    );
+    const status = () => second.core.fleet.agent(a.agentId)?.status;
     try {
-      expect(second.core.fleet.agent(a.agentId)?.status).toBe('online');
-      await waitFor(
-        () => second.core.fleet.agent(a.agentId)?.status === 'offline',
-        2_000,
-        'offline after grace',
+      expect(status()).toBe('online');
+      clock.advance(500);
+      expect(status()).toBe('online');
+      clock.advance(25); // the watchdog's next sweep (every heartbeat interval / 4)
+      expect(status()).toBe('offline');
+      const alerts = await waitFor(
+        async () => {
+          const open = (await second.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body
+            .alerts;
+          return open.some((x) => x.ruleId === 'agent_offline') && open;
+        },
+        undefined,
+        'agent_offline alert',
       );
-      const alerts = (await second.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body
-        .alerts;
       expect(alerts.map((x) => x.ruleId)).toContain('agent_offline');
     } finally {
       await second.stop();
