@@ -20,7 +20,20 @@ export interface Section {
   title: string;
   command: string;
   figures: Figure[];
+  /** What the figures mean where a number alone would mislead; numbers in it come from this run. */
+  notes?: string[];
 }
+
+/**
+ * `quick`: every section at a small size (`npm run bench -- --quick`), to check the bench and
+ * its report, not to measure. Targets that hold only at the full size are left out then.
+ */
+export interface BenchOptions {
+  quick: boolean;
+}
+
+/** The defaults a bench core runs with (benchCore starts from them too). */
+export const CORE_DEFAULTS = defaultConfig();
 
 /** A real core with persistence on, in a temp data dir, on ephemeral ports. */
 export async function benchCore(
@@ -59,6 +72,11 @@ export function percentile(values: number[], p: number): number {
 
 export const ms = (v: number) => `${v < 10 ? v.toFixed(2) : v.toFixed(0)} ms`;
 export const sleep = (t: number) => new Promise((r) => setTimeout(r, t));
+
+export const coreCount = () => cpus().length;
+
+/** 1234567 → '1,234,567'. */
+export const count = (n: number) => Math.round(n).toLocaleString('en-US');
 
 export function machine(): string {
   const cpu = cpus();

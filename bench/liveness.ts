@@ -1,5 +1,17 @@
 import WebSocket from 'ws';
-import { AGENT_TOKEN, benchCore, ms, percentile, sleep, type Section } from './harness.js';
+import {
+  AGENT_TOKEN,
+  benchCore,
+  ms,
+  percentile,
+  sleep,
+  type BenchOptions,
+  type Section,
+} from './harness.js';
+
+const INTERVAL_MS = 1_000;
+const FULL = { kills: 20, silent: 8, beats: 3 };
+const QUICK = { kills: 3, silent: 2, beats: 1 };
 
 async function connect(url: string, hostname: string): Promise<{ ws: WebSocket; agentId: string }> {
   const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${AGENT_TOKEN}` } });
@@ -21,8 +33,9 @@ async function connect(url: string, hostname: string): Promise<{ ws: WebSocket; 
 }
 
 /** Socket killed → offline, and heartbeats stopped → offline, at a 1 s heartbeat interval. */
-export async function liveness(): Promise<Section> {
-  const { core, ingestUrl, done } = await benchCore({ heartbeatIntervalMs: 1_000 });
+export async function liveness({ quick }: BenchOptions): Promise<Section> {
+  const { kills, silent: quiet, beats } = quick ? QUICK : FULL;
+  const { core, ingestUrl, done } = await benchCore({ heartbeatIntervalMs: INTERVAL_MS });
   const offlineAt = new Map<string, number>();
   core.events.on('agent.changed', ({ agent, previousStatus }) => {
     if (agent.status === 'offline' && previousStatus === 'online')
@@ -30,7 +43,7 @@ export async function liveness(): Promise<Section> {
   });
 
   const killed: number[] = [];
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < kills; i++) {
     const { ws, agentId } = await connect(ingestUrl, `kill-${i}`);
     const t0 = performance.now();
     ws.terminate();
@@ -39,12 +52,12 @@ export async function liveness(): Promise<Section> {
   }
 
   const silent = await Promise.all(
-    Array.from({ length: 8 }, async (_, i) => {
+    Array.from({ length: quiet }, async (_, i) => {
       const { ws, agentId } = await connect(ingestUrl, `quiet-${i}`);
       await sleep(i * 130); // spread the stop moments across the watchdog's sweep period
-      for (let b = 0; b < 3; b++) {
+      for (let b = 0; b < beats; b++) {
         ws.send('{"type":"heartbeat"}');
-        await sleep(1_000);
+        await sleep(INTERVAL_MS);
       }
       ws.send('{"type":"heartbeat"}');
       const lastBeat = performance.now();
@@ -58,7 +71,7 @@ export async function liveness(): Promise<Section> {
     title: 'Agent liveness',
     command: 'npm run bench (section liveness)',
     figures: [
-      { name: 'socket killed → offline, p50 (20 runs)', value: ms(percentile(killed, 50)) },
+      { name: `socket killed → offline, p50 (${kills} runs)`, value: ms(percentile(killed, 50)) },
       {
         name: 'socket killed → offline, max',
         value: ms(Math.max(...killed)),
@@ -66,7 +79,7 @@ export async function liveness(): Promise<Section> {
         met: Math.max(...killed) <= 1_000,
       },
       {
-        name: 'heartbeats stopped → offline, min (8 agents, 1 s interval)',
+        name: `heartbeats stopped → offline, min (${quiet} agents, ${INTERVAL_MS / 1000} s interval)`,
         value: ms(Math.min(...silent)),
       },
       {

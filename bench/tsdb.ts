@@ -7,14 +7,21 @@ import { MetricStore } from '../electron/core/store/metric-store.js';
 import { queryRange } from '../electron/core/store/query.js';
 import { DEFAULT_RETENTION, HOUR_MS, TimeSeriesStore } from '../electron/core/store/tsdb.js';
 import { WriteAheadLog } from '../electron/core/store/wal.js';
-import { ms, percentile, type Section } from './harness.js';
+import {
+  CORE_DEFAULTS,
+  count,
+  ms,
+  percentile,
+  type BenchOptions,
+  type Section,
+} from './harness.js';
 
 const MB = 2 ** 20;
 
 /** Head memory per sample at 10 M samples (1,000 series × 10,000 samples, 1 s apart). */
-export async function headMemory(): Promise<Section> {
-  const SERIES = 1_000;
-  const PER_SERIES = 10_000;
+export async function headMemory({ quick }: BenchOptions): Promise<Section> {
+  const SERIES = quick ? 100 : 1_000;
+  const PER_SERIES = quick ? 1_000 : 10_000;
   global.gc?.();
   const before = process.memoryUsage();
   const store = new TimeSeriesStore(SERIES, { ...DEFAULT_RETENTION, rawMs: 24 * HOUR_MS });
@@ -57,11 +64,13 @@ export async function headMemory(): Promise<Section> {
 }
 
 /** Query of 24 h at 1 s resolution for one series (86,400 raw samples → 2,000 points). */
-export async function queryLatency(): Promise<Section> {
-  const store = new TimeSeriesStore(10, { ...DEFAULT_RETENTION, rawMs: 25 * HOUR_MS });
+export async function queryLatency({ quick }: BenchOptions): Promise<Section> {
+  const HOURS = quick ? 2 : 24;
+  const RUNS = quick ? 5 : 30;
+  const store = new TimeSeriesStore(10, { ...DEFAULT_RETENTION, rawMs: (HOURS + 1) * HOUR_MS });
   const now = Date.now();
-  const from = now - 24 * HOUR_MS;
-  const samples = Array.from({ length: 86_400 }, (_, i) => ({
+  const from = now - HOURS * HOUR_MS;
+  const samples = Array.from({ length: (HOURS * HOUR_MS) / 1000 }, (_, i) => ({
     name: 'cpu_usage',
     ts: from + i * 1000,
     value: 50 + 20 * Math.sin(i / 600),
@@ -70,7 +79,7 @@ export async function queryLatency(): Promise<Section> {
     store.append('agt-1', samples.slice(i, i + 1_000));
   const times: Record<string, number[]> = { avg: [], p99: [] };
   for (const agg of ['avg', 'p99'] as const) {
-    for (let r = 0; r < 30; r++) {
+    for (let r = 0; r < RUNS; r++) {
       const t0 = performance.now();
       const result = queryRange(
         store,
@@ -95,25 +104,55 @@ export async function queryLatency(): Promise<Section> {
     command: 'npm run bench (section query)',
     figures: [
       {
-        name: '24 h at 1 s, one series, agg=avg: p50 of 30 runs',
+        name: `${HOURS} h at 1 s (${count(samples.length)} samples), one series, agg=avg: p50 of ${RUNS} runs`,
         value: ms(percentile(times.avg!, 50)),
       },
       {
         name: '… agg=avg: max',
         value: ms(Math.max(...times.avg!)),
-        target: '≤ 50 ms',
-        met: Math.max(...times.avg!) <= 50,
+        // The target is for a 24 h range.
+        ...(quick ? {} : { target: '≤ 50 ms', met: Math.max(...times.avg!) <= 50 }),
       },
       {
-        name: '24 h at 1 s, one series, agg=p99: p50 of 30 runs',
+        name: `${HOURS} h at 1 s, one series, agg=p99: p50 of ${RUNS} runs`,
         value: ms(percentile(times.p99!, 50)),
       },
     ],
   };
 }
 
-/** Start-up replay of `seconds` of WAL written at 10,000 samples/s (1 h: 36 M samples). */
-export async function walReplay(seconds = 3_600): Promise<Section> {
+const duration = (s: number) =>
+  s >= 3_600 ? `${s / 3_600} h` : s >= 60 ? `${s / 60} min` : `${s} s`;
+
+/** The note under the replay of a full hour, from the run's own figures. */
+export function replayNote(run: {
+  seconds: number;
+  samples: number;
+  replayMs: number;
+  checkpointEveryMs: number;
+}): string {
+  const met = run.replayMs <= 5_000;
+  return (
+    `Start-up replay of ${duration(run.seconds)} of WAL (${count(run.samples)} samples) took ` +
+    `${ms(run.replayMs)}: ${met ? 'within' : 'it misses'} the 5 s target. ` +
+    (met
+      ? ''
+      : 'Replay parses the compact WAL lines byte by byte (no JSON per sample) and spends most ' +
+        'of its time appending the samples to the head and its rollups on one thread. ') +
+    `In practice a console replays at most one checkpoint interval ` +
+    `(${run.checkpointEveryMs / 60_000} min by default): that figure is the \`replay5m\` section.` +
+    (met
+      ? ''
+      : ' Next steps if a full hour must come back in 5 s: replay in worker threads partitioned ' +
+        'by series, or rebuild rollups after the raw append.')
+  );
+}
+
+/**
+ * Start-up replay of `seconds` of WAL written at 10,000 samples/s (1 h: 36 M samples), for the
+ * section `name`. The 5 s target is for a full hour.
+ */
+export async function walReplay(name: string, seconds: number): Promise<Section> {
   const dataDir = await mkdtemp(join(tmpdir(), 'meridian-bench-wal-'));
   const AGENTS = 100;
   const SERIES_PER_AGENT = 100;
@@ -168,21 +207,32 @@ export async function walReplay(seconds = 3_600): Promise<Section> {
   const samples = store.head.stats().samples;
   await store.close({ checkpoint: false });
   await rm(dataDir, { recursive: true, force: true });
+  const fullHour = SECONDS >= 3_600;
   return {
-    title: `Metric store: start-up replay of ${SECONDS >= 3_600 ? `${SECONDS / 3_600} h` : `${SECONDS / 60} min`} of WAL`,
-    command: `npm run bench (section ${SECONDS >= 3_600 ? 'replay' : 'replay5m'})`,
+    title: `Metric store: start-up replay of ${duration(SECONDS)} of WAL`,
+    command: `npm run bench (section ${name})`,
     figures: [
       {
-        name: 'WAL replayed (written at 10,000 samples/s)',
-        value: `${(walBytes / MB).toFixed(0)} MB, ${opened.lines.toLocaleString('en-US')} batches`,
+        name: `WAL replayed (written at ${count(AGENTS * SERIES_PER_AGENT)} samples/s)`,
+        value: `${(walBytes / MB).toFixed(0)} MB, ${count(opened.lines)} batches`,
       },
-      { name: 'samples restored', value: samples.toLocaleString('en-US') },
+      { name: 'samples restored', value: count(samples) },
       {
         name: 'replay time',
         value: ms(replayMs),
-        ...(SECONDS >= 3_600 ? { target: '≤ 5 s', met: replayMs <= 5_000 } : {}),
+        ...(fullHour ? { target: '≤ 5 s', met: replayMs <= 5_000 } : {}),
       },
       { name: 'WAL bytes per sample', value: (walBytes / samples).toFixed(1) },
     ],
+    notes: fullHour
+      ? [
+          replayNote({
+            seconds: SECONDS,
+            samples,
+            replayMs,
+            checkpointEveryMs: CORE_DEFAULTS.checkpointEveryMs,
+          }),
+        ]
+      : [],
   };
 }

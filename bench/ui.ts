@@ -6,8 +6,19 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { Simulator } from '../agent/simulator.js';
 import { spawnServe, type ServeProcess } from '../test/helpers/serve-process.js';
+import { STREAM_BATCH_MS } from '../shared/api-constants.js';
 import { systemClock } from '../shared/clock.js';
-import { AGENT_TOKEN, SESSION_TOKEN, ms, percentile, sleep, type Section } from './harness.js';
+import {
+  AGENT_TOKEN,
+  SESSION_TOKEN,
+  coreCount,
+  count,
+  ms,
+  percentile,
+  sleep,
+  type BenchOptions,
+  type Section,
+} from './harness.js';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -50,11 +61,12 @@ async function browser(): Promise<Browser> {
 const live = '[data-testid="conn-status"][data-state="live"]';
 
 /** `meridian serve` start → first meaningful paint (the overview with live data and the map). */
-export async function firstPaint(): Promise<Section> {
+export async function firstPaint({ quick }: BenchOptions): Promise<Section> {
+  const RUNS = quick ? 1 : 5;
   const runs: number[] = [];
   const banners: number[] = [];
   const b = await browser();
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < RUNS; i++) {
     // The browser tab exists already (as it would on a desktop); the clock starts at spawn.
     const page = await b.newPage();
     const t0 = performance.now();
@@ -74,11 +86,11 @@ export async function firstPaint(): Promise<Section> {
     command: 'npm run bench (section paint)',
     figures: [
       {
-        name: '`meridian serve` spawn → URL printed, p50 of 5',
+        name: `\`meridian serve\` spawn → URL printed, p50 of ${RUNS}`,
         value: ms(percentile(banners, 50)),
       },
       {
-        name: 'spawn → first screen painted with live data (empty state on a fresh console), p50 of 5',
+        name: `spawn → first screen painted with live data (empty state on a fresh console), p50 of ${RUNS}`,
         value: ms(percentile(runs, 50)),
       },
       { name: '… max', value: ms(Math.max(...runs)) },
@@ -87,7 +99,8 @@ export async function firstPaint(): Promise<Section> {
 }
 
 /** A sample arriving at the core → its alert row visible in the browser, over 50 spikes. */
-export async function alertToScreen(): Promise<Section> {
+export async function alertToScreen({ quick }: BenchOptions): Promise<Section> {
+  const SPIKES = quick ? 5 : 50;
   const serve = await startServe();
   const b = await browser();
   const page = await b.newPage();
@@ -144,7 +157,7 @@ export async function alertToScreen(): Promise<Section> {
       }
     }).observe(document.body, { childList: true, subtree: true, characterData: true });
   });
-  for (let i = 0; i < 50; i++) {
+  for (let i = 0; i < SPIKES; i++) {
     const rows = page.locator('[data-testid="alert-row"]', { hasText: 'spike-host' });
     await page.evaluate(
       () => ((globalThis as unknown as { __shownAt: number | null }).__shownAt = null),
@@ -182,12 +195,11 @@ export async function alertToScreen(): Promise<Section> {
     title: 'Sample → alert row visible in the browser',
     command: 'npm run bench (section screen)',
     figures: [
-      { name: 'p50 over 50 spikes', value: ms(percentile(latencies, 50)) },
+      { name: `p50 over ${SPIKES} spikes`, value: ms(percentile(latencies, 50)) },
       { name: 'p99', value: ms(p99), target: '≤ 1 s', met: p99 <= 1_000 },
       {
         name: 'note',
-        value:
-          'sample sent → row in the DOM (MutationObserver); includes the stream’s 250 ms batching window',
+        value: `sample sent → row in the DOM (MutationObserver); includes the stream’s ${STREAM_BATCH_MS} ms batching window`,
       },
     ],
   };
@@ -216,12 +228,15 @@ async function frameTimes(page: Page, seconds: number): Promise<number[]> {
 }
 
 /** Renderer frame time while 5,000 agents update every second. */
-export async function frameTime(): Promise<Section> {
+export async function frameTime({ quick }: BenchOptions): Promise<Section> {
+  const AGENTS = quick ? 200 : 5_000;
+  const SECONDS = quick ? 2 : 10;
+  const SETTLE_MS = quick ? 1_000 : 3_000;
   const serve = await startServe();
   const sim = new Simulator({
     url: serve.ingestUrl,
     token: AGENT_TOKEN,
-    agents: 5_000,
+    agents: AGENTS,
     seed: 9,
     clock: systemClock,
   });
@@ -229,15 +244,15 @@ export async function frameTime(): Promise<Section> {
   const b = await browser();
   const page = await b.newPage({ viewport: { width: 1440, height: 900 } });
   const figures: Section['figures'] = [
-    { name: 'agents connected', value: `${sim.connectedCount()} / 5,000` },
+    { name: 'agents connected', value: `${count(sim.connectedCount())} / ${count(AGENTS)}` },
   ];
   for (const view of ['agents', 'overview'] as const) {
     await page.goto(`${serve.consoleUrl}#/${view}`);
     await page.waitForSelector(live);
-    await sleep(3_000);
-    const deltas = await frameTimes(page, 10);
+    await sleep(SETTLE_MS);
+    const deltas = await frameTimes(page, SECONDS);
     figures.push(
-      { name: `${view}: frame time p50 (10 s)`, value: ms(percentile(deltas, 50)) },
+      { name: `${view}: frame time p50 (${SECONDS} s)`, value: ms(percentile(deltas, 50)) },
       { name: `${view}: frame time p95`, value: ms(percentile(deltas, 95)) },
       { name: `${view}: frames over 50 ms`, value: String(deltas.filter((d) => d > 50).length) },
     );
@@ -245,16 +260,21 @@ export async function frameTime(): Promise<Section> {
   sim.stop();
   await b.close();
   await serve.stop();
+  const cores = coreCount();
   return {
-    title: 'Renderer with 5,000 agents updating every second',
+    title: `Renderer with ${count(AGENTS)} agents updating every second`,
     command: 'npm run bench (section frames)',
     figures: [
       ...figures,
       {
         name: 'note',
-        value:
-          'headless Chromium, software rendering, sharing 2 cores with the core and 5,000 simulated agents',
+        value: `headless Chromium, software rendering, sharing ${cores} cores with the core and ${count(AGENTS)} simulated agents`,
       },
+    ],
+    notes: [
+      `Frame times are from headless Chromium with software rendering on the same ${cores} ` +
+        `cores as the core and ${count(AGENTS)} simulated agents; ` +
+        `${(1000 / 60).toFixed(1)} ms is one frame at 60 Hz.`,
     ],
   };
 }
