@@ -33,6 +33,20 @@ export interface CoreConfig {
   walFlushMs: number;
   checkpointEveryMs: number;
   checkpointWalBytes: number;
+  /**
+   * How far behind its series' newest sample a sample may arrive and still be stored (a
+   * resend after a pause or a reconnect). Older ones are refused with `out_of_order`.
+   */
+  outOfOrderWindowMs: number;
+  /** Ingest pauses (agents told to wait) while more than this waits for the WAL. */
+  walMaxQueuedBytes: number;
+  /** After a failed write, ingest resumes once the data disk has this much free. */
+  diskResumeFreeBytes: number;
+  /** A warning alert is raised when the data disk has less than this free. */
+  lowDiskFreeBytes: number;
+  diskCheckEveryMs: number;
+  /** How often a paused ingest looks for space again (doubles after each relapse, up to 30 s). */
+  ingestProbeMs: number;
   /** How often trends are recomputed (they are also computed on demand). */
   analysisEveryMs: number;
   persistDebounceMs: number;
@@ -67,6 +81,12 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     walFlushMs: 50,
     checkpointEveryMs: 5 * 60_000,
     checkpointWalBytes: 256 * 1024 * 1024,
+    outOfOrderWindowMs: 60 * 60_000,
+    walMaxQueuedBytes: 64 * 1024 * 1024,
+    diskResumeFreeBytes: 64 * 1024 * 1024,
+    lowDiskFreeBytes: 1024 * 1024 * 1024,
+    diskCheckEveryMs: 30_000,
+    ingestProbeMs: 1_000,
     analysisEveryMs: 60_000,
     persistDebounceMs: 1_000,
     maxStoredEvents: 10_000,
@@ -115,6 +135,12 @@ export const ConfigFile = Type.Object(
     ),
     walFlushMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 250 })),
     checkpointEveryMs: Type.Optional(Type.Integer({ minimum: 10_000 })),
+    outOfOrderWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 3_600_000 })),
+    walMaxQueuedBytes: Type.Optional(Type.Integer({ minimum: 1024 * 1024 })),
+    diskResumeFreeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
+    lowDiskFreeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
+    diskCheckEveryMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+    ingestProbeMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
     persistDebounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     maxStoredEvents: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     maxResolvedAlerts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),

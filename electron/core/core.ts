@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { hostname, networkInterfaces } from 'node:os';
 import type { ConsoleStats, SessionInfo } from '../../shared/api.js';
 import { SEVERITIES, type Severity } from '../../shared/model.js';
@@ -17,6 +18,8 @@ import { Fleet } from './fleet/fleet.js';
 import { randomIds, type IdSource } from './ids.js';
 import { AlertBook } from './incidents/alert-book.js';
 import { RuleEvaluator } from './incidents/evaluator.js';
+import { ConsoleAlerts, CONSOLE_RULES, formatBytes } from './console-alerts.js';
+import { IngestAdmission } from './ingest/admission.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { IngestServer } from './ingest/server.js';
 import { loadOrCreateAgentToken, newToken } from './ingest/tokens.js';
@@ -25,6 +28,7 @@ import { createCoreMetrics } from './metrics.js';
 import type { Recovery } from './state/durable-file.js';
 import { STATE_VERSION } from './state/schema.js';
 import { StateStore } from './state/state-store.js';
+import { freeBytes, LowDiskWatch, probeWrite } from './store/disk-space.js';
 import { EventLog } from './store/event-log.js';
 import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
@@ -63,6 +67,9 @@ export class MonitoringCore {
   readonly analysis: PerformanceAnalysis;
   readonly eventLog: EventLog;
   readonly state: StateStore;
+  readonly admission: IngestAdmission;
+  readonly consoleAlerts: ConsoleAlerts;
+  readonly lowDisk: LowDiskWatch;
   readonly sessionToken: string;
   agentToken = '';
   private readonly ids: IdSource;
@@ -108,16 +115,35 @@ export class MonitoringCore {
       },
     });
     this.evaluator = new RuleEvaluator(this.alerts, this.events);
+    this.consoleAlerts = new ConsoleAlerts(this.alerts);
+    this.admission = this.createAdmission();
     this.store = new MetricStore(
       config.dataDir,
-      { clock: this.clock, logger: this.logger },
+      { clock: this.clock, logger: this.logger, walObserver: this.admission },
       {
         maxSeriesPerAgent: config.maxSeriesPerAgent,
         retention: config.retention,
         walFlushMs: config.walFlushMs,
         checkpointEveryMs: config.checkpointEveryMs,
         checkpointWalBytes: config.checkpointWalBytes,
+        outOfOrderWindowMs: config.outOfOrderWindowMs,
       },
+    );
+    this.lowDisk = new LowDiskWatch(
+      {
+        clock: this.clock,
+        freeBytes: () => freeBytes(config.dataDir),
+        low: (free, threshold) =>
+          this.consoleAlerts.raise(
+            CONSOLE_RULES.lowDisk,
+            config.dataDir,
+            'warning',
+            `Low disk space: ${formatBytes(free)} free where the console keeps its data (${config.dataDir}), below ${formatBytes(threshold)}. Ingest pauses when the disk is full.`,
+          ),
+        recovered: () => this.consoleAlerts.clear(CONSOLE_RULES.lowDisk, config.dataDir),
+      },
+      config.lowDiskFreeBytes,
+      config.diskCheckEveryMs,
     );
     this.analysis = new PerformanceAnalysis(
       {
@@ -149,16 +175,32 @@ export class MonitoringCore {
     await this.restore();
     const replayed = await this.store.open();
     if (this.store.checkpointCorrupt) {
-      this.raiseConsoleAlert(
-        'metric_checkpoint_corrupt',
+      this.consoleAlerts.raise(
+        CONSOLE_RULES.checkpointCorrupt,
         'tsdb/checkpoint.ndjson',
         'critical',
         'The metric checkpoint was unreadable: history it covered is missing; newer data was replayed from the WAL. The bad file is kept in tsdb/.',
       );
     }
+    if (replayed.corrupt > 0 || replayed.orphanSamples > 0) {
+      this.consoleAlerts.raise(
+        CONSOLE_RULES.walCorrupt,
+        'tsdb/wal',
+        'warning',
+        `${replayed.corrupt} damaged line(s) in the metric write-ahead log were skipped at start-up` +
+          (replayed.orphanSamples > 0
+            ? `, and ${replayed.orphanSamples} sample(s) whose series definition was lost`
+            : '') +
+          '. The data in them is missing from history; everything else was loaded. Check the disk.',
+      );
+    }
     this.metrics.walReplayCorruptLines.set(replayed.corrupt);
+    this.metrics.walReplayTornLines.set(replayed.torn);
     this.metrics.walReplayMs.set(replayed.ms);
     this.metrics.sources.tsdbSeries = () => this.store.head.seriesCount();
+    this.metrics.sources.ingestPaused = () => this.admission.pausedSince !== null;
+    this.metrics.sources.walQueuedBytes = () => this.store.walQueuedBytes;
+    this.metrics.sources.diskFreeBytes = () => this.lowDisk.lastFree;
     this.logger.info('metric store opened', { ...replayed });
     this.state.source(() => ({
       version: STATE_VERSION,
@@ -181,6 +223,7 @@ export class MonitoringCore {
         eventLog: this.eventLog,
         metrics: this.metrics,
         live: this.live,
+        admission: this.admission,
         persisted: () => this.state.afterNextWrite(),
       },
       config.heartbeatIntervalMs,
@@ -231,6 +274,7 @@ export class MonitoringCore {
     const apiPort = await this.api.start();
     this.fleet.start();
     this.analysis.start();
+    this.lowDisk.start();
     const advertised = advertisedHost(config.ingestHost);
     const ingestHost = advertised.includes(':') ? `[${advertised}]` : advertised;
     this.addresses = {
@@ -251,6 +295,8 @@ export class MonitoringCore {
   async stop(): Promise<void> {
     this.fleet.stop();
     this.analysis.stop();
+    this.lowDisk.stop();
+    this.admission.stop();
     this.stream?.stop();
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);
     this.alerts.dispose();
@@ -309,34 +355,53 @@ export class MonitoringCore {
       problem: r.problem,
       preservedAs: r.preservedAs,
     });
-    this.raiseConsoleAlert(
-      'state_recovered',
+    this.consoleAlerts.raise(
+      CONSOLE_RULES.stateRecovered,
       'state.json',
       r.loaded === 'backup' ? 'warning' : 'critical',
       `state.json was unusable (${r.problem}); ${what}. The bad file is kept as ${r.preservedAs}.`,
     );
   }
 
-  /** An alert about the console itself (its files), not about an agent or region. */
-  private raiseConsoleAlert(
-    ruleId: string,
-    subjectKey: string,
-    severity: Severity,
-    message: string,
-  ): void {
-    this.alerts.report({
-      ruleId,
-      subjectKey,
-      subject: { kind: 'console', regionId: null, agentId: null },
-      severity,
-      message,
-      metric: null,
-      value: null,
-      threshold: null,
-      sampleArrivedAt: null,
-      arrivedMono: null,
-      forMs: 0,
-    });
+  /**
+   * Ingest closes while the data disk refuses writes (agents keep their batches and resend)
+   * and while the WAL lags too far behind; a critical alert says so until it is over.
+   */
+  private createAdmission(): IngestAdmission {
+    const { config } = this;
+    const tsdbDir = join(config.dataDir, 'tsdb');
+    return new IngestAdmission(
+      {
+        clock: this.clock,
+        queuedBytes: () => this.store.walQueuedBytes,
+        freeBytes: () => freeBytes(tsdbDir),
+        probeWrite: () => probeWrite(tsdbDir),
+        paused: (reason, error) => {
+          this.logger.error('ingest paused: the metric log cannot be written', {
+            reason,
+            error: error.message,
+          });
+          this.consoleAlerts.raise(
+            CONSOLE_RULES.ingestPaused,
+            'tsdb',
+            'critical',
+            reason === 'disk_full'
+              ? `Disk full: ingest paused. The console cannot write to ${config.dataDir}; agents keep their data and resend it when space is back (needs ${formatBytes(config.diskResumeFreeBytes)} free).`
+              : `Ingest paused: writing the metric log failed (${error.message}). Agents keep their data and resend it when writes succeed again.`,
+          );
+        },
+        resumed: (pausedForMs) => {
+          this.logger.info('ingest resumed: the metric log takes writes again', { pausedForMs });
+          this.consoleAlerts.clear(CONSOLE_RULES.ingestPaused, 'tsdb');
+        },
+      },
+      {
+        maxQueuedBytes: config.walMaxQueuedBytes,
+        resumeFreeBytes: config.diskResumeFreeBytes,
+        probeMs: config.ingestProbeMs,
+        maxProbeMs: 30_000,
+      },
+    );
   }
 
   /** Counters, gauges and persistence follow the bus; nothing else calls them. */

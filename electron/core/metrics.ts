@@ -4,7 +4,12 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createCoreMetrics() {
   const registry = new Registry();
   /** Read at scrape time; the core points these at its parts once they exist. */
-  const sources = { tsdbSeries: () => 0 };
+  const sources = {
+    tsdbSeries: () => 0,
+    ingestPaused: () => false,
+    walQueuedBytes: () => 0,
+    diskFreeBytes: (): number | null => null,
+  };
   collectDefaultMetrics({ register: registry, prefix: 'meridian_process_' });
   return {
     registry,
@@ -28,6 +33,42 @@ export function createCoreMetrics() {
       help: 'Metric samples refused, by reason.',
       labelNames: ['reason'],
       registers: [registry],
+    }),
+    samplesLate: new Counter({
+      name: 'meridian_samples_late_total',
+      help: 'Samples older than their series newest, stored in place (within the out-of-order window).',
+      registers: [registry],
+    }),
+    batchesDeferred: new Counter({
+      name: 'meridian_batches_deferred_total',
+      help: 'Agent batches answered ingest_paused (not stored, not acked: the agent resends), by reason.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    ingestPaused: new Gauge({
+      name: 'meridian_ingest_paused',
+      help: '1 while ingest takes no batches because the data disk refuses writes.',
+      registers: [registry],
+      collect() {
+        this.set(sources.ingestPaused() ? 1 : 0);
+      },
+    }),
+    walQueuedBytes: new Gauge({
+      name: 'meridian_wal_queued_bytes',
+      help: 'Bytes accepted and waiting for the WAL (ingest pauses above its bound).',
+      registers: [registry],
+      collect() {
+        this.set(sources.walQueuedBytes());
+      },
+    }),
+    diskFreeBytes: new Gauge({
+      name: 'meridian_disk_free_bytes',
+      help: 'Free bytes on the filesystem of the data dir, at the last check.',
+      registers: [registry],
+      collect() {
+        const free = sources.diskFreeBytes();
+        if (free !== null) this.set(free);
+      },
     }),
     framesReceived: new Counter({
       name: 'meridian_frames_received_total',
@@ -61,7 +102,12 @@ export function createCoreMetrics() {
     }),
     walReplayCorruptLines: new Gauge({
       name: 'meridian_wal_replay_corrupt_lines',
-      help: 'Torn or corrupt WAL lines skipped at the last start (data lost in a crash).',
+      help: 'WAL lines with a bad checksum or content skipped at the last start (damage on disk; raised as an alert).',
+      registers: [registry],
+    }),
+    walReplayTornLines: new Gauge({
+      name: 'meridian_wal_replay_torn_lines',
+      help: 'Torn last WAL lines skipped at the last start (a write cut short by a crash; never acked).',
       registers: [registry],
     }),
     walReplayMs: new Gauge({

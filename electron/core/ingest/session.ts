@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import {
   CLOSE,
+  ERROR_CODES,
   PROTOCOL_VERSION,
   type ConsoleMessage,
   type EventsMessage,
@@ -10,23 +11,26 @@ import {
 import type { Clock } from '../clock.js';
 import type { ConnectResult } from '../fleet/fleet.js';
 import type { CoreMetrics } from '../metrics.js';
+import type { Admission } from './admission.js';
 import { closeReason, parseAgentFrame, type CloseSpec } from './frames.js';
 
 /** What the core does with what agents send. The ingest layer knows nothing else of it. */
 export interface IngestHandler {
   hello(hello: HelloMessage, remoteAddress: string): ConnectResult;
   heartbeat(agentId: string): void;
-  /** Returns an error to send back (the batch is still acked), or null. */
+  /** Whether batches are taken now (closed while the disk refuses writes or lags behind). */
+  admission(): Admission;
   /**
-   * Store a batch. `problem` is sent back as an `error` (the batch is still acked); the ack
-   * waits for `durable`, so an acked batch survives a crash.
+   * Store a batch. Each of `problems` is sent back as an `error` (the batch is still acked:
+   * resending cannot help those samples); the ack waits for `durable`, so an acked batch
+   * survives a crash.
    */
   metrics(
     agentId: string,
     msg: MetricsMessage,
     arrivedAt: number,
     arrivedMono: number,
-  ): { problem: { code: string; message: string } | null; durable: Promise<void> };
+  ): { problems: { code: string; message: string }[]; durable: Promise<void> };
   /** Store events; resolves once they are durable (the ack waits for it). */
   events(agentId: string, msg: EventsMessage, arrivedAt: number): Promise<void>;
   closed(agentId: string, connectionId: number, status: 'offline' | 'error'): void;
@@ -114,31 +118,47 @@ export class AgentSession {
       case 'heartbeat':
         return this.deps.handler.heartbeat(this.agentId);
       case 'metrics': {
-        const { problem, durable } = this.deps.handler.metrics(
+        const admission = this.deps.handler.admission();
+        if (!admission.open) return this.defer(msg.seq, admission);
+        const { problems, durable } = this.deps.handler.metrics(
           this.agentId,
           msg,
           arrivedAt,
           arrivedMono,
         );
-        if (problem)
-          this.send({ type: 'error', code: problem.code, message: problem.message, seq: msg.seq });
-        // Not acked when the write fails: the agent keeps the batch and resends it.
+        for (const p of problems)
+          this.send({ type: 'error', code: p.code, message: p.message, seq: msg.seq });
+        // Not acked when the write fails: the agent is told to keep the batch and resend it.
         durable.then(
           () => this.send({ type: 'ack', seq: msg.seq }),
-          () =>
-            this.deps.metrics.samplesDropped.inc(
-              { reason: 'wal_write_failed' },
-              msg.samples.length,
-            ),
+          () => this.defer(msg.seq, this.deps.handler.admission()),
         );
         return;
       }
-      case 'events':
+      case 'events': {
+        const admission = this.deps.handler.admission();
+        if (!admission.open) return this.defer(msg.seq, admission);
         void this.deps.handler
           .events(this.agentId, msg, arrivedAt)
           .then(() => this.send({ type: 'ack', seq: msg.seq }));
         return;
+      }
     }
+  }
+
+  /** Not stored, not acked: the agent keeps the batch, waits, and resends it. */
+  private defer(seq: number, admission: Admission): void {
+    const closed = admission.open
+      ? { reason: 'write_failed' as const, retryAfterMs: 1_000, message: 'the write failed' }
+      : admission;
+    this.deps.metrics.batchesDeferred.inc({ reason: closed.reason });
+    this.send({
+      type: 'error',
+      code: ERROR_CODES.ingestPaused,
+      message: `${closed.reason}: ${closed.message}`,
+      seq,
+      retryAfterMs: closed.retryAfterMs,
+    });
   }
 
   private onHello(hello: HelloMessage): void {
