@@ -101,6 +101,14 @@ describe('the meridian command (compiled, as installed)', () => {
     expect(agent!.latest.memory_usage).toBeGreaterThan(0);
   });
 
+  it('serve --with-agent reaches an ingest port bound to one specific address', async () => {
+    // 127.0.0.2 is loopback on Linux, yet not the 127.0.0.1 the local agent used to dial.
+    const s = await serve(['--with-agent', '--ingest-host', '127.0.0.2']);
+    expect(s.ingestUrl).toMatch(/^ws:\/\/127\.0\.0\.2:\d+$/);
+    await waitFor(() => /agent {4}connected as agt-/.test(s.p.out()), 15_000, 'local agent');
+    expect((await s.agents()).map((a) => a.status)).toEqual(['online']);
+  });
+
   it('agent with a wrong token exits 1 saying why; with the right token it says it connected, then stays quiet', async () => {
     const s = await serve();
     const bad = run(['agent', '--url', s.ingestUrl, '--token', 'wrong', '--interval', '500']);
