@@ -132,6 +132,9 @@ export class Uplink {
 
   start(): void {
     this.stopped = false;
+    // A pause the console asked for outlives a stop/start; its timer did not.
+    const pausedFor = this.pausedUntil - this.opts.clock.now();
+    if (pausedFor > 0) this.pauseTimer = this.opts.clock.setTimeout(() => this.resume(), pausedFor);
     this.emit({ type: 'connecting', url: this.opts.url });
     this.connect();
   }
