@@ -284,7 +284,8 @@ export class MonitoringCore {
       ingestPort,
       ingestUrl: `ws://${ingestHost}:${ingestPort}`,
     };
-    this.logger.info('core started', {
+    // debug: on a terminal it would only restate the banner that follows it.
+    this.logger.debug('core started', {
       api: this.addresses.apiUrl,
       ingest: this.addresses.ingestUrl,
     });
