@@ -8,7 +8,9 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { Uplink } from '../../agent/uplink.js';
 import type { QueryRangeResult } from '../../shared/analysis.js';
+import { systemClock } from '../../shared/clock.js';
 import type { Alert } from '../../shared/model.js';
 import { waitFor } from '../helpers/core.js';
 import { spawnServe, type ServeProcess } from '../helpers/serve-process.js';
@@ -210,5 +212,58 @@ describe.skipIf(skip !== null)('disk full (a real tmpfs)', () => {
     expect([...counts.values()].every((c) => c === null || c === 1)).toBe(true);
     // A crash on a disk that was full is no WAL damage: no alert about it.
     expect(await openAlert(second, 'wal_corrupt')).toBeUndefined();
+  });
+
+  it('the reference agent holds its batches through a full disk and delivers every one', async () => {
+    second?.child.kill('SIGKILL');
+    second = await serve();
+    const uplink = new Uplink({
+      url: second.ingestUrl,
+      token: AGENT,
+      hello: { hostname: 'disk-2', region: 'us-east-1', agentType: 'system', version: 'test' },
+      clock: systemClock,
+      random: Math.random,
+      resendAfterMs: 2_000,
+    });
+    // After the first test's samples, and still in the past (an hour ago + 16 min).
+    const t0 = BASE + 1_000_000;
+    let n = 0;
+    const produce = setInterval(() => {
+      if (uplink.connected || n > 0) {
+        n++;
+        uplink.sendMetrics([{ name: 'uplink_probe', ts: t0 + n * 1000, value: n }]);
+      }
+    }, 10);
+    try {
+      uplink.start();
+      await waitFor(() => uplink.stats.batchesAcked >= 30, 15_000, 'first acks');
+      await disk.fill();
+      await waitFor(() => uplink.stats.pauses > 0, 15_000, 'the agent pauses');
+      await waitFor(() => uplink.pendingCount > 100, 15_000, 'batches held while full');
+      await disk.release();
+      await waitFor(() => n > 400, 15_000, 'more batches');
+      clearInterval(produce);
+      await waitFor(() => uplink.pendingCount === 0, 30_000, 'every batch acked');
+      expect(uplink.stats.batchesDropped).toBe(0);
+      const agentId = uplink.agentId!;
+      second.child.kill('SIGKILL');
+      await new Promise((r) => second!.child.once('exit', r));
+      uplink.kill();
+      second = await serve();
+      const qs = new URLSearchParams({
+        metric: 'uplink_probe',
+        agent: agentId,
+        from: String(t0 + 1000),
+        to: String(t0 + (n + 1) * 1000),
+        step: '1000',
+        agg: 'count',
+      });
+      const body = await api<QueryRangeResult>(second, `/api/v1/query_range?${qs}`);
+      const stored = body.series[0]!.points.filter(([, c]) => c === 1).length;
+      expect(stored).toBe(n);
+    } finally {
+      clearInterval(produce);
+      uplink.kill();
+    }
   });
 });
