@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { defaultConfig, defaultDataDir, readConfigFile, type CoreConfig } from '../core/config.js';
 import { createCore } from '../core/core.js';
 import { VERSION } from '../core/version.js';
-import { intFlag, parse, untilSignal } from './args.js';
+import { hostFlag, intFlag, parse, untilSignal } from './args.js';
 import { bannerLines, builtRendererDir, startLocalAgent } from './launch.js';
 
 export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -33,7 +33,8 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       0,
       65535,
     ),
-    ingestHost: flags['ingest-host'] ?? file.ingestHost ?? '127.0.0.1',
+    ingestHost:
+      hostFlag('serve', 'ingest-host', flags['ingest-host']) ?? file.ingestHost ?? '127.0.0.1',
     agentToken: flags['agent-token'] ?? env.MERIDIAN_AGENT_TOKEN ?? null,
     sessionToken: flags['session-token'] ?? env.MERIDIAN_SESSION_TOKEN ?? null,
     rendererDir: flags.renderer ?? builtRendererDir(),

@@ -82,7 +82,8 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
 /** What `<dataDir>/config.json` may set (all optional; flags win over the file). */
 export const ConfigFile = Type.Object(
   {
-    ingestHost: Type.Optional(Type.String()),
+    // An empty host makes Node listen on every interface: refuse it (say 0.0.0.0 to mean that).
+    ingestHost: Type.Optional(Type.String({ minLength: 1, pattern: '^\\S+$' })),
     ingestPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     apiPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     heartbeatIntervalMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 600_000 })),

@@ -41,6 +41,8 @@ export class IngestServer {
     private readonly deps: IngestDeps,
     private readonly opts: IngestOptions,
   ) {
+    // Node listens on every interface for an empty host; the ingest port must say where.
+    if (!/^\S+$/.test(opts.host)) throw new Error(`ingest host '${opts.host}' is not a host`);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_FRAME_BYTES,
