@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { RegionDefinition } from '../../shared/regions.js';
 import type { LogLevel } from './logger.js';
+import { NetLimitSettings } from './net/limits.js';
 import { DEFAULT_RETENTION, type Retention } from './store/tsdb.js';
 
 export const DEFAULT_API_PORT = 4780;
@@ -40,6 +41,8 @@ export interface CoreConfig {
   maxResolvedAlerts: number;
   pingIntervalMs: number;
   maxSendBufferBytes: number;
+  /** Connection caps and timeouts of both ports; unset ones are derived from the open-files limit. */
+  limits: NetLimitSettings;
   /** The built renderer to serve, or null for the placeholder page. */
   rendererDir: string | null;
   logLevel: LogLevel;
@@ -73,6 +76,7 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     maxResolvedAlerts: 5_000,
     pingIntervalMs: 10_000,
     maxSendBufferBytes: 1024 * 1024,
+    limits: {},
     rendererDir: null,
     logLevel: 'info',
     ...overrides,
@@ -119,6 +123,7 @@ export const ConfigFile = Type.Object(
     persistDebounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     maxStoredEvents: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     maxResolvedAlerts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    limits: Type.Optional(NetLimitSettings),
     logLevel: Type.Optional(
       Type.Union([
         Type.Literal('debug'),

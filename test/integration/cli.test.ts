@@ -156,6 +156,9 @@ describe('the meridian command (compiled, as installed)', () => {
     const cases: [object, string][] = [
       [{ ingestHost: '' }, "field 'ingestHost'"],
       [{ ingestHost: '  ' }, "field 'ingestHost'"],
+      [{ limits: { ingestHandshakeTimeoutMs: 10 } }, "field 'limits/ingestHandshakeTimeoutMs'"],
+      [{ limits: { apiMaxConnections: 'many' } }, "field 'limits/apiMaxConnections'"],
+      [{ limits: { maxEverything: 1 } }, "field 'limits/maxEverything'"],
     ];
     for (const [config, message] of cases) {
       const dataDir = await tempDir();
