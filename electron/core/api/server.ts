@@ -65,8 +65,8 @@ export class ApiServer {
     // Loopback only, so per-source caps mean nothing here: the total cap keeps a local flood
     // from taking the descriptors the rest of the process needs.
     this.guard = new ConnectionGuard(deps, 'api', {
-      maxHandshaking: opts.maxConnections,
-      maxHandshakingPerSource: opts.maxConnections,
+      maxHandshaking: Infinity,
+      maxHandshakingPerSource: Infinity,
       maxTotal: opts.maxConnections,
       handshakeTimeoutMs: opts.headerTimeoutMs,
     });
