@@ -3,6 +3,7 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { fleetLoad } from './fleet-load.js';
+import { floodResistance } from './flood.js';
 import { machine, type Section } from './harness.js';
 import { ingestThroughput } from './ingest.js';
 import { alertLatency } from './latency.js';
@@ -14,6 +15,7 @@ const SECTIONS: Record<string, () => Promise<Section>> = {
   ingest: ingestThroughput,
   latency: alertLatency,
   liveness,
+  flood: floodResistance,
   fleet: fleetLoad,
   memory: headMemory,
   query: queryLatency,
@@ -37,6 +39,8 @@ const NOTES = [
   '  rollups on one thread. In practice a console replays at most one checkpoint interval (5 min by',
   '  default): that figure is the `replay5m` section. Next steps if a full hour must come back in 5 s:',
   '  replay in worker threads partitioned by series, or rebuild rollups after the raw append.',
+  '- Flood: the slowloris generator runs in the same process (and event loop) as the core, so the',
+  '  agent figures during the flood include the generator reconnecting thousands of sockets a second.',
   '- Frame times are from headless Chromium with software rendering on the same 2 cores as the core and',
   '  5,000 simulated agents; 16.7 ms is one frame at 60 Hz.',
   '',

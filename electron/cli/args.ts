@@ -53,6 +53,21 @@ export function intFlag(
   return n;
 }
 
+/** A host to listen on: never empty, since Node reads an empty host as every interface. */
+export function hostFlag(
+  command: string,
+  name: string,
+  raw: string | undefined,
+): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\S+$/.test(raw)) {
+    throw new UsageError(
+      `meridian ${command}: --${name} must be a host name or address (got '${raw}'); an empty host would listen on every interface, so say 0.0.0.0 for that`,
+    );
+  }
+  return raw;
+}
+
 export function required(command: string, name: string, value: string | undefined): string {
   if (!value) throw new UsageError(`meridian ${command}: --${name} is required`);
   return value;

@@ -4,7 +4,7 @@ import { defaultConfig, defaultDataDir, readConfigFile, type CoreConfig } from '
 import { createCore } from '../core/core.js';
 import { chooseLogFormat, createLogger, LOG_FORMATS } from '../core/logger.js';
 import { VERSION } from '../core/version.js';
-import { intFlag, oneOf, parse, untilSignal } from './args.js';
+import { hostFlag, intFlag, oneOf, parse, untilSignal } from './args.js';
 import { agentTokenSource, bannerLines, builtRendererDir, startLocalAgent } from './launch.js';
 import { SERVE } from './specs.js';
 
@@ -31,7 +31,8 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       0,
       65535,
     ),
-    ingestHost: flags['ingest-host'] ?? file.ingestHost ?? '127.0.0.1',
+    ingestHost:
+      hostFlag('serve', 'ingest-host', flags['ingest-host']) ?? file.ingestHost ?? '127.0.0.1',
     agentToken: flags['agent-token'] || env.MERIDIAN_AGENT_TOKEN || null,
     sessionToken: flags['session-token'] ?? env.MERIDIAN_SESSION_TOKEN ?? null,
     rendererDir: flags.renderer ?? builtRendererDir(),

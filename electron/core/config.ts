@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { RegionDefinition } from '../../shared/regions.js';
 import type { LogLevel } from './logger.js';
+import { NetLimitSettings } from './net/limits.js';
 import { DEFAULT_RETENTION, type Retention } from './store/tsdb.js';
 
 export const DEFAULT_API_PORT = 4780;
@@ -54,6 +55,8 @@ export interface CoreConfig {
   maxResolvedAlerts: number;
   pingIntervalMs: number;
   maxSendBufferBytes: number;
+  /** Connection caps and timeouts of both ports; unset ones are derived from the open-files limit. */
+  limits: NetLimitSettings;
   /** The built renderer to serve, or null for the placeholder page. */
   rendererDir: string | null;
   logLevel: LogLevel;
@@ -93,6 +96,7 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     maxResolvedAlerts: 5_000,
     pingIntervalMs: 10_000,
     maxSendBufferBytes: 1024 * 1024,
+    limits: {},
     rendererDir: null,
     logLevel: 'info',
     ...overrides,
@@ -102,7 +106,8 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
 /** What `<dataDir>/config.json` may set (all optional; flags win over the file). */
 export const ConfigFile = Type.Object(
   {
-    ingestHost: Type.Optional(Type.String()),
+    // An empty host makes Node listen on every interface: refuse it (say 0.0.0.0 to mean that).
+    ingestHost: Type.Optional(Type.String({ minLength: 1, pattern: '^\\S+$' })),
     ingestPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     apiPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     heartbeatIntervalMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 600_000 })),
@@ -144,6 +149,7 @@ export const ConfigFile = Type.Object(
     persistDebounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     maxStoredEvents: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     maxResolvedAlerts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    limits: Type.Optional(NetLimitSettings),
     logLevel: Type.Optional(
       Type.Union([
         Type.Literal('debug'),

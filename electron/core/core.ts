@@ -25,6 +25,9 @@ import { IngestServer } from './ingest/server.js';
 import { loadOrCreateAgentToken, newToken } from './ingest/tokens.js';
 import { createLogger, type Logger } from './logger.js';
 import { createCoreMetrics } from './metrics.js';
+import { readOpenFilesLimit } from './net/fd-limit.js';
+import { deriveNetLimits, type NetLimits } from './net/limits.js';
+import { reportNetLimits } from './net/report-limits.js';
 import type { Recovery } from './state/durable-file.js';
 import { STATE_VERSION } from './state/schema.js';
 import { StateStore } from './state/state-store.js';
@@ -39,6 +42,8 @@ export interface CoreDeps {
   clock?: Clock;
   ids?: IdSource;
   logger?: Logger;
+  /** The open-files soft limit, or null when unknown (default: read /proc/self/limits). */
+  openFilesLimit?: () => number | null;
 }
 
 export interface CoreAddresses {
@@ -73,6 +78,9 @@ export class MonitoringCore {
   readonly sessionToken: string;
   agentToken = '';
   private readonly ids: IdSource;
+  private readonly openFilesLimit: () => number | null;
+  /** The connection caps in force, known once started. */
+  netLimits: NetLimits | null = null;
   private rules: Rule[] = [...DEFAULT_RULES];
   private ingest: IngestServer | null = null;
   private api: ApiServer | null = null;
@@ -85,6 +93,7 @@ export class MonitoringCore {
   ) {
     this.clock = deps.clock ?? systemClock;
     const ids = (this.ids = deps.ids ?? randomIds);
+    this.openFilesLimit = deps.openFilesLimit ?? (() => readOpenFilesLimit());
     this.live = new LiveFigures(this.clock);
     this.logger = deps.logger ?? createLogger(config.logLevel, () => this.clock.now());
     this.events.onListenerError = (err, name) =>
@@ -228,9 +237,13 @@ export class MonitoringCore {
       },
       config.heartbeatIntervalMs,
     );
+    // Caps from the open-files limit and config.json, logged and shown on /metrics.
+    const limits = (this.netLimits = deriveNetLimits(this.openFilesLimit(), config.limits));
+    reportNetLimits(limits, this.logger, this.metrics);
     this.ingest = new IngestServer(
       { clock: this.clock, logger: this.logger, metrics: this.metrics, handler: pipeline },
       {
+        limits,
         host: config.ingestHost,
         port: config.ingestPort,
         agentToken: this.agentToken,
@@ -262,13 +275,19 @@ export class MonitoringCore {
     });
     this.api = new ApiServer(
       {
+        clock: this.clock,
         logger: this.logger,
         metrics: this.metrics,
         stream: this.stream,
         serveStatic: createStaticHandler(config.rendererDir),
         services,
       },
-      { port: config.apiPort, sessionToken: this.sessionToken },
+      {
+        port: config.apiPort,
+        sessionToken: this.sessionToken,
+        maxConnections: limits.apiMaxConnections,
+        headerTimeoutMs: limits.apiHeaderTimeoutMs,
+      },
     );
     const ingestPort = await this.ingest.start();
     const apiPort = await this.api.start();

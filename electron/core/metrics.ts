@@ -88,6 +88,24 @@ export function createCoreMetrics() {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    connectionsRefused: new Counter({
+      name: 'meridian_connections_refused_total',
+      help: 'Connections refused or cut before or at their handshake (caps, handshake timeout, token guessing), by port and reason.',
+      labelNames: ['port', 'reason'],
+      registers: [registry],
+    }),
+    connectionsOpen: new Gauge({
+      name: 'meridian_connections_open',
+      help: 'Open connections, by port and state (handshake: not yet upgraded / no request yet; established).',
+      labelNames: ['port', 'state'],
+      registers: [registry],
+    }),
+    connectionLimit: new Gauge({
+      name: 'meridian_connection_limit',
+      help: 'The connection caps in force (derived from the open-files limit unless configured), by port and kind.',
+      labelNames: ['port', 'kind'],
+      registers: [registry],
+    }),
     alertsActive: new Gauge({
       name: 'meridian_alerts_active',
       help: 'Open alerts (pending, firing, acknowledged), by severity.',

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -291,6 +291,26 @@ describe('the meridian command (compiled, as installed)', () => {
     expect(await sim.exited).toBe(0);
   });
 
+  it('refuses a bad config.json naming the field, and exits 2 before listening', async () => {
+    const cases: [object, string][] = [
+      [{ ingestHost: '' }, "field 'ingestHost'"],
+      [{ ingestHost: '  ' }, "field 'ingestHost'"],
+      [{ limits: { ingestHandshakeTimeoutMs: 10 } }, "field 'limits/ingestHandshakeTimeoutMs'"],
+      [{ limits: { apiMaxConnections: 'many' } }, "field 'limits/apiMaxConnections'"],
+      [{ limits: { maxEverything: 1 } }, "field 'limits/maxEverything'"],
+    ];
+    for (const [config, message] of cases) {
+      const dataDir = await tempDir();
+      dirs.push(dataDir);
+      await writeFile(join(dataDir, 'config.json'), JSON.stringify(config));
+      const p = run(['serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0']);
+      procs.push(p);
+      expect(await p.exited).toBe(2);
+      expect(p.err()).toContain(message);
+      expect(p.out()).not.toContain('ingest');
+    }
+  });
+
   it('names the bad flag and exits 2 on a bad command line', async () => {
     const cases: [string[], string][] = [
       [['serve', '--port', 'eighty'], "--port must be an integer from 0 to 65535 (got 'eighty')"],
@@ -301,6 +321,9 @@ describe('the meridian command (compiled, as installed)', () => {
       ],
       [['serve', '--bogus'], "Unknown option '--bogus'"],
       [['serve', '--log-format', 'xml'], "--log-format must be one of text, json (got 'xml')"],
+      // Node would listen on every interface for an empty host.
+      [['serve', '--ingest-host', ''], "--ingest-host must be a host name or address (got '')"],
+      [['serve', '--ingest-host', ' '], "--ingest-host must be a host name or address (got ' ')"],
       [['frobnicate'], "unknown command 'frobnicate'"],
     ];
     for (const [args, message] of cases) {

@@ -47,6 +47,12 @@ export class AgentSession {
   private connectionId = 0;
   alive = true;
   private closedFor: 'offline' | 'error' = 'offline';
+  /**
+   * Set the moment this session decides to close. ws keeps emitting frames that were already
+   * read (a burst arrives in one chunk), so without this a batch behind a bad frame was stored
+   * but never acked, and each later frame counted its own rejection.
+   */
+  private closing = false;
 
   constructor(
     private readonly ws: WebSocket,
@@ -62,7 +68,9 @@ export class AgentSession {
     });
     ws.on('error', (err) => {
       // ws reports an oversized frame as an error and closes with 1009.
+      if (this.closing) return;
       if ((err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.closing = true;
         this.deps.metrics.framesRejected.inc({ reason: CLOSE.tooBig.reason });
         this.closedFor = 'error';
       }
@@ -71,6 +79,8 @@ export class AgentSession {
 
   /** Close with a code and reason, counting it. `error` marks the agent as errored, not offline. */
   close(spec: CloseSpec, detail: string, asError = true): void {
+    if (this.closing) return;
+    this.closing = true;
     this.deps.metrics.framesRejected.inc({ reason: spec.reason });
     if (asError) this.closedFor = 'error';
     this.ws.close(spec.code, closeReason(spec, detail));
@@ -78,10 +88,13 @@ export class AgentSession {
 
   /** Close without counting a rejection (shutdown, replacement). */
   end(spec: CloseSpec, detail: string): void {
+    if (this.closing) return;
+    this.closing = true;
     this.ws.close(spec.code, closeReason(spec, detail));
   }
 
   terminate(): void {
+    this.closing = true;
     this.ws.terminate();
   }
 
@@ -105,6 +118,8 @@ export class AgentSession {
   }
 
   private onFrame(data: Buffer, isBinary: boolean): void {
+    // Once closing, nothing more is stored, evaluated or counted from this connection.
+    if (this.closing) return;
     const arrivedMono = this.deps.clock.monotonic();
     const arrivedAt = this.deps.clock.now();
     if (isBinary) return this.close(CLOSE.binaryFrame, 'frames are JSON text');
