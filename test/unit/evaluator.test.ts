@@ -31,6 +31,7 @@ function setup(rules: readonly Rule[] = DEFAULT_RULES) {
       missedHeartbeatsBeforeOffline: 3,
       allowUnknownRegions: false,
       restartGraceMs: 0,
+      maxAgents: 10_000,
     },
     DEFAULT_REGIONS,
   );
