@@ -128,6 +128,20 @@ export class AlertBook {
     return open;
   }
 
+  /**
+   * The open alert's text and value say the current state (a region's counts moved). No
+   * transition and no notification: only `alert.revised`, so viewers and state.json follow.
+   */
+  revise(ruleId: string, subjectKey: string, message: string, value: number | null): void {
+    const open = this.byKey.get(keyOf(ruleId, subjectKey));
+    if (!open || (open.message === message && open.value === value)) return;
+    open.message = message;
+    open.value = value;
+    open.lastValue = value;
+    open.updatedAt = this.deps.clock.now();
+    this.deps.events.emit('alert.revised', { alert: open });
+  }
+
   /** The condition still holds at a lower level: remember the newest value only. */
   touch(ruleId: string, subjectKey: string, value: number): void {
     const open = this.byKey.get(keyOf(ruleId, subjectKey));
