@@ -89,9 +89,9 @@ describe('agent registry', () => {
     // Agent N+1 is refused with 4011, counted, and raises one console alert.
     const extra = await openIngest(t.addr.ingestUrl);
     extra.send(hello({ hostname: 'one-too-many' }));
-    const closed = await extra.closed;
-    expect(closed.code).toBe(CLOSE.agentLimit.code);
-    expect(closed.reason).toBe(
+    const closed = await Promise.race([extra.closed, extra.next('welcome')]);
+    expect(closed).toHaveProperty('code', CLOSE.agentLimit.code);
+    expect((closed as { reason: string }).reason).toBe(
       'agent_limit: agent registry full (3000/3000); retire agents or raise maxAgents',
     );
     expect(await t.metric('meridian_frames_rejected_total', { reason: 'agent_limit' })).toBe(1);
@@ -106,7 +106,10 @@ describe('agent registry', () => {
     // A second refusal does not raise a second alert.
     const again = await openIngest(t.addr.ingestUrl);
     again.send(hello({ hostname: 'two-too-many' }));
-    expect((await again.closed).code).toBe(CLOSE.agentLimit.code);
+    expect(await Promise.race([again.closed, again.next('welcome')])).toHaveProperty(
+      'code',
+      CLOSE.agentLimit.code,
+    );
     const limitAlerts = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts')).body.alerts.filter(
       (a) => a.ruleId === 'agent_limit',
     );
