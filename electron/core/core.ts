@@ -290,8 +290,7 @@ export class MonitoringCore {
   }
 
   stats(): ConsoleStats {
-    const open = this.alerts.openAlerts();
-    const count = (s: Severity) => open.filter((a) => a.severity === s).length;
+    const count = (s: Severity) => this.alerts.openCount(s);
     return {
       serverTime: this.clock.now(),
       agentsTotal: this.fleet.size,
@@ -374,18 +373,14 @@ export class MonitoringCore {
     });
     events.on('event.stored', () => this.state.markDirty());
     events.on('alert.revised', () => this.state.markDirty());
+    // Counts kept by the alert book: a pass over every open alert per change was quadratic
+    // when thousands of agents went offline at once.
     events.on('alert.changed', ({ alert }) => {
       this.state.markDirty();
-      const open = this.alerts.openAlerts();
-      for (const severity of SEVERITIES) {
-        metrics.alertsActive.set({ severity }, open.filter((a) => a.severity === severity).length);
-      }
+      for (const severity of SEVERITIES)
+        metrics.alertsActive.set({ severity }, this.alerts.openCount(severity));
       const agentId = alert.subject.agentId;
-      if (agentId)
-        this.fleet.setAlertsCount(
-          agentId,
-          open.filter((a) => a.subject.agentId === agentId).length,
-        );
+      if (agentId) this.fleet.setAlertsCount(agentId, this.alerts.openCountFor(agentId));
     });
   }
 }

@@ -69,13 +69,8 @@ export class RegistryKeeper {
   /** Once fleet and alerts are loaded: counts that follow the alerts, and the cap alert. */
   restored(): void {
     const { fleet, alerts, metrics } = this.deps;
-    const openByAgent = new Map<string, number>();
-    for (const a of alerts.openAlerts()) {
-      const agentId = a.subject.agentId;
-      if (agentId) openByAgent.set(agentId, (openByAgent.get(agentId) ?? 0) + 1);
-    }
     for (const agent of fleet.listAgents())
-      fleet.setAlertsCount(agent.id, openByAgent.get(agent.id) ?? 0);
+      fleet.setAlertsCount(agent.id, alerts.openCountFor(agent.id));
     // maxAgents may have been raised (or agents retired) while the console was stopped.
     if (!fleet.isFull) alerts.clear(AGENT_LIMIT_RULE, AGENT_LIMIT_SUBJECT, fleet.size);
     metrics.agentsOnline.set(fleet.onlineCount());
