@@ -7,6 +7,7 @@ import { machine, type Section } from './harness.js';
 import { ingestThroughput } from './ingest.js';
 import { alertLatency } from './latency.js';
 import { liveness } from './liveness.js';
+import { registryFlood } from './registry.js';
 import { headMemory, queryLatency, walReplay } from './tsdb.js';
 import { alertToScreen, firstPaint, frameTime } from './ui.js';
 
@@ -15,6 +16,7 @@ const SECTIONS: Record<string, () => Promise<Section>> = {
   latency: alertLatency,
   liveness,
   fleet: fleetLoad,
+  registry: registryFlood,
   memory: headMemory,
   query: queryLatency,
   replay: () => walReplay(3_600),
