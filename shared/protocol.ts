@@ -210,7 +210,7 @@ export const CLOSE = {
   /** The console's cap on registered agents is reached; retry later (an operator may retire agents). */
   agentLimit: { code: 4011, reason: 'agent_limit' },
   /** The console could not make the agent's registration durable (disk full, I/O error); retry later. */
-  registryUnavailable: { code: 1011, reason: 'registry_unavailable' },
+  registryFailed: { code: 1011, reason: 'registry_failed' },
   tooBig: { code: 1009, reason: 'frame_too_big' },
   shuttingDown: { code: 1001, reason: 'shutting_down' },
 } as const;

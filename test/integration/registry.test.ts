@@ -19,6 +19,7 @@ import {
   type TestCore,
 } from '../helpers/core.js';
 import { readRegistryFile } from '../helpers/registry-file.js';
+import { decodeLine } from '../../electron/core/checked-line.js';
 
 /** Connect `n` agents with distinct hostnames, `parallel` at a time; all get their welcome. */
 async function connectMany(url: string, n: number, prefix: string, parallel = 100) {
@@ -174,6 +175,53 @@ describe('agent registry', () => {
     await conn.close();
   });
 
+  it('a registration the disk refuses closes with 1011 (no welcome); the log repairs itself', async () => {
+    t = await startTestCore();
+    const first = await connectAgent(t.addr.ingestUrl, { hostname: 'before-1' });
+    sockets.push(first);
+    // The next append writes half its line and fails, as a short write on a full disk does.
+    const inner = (t.core.registry.log as unknown as { log: { handle: FileHandle } }).log;
+    const real = inner.handle;
+    const torn = Object.create(real) as FileHandle;
+    torn.appendFile = async (data) => {
+      const text = String(data);
+      await real.appendFile(text.slice(0, Math.floor(text.length / 2)));
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    };
+    torn.close = () => real.close();
+    inner.handle = torn;
+
+    const conn = await openIngest(t.addr.ingestUrl);
+    conn.send(hello({ hostname: 'unlucky-1' }));
+    const outcome = await Promise.race([conn.closed, conn.next('welcome')]);
+    expect(outcome).toEqual({
+      code: CLOSE.registryFailed.code,
+      reason: 'registry_failed: registration not saved: ENOSPC: no space left on device',
+    });
+    expect(await t.metric('meridian_frames_rejected_total', { reason: 'registry_failed' })).toBe(1);
+    // The agent retries; once the log is rewritten (repair), it is welcomed and on disk.
+    const again = await waitFor(
+      async () => {
+        const c = await openIngest(t!.addr.ingestUrl);
+        c.send(hello({ hostname: 'unlucky-1' }));
+        const r = await Promise.race([c.closed, c.next<{ agentId: string }>('welcome')]);
+        return 'agentId' in r ? { ...c, agentId: r.agentId } : null;
+      },
+      10_000,
+      'a welcome after the repair',
+    );
+    sockets.push(again);
+    const { agents } = await readRegistryFile(t.dataDir);
+    expect([...agents.values()].map((a) => a.hostname).sort()).toEqual(['before-1', 'unlucky-1']);
+    // Rewritten whole: the torn half-line is gone, every line checks out.
+    const raw = (await readFile(join(t.dataDir, 'agents.ndjson'), 'utf8')).split('\n');
+    expect(raw.pop()).toBe('');
+    expect(raw.filter((line) => decodeLine(line) === null)).toEqual([]);
+    expect(await t.metric('meridian_registry_writes_total', { kind: 'compact' })).toBeGreaterThan(
+      0,
+    );
+  });
+
   it('moves the agents of an old state.json into agents.ndjson and writes state.json (and .bak) without them', async () => {
     const dataDir = await tempDir();
     const old = (id: string, hostname: string, status: Agent['status']): Agent => ({
@@ -221,12 +269,15 @@ describe('agent registry', () => {
   });
 
   it('writes a region a hello created to state.json at once (the registry log holds only agents)', async () => {
-    t = await startTestCore({ allowUnknownRegions: true });
+    // No heartbeats needed (so no offline alert, which would write state.json anyway).
+    t = await startTestCore({ allowUnknownRegions: true, heartbeatIntervalMs: 600_000 });
+    await t.core.state.flush(); // the start's own write is done: the region needs another
     const a = await connectAgent(t.addr.ingestUrl, { hostname: 'far-1', region: 'sa-east-1' });
     await waitFor(
       async () => {
-        const state = JSON.parse(await readFile(join(t!.dataDir, 'state.json'), 'utf8'));
-        return state.regions.some((r: { id: string }) => r.id === 'sa-east-1');
+        const text = await readFile(join(t!.dataDir, 'state.json'), 'utf8').catch(() => '');
+        const state = text ? (JSON.parse(text) as { regions: { id: string }[] }) : null;
+        return state?.regions.some((r) => r.id === 'sa-east-1');
       },
       5_000,
       'sa-east-1 in state.json',

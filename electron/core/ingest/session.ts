@@ -173,7 +173,7 @@ export class AgentSession {
           serverTime: this.deps.clock.now(),
         }),
       (err: Error) =>
-        this.close(CLOSE.registryUnavailable, `registration not saved: ${err.message}`, false),
+        this.close(CLOSE.registryFailed, `registration not saved: ${err.message}`, false),
     );
   }
 
