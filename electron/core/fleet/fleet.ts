@@ -1,13 +1,10 @@
 import type { Agent, AgentStatus, LatestValues, Region } from '../../../shared/model.js';
 import type { HelloMessage } from '../../../shared/protocol.js';
-import {
-  regionHealth,
-  regionStatusForHealth,
-  type RegionDefinition,
-} from '../../../shared/regions.js';
+import type { RegionDefinition } from '../../../shared/regions.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { CoreEvents } from '../events.js';
 import type { IdSource } from '../ids.js';
+import { RegionTally } from './region-tally.js';
 
 export interface FleetOptions {
   heartbeatIntervalMs: number;
@@ -43,12 +40,6 @@ export interface AgentFilter {
   status?: AgentStatus;
 }
 
-/** Per region, kept as agents come and go, so a connect costs O(1), not a pass over the region. */
-interface Tally {
-  online: number;
-  types: Map<string, number>;
-}
-
 /**
  * The agent registry and region health. Agents keep their id across reconnects and
  * restarts; a closed socket makes an agent offline at once, silence for
@@ -57,7 +48,7 @@ interface Tally {
 export class Fleet {
   private readonly regionDefs = new Map<string, RegionDefinition>();
   private readonly regionState = new Map<string, Region>();
-  private readonly tallies = new Map<string, Tally>();
+  private readonly tallies = new Map<string, RegionTally>();
   private readonly agents = new Map<string, Agent>();
   private readonly agentsByRegion = new Map<string, Set<string>>();
   private readonly idByHost = new Map<string, string>();
@@ -329,9 +320,8 @@ export class Fleet {
     const previousStatus = agent.status;
     agent.status = status;
     agent.statusChangedAt = this.deps.clock.now();
-    const tally = this.tallies.get(agent.regionId)!;
     const delta = (status === 'online' ? 1 : 0) - (previousStatus === 'online' ? 1 : 0);
-    tally.online += delta;
+    this.tallies.get(agent.regionId)!.online += delta;
     this.online += delta;
     this.deps.events.emit('agent.changed', { agent, previousStatus });
     this.recomputeRegion(agent.regionId);
@@ -356,7 +346,7 @@ export class Fleet {
   private addRegion(def: RegionDefinition): void {
     this.regionDefs.set(def.id, def);
     this.agentsByRegion.set(def.id, new Set());
-    this.tallies.set(def.id, { online: 0, types: new Map() });
+    this.tallies.set(def.id, new RegionTally());
     this.regionState.set(def.id, {
       ...def,
       status: 'active',
@@ -373,39 +363,22 @@ export class Fleet {
     this.agents.set(agent.id, agent);
     this.agentsByRegion.get(agent.regionId)!.add(agent.id);
     this.idByHost.set(`${agent.regionId}/${agent.hostname}`, agent.id);
-    const tally = this.tallies.get(agent.regionId)!;
-    tally.types.set(agent.type, (tally.types.get(agent.type) ?? 0) + 1);
-    if (agent.status === 'online') {
-      tally.online++;
-      this.online++;
-    }
+    this.tallies.get(agent.regionId)!.add(agent);
+    if (agent.status === 'online') this.online++;
   }
 
   private unindex(agent: Agent): void {
     this.agentsByRegion.get(agent.regionId)?.delete(agent.id);
     const hostKey = `${agent.regionId}/${agent.hostname}`;
     if (this.idByHost.get(hostKey) === agent.id) this.idByHost.delete(hostKey);
-    const tally = this.tallies.get(agent.regionId)!;
-    const n = (tally.types.get(agent.type) ?? 1) - 1;
-    if (n > 0) tally.types.set(agent.type, n);
-    else tally.types.delete(agent.type);
-    if (agent.status === 'online') {
-      tally.online--;
-      this.online--;
-    }
+    this.tallies.get(agent.regionId)!.remove(agent);
+    if (agent.status === 'online') this.online--;
   }
 
   private recomputeRegion(regionId: string, announce = true): void {
     const region = this.regionState.get(regionId);
     if (!region) return;
-    const total = this.agentsByRegion.get(regionId)!.size;
-    const tally = this.tallies.get(regionId)!;
-    const previousStatus = region.status;
-    region.agentCount = total;
-    region.onlineCount = tally.online;
-    region.serviceCount = tally.types.size;
-    region.healthScore = regionHealth(tally.online, total);
-    region.status = regionStatusForHealth(region.healthScore);
+    const previousStatus = this.tallies.get(regionId)!.fill(region);
     if (announce) this.deps.events.emit('region.changed', { region, previousStatus });
   }
 }
