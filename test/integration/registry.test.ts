@@ -222,6 +222,35 @@ describe('agent registry', () => {
     );
   });
 
+  it('the "registry full" alert resolves at the next start when maxAgents was raised', async () => {
+    const dataDir = await tempDir();
+    t = await startTestCore({ dataDir, maxAgents: 1 });
+    sockets.push(await connectAgent(t.addr.ingestUrl, { hostname: 'only-1' }));
+    const refused = await openIngest(t.addr.ingestUrl);
+    refused.send(hello({ hostname: 'only-2' }));
+    expect(await Promise.race([refused.closed, refused.next('welcome')])).toHaveProperty(
+      'code',
+      CLOSE.agentLimit.code,
+    );
+    const open = () =>
+      t!.core.alerts.list({ state: 'open' }).filter((a) => a.ruleId === 'agent_limit');
+    expect(open()).toHaveLength(1);
+    for (const s of sockets.splice(0)) s.ws.terminate();
+    await t.stop({ keepDir: true });
+
+    // Still full: the alert stays open across the restart.
+    t = await startTestCore({ dataDir, maxAgents: 1 });
+    expect(open()).toHaveLength(1);
+    await t.stop({ keepDir: true });
+    t = await startTestCore({ dataDir, maxAgents: 5 });
+    expect(open()).toEqual([]);
+    const resolved = t.core.alerts
+      .list({ state: 'resolved' })
+      .find((a) => a.ruleId === 'agent_limit');
+    expect(resolved).toMatchObject({ resolvedBy: 'auto' });
+    sockets.push(await connectAgent(t.addr.ingestUrl, { hostname: 'only-2' }));
+  });
+
   it('moves the agents of an old state.json into agents.ndjson and writes state.json (and .bak) without them', async () => {
     const dataDir = await tempDir();
     const old = (id: string, hostname: string, status: Agent['status']): Agent => ({
