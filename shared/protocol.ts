@@ -209,6 +209,8 @@ export const CLOSE = {
   replaced: { code: 4010, reason: 'replaced' },
   /** The console's cap on registered agents is reached; retry later (an operator may retire agents). */
   agentLimit: { code: 4011, reason: 'agent_limit' },
+  /** The console could not make the agent's registration durable (disk full, I/O error); retry later. */
+  registryFailed: { code: 1011, reason: 'registry_failed' },
   tooBig: { code: 1009, reason: 'frame_too_big' },
   shuttingDown: { code: 1001, reason: 'shutting_down' },
 } as const;

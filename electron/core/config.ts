@@ -28,6 +28,11 @@ export interface CoreConfig {
   allowUnknownRegions: boolean;
   regions: RegionDefinition[];
   maxSeriesPerAgent: number;
+  /**
+   * Registered agents at most. A hello that would register one more is refused (close 4011)
+   * and raises an alert; known agents reconnecting are never refused.
+   */
+  maxAgents: number;
   /** How long each tier of the metric store keeps data. */
   retention: Retention;
   /** WAL group-commit window; acks wait for it. */
@@ -80,6 +85,7 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     allowUnknownRegions: false,
     regions: [],
     maxSeriesPerAgent: 1_000,
+    maxAgents: 10_000,
     retention: DEFAULT_RETENTION,
     walFlushMs: 50,
     checkpointEveryMs: 5 * 60_000,
@@ -128,6 +134,7 @@ export const ConfigFile = Type.Object(
       ),
     ),
     maxSeriesPerAgent: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    maxAgents: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     retention: Type.Optional(
       Type.Object(
         {

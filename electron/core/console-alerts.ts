@@ -1,5 +1,6 @@
 import type { Severity } from '../../shared/model.js';
 import type { AlertBook } from './incidents/alert-book.js';
+import { consoleAlert } from './incidents/console-alert.js';
 
 /**
  * Alerts about the console itself (its disk, its files), not about an agent or a region.
@@ -9,19 +10,7 @@ export class ConsoleAlerts {
   constructor(private readonly alerts: AlertBook) {}
 
   raise(ruleId: string, subjectKey: string, severity: Severity, message: string): void {
-    this.alerts.report({
-      ruleId,
-      subjectKey,
-      subject: { kind: 'console', regionId: null, agentId: null },
-      severity,
-      message,
-      metric: null,
-      value: null,
-      threshold: null,
-      sampleArrivedAt: null,
-      arrivedMono: null,
-      forMs: 0,
-    });
+    this.alerts.report(consoleAlert(ruleId, subjectKey, severity, message));
   }
 
   /** The condition is over: the open alert (if any) resolves by itself. */

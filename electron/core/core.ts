@@ -15,6 +15,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { CoreConfig } from './config.js';
 import { CoreEvents } from './events.js';
 import { Fleet } from './fleet/fleet.js';
+import { RegistryKeeper } from './fleet/registry-keeper.js';
 import { randomIds, type IdSource } from './ids.js';
 import { AlertBook } from './incidents/alert-book.js';
 import { RuleEvaluator } from './incidents/evaluator.js';
@@ -75,6 +76,8 @@ export class MonitoringCore {
   readonly admission: IngestAdmission;
   readonly consoleAlerts: ConsoleAlerts;
   readonly lowDisk: LowDiskWatch;
+  /** The agent registry on disk (agents.ndjson), its cap alert, and retirement. */
+  readonly registry: RegistryKeeper;
   readonly sessionToken: string;
   agentToken = '';
   private readonly ids: IdSource;
@@ -86,6 +89,8 @@ export class MonitoringCore {
   private api: ApiServer | null = null;
   private stream: StreamHub | null = null;
   private addresses: CoreAddresses | null = null;
+  /** Regions whose definition state.json holds (a region a hello created must be written). */
+  private readonly persistedRegions = new Set<string>();
 
   constructor(
     readonly config: CoreConfig,
@@ -106,6 +111,7 @@ export class MonitoringCore {
         missedHeartbeatsBeforeOffline: config.missedHeartbeatsBeforeOffline,
         allowUnknownRegions: config.allowUnknownRegions,
         restartGraceMs: config.restartGraceMs,
+        maxAgents: config.maxAgents,
       },
       [
         ...DEFAULT_REGIONS,
@@ -171,7 +177,19 @@ export class MonitoringCore {
     this.eventLog = new EventLog(config.maxStoredEvents);
     this.state = new StateStore(
       config.dataDir,
-      { clock: this.clock, logger: this.logger },
+      { clock: this.clock, logger: this.logger, onWritten: () => this.metrics.stateWrites.inc() },
+      config.persistDebounceMs,
+    );
+    this.registry = new RegistryKeeper(
+      config.dataDir,
+      {
+        clock: this.clock,
+        logger: this.logger,
+        events: this.events,
+        metrics: this.metrics,
+        fleet: this.fleet,
+        alerts: this.alerts,
+      },
       config.persistDebounceMs,
     );
     this.wireBookkeeping();
@@ -181,7 +199,7 @@ export class MonitoringCore {
     const { config } = this;
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     this.agentToken = await loadOrCreateAgentToken(config.dataDir, config.agentToken ?? undefined);
-    await this.restore();
+    const migrated = await this.restore();
     const replayed = await this.store.open();
     if (this.store.checkpointCorrupt) {
       this.consoleAlerts.raise(
@@ -211,15 +229,26 @@ export class MonitoringCore {
     this.metrics.sources.walQueuedBytes = () => this.store.walQueuedBytes;
     this.metrics.sources.diskFreeBytes = () => this.lowDisk.lastFree;
     this.logger.info('metric store opened', { ...replayed });
-    this.state.source(() => ({
-      version: STATE_VERSION,
-      regions: this.fleet.regionDefinitions(),
-      agents: this.fleet.listAgents(),
-      rules: this.rules,
-      alerts: this.alerts.all(),
-      events: this.eventLog.all(),
-    }));
+    this.state.source(() => {
+      const regions = this.fleet.regionDefinitions();
+      for (const r of regions) this.persistedRegions.add(r.id);
+      // No agents: they live in agents.ndjson (a whole-file rewrite per agent did not scale).
+      return {
+        version: STATE_VERSION,
+        regions,
+        rules: this.rules,
+        alerts: this.alerts.all(),
+        events: this.eventLog.all(),
+      };
+    });
     this.state.markDirty();
+    if (migrated) {
+      // Rewrite state.json without the migrated agents, twice, so that state.json.bak (the
+      // fallback for a corrupt file) does not hold them either.
+      await this.state.flush();
+      this.state.markDirty();
+      await this.state.flush();
+    }
 
     const pipeline = new IngestPipeline(
       {
@@ -234,6 +263,7 @@ export class MonitoringCore {
         live: this.live,
         admission: this.admission,
         persisted: () => this.state.afterNextWrite(),
+        registry: this.registry.log,
       },
       config.heartbeatIntervalMs,
     );
@@ -261,6 +291,7 @@ export class MonitoringCore {
       fleet: this.fleet,
       alerts: this.alerts,
       events: this.eventLog,
+      decommission: (id, by, comment) => this.registry.decommission(id, by, comment),
     };
     this.stream = new StreamHub({
       clock: this.clock,
@@ -320,17 +351,15 @@ export class MonitoringCore {
     this.stream?.stop();
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);
     this.alerts.dispose();
-    await Promise.all([this.state.close(), this.store.close()]);
+    await Promise.all([this.state.close(), this.store.close(), this.registry.close()]);
   }
 
   stats(): ConsoleStats {
-    const agents = this.fleet.listAgents();
-    const open = this.alerts.openAlerts();
-    const count = (s: Severity) => open.filter((a) => a.severity === s).length;
+    const count = (s: Severity) => this.alerts.openCount(s);
     return {
       serverTime: this.clock.now(),
-      agentsTotal: agents.length,
-      agentsOnline: agents.filter((a) => a.status === 'online').length,
+      agentsTotal: this.fleet.size,
+      agentsOnline: this.fleet.onlineCount(),
       agentsConnected: this.ingest?.connectedCount ?? 0,
       samplesPerSecond: this.live.samplesPerSecond(),
       sampleToAlertP99Ms: this.live.latencyP99(),
@@ -348,15 +377,19 @@ export class MonitoringCore {
     };
   }
 
-  private async restore(): Promise<void> {
+  /** Load state.json and the registry; true when state.json still held agents (migrated). */
+  private async restore(): Promise<boolean> {
     const loaded = await this.state.load();
+    const legacyAgents = loaded.state?.agents ?? [];
+    const agents = await this.registry.open(legacyAgents);
+    this.fleet.load(loaded.state?.regions ?? [], agents);
     if (loaded.state) {
-      this.fleet.load(loaded.state.regions, loaded.state.agents);
       this.alerts.load(loaded.state.alerts);
       this.eventLog.load(loaded.state.events);
       if (loaded.state.rules.length > 0) this.rules = loaded.state.rules;
     }
     this.evaluator.setRules(this.rules);
+    this.registry.restored();
     for (const [collection, n] of Object.entries(loaded.dropped)) {
       this.logger.warn('state.json records failed validation and were dropped', {
         collection,
@@ -364,6 +397,7 @@ export class MonitoringCore {
       });
     }
     if (loaded.recovery) this.raiseRecoveryAlert(loaded.recovery);
+    return legacyAgents.length > 0;
   }
 
   private raiseRecoveryAlert(r: Recovery): void {
@@ -427,26 +461,22 @@ export class MonitoringCore {
   /** Counters, gauges and persistence follow the bus; nothing else calls them. */
   private wireBookkeeping(): void {
     const { events, metrics } = this;
+    // Agents are the registry keeper's (agents.ndjson); state.json holds region definitions,
+    // so a region a hello created is written at once.
     events.on('agent.changed', ({ agent, previousStatus }) => {
-      // A new agent is written at once: its metrics are durable from the first ack, and
-      // after a crash they must still have an agent to belong to.
-      this.state.markDirty(previousStatus === null);
-      if (agent.status !== previousStatus) metrics.agentsOnline.set(this.fleet.onlineCount());
+      if (previousStatus === null && !this.persistedRegions.has(agent.regionId))
+        this.state.markDirty(true);
     });
-    events.on('agent.touched', () => this.state.markDirty());
     events.on('event.stored', () => this.state.markDirty());
+    events.on('alert.revised', () => this.state.markDirty());
+    // Counts kept by the alert book: a pass over every open alert per change was quadratic
+    // when thousands of agents went offline at once.
     events.on('alert.changed', ({ alert }) => {
       this.state.markDirty();
-      const open = this.alerts.openAlerts();
-      for (const severity of SEVERITIES) {
-        metrics.alertsActive.set({ severity }, open.filter((a) => a.severity === severity).length);
-      }
+      for (const severity of SEVERITIES)
+        metrics.alertsActive.set({ severity }, this.alerts.openCount(severity));
       const agentId = alert.subject.agentId;
-      if (agentId)
-        this.fleet.setAlertsCount(
-          agentId,
-          open.filter((a) => a.subject.agentId === agentId).length,
-        );
+      if (agentId) this.fleet.setAlertsCount(agentId, this.alerts.openCountFor(agentId));
     });
   }
 }

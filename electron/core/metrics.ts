@@ -6,6 +6,7 @@ export function createCoreMetrics() {
   /** Read at scrape time; the core points these at its parts once they exist. */
   const sources = {
     tsdbSeries: () => 0,
+    agentsRegistered: () => 0,
     ingestPaused: () => false,
     walQueuedBytes: () => 0,
     diskFreeBytes: (): number | null => null,
@@ -145,6 +146,25 @@ export function createCoreMetrics() {
     stateWrites: new Counter({
       name: 'meridian_state_writes_total',
       help: 'Durable writes of state.json.',
+      registers: [registry],
+    }),
+    agentsRegistered: new Gauge({
+      name: 'meridian_agents_registered',
+      help: 'Agents in the registry (online or not; retired agents are not counted).',
+      registers: [registry],
+      collect() {
+        this.set(sources.agentsRegistered());
+      },
+    }),
+    registryWrites: new Counter({
+      name: 'meridian_registry_writes_total',
+      help: 'Durable writes of the agent registry (agents.ndjson): appended groups, or whole rewrites (compaction).',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    registryReplayCorruptLines: new Gauge({
+      name: 'meridian_registry_replay_corrupt_lines',
+      help: 'Torn or corrupt agents.ndjson lines skipped at the last start.',
       registers: [registry],
     }),
   };

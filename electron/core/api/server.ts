@@ -118,7 +118,7 @@ export class ApiServer {
       const body = routeHasBody(match) ? await readJsonBody(req) : undefined;
       const query = Object.fromEntries(url.searchParams);
       delete query.token;
-      return sendJson(res, 200, runRoute(match, query, body, this.deps.services));
+      return sendJson(res, 200, await runRoute(match, query, body, this.deps.services));
     }
     if (method !== 'GET' && method !== 'HEAD')
       throw new HttpError(405, 'method_not_allowed', `${method} ${url.pathname}`);

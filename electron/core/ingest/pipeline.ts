@@ -14,8 +14,9 @@ import type { CoreMetrics } from '../metrics.js';
 import type { EventLog } from '../store/event-log.js';
 import type { MetricStore } from '../store/metric-store.js';
 import type { LiveFigures } from '../stats.js';
+import type { AgentLog } from '../state/agent-log.js';
 import type { IngestAdmission } from './admission.js';
-import type { IngestHandler } from './session.js';
+import type { HelloResult, IngestHandler } from './session.js';
 
 /** How far ahead of the console's clock an agent's timestamps may be (clock skew). */
 export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
@@ -35,6 +36,8 @@ export interface PipelineDeps {
   admission: IngestAdmission;
   /** Resolves once state.json holds everything stored so far. */
   persisted: () => Promise<void>;
+  /** The agent registry on disk. */
+  registry: Pick<AgentLog, 'persist'>;
 }
 
 /** What happens to each accepted frame: registry, recent values, rule checks, event log. */
@@ -44,8 +47,11 @@ export class IngestPipeline implements IngestHandler {
     readonly heartbeatIntervalMs: number,
   ) {}
 
-  hello(hello: HelloMessage, remoteAddress: string) {
-    return this.deps.fleet.connect(hello, remoteAddress);
+  hello(hello: HelloMessage, remoteAddress: string): HelloResult {
+    const result = this.deps.fleet.connect(hello, remoteAddress);
+    if (!result.ok) return result;
+    // A new agent (or a changed identity) is one line in agents.ndjson; the welcome waits for it.
+    return { ...result, durable: this.deps.registry.persist(result.agent) };
   }
 
   heartbeat(agentId: string): void {

@@ -9,14 +9,23 @@ import {
   type MetricsMessage,
 } from '../../../shared/protocol.js';
 import type { Clock } from '../clock.js';
-import type { ConnectResult } from '../fleet/fleet.js';
+import type { Agent } from '../../../shared/model.js';
 import type { CoreMetrics } from '../metrics.js';
 import type { Admission } from './admission.js';
 import { closeReason, parseAgentFrame, type CloseSpec } from './frames.js';
 
+/**
+ * A hello's outcome. `durable` resolves once the agent's registry record is on disk: the
+ * welcome and every ack wait for it, so data acked to a new agent never outlives its agent
+ * in a crash.
+ */
+export type HelloResult =
+  | { ok: true; agent: Agent; connectionId: number; durable: Promise<void> }
+  | { ok: false; reason: 'unknown_region' | 'agent_limit'; message: string };
+
 /** What the core does with what agents send. The ingest layer knows nothing else of it. */
 export interface IngestHandler {
-  hello(hello: HelloMessage, remoteAddress: string): ConnectResult;
+  hello(hello: HelloMessage, remoteAddress: string): HelloResult;
   heartbeat(agentId: string): void;
   /** Whether batches are taken now (closed while the disk refuses writes or lags behind). */
   admission(): Admission;
@@ -53,6 +62,8 @@ export class AgentSession {
    * but never acked, and each later frame counted its own rejection.
    */
   private closing = false;
+  /** Resolves once this agent's registry record is durable; nothing is acked before. */
+  private registered: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ws: WebSocket,
@@ -145,7 +156,7 @@ export class AgentSession {
           this.send({ type: 'error', code: p.code, message: p.message, seq: msg.seq });
         // Not acked when the write fails: the agent is told to keep the batch and resend it.
         durable.then(
-          () => this.send({ type: 'ack', seq: msg.seq }),
+          () => this.afterRegistered(() => this.send({ type: 'ack', seq: msg.seq })),
           () => this.defer(msg.seq, this.deps.handler.admission()),
         );
         return;
@@ -155,7 +166,7 @@ export class AgentSession {
         if (!admission.open) return this.defer(msg.seq, admission);
         void this.deps.handler
           .events(this.agentId, msg, arrivedAt)
-          .then(() => this.send({ type: 'ack', seq: msg.seq }));
+          .then(() => this.afterRegistered(() => this.send({ type: 'ack', seq: msg.seq })));
         return;
       }
     }
@@ -179,16 +190,29 @@ export class AgentSession {
   private onHello(hello: HelloMessage): void {
     if (this.agentId) return this.close(CLOSE.duplicateHello, 'hello was already sent');
     const result = this.deps.handler.hello(hello, this.remoteAddress);
-    if (!result.ok) return this.close(CLOSE.unknownRegion, result.message);
+    if (!result.ok) {
+      const spec = result.reason === 'agent_limit' ? CLOSE.agentLimit : CLOSE.unknownRegion;
+      return this.close(spec, result.message, false);
+    }
     this.agentId = result.agent.id;
     this.connectionId = result.connectionId;
     this.onRegistered(this);
-    this.send({
-      type: 'welcome',
-      protocol: PROTOCOL_VERSION,
-      agentId: result.agent.id,
-      heartbeatIntervalMs: this.deps.handler.heartbeatIntervalMs,
-      serverTime: this.deps.clock.now(),
-    });
+    this.registered = result.durable;
+    result.durable.then(
+      () =>
+        this.send({
+          type: 'welcome',
+          protocol: PROTOCOL_VERSION,
+          agentId: result.agent.id,
+          heartbeatIntervalMs: this.deps.handler.heartbeatIntervalMs,
+          serverTime: this.deps.clock.now(),
+        }),
+      (err: Error) =>
+        this.close(CLOSE.registryFailed, `registration not saved: ${err.message}`, false),
+    );
+  }
+
+  private afterRegistered(fn: () => void): void {
+    this.registered.then(fn, () => {});
   }
 }

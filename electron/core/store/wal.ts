@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { encodeLine } from '../checked-line.js';
 import type { Clock, TimerHandle } from '../clock.js';
 
 const SEGMENT_RE = /^wal-(\d{8})\.ndjson$/;
@@ -28,16 +29,8 @@ export interface WalObserver {
   writeSucceeded(): void;
 }
 
-export function encodeLine(payload: string): string {
-  return `${crc32(payload).toString(16).padStart(8, '0')} ${payload}\n`;
-}
-
-/** The payload of a WAL line, or null for a torn or corrupt line. */
-export function decodeLine(line: string): string | null {
-  if (line.length < 10 || line[8] !== ' ') return null;
-  const payload = line.slice(9);
-  return crc32(payload).toString(16).padStart(8, '0') === line.slice(0, 8) ? payload : null;
-}
+// The line format is shared with the record logs; re-exported for the WAL's callers.
+export { decodeLine, encodeLine } from '../checked-line.js';
 
 /**
  * Append-only write-ahead log in numbered NDJSON segments, one checksummed line per batch.
