@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { AgentType } from '../shared/model.js';
 import { collectHostSamples } from './collectors.js';
 import { Uplink } from './uplink.js';
+import type { UplinkEvent } from './uplink-events.js';
 
 export interface HostAgentOptions {
   url: string;
@@ -13,7 +14,10 @@ export interface HostAgentOptions {
   intervalMs: number;
   version: string;
   clock: Clock;
+  /** What a person should read: collection failures. */
   log: (line: string) => void;
+  /** The uplink's connection events (connecting, retrying, paused, replaced …). */
+  onEvent?: (event: UplinkEvent) => void;
   onFatal: (reason: string) => void;
 }
 
@@ -36,7 +40,7 @@ export class HostAgent {
         version: opts.version,
         labels: { collector: 'systeminformation' },
       },
-      onWelcome: (id) => opts.log(`connected to ${opts.url} as ${id}`),
+      ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       onFatal: opts.onFatal,
     });
   }

@@ -2,15 +2,20 @@ import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import {
   CLOSE,
+  ERROR_CODES,
   PROTOCOL_VERSION,
-  isFatalCloseCode,
   MAX_FRAME_BYTES,
   MAX_SAMPLES_PER_BATCH,
   type AgentEvent,
   type ConsoleMessage,
+  type ErrorMessage,
   type HelloMessage,
   type Sample,
 } from '../shared/protocol.js';
+import { Backoff } from './backoff.js';
+import { Outbox, type OutboxBatch } from './outbox.js';
+import { isSamplesDroppedCode, judgeClose, pauseMs } from './console-answers.js';
+import type { UplinkEvent } from './uplink-events.js';
 
 export type HelloFields = Omit<HelloMessage, 'type' | 'protocol' | 'agentId'>;
 
@@ -25,24 +30,41 @@ export interface UplinkOptions {
   maxPendingBatches?: number;
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /** The wait after 4010 (replaced), 4011 (agent_limit) or 4007 (unknown region); it doubles. */
+  longBackoffInitialMs?: number;
+  longBackoffMaxMs?: number;
+  /** A batch still unacked this long after it was sent is sent again on the same connection. */
+  resendAfterMs?: number;
+  /** At most this many batches per timer resend round (one round per `resendAfterMs`). */
+  maxResendPerRound?: number;
   /** Called once when the console refuses us for good (bad token, protocol error). */
   onFatal?: (reason: string) => void;
-  onWelcome?: (agentId: string) => void;
+  onEvent?: (event: UplinkEvent) => void;
 }
 
 export interface UplinkStats {
   batchesSent: number;
   batchesAcked: number;
+  /** Every send of a batch that had been sent before (reconnect, end of a pause, timer). */
   batchesResent: number;
+  /** Of those, resent because no ack came within `resendAfterMs` on a live connection. */
+  batchesResentByTimer: number;
   batchesDropped: number;
   connects: number;
+  /** `ingest_paused` answers received. */
+  pauses: number;
+  /** Closes after which the agent waited the long backoff (4007, 4010, 4011). */
+  heldOff: number;
+  /** Acked batches the console dropped samples from, by error code (out_of_order …). */
+  samplesDroppedBatches: Record<string, number>;
   errors: string[];
 }
 
 /**
  * An agent's connection to the console: hello/welcome, heartbeats at the interval the
- * console asks for, and store-and-forward of batches (kept until acked, resent after a
- * reconnect). Reconnects with exponential backoff and full jitter.
+ * console asks for, and store-and-forward of batches — kept until acked; resent, oldest first,
+ * after a reconnect, at the end of an `ingest_paused` pause, and when an ack is overdue.
+ * Reconnects with exponential backoff and full jitter; after 4010/4011/4007 with a long one.
  */
 export class Uplink {
   agentId: string | null = null;
@@ -50,53 +72,85 @@ export class Uplink {
     batchesSent: 0,
     batchesAcked: 0,
     batchesResent: 0,
+    batchesResentByTimer: 0,
     batchesDropped: 0,
     connects: 0,
+    pauses: 0,
+    heldOff: 0,
+    samplesDroppedBatches: {},
     errors: [],
   };
   private ws: WebSocket | null = null;
   private welcomed = false;
+  private welcomedAt: number | null = null;
   private stopped = false;
-  private attempt = 0;
   private nextSeq = 1;
-  private readonly pending = new Map<number, string>();
+  private readonly outbox: Outbox;
+  private readonly backoff: Backoff;
+  private readonly longBackoff: Backoff;
+  /** Why the current connection attempt failed, for the retry message. */
+  private lastProblem = '';
+  private pausedUntil = 0;
   private heartbeatTimer: TimerHandle | null = null;
+  private resendTimer: TimerHandle | null = null;
   private retryTimer: TimerHandle | null = null;
+  private pauseTimer: TimerHandle | null = null;
   private heartbeatsPaused = false;
 
-  constructor(private readonly opts: UplinkOptions) {}
+  constructor(private readonly opts: UplinkOptions) {
+    this.outbox = new Outbox(opts.maxPendingBatches ?? 10_000);
+    this.backoff = new Backoff(
+      {
+        initialMs: opts.backoffInitialMs ?? 500,
+        maxMs: opts.backoffMaxMs ?? 30_000,
+        jitter: 'full',
+      },
+      opts.random,
+    );
+    this.longBackoff = new Backoff(
+      {
+        initialMs: opts.longBackoffInitialMs ?? 60_000,
+        maxMs: opts.longBackoffMaxMs ?? 15 * 60_000,
+        jitter: 'around',
+      },
+      opts.random,
+    );
+  }
 
   get connected(): boolean {
     return this.welcomed;
   }
 
   get pendingCount(): number {
-    return this.pending.size;
+    return this.outbox.size;
+  }
+
+  /** True while the console has asked for no batches (`ingest_paused`). */
+  get paused(): boolean {
+    return this.opts.clock.now() < this.pausedUntil;
   }
 
   start(): void {
     this.stopped = false;
+    // A pause the console asked for outlives a stop/start; its timer did not.
+    const pausedFor = this.pausedUntil - this.opts.clock.now();
+    if (pausedFor > 0) this.pauseTimer = this.opts.clock.setTimeout(() => this.resume(), pausedFor);
+    this.emit({ type: 'connecting', url: this.opts.url });
     this.connect();
   }
 
   /** Close for good (no reconnect). */
   stop(): void {
-    this.stopped = true;
-    this.retryTimer?.cancel();
-    this.heartbeatTimer?.cancel();
+    this.halt();
     this.ws?.close(1000, 'agent stopping');
     this.ws = null;
-    this.welcomed = false;
   }
 
   /** Drop the socket without a close handshake, as a crashed host would (simulator, tests). */
   kill(): void {
-    this.stopped = true;
-    this.retryTimer?.cancel();
-    this.heartbeatTimer?.cancel();
+    this.halt();
     this.ws?.terminate();
     this.ws = null;
-    this.welcomed = false;
   }
 
   /** Keep the socket but stop heartbeats (a hung host); resume with `pauseHeartbeats(false)`. */
@@ -127,23 +181,51 @@ export class Uplink {
     return seq;
   }
 
-  private enqueue(seq: number, frame: string): void {
-    this.pending.set(seq, frame);
-    const max = this.opts.maxPendingBatches ?? 10_000;
-    while (this.pending.size > max) {
-      this.pending.delete(this.pending.keys().next().value!);
-      this.stats.batchesDropped++;
-    }
-    if (this.welcomed) this.transmit(frame);
+  private halt(): void {
+    this.stopped = true;
+    for (const t of [this.retryTimer, this.heartbeatTimer, this.resendTimer, this.pauseTimer])
+      t?.cancel();
+    this.welcomed = false;
   }
 
-  private transmit(frame: string): void {
-    this.ws?.send(frame);
-    this.stats.batchesSent++;
+  private enqueue(seq: number, frame: string): void {
+    this.stats.batchesDropped += this.outbox.add(seq, frame);
+    this.flush();
+  }
+
+  /** Send, in seq order, every batch not yet sent on this connection — unless we may not. */
+  private flush(): number {
+    if (!this.welcomed || this.paused) return 0;
+    const batches = this.outbox.unsent();
+    this.transmit(batches);
+    return batches.length;
+  }
+
+  private transmit(batches: OutboxBatch[], byTimer = false): void {
+    const now = this.opts.clock.now();
+    for (const b of batches) {
+      this.ws?.send(b.frame);
+      this.outbox.markSent(b.seq, now);
+      this.stats.batchesSent++;
+      if (b.resend) this.stats.batchesResent++;
+      if (byTimer) this.stats.batchesResentByTimer++;
+    }
+  }
+
+  /** On a live connection, a batch whose ack is overdue goes again (a lost write, a lost ack). */
+  private resendOverdue(): void {
+    if (!this.welcomed || this.paused) return;
+    const after = this.opts.resendAfterMs ?? 15_000;
+    const due = this.outbox.overdue(
+      this.opts.clock.now() - after,
+      this.opts.maxResendPerRound ?? 100,
+    );
+    this.transmit(due, true);
   }
 
   private connect(): void {
     if (this.stopped) return;
+    this.lastProblem = '';
     const ws = new WebSocket(this.opts.url, {
       headers: { Authorization: `Bearer ${this.opts.token}` },
     });
@@ -168,47 +250,129 @@ export class Uplink {
       this.onMessage(msg);
     });
     ws.on('unexpected-response', (_req, res) => {
-      const reason = `console refused the connection: HTTP ${res.statusCode}${res.statusCode === 401 ? ' (check the agent token)' : ''}`;
+      const status = res.statusCode ?? 0;
+      // Say why before the socket goes: its close must not read as a plain retry.
+      if (status === 401) {
+        this.fatal(
+          'the console refused the agent token (HTTP 401): check --token or MERIDIAN_AGENT_TOKEN (`meridian token` on the console host prints it)',
+        );
+      } else if (status === 403) {
+        this.fatal('the console refused this client (HTTP 403)');
+      } else {
+        this.lastProblem = `the console answered HTTP ${status} (is ${this.opts.url} its ingest URL?)`;
+      }
       ws.terminate();
-      if (res.statusCode === 401 || res.statusCode === 403) this.fatal(reason);
     });
-    ws.on('error', (err) => this.note(err.message));
-    ws.on('close', (code, reason) => {
-      if (this.ws !== ws) return;
-      this.welcomed = false;
-      this.heartbeatTimer?.cancel();
-      if (isFatalCloseCode(code))
-        return this.fatal(`closed by console: ${code} ${reason.toString()}`);
-      if (code !== CLOSE.shuttingDown.code && code !== 1000 && code !== 1006)
-        this.note(`closed ${code} ${reason.toString()}`);
-      this.scheduleReconnect();
+    ws.on('error', (err) => {
+      this.lastProblem ||= err.message;
+      this.note(err.message);
     });
+    ws.on('close', (code, reason) => this.onClose(ws, code, reason.toString()));
+  }
+
+  private onClose(ws: WebSocket, code: number, reason: string): void {
+    if (this.ws !== ws) return;
+    const wasWelcomed = this.welcomed;
+    this.welcomed = false;
+    this.heartbeatTimer?.cancel();
+    this.resendTimer?.cancel();
+    this.outbox.forgetSent();
+    if (this.stopped) return;
+    const verdict = judgeClose(code, reason, { wasWelcomed, lastProblem: this.lastProblem });
+    if (verdict.kind === 'fatal') return this.fatal(verdict.reason);
+    if (code !== CLOSE.shuttingDown.code && code !== 1000 && code !== 1006)
+      this.note(`closed ${code} ${reason}`);
+    if (verdict.kind === 'held_off') {
+      // A connection that held for a long while before this starts the long wait afresh.
+      const held =
+        wasWelcomed && this.welcomedAt !== null ? this.opts.clock.now() - this.welcomedAt : 0;
+      if (held >= (this.opts.longBackoffMaxMs ?? 15 * 60_000)) this.longBackoff.reset();
+      const delayMs = this.longBackoff.next();
+      this.stats.heldOff++;
+      this.emit({ type: 'held_off', code: verdict.code, delayMs, reason });
+      return this.retryIn(delayMs);
+    }
+    const delayMs = this.backoff.next();
+    this.emit({ type: 'retrying', delayMs, reason: verdict.problem });
+    this.retryIn(delayMs);
   }
 
   private onMessage(msg: ConsoleMessage): void {
     switch (msg.type) {
-      case 'welcome': {
-        this.agentId = msg.agentId;
-        this.welcomed = true;
-        this.attempt = 0;
-        this.heartbeatTimer?.cancel();
-        this.heartbeatTimer = this.opts.clock.setInterval(
-          () => this.heartbeat(),
-          msg.heartbeatIntervalMs,
-        );
-        if (this.pending.size > 0 && this.stats.connects > 1)
-          this.stats.batchesResent += this.pending.size;
-        for (const frame of this.pending.values()) this.transmit(frame);
-        this.opts.onWelcome?.(msg.agentId);
-        return;
-      }
+      case 'welcome':
+        return this.onWelcome(msg.agentId, msg.heartbeatIntervalMs);
       case 'ack':
-        if (this.pending.delete(msg.seq)) this.stats.batchesAcked++;
+        if (this.outbox.ack(msg.seq)) this.stats.batchesAcked++;
         return;
       case 'error':
-        this.note(`${msg.code}: ${msg.message}`);
-        return;
+        return this.onError(msg);
     }
+  }
+
+  private onWelcome(agentId: string, heartbeatIntervalMs: number): void {
+    const reconnect = this.agentId !== null;
+    this.agentId = agentId;
+    this.welcomed = true;
+    this.welcomedAt = this.opts.clock.now();
+    this.backoff.reset();
+    this.heartbeatTimer?.cancel();
+    this.heartbeatTimer = this.opts.clock.setInterval(() => this.heartbeat(), heartbeatIntervalMs);
+    this.resendTimer?.cancel();
+    const after = this.opts.resendAfterMs ?? 15_000;
+    this.resendTimer = this.opts.clock.setInterval(() => this.resendOverdue(), after);
+    const resent = this.outbox.unsent().filter((b) => b.resend).length;
+    this.emit({ type: 'connected', agentId, reconnect, resent: this.paused ? 0 : resent });
+    this.flush();
+  }
+
+  private onError(msg: ErrorMessage): void {
+    if (msg.code === ERROR_CODES.ingestPaused) return this.pause(msg);
+    this.note(`${msg.code}: ${msg.message}`);
+    if (isSamplesDroppedCode(msg.code)) {
+      const counts = this.stats.samplesDroppedBatches;
+      counts[msg.code] = (counts[msg.code] ?? 0) + 1;
+      this.emit({
+        type: 'samples_dropped',
+        code: msg.code,
+        message: msg.message,
+        seq: msg.seq ?? null,
+      });
+    } else {
+      this.emit({ type: 'console_error', code: msg.code, message: msg.message });
+    }
+  }
+
+  /**
+   * The console could not make batch `seq` durable and did not ack it. Send no batches until
+   * the pause is over (heartbeats go on), then every unacked batch again, oldest first.
+   */
+  private pause(msg: ErrorMessage): void {
+    this.stats.pauses++;
+    const now = this.opts.clock.now();
+    const wait = pauseMs(msg.retryAfterMs);
+    const wasPaused = this.paused;
+    if (now + wait > this.pausedUntil) {
+      this.pausedUntil = now + wait;
+      this.pauseTimer?.cancel();
+      this.pauseTimer = this.opts.clock.setTimeout(() => this.resume(), wait);
+    }
+    // Batches in flight behind the refused one may be refused too: all go again, in order.
+    this.outbox.forgetSent();
+    if (!wasPaused) {
+      this.emit({
+        type: 'paused',
+        retryAfterMs: wait,
+        seq: msg.seq ?? null,
+        pending: this.outbox.size,
+      });
+    }
+  }
+
+  private resume(): void {
+    this.pauseTimer = null;
+    this.pausedUntil = 0;
+    const resent = this.flush();
+    if (this.welcomed) this.emit({ type: 'resumed', resent });
   }
 
   private heartbeat(): void {
@@ -216,20 +380,20 @@ export class Uplink {
     this.ws?.send(JSON.stringify({ type: 'heartbeat', ts: this.opts.clock.now() }));
   }
 
-  private scheduleReconnect(): void {
-    if (this.stopped) return;
-    const initial = this.opts.backoffInitialMs ?? 500;
-    const max = this.opts.backoffMaxMs ?? 30_000;
-    // Full jitter (AWS architecture blog): spreads a thousand agents reconnecting after a console restart.
-    const delay = this.opts.random() * Math.min(max, initial * 2 ** this.attempt);
-    this.attempt = Math.min(this.attempt + 1, 30);
-    this.retryTimer = this.opts.clock.setTimeout(() => this.connect(), delay);
+  private retryIn(delayMs: number): void {
+    this.retryTimer = this.opts.clock.setTimeout(() => this.connect(), delayMs);
   }
 
   private fatal(reason: string): void {
     this.note(reason);
-    this.stop();
+    this.halt();
+    this.ws = null;
+    this.emit({ type: 'fatal', reason });
     this.opts.onFatal?.(reason);
+  }
+
+  private emit(event: UplinkEvent): void {
+    this.opts.onEvent?.(event);
   }
 
   private note(message: string): void {

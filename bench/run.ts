@@ -6,10 +6,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fleetLoad } from './fleet-load.js';
+import { floodResistance } from './flood.js';
 import { CORE_DEFAULTS, machine, type BenchOptions, type Section } from './harness.js';
 import { ingestThroughput } from './ingest.js';
 import { alertLatency } from './latency.js';
 import { liveness } from './liveness.js';
+import { registryFlood } from './registry.js';
 import { report } from './report.js';
 import { headMemory, queryLatency, walReplay } from './tsdb.js';
 import { alertToScreen, firstPaint, frameTime } from './ui.js';
@@ -24,7 +26,9 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   ingest: ingestThroughput,
   latency: alertLatency,
   liveness,
+  flood: floodResistance,
   fleet: fleetLoad,
+  registry: registryFlood,
   memory: headMemory,
   query: queryLatency,
   replay: (o) => walReplay('replay', replaySeconds(o.quick).replay),

@@ -199,6 +199,7 @@ export async function walReplay(name: string, seconds: number): Promise<Section>
       walFlushMs: 50,
       checkpointEveryMs: 3_600_000,
       checkpointWalBytes: Number.MAX_SAFE_INTEGER,
+      outOfOrderWindowMs: 3_600_000,
     },
   );
   const t0 = performance.now();

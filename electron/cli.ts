@@ -1,26 +1,23 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parse, UsageError } from './cli/args.js';
+import { HelpRequested, parse, UsageError } from './cli/args.js';
+import { COMMANDS, TOKEN } from './cli/specs.js';
 import { ConfigError, defaultDataDir } from './core/config.js';
 import { loadOrCreateAgentToken } from './core/ingest/tokens.js';
 import { VERSION } from './core/version.js';
 
-const USAGE = `meridian ${VERSION} — monitoring console for a multi-region fleet
-
-usage:
-  meridian serve     [--data-dir D] [--port N] [--ingest-port N] [--ingest-host H]
-                     [--agent-token T] [--session-token T] [--config F] [--with-agent]
-                     run the console core and UI server without Electron
-  meridian agent     --url ws://HOST:PORT --token T [--region R] [--type system|application|database|network]
-                     [--hostname H] [--interval MS]
-                     report this host's cpu, memory, disk, network and load
-  meridian simulate  --url ws://HOST:PORT --token T [--agents N] [--seed S] [--interval MS]
-                     [--no-incidents] [--duration SECONDS]
-                     N virtual agents across the regions with scripted incidents
-  meridian token     [--data-dir D]   print the agent token (created on first use)
-
-environment: MERIDIAN_AGENT_TOKEN, MERIDIAN_SESSION_TOKEN, MERIDIAN_DATA_DIR
-`;
+const USAGE = [
+  `meridian ${VERSION} — monitoring console for a multi-region fleet`,
+  '',
+  'usage: meridian <command> [options]',
+  '',
+  'commands:',
+  ...COMMANDS.map((c) => `  ${c.name.padEnd(10)}${c.summary}`),
+  '',
+  "`meridian <command> --help` lists a command's options and their defaults.",
+  'environment: MERIDIAN_AGENT_TOKEN, MERIDIAN_SESSION_TOKEN, MERIDIAN_DATA_DIR',
+  '',
+].join('\n');
 
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const [command, ...rest] = argv;
@@ -34,7 +31,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       case 'simulate':
         return await (await import('./cli/simulate.js')).simulateCommand(rest, env);
       case 'token': {
-        const flags = parse('token', rest, { 'data-dir': { type: 'string' } });
+        const flags = parse(TOKEN, rest);
         const dir = resolve(flags['data-dir'] ?? env.MERIDIAN_DATA_DIR ?? defaultDataDir());
         await mkdir(dir, { recursive: true, mode: 0o700 });
         process.stdout.write(`${await loadOrCreateAgentToken(dir)}\n`);
@@ -54,6 +51,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return 2;
     }
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(err.message);
+      return 0;
+    }
     if (err instanceof UsageError || err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
       return 2;

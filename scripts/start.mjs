@@ -78,19 +78,19 @@ function chooseConsole() {
   const electron = findElectron();
   if (!electron.path) {
     say(
-      'meridian: no Electron binary on this machine (offline install); running the console in your browser instead:',
+      'meridian: no Electron binary on this machine (offline install); running the console in your browser instead (open the console URL below).',
     );
     return null;
   }
   if (!existsSync(MAIN)) {
     say(
-      'meridian: the desktop shell is not built (dist/electron/main.js); running the console in your browser instead:',
+      'meridian: the desktop shell is not built (dist/electron/main.js); running the console in your browser instead (open the console URL below).',
     );
     return null;
   }
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     say(
-      'meridian: no display for the desktop window (DISPLAY is not set); running the console in your browser instead:',
+      'meridian: no display for the desktop window (DISPLAY is not set); running the console in your browser instead (open the console URL below).',
     );
     return null;
   }

@@ -1,6 +1,8 @@
 // Plain values of the API contract, apart from its schemas, so the renderer can import
 // them without bundling the schema library (shared/api.ts holds schemas and types).
 
+import type { Agent } from './model.js';
+
 export const API_PREFIX = '/api/v1';
 export const STREAM_PATH = `${API_PREFIX}/stream`;
 /** The stream sends changes at most this often. */
@@ -9,3 +11,22 @@ export const STREAM_BATCH_MS = 250;
 export const STREAM_AGENT_REFRESH_MS = 2_000;
 /** Tails a viewer may hold at once. */
 export const MAX_TAILS_PER_VIEWER = 16;
+/** Most agents one GET /api/v1/agents page holds (also the default page size). */
+export const AGENTS_PAGE_MAX = 1_000;
+/** What `fields=` may name on GET /api/v1/agents. */
+export const AGENT_FIELDS = [
+  'id',
+  'regionId',
+  'hostname',
+  'ipAddress',
+  'type',
+  'version',
+  'labels',
+  'status',
+  'registeredAt',
+  'lastHeartbeat',
+  'statusChangedAt',
+  'metricsCount',
+  'alertsCount',
+  'latest',
+] as const satisfies readonly (keyof Agent)[];

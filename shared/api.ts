@@ -13,6 +13,12 @@ export const AgentsQuery = Type.Object(
     status: Opt(
       Type.Union([Type.Literal('online'), Type.Literal('offline'), Type.Literal('error')]),
     ),
+    /** 1 to AGENTS_PAGE_MAX (the default). */
+    limit: Opt(Type.String({ pattern: '^[0-9]{1,5}$' })),
+    /** `nextCursor` of the previous page: opaque. */
+    cursor: Opt(Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$' })),
+    /** Fields to return, comma-separated (`id,hostname,status`); `id` always comes. */
+    fields: Opt(Type.String({ pattern: '^[A-Za-z]+(,[A-Za-z]+)*$', maxLength: 400 })),
   },
   { additionalProperties: false },
 );
@@ -54,6 +60,15 @@ export const EventsQuery = Type.Object(
 );
 
 export const AlertActionBody = Type.Object(
+  {
+    comment: Opt(Type.String({ maxLength: 2000 })),
+    by: Opt(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+/** Retire an agent: `by` is recorded on the alerts it resolves, `comment` as their reason. */
+export const DecommissionBody = Type.Object(
   {
     comment: Opt(Type.String({ maxLength: 2000 })),
     by: Opt(Type.String({ minLength: 1, maxLength: 64 })),
@@ -113,6 +128,23 @@ export type AgentsQuery = Static<typeof AgentsQuery>;
 export type AlertsQuery = Static<typeof AlertsQuery>;
 export type EventsQuery = Static<typeof EventsQuery>;
 export type AlertActionBody = Static<typeof AlertActionBody>;
+export type DecommissionBody = Static<typeof DecommissionBody>;
+
+/** An agent as GET /api/v1/agents returns it: every field, or those `fields` asked for. */
+export type AgentView = Pick<Agent, 'id'> & Partial<Agent>;
+
+/** One page of agents, in id order; `nextCursor` fetches the next (null on the last page). */
+export interface AgentsPage {
+  agents: AgentView[];
+  nextCursor: string | null;
+}
+
+export interface DecommissionResponse {
+  /** The retired agent's last record. */
+  agent: Agent;
+  /** Open alerts of the agent that were resolved with it. */
+  resolvedAlerts: string[];
+}
 
 export interface ApiError {
   error: { code: string; message: string; field?: string };
@@ -149,7 +181,12 @@ export interface ApiRoutes {
     body: never;
     response: { regions: Region[] };
   };
-  'GET /api/v1/agents': { query: AgentsQuery; body: never; response: { agents: Agent[] } };
+  'GET /api/v1/agents': { query: AgentsQuery; body: never; response: AgentsPage };
+  'POST /api/v1/agents/:id/decommission': {
+    query: Record<string, never>;
+    body: DecommissionBody;
+    response: DecommissionResponse;
+  };
   'GET /api/v1/alerts': { query: AlertsQuery; body: never; response: { alerts: Alert[] } };
   'GET /api/v1/alerts/:id': {
     query: Record<string, never>;
@@ -204,6 +241,8 @@ export interface StreamChanges {
   serverTime: number;
   regions: Region[];
   agents: Agent[];
+  /** Ids of agents retired (decommissioned) since the last message: drop them. */
+  removedAgents: string[];
   alerts: Alert[];
 }
 

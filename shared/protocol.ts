@@ -209,6 +209,8 @@ export const CLOSE = {
   replaced: { code: 4010, reason: 'replaced' },
   /** The console's cap on registered agents is reached; retry later (an operator may retire agents). */
   agentLimit: { code: 4011, reason: 'agent_limit' },
+  /** The console could not make the agent's registration durable (disk full, I/O error); retry later. */
+  registryFailed: { code: 1011, reason: 'registry_failed' },
   tooBig: { code: 1009, reason: 'frame_too_big' },
   shuttingDown: { code: 1001, reason: 'shutting_down' },
 } as const;
@@ -232,11 +234,13 @@ export const ERROR_CODES = {
 } as const;
 
 /**
- * True for a close code after which reconnecting cannot help: the agent sends frames the
- * console refuses, or another process took over its identity. Unknown region is not fatal
- * (an operator may add the region), nor is a slow consumer or shutdown.
+ * True for a close code after which reconnecting cannot help: the agent sent frames the
+ * console refuses (4000–4006, 4008), and would send them again. Not fatal: unknown region
+ * (4007: an operator may add it), slow consumer (4009), replaced (4010: another connection
+ * took this agent's identity; until agents have their own credentials, giving up for good
+ * would let any second process silence an agent), agent limit (4011: an operator may retire
+ * agents) and shutdown. After 4007, 4010 and 4011 retry only after a long wait.
  */
 export function isFatalCloseCode(code: number): boolean {
-  if (code === CLOSE.replaced.code) return true;
   return code >= 4000 && code < 4009 && code !== CLOSE.unknownRegion.code;
 }

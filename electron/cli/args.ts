@@ -1,18 +1,38 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
+import { commandUsage, type CommandSpec } from './specs.js';
 
 /** A bad command line: the message names the flag and what was wrong. */
 export class UsageError extends Error {}
 
-export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
-  command: string,
-  argv: string[],
-  options: O,
-) {
+/** `--help` / `-h` was given: the usage text to print (stdout, exit 0). */
+export class HelpRequested extends Error {}
+
+export type FlagValues<S extends CommandSpec> = {
+  [K in keyof S['flags']]?: S['flags'][K]['type'] extends 'boolean' ? boolean : string;
+};
+
+/** Parse a command's flags as its spec declares them; `--help` anywhere wins. */
+export function parse<S extends CommandSpec>(spec: S, argv: string[]): FlagValues<S> {
+  const options = Object.fromEntries(
+    Object.entries(spec.flags).map(([name, f]) => [name, { type: f.type }]),
+  );
+  const wantsHelp = () => argv.includes('--help') || argv.includes('-h');
+  let values: Record<string, unknown>;
   try {
-    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    values = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }).values;
   } catch (err) {
-    throw new UsageError(`meridian ${command}: ${(err as Error).message}`);
+    if (wantsHelp()) throw new HelpRequested(commandUsage(spec));
+    throw new UsageError(
+      `meridian ${spec.name}: ${(err as Error).message} (meridian ${spec.name} --help lists the options)`,
+    );
   }
+  if (values.help) throw new HelpRequested(commandUsage(spec));
+  return values as FlagValues<S>;
 }
 
 export function intFlag(
@@ -31,6 +51,21 @@ export function intFlag(
     );
   }
   return n;
+}
+
+/** A host to listen on: never empty, since Node reads an empty host as every interface. */
+export function hostFlag(
+  command: string,
+  name: string,
+  raw: string | undefined,
+): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\S+$/.test(raw)) {
+    throw new UsageError(
+      `meridian ${command}: --${name} must be a host name or address (got '${raw}'); an empty host would listen on every interface, so say 0.0.0.0 for that`,
+    );
+  }
+  return raw;
 }
 
 export function required(command: string, name: string, value: string | undefined): string {

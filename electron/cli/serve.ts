@@ -1,23 +1,21 @@
 import { join, resolve } from 'node:path';
+import { systemClock } from '../../shared/clock.js';
 import { defaultConfig, defaultDataDir, readConfigFile, type CoreConfig } from '../core/config.js';
 import { createCore } from '../core/core.js';
+import { chooseLogFormat, createLogger, LOG_FORMATS } from '../core/logger.js';
 import { VERSION } from '../core/version.js';
-import { intFlag, parse, untilSignal } from './args.js';
-import { bannerLines, builtRendererDir, startLocalAgent } from './launch.js';
+import { hostFlag, intFlag, oneOf, parse, untilSignal } from './args.js';
+import { agentTokenSource, bannerLines, builtRendererDir, startLocalAgent } from './launch.js';
+import { SERVE } from './specs.js';
 
 export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const flags = parse('serve', argv, {
-    'data-dir': { type: 'string' },
-    port: { type: 'string' },
-    'ingest-port': { type: 'string' },
-    'ingest-host': { type: 'string' },
-    'agent-token': { type: 'string' },
-    'session-token': { type: 'string' },
-    config: { type: 'string' },
-    renderer: { type: 'string' },
-    'with-agent': { type: 'boolean' },
-    'agent-region': { type: 'string' },
-  });
+  const flags = parse(SERVE, argv);
+  const logFormat = chooseLogFormat(
+    flags['log-format'] === undefined
+      ? null
+      : oneOf('serve', 'log-format', flags['log-format'], LOG_FORMATS, 'text'),
+    process.stderr.isTTY === true,
+  );
   const dataDir = resolve(flags['data-dir'] ?? env.MERIDIAN_DATA_DIR ?? defaultDataDir());
   const file = await readConfigFile(flags.config ?? join(dataDir, 'config.json'));
   const config: CoreConfig = defaultConfig({
@@ -33,12 +31,14 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       0,
       65535,
     ),
-    ingestHost: flags['ingest-host'] ?? file.ingestHost ?? '127.0.0.1',
-    agentToken: flags['agent-token'] ?? env.MERIDIAN_AGENT_TOKEN ?? null,
+    ingestHost:
+      hostFlag('serve', 'ingest-host', flags['ingest-host']) ?? file.ingestHost ?? '127.0.0.1',
+    agentToken: flags['agent-token'] || env.MERIDIAN_AGENT_TOKEN || null,
     sessionToken: flags['session-token'] ?? env.MERIDIAN_SESSION_TOKEN ?? null,
     rendererDir: flags.renderer ?? builtRendererDir(),
   });
-  const core = createCore(config);
+  const logger = createLogger(config.logLevel, systemClock.now, undefined, logFormat);
+  const core = createCore(config, { logger });
   const addr = await core.start();
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const banner = bannerLines({
@@ -47,12 +47,14 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     addr,
     dataDir,
     agentToken: core.agentToken,
+    agentTokenSource: agentTokenSource(flags['agent-token'], env),
     ingestHost: config.ingestHost,
   });
   banner.forEach(out);
   const agent = flags['with-agent']
     ? await startLocalAgent({
-        ingestPort: addr.ingestPort,
+        addr,
+        ingestHost: config.ingestHost,
         token: core.agentToken,
         ...(flags['agent-region'] ? { region: flags['agent-region'] } : {}),
         out,

@@ -2,6 +2,7 @@ import { Simulator } from '../../agent/simulator.js';
 import { systemClock } from '../../shared/clock.js';
 import { VERSION } from '../core/version.js';
 import { intFlag, parse, required, untilSignal, wsUrl } from './args.js';
+import { SIMULATE } from './specs.js';
 
 /** The scripted incidents of `meridian simulate`, seconds after every agent is connected. */
 export const SCENARIO = [
@@ -12,16 +13,7 @@ export const SCENARIO = [
 ] as const;
 
 export async function simulateCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const flags = parse('simulate', argv, {
-    url: { type: 'string' },
-    token: { type: 'string' },
-    agents: { type: 'string' },
-    seed: { type: 'string' },
-    interval: { type: 'string' },
-    'extra-series': { type: 'string' },
-    'no-incidents': { type: 'boolean' },
-    duration: { type: 'string' },
-  });
+  const flags = parse(SIMULATE, argv);
   const url = wsUrl('simulate', required('simulate', 'url', flags.url));
   const token = required('simulate', 'token', flags.token ?? env.MERIDIAN_AGENT_TOKEN);
   const count = intFlag('simulate', 'agents', flags.agents, 50, 1, 20_000);

@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { RegionDefinition } from '../../shared/regions.js';
 import type { LogLevel } from './logger.js';
+import { NetLimitSettings } from './net/limits.js';
 import { DEFAULT_RETENTION, type Retention } from './store/tsdb.js';
 
 export const DEFAULT_API_PORT = 4780;
@@ -27,12 +28,31 @@ export interface CoreConfig {
   allowUnknownRegions: boolean;
   regions: RegionDefinition[];
   maxSeriesPerAgent: number;
+  /**
+   * Registered agents at most. A hello that would register one more is refused (close 4011)
+   * and raises an alert; known agents reconnecting are never refused.
+   */
+  maxAgents: number;
   /** How long each tier of the metric store keeps data. */
   retention: Retention;
   /** WAL group-commit window; acks wait for it. */
   walFlushMs: number;
   checkpointEveryMs: number;
   checkpointWalBytes: number;
+  /**
+   * How far behind its series' newest sample a sample may arrive and still be stored (a
+   * resend after a pause or a reconnect). Older ones are refused with `out_of_order`.
+   */
+  outOfOrderWindowMs: number;
+  /** Ingest pauses (agents told to wait) while more than this waits for the WAL. */
+  walMaxQueuedBytes: number;
+  /** After a failed write, ingest resumes once the data disk has this much free. */
+  diskResumeFreeBytes: number;
+  /** A warning alert is raised when the data disk has less than this free. */
+  lowDiskFreeBytes: number;
+  diskCheckEveryMs: number;
+  /** How often a paused ingest looks for space again (doubles after each relapse, up to 30 s). */
+  ingestProbeMs: number;
   /** How often trends are recomputed (they are also computed on demand). */
   analysisEveryMs: number;
   persistDebounceMs: number;
@@ -40,6 +60,8 @@ export interface CoreConfig {
   maxResolvedAlerts: number;
   pingIntervalMs: number;
   maxSendBufferBytes: number;
+  /** Connection caps and timeouts of both ports; unset ones are derived from the open-files limit. */
+  limits: NetLimitSettings;
   /** The built renderer to serve, or null for the placeholder page. */
   rendererDir: string | null;
   logLevel: LogLevel;
@@ -63,16 +85,24 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     allowUnknownRegions: false,
     regions: [],
     maxSeriesPerAgent: 1_000,
+    maxAgents: 10_000,
     retention: DEFAULT_RETENTION,
     walFlushMs: 50,
     checkpointEveryMs: 5 * 60_000,
     checkpointWalBytes: 256 * 1024 * 1024,
+    outOfOrderWindowMs: 60 * 60_000,
+    walMaxQueuedBytes: 64 * 1024 * 1024,
+    diskResumeFreeBytes: 64 * 1024 * 1024,
+    lowDiskFreeBytes: 1024 * 1024 * 1024,
+    diskCheckEveryMs: 30_000,
+    ingestProbeMs: 1_000,
     analysisEveryMs: 60_000,
     persistDebounceMs: 1_000,
     maxStoredEvents: 10_000,
     maxResolvedAlerts: 5_000,
     pingIntervalMs: 10_000,
     maxSendBufferBytes: 1024 * 1024,
+    limits: {},
     rendererDir: null,
     logLevel: 'info',
     ...overrides,
@@ -82,7 +112,8 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
 /** What `<dataDir>/config.json` may set (all optional; flags win over the file). */
 export const ConfigFile = Type.Object(
   {
-    ingestHost: Type.Optional(Type.String()),
+    // An empty host makes Node listen on every interface: refuse it (say 0.0.0.0 to mean that).
+    ingestHost: Type.Optional(Type.String({ minLength: 1, pattern: '^\\S+$' })),
     ingestPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     apiPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     heartbeatIntervalMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 600_000 })),
@@ -103,6 +134,7 @@ export const ConfigFile = Type.Object(
       ),
     ),
     maxSeriesPerAgent: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    maxAgents: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     retention: Type.Optional(
       Type.Object(
         {
@@ -115,9 +147,16 @@ export const ConfigFile = Type.Object(
     ),
     walFlushMs: Type.Optional(Type.Integer({ minimum: 1, maximum: 250 })),
     checkpointEveryMs: Type.Optional(Type.Integer({ minimum: 10_000 })),
+    outOfOrderWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 3_600_000 })),
+    walMaxQueuedBytes: Type.Optional(Type.Integer({ minimum: 1024 * 1024 })),
+    diskResumeFreeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
+    lowDiskFreeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
+    diskCheckEveryMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+    ingestProbeMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
     persistDebounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     maxStoredEvents: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     maxResolvedAlerts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+    limits: Type.Optional(NetLimitSettings),
     logLevel: Type.Optional(
       Type.Union([
         Type.Literal('debug'),

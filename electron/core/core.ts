@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { hostname, networkInterfaces } from 'node:os';
 import type { ConsoleStats, SessionInfo } from '../../shared/api.js';
 import { SEVERITIES, type Severity } from '../../shared/model.js';
@@ -14,17 +15,24 @@ import { systemClock, type Clock } from './clock.js';
 import type { CoreConfig } from './config.js';
 import { CoreEvents } from './events.js';
 import { Fleet } from './fleet/fleet.js';
+import { RegistryKeeper } from './fleet/registry-keeper.js';
 import { randomIds, type IdSource } from './ids.js';
 import { AlertBook } from './incidents/alert-book.js';
 import { RuleEvaluator } from './incidents/evaluator.js';
+import { ConsoleAlerts, CONSOLE_RULES, formatBytes } from './console-alerts.js';
+import { IngestAdmission } from './ingest/admission.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { IngestServer } from './ingest/server.js';
 import { loadOrCreateAgentToken, newToken } from './ingest/tokens.js';
 import { createLogger, type Logger } from './logger.js';
 import { createCoreMetrics } from './metrics.js';
+import { readOpenFilesLimit } from './net/fd-limit.js';
+import { deriveNetLimits, type NetLimits } from './net/limits.js';
+import { reportNetLimits } from './net/report-limits.js';
 import type { Recovery } from './state/durable-file.js';
 import { STATE_VERSION } from './state/schema.js';
 import { StateStore } from './state/state-store.js';
+import { freeBytes, LowDiskWatch, probeWrite } from './store/disk-space.js';
 import { EventLog } from './store/event-log.js';
 import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
@@ -35,6 +43,8 @@ export interface CoreDeps {
   clock?: Clock;
   ids?: IdSource;
   logger?: Logger;
+  /** The open-files soft limit, or null when unknown (default: read /proc/self/limits). */
+  openFilesLimit?: () => number | null;
 }
 
 export interface CoreAddresses {
@@ -63,14 +73,24 @@ export class MonitoringCore {
   readonly analysis: PerformanceAnalysis;
   readonly eventLog: EventLog;
   readonly state: StateStore;
+  readonly admission: IngestAdmission;
+  readonly consoleAlerts: ConsoleAlerts;
+  readonly lowDisk: LowDiskWatch;
+  /** The agent registry on disk (agents.ndjson), its cap alert, and retirement. */
+  readonly registry: RegistryKeeper;
   readonly sessionToken: string;
   agentToken = '';
   private readonly ids: IdSource;
+  private readonly openFilesLimit: () => number | null;
+  /** The connection caps in force, known once started. */
+  netLimits: NetLimits | null = null;
   private rules: Rule[] = [...DEFAULT_RULES];
   private ingest: IngestServer | null = null;
   private api: ApiServer | null = null;
   private stream: StreamHub | null = null;
   private addresses: CoreAddresses | null = null;
+  /** Regions whose definition state.json holds (a region a hello created must be written). */
+  private readonly persistedRegions = new Set<string>();
 
   constructor(
     readonly config: CoreConfig,
@@ -78,6 +98,7 @@ export class MonitoringCore {
   ) {
     this.clock = deps.clock ?? systemClock;
     const ids = (this.ids = deps.ids ?? randomIds);
+    this.openFilesLimit = deps.openFilesLimit ?? (() => readOpenFilesLimit());
     this.live = new LiveFigures(this.clock);
     this.logger = deps.logger ?? createLogger(config.logLevel, () => this.clock.now());
     this.events.onListenerError = (err, name) =>
@@ -90,6 +111,7 @@ export class MonitoringCore {
         missedHeartbeatsBeforeOffline: config.missedHeartbeatsBeforeOffline,
         allowUnknownRegions: config.allowUnknownRegions,
         restartGraceMs: config.restartGraceMs,
+        maxAgents: config.maxAgents,
       },
       [
         ...DEFAULT_REGIONS,
@@ -108,16 +130,35 @@ export class MonitoringCore {
       },
     });
     this.evaluator = new RuleEvaluator(this.alerts, this.events);
+    this.consoleAlerts = new ConsoleAlerts(this.alerts);
+    this.admission = this.createAdmission();
     this.store = new MetricStore(
       config.dataDir,
-      { clock: this.clock, logger: this.logger },
+      { clock: this.clock, logger: this.logger, walObserver: this.admission },
       {
         maxSeriesPerAgent: config.maxSeriesPerAgent,
         retention: config.retention,
         walFlushMs: config.walFlushMs,
         checkpointEveryMs: config.checkpointEveryMs,
         checkpointWalBytes: config.checkpointWalBytes,
+        outOfOrderWindowMs: config.outOfOrderWindowMs,
       },
+    );
+    this.lowDisk = new LowDiskWatch(
+      {
+        clock: this.clock,
+        freeBytes: () => freeBytes(config.dataDir),
+        low: (free, threshold) =>
+          this.consoleAlerts.raise(
+            CONSOLE_RULES.lowDisk,
+            config.dataDir,
+            'warning',
+            `Low disk space: ${formatBytes(free)} free where the console keeps its data (${config.dataDir}), below ${formatBytes(threshold)}. Ingest pauses when the disk is full.`,
+          ),
+        recovered: () => this.consoleAlerts.clear(CONSOLE_RULES.lowDisk, config.dataDir),
+      },
+      config.lowDiskFreeBytes,
+      config.diskCheckEveryMs,
     );
     this.analysis = new PerformanceAnalysis(
       {
@@ -136,7 +177,19 @@ export class MonitoringCore {
     this.eventLog = new EventLog(config.maxStoredEvents);
     this.state = new StateStore(
       config.dataDir,
-      { clock: this.clock, logger: this.logger },
+      { clock: this.clock, logger: this.logger, onWritten: () => this.metrics.stateWrites.inc() },
+      config.persistDebounceMs,
+    );
+    this.registry = new RegistryKeeper(
+      config.dataDir,
+      {
+        clock: this.clock,
+        logger: this.logger,
+        events: this.events,
+        metrics: this.metrics,
+        fleet: this.fleet,
+        alerts: this.alerts,
+      },
       config.persistDebounceMs,
     );
     this.wireBookkeeping();
@@ -146,29 +199,56 @@ export class MonitoringCore {
     const { config } = this;
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     this.agentToken = await loadOrCreateAgentToken(config.dataDir, config.agentToken ?? undefined);
-    await this.restore();
+    const migrated = await this.restore();
     const replayed = await this.store.open();
     if (this.store.checkpointCorrupt) {
-      this.raiseConsoleAlert(
-        'metric_checkpoint_corrupt',
+      this.consoleAlerts.raise(
+        CONSOLE_RULES.checkpointCorrupt,
         'tsdb/checkpoint.ndjson',
         'critical',
         'The metric checkpoint was unreadable: history it covered is missing; newer data was replayed from the WAL. The bad file is kept in tsdb/.',
       );
     }
+    if (replayed.corrupt > 0 || replayed.orphanSamples > 0) {
+      this.consoleAlerts.raise(
+        CONSOLE_RULES.walCorrupt,
+        'tsdb/wal',
+        'warning',
+        `${replayed.corrupt} damaged line(s) in the metric write-ahead log were skipped at start-up` +
+          (replayed.orphanSamples > 0
+            ? `, and ${replayed.orphanSamples} sample(s) whose series definition was lost`
+            : '') +
+          '. The data in them is missing from history; everything else was loaded. Check the disk.',
+      );
+    }
     this.metrics.walReplayCorruptLines.set(replayed.corrupt);
+    this.metrics.walReplayTornLines.set(replayed.torn);
     this.metrics.walReplayMs.set(replayed.ms);
     this.metrics.sources.tsdbSeries = () => this.store.head.seriesCount();
+    this.metrics.sources.ingestPaused = () => this.admission.pausedSince !== null;
+    this.metrics.sources.walQueuedBytes = () => this.store.walQueuedBytes;
+    this.metrics.sources.diskFreeBytes = () => this.lowDisk.lastFree;
     this.logger.info('metric store opened', { ...replayed });
-    this.state.source(() => ({
-      version: STATE_VERSION,
-      regions: this.fleet.regionDefinitions(),
-      agents: this.fleet.listAgents(),
-      rules: this.rules,
-      alerts: this.alerts.all(),
-      events: this.eventLog.all(),
-    }));
+    this.state.source(() => {
+      const regions = this.fleet.regionDefinitions();
+      for (const r of regions) this.persistedRegions.add(r.id);
+      // No agents: they live in agents.ndjson (a whole-file rewrite per agent did not scale).
+      return {
+        version: STATE_VERSION,
+        regions,
+        rules: this.rules,
+        alerts: this.alerts.all(),
+        events: this.eventLog.all(),
+      };
+    });
     this.state.markDirty();
+    if (migrated) {
+      // Rewrite state.json without the migrated agents, twice, so that state.json.bak (the
+      // fallback for a corrupt file) does not hold them either.
+      await this.state.flush();
+      this.state.markDirty();
+      await this.state.flush();
+    }
 
     const pipeline = new IngestPipeline(
       {
@@ -181,13 +261,19 @@ export class MonitoringCore {
         eventLog: this.eventLog,
         metrics: this.metrics,
         live: this.live,
+        admission: this.admission,
         persisted: () => this.state.afterNextWrite(),
+        registry: this.registry.log,
       },
       config.heartbeatIntervalMs,
     );
+    // Caps from the open-files limit and config.json, logged and shown on /metrics.
+    const limits = (this.netLimits = deriveNetLimits(this.openFilesLimit(), config.limits));
+    reportNetLimits(limits, this.logger, this.metrics);
     this.ingest = new IngestServer(
       { clock: this.clock, logger: this.logger, metrics: this.metrics, handler: pipeline },
       {
+        limits,
         host: config.ingestHost,
         port: config.ingestPort,
         agentToken: this.agentToken,
@@ -205,6 +291,7 @@ export class MonitoringCore {
       fleet: this.fleet,
       alerts: this.alerts,
       events: this.eventLog,
+      decommission: (id, by, comment) => this.registry.decommission(id, by, comment),
     };
     this.stream = new StreamHub({
       clock: this.clock,
@@ -219,18 +306,25 @@ export class MonitoringCore {
     });
     this.api = new ApiServer(
       {
+        clock: this.clock,
         logger: this.logger,
         metrics: this.metrics,
         stream: this.stream,
         serveStatic: createStaticHandler(config.rendererDir),
         services,
       },
-      { port: config.apiPort, sessionToken: this.sessionToken },
+      {
+        port: config.apiPort,
+        sessionToken: this.sessionToken,
+        maxConnections: limits.apiMaxConnections,
+        headerTimeoutMs: limits.apiHeaderTimeoutMs,
+      },
     );
     const ingestPort = await this.ingest.start();
     const apiPort = await this.api.start();
     this.fleet.start();
     this.analysis.start();
+    this.lowDisk.start();
     const advertised = advertisedHost(config.ingestHost);
     const ingestHost = advertised.includes(':') ? `[${advertised}]` : advertised;
     this.addresses = {
@@ -240,7 +334,8 @@ export class MonitoringCore {
       ingestPort,
       ingestUrl: `ws://${ingestHost}:${ingestPort}`,
     };
-    this.logger.info('core started', {
+    // debug: on a terminal it would only restate the banner that follows it.
+    this.logger.debug('core started', {
       api: this.addresses.apiUrl,
       ingest: this.addresses.ingestUrl,
     });
@@ -251,20 +346,20 @@ export class MonitoringCore {
   async stop(): Promise<void> {
     this.fleet.stop();
     this.analysis.stop();
+    this.lowDisk.stop();
+    this.admission.stop();
     this.stream?.stop();
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);
     this.alerts.dispose();
-    await Promise.all([this.state.close(), this.store.close()]);
+    await Promise.all([this.state.close(), this.store.close(), this.registry.close()]);
   }
 
   stats(): ConsoleStats {
-    const agents = this.fleet.listAgents();
-    const open = this.alerts.openAlerts();
-    const count = (s: Severity) => open.filter((a) => a.severity === s).length;
+    const count = (s: Severity) => this.alerts.openCount(s);
     return {
       serverTime: this.clock.now(),
-      agentsTotal: agents.length,
-      agentsOnline: agents.filter((a) => a.status === 'online').length,
+      agentsTotal: this.fleet.size,
+      agentsOnline: this.fleet.onlineCount(),
       agentsConnected: this.ingest?.connectedCount ?? 0,
       samplesPerSecond: this.live.samplesPerSecond(),
       sampleToAlertP99Ms: this.live.latencyP99(),
@@ -282,15 +377,19 @@ export class MonitoringCore {
     };
   }
 
-  private async restore(): Promise<void> {
+  /** Load state.json and the registry; true when state.json still held agents (migrated). */
+  private async restore(): Promise<boolean> {
     const loaded = await this.state.load();
+    const legacyAgents = loaded.state?.agents ?? [];
+    const agents = await this.registry.open(legacyAgents);
+    this.fleet.load(loaded.state?.regions ?? [], agents);
     if (loaded.state) {
-      this.fleet.load(loaded.state.regions, loaded.state.agents);
       this.alerts.load(loaded.state.alerts);
       this.eventLog.load(loaded.state.events);
       if (loaded.state.rules.length > 0) this.rules = loaded.state.rules;
     }
     this.evaluator.setRules(this.rules);
+    this.registry.restored();
     for (const [collection, n] of Object.entries(loaded.dropped)) {
       this.logger.warn('state.json records failed validation and were dropped', {
         collection,
@@ -298,6 +397,7 @@ export class MonitoringCore {
       });
     }
     if (loaded.recovery) this.raiseRecoveryAlert(loaded.recovery);
+    return legacyAgents.length > 0;
   }
 
   private raiseRecoveryAlert(r: Recovery): void {
@@ -309,59 +409,74 @@ export class MonitoringCore {
       problem: r.problem,
       preservedAs: r.preservedAs,
     });
-    this.raiseConsoleAlert(
-      'state_recovered',
+    this.consoleAlerts.raise(
+      CONSOLE_RULES.stateRecovered,
       'state.json',
       r.loaded === 'backup' ? 'warning' : 'critical',
       `state.json was unusable (${r.problem}); ${what}. The bad file is kept as ${r.preservedAs}.`,
     );
   }
 
-  /** An alert about the console itself (its files), not about an agent or region. */
-  private raiseConsoleAlert(
-    ruleId: string,
-    subjectKey: string,
-    severity: Severity,
-    message: string,
-  ): void {
-    this.alerts.report({
-      ruleId,
-      subjectKey,
-      subject: { kind: 'console', regionId: null, agentId: null },
-      severity,
-      message,
-      metric: null,
-      value: null,
-      threshold: null,
-      sampleArrivedAt: null,
-      arrivedMono: null,
-      forMs: 0,
-    });
+  /**
+   * Ingest closes while the data disk refuses writes (agents keep their batches and resend)
+   * and while the WAL lags too far behind; a critical alert says so until it is over.
+   */
+  private createAdmission(): IngestAdmission {
+    const { config } = this;
+    const tsdbDir = join(config.dataDir, 'tsdb');
+    return new IngestAdmission(
+      {
+        clock: this.clock,
+        queuedBytes: () => this.store.walQueuedBytes,
+        freeBytes: () => freeBytes(tsdbDir),
+        probeWrite: () => probeWrite(tsdbDir),
+        paused: (reason, error) => {
+          this.logger.error('ingest paused: the metric log cannot be written', {
+            reason,
+            error: error.message,
+          });
+          this.consoleAlerts.raise(
+            CONSOLE_RULES.ingestPaused,
+            'tsdb',
+            'critical',
+            reason === 'disk_full'
+              ? `Disk full: ingest paused. The console cannot write to ${config.dataDir}; agents keep their data and resend it when space is back (needs ${formatBytes(config.diskResumeFreeBytes)} free).`
+              : `Ingest paused: writing the metric log failed (${error.message}). Agents keep their data and resend it when writes succeed again.`,
+          );
+        },
+        resumed: (pausedForMs) => {
+          this.logger.info('ingest resumed: the metric log takes writes again', { pausedForMs });
+          this.consoleAlerts.clear(CONSOLE_RULES.ingestPaused, 'tsdb');
+        },
+      },
+      {
+        maxQueuedBytes: config.walMaxQueuedBytes,
+        resumeFreeBytes: config.diskResumeFreeBytes,
+        probeMs: config.ingestProbeMs,
+        maxProbeMs: 30_000,
+      },
+    );
   }
 
   /** Counters, gauges and persistence follow the bus; nothing else calls them. */
   private wireBookkeeping(): void {
     const { events, metrics } = this;
+    // Agents are the registry keeper's (agents.ndjson); state.json holds region definitions,
+    // so a region a hello created is written at once.
     events.on('agent.changed', ({ agent, previousStatus }) => {
-      // A new agent is written at once: its metrics are durable from the first ack, and
-      // after a crash they must still have an agent to belong to.
-      this.state.markDirty(previousStatus === null);
-      if (agent.status !== previousStatus) metrics.agentsOnline.set(this.fleet.onlineCount());
+      if (previousStatus === null && !this.persistedRegions.has(agent.regionId))
+        this.state.markDirty(true);
     });
-    events.on('agent.touched', () => this.state.markDirty());
     events.on('event.stored', () => this.state.markDirty());
+    events.on('alert.revised', () => this.state.markDirty());
+    // Counts kept by the alert book: a pass over every open alert per change was quadratic
+    // when thousands of agents went offline at once.
     events.on('alert.changed', ({ alert }) => {
       this.state.markDirty();
-      const open = this.alerts.openAlerts();
-      for (const severity of SEVERITIES) {
-        metrics.alertsActive.set({ severity }, open.filter((a) => a.severity === severity).length);
-      }
+      for (const severity of SEVERITIES)
+        metrics.alertsActive.set({ severity }, this.alerts.openCount(severity));
       const agentId = alert.subject.agentId;
-      if (agentId)
-        this.fleet.setAlertsCount(
-          agentId,
-          open.filter((a) => a.subject.agentId === agentId).length,
-        );
+      if (agentId) this.fleet.setAlertsCount(agentId, this.alerts.openCountFor(agentId));
     });
   }
 }

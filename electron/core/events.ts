@@ -12,8 +12,14 @@ export interface CoreEventMap {
   'agent.changed': { agent: Agent; previousStatus: AgentStatus | null };
   /** Only a heartbeat or new latest values: frequent, so viewers get these coalesced. */
   'agent.touched': { agent: Agent };
+  /** An operator retired (decommissioned) the agent: it is no longer in the registry. */
+  'agent.removed': { agent: Agent };
+  /** The registry's cap: `full` turns on when a hello is refused for it, off when there is room. */
+  'fleet.capacity': { agents: number; max: number; full: boolean };
   'region.changed': { region: Region; previousStatus: Region['status'] | null };
   'alert.changed': { alert: Alert; previousState: AlertState | null };
+  /** An open alert's message or value now says the current state; no transition, no notification. */
+  'alert.revised': { alert: Alert };
   'event.stored': { event: StoredEvent };
 }
 

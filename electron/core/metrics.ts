@@ -4,7 +4,13 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createCoreMetrics() {
   const registry = new Registry();
   /** Read at scrape time; the core points these at its parts once they exist. */
-  const sources = { tsdbSeries: () => 0 };
+  const sources = {
+    tsdbSeries: () => 0,
+    agentsRegistered: () => 0,
+    ingestPaused: () => false,
+    walQueuedBytes: () => 0,
+    diskFreeBytes: (): number | null => null,
+  };
   collectDefaultMetrics({ register: registry, prefix: 'meridian_process_' });
   return {
     registry,
@@ -29,6 +35,42 @@ export function createCoreMetrics() {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    samplesLate: new Counter({
+      name: 'meridian_samples_late_total',
+      help: 'Samples older than their series newest, stored in place (within the out-of-order window).',
+      registers: [registry],
+    }),
+    batchesDeferred: new Counter({
+      name: 'meridian_batches_deferred_total',
+      help: 'Agent batches answered ingest_paused (not stored, not acked: the agent resends), by reason.',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    ingestPaused: new Gauge({
+      name: 'meridian_ingest_paused',
+      help: '1 while ingest takes no batches because the data disk refuses writes.',
+      registers: [registry],
+      collect() {
+        this.set(sources.ingestPaused() ? 1 : 0);
+      },
+    }),
+    walQueuedBytes: new Gauge({
+      name: 'meridian_wal_queued_bytes',
+      help: 'Bytes accepted and waiting for the WAL (ingest pauses above its bound).',
+      registers: [registry],
+      collect() {
+        this.set(sources.walQueuedBytes());
+      },
+    }),
+    diskFreeBytes: new Gauge({
+      name: 'meridian_disk_free_bytes',
+      help: 'Free bytes on the filesystem of the data dir, at the last check.',
+      registers: [registry],
+      collect() {
+        const free = sources.diskFreeBytes();
+        if (free !== null) this.set(free);
+      },
+    }),
     framesReceived: new Counter({
       name: 'meridian_frames_received_total',
       help: 'Valid agent frames, by message type.',
@@ -47,6 +89,24 @@ export function createCoreMetrics() {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    connectionsRefused: new Counter({
+      name: 'meridian_connections_refused_total',
+      help: 'Connections refused or cut before or at their handshake (caps, handshake timeout, token guessing), by port and reason.',
+      labelNames: ['port', 'reason'],
+      registers: [registry],
+    }),
+    connectionsOpen: new Gauge({
+      name: 'meridian_connections_open',
+      help: 'Open connections, by port and state (handshake: not yet upgraded / no request yet; established).',
+      labelNames: ['port', 'state'],
+      registers: [registry],
+    }),
+    connectionLimit: new Gauge({
+      name: 'meridian_connection_limit',
+      help: 'The connection caps in force (derived from the open-files limit unless configured), by port and kind.',
+      labelNames: ['port', 'kind'],
+      registers: [registry],
+    }),
     alertsActive: new Gauge({
       name: 'meridian_alerts_active',
       help: 'Open alerts (pending, firing, acknowledged), by severity.',
@@ -61,7 +121,12 @@ export function createCoreMetrics() {
     }),
     walReplayCorruptLines: new Gauge({
       name: 'meridian_wal_replay_corrupt_lines',
-      help: 'Torn or corrupt WAL lines skipped at the last start (data lost in a crash).',
+      help: 'WAL lines with a bad checksum or content skipped at the last start (damage on disk; raised as an alert).',
+      registers: [registry],
+    }),
+    walReplayTornLines: new Gauge({
+      name: 'meridian_wal_replay_torn_lines',
+      help: 'Torn last WAL lines skipped at the last start (a write cut short by a crash; never acked).',
       registers: [registry],
     }),
     walReplayMs: new Gauge({
@@ -81,6 +146,25 @@ export function createCoreMetrics() {
     stateWrites: new Counter({
       name: 'meridian_state_writes_total',
       help: 'Durable writes of state.json.',
+      registers: [registry],
+    }),
+    agentsRegistered: new Gauge({
+      name: 'meridian_agents_registered',
+      help: 'Agents in the registry (online or not; retired agents are not counted).',
+      registers: [registry],
+      collect() {
+        this.set(sources.agentsRegistered());
+      },
+    }),
+    registryWrites: new Counter({
+      name: 'meridian_registry_writes_total',
+      help: 'Durable writes of the agent registry (agents.ndjson): appended groups, or whole rewrites (compaction).',
+      labelNames: ['kind'],
+      registers: [registry],
+    }),
+    registryReplayCorruptLines: new Gauge({
+      name: 'meridian_registry_replay_corrupt_lines',
+      help: 'Torn or corrupt agents.ndjson lines skipped at the last start.',
       registers: [registry],
     }),
   };

@@ -2,6 +2,8 @@
 // of their own (--no-sandbox, --inspect=0, --remote-debugging-port=0 …) and the app path itself,
 // so unknown arguments are ignored rather than refused; our flags' values are checked.
 
+import { LOG_FORMATS, type LogFormat } from '../core/logger.js';
+
 export interface ShellArgs {
   /** Start a HostAgent for this machine, as `meridian serve --with-agent` does. */
   withAgent: boolean;
@@ -14,6 +16,8 @@ export interface ShellArgs {
   ingestHost: string | null;
   /** Start with the window hidden (tray only). */
   hidden: boolean;
+  /** --log-format text|json; null: text when stderr is a terminal, else JSON lines. */
+  logFormat: LogFormat | null;
 }
 
 export class ShellArgError extends Error {}
@@ -25,6 +29,7 @@ const VALUE_FLAGS = [
   'port',
   'ingest-port',
   'ingest-host',
+  'log-format',
 ] as const;
 const BOOL_FLAGS = ['with-agent', 'hidden'] as const;
 
@@ -61,6 +66,12 @@ export function parseShellArgs(argv: readonly string[]): ShellArgs {
       `meridian: --agent-region must be a region id like us-east-1 (got '${region}')`,
     );
   }
+  const logFormat = values.get('log-format') ?? null;
+  if (logFormat !== null && !(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new ShellArgError(
+      `meridian: --log-format must be one of ${LOG_FORMATS.join(', ')} (got '${logFormat}')`,
+    );
+  }
   const p = values.get('port');
   const ip = values.get('ingest-port');
   return {
@@ -71,5 +82,6 @@ export function parseShellArgs(argv: readonly string[]): ShellArgs {
     ingestPort: ip === undefined ? null : port('ingest-port', ip),
     ingestHost: values.get('ingest-host') ?? null,
     hidden: bools.has('hidden'),
+    logFormat: logFormat as LogFormat | null,
   };
 }

@@ -2,6 +2,7 @@
 // the data dir in Electron's userData, the built renderer, and optionally an agent for this
 // machine. No electron import, so it is tested under plain Node.
 import { createServer } from 'node:net';
+import { systemClock } from '../../shared/clock.js';
 import { join } from 'node:path';
 import type { HostAgent } from '../../agent/agent.js';
 import {
@@ -13,9 +14,15 @@ import {
   type CoreConfig,
 } from '../core/config.js';
 import { createCore, type CoreAddresses, type MonitoringCore } from '../core/core.js';
-import type { Logger } from '../core/logger.js';
+import { chooseLogFormat, createLogger, type Logger } from '../core/logger.js';
 import { VERSION } from '../core/version.js';
-import { bannerLines, builtRendererDir, startLocalAgent } from '../cli/launch.js';
+import {
+  agentTokenSource,
+  bannerLines,
+  builtRendererDir,
+  startLocalAgent,
+  type AgentTokenSource,
+} from '../cli/launch.js';
 import type { ShellArgs } from './args.js';
 
 /** `preferred` when it can be bound on `host` now, else 0 (the OS picks a free port). */
@@ -58,6 +65,7 @@ export function desktopBanner(
   dataDir: string,
   agentToken: string,
   ingestHost: string,
+  agentTokenSource: AgentTokenSource = 'file',
 ): string[] {
   return bannerLines({
     title: `Meridian ${VERSION} (desktop)`,
@@ -65,6 +73,7 @@ export function desktopBanner(
     addr,
     dataDir,
     agentToken,
+    agentTokenSource,
     ingestHost,
   });
 }
@@ -98,7 +107,15 @@ export async function startDesktopCore(opts: DesktopCoreOptions): Promise<Deskto
   };
   const rendererDir = opts.rendererDir === undefined ? builtRendererDir() : opts.rendererDir;
   const config = desktopConfig(args, dataDir, file, ports, env, rendererDir);
-  const core = createCore(config, opts.logger ? { logger: opts.logger } : {});
+  const logger =
+    opts.logger ??
+    createLogger(
+      config.logLevel,
+      systemClock.now,
+      undefined,
+      chooseLogFormat(args.logFormat, process.stderr.isTTY === true),
+    );
+  const core = createCore(config, { logger });
   opts.beforeStart?.(core);
   let addr: CoreAddresses;
   try {
@@ -107,10 +124,18 @@ export async function startDesktopCore(opts: DesktopCoreOptions): Promise<Deskto
     await core.stop().catch(() => {});
     throw err;
   }
-  for (const line of desktopBanner(addr, dataDir, core.agentToken, config.ingestHost)) out(line);
+  const banner = desktopBanner(
+    addr,
+    dataDir,
+    core.agentToken,
+    config.ingestHost,
+    agentTokenSource(undefined, env),
+  );
+  for (const line of banner) out(line);
   const agent = args.withAgent
     ? await startLocalAgent({
-        ingestPort: addr.ingestPort,
+        addr,
+        ingestHost: config.ingestHost,
         token: core.agentToken,
         ...(args.agentRegion ? { region: args.agentRegion } : {}),
         out,

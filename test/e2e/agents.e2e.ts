@@ -1,6 +1,7 @@
 // The agent table against a 40-agent simulator: count, search, region and status filters, drawer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Agent } from '../../shared/model.js';
+import type { AgentsPage } from '../../shared/api.js';
+import type { Agent, Region } from '../../shared/model.js';
 import { startStack, type Stack } from './stack.js';
 import { byTestId, eventually, openConsole, waitForText } from './ui.js';
 
@@ -95,5 +96,58 @@ describe('agents view', () => {
 
     await page.click(byTestId('agent-drawer-close'));
     await page.waitForSelector(byTestId('agent-drawer'), { state: 'detached' });
+  });
+
+  it("decommissions a dead agent from its drawer, after a confirmation: its region's counts drop", async () => {
+    const victim = stack.sim!.agents[9]!;
+    const online = stack.sim!.agents[10]!;
+    const regionOf = async (id: string) =>
+      (await stack.api<{ regions: Region[] }>('/api/v1/regions')).body.regions.find(
+        (r) => r.id === id,
+      )!;
+    const find = async (hostname: string) => {
+      const { body } = await stack.api<AgentsPage>('/api/v1/agents?fields=id,hostname,status');
+      return body.agents.find((a) => a.hostname === hostname)!;
+    };
+    // An online agent's drawer offers no decommission.
+    const live = await find(online.hostname);
+    const page = await openConsole(stack, `#/agents/${live.id}`);
+    await page.locator(byTestId('agent-drawer-latest')).waitFor();
+    expect(await page.locator(byTestId('agent-decommission')).count()).toBe(0);
+
+    stack.sim!.kill(victim.index);
+    const dead = await eventually(async () => {
+      const a = await find(victim.hostname);
+      expect(a.status).toBe('offline');
+      return a;
+    });
+    const before = await regionOf(victim.region);
+    await openConsole(stack, `#/agents/${dead.id}`);
+    await page.locator(byTestId('agent-decommission')).waitFor();
+
+    // The first click only asks; Cancel leaves the agent alone.
+    await page.click(byTestId('agent-decommission'));
+    await waitForText(page, 'agent-decommission-question', new RegExp(victim.hostname));
+    await page.click(byTestId('agent-decommission-cancel'));
+    await page.waitForSelector(byTestId('agent-decommission-question'), { state: 'detached' });
+    expect((await find(victim.hostname))?.id).toBe(dead.id);
+
+    await page.click(byTestId('agent-decommission'));
+    await page.click(byTestId('agent-decommission-confirm'));
+    await page.waitForSelector(byTestId('agent-drawer'), { state: 'detached' });
+    await waitForText(page, 'agent-count', `${AGENTS - 1} agents`);
+    expect(await find(victim.hostname)).toBeUndefined();
+
+    // The region card counts one agent fewer, and the API says so too.
+    await openConsole(stack, '#/overview');
+    await waitForText(
+      page,
+      `region-agents-${victim.region}`,
+      new RegExp(`^\\s*${before.onlineCount}\\s*/\\s*${before.agentCount - 1}\\s*$`),
+    );
+    expect(await regionOf(victim.region)).toMatchObject({
+      agentCount: before.agentCount - 1,
+      onlineCount: before.onlineCount,
+    });
   });
 });

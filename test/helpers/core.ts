@@ -112,8 +112,9 @@ export function hello(overrides: Partial<HelloMessage> = {}): HelloMessage {
 export async function openIngest(
   url: string,
   token = AGENT_TOKEN,
+  opts: { localAddress?: string } = {},
 ): Promise<Omit<TestAgent, 'agentId'>> {
-  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` } });
+  const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` }, ...opts });
   const inbox: Record<string, unknown>[] = [];
   const waiters: { type: string; resolve: (m: never) => void }[] = [];
   ws.on('message', (data) => {
@@ -162,8 +163,9 @@ export async function openIngest(
 export async function connectAgent(
   url: string,
   overrides: Partial<HelloMessage> = {},
+  token = AGENT_TOKEN,
 ): Promise<TestAgent> {
-  const conn = await openIngest(url);
+  const conn = await openIngest(url, token);
   conn.send(hello(overrides));
   const welcome = await conn.next<{ agentId: string }>('welcome');
   return { ...conn, agentId: welcome.agentId };

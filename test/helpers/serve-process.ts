@@ -17,22 +17,30 @@ export interface ServeProcess {
   stop(): Promise<void>;
 }
 
+export interface SpawnOptions {
+  /** Run under `ulimit -n N` (soft and hard open-files limit), through sh. */
+  openFiles?: number;
+}
+
 export async function spawnServe(
   dataDir: string,
   env: Record<string, string>,
   // Generous: it only bounds the wait for the banner (a busy machine starts Node slowly).
   timeoutMs = 30_000,
+  opts: SpawnOptions = {},
 ): Promise<ServeProcess> {
   const bin = join(packageRoot(), 'bin', 'meridian.js');
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [bin, 'serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0'],
-    {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const args = [bin, 'serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0'];
+  // `exec` keeps the pid: signals reach node itself, not the shell.
+  const [cmd, argv] =
+    opts.openFiles === undefined
+      ? [process.execPath, args]
+      : ['sh', ['-c', `ulimit -n ${opts.openFiles} && exec "$0" "$@"`, process.execPath, ...args]];
+  const child = spawn(cmd, argv, {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', () => {});

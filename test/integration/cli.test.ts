@@ -1,10 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../shared/model.js';
 import { WAIT_MS, tempDir, waitFor } from '../helpers/core.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 const BIN = join(import.meta.dirname, '../../bin/meridian.js');
 
@@ -41,17 +50,18 @@ describe('the meridian command (compiled, as installed)', () => {
     for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
   });
 
-  async function serve(extra: string[] = []) {
+  async function serve(extra: string[] = [], env: Record<string, string> = {}) {
     const dataDir = await tempDir();
     dirs.push(dataDir);
     const p = run(['serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0', ...extra], {
       MERIDIAN_SESSION_TOKEN: 'cli-session',
+      ...env,
     });
     procs.push(p);
-    await waitFor(() => /ingest\s+ws:/.test(p.out()), WAIT_MS, 'serve banner');
+    await waitFor(() => /connect an agent/.test(p.out()), WAIT_MS, 'serve banner');
     const consoleUrl = /console\s+(\S+)/.exec(p.out())![1]!;
     const ingestUrl = /ingest\s+(\S+)/.exec(p.out())![1]!;
-    const token = (await readFile(join(dataDir, 'agent-token'), 'utf8')).trim();
+    const token = / --token (\S+)/.exec(p.out())![1]!;
     const base = consoleUrl.split('/?')[0]!;
     const agents = async () =>
       (
@@ -66,6 +76,8 @@ describe('the meridian command (compiled, as installed)', () => {
     const s = await serve();
     expect(s.consoleUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=cli-session$/);
     expect(s.ingestUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    expect(s.p.out()).toContain(`(agent token in ${join(s.dataDir, 'agent-token')})`);
+    expect(s.token).toBe((await readFile(join(s.dataDir, 'agent-token'), 'utf8')).trim());
     const page = await fetch(s.consoleUrl);
     expect(page.status).toBe(200);
     expect(page.headers.get('set-cookie')).toContain('meridian_session=cli-session');
@@ -89,12 +101,22 @@ describe('the meridian command (compiled, as installed)', () => {
     expect(agent!.latest.memory_usage).toBeGreaterThan(0);
   });
 
-  it('agent with a wrong token exits 1 saying why; with the right token it registers', async () => {
+  it('serve --with-agent reaches an ingest port bound to one specific address', async () => {
+    // 127.0.0.2 is loopback on Linux, yet not the 127.0.0.1 the local agent used to dial.
+    const s = await serve(['--with-agent', '--ingest-host', '127.0.0.2']);
+    expect(s.ingestUrl).toMatch(/^ws:\/\/127\.0\.0\.2:\d+$/);
+    await waitFor(() => /agent {4}connected as agt-/.test(s.p.out()), 2 * WAIT_MS, 'local agent');
+    expect((await s.agents()).map((a) => a.status)).toEqual(['online']);
+  });
+
+  it('agent with a wrong token exits 1 saying why; with the right token it says it connected, then stays quiet', async () => {
     const s = await serve();
     const bad = run(['agent', '--url', s.ingestUrl, '--token', 'wrong', '--interval', '500']);
     procs.push(bad);
     expect(await bad.exited).toBe(1);
-    expect(bad.err()).toContain('HTTP 401');
+    expect(bad.err()).toContain('the console refused the agent token (HTTP 401)');
+    expect(bad.err()).toContain('MERIDIAN_AGENT_TOKEN');
+    expect(bad.err()).not.toContain('retrying');
 
     const good = run([
       'agent',
@@ -110,14 +132,134 @@ describe('the meridian command (compiled, as installed)', () => {
       '500',
     ]);
     procs.push(good);
+    // Several batches stored: the agent is past its start and in its steady state.
     await waitFor(
       async () =>
-        (await s.agents()).some((a) => a.regionId === 'eu-west-1' && a.type === 'database'),
-      WAIT_MS,
-      'agent',
+        (await s.agents()).some(
+          (a) => a.regionId === 'eu-west-1' && a.type === 'database' && a.metricsCount >= 15,
+        ),
+      2 * WAIT_MS, // a few batches at --interval 500, after the agent's start
+      'agent with several batches stored',
+    ).catch((err: Error) => {
+      // What the agent said is what explains a miss here.
+      throw new Error(`${err.message}\nagent stdout:\n${good.out()}\nagent stderr:\n${good.err()}`);
+    });
+    const lines = good.out().trim().split('\n');
+    expect(lines[0]).toBe(
+      `meridian agent: connecting to ${s.ingestUrl} (region eu-west-1, type database)…`,
     );
+    expect(lines[1]).toMatch(/^meridian agent: connected as agt-[0-9a-f-]+$/);
+    expect(lines).toHaveLength(2);
+    expect(good.err()).toBe('');
     good.child.kill('SIGTERM');
     expect(await good.exited).toBe(0);
+  });
+
+  it('agent pointed at a port with nothing listening says so at once and keeps retrying', async () => {
+    const port = await freePort();
+    const p = run([
+      'agent',
+      '--url',
+      `ws://127.0.0.1:${port}`,
+      '--token',
+      'x',
+      '--region',
+      'eu-west-1',
+    ]);
+    procs.push(p);
+    await waitFor(
+      () => /retrying in [\d.]+ s \(reason: .*ECONNREFUSED/.test(p.err()),
+      WAIT_MS,
+      'retry line',
+    );
+    expect(p.out()).toContain(
+      `meridian agent: connecting to ws://127.0.0.1:${port} (region eu-west-1, type system)…`,
+    );
+    expect(p.child.exitCode).toBeNull();
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+
+  it('an agent whose identity another connection takes (4010) says so and stays up to retry later', async () => {
+    const s = await serve();
+    const agent = () =>
+      run([
+        'agent',
+        '--url',
+        s.ingestUrl,
+        '--token',
+        s.token,
+        '--hostname',
+        'twin',
+        '--interval',
+        '500',
+      ]);
+    const first = agent();
+    procs.push(first);
+    await waitFor(() => first.out().includes('connected as agt-'), WAIT_MS, 'first connected');
+    const second = agent();
+    procs.push(second);
+    await waitFor(
+      () =>
+        /another connection with this agent's identity took over \(4010\); retrying in \d+ s/.test(
+          first.err(),
+        ),
+      WAIT_MS,
+      'the replaced agent says why it waits',
+    );
+    expect(first.child.exitCode).toBeNull();
+    expect(second.out()).toContain('connected as agt-');
+    // One agent for the console: the same region and hostname.
+    expect((await s.agents()).filter((a) => a.hostname === 'twin')).toHaveLength(1);
+  });
+
+  it('every command answers --help / -h with its own usage and exit 0', async () => {
+    const want: [string, string[]][] = [
+      [
+        'serve',
+        ['--data-dir DIR', '--ingest-host HOST', '--log-format text|json', 'default: 4780'],
+      ],
+      ['agent', ['--url URL', '--token T', '--interval MS', 'default: 5000', 'exit codes']],
+      ['simulate', ['--agents N', '--no-incidents', 'default: 50']],
+      ['token', ['--data-dir DIR']],
+    ];
+    for (const [command, flags] of want) {
+      for (const help of ['--help', '-h']) {
+        const p = run([command, help]);
+        procs.push(p);
+        expect(await p.exited).toBe(0);
+        expect(p.out()).toContain(`usage: meridian ${command} `);
+        for (const f of flags) expect(p.out()).toContain(f);
+        expect(p.err()).toBe('');
+      }
+    }
+    // --help wins over what is missing or wrong on the rest of the line.
+    const p = run(['agent', '--interval', 'often', '--help']);
+    procs.push(p);
+    expect(await p.exited).toBe(0);
+    expect(p.out()).toContain('usage: meridian agent ');
+  });
+
+  it('serve says where the agent token came from, and logs for people on request and JSON lines otherwise', async () => {
+    const flagged = await serve(['--agent-token', 'from-flag', '--log-format', 'text']);
+    expect(flagged.p.out()).toContain('(agent token from --agent-token)');
+    expect(flagged.p.out()).not.toContain(join(flagged.dataDir, 'agent-token'));
+    await waitFor(() => /metric store opened/.test(flagged.p.err()), WAIT_MS, 'log line');
+    expect(flagged.p.err()).toMatch(/^\d\d:\d\d:\d\d INFO {2}metric store opened {2}\w+=/m);
+    expect(flagged.p.err()).not.toContain('{');
+
+    const envd = await serve([], { MERIDIAN_AGENT_TOKEN: 'from-env' });
+    expect(envd.p.out()).toContain('(agent token from MERIDIAN_AGENT_TOKEN)');
+    expect(envd.token).toBe('from-env');
+    await waitFor(() => /metric store opened/.test(envd.p.err()), WAIT_MS, 'log line');
+    // stderr is a pipe here, not a terminal: JSON lines, and nothing that restates the banner.
+    const records = envd.p
+      .err()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: string; msg: string });
+    expect(records.map((r) => r.msg)).toContain('metric store opened');
+    expect(records.map((r) => r.msg)).not.toContain('core started');
   });
 
   it('simulate brings N virtual agents across the four regions', async () => {
@@ -152,6 +294,26 @@ describe('the meridian command (compiled, as installed)', () => {
     expect(await sim.exited).toBe(0);
   });
 
+  it('refuses a bad config.json naming the field, and exits 2 before listening', async () => {
+    const cases: [object, string][] = [
+      [{ ingestHost: '' }, "field 'ingestHost'"],
+      [{ ingestHost: '  ' }, "field 'ingestHost'"],
+      [{ limits: { ingestHandshakeTimeoutMs: 10 } }, "field 'limits/ingestHandshakeTimeoutMs'"],
+      [{ limits: { apiMaxConnections: 'many' } }, "field 'limits/apiMaxConnections'"],
+      [{ limits: { maxEverything: 1 } }, "field 'limits/maxEverything'"],
+    ];
+    for (const [config, message] of cases) {
+      const dataDir = await tempDir();
+      dirs.push(dataDir);
+      await writeFile(join(dataDir, 'config.json'), JSON.stringify(config));
+      const p = run(['serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0']);
+      procs.push(p);
+      expect(await p.exited).toBe(2);
+      expect(p.err()).toContain(message);
+      expect(p.out()).not.toContain('ingest');
+    }
+  });
+
   it('names the bad flag and exits 2 on a bad command line', async () => {
     const cases: [string[], string][] = [
       [['serve', '--port', 'eighty'], "--port must be an integer from 0 to 65535 (got 'eighty')"],
@@ -161,6 +323,10 @@ describe('the meridian command (compiled, as installed)', () => {
         '--agents must be an integer',
       ],
       [['serve', '--bogus'], "Unknown option '--bogus'"],
+      [['serve', '--log-format', 'xml'], "--log-format must be one of text, json (got 'xml')"],
+      // Node would listen on every interface for an empty host.
+      [['serve', '--ingest-host', ''], "--ingest-host must be a host name or address (got '')"],
+      [['serve', '--ingest-host', ' '], "--ingest-host must be a host name or address (got ' ')"],
       [['frobnicate'], "unknown command 'frobnicate'"],
     ];
     for (const [args, message] of cases) {

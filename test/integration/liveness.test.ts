@@ -47,10 +47,21 @@ describe('agent liveness and region health', () => {
   it('an agent that stops heartbeating goes offline after 3 intervals, not before', async () => {
     // The core runs on a ManualClock: the test steps through the intervals exactly. (With real
     // sleeps a busy machine delays heartbeats past the watchdog's limit, and elapsed-time
-    // assertions measure the scheduler, not the core.)
+    // assertions measure the scheduler, not the core.) Manual time is free, so a 1 s interval.
+    const HEARTBEAT_MS = 1_000;
     const clock = new ManualClock(Date.now());
-    t = await startTestCore({ heartbeatIntervalMs: INTERVAL }, { clock });
-    const a = await connectAgent(t.addr.ingestUrl, { hostname: 'quiet-1' });
+    t = await startTestCore({ heartbeatIntervalMs: HEARTBEAT_MS }, { clock });
+    // The registration is made durable (a group commit on the core's clock) before the welcome:
+    // nudge the clock in small steps, giving the write real time, until the welcome is in.
+    let welcomed = false;
+    const connecting = connectAgent(t.addr.ingestUrl, { hostname: 'quiet-1' }).finally(
+      () => (welcomed = true),
+    );
+    while (!welcomed) {
+      clock.advance(5);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const a = await connecting;
     agents.push(a);
     /** Send a heartbeat and wait until the core has taken it (stamped with the clock's time). */
     const beat = async () => {
@@ -64,15 +75,15 @@ describe('agent liveness and region health', () => {
     };
     // Heartbeat on time for a while: stays online.
     for (let i = 0; i < 5; i++) {
-      clock.advance(INTERVAL);
+      clock.advance(HEARTBEAT_MS);
       await beat();
       expect(await statusOf(a.agentId)).toBe('online');
     }
-    // Silent for exactly 3 intervals: still online (the watchdog sweeps every INTERVAL / 4) …
-    clock.advance(3 * INTERVAL);
+    // Silent for exactly 3 intervals: still online (the watchdog sweeps every interval / 4) …
+    clock.advance(3 * HEARTBEAT_MS);
     expect(await statusOf(a.agentId)).toBe('online');
     // … and offline at the next sweep.
-    clock.advance(INTERVAL / 4);
+    clock.advance(HEARTBEAT_MS / 4);
     expect(await statusOf(a.agentId)).toBe('offline');
     const open = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts?state=open')).body.alerts;
     expect(open.map((x) => [x.ruleId, x.subjectKey])).toContainEqual(['agent_offline', a.agentId]);

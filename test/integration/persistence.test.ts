@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.js';
 import type { Agent, Alert } from '../../shared/model.js';
 import {
+  WAIT_MS,
   connectAgent,
   metricsFrame,
   startTestCore,
@@ -11,6 +12,7 @@ import {
   waitFor,
   type TestCore,
 } from '../helpers/core.js';
+import { readRegistryFile } from '../helpers/registry-file.js';
 
 describe('state across restarts', () => {
   let t: TestCore | null = null;
@@ -67,13 +69,20 @@ describe('state across restarts', () => {
     const a = await connectAgent(t.addr.ingestUrl);
     await t.core.state.flush();
     const firstWrite = await readFile(join(t.dataDir, 'state.json'), 'utf8');
-    await a.close(); // the agent goes offline: a change, so a second write
+    await a.close(); // the agent goes offline: its alert is a change, so a second write
+    await waitFor(() => t!.core.alerts.openFor('agent_offline', a.agentId), WAIT_MS, 'alert');
     await t.core.state.flush();
     const state = JSON.parse(await readFile(join(t.dataDir, 'state.json'), 'utf8'));
     expect(state.version).toBe(1);
-    expect(state.agents.map((x: Agent) => x.id)).toEqual([a.agentId]);
     expect(state.rules.map((r: { id: string }) => r.id)).toContain('cpu_usage');
-    expect(state.agents[0].status).toBe('offline');
+    expect(state.alerts.map((x: Alert) => x.ruleId)).toContain('agent_offline');
+    // The registry is agents.ndjson, not state.json; the status change reached it.
+    expect(state.agents).toBeUndefined();
+    await waitFor(
+      async () => (await readRegistryFile(t!.dataDir)).agents.get(a.agentId)?.status === 'offline',
+      WAIT_MS,
+      'offline status in agents.ndjson',
+    );
     expect(await readFile(join(t.dataDir, 'state.json.bak'), 'utf8')).toBe(firstWrite);
   });
 
@@ -129,7 +138,8 @@ describe('clean shutdown', () => {
     const a = await connectAgent(first.addr.ingestUrl, { hostname: 'stays' });
     await first.stop({ keepDir: true }); // the agent's socket is still open when the console stops
     const state = JSON.parse(await readFile(join(dataDir, 'state.json'), 'utf8'));
-    expect(state.agents.map((x: Agent) => [x.id, x.status])).toEqual([[a.agentId, 'online']]);
+    const { agents } = await readRegistryFile(dataDir);
+    expect([...agents.values()].map((x) => [x.id, x.status])).toEqual([[a.agentId, 'online']]);
     expect(state.alerts).toEqual([]);
 
     // After a restart the agent has a grace period (restartGraceMs) to come back, then it is

@@ -192,7 +192,7 @@ describe('metric store through ingest and /api/v1/query_range', () => {
     expect(unknownAgent.status).toBe(404);
   });
 
-  it('loads the rest of a WAL whose last line is torn, and counts the loss', async () => {
+  it('loads the rest of a WAL whose last line is torn, and counts it as torn (no alert: never acked)', async () => {
     const dataDir = await tempDir();
     t = await startTestCore({ dataDir });
     const agent = await connectAgent(t.addr.ingestUrl);
@@ -224,7 +224,10 @@ describe('metric store through ingest and /api/v1/query_range', () => {
       [BASE, 1],
       [BASE + 1000, 2],
     ]);
-    expect(await t.metric('meridian_wal_replay_corrupt_lines')).toBe(1);
+    expect(await t.metric('meridian_wal_replay_torn_lines')).toBe(1);
+    expect(await t.metric('meridian_wal_replay_corrupt_lines')).toBe(0);
+    const open = await t.api<{ alerts: { ruleId: string }[] }>('/api/v1/alerts?state=open');
+    expect(open.body.alerts.map((a) => a.ruleId)).not.toContain('wal_corrupt');
   });
 });
 

@@ -161,3 +161,47 @@ describe('AlertBook', () => {
     });
   });
 });
+
+describe('AlertBook open counts', () => {
+  it('match a pass over the open alerts through open, pending, escalate, ack, resolve and load', () => {
+    const { book, clock } = setup();
+    const check = () => {
+      const open = book.openAlerts();
+      for (const s of ['critical', 'warning', 'info'] as const)
+        expect(book.openCount(s), s).toBe(open.filter((a) => a.severity === s).length);
+      for (const agent of ['agt-1', 'agt-2', 'agt-3'])
+        expect(book.openCountFor(agent), agent).toBe(
+          open.filter((a) => a.subject.agentId === agent).length,
+        );
+    };
+    const a = book.report(report());
+    check();
+    book.report(report({ severity: 'critical', value: 99 })); // escalate
+    check();
+    const b = book.report(
+      report({
+        ruleId: 'memory_usage',
+        subjectKey: 'agt-2/memory_usage',
+        subject: { kind: 'agent', regionId: 'us-east-1', agentId: 'agt-2' },
+        forMs: 1_000,
+      }),
+    ); // pending
+    check();
+    clock.advance(1_000); // pending → firing
+    check();
+    book.acknowledge(a.id, 'alice');
+    check();
+    book.report(report({ ruleId: 'disk_usage', subjectKey: 'agt-1/disk_usage', severity: 'info' }));
+    check();
+    book.resolve(a.id, 'alice');
+    book.clear('memory_usage', 'agt-2/memory_usage', 1);
+    check();
+    expect(book.openCount('info')).toBe(1);
+    expect(book.openCountFor('agt-1')).toBe(1);
+    expect(b.state).toBe('resolved');
+
+    const { book: restored } = setup();
+    restored.load(book.all());
+    expect([restored.openCount('info'), restored.openCountFor('agt-1')]).toEqual([1, 1]);
+  });
+});

@@ -30,6 +30,7 @@ function setup(metrics: readonly string[] = ['cpu_usage']) {
       missedHeartbeatsBeforeOffline: 3,
       allowUnknownRegions: false,
       restartGraceMs: 0,
+      maxAgents: 10_000,
     },
     DEFAULT_REGIONS,
   );

@@ -31,6 +31,7 @@ function setup(rules: readonly Rule[] = DEFAULT_RULES) {
       missedHeartbeatsBeforeOffline: 3,
       allowUnknownRegions: false,
       restartGraceMs: 0,
+      maxAgents: 10_000,
     },
     DEFAULT_REGIONS,
   );
@@ -368,6 +369,41 @@ describe('RuleEvaluator', () => {
       expect(book.list({ state: 'open' })).toHaveLength(0);
       // one region alert and six agent_offline alerts, all resolved
       expect(book.list({ state: 'resolved' })).toHaveLength(7);
+    });
+
+    it('the open alert always says the current counts, without a new transition or notification', () => {
+      const { fleet, book, events, fired } = setup();
+      const conns = Array.from({ length: 75 }, (_, i) => connect(fleet, `h${i}`));
+      const drop = (i: number) =>
+        fleet.disconnect(conns[i]!.agent.id, conns[i]!.connectionId, 'offline');
+      for (let i = 37; i < 75; i++) drop(i); // 37/75 online: failed
+      const alert = book.openFor('region_status', 'us-east-1')!;
+      expect(alert.message).toBe('Region US East (N. Virginia) failed: 37/75 agents online (49%)');
+      const firedForRegion = () => fired.filter((f) => f.id === alert.id).length;
+      const firedBefore = firedForRegion();
+      const transitions: string[] = [];
+      const revisions: string[] = [];
+      events.on('alert.changed', ({ alert: a }) => transitions.push(a.id));
+      events.on('alert.revised', ({ alert: a }) => revisions.push(a.message));
+
+      for (let i = 0; i < 37; i++) drop(i); // down to 0/75
+      expect(book.openFor('region_status', 'us-east-1')).toBe(alert);
+      expect(alert.message).toBe('Region US East (N. Virginia) failed: 0/75 agents online (0%)');
+      expect(alert.value).toBe(0);
+      expect(alert.lastValue).toBe(0);
+      expect(alert.severity).toBe('critical');
+      expect(alert.state).toBe('firing');
+      expect(revisions).toHaveLength(37);
+      // Only the agents' own offline alerts changed state; the region alert did not fire again.
+      expect(transitions.filter((id) => id === alert.id)).toEqual([]);
+      expect(firedForRegion()).toBe(firedBefore);
+
+      // Coming back to degraded: severity stays (never falls while open), the text follows.
+      for (let i = 0; i < 40; i++) connect(fleet, `h${i}`);
+      expect(alert.severity).toBe('critical');
+      expect(alert.message).toBe(
+        'Region US East (N. Virginia) degraded: 40/75 agents online (53%)',
+      );
     });
 
     it('an acknowledged degraded alert fires again when the region fails', () => {

@@ -11,6 +11,7 @@ describe('parseShellArgs', () => {
       ingestPort: null,
       ingestHost: null,
       hidden: false,
+      logFormat: null,
     });
   });
 
@@ -26,6 +27,7 @@ describe('parseShellArgs', () => {
         '4791',
         '--ingest-host=0.0.0.0',
         '--hidden',
+        '--log-format=json',
       ]),
     ).toEqual({
       withAgent: true,
@@ -35,6 +37,7 @@ describe('parseShellArgs', () => {
       ingestPort: 4791,
       ingestHost: '0.0.0.0',
       hidden: true,
+      logFormat: 'json',
     });
   });
 
@@ -66,5 +69,8 @@ describe('parseShellArgs', () => {
       /--data-dir needs a value/,
     );
     expect(() => parseShellArgs(['--agent-region=Not A Region'])).toThrow(/--agent-region/);
+    expect(() => parseShellArgs(['--log-format', 'xml'])).toThrow(
+      "--log-format must be one of text, json (got 'xml')",
+    );
   });
 });

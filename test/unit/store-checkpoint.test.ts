@@ -111,8 +111,9 @@ describe('writeCheckpoint / readCheckpoint', () => {
     expect(cpu.lastTs).toBe(T0 + 2_999_000);
     expect(fresh.append('a1', [{ name: 'cpu', ts: T0 + 2_999_000, value: 5 }])).toEqual({
       accepted: 0,
+      late: 0,
       duplicates: 1,
-      outOfOrder: 0,
+      tooOld: 0,
       overLimit: 0,
     });
     expect(fresh.append('a1', [{ name: 'cpu', ts: T0 + 2_999_500, value: 5 }]).accepted).toBe(1);

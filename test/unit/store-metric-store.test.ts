@@ -18,6 +18,7 @@ const OPTS: MetricStoreOptions = {
   walFlushMs: 5,
   checkpointEveryMs: 24 * 3_600_000,
   checkpointWalBytes: 1e12,
+  outOfOrderWindowMs: 0,
 };
 
 function recordingLogger() {
@@ -26,7 +27,7 @@ function recordingLogger() {
     debug() {},
     info() {},
     warn: (msg, fields) => warnings.push([msg, fields]),
-    error() {},
+    error: (msg, fields) => warnings.push([msg, fields]),
   };
   return { logger, warnings };
 }
@@ -82,13 +83,22 @@ describe('MetricStore', () => {
   it('open, append, close, open again: the data survives', async () => {
     const clock = new ManualClock(T0 + 100_000);
     const s1 = await openStore(clock);
-    expect(s1.lastOpen).toEqual({ lines: 0, corrupt: 0, segments: 0, checkpointSeries: 0, ms: 0 });
+    expect(s1.lastOpen).toEqual({
+      lines: 0,
+      corrupt: 0,
+      torn: 0,
+      segments: 0,
+      checkpointSeries: 0,
+      orphanSamples: 0,
+      ms: 0,
+    });
     const b1 = batch(1, T0, 5);
     const b2 = batch(2, T0 + 5000, 5, 'mem');
     expect(await appendDurable(s1, clock, 'a1', b1)).toEqual({
       accepted: 5,
+      late: 0,
       duplicates: 0,
-      outOfOrder: 0,
+      tooOld: 0,
       overLimit: 0,
     });
     await appendDurable(s1, clock, 'a1', b2);
@@ -209,16 +219,17 @@ describe('MetricStore', () => {
 
     const { logger, warnings } = recordingLogger();
     const s2 = await openStore(clock, logger);
-    expect(s2.lastOpen).toMatchObject({ corrupt: 1, segments: 1, checkpointSeries: 0 });
+    expect(s2.lastOpen).toMatchObject({ corrupt: 0, torn: 1, segments: 1, checkpointSeries: 0 });
     expect(allRaw(s2)).toEqual(expectedRaw('a1', b1, b2));
-    expect(warnings).toEqual([['WAL lines skipped on replay (torn or corrupt)', { corrupt: 1 }]]);
+    // A torn tail is what a crash mid-write leaves (never acked): counted, not an error.
+    expect(warnings).toEqual([]);
     // The torn segment is not appended to: new batches go to a fresh segment.
     const b3 = batch(3, T0 + 6000, 3);
     await appendDurable(s2, clock, 'a1', b3);
     await crash(s2);
     expect(await lastSegment(s2)).not.toBe(seg);
     const s3 = await openStore(clock);
-    expect(s3.lastOpen).toMatchObject({ corrupt: 1, segments: 2 });
+    expect(s3.lastOpen).toMatchObject({ corrupt: 0, torn: 1, segments: 2 });
     expect(allRaw(s3)).toEqual(expectedRaw('a1', b1, b2, b3));
     await s3.close();
   });
@@ -230,8 +241,12 @@ describe('MetricStore', () => {
     await appendDurable(s1, clock, 'a1', b1);
     await crash(s1);
     await appendFile(await lastSegment(s1), '\u0000\u0000\u0000garbage\n{"half":');
-    const s2 = await openStore(clock);
-    expect(s2.lastOpen).toMatchObject({ corrupt: 2 });
+    const { logger, warnings } = recordingLogger();
+    const s2 = await openStore(clock, logger);
+    expect(s2.lastOpen).toMatchObject({ corrupt: 1, torn: 1 });
+    expect(warnings).toEqual([
+      ['damaged WAL lines skipped on replay', { corrupt: 1, orphanSamples: 0 }],
+    ]);
     expect(allRaw(s2)).toEqual(expectedRaw('a1', b1));
     await s2.close();
   });
@@ -258,7 +273,7 @@ describe('MetricStore', () => {
     await appendDurable(s1, clock, 'a1', batch(1, T0 + 10_000, 1));
     const bytes = s1.walBytes;
     const r = s1.append('a1', batch(2, T0, 1));
-    expect(r.outcome.outOfOrder).toBe(1);
+    expect(r.outcome.tooOld).toBe(1);
     await r.durable;
     expect(s1.walBytes).toBe(bytes);
     await s1.close();

@@ -58,7 +58,7 @@ describe('TimeSeriesStore.append', () => {
       s('cpu', T0 + 1000, 5, {}),
       s('mem', T0, 6),
     ]);
-    expect(out).toEqual({ accepted: 6, duplicates: 0, outOfOrder: 0, overLimit: 0 });
+    expect(out).toEqual({ accepted: 6, late: 0, duplicates: 0, tooOld: 0, overLimit: 0 });
     store.append('a2', [s('cpu', T0, 7, { core: '0', host: 'x' })]);
     expect(store.seriesCount('a1')).toBe(4);
     expect(store.seriesCount('a2')).toBe(1);
@@ -100,9 +100,9 @@ describe('TimeSeriesStore.append', () => {
     const store = new TimeSeriesStore(10);
     store.append('a1', [s('cpu', T0, 1), s('cpu', T0 + 1000, 2)]);
     const resend = store.append('a1', [s('cpu', T0 + 1000, 2)]);
-    expect(resend).toEqual({ accepted: 0, duplicates: 1, outOfOrder: 0, overLimit: 0 });
+    expect(resend).toEqual({ accepted: 0, late: 0, duplicates: 1, tooOld: 0, overLimit: 0 });
     const inBatch = store.append('a1', [s('cpu', T0 + 2000, 3), s('cpu', T0 + 2000, 99)]);
-    expect(inBatch).toEqual({ accepted: 1, duplicates: 1, outOfOrder: 0, overLimit: 0 });
+    expect(inBatch).toEqual({ accepted: 1, late: 0, duplicates: 1, tooOld: 0, overLimit: 0 });
     const series = only(store.all());
     expect(rawOf(series)).toEqual([
       [T0, 1],
@@ -121,11 +121,12 @@ describe('TimeSeriesStore.append', () => {
     store.append('a1', batch);
     expect(store.append('a1', batch)).toEqual({
       accepted: 0,
+      late: 0,
       duplicates: 3,
-      outOfOrder: 0,
+      tooOld: 0,
       overLimit: 0,
     });
-    expect(store.append('a1', [s('cpu', T0 + 500, 9)]).outOfOrder).toBe(1);
+    expect(store.append('a1', [s('cpu', T0 + 500, 9)]).tooOld).toBe(1);
     expect(only(store.all()).rawCount()).toBe(3);
   });
 
@@ -133,7 +134,7 @@ describe('TimeSeriesStore.append', () => {
     const store = new TimeSeriesStore(10);
     store.append('a1', [s('cpu', T0 + 5000, 1)]);
     const out = store.append('a1', [s('cpu', T0 + 1000, 2), s('cpu', T0 + 6000, 3)]);
-    expect(out).toEqual({ accepted: 1, duplicates: 0, outOfOrder: 1, overLimit: 0 });
+    expect(out).toEqual({ accepted: 1, late: 0, duplicates: 0, tooOld: 1, overLimit: 0 });
     expect(rawOf(only(store.all()))).toEqual([
       [T0 + 5000, 1],
       [T0 + 6000, 3],
@@ -149,13 +150,13 @@ describe('TimeSeriesStore.append', () => {
       s('disk', T0 + 1000, 4),
       s('cpu', T0 + 1000, 5),
     ]);
-    expect(first).toEqual({ accepted: 3, duplicates: 0, outOfOrder: 0, overLimit: 2 });
+    expect(first).toEqual({ accepted: 3, late: 0, duplicates: 0, tooOld: 0, overLimit: 2 });
     expect(store.seriesCount('a1')).toBe(2);
     expect(store.metricNames()).toEqual(['cpu', 'mem']);
     const again = store.append('a1', [s('mem', T0 + 1000, 6), s('net', T0 + 1000, 7)]);
-    expect(again).toEqual({ accepted: 1, duplicates: 0, outOfOrder: 0, overLimit: 1 });
+    expect(again).toEqual({ accepted: 1, late: 0, duplicates: 0, tooOld: 0, overLimit: 1 });
     const other = store.append('a2', [s('cpu', T0, 1), s('disk', T0, 2)]);
-    expect(other).toEqual({ accepted: 2, duplicates: 0, outOfOrder: 0, overLimit: 0 });
+    expect(other).toEqual({ accepted: 2, late: 0, duplicates: 0, tooOld: 0, overLimit: 0 });
     expect(store.seriesCount('a2')).toBe(2);
     expect(store.seriesCount()).toBe(4);
   });

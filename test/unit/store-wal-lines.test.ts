@@ -1,14 +1,18 @@
 import { describe, it, expect } from 'vitest';
 import type { Sample } from '../../shared/protocol.js';
-import { applyWalLine, BatchLineBuilder, seriesLine } from '../../electron/core/store/wal-lines.js';
+import { BatchLineBuilder, seriesLine, WalReplay } from '../../electron/core/store/wal-lines.js';
 import { TimeSeriesStore, type Series } from '../../electron/core/store/tsdb.js';
 
 const T0 = 1_700_000_000_000;
 
+const replays = new WeakMap<TimeSeriesStore, WalReplay>();
+
 function apply(head: TimeSeriesStore, line: string): void {
   // Surround the payload with other bytes, as replay hands a range of a bigger buffer.
   const buf = Buffer.from(`xx\n${line}\nB\t9,9,9\n`);
-  applyWalLine(head, buf, 3, 3 + Buffer.byteLength(line));
+  let replay = replays.get(head);
+  if (!replay) replays.set(head, (replay = new WalReplay(head)));
+  replay.apply(buf, 3, 3 + Buffer.byteLength(line));
 }
 
 /** Append to `src` the way MetricStore does and return the WAL lines it would write. */

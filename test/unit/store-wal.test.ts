@@ -166,15 +166,15 @@ describe('WriteAheadLog', () => {
     await wal.close();
     expect(await replayAll(0)).toEqual({
       payloads: ['a', 'b', 'c', 'd'],
-      result: { lines: 4, corrupt: 0, segments: 3 },
+      result: { lines: 4, corrupt: 0, torn: 0, segments: 3 },
     });
     expect(await replayAll(1)).toEqual({
       payloads: ['c', 'd'],
-      result: { lines: 2, corrupt: 0, segments: 2 },
+      result: { lines: 2, corrupt: 0, torn: 0, segments: 2 },
     });
     expect(await replayAll(3)).toEqual({
       payloads: [],
-      result: { lines: 0, corrupt: 0, segments: 0 },
+      result: { lines: 0, corrupt: 0, torn: 0, segments: 0 },
     });
   });
 
@@ -187,18 +187,18 @@ describe('WriteAheadLog', () => {
     await appendFile(seg(1), encodeLine('{"n":3,"samples":[1,2,3]}').slice(0, 20));
     expect(await replayAll()).toEqual({
       payloads: ['{"n":1}', '{"n":2}'],
-      result: { lines: 2, corrupt: 1, segments: 1 },
+      result: { lines: 2, corrupt: 0, torn: 1, segments: 1 },
     });
   });
 
-  it('replay skips and counts garbage at the tail and a line with a bad checksum', async () => {
+  it('replay counts a line with a bad checksum as corrupt and garbage at the tail as torn', async () => {
     const good = [encodeLine('p1'), encodeLine('p2'), encodeLine('p3')];
     const bad = `00000000 p-bad\n`;
     await writeFile(seg(1), good[0]! + bad + good[1]!);
     await writeFile(seg(2), good[2]! + '\u0000\u0000garbage\u00ff');
     expect(await replayAll()).toEqual({
       payloads: ['p1', 'p2', 'p3'],
-      result: { lines: 3, corrupt: 2, segments: 2 },
+      result: { lines: 3, corrupt: 1, torn: 1, segments: 2 },
     });
   });
 
@@ -211,14 +211,14 @@ describe('WriteAheadLog', () => {
       seen.push(p);
     });
     expect(seen).toEqual(['ok1', 'ok2']);
-    expect(result).toEqual({ lines: 2, corrupt: 1, segments: 1 });
+    expect(result).toEqual({ lines: 2, corrupt: 1, torn: 0, segments: 1 });
   });
 
   it('replay counts a complete line that lost its newline as torn', async () => {
     await writeFile(seg(1), encodeLine('ok1') + encodeLine('ok2').slice(0, -1));
     expect(await replayAll()).toEqual({
       payloads: ['ok1'],
-      result: { lines: 1, corrupt: 1, segments: 1 },
+      result: { lines: 1, corrupt: 0, torn: 1, segments: 1 },
     });
   });
 
@@ -226,7 +226,7 @@ describe('WriteAheadLog', () => {
     const long = `${'é'.repeat(5 * 1024 * 1024)}✓`;
     await writeFile(seg(1), encodeLine('a') + encodeLine(long) + encodeLine('b'));
     const { payloads, result } = await replayAll();
-    expect(result).toEqual({ lines: 3, corrupt: 0, segments: 1 });
+    expect(result).toEqual({ lines: 3, corrupt: 0, torn: 0, segments: 1 });
     expect(payloads.map((p) => p.length)).toEqual([1, long.length, 1]);
     expect(payloads[1] === long).toBe(true);
   });
@@ -235,10 +235,11 @@ describe('WriteAheadLog', () => {
     expect(await replay(join(dir, 'missing'), 0, () => {})).toEqual({
       lines: 0,
       corrupt: 0,
+      torn: 0,
       segments: 0,
     });
     await writeFile(seg(1), `\n${encodeLine('p')}\n\n`);
-    expect((await replayAll()).result).toEqual({ lines: 1, corrupt: 0, segments: 1 });
+    expect((await replayAll()).result).toEqual({ lines: 1, corrupt: 0, torn: 0, segments: 1 });
   });
 
   it('dropThrough deletes every segment up to and including N', async () => {

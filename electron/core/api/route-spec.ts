@@ -2,6 +2,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import type { ApiRoutes, ConsoleStats, RouteKey, SessionInfo } from '../../../shared/api.js';
 import type { Rule } from '../../../shared/rules.js';
 import type { PerformanceAnalysis } from '../analysis/performance.js';
+import type { DecommissionOutcome } from '../fleet/registry-keeper.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { AlertBook } from '../incidents/alert-book.js';
 import type { EventLog } from '../store/event-log.js';
@@ -18,6 +19,8 @@ export interface ApiServices {
   events: EventLog;
   store: TimeSeriesStore;
   analysis: PerformanceAnalysis;
+  /** Retire an agent; resolves once that is durable. */
+  decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
 }
 
 export interface Ctx<K extends RouteKey> {
@@ -29,7 +32,10 @@ export interface Ctx<K extends RouteKey> {
 export interface RouteSpec<K extends RouteKey> {
   query?: TSchema;
   body?: TSchema;
-  handle(ctx: Ctx<K>, services: ApiServices): ApiRoutes[K]['response'];
+  handle(
+    ctx: Ctx<K>,
+    services: ApiServices,
+  ): ApiRoutes[K]['response'] | Promise<ApiRoutes[K]['response']>;
 }
 
 export type RouteTable<K extends RouteKey> = { [P in K]: RouteSpec<P> };

@@ -57,7 +57,7 @@ export function runRoute(
   query: Record<string, string>,
   body: unknown,
   services: ApiServices,
-): unknown {
+): unknown /* or a Promise of it, from an async handler */ {
   const { spec } = match.route;
   const q = spec.query ? validate<never>(spec.query, query, 'query') : query;
   const b = spec.body ? validate<never>(spec.body, body, 'body') : body;

@@ -2,12 +2,14 @@ import {
   AgentsQuery,
   AlertActionBody,
   AlertsQuery,
+  DecommissionBody,
   EventsQuery,
   type RouteKey,
 } from '../../../shared/api.js';
 import type { Alert } from '../../../shared/model.js';
 import { AlertNotFoundError } from '../incidents/alert-book.js';
 import { IllegalTransitionError } from '../incidents/lifecycle.js';
+import { pageAgents } from './agent-pages.js';
 import { HttpError } from './http-util.js';
 import { EmptyQuery, limitOf, type RouteTable } from './route-spec.js';
 
@@ -41,12 +43,17 @@ export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
   'GET /api/v1/regions': { query: EmptyQuery, handle: (_c, s) => ({ regions: s.fleet.regions() }) },
   'GET /api/v1/agents': {
     query: AgentsQuery,
-    handle: ({ query }, s) => ({
-      agents: s.fleet.listAgents({
-        ...(query.region ? { regionId: query.region } : {}),
-        ...(query.status ? { status: query.status } : {}),
-      }),
-    }),
+    handle: ({ query }, s) => pageAgents(s.fleet, query),
+  },
+  'POST /api/v1/agents/:id/decommission': {
+    query: EmptyQuery,
+    body: DecommissionBody,
+    handle: async ({ params, body }, s) => {
+      const outcome = await s.decommission(params.id!, body.by ?? 'operator', body.comment);
+      if (outcome.ok) return { agent: outcome.agent, resolvedAlerts: outcome.resolvedAlerts };
+      if (outcome.reason === 'not_found') throw new HttpError(404, 'not_found', outcome.message);
+      throw new HttpError(409, 'agent_online', outcome.message);
+    },
   },
   'GET /api/v1/alerts': {
     query: AlertsQuery,

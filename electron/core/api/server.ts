@@ -1,9 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { API_PREFIX, STREAM_PATH } from '../../../shared/api-constants.js';
+import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { CoreMetrics } from '../metrics.js';
+import { watchAcceptErrors } from '../net/accept-errors.js';
+import { ConnectionGuard } from '../net/connection-guard.js';
+import { refuseConnection } from '../net/refuse.js';
 import { ApiAccess } from './access.js';
 import { HttpError, readJsonBody, sendError, sendJson } from './http-util.js';
 import { matchRoute, routeHasBody, runRoute, type ApiServices } from './router.js';
@@ -12,9 +16,14 @@ import type { StreamHub } from './stream.js';
 export interface ApiServerOptions {
   port: number;
   sessionToken: string;
+  /** All open connections: REST, keep-alive, stream viewers. */
+  maxConnections: number;
+  /** A new connection must send its first request's headers within this. */
+  headerTimeoutMs: number;
 }
 
 export interface ApiServerDeps {
+  clock: Clock;
   logger: Logger;
   metrics: CoreMetrics;
   services: ApiServices;
@@ -32,16 +41,40 @@ export interface ApiServerDeps {
 export class ApiServer {
   private readonly http: Server;
   private readonly access: ApiAccess;
+  private readonly guard: ConnectionGuard;
 
   constructor(
     private readonly deps: ApiServerDeps,
     private readonly opts: ApiServerOptions,
   ) {
     this.access = new ApiAccess(opts.sessionToken);
-    this.http = createServer((req, res) => {
-      this.handle(req, res).catch((err: unknown) => this.fail(res, err));
+    this.http = createServer(
+      {
+        // The guard's deadline covers a connection's first request; Node's, set later so the
+        // guard's fires (and is counted) first, covers later keep-alive requests. Upgraded
+        // sockets (the stream) leave the HTTP server and are subject to neither.
+        headersTimeout: opts.headerTimeoutMs * 2,
+        requestTimeout: Math.max(60_000, opts.headerTimeoutMs * 3),
+        connectionsCheckingInterval: 1_000,
+      },
+      (req, res) => {
+        this.guard.settled(req.socket);
+        this.handle(req, res).catch((err: unknown) => this.fail(res, err));
+      },
+    );
+    // Loopback only, so per-source caps mean nothing here: the total cap keeps a local flood
+    // from taking the descriptors the rest of the process needs.
+    this.guard = new ConnectionGuard(deps, 'api', {
+      maxHandshaking: Infinity,
+      maxHandshakingPerSource: Infinity,
+      maxTotal: opts.maxConnections,
+      handshakeTimeoutMs: opts.headerTimeoutMs,
     });
-    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.guard.attach(this.http);
+    this.http.on('upgrade', (req, socket, head) => {
+      this.guard.settled(socket as Socket);
+      this.onUpgrade(req, socket, head);
+    });
   }
 
   async start(): Promise<number> {
@@ -50,12 +83,14 @@ export class ApiServer {
       // Never beyond loopback: the session token is the only lock on this port.
       this.http.listen(this.opts.port, '127.0.0.1', () => resolve());
     });
+    watchAcceptErrors(this.http, 'api', this.deps);
     const port = (this.http.address() as AddressInfo).port;
     this.access.setPort(port);
     return port;
   }
 
   async stop(): Promise<void> {
+    this.guard.stop();
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections();
     await closed;
@@ -83,7 +118,7 @@ export class ApiServer {
       const body = routeHasBody(match) ? await readJsonBody(req) : undefined;
       const query = Object.fromEntries(url.searchParams);
       delete query.token;
-      return sendJson(res, 200, runRoute(match, query, body, this.deps.services));
+      return sendJson(res, 200, await runRoute(match, query, body, this.deps.services));
     }
     if (method !== 'GET' && method !== 'HEAD')
       throw new HttpError(405, 'method_not_allowed', `${method} ${url.pathname}`);
@@ -100,8 +135,7 @@ export class ApiServer {
       url = new URL(req.url ?? '/', 'http://127.0.0.1');
     } catch {
       this.deps.metrics.httpRejected.inc({ reason: 'bad_url' });
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-      return;
+      return refuseConnection(socket, 400, 'bad_url', 'the request path is not a valid URL');
     }
     const refusal =
       url.pathname === STREAM_PATH
@@ -109,11 +143,7 @@ export class ApiServer {
         : { status: 404, code: 'not_found', message: `no stream at ${url.pathname}` };
     if (refusal) {
       this.deps.metrics.httpRejected.inc({ reason: refusal.code });
-      const body = JSON.stringify({ error: { code: refusal.code, message: refusal.message } });
-      socket.end(
-        `HTTP/1.1 ${refusal.status} Refused\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
-      return;
+      return refuseConnection(socket, refusal.status, refusal.code, refusal.message);
     }
     this.deps.stream.accept(req, socket, head);
   }

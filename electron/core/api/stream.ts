@@ -29,6 +29,7 @@ export class StreamHub {
   private readonly dirtyAgents = new Set<string>();
   private readonly dirtyRegions = new Set<string>();
   private readonly dirtyAlerts = new Set<string>();
+  private readonly removedAgents = new Set<string>();
   /** Agents with only a heartbeat or new values: sent every STREAM_AGENT_REFRESH_MS, not every batch. */
   private readonly touchedAgents = new Set<string>();
   private touchedFlushedAt = 0;
@@ -57,11 +58,22 @@ export class StreamHub {
       deps.events.on('agent.touched', ({ agent }) => {
         this.touchedAgents.add(agent.id);
       }),
+      deps.events.on('agent.removed', ({ agent }) => {
+        this.removedAgents.add(agent.id);
+        this.dirtyAgents.delete(agent.id);
+        this.touchedAgents.delete(agent.id);
+        this.dirtyRegions.add(agent.regionId);
+        this.schedule();
+      }),
       deps.events.on('region.changed', ({ region }) => {
         this.dirtyRegions.add(region.id);
         this.schedule();
       }),
       deps.events.on('alert.changed', ({ alert }) => {
+        this.dirtyAlerts.add(alert.id);
+        this.schedule();
+      }),
+      deps.events.on('alert.revised', ({ alert }) => {
         this.dirtyAlerts.add(alert.id);
         this.schedule();
       }),
@@ -154,9 +166,12 @@ export class StreamHub {
       serverTime: this.deps.clock.now(),
       regions: [...this.dirtyRegions].flatMap((id) => fleet.region(id) ?? []),
       agents: [...this.dirtyAgents].flatMap((id) => fleet.agent(id) ?? []),
+      // An id retired and registered afresh within one batch is simply in `agents`.
+      removedAgents: [...this.removedAgents].filter((id) => !fleet.agent(id)),
       alerts: [...this.dirtyAlerts].flatMap((id) => alerts.get(id) ?? []),
     };
     this.dirtyAgents.clear();
+    this.removedAgents.clear();
     this.dirtyRegions.clear();
     this.dirtyAlerts.clear();
     if (this.viewers.size === 0) return;

@@ -1,13 +1,10 @@
 import type { Agent, AgentStatus, LatestValues, Region } from '../../../shared/model.js';
 import type { HelloMessage } from '../../../shared/protocol.js';
-import {
-  regionHealth,
-  regionStatusForHealth,
-  type RegionDefinition,
-} from '../../../shared/regions.js';
+import type { RegionDefinition } from '../../../shared/regions.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { CoreEvents } from '../events.js';
 import type { IdSource } from '../ids.js';
+import { RegionTally } from './region-tally.js';
 
 export interface FleetOptions {
   heartbeatIntervalMs: number;
@@ -21,6 +18,8 @@ export interface FleetOptions {
    * would page for the whole fleet.
    */
   restartGraceMs: number;
+  /** Registered agents at most: a hello that would register one more is refused. */
+  maxAgents: number;
 }
 
 export interface FleetDeps {
@@ -30,8 +29,11 @@ export interface FleetDeps {
 }
 
 export type ConnectResult =
-  | { ok: true; agent: Agent; connectionId: number }
-  | { ok: false; reason: 'unknown_region'; message: string };
+  | { ok: true; agent: Agent; connectionId: number; isNew: boolean }
+  | { ok: false; reason: 'unknown_region' | 'agent_limit'; message: string };
+
+export type DecommissionResult =
+  { ok: true; agent: Agent } | { ok: false; reason: 'not_found' | 'online'; message: string };
 
 export interface AgentFilter {
   regionId?: string;
@@ -46,12 +48,18 @@ export interface AgentFilter {
 export class Fleet {
   private readonly regionDefs = new Map<string, RegionDefinition>();
   private readonly regionState = new Map<string, Region>();
+  private readonly tallies = new Map<string, RegionTally>();
   private readonly agents = new Map<string, Agent>();
   private readonly agentsByRegion = new Map<string, Set<string>>();
   private readonly idByHost = new Map<string, string>();
   /** Runtime only: when each agent last proved alive, and its current connection. */
   private readonly lastAliveAt = new Map<string, number>();
   private readonly connectionOf = new Map<string, number>();
+  private online = 0;
+  /** Agent ids in order, for paging; rebuilt after the set of agents changes. */
+  private sortedIds: string[] | null = null;
+  /** A hello was refused for the cap and no room has been made since. */
+  private full = false;
   private nextConnectionId = 1;
   private watchdog: TimerHandle | null = null;
   private stopped = false;
@@ -64,15 +72,23 @@ export class Fleet {
     for (const r of regions) this.addRegion(r);
   }
 
-  /** Restore from state.json. Agents that were online get a fresh grace period to reconnect. */
+  /**
+   * Restore regions (state.json) and agents (the registry log). Agents that were online get
+   * a fresh grace period to reconnect. An agent is never dropped for its region: the registry
+   * log may be ahead of state.json after a crash, so a region it names is re-created.
+   */
   load(regions: readonly RegionDefinition[], agents: readonly Agent[]): void {
     for (const r of regions) if (!this.regionDefs.has(r.id)) this.addRegion(r);
     const now = this.deps.clock.now();
+    // The watchdog fires `silence` after the last sign of life: set that sign in the future.
+    const silence = this.opts.heartbeatIntervalMs * this.opts.missedHeartbeatsBeforeOffline;
     for (const agent of agents) {
-      if (!this.regionDefs.has(agent.regionId)) continue;
+      if (!this.regionDefs.has(agent.regionId))
+        this.addRegion({ id: agent.regionId, name: agent.regionId, latitude: 0, longitude: 0 });
       this.index(agent);
-      // The watchdog fires `silence` after the last sign of life: set that sign in the future.
-      const silence = this.opts.heartbeatIntervalMs * this.opts.missedHeartbeatsBeforeOffline;
+      const region = this.regionState.get(agent.regionId)!;
+      if (agent.lastHeartbeat !== null && agent.lastHeartbeat > (region.lastHeartbeat ?? -1))
+        region.lastHeartbeat = agent.lastHeartbeat;
       if (agent.status === 'online')
         this.lastAliveAt.set(agent.id, now + Math.max(0, this.opts.restartGraceMs - silence));
     }
@@ -111,6 +127,19 @@ export class Fleet {
     return this.agents.get(id);
   }
 
+  get size(): number {
+    return this.agents.size;
+  }
+
+  get maxAgents(): number {
+    return this.opts.maxAgents;
+  }
+
+  /** True from a refusal for the cap until an agent is retired. */
+  get isFull(): boolean {
+    return this.full || this.agents.size >= this.opts.maxAgents;
+  }
+
   listAgents(filter: AgentFilter = {}): Agent[] {
     const ids = filter.regionId
       ? (this.agentsByRegion.get(filter.regionId) ?? new Set())
@@ -123,10 +152,14 @@ export class Fleet {
     return out;
   }
 
+  /** Every agent id in ascending order (a stable order for paging). */
+  agentIds(): readonly string[] {
+    this.sortedIds ??= [...this.agents.keys()].sort();
+    return this.sortedIds;
+  }
+
   onlineCount(): number {
-    let n = 0;
-    for (const a of this.agents.values()) if (a.status === 'online') n++;
-    return n;
+    return this.online;
   }
 
   connect(hello: HelloMessage, ipAddress: string): ConnectResult {
@@ -140,8 +173,11 @@ export class Fleet {
       }
       this.addRegion({ id: hello.region, name: hello.region, latitude: 0, longitude: 0 });
     }
+    const known = this.knownId(hello);
+    // The cap applies to new agents only: a known agent reconnecting is never refused.
+    if (known === null && this.agents.size >= this.opts.maxAgents) return this.refuseForCap();
     const now = this.deps.clock.now();
-    const id = this.resolveId(hello);
+    const id = known ?? this.newId(hello);
     const existing = this.agents.get(id);
     const previousStatus = existing?.status ?? null;
     const previousRegion = existing?.regionId;
@@ -163,13 +199,14 @@ export class Fleet {
     };
     if (existing) this.unindex(existing);
     this.index(agent);
+    this.regionState.get(agent.regionId)!.lastHeartbeat = now;
     this.lastAliveAt.set(id, now);
     const connectionId = this.nextConnectionId++;
     this.connectionOf.set(id, connectionId);
     this.deps.events.emit('agent.changed', { agent, previousStatus });
     if (previousRegion && previousRegion !== agent.regionId) this.recomputeRegion(previousRegion);
     this.recomputeRegion(agent.regionId);
-    return { ok: true, agent, connectionId };
+    return { ok: true, agent, connectionId, isNew: !existing };
   }
 
   heartbeat(agentId: string): void {
@@ -191,6 +228,44 @@ export class Fleet {
     this.lastAliveAt.delete(agentId);
     const agent = this.agents.get(agentId);
     if (agent && agent.status !== status) this.setStatus(agent, status);
+  }
+
+  /**
+   * Retire an agent that is gone for good: it leaves the registry and its region's counts at
+   * once. Only an agent that is not online and has no open connection can be retired.
+   */
+  decommission(agentId: string): DecommissionResult {
+    const agent = this.agents.get(agentId);
+    if (!agent) return { ok: false, reason: 'not_found', message: `no agent ${agentId}` };
+    if (agent.status === 'online')
+      return { ok: false, reason: 'online', message: 'agent is online; stop it first' };
+    if (this.connectionOf.has(agentId)) {
+      return {
+        ok: false,
+        reason: 'online',
+        message: 'agent still has an open connection; stop it first',
+      };
+    }
+    this.unindex(agent);
+    this.agents.delete(agentId);
+    this.lastAliveAt.delete(agentId);
+    this.sortedIds = null;
+    const region = this.regionState.get(agent.regionId)!;
+    if (region.lastHeartbeat !== null && region.lastHeartbeat === agent.lastHeartbeat) {
+      let newest: number | null = null;
+      for (const id of this.agentsByRegion.get(agent.regionId)!) {
+        const beat = this.agents.get(id)!.lastHeartbeat;
+        if (beat !== null && (newest === null || beat > newest)) newest = beat;
+      }
+      region.lastHeartbeat = newest;
+    }
+    this.deps.events.emit('agent.removed', { agent });
+    this.recomputeRegion(agent.regionId);
+    if (this.full && this.agents.size < this.opts.maxAgents) {
+      this.full = false;
+      this.announceCapacity();
+    }
+    return { ok: true, agent };
   }
 
   recordMetrics(agentId: string, count: number, latest: LatestValues | null): void {
@@ -221,29 +296,57 @@ export class Fleet {
     }
   }
 
+  private refuseForCap(): ConnectResult {
+    if (!this.full) {
+      this.full = true;
+      this.announceCapacity();
+    }
+    return {
+      ok: false,
+      reason: 'agent_limit',
+      message: `agent registry full (${this.agents.size}/${this.opts.maxAgents}); retire agents or raise maxAgents`,
+    };
+  }
+
+  private announceCapacity(): void {
+    this.deps.events.emit('fleet.capacity', {
+      agents: this.agents.size,
+      max: this.opts.maxAgents,
+      full: this.full,
+    });
+  }
+
   private setStatus(agent: Agent, status: AgentStatus): void {
     const previousStatus = agent.status;
     agent.status = status;
     agent.statusChangedAt = this.deps.clock.now();
+    const delta = (status === 'online' ? 1 : 0) - (previousStatus === 'online' ? 1 : 0);
+    this.tallies.get(agent.regionId)!.online += delta;
+    this.online += delta;
     this.deps.events.emit('agent.changed', { agent, previousStatus });
     this.recomputeRegion(agent.regionId);
   }
 
-  private resolveId(hello: HelloMessage): string {
-    const byHost = this.idByHost.get(`${hello.region}/${hello.hostname}`);
+  /** The id of the registered agent this hello is from, or null for a new agent. */
+  private knownId(hello: HelloMessage): string | null {
     if (hello.agentId) {
       const known = this.agents.get(hello.agentId);
       if (known && known.hostname === hello.hostname) return hello.agentId;
-      // An id this console does not know (its state was lost): keep the agent's identity,
-      // unless another record already holds this host.
-      if (!known && !byHost) return hello.agentId;
     }
-    return byHost ?? this.deps.ids('agt');
+    return this.idByHost.get(`${hello.region}/${hello.hostname}`) ?? null;
+  }
+
+  private newId(hello: HelloMessage): string {
+    // An id this console does not know (its state was lost, or the agent was retired and has
+    // come back): keep the agent's identity; it registers afresh.
+    if (hello.agentId && !this.agents.has(hello.agentId)) return hello.agentId;
+    return this.deps.ids('agt');
   }
 
   private addRegion(def: RegionDefinition): void {
     this.regionDefs.set(def.id, def);
     this.agentsByRegion.set(def.id, new Set());
+    this.tallies.set(def.id, new RegionTally());
     this.regionState.set(def.id, {
       ...def,
       status: 'active',
@@ -256,38 +359,26 @@ export class Fleet {
   }
 
   private index(agent: Agent): void {
+    if (!this.agents.has(agent.id)) this.sortedIds = null;
     this.agents.set(agent.id, agent);
     this.agentsByRegion.get(agent.regionId)!.add(agent.id);
     this.idByHost.set(`${agent.regionId}/${agent.hostname}`, agent.id);
+    this.tallies.get(agent.regionId)!.add(agent);
+    if (agent.status === 'online') this.online++;
   }
 
   private unindex(agent: Agent): void {
     this.agentsByRegion.get(agent.regionId)?.delete(agent.id);
-    this.idByHost.delete(`${agent.regionId}/${agent.hostname}`);
+    const hostKey = `${agent.regionId}/${agent.hostname}`;
+    if (this.idByHost.get(hostKey) === agent.id) this.idByHost.delete(hostKey);
+    this.tallies.get(agent.regionId)!.remove(agent);
+    if (agent.status === 'online') this.online--;
   }
 
   private recomputeRegion(regionId: string, announce = true): void {
     const region = this.regionState.get(regionId);
     if (!region) return;
-    const ids = this.agentsByRegion.get(regionId)!;
-    let online = 0;
-    let lastHeartbeat: number | null = null;
-    const types = new Set<string>();
-    for (const id of ids) {
-      const a = this.agents.get(id)!;
-      if (a.status === 'online') online++;
-      types.add(a.type);
-      if (a.lastHeartbeat !== null && (lastHeartbeat === null || a.lastHeartbeat > lastHeartbeat)) {
-        lastHeartbeat = a.lastHeartbeat;
-      }
-    }
-    const previousStatus = region.status;
-    region.agentCount = ids.size;
-    region.onlineCount = online;
-    region.serviceCount = types.size;
-    region.healthScore = regionHealth(online, ids.size);
-    region.status = regionStatusForHealth(region.healthScore);
-    region.lastHeartbeat = lastHeartbeat;
+    const previousStatus = this.tallies.get(regionId)!.fill(region);
     if (announce) this.deps.events.emit('region.changed', { region, previousStatus });
   }
 }

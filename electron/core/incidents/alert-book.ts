@@ -56,6 +56,9 @@ export class AlertBook {
   private readonly byKey = new Map<string, Alert>();
   private readonly byId = new Map<string, Alert>();
   private readonly pendingTimers = new Map<string, TimerHandle>();
+  /** Open alerts by severity and by agent, kept as alerts open, escalate and resolve. */
+  private readonly openBySeverity: Record<Severity, number> = { critical: 0, warning: 0, info: 0 };
+  private readonly openByAgent = new Map<string, number>();
 
   constructor(private readonly deps: AlertBookDeps) {}
 
@@ -63,7 +66,9 @@ export class AlertBook {
   load(alerts: readonly Alert[]): void {
     for (const alert of alerts) {
       this.byId.set(alert.id, alert);
-      if (isOpen(alert.state)) this.byKey.set(keyOf(alert.ruleId, alert.subjectKey), alert);
+      if (!isOpen(alert.state)) continue;
+      this.byKey.set(keyOf(alert.ruleId, alert.subjectKey), alert);
+      this.count(alert, 1);
     }
     for (const alert of alerts) {
       if (alert.state !== 'pending') continue;
@@ -87,6 +92,16 @@ export class AlertBook {
 
   openAlerts(): Alert[] {
     return [...this.byKey.values()];
+  }
+
+  /** Open alerts of a severity, without a pass over them (called on every alert change). */
+  openCount(severity: Severity): number {
+    return this.openBySeverity[severity];
+  }
+
+  /** Open alerts about an agent. */
+  openCountFor(agentId: string): number {
+    return this.openByAgent.get(agentId) ?? 0;
   }
 
   list(filter: AlertFilter = {}): Alert[] {
@@ -114,7 +129,9 @@ export class AlertBook {
     if (!open) return this.open(key, r, now);
     open.lastValue = r.value;
     if (SEVERITY_RANK[r.severity] <= SEVERITY_RANK[open.severity]) return open;
+    this.count(open, -1);
     open.severity = r.severity;
+    this.count(open, 1);
     open.value = r.value;
     open.threshold = r.threshold;
     open.message = r.message;
@@ -126,6 +143,20 @@ export class AlertBook {
     this.apply(open, 'escalate', 'rule', `severity rose to ${r.severity}`);
     this.fired(open, r.arrivedMono);
     return open;
+  }
+
+  /**
+   * The open alert's text and value say the current state (a region's counts moved). No
+   * transition and no notification: only `alert.revised`, so viewers and state.json follow.
+   */
+  revise(ruleId: string, subjectKey: string, message: string, value: number | null): void {
+    const open = this.byKey.get(keyOf(ruleId, subjectKey));
+    if (!open || (open.message === message && open.value === value)) return;
+    open.message = message;
+    open.value = value;
+    open.lastValue = value;
+    open.updatedAt = this.deps.clock.now();
+    this.deps.events.emit('alert.revised', { alert: open });
   }
 
   /** The condition still holds at a lower level: remember the newest value only. */
@@ -187,6 +218,7 @@ export class AlertBook {
     };
     this.byId.set(alert.id, alert);
     this.byKey.set(key, alert);
+    this.count(alert, 1);
     if (r.forMs > 0) {
       this.apply(alert, 'open', 'rule', undefined, null);
       this.pendingTimers.set(
@@ -228,12 +260,22 @@ export class AlertBook {
     if (t.to === 'resolved') {
       alert.resolvedAt = now;
       alert.resolvedBy = by;
+      if (from !== null && isOpen(from)) this.count(alert, -1);
       this.byKey.delete(keyOf(alert.ruleId, alert.subjectKey));
       this.pendingTimers.get(alert.id)?.cancel();
       this.pendingTimers.delete(alert.id);
       this.pruneResolved();
     }
     this.deps.events.emit('alert.changed', { alert, previousState: from });
+  }
+
+  private count(alert: Alert, delta: 1 | -1): void {
+    this.openBySeverity[alert.severity] += delta;
+    const agentId = alert.subject.agentId;
+    if (!agentId) return;
+    const n = (this.openByAgent.get(agentId) ?? 0) + delta;
+    if (n > 0) this.openByAgent.set(agentId, n);
+    else this.openByAgent.delete(agentId);
   }
 
   private mustGet(id: string): Alert {

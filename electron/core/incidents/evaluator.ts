@@ -33,9 +33,9 @@ export class RuleEvaluator {
     events.on('agent.changed', ({ agent, previousStatus }) => {
       if (agent.status !== previousStatus) this.onAgentStatus(agent);
     });
-    events.on('region.changed', ({ region, previousStatus }) => {
-      if (region.status !== previousStatus) this.onRegionStatus(region);
-    });
+    events.on('region.changed', ({ region, previousStatus }) =>
+      this.onRegion(region, region.status !== previousStatus),
+    );
   }
 
   setRules(rules: readonly Rule[]): void {
@@ -111,7 +111,11 @@ export class RuleEvaluator {
     }
   }
 
-  private onRegionStatus(region: Region): void {
+  /**
+   * A status change opens, escalates or resolves the region's alert; any change of its counts
+   * rewrites the open alert's text and value, so it always says the current state.
+   */
+  private onRegion(region: Region, statusChanged: boolean): void {
     for (const rule of this.regionRules) {
       const severity =
         region.status === 'failed'
@@ -120,16 +124,21 @@ export class RuleEvaluator {
             ? rule.degraded
             : null;
       if (!severity) {
-        this.alerts.clear(rule.id, region.id, region.healthScore);
+        if (statusChanged) this.alerts.clear(rule.id, region.id, region.healthScore);
         continue;
       }
       const pct = Math.round(region.healthScore * 100);
+      const message = `Region ${region.name} ${region.status}: ${region.onlineCount}/${region.agentCount} agents online (${pct}%)`;
+      if (!statusChanged) {
+        this.alerts.revise(rule.id, region.id, message, region.healthScore);
+        continue;
+      }
       this.alerts.report({
         ruleId: rule.id,
         subjectKey: region.id,
         subject: { kind: 'region', regionId: region.id, agentId: null },
         severity,
-        message: `Region ${region.name} ${region.status}: ${region.onlineCount}/${region.agentCount} agents online (${pct}%)`,
+        message,
         metric: 'region_health',
         value: region.healthScore,
         threshold: region.status === 'failed' ? 0.5 : 0.8,
@@ -137,6 +146,9 @@ export class RuleEvaluator {
         arrivedMono: null,
         forMs: 0,
       });
+      // A status change that does not raise the severity (failed → degraded) leaves the
+      // alert open at its severity: its text still says where the region is now.
+      this.alerts.revise(rule.id, region.id, message, region.healthScore);
     }
   }
 }

@@ -14,7 +14,9 @@ import type { CoreMetrics } from '../metrics.js';
 import type { EventLog } from '../store/event-log.js';
 import type { MetricStore } from '../store/metric-store.js';
 import type { LiveFigures } from '../stats.js';
-import type { IngestHandler } from './session.js';
+import type { AgentLog } from '../state/agent-log.js';
+import type { IngestAdmission } from './admission.js';
+import type { HelloResult, IngestHandler } from './session.js';
 
 /** How far ahead of the console's clock an agent's timestamps may be (clock skew). */
 export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
@@ -31,8 +33,11 @@ export interface PipelineDeps {
   eventLog: EventLog;
   metrics: CoreMetrics;
   live: LiveFigures;
+  admission: IngestAdmission;
   /** Resolves once state.json holds everything stored so far. */
   persisted: () => Promise<void>;
+  /** The agent registry on disk. */
+  registry: Pick<AgentLog, 'persist'>;
 }
 
 /** What happens to each accepted frame: registry, recent values, rule checks, event log. */
@@ -42,12 +47,19 @@ export class IngestPipeline implements IngestHandler {
     readonly heartbeatIntervalMs: number,
   ) {}
 
-  hello(hello: HelloMessage, remoteAddress: string) {
-    return this.deps.fleet.connect(hello, remoteAddress);
+  hello(hello: HelloMessage, remoteAddress: string): HelloResult {
+    const result = this.deps.fleet.connect(hello, remoteAddress);
+    if (!result.ok) return result;
+    // A new agent (or a changed identity) is one line in agents.ndjson; the welcome waits for it.
+    return { ...result, durable: this.deps.registry.persist(result.agent) };
   }
 
   heartbeat(agentId: string): void {
     this.deps.fleet.heartbeat(agentId);
+  }
+
+  admission() {
+    return this.deps.admission.check();
   }
 
   closed(agentId: string, connectionId: number, status: 'offline' | 'error'): void {
@@ -57,7 +69,7 @@ export class IngestPipeline implements IngestHandler {
   metrics(agentId: string, msg: MetricsMessage, arrivedAt: number, arrivedMono: number) {
     const { fleet, store, evaluator, metrics } = this.deps;
     const agent = fleet.agent(agentId);
-    if (!agent) return { problem: null, durable: Promise.resolve() };
+    if (!agent) return { problems: [], durable: Promise.resolve() };
     // A sample from the future (an agent clock gone wrong) would make every later, correct
     // sample of its series look out of order: refuse it.
     const latestAllowed = arrivedAt + MAX_CLOCK_AHEAD_MS;
@@ -66,41 +78,47 @@ export class IngestPipeline implements IngestHandler {
       samples = samples.filter((x) => x.ts <= latestAllowed);
     const future = msg.samples.length - samples.length;
     let latest: LatestValues | null = null;
-    // Only samples newer than their series' newest are stored and judged: a batch resent
-    // after a lost ack is stored once and cannot reopen alerts.
+    // Only samples newer than their series' newest are judged by the rules: a batch resent
+    // after a lost ack is stored once and cannot reopen alerts, and a late sample (stored in
+    // place, within the out-of-order window) is history, not the current state.
     const { outcome, durable } = store.append(agentId, samples, (_series, sample) => {
       if (evaluator.watches(sample.name)) evaluator.onSample(agent, sample, arrivedAt, arrivedMono);
       if (!sample.labels && HEADLINE.has(sample.name as keyof LatestValues)) {
         (latest ??= {})[sample.name as keyof LatestValues] = sample.value;
       }
     });
-    metrics.samplesReceived.inc(outcome.accepted);
-    this.deps.live.addSamples(outcome.accepted);
+    metrics.samplesReceived.inc(outcome.accepted + outcome.late);
+    this.deps.live.addSamples(outcome.accepted + outcome.late);
+    if (outcome.late > 0) metrics.samplesLate.inc(outcome.late);
     const dropped: [string, number][] = [
       ['duplicate', outcome.duplicates],
-      ['out_of_order', outcome.outOfOrder],
+      [ERROR_CODES.outOfOrder, outcome.tooOld],
       [ERROR_CODES.seriesLimit, outcome.overLimit],
       [ERROR_CODES.futureTimestamp, future],
     ];
     for (const [reason, n] of dropped) if (n > 0) metrics.samplesDropped.inc({ reason }, n);
     fleet.recordMetrics(agentId, outcome.accepted, latest);
+    // The batch is still acked: these samples cannot be stored by resending them.
+    const problems: { code: string; message: string }[] = [];
     if (future > 0) {
-      return {
-        durable,
-        problem: {
-          code: ERROR_CODES.futureTimestamp,
-          message: `${future} sample(s) dropped: ts more than ${MAX_CLOCK_AHEAD_MS / 1000} s ahead of the console's clock`,
-        },
-      };
+      problems.push({
+        code: ERROR_CODES.futureTimestamp,
+        message: `${future} sample(s) dropped: ts more than ${MAX_CLOCK_AHEAD_MS / 1000} s ahead of the console's clock`,
+      });
     }
-    if (outcome.overLimit === 0) return { problem: null, durable };
-    return {
-      durable,
-      problem: {
+    if (outcome.tooOld > 0) {
+      problems.push({
+        code: ERROR_CODES.outOfOrder,
+        message: `${outcome.tooOld} sample(s) dropped: more than ${store.head.outOfOrderWindowMs / 1000} s older than the newest sample of their series`,
+      });
+    }
+    if (outcome.overLimit > 0) {
+      problems.push({
         code: ERROR_CODES.seriesLimit,
         message: `${outcome.overLimit} sample(s) dropped: this agent already has ${store.head.seriesCount(agentId)} series, the limit`,
-      },
-    };
+      });
+    }
+    return { problems, durable };
   }
 
   events(agentId: string, msg: EventsMessage, arrivedAt: number): Promise<void> {

@@ -6,6 +6,11 @@ import { CLOSE, MAX_FRAME_BYTES } from '../../../shared/protocol.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { CoreMetrics } from '../metrics.js';
+import { ConnectionGuard, RETRY_AFTER_FULL_S, sourceOf } from '../net/connection-guard.js';
+import { watchAcceptErrors } from '../net/accept-errors.js';
+import type { NetLimits } from '../net/limits.js';
+import { refuseConnection } from '../net/refuse.js';
+import { AuthThrottle } from './auth-throttle.js';
 import { AgentSession, type IngestHandler } from './session.js';
 import { bearerToken, tokensEqual } from './tokens.js';
 
@@ -15,6 +20,7 @@ export interface IngestOptions {
   agentToken: string;
   pingIntervalMs: number;
   maxSendBufferBytes: number;
+  limits: NetLimits;
 }
 
 export interface IngestDeps {
@@ -36,26 +42,56 @@ export class IngestServer {
   private readonly sessions = new Set<AgentSession>();
   private readonly byAgent = new Map<string, AgentSession>();
   private pinger: TimerHandle | null = null;
+  private readonly guard: ConnectionGuard;
+  private readonly throttle: AuthThrottle;
 
   constructor(
     private readonly deps: IngestDeps,
     private readonly opts: IngestOptions,
   ) {
+    // Node listens on every interface for an empty host; the ingest port must say where.
+    if (!/^\S+$/.test(opts.host)) throw new Error(`ingest host '${opts.host}' is not a host`);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_FRAME_BYTES,
       perMessageDeflate: false,
     });
-    this.http = createServer((req, res) => {
-      res.writeHead(426, { 'Content-Type': 'application/json', Upgrade: 'websocket' });
-      res.end(
-        JSON.stringify({
-          error: { code: 'upgrade_required', message: 'the ingest port speaks WebSocket only' },
-        }),
-      );
-      void req;
+    const { limits } = opts;
+    this.http = createServer(
+      {
+        // Backstops only, later than the guard's per-socket deadline, which is what cuts (and
+        // counts) a slow handshake.
+        headersTimeout: limits.ingestHandshakeTimeoutMs * 2,
+        requestTimeout: limits.ingestHandshakeTimeoutMs * 3,
+        connectionsCheckingInterval: limits.ingestHandshakeTimeoutMs,
+      },
+      (req, res) => {
+        res.writeHead(426, {
+          'Content-Type': 'application/json',
+          Upgrade: 'websocket',
+          Connection: 'close',
+        });
+        res.end(
+          JSON.stringify({
+            error: { code: 'upgrade_required', message: 'the ingest port speaks WebSocket only' },
+          }),
+        );
+        void req;
+      },
+    );
+    this.guard = new ConnectionGuard(deps, 'ingest', {
+      maxHandshaking: limits.ingestMaxUnauthenticated,
+      maxHandshakingPerSource: limits.ingestMaxUnauthenticatedPerSource,
+      maxTotal: limits.ingestMaxUnauthenticated + limits.ingestMaxAgentConnections,
+      handshakeTimeoutMs: limits.ingestHandshakeTimeoutMs,
     });
-    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+    this.guard.attach(this.http);
+    this.throttle = new AuthThrottle(deps.clock, {
+      failuresBeforeCooldown: limits.authFailuresBeforeCooldown,
+      windowMs: limits.authFailureWindowMs,
+      cooldownMs: limits.authCooldownMs,
+    });
+    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as Socket, head));
   }
 
   async start(): Promise<number> {
@@ -63,12 +99,14 @@ export class IngestServer {
       this.http.once('error', reject);
       this.http.listen(this.opts.port, this.opts.host, () => resolve());
     });
+    watchAcceptErrors(this.http, 'ingest', this.deps);
     this.pinger = this.deps.clock.setInterval(() => this.pingAll(), this.opts.pingIntervalMs);
     return (this.http.address() as AddressInfo).port;
   }
 
   async stop(): Promise<void> {
     this.pinger?.cancel();
+    this.guard.stop();
     for (const s of this.sessions) s.end(CLOSE.shuttingDown, 'console stopping');
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     // Give peers a moment to answer the close handshake, then cut whatever is left.
@@ -82,9 +120,23 @@ export class IngestServer {
     return this.sessions.size;
   }
 
-  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {
     // Node drops its own error listener on an upgraded socket: a reset must not crash us.
     socket.on('error', () => socket.destroy());
+    const source = sourceOf(socket);
+    // A source that guessed wrong too often is answered without its token being looked at.
+    const waitMs = this.throttle.blockedForMs(source);
+    if (waitMs > 0) {
+      this.guard.refused('auth_rate_limited');
+      const retryAfter = Math.ceil(waitMs / 1000);
+      return refuseConnection(
+        socket,
+        429,
+        'auth_rate_limited',
+        `too many wrong agent tokens from ${source}; retry in ${retryAfter} s`,
+        { 'Retry-After': String(retryAfter) },
+      );
+    }
     const path = (req.url ?? '/').split('?')[0]!;
     if (!INGEST_PATHS.has(path))
       return this.refuse(socket, 404, 'not_found', `no ingest endpoint at ${path}`);
@@ -98,6 +150,7 @@ export class IngestServer {
     }
     const token = bearerToken(req.headers.authorization);
     if (!token || !tokensEqual(token, this.opts.agentToken)) {
+      this.throttle.failed(source);
       return this.refuse(
         socket,
         401,
@@ -105,11 +158,22 @@ export class IngestServer {
         'missing or wrong agent token (Authorization: Bearer <token>)',
       );
     }
+    this.throttle.succeeded(source);
+    if (this.guard.establishedCount >= this.opts.limits.ingestMaxAgentConnections) {
+      this.guard.refused('agent_connection_limit');
+      return refuseConnection(
+        socket,
+        503,
+        'agent_connection_limit',
+        `the console holds its maximum of ${this.opts.limits.ingestMaxAgentConnections} agent connections; retry later`,
+        { 'Retry-After': String(RETRY_AFTER_FULL_S) },
+      );
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const remote = (socket as Socket).remoteAddress ?? '';
+      this.guard.settled(socket);
       const session = new AgentSession(
         ws,
-        remote.replace(/^::ffff:/, ''),
+        source,
         this.deps,
         { maxSendBufferBytes: this.opts.maxSendBufferBytes },
         (s) => this.registered(s),
@@ -136,15 +200,13 @@ export class IngestServer {
 
   private refuse(socket: Duplex, status: number, reason: string, message: string): void {
     this.deps.metrics.framesRejected.inc({ reason });
-    const body = JSON.stringify({ error: { code: reason, message } });
-    const head = [
-      `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}`,
-      'Content-Type: application/json',
-      `Content-Length: ${Buffer.byteLength(body)}`,
-      ...(status === 401 ? ['WWW-Authenticate: Bearer'] : []),
-      'Connection: close',
-    ];
-    socket.end(`${head.join('\r\n')}\r\n\r\n${body}`);
+    refuseConnection(
+      socket,
+      status,
+      reason,
+      message,
+      status === 401 ? { 'WWW-Authenticate': 'Bearer' } : {},
+    );
   }
 
   /** Peers that did not answer the last ping are dead: drop them (their agents go offline). */
@@ -157,9 +219,3 @@ export class IngestServer {
     }
   }
 }
-
-const STATUS_TEXT: Record<number, string> = {
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-};

@@ -1,6 +1,7 @@
 import type { WebSocket } from 'ws';
 import {
   CLOSE,
+  ERROR_CODES,
   PROTOCOL_VERSION,
   type ConsoleMessage,
   type EventsMessage,
@@ -8,25 +9,37 @@ import {
   type MetricsMessage,
 } from '../../../shared/protocol.js';
 import type { Clock } from '../clock.js';
-import type { ConnectResult } from '../fleet/fleet.js';
+import type { Agent } from '../../../shared/model.js';
 import type { CoreMetrics } from '../metrics.js';
+import type { Admission } from './admission.js';
 import { closeReason, parseAgentFrame, type CloseSpec } from './frames.js';
+
+/**
+ * A hello's outcome. `durable` resolves once the agent's registry record is on disk: the
+ * welcome and every ack wait for it, so data acked to a new agent never outlives its agent
+ * in a crash.
+ */
+export type HelloResult =
+  | { ok: true; agent: Agent; connectionId: number; durable: Promise<void> }
+  | { ok: false; reason: 'unknown_region' | 'agent_limit'; message: string };
 
 /** What the core does with what agents send. The ingest layer knows nothing else of it. */
 export interface IngestHandler {
-  hello(hello: HelloMessage, remoteAddress: string): ConnectResult;
+  hello(hello: HelloMessage, remoteAddress: string): HelloResult;
   heartbeat(agentId: string): void;
-  /** Returns an error to send back (the batch is still acked), or null. */
+  /** Whether batches are taken now (closed while the disk refuses writes or lags behind). */
+  admission(): Admission;
   /**
-   * Store a batch. `problem` is sent back as an `error` (the batch is still acked); the ack
-   * waits for `durable`, so an acked batch survives a crash.
+   * Store a batch. Each of `problems` is sent back as an `error` (the batch is still acked:
+   * resending cannot help those samples); the ack waits for `durable`, so an acked batch
+   * survives a crash.
    */
   metrics(
     agentId: string,
     msg: MetricsMessage,
     arrivedAt: number,
     arrivedMono: number,
-  ): { problem: { code: string; message: string } | null; durable: Promise<void> };
+  ): { problems: { code: string; message: string }[]; durable: Promise<void> };
   /** Store events; resolves once they are durable (the ack waits for it). */
   events(agentId: string, msg: EventsMessage, arrivedAt: number): Promise<void>;
   closed(agentId: string, connectionId: number, status: 'offline' | 'error'): void;
@@ -43,6 +56,14 @@ export class AgentSession {
   private connectionId = 0;
   alive = true;
   private closedFor: 'offline' | 'error' = 'offline';
+  /**
+   * Set the moment this session decides to close. ws keeps emitting frames that were already
+   * read (a burst arrives in one chunk), so without this a batch behind a bad frame was stored
+   * but never acked, and each later frame counted its own rejection.
+   */
+  private closing = false;
+  /** Resolves once this agent's registry record is durable; nothing is acked before. */
+  private registered: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly ws: WebSocket,
@@ -58,7 +79,9 @@ export class AgentSession {
     });
     ws.on('error', (err) => {
       // ws reports an oversized frame as an error and closes with 1009.
+      if (this.closing) return;
       if ((err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.closing = true;
         this.deps.metrics.framesRejected.inc({ reason: CLOSE.tooBig.reason });
         this.closedFor = 'error';
       }
@@ -67,6 +90,8 @@ export class AgentSession {
 
   /** Close with a code and reason, counting it. `error` marks the agent as errored, not offline. */
   close(spec: CloseSpec, detail: string, asError = true): void {
+    if (this.closing) return;
+    this.closing = true;
     this.deps.metrics.framesRejected.inc({ reason: spec.reason });
     if (asError) this.closedFor = 'error';
     this.ws.close(spec.code, closeReason(spec, detail));
@@ -74,10 +99,13 @@ export class AgentSession {
 
   /** Close without counting a rejection (shutdown, replacement). */
   end(spec: CloseSpec, detail: string): void {
+    if (this.closing) return;
+    this.closing = true;
     this.ws.close(spec.code, closeReason(spec, detail));
   }
 
   terminate(): void {
+    this.closing = true;
     this.ws.terminate();
   }
 
@@ -101,6 +129,8 @@ export class AgentSession {
   }
 
   private onFrame(data: Buffer, isBinary: boolean): void {
+    // Once closing, nothing more is stored, evaluated or counted from this connection.
+    if (this.closing) return;
     const arrivedMono = this.deps.clock.monotonic();
     const arrivedAt = this.deps.clock.now();
     if (isBinary) return this.close(CLOSE.binaryFrame, 'frames are JSON text');
@@ -114,46 +144,75 @@ export class AgentSession {
       case 'heartbeat':
         return this.deps.handler.heartbeat(this.agentId);
       case 'metrics': {
-        const { problem, durable } = this.deps.handler.metrics(
+        const admission = this.deps.handler.admission();
+        if (!admission.open) return this.defer(msg.seq, admission);
+        const { problems, durable } = this.deps.handler.metrics(
           this.agentId,
           msg,
           arrivedAt,
           arrivedMono,
         );
-        if (problem)
-          this.send({ type: 'error', code: problem.code, message: problem.message, seq: msg.seq });
-        // Not acked when the write fails: the agent keeps the batch and resends it.
+        for (const p of problems)
+          this.send({ type: 'error', code: p.code, message: p.message, seq: msg.seq });
+        // Not acked when the write fails: the agent is told to keep the batch and resend it.
         durable.then(
-          () => this.send({ type: 'ack', seq: msg.seq }),
-          () =>
-            this.deps.metrics.samplesDropped.inc(
-              { reason: 'wal_write_failed' },
-              msg.samples.length,
-            ),
+          () => this.afterRegistered(() => this.send({ type: 'ack', seq: msg.seq })),
+          () => this.defer(msg.seq, this.deps.handler.admission()),
         );
         return;
       }
-      case 'events':
+      case 'events': {
+        const admission = this.deps.handler.admission();
+        if (!admission.open) return this.defer(msg.seq, admission);
         void this.deps.handler
           .events(this.agentId, msg, arrivedAt)
-          .then(() => this.send({ type: 'ack', seq: msg.seq }));
+          .then(() => this.afterRegistered(() => this.send({ type: 'ack', seq: msg.seq })));
         return;
+      }
     }
+  }
+
+  /** Not stored, not acked: the agent keeps the batch, waits, and resends it. */
+  private defer(seq: number, admission: Admission): void {
+    const closed = admission.open
+      ? { reason: 'write_failed' as const, retryAfterMs: 1_000, message: 'the write failed' }
+      : admission;
+    this.deps.metrics.batchesDeferred.inc({ reason: closed.reason });
+    this.send({
+      type: 'error',
+      code: ERROR_CODES.ingestPaused,
+      message: `${closed.reason}: ${closed.message}`,
+      seq,
+      retryAfterMs: closed.retryAfterMs,
+    });
   }
 
   private onHello(hello: HelloMessage): void {
     if (this.agentId) return this.close(CLOSE.duplicateHello, 'hello was already sent');
     const result = this.deps.handler.hello(hello, this.remoteAddress);
-    if (!result.ok) return this.close(CLOSE.unknownRegion, result.message);
+    if (!result.ok) {
+      const spec = result.reason === 'agent_limit' ? CLOSE.agentLimit : CLOSE.unknownRegion;
+      return this.close(spec, result.message, false);
+    }
     this.agentId = result.agent.id;
     this.connectionId = result.connectionId;
     this.onRegistered(this);
-    this.send({
-      type: 'welcome',
-      protocol: PROTOCOL_VERSION,
-      agentId: result.agent.id,
-      heartbeatIntervalMs: this.deps.handler.heartbeatIntervalMs,
-      serverTime: this.deps.clock.now(),
-    });
+    this.registered = result.durable;
+    result.durable.then(
+      () =>
+        this.send({
+          type: 'welcome',
+          protocol: PROTOCOL_VERSION,
+          agentId: result.agent.id,
+          heartbeatIntervalMs: this.deps.handler.heartbeatIntervalMs,
+          serverTime: this.deps.clock.now(),
+        }),
+      (err: Error) =>
+        this.close(CLOSE.registryFailed, `registration not saved: ${err.message}`, false),
+    );
+  }
+
+  private afterRegistered(fn: () => void): void {
+    this.registered.then(fn, () => {});
   }
 }

@@ -1,4 +1,4 @@
-import { open, readFile, rename, stat } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Adapter } from 'lowdb';
 
@@ -33,6 +33,8 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   async read(): Promise<T | null> {
     this.recovery = null;
+    // A write cut short (a crash, a full disk) leaves its temp file: it is never the good copy.
+    await rm(this.tempPath, { force: true });
     const main = await this.tryRead(this.path);
     if (main.ok) return main.value;
     if (main.missing) {
@@ -53,12 +55,18 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   async write(data: T): Promise<void> {
     const text = JSON.stringify(data);
-    const handle = await open(this.tempPath, 'w', 0o600);
     try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
+      const handle = await open(this.tempPath, 'w', 0o600);
+      try {
+        await handle.writeFile(text);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (err) {
+      // A full disk must not be left fuller by a half-written copy.
+      await rm(this.tempPath, { force: true }).catch(() => {});
+      throw err;
     }
     if (await exists(this.path)) await rename(this.path, this.backupPath);
     await rename(this.tempPath, this.path);

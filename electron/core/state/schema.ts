@@ -12,7 +12,11 @@ export const STATE_VERSION = 1;
 export interface PersistedState {
   version: typeof STATE_VERSION;
   regions: RegionDefinition[];
-  agents: Agent[];
+  /**
+   * Only in files written before the agent registry moved to agents.ndjson: read once to
+   * migrate them, never written again.
+   */
+  agents?: Agent[];
   rules: Rule[];
   alerts: Alert[];
   events: StoredEvent[];
@@ -60,6 +64,11 @@ const checkers = {
   alerts: TypeCompiler.Compile(AlertRecord),
   events: TypeCompiler.Compile(EventRecord),
 };
+
+/** A registry record (agents.ndjson, or the `agents` of an old state.json) that is well-formed. */
+export function isAgentRecord(raw: unknown): raw is Agent {
+  return checkers.agents.Check(raw);
+}
 
 export interface ParsedState {
   state: PersistedState;

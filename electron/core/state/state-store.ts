@@ -30,7 +30,7 @@ export class StateStore {
 
   constructor(
     dataDir: string,
-    private readonly deps: { clock: Clock; logger: Logger },
+    private readonly deps: { clock: Clock; logger: Logger; onWritten?: () => void },
     private readonly debounceMs: number,
   ) {
     const parse = (raw: unknown) => {
@@ -109,6 +109,7 @@ export class StateStore {
     try {
       await this.db.write();
       this.writes++;
+      this.deps.onWritten?.();
       for (const resolve of waiters) resolve();
     } catch (err) {
       // Those waiting for durability wait for the retry.

@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { syncDir } from '../state/durable-file.js';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -84,7 +84,27 @@ export async function writeCheckpoint(
 ): Promise<number> {
   const images = capture(store);
   const path = join(dir, CHECKPOINT_FILE);
-  const handle = await open(`${path}.tmp`, 'w', 0o600);
+  let bytes: number;
+  try {
+    bytes = await writeImages(`${path}.tmp`, images, walSegment, createdAt);
+  } catch (err) {
+    // A full disk must not be left fuller by a half-written checkpoint.
+    await rm(`${path}.tmp`, { force: true }).catch(() => {});
+    throw err;
+  }
+  await rename(`${path}.tmp`, path);
+  // The WAL it covers is deleted next: make the rename itself durable first.
+  await syncDir(dir);
+  return bytes;
+}
+
+async function writeImages(
+  tmp: string,
+  images: (() => SeriesImage)[],
+  walSegment: number,
+  createdAt: number,
+): Promise<number> {
+  const handle = await open(tmp, 'w', 0o600);
   let bytes = 0;
   // appendFile loops until all is written; a bare write() may stop short on a full disk.
   const put = async (text: string) => {
@@ -111,9 +131,6 @@ export async function writeCheckpoint(
   } finally {
     await handle.close();
   }
-  await rename(`${path}.tmp`, path);
-  // The WAL it covers is deleted next: make the rename itself durable first.
-  await syncDir(dir);
   return bytes;
 }
 

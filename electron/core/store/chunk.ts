@@ -14,7 +14,8 @@ export class Chunk {
   length = 0;
 
   constructor(
-    readonly base: number,
+    /** Moves back only when an out-of-order sample lands before the chunk's first. */
+    public base: number,
     capacity = FIRST_CAPACITY,
   ) {
     this.offsets = new Uint32Array(capacity);
@@ -44,6 +45,30 @@ export class Chunk {
     return true;
   }
 
+  /**
+   * Put a sample older than the chunk's newest into its place (the out-of-order path, rare).
+   * The caller has checked that no sample at `ts` is held. False when `ts` is too far from
+   * the chunk's samples to be held as a uint32 offset: the caller starts a chunk of its own.
+   * A chunk may grow past CHUNK_SAMPLES this way; appends then go to a new chunk.
+   */
+  insert(ts: number, value: number): boolean {
+    if (this.length === 0) return this.tryAppend(ts, value);
+    if (ts < this.base) {
+      const shift = this.base - ts;
+      if (this.lastTs - ts > MAX_OFFSET) return false;
+      for (let i = 0; i < this.length; i++) this.offsets[i]! += shift;
+      this.base = ts;
+    } else if (ts - this.base > MAX_OFFSET) return false;
+    const at = this.lowerBound(ts);
+    if (this.length === this.offsets.length) this.growTo(this.length + 1);
+    this.offsets.copyWithin(at + 1, at, this.length);
+    this.values.copyWithin(at + 1, at, this.length);
+    this.offsets[at] = ts - this.base;
+    this.values[at] = value;
+    this.length++;
+    return true;
+  }
+
   tsAt(i: number): number {
     return this.base + this.offsets[i]!;
   }
@@ -66,7 +91,10 @@ export class Chunk {
   }
 
   private grow(): void {
-    const capacity = Math.min(CHUNK_SAMPLES, Math.max(FIRST_CAPACITY, this.offsets.length * 2));
+    this.growTo(Math.min(CHUNK_SAMPLES, Math.max(FIRST_CAPACITY, this.offsets.length * 2)));
+  }
+
+  private growTo(capacity: number): void {
     const offsets = new Uint32Array(capacity);
     offsets.set(this.offsets);
     const values = new Float64Array(capacity);

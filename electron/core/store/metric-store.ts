@@ -2,11 +2,11 @@ import { join } from 'node:path';
 import type { Sample } from '../../../shared/protocol.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../logger.js';
-import { rename } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { CHECKPOINT_FILE, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { TimeSeriesStore, type AppendOutcome, type Retention, type Series } from './tsdb.js';
-import { applyWalLine, BatchLineBuilder, seriesLine } from './wal-lines.js';
-import { replay, WriteAheadLog, type ReplayResult } from './wal.js';
+import { BatchLineBuilder, seriesLine, WalReplay } from './wal-lines.js';
+import { replay, WriteAheadLog, type ReplayResult, type WalObserver } from './wal.js';
 
 export interface MetricStoreOptions {
   maxSeriesPerAgent: number;
@@ -16,10 +16,14 @@ export interface MetricStoreOptions {
   checkpointEveryMs: number;
   /** Checkpoint early once the WAL has grown this much. */
   checkpointWalBytes: number;
+  /** How far behind its series' newest a sample may arrive and still be stored. */
+  outOfOrderWindowMs: number;
 }
 
 export interface OpenResult extends ReplayResult {
   checkpointSeries: number;
+  /** Logged samples whose series definition was lost (every copy of it damaged). */
+  orphanSamples: number;
   ms: number;
 }
 
@@ -44,12 +48,16 @@ export class MetricStore {
 
   constructor(
     dataDir: string,
-    private readonly deps: { clock: Clock; logger: Logger },
+    private readonly deps: { clock: Clock; logger: Logger; walObserver?: WalObserver },
     private readonly opts: MetricStoreOptions,
   ) {
-    this.head = new TimeSeriesStore(opts.maxSeriesPerAgent, opts.retention);
+    this.head = new TimeSeriesStore(
+      opts.maxSeriesPerAgent,
+      opts.retention,
+      opts.outOfOrderWindowMs,
+    );
     this.dir = join(dataDir, 'tsdb');
-    this.wal = new WriteAheadLog(this.dir, deps.clock, opts.walFlushMs);
+    this.wal = new WriteAheadLog(this.dir, deps.clock, opts.walFlushMs, deps.walObserver ?? null);
   }
 
   readonly dir: string;
@@ -69,9 +77,10 @@ export class MetricStore {
       });
       this.checkpointCorrupt = true;
     }
-    const result = await replay(this.dir, cp.walSegment, (buf, start, end) =>
-      applyWalLine(this.head, buf, start, end),
-    );
+    // A checkpoint write cut short by a crash or a full disk leaves its temp file behind.
+    await rm(join(this.dir, `${CHECKPOINT_FILE}.tmp`), { force: true });
+    const walReplay = new WalReplay(this.head);
+    const result = await replay(this.dir, cp.walSegment, walReplay.apply);
     await this.wal.open(cp.walSegment);
     this.head.applyRetention(this.deps.clock.now());
     this.checkpointTimer = this.deps.clock.setInterval(
@@ -85,11 +94,13 @@ export class MetricStore {
     this.lastOpen = {
       ...result,
       checkpointSeries: cp.series,
+      orphanSamples: walReplay.orphanSamples(),
       ms: this.deps.clock.monotonic() - started,
     };
-    if (result.corrupt > 0) {
-      this.deps.logger.warn('WAL lines skipped on replay (torn or corrupt)', {
+    if (result.corrupt > 0 || this.lastOpen.orphanSamples > 0) {
+      this.deps.logger.error('damaged WAL lines skipped on replay', {
         corrupt: result.corrupt,
+        orphanSamples: this.lastOpen.orphanSamples,
       });
     }
     return this.lastOpen;
@@ -108,34 +119,47 @@ export class MetricStore {
     const batch = new BatchLineBuilder();
     const created: Series[] = [];
     let logged = 0;
+    // Resends and late samples are logged too, so an ack never depends on an earlier write
+    // that may have failed or still be in flight (replay skips what it already holds).
+    const log = (series: Series, sample: Sample) => {
+      batch.add(series, sample);
+      logged++;
+    };
     const outcome = this.head.append(
       agentId,
       samples,
       (series, sample) => {
-        batch.add(series, sample);
-        logged++;
+        log(series, sample);
         onStored?.(series, sample);
       },
       created,
-      // A resend is logged again (replay skips what it already holds), so its ack never
-      // depends on an earlier write that may have failed or still be in flight.
-      (series, sample) => {
-        batch.add(series, sample);
-        logged++;
-      },
+      log,
+      log,
     );
     if (logged === 0) return { outcome, durable: Promise.resolve() };
-    // Definitions land in the same or an earlier group commit than the batch that needs them.
-    // One whose write failed is written again with the next batch.
+    // Each new series is defined before the batch that needs it and again after it, so one
+    // damaged line never hides the series (replay holds its samples until a definition turns
+    // up). A definition whose write failed is written again with the next batch.
     const definitions = [...this.redefine, ...created];
     this.redefine.clear();
-    for (const s of definitions) {
-      this.wal.append(seriesLine(s)).catch(() => this.redefine.add(s));
-    }
-    const durable = this.wal.append(batch.line());
+    const lines = definitions.map(seriesLine);
+    const writes = definitions.map((s, i) =>
+      this.wal.append(lines[i]!).catch((err: unknown) => {
+        this.redefine.add(s);
+        throw err;
+      }),
+    );
+    writes.push(this.wal.append(batch.line()));
+    for (const line of lines) this.wal.append(line).catch(() => {});
+    const durable = writes.length === 1 ? writes[0]! : Promise.all(writes).then(() => {});
     if (this.wal.bytesWritten - this.walBytesAtCheckpoint > this.opts.checkpointWalBytes)
       void this.checkpoint();
     return { outcome, durable };
+  }
+
+  /** Bytes accepted by the WAL and not yet on disk: the back-pressure gauge. */
+  get walQueuedBytes(): number {
+    return this.wal.queuedBytes;
   }
 
   /** Rotate the WAL, write the head as a checkpoint, drop the WAL it covers. */

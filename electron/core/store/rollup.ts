@@ -43,7 +43,7 @@ export class RollupTier {
 
   push(b: Bucket): void {
     let block = this.blocks[this.blocks.length - 1];
-    if (!block || this.lastBlockLength === BLOCK_BUCKETS) {
+    if (!block || this.lastBlockLength >= BLOCK_BUCKETS) {
       // Start small and double: most series of a short-lived agent never fill a block.
       block = new Float64Array((this.blocks.length === 0 ? FIRST_BUCKETS : BLOCK_BUCKETS) * FIELDS);
       this.blocks.push(block);
@@ -63,6 +63,44 @@ export class RollupTier {
     this.lastBlockLength++;
     this.openStart = b.start;
     this.openEnd = b.start + this.bucketMs;
+  }
+
+  /**
+   * Fold in a sample that arrived after a later one (the out-of-order path, rare): into its
+   * bucket, or a new bucket in its place. `newest`: no later sample of the series falls in
+   * that bucket, so the bucket's `last` becomes this value.
+   */
+  insert(ts: number, value: number, newest: boolean): void {
+    const start = ts - (ts % this.bucketMs);
+    let bi = this.blocks.length - 1;
+    while (bi > 0 && this.blocks[bi]![0]! > start) bi--;
+    if (bi < 0)
+      return this.push({ start, min: value, max: value, sum: value, count: 1, last: value });
+    const block = this.blocks[bi]!;
+    const n = bi === this.blocks.length - 1 ? this.lastBlockLength : block.length / FIELDS;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (block[mid * FIELDS]! < start) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < n && block[lo * FIELDS] === start) {
+      const at = lo * FIELDS;
+      if (value < block[at + 1]!) block[at + 1] = value;
+      if (value > block[at + 2]!) block[at + 2] = value;
+      block[at + 3]! += value;
+      block[at + 4]! += 1;
+      if (newest) block[at + 5] = value;
+      return;
+    }
+    // A bucket of its own, between its neighbours: the block is copied one bucket larger.
+    const grown = new Float64Array((n + 1) * FIELDS);
+    grown.set(block.subarray(0, lo * FIELDS));
+    grown.set([start, value, value, value, 1, value], lo * FIELDS);
+    grown.set(block.subarray(lo * FIELDS, n * FIELDS), (lo + 1) * FIELDS);
+    this.blocks[bi] = grown;
+    if (bi === this.blocks.length - 1) this.lastBlockLength = n + 1;
   }
 
   /** Put back blocks from a checkpoint, re-opening the last bucket for in-place updates. */

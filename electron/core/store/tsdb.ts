@@ -49,6 +49,41 @@ export class Series {
     this.lastValue = value;
   }
 
+  /**
+   * Put a sample older than the newest into its place: the out-of-order path (a resend after
+   * newer batches, within the window) and WAL replay (which applies what live ingest logged,
+   * in whatever order it was logged). False when a sample at `ts` is held already.
+   */
+  insert(ts: number, value: number): boolean {
+    if (ts > this.lastTs) {
+      this.append(ts, value);
+      return true;
+    }
+    if (ts === this.lastTs || this.has(ts)) return false;
+    let ci = this.raw.length - 1;
+    while (ci > 0 && this.raw[ci]!.firstTs > ts) ci--;
+    const chunk = this.raw[ci];
+    if (!chunk?.insert(ts, value)) {
+      const own = new Chunk(ts);
+      own.tryAppend(ts, value);
+      this.raw.splice(chunk && chunk.firstTs < ts ? ci + 1 : Math.max(ci, 0), 0, own);
+    }
+    const next = this.nextRawTs(ts);
+    this.minute.insert(ts, value, next >= ts - (ts % MINUTE_MS) + MINUTE_MS);
+    this.hour.insert(ts, value, next >= ts - (ts % HOUR_MS) + HOUR_MS);
+    return true;
+  }
+
+  /** The time of the first raw sample after `ts`, or Infinity. */
+  private nextRawTs(ts: number): number {
+    for (const chunk of this.raw) {
+      if (chunk.length === 0 || chunk.lastTs <= ts) continue;
+      const i = chunk.lowerBound(ts + 1);
+      if (i < chunk.length) return chunk.tsAt(i);
+    }
+    return Infinity;
+  }
+
   /** Visit raw samples with ts in [from, to). */
   forEachRaw(from: number, to: number, fn: (ts: number, value: number) => void): void {
     for (const chunk of this.raw) {
@@ -91,9 +126,14 @@ export class Series {
 }
 
 export type AppendOutcome = {
+  /** Newer than their series' newest: stored (and judged by the rules). */
   accepted: number;
+  /** Older than their series' newest, within the out-of-order window: stored in place. */
+  late: number;
+  /** Held already (a resend): stored once. */
   duplicates: number;
-  outOfOrder: number;
+  /** Older than the out-of-order window allows: refused. */
+  tooOld: number;
   overLimit: number;
 };
 
@@ -111,12 +151,16 @@ export class TimeSeriesStore {
   constructor(
     private readonly maxSeriesPerAgent: number,
     readonly retention: Retention = DEFAULT_RETENTION,
+    /** How far behind its series' newest sample a sample may arrive and still be stored. */
+    readonly outOfOrderWindowMs = 0,
   ) {}
 
   /**
-   * Store a batch. A sample at the same time as the newest of its series is a duplicate
-   * (a batch resent after a lost ack) and is stored once; an older one is out of order and
-   * dropped; a sample that would open a series past the agent's cap is refused.
+   * Store a batch. A sample newer than its series' newest is appended (`onStored`). An older
+   * one already held is a duplicate (a resend); one not held is stored in place when it is
+   * within the out-of-order window (`onLate`), refused when older still. A sample that would
+   * open a series past the agent's cap is refused. Duplicates and late samples are reported
+   * so the WAL can log them: an ack must never rest on a write that may have failed.
    */
   append(
     agentId: string,
@@ -124,8 +168,9 @@ export class TimeSeriesStore {
     onStored?: (series: Series, sample: Sample) => void,
     created?: Series[],
     onDuplicate?: (series: Series, sample: Sample) => void,
+    onLate?: (series: Series, sample: Sample) => void,
   ): AppendOutcome {
-    const out: AppendOutcome = { accepted: 0, duplicates: 0, outOfOrder: 0, overLimit: 0 };
+    const out: AppendOutcome = { accepted: 0, late: 0, duplicates: 0, tooOld: 0, overLimit: 0 };
     let agentSeries = this.byAgent.get(agentId);
     for (const sample of samples) {
       const local = seriesKey(sample.name, sample.labels);
@@ -140,11 +185,16 @@ export class TimeSeriesStore {
         created?.push(series);
       }
       if (sample.ts <= series.lastTs) {
-        // A sample we hold already (a batch resent after a lost ack) vs. one that arrives too late.
+        // A sample we hold already (a batch resent after a lost ack), one that arrived after a
+        // newer one (a resend after a pause, within the window), or one too late to take.
         if (sample.ts === series.lastTs || series.has(sample.ts)) {
           out.duplicates++;
           onDuplicate?.(series, sample);
-        } else out.outOfOrder++;
+        } else if (sample.ts >= series.lastTs - this.outOfOrderWindowMs) {
+          series.insert(sample.ts, sample.value);
+          out.late++;
+          onLate?.(series, sample);
+        } else out.tooOld++;
         continue;
       }
       series.append(sample.ts, sample.value);

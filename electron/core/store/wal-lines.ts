@@ -1,6 +1,13 @@
 // The WAL's line formats, written at ingest and read back byte by byte at start-up.
-//   S<TAB>id<TAB>agentId<TAB>["name",{labels}]   a series, once, before its first batch
+//   S<TAB>id<TAB>agentId<TAB>["name",{labels}]   a series: written before and again after the
+//                                                first batch that uses it, so one damaged line
+//                                                never hides a series' later samples
 //   B<TAB>id,Δts,value;id,Δts,value;…           a batch; Δts from the previous sample (first: absolute)
+//
+// Replay applies every logged sample it does not hold yet, in whatever order it was logged:
+// live ingest decided what to store (and acked it), the log records that decision, and
+// replay does not decide again. A sample whose series is not defined yet (its definition
+// line was damaged) waits for the next definition of that series.
 import type { Sample } from '../../../shared/protocol.js';
 import { seriesKey } from './series-key.js';
 import { Series, type TimeSeriesStore } from './tsdb.js';
@@ -62,19 +69,50 @@ function readNumber(buf: Buffer, start: number, end: number): number {
   return negative ? -value : value;
 }
 
-/** Apply one WAL payload (bytes [start, end) of buf) to the head. */
-export function applyWalLine(head: TimeSeriesStore, buf: Buffer, start: number, end: number): void {
+/**
+ * Replay state across lines: samples of series not defined yet (by series id, as ts/value
+ * pairs), applied when a definition turns up.
+ */
+export class WalReplay {
+  readonly orphans = new Map<number, number[]>();
+
+  constructor(readonly head: TimeSeriesStore) {}
+
+  /** Samples whose series was never defined anywhere in the log: lost with a damaged line. */
+  orphanSamples(): number {
+    let n = 0;
+    for (const pairs of this.orphans.values()) n += pairs.length / 2;
+    return n;
+  }
+
+  /** Apply one WAL payload (bytes [start, end) of buf) to the head. */
+  apply = (buf: Buffer, start: number, end: number): void => applyWalLine(this, buf, start, end);
+}
+
+function applyWalLine(replay: WalReplay, buf: Buffer, start: number, end: number): void {
+  const { head } = replay;
   const kind = buf[start];
   if (kind === S) {
-    const [, id, agentId, def] = buf.toString('utf8', start, end).split('\t') as [
+    const [, idText, agentId, def] = buf.toString('utf8', start, end).split('\t') as [
       string,
       string,
       string,
       string,
     ];
-    if (head.seriesById(Number(id))) return;
-    const [name, labels] = JSON.parse(def) as [string, Record<string, string>];
-    head.restore(new Series(Number(id), seriesKey(name, labels), agentId, name, labels));
+    const id = Number(idText);
+    if (!Number.isInteger(id) || id < 0 || agentId === undefined || def === undefined)
+      throw new Error('bad series line');
+    let series = head.seriesById(id);
+    if (!series) {
+      const [name, labels] = JSON.parse(def) as [string, Record<string, string>];
+      series = new Series(id, seriesKey(name, labels), agentId, name, labels);
+      head.restore(series);
+    }
+    const waiting = replay.orphans.get(id);
+    if (waiting) {
+      replay.orphans.delete(id);
+      for (let i = 0; i < waiting.length; i += 2) series.insert(waiting[i]!, waiting[i + 1]!);
+    }
     return;
   }
   if (kind !== B) throw new Error('unknown WAL line kind');
@@ -88,10 +126,17 @@ export function applyWalLine(head: TimeSeriesStore, buf: Buffer, start: number, 
     let stop = c2 + 1;
     while (stop < end && buf[stop] !== SEMI) stop++;
     if (c2 >= end) throw new Error('truncated sample');
-    const series = head.seriesById(readNumber(buf, pos, c1));
+    const id = readNumber(buf, pos, c1);
+    const series = head.seriesById(id);
     ts += readNumber(buf, c1 + 1, c2);
-    // Samples already held (a checkpoint covered them, or a resend) are skipped, as at ingest.
-    if (series && ts > series.lastTs) series.append(ts, readNumber(buf, c2 + 1, stop));
+    const value = readNumber(buf, c2 + 1, stop);
+    // Samples already held (a checkpoint covered them, or a resend) are skipped by insert.
+    if (series) series.insert(ts, value);
+    else {
+      let waiting = replay.orphans.get(id);
+      if (!waiting) replay.orphans.set(id, (waiting = []));
+      waiting.push(ts, value);
+    }
     pos = stop + 1;
   }
 }

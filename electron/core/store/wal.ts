@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
+import { encodeLine } from '../checked-line.js';
 import type { Clock, TimerHandle } from '../clock.js';
 
 const SEGMENT_RE = /^wal-(\d{8})\.ndjson$/;
@@ -16,20 +17,20 @@ interface Segment {
   pendingBytes: number;
   waiters: { resolve: () => void; reject: (err: Error) => void }[];
   writing: Promise<void>;
-  /** Set when a write failed: the segment takes no more lines. */
+  /** Bytes of whole lines on disk: a failed write is cut back to this. */
+  size: number;
+  /** Set when a write failed and could not be cut back: the segment takes no more lines. */
   failed: Error | null;
 }
 
-export function encodeLine(payload: string): string {
-  return `${crc32(payload).toString(16).padStart(8, '0')} ${payload}\n`;
+/** What the WAL tells its owner about the disk (the core pauses ingest on failures). */
+export interface WalObserver {
+  writeFailed(err: Error): void;
+  writeSucceeded(): void;
 }
 
-/** The payload of a WAL line, or null for a torn or corrupt line. */
-export function decodeLine(line: string): string | null {
-  if (line.length < 10 || line[8] !== ' ') return null;
-  const payload = line.slice(9);
-  return crc32(payload).toString(16).padStart(8, '0') === line.slice(0, 8) ? payload : null;
-}
+// The line format is shared with the record logs; re-exported for the WAL's callers.
+export { decodeLine, encodeLine } from '../checked-line.js';
 
 /**
  * Append-only write-ahead log in numbered NDJSON segments, one checksummed line per batch.
@@ -41,11 +42,16 @@ export class WriteAheadLog {
   private timer: TimerHandle | null = null;
   bytesWritten = 0;
   linesWritten = 0;
+  /** Bytes taken by `append` and not yet on disk (queued or being written). */
+  queuedBytes = 0;
+  /** Failed group commits (each also rejects its lines' `append`). */
+  writeFailures = 0;
 
   constructor(
     readonly dir: string,
     private readonly clock: Clock,
     private readonly flushMs: number,
+    private readonly observer: WalObserver | null = null,
   ) {}
 
   /**
@@ -67,11 +73,15 @@ export class WriteAheadLog {
   }
 
   append(payload: string): Promise<void> {
-    const seg = this.current;
+    let seg = this.current;
     if (!seg) return Promise.reject(new Error('WAL is not open'));
+    // A segment that could not be cut back after a failed write ends in a torn line: the
+    // next line starts a new segment (once, not once per failure).
+    if (seg.failed) seg = this.current = this.startSegment(seg.number + 1);
     const line = encodeLine(payload);
     seg.pending.push(line);
     seg.pendingBytes += line.length;
+    this.queuedBytes += line.length;
     const done = new Promise<void>((resolve, reject) => seg.waiters.push({ resolve, reject }));
     if (seg.pendingBytes >= EAGER_BYTES) this.flush(seg);
     else this.timer ??= this.clock.setTimeout(() => this.flush(seg), this.flushMs);
@@ -116,6 +126,7 @@ export class WriteAheadLog {
       pendingBytes: 0,
       waiters: [],
       writing: Promise.resolve(),
+      size: 0,
       failed: null,
     };
   }
@@ -123,7 +134,8 @@ export class WriteAheadLog {
   private async closeSegment(seg: Segment): Promise<void> {
     this.flush(seg);
     await seg.writing;
-    await (await seg.handle).close();
+    // A segment whose file never opened, or was given up after a failure, has nothing to close.
+    await seg.handle.then((h) => h.close()).catch(() => {});
   }
 
   private flush(seg: Segment): void {
@@ -134,6 +146,7 @@ export class WriteAheadLog {
     if (seg.pending.length === 0) return;
     const lines = seg.pending;
     const waiters = seg.waiters;
+    const groupBytes = seg.pendingBytes;
     seg.pending = [];
     seg.waiters = [];
     seg.pendingBytes = 0;
@@ -145,29 +158,30 @@ export class WriteAheadLog {
         // appendFile loops until every byte is written (a bare write() may stop short).
         await handle.appendFile(text);
         await handle.datasync();
-        this.bytesWritten += Buffer.byteLength(text);
+        const bytes = Buffer.byteLength(text);
+        seg.size += bytes;
+        this.bytesWritten += bytes;
         this.linesWritten += lines.length;
+        this.queuedBytes -= groupBytes;
         for (const w of waiters) w.resolve();
+        this.observer?.writeSucceeded();
       } catch (err) {
-        // The segment may now end in a torn line: nothing more goes into it, or the next good
-        // line would be glued to the torn bytes and lost on replay. New lines get a new segment.
-        seg.failed = err as Error;
-        if (seg === this.current) {
-          // Lines queued after this group was taken were not written: they move along.
-          const next = this.startSegment(seg.number + 1);
-          next.pending = seg.pending;
-          next.pendingBytes = seg.pendingBytes;
-          next.waiters = seg.waiters;
-          seg.pending = [];
-          seg.waiters = [];
-          seg.pendingBytes = 0;
-          this.current = next;
-          if (next.pending.length > 0) {
-            this.timer = this.clock.setTimeout(() => this.flush(next), this.flushMs);
+        this.queuedBytes -= groupBytes;
+        this.writeFailures++;
+        // A short write (disk full) may have left part of a line: cut the segment back to its
+        // last whole line, so later lines are not glued to torn bytes, and keep using it. Only
+        // when that fails too does the segment take no more lines.
+        if (!seg.failed) {
+          try {
+            const handle = await seg.handle;
+            await handle.truncate(seg.size);
+          } catch {
+            seg.failed = err as Error;
+            void seg.handle.then((h) => h.close()).catch(() => {});
           }
         }
-        void seg.handle.then((h) => h.close()).catch(() => {});
         for (const w of waiters) w.reject(err as Error);
+        this.observer?.writeFailed(err as Error);
       }
     });
   }
@@ -189,7 +203,10 @@ export async function listSegments(dir: string): Promise<number[]> {
 
 export interface ReplayResult {
   lines: number;
+  /** Lines with a bad checksum or content: damage on disk, data lost (raised as an alert). */
   corrupt: number;
+  /** A last line without its newline: a write cut short by a crash, never acked. */
+  torn: number;
   segments: number;
 }
 
@@ -209,15 +226,15 @@ function hexValue(buf: Buffer, start: number): number {
 /**
  * Feed the payload of every good line of the segments after `afterSegment` to `apply`, as a
  * byte range of a Buffer (replay parses bytes, never whole strings: it must be fast on a
- * multi-GB log). Torn or corrupt lines — bad checksum, no newline at the end of the last
- * segment, or a payload `apply` refuses — are skipped and counted.
+ * multi-GB log). Corrupt lines (bad checksum, or a payload `apply` refuses) and a torn last
+ * line (no newline: a crash mid-write) are skipped and counted apart.
  */
 export async function replay(
   dir: string,
   afterSegment: number,
   apply: (buf: Buffer, start: number, end: number) => void,
 ): Promise<ReplayResult> {
-  const result: ReplayResult = { lines: 0, corrupt: 0, segments: 0 };
+  const result: ReplayResult = { lines: 0, corrupt: 0, torn: 0, segments: 0 };
   const take = (buf: Buffer, start: number, end: number) => {
     if (end === start) return;
     if (end - start < 10 || buf[start + 8] !== 0x20) {
@@ -261,8 +278,9 @@ export async function replay(
       }
       carry = start < buf.length ? Buffer.from(buf.subarray(start)) : null;
     }
-    // A last line without its newline was torn by a crash mid-write.
-    if (carry) result.corrupt++;
+    // A last line without its newline was torn by a crash mid-write (its batch was never
+    // acked: acks wait for the fsync of whole lines).
+    if (carry) result.torn++;
   }
   return result;
 }

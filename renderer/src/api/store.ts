@@ -1,9 +1,14 @@
 // The live picture of the fleet, fed by the stream: regions, agents and alerts by id, the
 // core's figures, and the connection state. Immutable snapshots for useSyncExternalStore:
 // every change makes a new state object (and new maps only for what changed).
-import type { ConsoleStats, StreamChanges, StreamSnapshot, StreamStats } from '../../../shared/api';
-import { systemClock } from '../../../shared/clock';
-import type { Agent, Alert, Region } from '../../../shared/model';
+import type {
+  ConsoleStats,
+  StreamChanges,
+  StreamSnapshot,
+  StreamStats,
+} from '../../../shared/api.js';
+import { systemClock } from '../../../shared/clock.js';
+import type { Agent, Alert, Region } from '../../../shared/model.js';
 
 /** `unauthorized`: the core answers but refuses our session (stale or missing token). */
 export type ConnectionStatus = 'connecting' | 'live' | 'down' | 'unauthorized';
@@ -53,6 +58,16 @@ function merged<T extends { id: string }>(
   if (changed.length === 0) return current;
   const next = new Map(current);
   for (const item of changed) next.set(item.id, item);
+  return next;
+}
+
+function without<T>(
+  current: ReadonlyMap<string, T>,
+  ids: readonly string[],
+): ReadonlyMap<string, T> {
+  if (!ids.some((id) => current.has(id))) return current;
+  const next = new Map(current);
+  for (const id of ids) next.delete(id);
   return next;
 }
 
@@ -125,13 +140,20 @@ export class FleetStore {
     this.set({
       ...this.state,
       regions: merged(this.state.regions, msg.regions),
-      agents: merged(this.state.agents, msg.agents),
+      // An older core sends no removedAgents.
+      agents: without(merged(this.state.agents, msg.agents), msg.removedAgents ?? []),
       alerts: msg.alerts.length
         ? trimResolved(merged(this.state.alerts, msg.alerts))
         : this.state.alerts,
       serverOffsetMs: offset,
     });
     if (msg.alerts.length) this.emitAlerts(msg.alerts);
+  }
+
+  /** Drop an agent the API just retired, before the stream says so. */
+  removeAgent(id: string): void {
+    const agents = without(this.state.agents, [id]);
+    if (agents !== this.state.agents) this.set({ ...this.state, agents });
   }
 
   /** Put an alert the API just returned (ack/resolve) in place before the stream echoes it. */

@@ -30,6 +30,7 @@ export function setup(opts: Partial<FleetOptions> = {}) {
       missedHeartbeatsBeforeOffline: 3,
       allowUnknownRegions: false,
       restartGraceMs: 0,
+      maxAgents: 10_000,
       ...opts,
     },
     DEFAULT_REGIONS,

@@ -7,6 +7,7 @@ import { ageSince, formatTimestamp } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
 import { hrefFor } from '../../lib/route';
 import { AgentSparklines } from './AgentSparklines';
+import { DecommissionAgent } from './DecommissionAgent';
 
 export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): void }) {
   const agent = useFleet((s) => s.agents.get(agentId));
@@ -129,6 +130,11 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
               </ul>
             )}
           </section>
+          <DecommissionAgent
+            agent={agent}
+            regionName={regions.get(agent.regionId)?.name ?? agent.regionId}
+            onDone={onClose}
+          />
         </div>
       )}
     </aside>

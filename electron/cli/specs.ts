@@ -1,0 +1,251 @@
+// Every command""s flags, in one place: the parser reads its options from here and `--help`
+// prints them, so the two cannot drift apart. Plain data; loading it costs nothing.
+
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  /** What the value looks like in the usage line (URL, N, MS …). */
+  value?: string;
+  description: string;
+  default?: string;
+  required?: boolean;
+}
+
+export interface CommandSpec {
+  name: string;
+  summary: string;
+  /** The synopsis after `meridian <name>`. */
+  synopsis: string;
+  flags: Record<string, FlagSpec>;
+  /** Lines after the options (environment, exit codes). */
+  notes?: readonly string[];
+}
+
+const AGENT_TYPES_TEXT = 'system, application, database or network';
+
+export const SERVE = {
+  name: 'serve',
+  summary: 'run the console core and its HTTP/stream server without Electron',
+  synopsis: '[options]',
+  flags: {
+    'data-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: 'where state, metrics and the agent token live',
+      default: '$MERIDIAN_DATA_DIR or ~/.meridian',
+    },
+    port: {
+      type: 'string',
+      value: 'N',
+      description: 'console (UI and API) port on 127.0.0.1; 0 picks a free one',
+      default: '4780',
+    },
+    'ingest-port': {
+      type: 'string',
+      value: 'N',
+      description: 'port agents connect to; 0 picks a free one',
+      default: '4781',
+    },
+    'ingest-host': {
+      type: 'string',
+      value: 'HOST',
+      description:
+        "address the ingest port binds; for agents on other hosts, one of this machine's addresses (plain ws://: see docs/operations.md before exposing it)",
+      default: '127.0.0.1',
+    },
+    'agent-token': {
+      type: 'string',
+      value: 'T',
+      description: 'the token agents must present',
+      default: '$MERIDIAN_AGENT_TOKEN, else <data-dir>/agent-token, created on first run',
+    },
+    'session-token': {
+      type: 'string',
+      value: 'T',
+      description: "the console's session token",
+      default: '$MERIDIAN_SESSION_TOKEN, else a new one per launch',
+    },
+    config: {
+      type: 'string',
+      value: 'FILE',
+      description: 'settings file, see docs/operations.md; flags win over it',
+      default: '<data-dir>/config.json',
+    },
+    renderer: {
+      type: 'string',
+      value: 'DIR',
+      description: 'directory of the built renderer',
+      default: 'dist/renderer',
+    },
+    'with-agent': { type: 'boolean', description: 'also run an agent for this machine' },
+    'agent-region': {
+      type: 'string',
+      value: 'R',
+      description: 'region of that agent',
+      default: 'us-east-1',
+    },
+    'log-format': {
+      type: 'string',
+      value: 'text|json',
+      description: 'log lines on stderr: text for people, JSON lines for collectors',
+      default: 'text on a terminal, else json',
+    },
+  },
+  notes: ['exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not start, 2 bad command line'],
+} as const satisfies CommandSpec;
+
+export const AGENT = {
+  name: 'agent',
+  summary: "report this host's cpu, memory, disk, network and load to a console",
+  synopsis: '--url ws://HOST:PORT --token T [options]',
+  flags: {
+    url: {
+      type: 'string',
+      value: 'URL',
+      description: "the console's ingest URL, ws:// or wss://",
+      required: true,
+    },
+    token: {
+      type: 'string',
+      value: 'T',
+      description: 'the agent token; `meridian token` on the console host prints it',
+      default: '$MERIDIAN_AGENT_TOKEN; one of the two is needed',
+    },
+    region: {
+      type: 'string',
+      value: 'R',
+      description: 'region id this host belongs to',
+      default: 'us-east-1',
+    },
+    type: {
+      type: 'string',
+      value: 'TYPE',
+      description: `agent type: ${AGENT_TYPES_TEXT}`,
+      default: 'system',
+    },
+    hostname: {
+      type: 'string',
+      value: 'H',
+      description: 'name to report',
+      default: "this host's name",
+    },
+    interval: {
+      type: 'string',
+      value: 'MS',
+      description: 'collection interval, 250 to 3600000',
+      default: '5000',
+    },
+  },
+  notes: [
+    'Quiet while healthy: it prints when it connects, retries, is paused or refused.',
+    'Unacked batches are kept (up to 10,000) and resent after a reconnect.',
+    'exit codes: 0 stopped by SIGINT/SIGTERM, 1 refused by the console (bad token, protocol error), 2 bad command line',
+  ],
+} as const satisfies CommandSpec;
+
+export const SIMULATE = {
+  name: 'simulate',
+  summary: 'N virtual agents across the regions, with scripted incidents',
+  synopsis: '--url ws://HOST:PORT --token T [options]',
+  flags: {
+    url: { type: 'string', value: 'URL', description: "the console's ingest URL", required: true },
+    token: {
+      type: 'string',
+      value: 'T',
+      description: 'the agent token',
+      default: '$MERIDIAN_AGENT_TOKEN; one of the two is needed',
+    },
+    agents: {
+      type: 'string',
+      value: 'N',
+      description: 'number of virtual agents, 1 to 20000',
+      default: '50',
+    },
+    seed: {
+      type: 'string',
+      value: 'S',
+      description: 'random seed; the same seed gives the same fleet',
+      default: '1',
+    },
+    interval: {
+      type: 'string',
+      value: 'MS',
+      description: 'each agent sends one batch this often, 10 to 600000',
+      default: '1000',
+    },
+    'extra-series': {
+      type: 'string',
+      value: 'N',
+      description: 'extra synthetic series per batch, for load tests, 0 to 1000',
+      default: '0',
+    },
+    'no-incidents': { type: 'boolean', description: 'no scripted cpu spike, dead agent, outage' },
+    duration: {
+      type: 'string',
+      value: 'S',
+      description: 'stop after S seconds; 0 runs until stopped',
+      default: '0',
+    },
+  },
+  notes: [
+    'incidents: +20 s cpu spike on agent 0, +40 s agent 1 dies, +60 s ap-northeast-1 loses 75 % of its agents (back at +120 s)',
+  ],
+} as const satisfies CommandSpec;
+
+export const TOKEN = {
+  name: 'token',
+  summary: 'print the agent token (created on first use)',
+  synopsis: '[--data-dir DIR]',
+  flags: {
+    'data-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: "the console's data directory",
+      default: '$MERIDIAN_DATA_DIR or ~/.meridian',
+    },
+  },
+} as const satisfies CommandSpec;
+
+export const COMMANDS: readonly CommandSpec[] = [SERVE, AGENT, SIMULATE, TOKEN];
+
+const LINE = 100;
+
+/** Words into lines of at most `width` characters (a longer word gets a line of its own). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+/** `meridian <command> --help`: synopsis, summary, every flag with its default. */
+export function commandUsage(spec: CommandSpec): string {
+  const rows: [string, string][] = Object.entries(spec.flags).map(([name, f]) => {
+    const left = `--${name}${f.value ? ` ${f.value}` : ''}`;
+    const extra = [f.required ? 'required' : null, f.default ? `default: ${f.default}` : null]
+      .filter(Boolean)
+      .join('; ');
+    return [left, `${f.description}${extra ? ` (${extra})` : ''}`];
+  });
+  rows.push(['-h, --help', 'show this help']);
+  const width = Math.max(...rows.map(([l]) => l.length)) + 2;
+  const wrapped = rows.flatMap(([l, r]) =>
+    wrap(r, Math.max(40, LINE - 2 - width)).map(
+      (text, i) => `  ${(i === 0 ? l : '').padEnd(width)}${text}`,
+    ),
+  );
+  return [
+    `usage: meridian ${spec.name} ${spec.synopsis}`,
+    '',
+    `${spec.summary[0]!.toUpperCase()}${spec.summary.slice(1)}.`,
+    '',
+    'options:',
+    ...wrapped,
+    ...(spec.notes?.length ? ['', ...spec.notes.flatMap((n) => wrap(n, LINE))] : []),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,63 @@
+// The renderer's live store drops agents the stream says were retired (decommissioned).
+import { describe, expect, it } from 'vitest';
+import type { StreamChanges, StreamSnapshot } from '../../shared/api.js';
+import type { Agent } from '../../shared/model.js';
+import { FleetStore } from '../../renderer/src/api/store.js';
+
+const agent = (id: string): Agent => ({
+  id,
+  regionId: 'us-east-1',
+  hostname: `h-${id}`,
+  ipAddress: '10.0.0.1',
+  type: 'system',
+  version: '1',
+  labels: {},
+  status: 'offline',
+  registeredAt: 0,
+  lastHeartbeat: null,
+  statusChangedAt: 0,
+  metricsCount: 0,
+  alertsCount: 0,
+  latest: {},
+});
+
+const snapshot = (agents: Agent[]): StreamSnapshot => ({
+  type: 'snapshot',
+  seq: 0,
+  serverTime: 0,
+  regions: [],
+  agents,
+  alerts: [],
+});
+
+const changes = (over: Partial<StreamChanges>): StreamChanges => ({
+  type: 'changes',
+  seq: 1,
+  serverTime: 0,
+  regions: [],
+  agents: [],
+  removedAgents: [],
+  alerts: [],
+  ...over,
+});
+
+describe('FleetStore', () => {
+  it('removes agents listed in removedAgents, and keeps the map when nothing is removed', () => {
+    const store = new FleetStore();
+    store.apply(snapshot([agent('a'), agent('b'), agent('c')]));
+    store.apply(changes({ removedAgents: ['b'] }));
+    expect([...store.getState().agents.keys()]).toEqual(['a', 'c']);
+    const before = store.getState().agents;
+    store.apply(changes({ removedAgents: ['zzz'] }));
+    expect(store.getState().agents).toBe(before);
+  });
+
+  it('applies changed and removed agents together; removeAgent drops one at once', () => {
+    const store = new FleetStore();
+    store.apply(snapshot([agent('a')]));
+    store.apply(changes({ agents: [agent('n')], removedAgents: ['a'] }));
+    expect([...store.getState().agents.keys()]).toEqual(['n']);
+    store.removeAgent('n');
+    expect(store.getState().agents.size).toBe(0);
+  });
+});
