@@ -196,7 +196,8 @@ describe('the meridian command (compiled, as installed)', () => {
       ]);
     const first = agent();
     procs.push(first);
-    await waitFor(() => first.out().includes('connected as agt-'), WAIT_MS, 'first connected');
+    // A process start and a connection: generous, it only bounds the wait.
+    await waitFor(() => first.out().includes('connected as agt-'), 2 * WAIT_MS, 'first connected');
     const second = agent();
     procs.push(second);
     await waitFor(
@@ -208,7 +209,8 @@ describe('the meridian command (compiled, as installed)', () => {
       'the replaced agent says why it waits',
     );
     expect(first.child.exitCode).toBeNull();
-    expect(second.out()).toContain('connected as agt-');
+    // The two processes print on their own schedules: the second's line may follow the first's.
+    await waitFor(() => second.out().includes('connected as agt-'), WAIT_MS, 'second connected');
     // One agent for the console: the same region and hostname.
     expect((await s.agents()).filter((a) => a.hostname === 'twin')).toHaveLength(1);
   });
@@ -277,16 +279,23 @@ describe('the meridian command (compiled, as installed)', () => {
       '--no-incidents',
     ]);
     procs.push(sim);
+    let seen: Agent[] = [];
     const agents = await waitFor(
       async () => {
-        const list = await s.agents();
+        const list = (seen = await s.agents());
         return list.length === 40 && list.every((a) => a.status === 'online' && a.metricsCount > 0)
           ? list
           : null;
       },
       2 * WAIT_MS, // 40 virtual agents connecting and sending their first batches
       '40 agents reporting',
-    );
+    ).catch((err: Error) => {
+      const reporting = seen.filter((a) => a.status === 'online' && a.metricsCount > 0).length;
+      throw new Error(
+        `${err.message}: ${seen.length} agents known, ${reporting} online and reporting\n` +
+          `simulate stdout:\n${sim.out()}\nsimulate stderr:\n${sim.err()}\nserve stderr:\n${s.p.err()}`,
+      );
+    });
     expect(new Set(agents.map((a) => a.regionId))).toEqual(
       new Set(['us-east-1', 'us-west-2', 'eu-west-1', 'ap-northeast-1']),
     );
