@@ -39,6 +39,7 @@ export function judgeClose(
 /** Codes meaning "the batch was acked, some samples were not stored": never resend for them. */
 const DROPPED_CODES: ReadonlySet<string> = new Set([
   ERROR_CODES.outOfOrder,
+  ERROR_CODES.tooOld,
   ERROR_CODES.seriesLimit,
   ERROR_CODES.futureTimestamp,
 ]);

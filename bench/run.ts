@@ -7,19 +7,20 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fleetLoad } from './fleet-load.js';
 import { floodResistance } from './flood.js';
-import { CORE_DEFAULTS, machine, type BenchOptions, type Section } from './harness.js';
+import { machine, type BenchOptions, type Section } from './harness.js';
 import { ingestThroughput } from './ingest.js';
 import { alertLatency } from './latency.js';
 import { liveness } from './liveness.js';
 import { registryFlood } from './registry.js';
 import { report } from './report.js';
-import { headMemory, queryLatency, walReplay } from './tsdb.js';
+import { forecastInput, memoryPerSeries, storageSoak } from './storage.js';
+import { maxWalSeconds, walReplay } from './tsdb.js';
 import { alertToScreen, firstPaint, frameTime } from './ui.js';
 
-/** WAL seconds for the replay sections: an hour, and one checkpoint interval (the most a console replays in practice). */
+/** WAL seconds for the replay sections: an hour, and the most WAL a console keeps (its byte limit). */
 const replaySeconds = (quick: boolean) => ({
   replay: quick ? 36 : 3_600,
-  replay5m: (CORE_DEFAULTS.checkpointEveryMs / 1000) * (quick ? 0.01 : 1),
+  replayMax: Math.ceil(maxWalSeconds() * (quick ? 0.01 : 1)),
 });
 
 const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
@@ -29,10 +30,11 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   flood: floodResistance,
   fleet: fleetLoad,
   registry: registryFlood,
-  memory: headMemory,
-  query: queryLatency,
-  replay: (o) => walReplay('replay', replaySeconds(o.quick).replay),
-  replay5m: (o) => walReplay('replay5m', replaySeconds(o.quick).replay5m),
+  storage: storageSoak,
+  series: memoryPerSeries,
+  'forecast-input': forecastInput,
+  replay: (o) => walReplay('replay', replaySeconds(o.quick).replay, false),
+  'replay-max': (o) => walReplay('replay-max', replaySeconds(o.quick).replayMax, true),
   paint: firstPaint,
   screen: alertToScreen,
   frames: frameTime,

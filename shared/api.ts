@@ -172,6 +172,39 @@ export interface ConsoleStats {
   alertsOpen: { critical: number; warning: number; info: number };
 }
 
+export type StorageTierName = 'raw' | '1m' | '1h';
+
+export interface StorageTierReport {
+  tier: StorageTierName;
+  bytes: number;
+  files: number;
+  /** Samples (raw) or buckets (1m, 1h) held on disk. */
+  rows: number;
+  /** Oldest and newest timestamp held on disk, epoch ms; null when empty. */
+  oldest: number | null;
+  newest: number | null;
+  retentionMs: number;
+}
+
+/** The metric store's footprint: what it holds, where, and against which budget. */
+export interface StorageReport {
+  serverTime: number;
+  dataDir: string;
+  series: { total: number; active: number };
+  samplesPerSecond: number;
+  /** What RAM holds: the open chunks of active series and chunks waiting for a flush. */
+  head: { rows: number; bytes: number };
+  wal: { bytes: number };
+  tiers: StorageTierReport[];
+  /** Block files, WAL, head snapshot and series catalogue together. */
+  totalBytes: number;
+  budgetBytes: number;
+  diskFreeBytes: number | null;
+  /** On-disk bytes per raw sample (raw tier), null while it is empty. */
+  rawBytesPerSample: number | null;
+  lastCompactionAt: number | null;
+}
+
 /** Every REST route: method + path template → query, body and response types. */
 export interface ApiRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
@@ -210,6 +243,7 @@ export interface ApiRoutes {
     body: never;
     response: { metrics: string[] };
   };
+  'GET /api/v1/storage': { query: Record<string, never>; body: never; response: StorageReport };
   'GET /api/v1/query_range': { query: QueryRangeQuery; body: never; response: QueryRangeResult };
   'GET /api/v1/trends': {
     query: TrendsQuery;

@@ -226,6 +226,11 @@ export const ERROR_CODES = {
    */
   outOfOrder: 'out_of_order',
   /**
+   * Samples older than the console keeps raw data for (its raw retention, less the time it
+   * takes to compact an hour) are dropped; the batch is acked.
+   */
+  tooOld: 'too_old',
+  /**
    * The console cannot make data durable now (its disk is full, or its write queue is over
    * its bound). The batch `seq` was NOT acked: keep it, send no batches for `retryAfterMs`,
    * then resend every unacked batch, oldest first. Heartbeats continue as usual.

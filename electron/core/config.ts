@@ -44,6 +44,10 @@ export interface CoreConfig {
    * resend after a pause or a reconnect). Older ones are refused with `out_of_order`.
    */
   outOfOrderWindowMs: number;
+  /** Block files and WAL together stay under this; past it the oldest data goes first. */
+  diskBudgetBytes: number;
+  /** A series with no sample for this long leaves memory at the next flush. */
+  headIdleMs: number;
   /** Ingest pauses (agents told to wait) while more than this waits for the WAL. */
   walMaxQueuedBytes: number;
   /** After a failed write, ingest resumes once the data disk has this much free. */
@@ -89,8 +93,11 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     retention: DEFAULT_RETENTION,
     walFlushMs: 50,
     checkpointEveryMs: 5 * 60_000,
-    checkpointWalBytes: 256 * 1024 * 1024,
+    // Start-up replays at most this much WAL (~6 M samples, about a second).
+    checkpointWalBytes: 64 * 1024 * 1024,
     outOfOrderWindowMs: 60 * 60_000,
+    diskBudgetBytes: 10 * 1024 ** 3,
+    headIdleMs: 60 * 60_000,
     walMaxQueuedBytes: 64 * 1024 * 1024,
     diskResumeFreeBytes: 64 * 1024 * 1024,
     lowDiskFreeBytes: 1024 * 1024 * 1024,
@@ -149,6 +156,8 @@ export const ConfigFile = Type.Object(
     checkpointEveryMs: Type.Optional(Type.Integer({ minimum: 10_000 })),
     outOfOrderWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 24 * 3_600_000 })),
     walMaxQueuedBytes: Type.Optional(Type.Integer({ minimum: 1024 * 1024 })),
+    diskBudgetBytes: Type.Optional(Type.Integer({ minimum: 1024 * 1024 })),
+    headIdleMs: Type.Optional(Type.Integer({ minimum: 60_000, maximum: 24 * 3_600_000 })),
     diskResumeFreeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
     lowDiskFreeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
     diskCheckEveryMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),

@@ -22,7 +22,9 @@ export class ConsoleAlerts {
 /** Rule ids of console alerts, for tests and docs. */
 export const CONSOLE_RULES = {
   stateRecovered: 'state_recovered',
-  checkpointCorrupt: 'metric_checkpoint_corrupt',
+  blockDamaged: 'metric_block_damaged',
+  storageBudget: 'storage_budget',
+  flushFailing: 'storage_flush_failing',
   walCorrupt: 'wal_corrupt',
   ingestPaused: 'ingest_paused',
   lowDisk: 'low_disk_space',

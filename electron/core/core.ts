@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { hostname, networkInterfaces } from 'node:os';
-import type { ConsoleStats, SessionInfo } from '../../shared/api.js';
+import type { ConsoleStats, SessionInfo, StorageReport } from '../../shared/api.js';
 import { SEVERITIES, type Severity } from '../../shared/model.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
 import { DEFAULT_RULES, type Rule } from '../../shared/rules.js';
@@ -19,8 +18,14 @@ import { RegistryKeeper } from './fleet/registry-keeper.js';
 import { randomIds, type IdSource } from './ids.js';
 import { AlertBook } from './incidents/alert-book.js';
 import { RuleEvaluator } from './incidents/evaluator.js';
-import { ConsoleAlerts, CONSOLE_RULES, formatBytes } from './console-alerts.js';
-import { IngestAdmission } from './ingest/admission.js';
+import { ConsoleAlerts, CONSOLE_RULES } from './console-alerts.js';
+import {
+  createAdmission,
+  createLowDiskWatch,
+  reportReplay,
+  storeObserver,
+} from './storage-health.js';
+import type { IngestAdmission } from './ingest/admission.js';
 import { IngestPipeline } from './ingest/pipeline.js';
 import { IngestServer } from './ingest/server.js';
 import { loadOrCreateAgentToken, newToken } from './ingest/tokens.js';
@@ -32,7 +37,7 @@ import { reportNetLimits } from './net/report-limits.js';
 import type { Recovery } from './state/durable-file.js';
 import { STATE_VERSION } from './state/schema.js';
 import { StateStore } from './state/state-store.js';
-import { freeBytes, LowDiskWatch, probeWrite } from './store/disk-space.js';
+import type { LowDiskWatch } from './store/disk-space.js';
 import { EventLog } from './store/event-log.js';
 import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
@@ -131,7 +136,8 @@ export class MonitoringCore {
     });
     this.evaluator = new RuleEvaluator(this.alerts, this.events);
     this.consoleAlerts = new ConsoleAlerts(this.alerts);
-    this.admission = this.createAdmission();
+    const health = { clock: this.clock, logger: this.logger, alerts: this.consoleAlerts, config };
+    this.admission = createAdmission(health, () => this.store);
     this.store = new MetricStore(
       config.dataDir,
       { clock: this.clock, logger: this.logger, walObserver: this.admission },
@@ -142,28 +148,16 @@ export class MonitoringCore {
         checkpointEveryMs: config.checkpointEveryMs,
         checkpointWalBytes: config.checkpointWalBytes,
         outOfOrderWindowMs: config.outOfOrderWindowMs,
+        diskBudgetBytes: config.diskBudgetBytes,
+        headIdleMs: config.headIdleMs,
       },
     );
-    this.lowDisk = new LowDiskWatch(
-      {
-        clock: this.clock,
-        freeBytes: () => freeBytes(config.dataDir),
-        low: (free, threshold) =>
-          this.consoleAlerts.raise(
-            CONSOLE_RULES.lowDisk,
-            config.dataDir,
-            'warning',
-            `Low disk space: ${formatBytes(free)} free where the console keeps its data (${config.dataDir}), below ${formatBytes(threshold)}. Ingest pauses when the disk is full.`,
-          ),
-        recovered: () => this.consoleAlerts.clear(CONSOLE_RULES.lowDisk, config.dataDir),
-      },
-      config.lowDiskFreeBytes,
-      config.diskCheckEveryMs,
-    );
+    this.store.observe(storeObserver(health));
+    this.lowDisk = createLowDiskWatch(health);
     this.analysis = new PerformanceAnalysis(
       {
         clock: this.clock,
-        store: this.store.head,
+        store: this.store,
         fleet: this.fleet,
         metrics: () => [
           ...new Set([
@@ -201,26 +195,10 @@ export class MonitoringCore {
     this.agentToken = await loadOrCreateAgentToken(config.dataDir, config.agentToken ?? undefined);
     const migrated = await this.restore();
     const replayed = await this.store.open();
-    if (this.store.checkpointCorrupt) {
-      this.consoleAlerts.raise(
-        CONSOLE_RULES.checkpointCorrupt,
-        'tsdb/checkpoint.ndjson',
-        'critical',
-        'The metric checkpoint was unreadable: history it covered is missing; newer data was replayed from the WAL. The bad file is kept in tsdb/.',
-      );
-    }
-    if (replayed.corrupt > 0 || replayed.orphanSamples > 0) {
-      this.consoleAlerts.raise(
-        CONSOLE_RULES.walCorrupt,
-        'tsdb/wal',
-        'warning',
-        `${replayed.corrupt} damaged line(s) in the metric write-ahead log were skipped at start-up` +
-          (replayed.orphanSamples > 0
-            ? `, and ${replayed.orphanSamples} sample(s) whose series definition was lost`
-            : '') +
-          '. The data in them is missing from history; everything else was loaded. Check the disk.',
-      );
-    }
+    reportReplay(
+      { clock: this.clock, logger: this.logger, alerts: this.consoleAlerts, config },
+      replayed,
+    );
     this.metrics.walReplayCorruptLines.set(replayed.corrupt);
     this.metrics.walReplayTornLines.set(replayed.torn);
     this.metrics.walReplayMs.set(replayed.ms);
@@ -262,6 +240,7 @@ export class MonitoringCore {
         metrics: this.metrics,
         live: this.live,
         admission: this.admission,
+        maxSampleAgeMs: maxSampleAgeMs(config),
         persisted: () => this.state.afterNextWrite(),
         registry: this.registry.log,
       },
@@ -286,12 +265,13 @@ export class MonitoringCore {
       stats: () => this.stats(),
       rules: () => this.rules,
       now: () => this.clock.now(),
-      store: this.store.head,
+      store: this.store,
       analysis: this.analysis,
       fleet: this.fleet,
       alerts: this.alerts,
       events: this.eventLog,
       decommission: (id, by, comment) => this.registry.decommission(id, by, comment),
+      storage: () => this.storageReport(),
     };
     this.stream = new StreamHub({
       clock: this.clock,
@@ -367,6 +347,16 @@ export class MonitoringCore {
     };
   }
 
+  async storageReport(): Promise<StorageReport> {
+    return {
+      serverTime: this.clock.now(),
+      dataDir: this.config.dataDir,
+      samplesPerSecond: this.live.samplesPerSecond(),
+      diskFreeBytes: this.lowDisk.lastFree,
+      ...(await this.store.storageReport()),
+    };
+  }
+
   session(): SessionInfo {
     return {
       version: VERSION,
@@ -417,47 +407,6 @@ export class MonitoringCore {
     );
   }
 
-  /**
-   * Ingest closes while the data disk refuses writes (agents keep their batches and resend)
-   * and while the WAL lags too far behind; a critical alert says so until it is over.
-   */
-  private createAdmission(): IngestAdmission {
-    const { config } = this;
-    const tsdbDir = join(config.dataDir, 'tsdb');
-    return new IngestAdmission(
-      {
-        clock: this.clock,
-        queuedBytes: () => this.store.walQueuedBytes,
-        freeBytes: () => freeBytes(tsdbDir),
-        probeWrite: () => probeWrite(tsdbDir),
-        paused: (reason, error) => {
-          this.logger.error('ingest paused: the metric log cannot be written', {
-            reason,
-            error: error.message,
-          });
-          this.consoleAlerts.raise(
-            CONSOLE_RULES.ingestPaused,
-            'tsdb',
-            'critical',
-            reason === 'disk_full'
-              ? `Disk full: ingest paused. The console cannot write to ${config.dataDir}; agents keep their data and resend it when space is back (needs ${formatBytes(config.diskResumeFreeBytes)} free).`
-              : `Ingest paused: writing the metric log failed (${error.message}). Agents keep their data and resend it when writes succeed again.`,
-          );
-        },
-        resumed: (pausedForMs) => {
-          this.logger.info('ingest resumed: the metric log takes writes again', { pausedForMs });
-          this.consoleAlerts.clear(CONSOLE_RULES.ingestPaused, 'tsdb');
-        },
-      },
-      {
-        maxQueuedBytes: config.walMaxQueuedBytes,
-        resumeFreeBytes: config.diskResumeFreeBytes,
-        probeMs: config.ingestProbeMs,
-        maxProbeMs: 30_000,
-      },
-    );
-  }
-
   /** Counters, gauges and persistence follow the bus; nothing else calls them. */
   private wireBookkeeping(): void {
     const { events, metrics } = this;
@@ -491,6 +440,16 @@ function advertisedHost(bindHost: string): string {
     for (const nic of list ?? []) if (nic.family === 'IPv4' && !nic.internal) return nic.address;
   }
   return hostname();
+}
+
+/**
+ * How old a sample may be and still be taken: raw retention less the time an hour waits
+ * before compaction (the out-of-order window and a flush) and a margin, so a late sample
+ * always finds its hour's raw data to be compacted with.
+ */
+export function maxSampleAgeMs(config: CoreConfig): number {
+  const lag = config.outOfOrderWindowMs + config.checkpointEveryMs + 60_000;
+  return Math.max(config.outOfOrderWindowMs, config.retention.rawMs - lag - 10 * 60_000);
 }
 
 export function createCore(config: CoreConfig, deps: CoreDeps = {}): MonitoringCore {

@@ -26,8 +26,8 @@ if (skip) console.warn(`SKIPPED: disk-full tests — ${skip}`);
 
 /**
  * An agent that keeps every batch until it is acked, pauses when told `ingest_paused`, and
- * resends what is unacked on a timer while new batches keep going out live: so after a pause,
- * older batches reach the console after newer ones were acked.
+ * resends what is unacked on a timer while new batches keep going out live, only once a newer
+ * batch was acked: so after a pause, older batches reach the console after newer ones.
  */
 class ResendingAgent {
   readonly acked = new Set<number>();
@@ -99,7 +99,11 @@ class ResendingAgent {
 
   private resend(): void {
     if (Date.now() < this.pausedUntil) return;
-    for (const frame of this.pending.values()) this.ws.send(frame);
+    // Only batches older than one acked since: the held batches reach the console after newer
+    // ones (the sequence that used to lose data). Once production stops, everything left.
+    const newest = Math.max(0, ...this.acked);
+    for (const [seq, frame] of this.pending)
+      if (seq < newest || !this.producing) this.ws.send(frame);
   }
 }
 

@@ -2,11 +2,13 @@ import { describe, it, expect } from 'vitest';
 import { ManualClock } from '../../shared/clock.js';
 import type { HelloMessage, Sample } from '../../shared/protocol.js';
 import type { AgentType } from '../../shared/model.js';
+import type { PerformanceTrend, TrendWindow } from '../../shared/analysis.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
 import { CoreEvents } from '../../electron/core/events.js';
 import { counterIds } from '../../electron/core/ids.js';
 import { Fleet } from '../../electron/core/fleet/fleet.js';
 import { TimeSeriesStore } from '../../electron/core/store/tsdb.js';
+import { headSource } from './support/store-fixture.js';
 import {
   DEFAULT_TREND_METRICS,
   PerformanceAnalysis,
@@ -35,7 +37,11 @@ function setup(metrics: readonly string[] = ['cpu_usage']) {
     DEFAULT_REGIONS,
   );
   const store = new TimeSeriesStore(1000);
-  const analysis = new PerformanceAnalysis({ clock, store, fleet, metrics: () => metrics }, 60_000);
+  // The analysis reads the head alone: raw samples, and buckets computed from them.
+  const analysis = new PerformanceAnalysis(
+    { clock, store: headSource(store), fleet, metrics: () => metrics },
+    60_000,
+  );
   const connect = (hostname: string, region: string, agentType: AgentType): string => {
     const hello: HelloMessage = {
       type: 'hello',
@@ -51,6 +57,10 @@ function setup(metrics: readonly string[] = ['cpu_usage']) {
   };
   return { clock, fleet, store, analysis, connect };
 }
+
+/** The same trend objects (cached, not recomputed), in the same order. */
+const sameObjects = (a: readonly object[], b: readonly object[]): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
 
 /** One sample a minute for the last `hours`, ending at `end`: value f(hours since start, i). */
 function minuteSamples(
@@ -164,20 +174,82 @@ describe('PerformanceAnalysis trends', () => {
   it('caches trends until asked fresh or the schedule runs', () => {
     const { analysis, store, clock } = fleetWithCpu();
     const first = analysis.trends();
-    // Flatten us-east-1 web-1 hard with new data: not visible until recomputed.
+    // A spike on us-east-1 web-1: not visible until recomputed.
     store.append('agt-1', [{ name: 'cpu_usage', ts: NOW + 1, value: 1000 }]);
-    expect(analysis.trends().trends).toBe(first.trends);
+    // trends() builds a new list each time; the trend objects are the cached ones.
+    expect(sameObjects(analysis.trends().trends, first.trends)).toBe(true);
     expect(analysis.trends().computedAt).toBe(first.computedAt);
     clock.advance(1000);
     const fresh = analysis.trends(true);
     expect(fresh.computedAt).toBe(NOW + 1000);
-    expect(fresh.trends).not.toBe(first.trends);
+    expect(fresh.trends.some((t) => first.trends.includes(t))).toBe(false);
+    const slope = (r: { trends: PerformanceTrend[] }) =>
+      r.trends.find((t) => t.id === 'us-east-1/system/cpu_usage/1h')!.slopePerHour;
+    expect(slope(first)).toBeCloseTo(2, 6);
+    expect(slope(fresh)).toBeGreaterThan(10);
     analysis.start();
     clock.advance(60_000);
-    expect(analysis.trends().computedAt).toBe(NOW + 61_000);
+    // The schedule recomputed the 1 h window only: the answer is as old as its oldest window.
+    expect(analysis.trends().computedAt).toBe(NOW + 1_000);
+    expect(slope(analysis.trends())).not.toBe(slope(fresh));
     analysis.stop();
     clock.advance(60_000);
-    expect(analysis.trends().computedAt).toBe(NOW + 61_000);
+    expect(analysis.trends().computedAt).toBe(NOW + 1_000);
+  });
+
+  it('the schedule recomputes 1h every run, 24h every 10 min and 7d every hour; fresh recomputes all', () => {
+    const ctx = setup();
+    const id = ctx.connect('web-1', 'us-east-1', 'system');
+    // Eight days, one sample a minute: enough points for every window.
+    ctx.store.append(
+      id,
+      minuteSamples('cpu_usage', 8 * 24, (h, i) => 30 + 0.1 * h + noise(i)),
+    );
+    const { analysis, clock } = ctx;
+    let last = analysis.trends();
+    expect(last.trends.map((t) => t.window)).toEqual(['1h', '24h', '7d']);
+    analysis.start();
+    // Minutes (after NOW) at which each window's trend was recomputed (a new object).
+    const recomputedAt: Record<TrendWindow, number[]> = { '1h': [], '24h': [], '7d': [] };
+    for (let minute = 1; minute <= 120; minute++) {
+      // The agent goes on reporting once a minute (so the 1 h window keeps its points).
+      ctx.store.append(id, [{ name: 'cpu_usage', ts: NOW + minute * MIN - 1, value: 50 }]);
+      clock.advance(MIN);
+      const now = analysis.trends();
+      // As old as the oldest window in it: the 7 d trend, recomputed hourly.
+      expect(now.computedAt).toBe(NOW + Math.floor(minute / 60) * 60 * MIN);
+      // Windows not due keep their cached trend: all three are always there.
+      expect(now.trends.map((t) => t.window)).toEqual(['1h', '24h', '7d']);
+      for (const [i, t] of now.trends.entries())
+        if (t !== last.trends[i]) recomputedAt[t.window].push(minute);
+      last = now;
+    }
+    analysis.stop();
+    expect(recomputedAt['1h']).toEqual(Array.from({ length: 120 }, (_, i) => i + 1));
+    expect(recomputedAt['24h']).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120]);
+    expect(recomputedAt['7d']).toEqual([60, 120]);
+    // Asked fresh (and recompute() by default), every window is recomputed at once.
+    clock.advance(MIN);
+    const fresh = analysis.trends(true);
+    expect(fresh.trends.map((t) => t.window)).toEqual(['1h', '24h', '7d']);
+    fresh.trends.forEach((t, i) => expect(t).not.toBe(last.trends[i]));
+    analysis.recompute();
+    analysis.trends().trends.forEach((t, i) => expect(t).not.toBe(fresh.trends[i]));
+  });
+
+  it('a schedule started before any trend was asked for computes every window on its first run', () => {
+    const ctx = setup();
+    const id = ctx.connect('web-1', 'us-east-1', 'system');
+    ctx.store.append(
+      id,
+      minuteSamples('cpu_usage', 8 * 24, (h, i) => 30 + 0.1 * h + noise(i)),
+    );
+    ctx.analysis.start();
+    ctx.clock.advance(MIN);
+    ctx.analysis.stop();
+    const { computedAt, trends } = ctx.analysis.trends();
+    expect(computedAt).toBe(NOW + MIN);
+    expect(trends.map((t) => t.window)).toEqual(['1h', '24h', '7d']);
   });
 
   it('fewer than 10 points in a window gives no trend; 10 give one', () => {
@@ -288,6 +360,8 @@ describe('PerformanceAnalysis percentiles', () => {
     const ctx = setup(['response_time']);
     const id = ctx.connect('app-1', 'us-east-1', 'application');
     const minute = NOW - 20_000 - 10 * H; // a whole minute, 10 h ago
+    // The head keeps samples this old (retention applies to block files, in the compactor):
+    // the 1m buckets read here are computed from them.
     ctx.store.append(id, [
       { name: 'response_time', ts: minute + 1000, value: 10 },
       { name: 'response_time', ts: minute + 2000, value: 30 }, // mean 20

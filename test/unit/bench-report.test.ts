@@ -41,7 +41,8 @@ const SECTIONS: Section[] = [
         seconds: 3_600,
         samples: 36_000_000,
         replayMs: 9_876,
-        checkpointEveryMs: 300_000,
+        bounded: false,
+        walLimitBytes: 64 * 2 ** 20,
       }),
     ],
   },
@@ -72,8 +73,8 @@ describe('the benchmark report', () => {
     expect(flat).toContain("used 1.23 of the machine's 2 cores");
     expect(flat).toContain('(50 × 4 × 100 = 20,000 samples per commit window)');
     expect(flat).toContain('every 50 ms');
-    expect(flat).toContain('(36,000,000 samples) took 9876 ms: it misses the 5 s target');
-    expect(flat).toContain('(5 min by default)');
+    expect(flat).toContain('(36,000,000 samples) took 9876 ms.');
+    expect(flat).toContain('a flush is forced at 64 MiB of WAL');
     // Another run, other numbers: nothing in the notes is fixed text.
     const other = ingestNote({
       agents: 8,
@@ -86,8 +87,14 @@ describe('the benchmark report', () => {
     expect(other).toContain('(8 × 2 × 10 = 160 samples per commit window)');
     expect(other).toContain('CPU was a limit too');
     expect(
-      replayNote({ seconds: 3_600, samples: 1, replayMs: 4_000, checkpointEveryMs: 60_000 }),
-    ).toMatch(/within the 5 s target.*\(1 min by default\)/);
+      replayNote({
+        seconds: 671,
+        samples: 6_710_000,
+        replayMs: 1_234,
+        bounded: true,
+        walLimitBytes: 16 * 2 ** 20,
+      }),
+    ).toMatch(/11\.2 min of WAL \(6,710,000 samples\) took 1234 ms\..*reaches 16 MiB/);
   });
 
   it('says when it is a quick run', async () => {

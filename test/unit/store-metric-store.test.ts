@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { ManualClock } from '../../shared/clock.js';
 import type { Sample } from '../../shared/protocol.js';
 import type { Logger } from '../../electron/core/logger.js';
-import { CHECKPOINT_FILE } from '../../electron/core/store/checkpoint.js';
 import { MetricStore, type MetricStoreOptions } from '../../electron/core/store/metric-store.js';
 import { DEFAULT_RETENTION } from '../../electron/core/store/tsdb.js';
 import { encodeLine, WriteAheadLog } from '../../electron/core/store/wal.js';
@@ -19,6 +18,9 @@ const OPTS: MetricStoreOptions = {
   checkpointEveryMs: 24 * 3_600_000,
   checkpointWalBytes: 1e12,
   outOfOrderWindowMs: 0,
+  diskBudgetBytes: 1e15,
+  headIdleMs: 3_600_000,
+  backend: 'inline',
 };
 
 function recordingLogger() {
@@ -65,10 +67,11 @@ async function lastSegment(store: MetricStore): Promise<string> {
   return join(store.dir, names.at(-1)!);
 }
 
+/** Every stored sample, read the way queries read: blocks, chunks in flight and the head. */
 function allRaw(store: MetricStore): [string, string, number, number][] {
   const out: [string, string, number, number][] = [];
   for (const s of store.head.all())
-    s.forEachRaw(-Infinity, Infinity, (ts, v) => out.push([s.agentId, s.name, ts, v]));
+    store.raw(s, -Infinity, Infinity).forEach((ts, v) => out.push([s.agentId, s.name, ts, v]));
   return out.sort((a, b) => a[0].localeCompare(b[0]) || a[1].localeCompare(b[1]) || a[2] - b[2]);
 }
 
@@ -88,8 +91,10 @@ describe('MetricStore', () => {
       corrupt: 0,
       torn: 0,
       segments: 0,
-      checkpointSeries: 0,
+      snapshotSeries: 0,
+      migratedSeries: 0,
       orphanSamples: 0,
+      blocks: 0,
       ms: 0,
     });
     const b1 = batch(1, T0, 5);
@@ -105,7 +110,8 @@ describe('MetricStore', () => {
     await s1.close();
 
     const s2 = await openStore(clock);
-    expect(s2.lastOpen).toMatchObject({ checkpointSeries: 2, lines: 0, corrupt: 0 });
+    // A clean close flushed: the open chunks come back from the snapshot, no WAL to replay.
+    expect(s2.lastOpen).toMatchObject({ snapshotSeries: 2, lines: 0, corrupt: 0 });
     expect(allRaw(s2)).toEqual(expectedRaw('a1', b1, b2));
     await s2.close();
   });
@@ -121,7 +127,7 @@ describe('MetricStore', () => {
     await appendDurable(s1, clock, 'a2', b3);
     await crash(s1);
     const s2 = await openStore(clock);
-    expect(s2.lastOpen).toMatchObject({ checkpointSeries: 0, corrupt: 0, segments: 1 });
+    expect(s2.lastOpen).toMatchObject({ snapshotSeries: 0, corrupt: 0, segments: 1 });
     expect(allRaw(s2)).toEqual([...expectedRaw('a1', b1), ...expectedRaw('a2', b2, b3)]);
     const labelled = [...s2.head.seriesForAgent('a2')].find((s) => s.labels.core === '1')!;
     expect(labelled.labels).toEqual({ core: '1' });
@@ -129,15 +135,15 @@ describe('MetricStore', () => {
     await s2.close();
   });
 
-  it('checkpoint, more appends, close, reopen: every sample present exactly once', async () => {
+  it('flush, more appends, close, reopen: every sample present exactly once', async () => {
     const clock = new ManualClock(T0 + 100_000);
     const s1 = await openStore(clock);
     const b1 = batch(1, T0, 10);
     const b2 = batch(2, T0 + 10_000, 10);
     const b3 = batch(3, T0 + 20_000, 10);
     await appendDurable(s1, clock, 'a1', b1);
-    await s1.checkpoint();
-    expect(s1.checkpoints).toBe(1);
+    await s1.flush();
+    expect(s1.flushes).toBe(1);
     await appendDurable(s1, clock, 'a1', b2);
     // A resend of a batch already in the checkpoint is stored once.
     expect(await appendDurable(s1, clock, 'a1', b1)).toMatchObject({
@@ -148,12 +154,12 @@ describe('MetricStore', () => {
     await s1.close();
 
     const s2 = await openStore(clock);
-    expect(s2.head.stats().samples).toBe(30);
+    expect(allRaw(s2)).toHaveLength(30);
     expect(allRaw(s2)).toEqual(expectedRaw('a1', b1, b2, b3));
     await s2.close();
   });
 
-  it('checkpoint, more appends, crash, reopen: the checkpoint plus the WAL after it, once each', async () => {
+  it('flush, more appends, crash, reopen: the snapshot plus the WAL after it, once each', async () => {
     const clock = new ManualClock(T0 + 100_000);
     const s1 = await openStore(clock);
     const b1 = batch(1, T0, 10);
@@ -162,17 +168,22 @@ describe('MetricStore', () => {
     const m1 = batch(4, T0 + 20_000, 3, 'mem');
     await appendDurable(s1, clock, 'a1', b1);
     await appendDurable(s1, clock, 'a1', b2);
-    await s1.checkpoint();
-    // The WAL segment the checkpoint covers is gone; the current one is left.
-    expect((await readdir(s1.dir)).sort()).toEqual([CHECKPOINT_FILE, 'wal-00000002.ndjson']);
+    await s1.flush();
+    // The WAL segment the flush covers is gone; the current one is left.
+    expect((await readdir(s1.dir)).sort()).toEqual([
+      'blocks',
+      'head.snap',
+      'series.ndjson',
+      'wal-00000002.ndjson',
+    ]);
     await appendDurable(s1, clock, 'a1', b2); // resend: duplicates, not logged
     await appendDurable(s1, clock, 'a1', b3); // a series from before the checkpoint
     await appendDurable(s1, clock, 'a1', m1); // a series created after it
     await crash(s1);
 
     const s2 = await openStore(clock);
-    expect(s2.lastOpen).toMatchObject({ checkpointSeries: 1, corrupt: 0, segments: 1 });
-    expect(s2.head.stats().samples).toBe(33);
+    expect(s2.lastOpen).toMatchObject({ snapshotSeries: 1, corrupt: 0, segments: 1 });
+    expect(allRaw(s2)).toHaveLength(33);
     expect(allRaw(s2)).toEqual(expectedRaw('a1', b1, b2, b3, m1));
     // New samples after the restart extend the same series (no duplicate series).
     const b4 = batch(5, T0 + 30_000, 2);
@@ -199,7 +210,7 @@ describe('MetricStore', () => {
     await appendDurable(s2, clock, 'a1', m1);
     await crash(s2);
     const s3 = await openStore(clock);
-    expect(s3.lastOpen).toMatchObject({ checkpointSeries: 0, corrupt: 0, segments: 2 });
+    expect(s3.lastOpen).toMatchObject({ snapshotSeries: 0, corrupt: 0, segments: 2 });
     expect(allRaw(s3)).toEqual(expectedRaw('a1', b1, b2, m1));
     expect(s3.head.seriesCount('a1')).toBe(2);
     await s3.close();
@@ -219,7 +230,7 @@ describe('MetricStore', () => {
 
     const { logger, warnings } = recordingLogger();
     const s2 = await openStore(clock, logger);
-    expect(s2.lastOpen).toMatchObject({ corrupt: 0, torn: 1, segments: 1, checkpointSeries: 0 });
+    expect(s2.lastOpen).toMatchObject({ corrupt: 0, torn: 1, segments: 1, snapshotSeries: 0 });
     expect(allRaw(s2)).toEqual(expectedRaw('a1', b1, b2));
     // A torn tail is what a crash mid-write leaves (never acked): counted, not an error.
     expect(warnings).toEqual([]);
@@ -263,7 +274,7 @@ describe('MetricStore', () => {
     expect(s1.walBytes).toBeGreaterThan(bytes);
     await s1.close({ checkpoint: false });
     const s2 = await openStore(clock);
-    expect(s2.head.stats().samples).toBe(2);
+    expect(allRaw(s2)).toHaveLength(2);
     await s2.close();
   });
 
@@ -313,5 +324,30 @@ describe('MetricStore', () => {
     clock.advance(OPTS.walFlushMs);
     await Promise.all([original.durable, resend.durable]);
     await s1.close();
+  });
+
+  it('a batch resent after it was flushed is a duplicate, not a late or refused sample', async () => {
+    for (const window of [0, 3_600_000]) {
+      const clock = new ManualClock(T0 + 100_000);
+      const store = new MetricStore(
+        dir(),
+        { clock, logger: recordingLogger().logger },
+        { ...OPTS, outOfOrderWindowMs: window },
+      );
+      await store.open();
+      const b = batch(1, T0, 125);
+      await appendDurable(store, clock, `a-${window}`, b);
+      await store.flush();
+      const series = [...store.head.seriesForAgent(`a-${window}`)][0]!;
+      expect(series.headRows()).toBeLessThan(125); // the closed chunk went to a block
+      expect(await appendDurable(store, clock, `a-${window}`, b.slice(0, 10))).toMatchObject({
+        accepted: 0,
+        late: 0,
+        tooOld: 0,
+        duplicates: 10,
+      });
+      expect(allRaw(store).filter((r) => r[0] === `a-${window}`)).toHaveLength(125);
+      await store.close();
+    }
   });
 });

@@ -4,8 +4,8 @@
 // order. So what replay loads is exactly what live ingest acked.
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../shared/protocol.js';
-import type { Bucket, RollupTier } from '../../electron/core/store/rollup.js';
-import { CHUNK_SAMPLES } from '../../electron/core/store/chunk.js';
+import type { Bucket } from '../../electron/core/store/rollup.js';
+import { CHUNK_ROWS } from '../../electron/core/store/series.js';
 import {
   HOUR_MS,
   MINUTE_MS,
@@ -13,24 +13,15 @@ import {
   type Series,
 } from '../../electron/core/store/tsdb.js';
 import { BatchLineBuilder, seriesLine, WalReplay } from '../../electron/core/store/wal-lines.js';
-import { T0 } from './support/store-fixture.js';
+import { headBuckets, headPairs, T0 } from './support/store-fixture.js';
 
 const WINDOW = 10 * MINUTE_MS;
 const s = (ts: number, value: number, name = 'cpu'): Sample => ({ name, ts, value });
 
-function rawOf(series: Series): [number, number][] {
-  const out: [number, number][] = [];
-  series.forEachRaw(-Infinity, Infinity, (ts, v) => out.push([ts, v]));
-  return out;
-}
-
-function bucketsOf(tier: RollupTier): Bucket[] {
-  const out: Bucket[] = [];
-  tier.forEach(-Infinity, Infinity, (b) => out.push(b));
-  return out;
-}
-
-/** The buckets a tier should hold for these samples (computed from scratch, in time order). */
+/**
+ * The buckets these samples give when they come in time order, computed here from scratch
+ * (not with rollup.ts, which the buckets under test come from).
+ */
 function expectedBuckets(samples: [number, number][], bucketMs: number): Bucket[] {
   const sorted = [...samples].sort((a, b) => a[0] - b[0]);
   const out: Bucket[] = [];
@@ -55,7 +46,7 @@ function only(store: TimeSeriesStore): Series {
 }
 
 describe('out-of-order samples in the head', () => {
-  it('stores a late sample within the window in place, with rollups as if it came in order', () => {
+  it('stores a late sample within the window in place; its buckets are as if it came in order', () => {
     const store = new TimeSeriesStore(10, undefined, WINDOW);
     store.append('a1', [s(T0 + 60_000, 1), s(T0 + 65_000, 2), s(T0 + 190_000, 3)]);
     const out = store.append('a1', [s(T0 + 62_000, 9), s(T0 + 130_000, 0.5), s(T0 + 200_000, 4)]);
@@ -69,12 +60,12 @@ describe('out-of-order samples in the head', () => {
       [T0 + 190_000, 3],
       [T0 + 200_000, 4],
     ];
-    expect(rawOf(series)).toEqual(all);
+    expect(headPairs(series)).toEqual(all);
     expect(series.lastTs).toBe(T0 + 200_000);
     expect(series.lastValue).toBe(4);
     // The 1-minute bucket at +120 s did not exist before: it is created between its neighbours.
-    expect(bucketsOf(series.minute)).toEqual(expectedBuckets(all, MINUTE_MS));
-    expect(bucketsOf(series.hour)).toEqual(expectedBuckets(all, HOUR_MS));
+    expect(headBuckets(series, '1m')).toEqual(expectedBuckets(all, MINUTE_MS));
+    expect(headBuckets(series, '1h')).toEqual(expectedBuckets(all, HOUR_MS));
   });
 
   it('refuses a sample older than the window and counts a late resend as a duplicate', () => {
@@ -83,7 +74,7 @@ describe('out-of-order samples in the head', () => {
     expect(store.append('a1', [s(T0 + 4_999, 2)])).toMatchObject({ tooOld: 1, late: 0 });
     expect(store.append('a1', [s(T0 + 5_000, 3)])).toMatchObject({ late: 1 });
     expect(store.append('a1', [s(T0 + 5_000, 3)])).toMatchObject({ late: 0, duplicates: 1 });
-    expect(rawOf(only(store))).toEqual([
+    expect(headPairs(only(store))).toEqual([
       [T0 + 5_000, 3],
       [T0 + WINDOW + 5_000, 1],
     ]);
@@ -95,35 +86,56 @@ describe('out-of-order samples in the head', () => {
     expect(store.append('a1', [s(T0 + 1_000, 2)])).toMatchObject({ tooOld: 1, late: 0 });
   });
 
-  it('inserts before the first chunk, between full chunks, and into a full chunk', () => {
+  it('inserts before the open chunk go to late, inserts into it stay in it; all are found and read in order', () => {
     const store = new TimeSeriesStore(10, undefined, HOUR_MS);
+    const n = CHUNK_ROWS * 2 + 10;
     const batch: Sample[] = [];
-    for (let i = 0; i < CHUNK_SAMPLES * 2; i++) batch.push(s(T0 + 1_000 + i * 1_000, i));
+    for (let i = 0; i < n; i++) batch.push(s(T0 + 1_000 + i * 1_000, i));
     store.append('a1', batch);
     const series = only(store);
-    expect(series.raw).toHaveLength(2);
-    const late = [s(T0, -1), s(T0 + 1_500, -2), s(T0 + 1_000 + CHUNK_SAMPLES * 1_000 - 500, -3)];
-    expect(store.append('a1', late)).toMatchObject({ late: 3 });
-    const got = rawOf(series);
-    expect(got).toHaveLength(CHUNK_SAMPLES * 2 + 3);
+    expect(series.closed.map((c) => c.rows)).toEqual([CHUNK_ROWS, CHUNK_ROWS]);
+    const openFirst = series.open!.firstTs;
+    expect(openFirst).toBe(T0 + 1_000 + 2 * CHUNK_ROWS * 1_000);
+    const late = [
+      s(T0, -1), // before the first closed chunk
+      s(T0 + 1_500, -2), // inside the first closed chunk
+      s(T0 + 1_000 + CHUNK_ROWS * 1_000 - 500, -3), // between the two closed chunks
+      s(openFirst - 500, -4), // just before the open chunk
+      s(openFirst + 500, -5), // inside the open chunk
+    ];
+    expect(store.append('a1', late)).toMatchObject({ late: 5 });
+    // The closed chunks are left as they were: the four before the open chunk are in `late`.
+    expect(series.closed.map((c) => c.rows)).toEqual([CHUNK_ROWS, CHUNK_ROWS]);
+    expect(series.late!.length).toBe(4);
+    expect([...series.late!.times()]).toEqual(late.slice(0, 4).map((l) => l.ts));
+    expect(series.open!.length).toBe(11);
+    expect(series.open!.firstTs).toBe(openFirst);
+    expect(series.open!.has(openFirst + 500)).toBe(true);
+    for (const l of late) expect(series.has(l.ts), `${l.ts - T0}`).toBe(true);
+    const got = headPairs(series);
+    expect(got).toHaveLength(n + late.length);
     expect(got.every(([ts], i) => i === 0 || ts > got[i - 1]![0])).toBe(true);
     expect(got.slice(0, 3)).toEqual([
       [T0, -1],
       [T0 + 1_000, 0],
       [T0 + 1_500, -2],
     ]);
-    for (const l of late) expect(series.has(l.ts)).toBe(true);
-    expect(bucketsOf(series.minute)).toEqual(expectedBuckets(got, MINUTE_MS));
+    const expected = [...batch, ...late].map((x): [number, number] => [x.ts, x.value]);
+    expect(got).toEqual([...expected].sort((a, b) => a[0] - b[0]));
+    expect(headBuckets(series, '1m')).toEqual(expectedBuckets(expected, MINUTE_MS));
+    expect(headBuckets(series, '1h')).toEqual(expectedBuckets(expected, HOUR_MS));
+    // A resend of the late samples is a duplicate now, wherever they went.
+    expect(store.append('a1', late)).toMatchObject({ late: 0, duplicates: 5 });
     // Appends after the inserts still go on at the end.
     store.append('a1', [s(series.lastTs + 1_000, 7)]);
-    expect(rawOf(series).at(-1)).toEqual([series.lastTs, 7]);
+    expect(headPairs(series).at(-1)).toEqual([series.lastTs, 7]);
   });
 
   it('a late sample does not take over a bucket’s last value from a later one', () => {
     const store = new TimeSeriesStore(10, undefined, WINDOW);
     store.append('a1', [s(T0 + 10_000, 1), s(T0 + 50_000, 2), s(T0 + 70_000, 3)]);
     store.append('a1', [s(T0 + 30_000, 8)]);
-    expect(bucketsOf(only(store).minute)[0]).toEqual({
+    expect(headBuckets(only(store), '1m')[0]).toEqual({
       start: T0,
       min: 1,
       max: 8,
@@ -165,9 +177,9 @@ describe('WAL replay follows what live ingest logged', () => {
       ...logAppend(live, 'a1', [s(T0 + 40_000, 3), s(T0 + 100_000, 1)]),
     ];
     const { head } = replayLines(lines);
-    expect(rawOf(only(head))).toEqual(rawOf(only(live)));
-    expect(rawOf(only(head))).toHaveLength(4);
-    expect(bucketsOf(only(head).minute)).toEqual(bucketsOf(only(live).minute));
+    expect(headPairs(only(head))).toEqual(headPairs(only(live)));
+    expect(headPairs(only(head))).toHaveLength(4);
+    expect(headBuckets(only(head), '1m')).toEqual(headBuckets(only(live), '1m'));
   });
 
   it('one damaged definition line loses nothing: the copy after the batch defines the series', () => {
@@ -178,7 +190,7 @@ describe('WAL replay follows what live ingest logged', () => {
     ];
     expect(lines[0]).toMatch(/^S\t/);
     const { head, replay } = replayLines(lines.slice(1)); // the first copy is gone
-    expect(rawOf(only(head))).toEqual([
+    expect(headPairs(only(head))).toEqual([
       [T0, 1],
       [T0 + 1_000, 2],
     ]);

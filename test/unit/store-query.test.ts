@@ -6,6 +6,7 @@ import {
   MAX_POINTS,
   queryRange,
   type Aggregation,
+  type QuerySource,
   type RangeQuery,
 } from '../../electron/core/store/query.js';
 import {
@@ -14,6 +15,8 @@ import {
   MINUTE_MS,
   TimeSeriesStore,
 } from '../../electron/core/store/tsdb.js';
+import { SampleBuffer } from '../../electron/core/store/sample-buffer.js';
+import { headSource } from './support/store-fixture.js';
 
 /** Hour-aligned minute in which the hand-computed data lives. */
 const M = 1_699_999_200_000;
@@ -35,8 +38,11 @@ function q(over: Partial<RangeQuery>): RangeQuery {
   };
 }
 
-/** a1: 1…10 and a2: 11…20, one a second from M (label core=0); a1 also core=1 at 100. */
-function handStore(): TimeSeriesStore {
+/**
+ * a1: 1…10 and a2: 11…20, one a second from M (label core=0); a1 also core=1 at 100. Read
+ * from the head alone: the 1m and 1h tiers are computed from its raw samples.
+ */
+function handStore(): QuerySource {
   const store = new TimeSeriesStore(100);
   const a1: Sample[] = [];
   const a2: Sample[] = [];
@@ -49,10 +55,20 @@ function handStore(): TimeSeriesStore {
   store.append('a1', a1);
   store.append('a2', a2);
   store.append('a1', a1core1);
-  return store;
+  return headSource(store);
 }
 
 const core0 = { core: '0' };
+
+/** Three minutes from `start`, one sample every 10 s: minute k holds 6 values k*10 + 0…5. */
+function threeMinutes(start: number): TimeSeriesStore {
+  const store = new TimeSeriesStore(10);
+  const batch: Sample[] = [];
+  for (let i = 0; i < 18; i++)
+    batch.push({ name: 'cpu', ts: start + i * 10_000, value: Math.floor(i / 6) * 10 + (i % 6) });
+  store.append('a1', batch);
+  return store;
+}
 
 describe('effectiveStep', () => {
   it('keeps the asked step while the range holds far fewer than MAX_POINTS steps', () => {
@@ -306,14 +322,12 @@ describe('queryRange decimation and tiers over long ranges', () => {
   it('a range beyond raw retention uses the 1m tier and returns the right averages', () => {
     const now = M + 8 * HOUR_MS;
     const start = M; // 8 h before now: past the 6 h raw retention
-    const store = new TimeSeriesStore(10);
-    const batch: Sample[] = [];
-    // Three minutes, one sample every 10 s: minute k holds 6 values k*10 + 0…5.
-    for (let i = 0; i < 18; i++)
-      batch.push({ name: 'cpu', ts: start + i * 10_000, value: Math.floor(i / 6) * 10 + (i % 6) });
-    store.append('a1', batch);
+    // The head keeps its raw samples whatever their age (retention applies to block files, in
+    // the compactor), so the 1m buckets here are computed from them. The next test has the
+    // source hold buckets only, as block files do once raw retention has dropped the samples.
+    const store = threeMinutes(start);
     const r = queryRange(
-      store,
+      headSource(store),
       q({ from: start, to: start + 3 * MINUTE_MS, step: 10_000, agg: 'avg' }),
       now,
     );
@@ -325,19 +339,48 @@ describe('queryRange decimation and tiers over long ranges', () => {
       [start + 2 * MINUTE_MS, 22.5],
     ]);
     const max = queryRange(
-      store,
+      headSource(store),
       q({ from: start, to: start + 3 * MINUTE_MS, step: 10_000, agg: 'max' }),
       now,
     );
     expect(max.series[0]!.points.map((p) => p[1])).toEqual([5, 15, 25]);
     // The same range while it is still inside raw retention is served raw at 10 s.
     const raw = queryRange(
-      store,
+      headSource(store),
       q({ from: start, to: start + MINUTE_MS, step: 10_000, agg: 'avg' }),
       start + HOUR_MS,
     );
     expect(raw.tier).toBe('raw');
     expect(raw.series[0]!.points.map((p) => p[1])).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('past raw retention the 1m and 1h tiers are read from the source’s buckets alone', () => {
+    const now = M + 8 * HOUR_MS;
+    const head = headSource(threeMinutes(M));
+    // The raw samples are gone (dropped by raw retention); their buckets are kept. Named as
+    // such: a source over the real head whose raw reads find nothing.
+    const bucketsOnly: QuerySource = { ...head, raw: () => new SampleBuffer() };
+    const range = { from: M, to: M + 3 * MINUTE_MS, step: 10_000 };
+    const avg = queryRange(bucketsOnly, q({ ...range, agg: 'avg' }), now);
+    expect(avg.tier).toBe('1m');
+    expect(avg.series[0]!.points).toEqual([
+      [M, 2.5],
+      [M + MINUTE_MS, 12.5],
+      [M + 2 * MINUTE_MS, 22.5],
+    ]);
+    const count = queryRange(bucketsOnly, q({ ...range, agg: 'count' }), now);
+    expect(count.series[0]!.points.map((p) => p[1])).toEqual([6, 6, 6]);
+    const hour = queryRange(
+      bucketsOnly,
+      q({ from: M, to: M + HOUR_MS, step: HOUR_MS, agg: 'max' }),
+      now,
+    );
+    expect(hour.tier).toBe('1h');
+    expect(hour.series[0]!.points).toEqual([[M, 25]]);
+    // The raw tier reads raw samples only: inside raw retention this source has none.
+    const raw = queryRange(bucketsOnly, q({ ...range, agg: 'avg' }), M + HOUR_MS);
+    expect(raw.tier).toBe('raw');
+    expect(raw.series[0]!.points.every((p) => p[1] === null)).toBe(true);
   });
 
   it('an hour step uses the 1h tier', () => {
@@ -348,7 +391,7 @@ describe('queryRange decimation and tiers over long ranges', () => {
       { name: 'cpu', ts: M + HOUR_MS + 5, value: 9 },
     ]);
     const r = queryRange(
-      store,
+      headSource(store),
       q({ from: M, to: M + 2 * HOUR_MS, step: HOUR_MS, agg: 'avg' }),
       M + 3 * HOUR_MS,
     );

@@ -1,39 +1,39 @@
+// The series index and the rules for taking a batch into the heads (duplicates, the
+// out-of-order window, too old, the per-agent series cap), and each series' head: the open
+// chunk, chunks closed at CHUNK_ROWS (encoded), late samples, and what a flush takes.
 import { describe, it, expect } from 'vitest';
 import type { Sample } from '../../shared/protocol.js';
 import { seriesKey } from '../../electron/core/store/series-key.js';
 import {
-  DEFAULT_RETENTION,
   HOUR_MS,
   MINUTE_MS,
   TimeSeriesStore,
   type Series,
 } from '../../electron/core/store/tsdb.js';
-import { RollupTier, type Bucket } from '../../electron/core/store/rollup.js';
-import { Chunk } from '../../electron/core/store/chunk.js';
-
-/** Hour-aligned. */
-const T0 = 1_699_999_200_000;
+import { CHUNK_ROWS } from '../../electron/core/store/series.js';
+import { decodeChunk } from '../../electron/core/store/codec.js';
+import { headBuckets, headPairs, T0 } from './support/store-fixture.js';
 
 const s = (name: string, ts: number, value: number, labels?: Record<string, string>): Sample =>
   labels ? { name, ts, value, labels } : { name, ts, value };
-
-function rawOf(series: Series): [number, number][] {
-  const out: [number, number][] = [];
-  series.forEachRaw(-Infinity, Infinity, (ts, v) => out.push([ts, v]));
-  return out;
-}
-
-function bucketsOf(tier: Series['minute']): Bucket[] {
-  const out: Bucket[] = [];
-  tier.forEach(-Infinity, Infinity, (b) => out.push(b));
-  return out;
-}
 
 function only<T>(it: Iterable<T>): T {
   const all = [...it];
   expect(all.length).toBe(1);
   return all[0]!;
 }
+
+/** A store holding one series `cpu` of agent a1 with `n` samples a second from T0 (value i). */
+function steady(n: number, window = 0): { store: TimeSeriesStore; series: Series } {
+  const store = new TimeSeriesStore(10, undefined, window);
+  const batch: Sample[] = [];
+  for (let i = 0; i < n; i++) batch.push(s('cpu', T0 + i * 1000, i));
+  store.append('a1', batch);
+  return { store, series: only(store.all()) };
+}
+
+const pairs = (from: number, to: number): [number, number][] =>
+  Array.from({ length: to - from }, (_, k) => [T0 + (from + k) * 1000, from + k]);
 
 describe('seriesKey', () => {
   it('is the name alone without labels, and sorts labels', () => {
@@ -68,14 +68,14 @@ describe('TimeSeriesStore.append', () => {
       (x) => x.name === 'cpu' && x.labels.core === '0',
     )!;
     expect(a1core0.labels).toEqual({ core: '0', host: 'x' });
-    expect(rawOf(a1core0)).toEqual([
+    expect(headPairs(a1core0)).toEqual([
       [T0, 1],
       [T0 + 1000, 2],
     ]);
     const unlabelled = [...store.seriesForAgent('a1')].find(
       (x) => x.name === 'cpu' && Object.keys(x.labels).length === 0,
     )!;
-    expect(rawOf(unlabelled)).toEqual([
+    expect(headPairs(unlabelled)).toEqual([
       [T0, 4],
       [T0 + 1000, 5],
     ]);
@@ -104,13 +104,13 @@ describe('TimeSeriesStore.append', () => {
     const inBatch = store.append('a1', [s('cpu', T0 + 2000, 3), s('cpu', T0 + 2000, 99)]);
     expect(inBatch).toEqual({ accepted: 1, late: 0, duplicates: 1, tooOld: 0, overLimit: 0 });
     const series = only(store.all());
-    expect(rawOf(series)).toEqual([
+    expect(headPairs(series)).toEqual([
       [T0, 1],
       [T0 + 1000, 2],
       [T0 + 2000, 3],
     ]);
     expect(series.lastValue).toBe(3);
-    expect(bucketsOf(series.minute)).toEqual([
+    expect(headBuckets(series, '1m')).toEqual([
       { start: T0, min: 1, max: 3, sum: 6, count: 3, last: 3 },
     ]);
   });
@@ -127,7 +127,7 @@ describe('TimeSeriesStore.append', () => {
       overLimit: 0,
     });
     expect(store.append('a1', [s('cpu', T0 + 500, 9)]).tooOld).toBe(1);
-    expect(only(store.all()).rawCount()).toBe(3);
+    expect(only(store.all()).headRows()).toBe(3);
   });
 
   it('counts an older sample as out of order and drops it', () => {
@@ -135,7 +135,7 @@ describe('TimeSeriesStore.append', () => {
     store.append('a1', [s('cpu', T0 + 5000, 1)]);
     const out = store.append('a1', [s('cpu', T0 + 1000, 2), s('cpu', T0 + 6000, 3)]);
     expect(out).toEqual({ accepted: 1, late: 0, duplicates: 0, tooOld: 1, overLimit: 0 });
-    expect(rawOf(only(store.all()))).toEqual([
+    expect(headPairs(only(store.all()))).toEqual([
       [T0 + 5000, 1],
       [T0 + 6000, 3],
     ]);
@@ -182,7 +182,7 @@ describe('TimeSeriesStore.append', () => {
     ]);
   });
 
-  it('feeds the minute and hour rollups', () => {
+  it('gives the head’s samples to the minute and hour buckets', () => {
     const store = new TimeSeriesStore(10);
     store.append('a1', [
       s('cpu', T0 + 1000, 4),
@@ -191,12 +191,12 @@ describe('TimeSeriesStore.append', () => {
       s('cpu', T0 + HOUR_MS + 5, 7),
     ]);
     const series = only(store.all());
-    expect(bucketsOf(series.minute)).toEqual([
+    expect(headBuckets(series, '1m')).toEqual([
       { start: T0, min: 2, max: 4, sum: 6, count: 2, last: 2 },
       { start: T0 + MINUTE_MS, min: 10, max: 10, sum: 10, count: 1, last: 10 },
       { start: T0 + HOUR_MS, min: 7, max: 7, sum: 7, count: 1, last: 7 },
     ]);
-    expect(bucketsOf(series.hour)).toEqual([
+    expect(headBuckets(series, '1h')).toEqual([
       { start: T0, min: 2, max: 10, sum: 16, count: 3, last: 10 },
       { start: T0 + HOUR_MS, min: 7, max: 7, sum: 7, count: 1, last: 7 },
     ]);
@@ -204,99 +204,172 @@ describe('TimeSeriesStore.append', () => {
     expect(series.lastValue).toBe(7);
   });
 
-  it('starts the first chunk small and later chunks at full size', () => {
-    const store = new TimeSeriesStore(10);
-    const batch: Sample[] = [];
-    for (let i = 0; i < 1025; i++) batch.push(s('cpu', T0 + i * 1000, i));
-    store.append('a1', batch);
-    const series = only(store.all());
-    expect(series.raw.map((c) => c.length)).toEqual([1024, 1]);
-    expect(series.raw.map((c) => c.offsets.length)).toEqual([1024, 1024]);
-    expect(series.raw[1]!.base).toBe(T0 + 1024 * 1000);
-    expect(series.rawCount()).toBe(1025);
-    // A gap longer than a uint32 offset opens a new chunk too.
-    store.append('a1', [s('cpu', T0 + 1024 * 1000 + 0x1_0000_0000, 1)]);
-    expect(series.raw.length).toBe(3);
+  it('calls onDuplicate and onLate (the WAL logs them) and reports created series', () => {
+    const store = new TimeSeriesStore(10, undefined, MINUTE_MS);
+    const created: Series[] = [];
+    store.append('a1', [s('cpu', T0, 1), s('cpu', T0 + 2000, 2)], undefined, created);
+    expect(created.map((x) => x.name)).toEqual(['cpu']);
+    const seen: string[] = [];
+    const out = store.append(
+      'a1',
+      [s('cpu', T0 + 2000, 2), s('cpu', T0 + 1000, 3), s('cpu', T0 - MINUTE_MS, 4)],
+      (_x, sample) => seen.push(`stored ${sample.ts - T0}`),
+      created,
+      (_x, sample) => seen.push(`duplicate ${sample.ts - T0}`),
+      (_x, sample) => seen.push(`late ${sample.ts - T0}`),
+    );
+    expect(out).toEqual({ accepted: 0, late: 1, duplicates: 1, tooOld: 1, overLimit: 0 });
+    expect(seen).toEqual(['duplicate 2000', 'late 1000']);
+    expect(created).toHaveLength(1);
   });
 });
 
-describe('TimeSeriesStore.applyRetention', () => {
-  const retention = { rawMs: 1_000_000, minuteMs: 300 * MINUTE_MS, hourMs: 1000 * HOUR_MS };
-
-  function filled() {
-    const store = new TimeSeriesStore(10, retention);
-    const batch: Sample[] = [];
-    for (let i = 0; i < 3000; i++) batch.push(s('cpu', T0 + i * 1000, i));
-    store.append('a1', batch);
-    return { store, series: only(store.all()) };
-  }
-
-  it('drops whole raw chunks older than rawMs and keeps a chunk that reaches past the cutoff whole', () => {
-    const { store, series } = filled();
-    expect(series.raw.map((c) => c.length)).toEqual([1024, 1024, 952]);
-    // Cutoff at sample 1500: chunk 0 (0…1023) is all older; chunk 1 (1024…2047) straddles.
-    store.applyRetention(T0 + 2_500_000);
-    expect(series.raw.map((c) => c.length)).toEqual([1024, 952]);
-    expect(series.firstRawTs).toBe(T0 + 1024 * 1000);
-    expect(series.rawCount()).toBe(1976);
-    expect(rawOf(series)[0]).toEqual([T0 + 1_024_000, 1024]);
-    // Exactly at the edge: chunk 1's last sample (2047) is not older than the cutoff.
-    store.applyRetention(T0 + 2_047_000 + 1_000_000);
-    expect(series.raw.length).toBe(2);
-    store.applyRetention(T0 + 2_047_001 + 1_000_000);
-    expect(series.raw.length).toBe(1);
-    expect(series.firstRawTs).toBe(T0 + 2_048_000);
+describe('Series head: chunks', () => {
+  it(`closes the open chunk at ${CHUNK_ROWS} rows: it is encoded into closed and a new one opens`, () => {
+    const { store, series } = steady(CHUNK_ROWS);
+    expect(series.closed).toEqual([]);
+    expect(series.open!.length).toBe(CHUNK_ROWS);
+    expect(series.open!.offsets.length).toBe(128); // 16 doubled three times
+    store.append('a1', [s('cpu', T0 + CHUNK_ROWS * 1000, CHUNK_ROWS)]);
+    expect(series.closed).toHaveLength(1);
+    const [c] = series.closed;
+    expect(c).toMatchObject({ minTs: T0, maxTs: T0 + (CHUNK_ROWS - 1) * 1000, rows: CHUNK_ROWS });
+    const d = decodeChunk(c!.bytes);
+    expect([...d.ts]).toEqual(pairs(0, CHUNK_ROWS).map((p) => p[0]));
+    expect([...d.values]).toEqual(pairs(0, CHUNK_ROWS).map((p) => p[1]));
+    // The open chunk goes on from the sample that did not fit, in the same arrays (no allocation).
+    expect(series.open!.base).toBe(T0 + CHUNK_ROWS * 1000);
+    expect(series.open!.length).toBe(1);
+    expect(series.open!.offsets.length).toBe(128);
+    expect(series.late).toBeNull();
+    expect(headPairs(series)).toEqual(pairs(0, CHUNK_ROWS + 1));
   });
 
-  it('keeps the newest chunk while it holds data inside the window; drops it once all of it is older', () => {
-    const { store, series } = filled();
-    store.applyRetention(T0 + 2_999_000 + 1_000_000);
-    expect(series.raw.length).toBe(1);
-    expect(series.rawCount()).toBe(952);
-    store.applyRetention(T0 + 2_999_001 + 1_000_000);
-    expect(series.raw.length).toBe(0);
-    expect(series.rawCount()).toBe(0);
-    expect(series.firstRawTs).toBe(Infinity);
-    // The series still knows its last sample: a resend is a duplicate, a new sample starts a small chunk.
-    expect(store.append('a1', [s('cpu', T0 + 2_999_000, 1)]).duplicates).toBe(1);
-    store.append('a1', [s('cpu', T0 + 5_000_000, 1)]);
-    expect(series.raw.map((c) => [c.length, c.offsets.length])).toEqual([
-      [1, new Chunk(0).offsets.length],
+  it('a long run is held as closed chunks of CHUNK_ROWS plus the open rest, read in order', () => {
+    const { series } = steady(1025);
+    expect(series.closed.map((c) => c.rows)).toEqual(Array(8).fill(CHUNK_ROWS));
+    expect(series.closed.map((c) => c.minTs)).toEqual(
+      Array.from({ length: 8 }, (_, k) => T0 + k * CHUNK_ROWS * 1000),
+    );
+    expect(series.open!.length).toBe(1025 - 8 * CHUNK_ROWS);
+    expect(series.headRows()).toBe(1025);
+    expect(headPairs(series)).toEqual(pairs(0, 1025));
+  });
+
+  it('a chunk never spans an hour: a slow series closes its open chunk at the hour, however few rows', () => {
+    const store = new TimeSeriesStore(10);
+    const every = 10 * MINUTE_MS;
+    // T0 is hour-aligned: 0 … 50 min are the first hour, 60 min starts the next.
+    for (let i = 0; i <= 7; i++) store.append('a1', [s('cpu', T0 + i * every, i)]);
+    const series = only(store.all());
+    expect(series.closed.map((c) => [c.rows, c.minTs, c.maxTs])).toEqual([[6, T0, T0 + 5 * every]]);
+    expect(series.open!.base).toBe(T0 + 6 * every);
+    expect(series.open!.length).toBe(2);
+    // At a flush after the hour is over, the open chunk of the last hour is handed over too.
+    expect(series.takeForFlush(false, T0 + 2 * HOUR_MS).map((c) => c.rows)).toEqual([6, 2]);
+    expect(series.open).toBeNull();
+    // A gap longer than a uint32 offset from the open chunk's base closes it too.
+    store.append('a1', [s('cpu', T0 + 8 * every, 8)]);
+    store.append('a1', [s('cpu', T0 + 8 * every + 0x1_0000_0000, 99)]);
+    expect(series.closed.map((c) => c.rows)).toEqual([1]);
+    expect(series.open!.length).toBe(1);
+  });
+
+  it('has() finds samples in the open, late and closed chunks, and nothing in between', () => {
+    const { store, series } = steady(CHUNK_ROWS + 10, HOUR_MS);
+    expect(series.closed).toHaveLength(1);
+    // Before the first closed sample, so not in the open chunk: late.
+    store.append('a1', [s('cpu', T0 - 500, -1)]);
+    expect(series.late!.length).toBe(1);
+    const held = [T0, T0 + 7_000, T0 + (CHUNK_ROWS - 1) * 1000]; // closed
+    held.push(T0 + CHUNK_ROWS * 1000, T0 + (CHUNK_ROWS + 9) * 1000); // open
+    held.push(T0 - 500); // late
+    for (const ts of held) expect(series.has(ts), `${ts - T0}`).toBe(true);
+    for (const ts of [T0 - 1000, T0 + 500, T0 + 119_500, T0 + 120_500, T0 + 200_000])
+      expect(series.has(ts), `${ts - T0}`).toBe(false);
+    // So a resend of any of them is a duplicate, stored once.
+    const resend = store.append(
+      'a1',
+      held.map((ts) => s('cpu', ts, 0)),
+    );
+    expect(resend).toMatchObject({ duplicates: held.length, late: 0, accepted: 0 });
+    expect(series.headRows()).toBe(CHUNK_ROWS + 11);
+  });
+});
+
+describe('Series head: takeForFlush', () => {
+  it('without evict hands over the closed chunks and the late ones, and keeps the open chunk', () => {
+    const { store, series } = steady(2 * CHUNK_ROWS + 5, HOUR_MS);
+    store.append('a1', [s('cpu', T0 - 2000, -2), s('cpu', T0 - 1000, -1)]);
+    const open = series.open;
+    const taken = series.takeForFlush(false, series.lastTs);
+    expect(taken.map((c) => [c.rows, c.minTs, c.maxTs])).toEqual([
+      [CHUNK_ROWS, T0, T0 + (CHUNK_ROWS - 1) * 1000],
+      [CHUNK_ROWS, T0 + CHUNK_ROWS * 1000, T0 + (2 * CHUNK_ROWS - 1) * 1000],
+      [2, T0 - 2000, T0 - 1000],
     ]);
+    expect([...decodeChunk(taken[2]!.bytes).values]).toEqual([-2, -1]);
+    expect(series.closed).toEqual([]);
+    expect(series.late).toBeNull();
+    expect(series.open).toBe(open);
+    expect(headPairs(series)).toEqual(pairs(2 * CHUNK_ROWS, 2 * CHUNK_ROWS + 5));
+    expect(series.takeForFlush(false, series.lastTs)).toEqual([]);
   });
 
-  it('drops rollup blocks by their tier retention', () => {
-    const store = new TimeSeriesStore(10, retention);
-    const batch: Sample[] = [];
-    for (let i = 0; i < 600; i++) batch.push(s('cpu', T0 + i * MINUTE_MS, i));
-    store.append('a1', batch);
-    const series = only(store.all());
-    expect(series.minute.blocks.length).toBe(3);
-    // minuteMs = 300 min, now = minute 599: cutoff at minute 299. Block 0 (minutes 0…255) ends
-    // at minute 256 ≤ 299 and goes; block 1 (256…511) ends at 512 and stays whole.
-    store.applyRetention(T0 + 599 * MINUTE_MS);
-    expect(series.minute.blocks.length).toBe(2);
-    expect(bucketsOf(series.minute)[0]!.start).toBe(T0 + 256 * MINUTE_MS);
-    expect(bucketsOf(series.hour).length).toBe(10);
+  it('with evict hands over the open chunk too; the series then holds nothing', () => {
+    const { store, series } = steady(CHUNK_ROWS + 5, HOUR_MS);
+    store.append('a1', [s('cpu', T0 - 1000, -1)]);
+    const taken = series.takeForFlush(true, series.lastTs);
+    const all: [number, number][] = [];
+    for (const c of taken) {
+      const d = decodeChunk(c.bytes);
+      d.ts.forEach((ts, i) => all.push([ts, d.values[i]!]));
+    }
+    expect(all.sort((a, b) => a[0] - b[0])).toEqual([[T0 - 1000, -1], ...pairs(0, CHUNK_ROWS + 5)]);
+    expect(series.open).toBeNull();
+    expect(series.closed).toEqual([]);
+    expect(series.late).toBeNull();
+    expect(series.headRows()).toBe(0);
+    expect(series.headBytes()).toBe(0);
+    expect(headPairs(series)).toEqual([]);
+    expect(series.takeForFlush(true, series.lastTs)).toEqual([]);
+    // The series still knows its last sample: a resend of it is a duplicate, a new sample
+    // opens a small chunk.
+    expect(series.lastTs).toBe(T0 + (CHUNK_ROWS + 4) * 1000);
+    expect(store.append('a1', [s('cpu', series.lastTs, 1)]).duplicates).toBe(1);
+    store.append('a1', [s('cpu', T0 + 5_000_000, 1)]);
+    expect([series.open!.length, series.open!.offsets.length]).toEqual([1, 128]);
+    expect(headPairs(series)).toEqual([[T0 + 5_000_000, 1]]);
   });
 });
 
-describe('TimeSeriesStore.stats', () => {
-  it('counts samples and bytes of typed arrays', () => {
+describe('TimeSeriesStore.headStats', () => {
+  it('counts series, active series, rows and bytes held in the heads', () => {
     const store = new TimeSeriesStore(10);
-    store.append('a1', [s('cpu', T0, 1), s('cpu', T0 + 1000, 2)]);
-    // A first chunk, a first minute block and a first hour block.
-    const firstBlock = new RollupTier(60_000);
-    firstBlock.add(0, 1);
-    expect(store.stats()).toEqual({
-      series: 1,
-      samples: 2,
-      bytes: new Chunk(0).byteSize() + 2 * firstBlock.byteSize(),
+    expect(store.headStats()).toEqual({ series: 0, active: 0, rows: 0, bytes: 0 });
+    store.append('a1', [s('cpu', T0, 1), s('cpu', T0 + 1000, 2), s('mem', T0, 3)]);
+    // Two open chunks, each with arrays for 128 rows (128 × (4 + 8) bytes), reused once closed.
+    expect(store.headStats()).toEqual({ series: 2, active: 2, rows: 3, bytes: 2 * 128 * 12 });
+    const mem = [...store.seriesOf('mem')][0]!;
+    mem.takeForFlush(true, mem.lastTs);
+    expect(store.headStats()).toEqual({ series: 2, active: 1, rows: 2, bytes: 128 * 12 });
+    // A closed chunk counts by its encoded size.
+    const cpu = [...store.seriesOf('cpu')][0]!;
+    const batch: Sample[] = [];
+    for (let i = 2; i <= CHUNK_ROWS; i++) batch.push(s('cpu', T0 + i * 1000, i));
+    store.append('a1', batch);
+    const closed = cpu.closed[0]!.bytes.byteLength;
+    expect(closed).toBeGreaterThan(0);
+    expect(store.headStats()).toEqual({
+      series: 2,
+      active: 1,
+      rows: CHUNK_ROWS + 1,
+      bytes: closed + 128 * 12,
     });
   });
 
   it('holds 1,000,000 samples in 100 series in at most 16 bytes a sample', () => {
-    const store = new TimeSeriesStore(1000, DEFAULT_RETENTION);
+    const store = new TimeSeriesStore(1000);
     const perSeries = 10_000;
     const batchSize = 1000;
     for (let start = 0; start < perSeries; start += batchSize) {
@@ -308,13 +381,15 @@ describe('TimeSeriesStore.stats', () => {
         expect(out.accepted).toBe(batchSize);
       }
     }
-    const stats = store.stats();
+    const stats = store.headStats();
     expect(stats.series).toBe(100);
-    expect(stats.samples).toBe(1_000_000);
-    // Per series: 10 raw chunks of 1,024 × 12 B at least (12.29 B a sample), plus rollups
-    // (167 minute and 3 hour buckets of 48 B).
-    const perSample = stats.bytes / stats.samples;
-    expect(perSample).toBeGreaterThanOrEqual((10 * 1024 * 12 + 170 * 48) / 10_000);
+    expect(stats.active).toBe(100);
+    expect(stats.rows).toBe(1_000_000);
+    for (const series of store.all()) {
+      expect(series.closed).toHaveLength(Math.floor(perSeries / CHUNK_ROWS));
+      expect(series.open!.length).toBe(perSeries % CHUNK_ROWS);
+    }
+    const perSample = stats.bytes / stats.rows;
     expect(perSample).toBeLessThanOrEqual(16);
     // The figure for the report.
     console.info(`bytes/sample at 1,000,000 samples in 100 series: ${perSample.toFixed(3)}`);

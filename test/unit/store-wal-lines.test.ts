@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import type { Sample } from '../../shared/protocol.js';
 import { BatchLineBuilder, seriesLine, WalReplay } from '../../electron/core/store/wal-lines.js';
 import { TimeSeriesStore, type Series } from '../../electron/core/store/tsdb.js';
+import { headPairs } from './support/store-fixture.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -27,7 +28,7 @@ function logAppend(src: TimeSeriesStore, agentId: string, samples: Sample[]): st
 function raw(store: TimeSeriesStore): [number, string, number, number][] {
   const out: [number, string, number, number][] = [];
   for (const s of store.all())
-    s.forEachRaw(-Infinity, Infinity, (ts, v) => out.push([s.id, s.agentId, ts, v]));
+    for (const [ts, v] of headPairs(s)) out.push([s.id, s.agentId, ts, v]);
   return out.sort((a, b) => a[0] - b[0] || a[2] - b[2]);
 }
 

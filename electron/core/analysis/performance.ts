@@ -9,8 +9,7 @@ import {
 import { AGENT_TYPES, type AgentType } from '../../../shared/model.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Fleet } from '../fleet/fleet.js';
-import { queryRange } from '../store/query.js';
-import type { TimeSeriesStore } from '../store/tsdb.js';
+import { queryRange, type QuerySource } from '../store/query.js';
 import { polarityOf } from './polarity.js';
 import { fitTrend } from './regression.js';
 
@@ -26,18 +25,30 @@ export const DEFAULT_TREND_METRICS = [
 ];
 
 /**
+ * How stale each window's trends may get before the schedule recomputes them: a 7-day slope
+ * does not move in a minute, and reading a week of every series each minute would cost the
+ * ingest thread for nothing.
+ */
+const REFRESH_MS: Record<TrendWindow, number> = {
+  '1h': 0,
+  '24h': 10 * 60_000,
+  '7d': 60 * 60_000,
+};
+
+/**
  * Trends per (region, service = agent type, metric) over 1 h / 24 h / 7 d, recomputed on a
  * schedule and on demand; response-time percentiles per service per region.
  */
 export class PerformanceAnalysis {
-  private cache: PerformanceTrend[] = [];
+  private readonly cache = new Map<TrendWindow, PerformanceTrend[]>();
+  private readonly windowAt = new Map<TrendWindow, number>();
   private computedAt = 0;
   private timer: TimerHandle | null = null;
 
   constructor(
     private readonly deps: {
       clock: Clock;
-      store: TimeSeriesStore;
+      store: QuerySource;
       fleet: Fleet;
       metrics: () => readonly string[];
     },
@@ -45,7 +56,7 @@ export class PerformanceAnalysis {
   ) {}
 
   start(): void {
-    this.timer = this.deps.clock.setInterval(() => this.recompute(), this.everyMs);
+    this.timer = this.deps.clock.setInterval(() => this.recompute(false), this.everyMs);
   }
 
   stop(): void {
@@ -54,16 +65,24 @@ export class PerformanceAnalysis {
 
   /** Cached trends; `fresh` recomputes first. */
   trends(fresh = false): { computedAt: number; trends: PerformanceTrend[] } {
-    if (fresh || this.computedAt === 0) this.recompute();
-    return { computedAt: this.computedAt, trends: this.cache };
+    if (fresh || this.computedAt === 0) this.recompute(true);
+    return {
+      computedAt: this.computedAt,
+      trends: TREND_WINDOWS.flatMap((w) => this.cache.get(w) ?? []),
+    };
   }
 
-  recompute(): void {
+  /** Recompute the windows that are due (all of them with `all`). */
+  recompute(all = true): void {
     const now = this.deps.clock.now();
-    const out: PerformanceTrend[] = [];
+    const due = TREND_WINDOWS.filter(
+      (w) => all || now - (this.windowAt.get(w) ?? -Infinity) >= REFRESH_MS[w],
+    );
+    if (due.length === 0) return;
+    const out = new Map<TrendWindow, PerformanceTrend[]>(due.map((w) => [w, []]));
     for (const { regionId, service, agentIds } of this.groups()) {
       for (const metric of this.deps.metrics()) {
-        for (const window of TREND_WINDOWS) {
+        for (const window of due) {
           const span = TREND_WINDOW_MS[window];
           const result = queryRange(
             this.deps.store,
@@ -84,7 +103,7 @@ export class PerformanceAnalysis {
           );
           const fit = fitTrend(metric, points);
           if (!fit) continue;
-          out.push({
+          out.get(window)!.push({
             id: `${regionId}/${service}/${metric}/${window}`,
             regionId,
             service,
@@ -99,8 +118,12 @@ export class PerformanceAnalysis {
         }
       }
     }
-    this.cache = out;
-    this.computedAt = now;
+    for (const [w, trends] of out) {
+      this.cache.set(w, trends);
+      this.windowAt.set(w, now);
+    }
+    // The age of the oldest figure in the answer: a 7-day trend may be up to an hour old.
+    this.computedAt = Math.min(...TREND_WINDOWS.map((w) => this.windowAt.get(w) ?? now));
   }
 
   percentiles(metric: string, window: TrendWindow): PercentileRow[] {
@@ -109,12 +132,14 @@ export class PerformanceAnalysis {
     const rows: PercentileRow[] = [];
     for (const { regionId, service, agentIds } of this.groups()) {
       const values: number[] = [];
-      for (const series of this.deps.store.seriesOf(metric)) {
+      const { store } = this.deps;
+      for (const series of store.seriesOf(metric)) {
         if (!agentIds.has(series.agentId)) continue;
         // Raw samples where the raw tier still covers the window; 1-minute means beyond it.
-        if (TREND_WINDOW_MS[window] <= this.deps.store.retention.rawMs) {
-          series.forEachRaw(from, now + 1, (_t, v) => values.push(v));
-        } else series.minute.forEach(from, now + 1, (b) => values.push(b.sum / b.count));
+        if (TREND_WINDOW_MS[window] <= store.retention.rawMs) {
+          store.raw(series, from, now + 1).forEach((_t, v) => values.push(v));
+        } else
+          for (const b of store.buckets(series, '1m', from, now + 1)) values.push(b.sum / b.count);
       }
       if (values.length === 0) continue;
       values.sort((a, b) => a - b);

@@ -1,12 +1,18 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import type { ApiRoutes, ConsoleStats, RouteKey, SessionInfo } from '../../../shared/api.js';
+import type {
+  ApiRoutes,
+  ConsoleStats,
+  RouteKey,
+  SessionInfo,
+  StorageReport,
+} from '../../../shared/api.js';
 import type { Rule } from '../../../shared/rules.js';
 import type { PerformanceAnalysis } from '../analysis/performance.js';
 import type { DecommissionOutcome } from '../fleet/registry-keeper.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { AlertBook } from '../incidents/alert-book.js';
 import type { EventLog } from '../store/event-log.js';
-import type { TimeSeriesStore } from '../store/tsdb.js';
+import type { MetricStore } from '../store/metric-store.js';
 
 /** What route handlers may use: the core's parts, never its servers. */
 export interface ApiServices {
@@ -17,8 +23,12 @@ export interface ApiServices {
   fleet: Fleet;
   alerts: AlertBook;
   events: EventLog;
-  store: TimeSeriesStore;
+  store: Pick<
+    MetricStore,
+    'retention' | 'seriesOf' | 'raw' | 'buckets' | 'metricNames' | 'seriesCount' | 'seriesForAgent'
+  >;
   analysis: PerformanceAnalysis;
+  storage(): Promise<StorageReport>;
   /** Retire an agent; resolves once that is durable. */
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
 }

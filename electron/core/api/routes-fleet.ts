@@ -19,6 +19,7 @@ export type FleetRouteKey = Exclude<
   | 'GET /api/v1/query_range'
   | 'GET /api/v1/trends'
   | 'GET /api/v1/percentiles'
+  | 'GET /api/v1/storage'
 >;
 
 function alertAction(fn: () => Alert | null) {

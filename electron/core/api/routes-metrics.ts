@@ -81,6 +81,10 @@ export const METRIC_ROUTES: RouteTable<MetricRouteKey> = {
     query: EmptyQuery,
     handle: (_c, s) => ({ metrics: s.store.metricNames() }),
   },
+  'GET /api/v1/storage': {
+    query: EmptyQuery,
+    handle: (_c, s) => s.storage(),
+  },
   'GET /api/v1/query_range': {
     query: QueryRangeQuery,
     handle: ({ query }, s) => runRangeQuery(s, query),

@@ -34,6 +34,8 @@ export interface PipelineDeps {
   metrics: CoreMetrics;
   live: LiveFigures;
   admission: IngestAdmission;
+  /** Samples older than this (by the console's clock) are refused: their hour is compacted. */
+  maxSampleAgeMs: number;
   /** Resolves once state.json holds everything stored so far. */
   persisted: () => Promise<void>;
   /** The agent registry on disk. */
@@ -71,12 +73,15 @@ export class IngestPipeline implements IngestHandler {
     const agent = fleet.agent(agentId);
     if (!agent) return { problems: [], durable: Promise.resolve() };
     // A sample from the future (an agent clock gone wrong) would make every later, correct
-    // sample of its series look out of order: refuse it.
+    // sample of its series look out of order: refuse it. One older than the console keeps raw
+    // data for could no longer be compacted into its hour: refuse it too.
     const latestAllowed = arrivedAt + MAX_CLOCK_AHEAD_MS;
+    const earliestAllowed = arrivedAt - this.deps.maxSampleAgeMs;
     let samples = msg.samples;
-    if (samples.some((x) => x.ts > latestAllowed))
-      samples = samples.filter((x) => x.ts <= latestAllowed);
-    const future = msg.samples.length - samples.length;
+    if (samples.some((x) => x.ts > latestAllowed || x.ts < earliestAllowed))
+      samples = samples.filter((x) => x.ts <= latestAllowed && x.ts >= earliestAllowed);
+    const future = msg.samples.filter((x) => x.ts > latestAllowed).length;
+    const tooOld = msg.samples.length - samples.length - future;
     let latest: LatestValues | null = null;
     // Only samples newer than their series' newest are judged by the rules: a batch resent
     // after a lost ack is stored once and cannot reopen alerts, and a late sample (stored in
@@ -95,6 +100,7 @@ export class IngestPipeline implements IngestHandler {
       [ERROR_CODES.outOfOrder, outcome.tooOld],
       [ERROR_CODES.seriesLimit, outcome.overLimit],
       [ERROR_CODES.futureTimestamp, future],
+      [ERROR_CODES.tooOld, tooOld],
     ];
     for (const [reason, n] of dropped) if (n > 0) metrics.samplesDropped.inc({ reason }, n);
     fleet.recordMetrics(agentId, outcome.accepted, latest);
@@ -104,6 +110,12 @@ export class IngestPipeline implements IngestHandler {
       problems.push({
         code: ERROR_CODES.futureTimestamp,
         message: `${future} sample(s) dropped: ts more than ${MAX_CLOCK_AHEAD_MS / 1000} s ahead of the console's clock`,
+      });
+    }
+    if (tooOld > 0) {
+      problems.push({
+        code: ERROR_CODES.tooOld,
+        message: `${tooOld} sample(s) dropped: older than the ${Math.round(this.deps.maxSampleAgeMs / 60_000)} min the console takes samples for`,
       });
     }
     if (outcome.tooOld > 0) {

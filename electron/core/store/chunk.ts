@@ -1,12 +1,11 @@
-/** Samples per full chunk; retention drops whole chunks. */
-export const CHUNK_SAMPLES = 1_024;
-const FIRST_CAPACITY = 64;
+const FIRST_CAPACITY = 16;
 const MAX_OFFSET = 0xffff_ffff;
 
 /**
- * A run of raw samples of one series in typed arrays: times as uint32 ms offsets from the
- * chunk's base (4 bytes) and values as float64 (8 bytes), 12 bytes a sample. Arrays grow by
- * doubling up to CHUNK_SAMPLES so that sparse series stay small.
+ * The open run of raw samples of one series, in typed arrays: times as uint32 ms offsets
+ * from the chunk's base (4 bytes) and values as float64 (8 bytes). Arrays grow by doubling
+ * from a small start, so that sparse series stay small. Closed chunks are encoded
+ * (codec.ts); only the newest, still growing one lives here.
  */
 export class Chunk {
   offsets: Uint32Array;
@@ -22,8 +21,10 @@ export class Chunk {
     this.values = new Float64Array(capacity);
   }
 
-  get full(): boolean {
-    return this.length >= CHUNK_SAMPLES;
+  /** Empty the chunk for reuse from `base` (its arrays stay: no allocation per chunk). */
+  reset(base: number): void {
+    this.base = base;
+    this.length = 0;
   }
 
   get firstTs(): number {
@@ -34,11 +35,11 @@ export class Chunk {
     return this.base + this.offsets[this.length - 1]!;
   }
 
-  /** False when the chunk is full or `ts` is too far from its base; start a new chunk then. */
+  /** False when `ts` is too far from the chunk's base; start a new chunk then. */
   tryAppend(ts: number, value: number): boolean {
     const offset = ts - this.base;
-    if (this.length >= CHUNK_SAMPLES || offset > MAX_OFFSET || offset < 0) return false;
-    if (this.length === this.offsets.length) this.grow();
+    if (offset > MAX_OFFSET || offset < 0) return false;
+    if (this.length === this.offsets.length) this.growTo(this.length * 2);
     this.offsets[this.length] = offset;
     this.values[this.length] = value;
     this.length++;
@@ -48,11 +49,13 @@ export class Chunk {
   /**
    * Put a sample older than the chunk's newest into its place (the out-of-order path, rare).
    * The caller has checked that no sample at `ts` is held. False when `ts` is too far from
-   * the chunk's samples to be held as a uint32 offset: the caller starts a chunk of its own.
-   * A chunk may grow past CHUNK_SAMPLES this way; appends then go to a new chunk.
+   * the chunk's samples to be held as a uint32 offset.
    */
   insert(ts: number, value: number): boolean {
-    if (this.length === 0) return this.tryAppend(ts, value);
+    if (this.length === 0) {
+      this.base = ts;
+      return this.tryAppend(ts, value);
+    }
     if (ts < this.base) {
       const shift = this.base - ts;
       if (this.lastTs - ts > MAX_OFFSET) return false;
@@ -60,7 +63,7 @@ export class Chunk {
       this.base = ts;
     } else if (ts - this.base > MAX_OFFSET) return false;
     const at = this.lowerBound(ts);
-    if (this.length === this.offsets.length) this.growTo(this.length + 1);
+    if (this.length === this.offsets.length) this.growTo(this.length * 2);
     this.offsets.copyWithin(at + 1, at, this.length);
     this.values.copyWithin(at + 1, at, this.length);
     this.offsets[at] = ts - this.base;
@@ -86,35 +89,28 @@ export class Chunk {
     return lo;
   }
 
+  has(ts: number): boolean {
+    const i = this.lowerBound(ts);
+    return i < this.length && this.tsAt(i) === ts;
+  }
+
+  /** The timestamps as absolute ms (for encoding). */
+  times(): Float64Array {
+    const out = new Float64Array(this.length);
+    for (let i = 0; i < this.length; i++) out[i] = this.base + this.offsets[i]!;
+    return out;
+  }
+
   byteSize(): number {
     return this.offsets.byteLength + this.values.byteLength;
   }
 
-  private grow(): void {
-    this.growTo(Math.min(CHUNK_SAMPLES, Math.max(FIRST_CAPACITY, this.offsets.length * 2)));
-  }
-
   private growTo(capacity: number): void {
     const offsets = new Uint32Array(capacity);
-    offsets.set(this.offsets);
+    offsets.set(this.offsets.subarray(0, this.length));
     const values = new Float64Array(capacity);
-    values.set(this.values);
+    values.set(this.values.subarray(0, this.length));
     this.offsets = offsets;
     this.values = values;
-  }
-
-  /** Shrink to the used length (before a checkpoint or when sealed). */
-  seal(): void {
-    if (this.length === this.offsets.length) return;
-    this.offsets = this.offsets.slice(0, this.length);
-    this.values = this.values.slice(0, this.length);
-  }
-
-  static restore(base: number, offsets: Uint32Array, values: Float64Array): Chunk {
-    const chunk = new Chunk(base, 1);
-    chunk.offsets = offsets;
-    chunk.values = values;
-    chunk.length = offsets.length;
-    return chunk;
   }
 }

@@ -34,6 +34,17 @@ class ByteWriter {
   private buf = new Uint8Array(256);
   length = 0;
 
+  /** Start over, keeping the buffer (the encoder reuses two writers: no allocation per chunk). */
+  reset(): this {
+    this.length = 0;
+    return this;
+  }
+
+  /** A view of what was written (valid until the next reset). */
+  view(): Uint8Array {
+    return this.buf.subarray(0, this.length);
+  }
+
   private ensure(extra: number): void {
     if (this.length + extra <= this.buf.length) return;
     const grown = new Uint8Array(Math.max(this.buf.length * 2, this.length + extra));
@@ -170,15 +181,25 @@ function readFloats(body: ByteReader, out: Float64Array, n: number): void {
  * Encode n rows: timestamps (integer ms, non-decreasing in practice; any order works) and
  * any number of value columns of the same length.
  */
+const scratchHead = new ByteWriter();
+const scratchBody = new ByteWriter();
+
 export function encodeColumns(
   ts: ArrayLike<number>,
   columns: readonly ArrayLike<number>[],
   n: number,
+  /** False on the ingest path (fast); block files are deflated. */
+  deflate = true,
+  /**
+   * Added to every timestamp: `ts` may be offsets from this base (an open chunk's arrays),
+   * which deltas do not see; only the first timestamp is stored whole.
+   */
+  tsBase = 0,
 ): Uint8Array {
   if (n < 1) throw new Error('a chunk holds at least one sample');
   if (columns.length < 1 || columns.length > 16) throw new Error('1 to 16 value columns');
-  const head = new ByteWriter();
-  const body = new ByteWriter();
+  const head = scratchHead.reset();
+  const body = scratchBody.reset();
   let prevDelta = 0;
   for (let i = 1; i < n; i++) {
     const delta = ts[i]! - ts[i - 1]!;
@@ -201,9 +222,9 @@ export function encodeColumns(
       prev = m;
     }
   }
-  let payload = body.done();
+  let payload = body.view();
   let flags = 0;
-  if (payload.length >= DEFLATE_MIN) {
+  if (deflate && payload.length >= DEFLATE_MIN) {
     const packed = deflateRawSync(payload);
     if (packed.length < payload.length) {
       payload = packed;
@@ -212,7 +233,7 @@ export function encodeColumns(
   }
   head.byte(flags);
   head.uvarint(n);
-  head.uvarint(ts[0]!);
+  head.uvarint(tsBase + ts[0]!);
   head.byte(columns.length);
   for (const m of modes) head.byte(m);
   head.bytes(payload);

@@ -1,6 +1,17 @@
 import { quantileSorted } from 'simple-statistics';
-import type { Series, TimeSeriesStore } from './tsdb.js';
-import { HOUR_MS, MINUTE_MS } from './tsdb.js';
+import type { Retention } from './compactor.js';
+import type { RollupTier } from './reader.js';
+import type { Bucket } from './rollup.js';
+import type { SampleBuffer } from './sample-buffer.js';
+import { HOUR_MS, MINUTE_MS, type Series } from './series.js';
+
+/** What a range query reads: the series of a metric, and their samples or buckets. */
+export interface QuerySource {
+  readonly retention: Retention;
+  seriesOf(metric: string): Iterable<Series>;
+  raw(series: Series, from: number, to: number): SampleBuffer;
+  buckets(series: Series, tier: RollupTier, from: number, to: number): Bucket[];
+}
 
 export type Aggregation = 'avg' | 'min' | 'max' | 'sum' | 'count' | 'p50' | 'p95' | 'p99';
 export type Tier = 'raw' | '1m' | '1h';
@@ -52,7 +63,7 @@ export function chooseTier(
   step: number,
   from: number,
   now: number,
-  store: Pick<TimeSeriesStore, 'retention'>,
+  store: { readonly retention: Retention },
 ): Tier {
   const { retention } = store;
   if (step >= HOUR_MS || from < now - retention.minuteMs) return '1h';
@@ -108,6 +119,7 @@ class StepAccumulator {
 }
 
 function accumulate(
+  source: QuerySource,
   series: Series,
   tier: Tier,
   from: number,
@@ -119,7 +131,7 @@ function accumulate(
   const perStepSum = new Float64Array(n);
   const to = from + step * n;
   if (tier === 'raw') {
-    series.forEachRaw(from, to, (ts, v) => {
+    source.raw(series, from, to).forEach((ts, v) => {
       const i = Math.floor((ts - from) / step);
       acc.add(i, 1, v, v, v);
       acc.values?.[i]!.push(v);
@@ -127,14 +139,14 @@ function accumulate(
       perStepSum[i]! += v;
     });
   } else {
-    (tier === '1m' ? series.minute : series.hour).forEach(from, to, (b) => {
+    for (const b of source.buckets(series, tier, from, to)) {
       const i = Math.floor((b.start - from) / step);
       acc.add(i, b.count, b.sum, b.min, b.max);
       // Rollups keep no raw values: percentiles come from bucket means (documented approximation).
       acc.values?.[i]!.push(b.sum / b.count);
       perStepCount[i]! += b.count;
       perStepSum[i]! += b.sum;
-    });
+    }
   }
   for (let i = 0; i < n; i++)
     if (perStepCount[i]! > 0) acc.sumOfMeans[i]! += perStepSum[i]! / perStepCount[i]!;
@@ -146,7 +158,7 @@ function matches(series: Series, q: RangeQuery): boolean {
   return true;
 }
 
-export function queryRange(store: TimeSeriesStore, q: RangeQuery, now: number): RangeResult {
+export function queryRange(store: QuerySource, q: RangeQuery, now: number): RangeResult {
   let step = effectiveStep(q.from, q.to, q.step);
   const tier = chooseTier(step, q.from, now, store);
   // A rollup tier cannot be finer than its buckets.
@@ -168,7 +180,7 @@ export function queryRange(store: TimeSeriesStore, q: RangeQuery, now: number): 
     } else {
       acc = shared ??= new StepAccumulator(n, keepValues);
     }
-    accumulate(series, tier, from, step, n, acc);
+    accumulate(store, series, tier, from, step, n, acc);
   }
   if (shared) lines.push({ acc: shared, agentId: null, labels: {} });
   return {

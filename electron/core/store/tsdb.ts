@@ -1,10 +1,8 @@
 import type { Sample } from '../../../shared/protocol.js';
 import { seriesKey } from './series-key.js';
-import { Chunk, CHUNK_SAMPLES } from './chunk.js';
-import { RollupTier } from './rollup.js';
+import { HOUR_MS, MINUTE_MS, Series } from './series.js';
 
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 3_600_000;
+export { HOUR_MS, MINUTE_MS, Series };
 
 export interface Retention {
   rawMs: number;
@@ -17,113 +15,6 @@ export const DEFAULT_RETENTION: Retention = {
   minuteMs: 30 * 24 * HOUR_MS,
   hourMs: 365 * 24 * HOUR_MS,
 };
-
-/** One series: agent + metric name + labels. */
-export class Series {
-  readonly raw: Chunk[] = [];
-  readonly minute = new RollupTier(MINUTE_MS);
-  readonly hour = new RollupTier(HOUR_MS);
-  lastTs = -Infinity;
-  lastValue = NaN;
-
-  constructor(
-    /** Numeric id, stable across restarts (the WAL refers to series by it). */
-    readonly id: number,
-    readonly key: string,
-    readonly agentId: string,
-    readonly name: string,
-    readonly labels: Readonly<Record<string, string>>,
-  ) {}
-
-  append(ts: number, value: number): void {
-    let chunk = this.raw[this.raw.length - 1];
-    if (!chunk || !chunk.tryAppend(ts, value)) {
-      // Later chunks of a steady series start at full size; the first starts small.
-      chunk = new Chunk(ts, this.raw.length === 0 ? undefined : CHUNK_SAMPLES);
-      chunk.tryAppend(ts, value);
-      this.raw.push(chunk);
-    }
-    this.minute.add(ts, value);
-    this.hour.add(ts, value);
-    this.lastTs = ts;
-    this.lastValue = value;
-  }
-
-  /**
-   * Put a sample older than the newest into its place: the out-of-order path (a resend after
-   * newer batches, within the window) and WAL replay (which applies what live ingest logged,
-   * in whatever order it was logged). False when a sample at `ts` is held already.
-   */
-  insert(ts: number, value: number): boolean {
-    if (ts > this.lastTs) {
-      this.append(ts, value);
-      return true;
-    }
-    if (ts === this.lastTs || this.has(ts)) return false;
-    let ci = this.raw.length - 1;
-    while (ci > 0 && this.raw[ci]!.firstTs > ts) ci--;
-    const chunk = this.raw[ci];
-    if (!chunk?.insert(ts, value)) {
-      const own = new Chunk(ts);
-      own.tryAppend(ts, value);
-      this.raw.splice(chunk && chunk.firstTs < ts ? ci + 1 : Math.max(ci, 0), 0, own);
-    }
-    const next = this.nextRawTs(ts);
-    this.minute.insert(ts, value, next >= ts - (ts % MINUTE_MS) + MINUTE_MS);
-    this.hour.insert(ts, value, next >= ts - (ts % HOUR_MS) + HOUR_MS);
-    return true;
-  }
-
-  /** The time of the first raw sample after `ts`, or Infinity. */
-  private nextRawTs(ts: number): number {
-    for (const chunk of this.raw) {
-      if (chunk.length === 0 || chunk.lastTs <= ts) continue;
-      const i = chunk.lowerBound(ts + 1);
-      if (i < chunk.length) return chunk.tsAt(i);
-    }
-    return Infinity;
-  }
-
-  /** Visit raw samples with ts in [from, to). */
-  forEachRaw(from: number, to: number, fn: (ts: number, value: number) => void): void {
-    for (const chunk of this.raw) {
-      if (chunk.length === 0 || chunk.lastTs < from) continue;
-      if (chunk.firstTs >= to) break;
-      for (let i = chunk.lowerBound(from); i < chunk.length; i++) {
-        const ts = chunk.tsAt(i);
-        if (ts >= to) return;
-        fn(ts, chunk.values[i]!);
-      }
-    }
-  }
-
-  /** True when a raw sample at exactly `ts` is held. */
-  has(ts: number): boolean {
-    for (let c = this.raw.length - 1; c >= 0; c--) {
-      const chunk = this.raw[c]!;
-      if (chunk.length === 0 || chunk.firstTs > ts) continue;
-      const i = chunk.lowerBound(ts);
-      return i < chunk.length && chunk.tsAt(i) === ts;
-    }
-    return false;
-  }
-
-  get firstRawTs(): number {
-    return this.raw[0]?.firstTs ?? Infinity;
-  }
-
-  rawCount(): number {
-    let n = 0;
-    for (const c of this.raw) n += c.length;
-    return n;
-  }
-
-  byteSize(): number {
-    let bytes = this.minute.byteSize() + this.hour.byteSize();
-    for (const c of this.raw) bytes += c.byteSize();
-    return bytes;
-  }
-}
 
 export type AppendOutcome = {
   /** Newer than their series' newest: stored (and judged by the rules). */
@@ -138,8 +29,8 @@ export type AppendOutcome = {
 };
 
 /**
- * The time-series store's in-memory head: every series with its raw chunks and rollups,
- * indexed by key, by agent (for the per-agent series cap) and by metric name (for queries).
+ * Every series the store knows, indexed by key, by agent (for the per-agent series cap) and
+ * by metric name (for queries), with the rules for taking a batch into their heads.
  */
 export class TimeSeriesStore {
   private readonly byKey = new Map<string, Series>();
@@ -147,6 +38,11 @@ export class TimeSeriesStore {
   private readonly byMetric = new Map<string, Set<Series>>();
   private readonly byId: Series[] = [];
   private nextId = 0;
+  /**
+   * Whether a sample at `ts` is held outside the head (flushed to a block): a resend of a
+   * batch flushed since is then a duplicate, not a late sample. Set by the metric store.
+   */
+  heldOutsideHead: ((series: Series, ts: number) => boolean) | null = null;
 
   constructor(
     private readonly maxSeriesPerAgent: number,
@@ -187,7 +83,11 @@ export class TimeSeriesStore {
       if (sample.ts <= series.lastTs) {
         // A sample we hold already (a batch resent after a lost ack), one that arrived after a
         // newer one (a resend after a pause, within the window), or one too late to take.
-        if (sample.ts === series.lastTs || series.has(sample.ts)) {
+        if (
+          sample.ts === series.lastTs ||
+          series.has(sample.ts) ||
+          this.heldOutsideHead?.(series, sample.ts)
+        ) {
           out.duplicates++;
           onDuplicate?.(series, sample);
         } else if (sample.ts >= series.lastTs - this.outOfOrderWindowMs) {
@@ -228,27 +128,22 @@ export class TimeSeriesStore {
     return this.byKey.values();
   }
 
-  /** Drop whole chunks and rollup blocks past their tier's retention. */
-  applyRetention(now: number): void {
-    for (const s of this.byKey.values()) {
-      while (s.raw.length > 1 && s.raw[0]!.lastTs < now - this.retention.rawMs) s.raw.shift();
-      if (s.raw.length === 1 && s.raw[0]!.lastTs < now - this.retention.rawMs) s.raw.length = 0;
-      s.minute.dropBefore(now - this.retention.minuteMs);
-      s.hour.dropBefore(now - this.retention.hourMs);
-    }
-  }
-
-  stats(): { series: number; samples: number; bytes: number } {
-    let samples = 0;
+  /** What the heads hold: active series (with samples in memory), rows and bytes. */
+  headStats(): { series: number; active: number; rows: number; bytes: number } {
+    let active = 0;
+    let rows = 0;
     let bytes = 0;
     for (const s of this.byKey.values()) {
-      samples += s.rawCount();
-      bytes += s.byteSize();
+      const r = s.headRows();
+      if (r === 0) continue;
+      active++;
+      rows += r;
+      bytes += s.headBytes();
     }
-    return { series: this.byKey.size, samples, bytes };
+    return { series: this.byKey.size, active, rows, bytes };
   }
 
-  /** Put back a series from a checkpoint. */
+  /** Put back a known series (from the catalogue or the WAL). */
   restore(series: Series): void {
     this.byId[series.id] = series;
     if (series.id >= this.nextId) this.nextId = series.id + 1;

@@ -1,0 +1,88 @@
+// The head's open chunks at the moment of a flush, so that start-up replays only the WAL
+// written since (minutes, not hours). It is a block file (block-file.ts) whose seq is the WAL
+// segment it covers: written whole to a temp file and renamed, so a crash leaves the old one.
+import { rm } from 'node:fs/promises';
+import { BlockDamagedError, BlockReader, BlockWriter } from './block-file.js';
+import { decodeChunk, encodeColumns } from './codec.js';
+import type { TimeSeriesStore } from './tsdb.js';
+
+export const SNAPSHOT_FILE = 'head.snap';
+
+export interface SnapshotEntry {
+  seriesId: number;
+  bytes: Uint8Array;
+  rows: number;
+  minTs: number;
+  maxTs: number;
+}
+
+/** Capture every open chunk now (synchronously: the flush takes its chunks at this instant). */
+export function captureHead(head: TimeSeriesStore): SnapshotEntry[] {
+  const out: SnapshotEntry[] = [];
+  for (const s of head.all()) {
+    const c = s.open;
+    if (!c || c.length === 0) continue;
+    const ts = c.times();
+    out.push({
+      seriesId: s.id,
+      bytes: encodeColumns(ts, [c.values.subarray(0, c.length)], c.length, false),
+      rows: c.length,
+      minTs: ts[0]!,
+      maxTs: ts[c.length - 1]!,
+    });
+  }
+  return out;
+}
+
+export async function writeSnapshot(
+  path: string,
+  walSegment: number,
+  entries: readonly SnapshotEntry[],
+): Promise<number> {
+  const w = await BlockWriter.create(path, { tier: 'l0', start: 0, end: 0, seq: walSegment });
+  try {
+    for (const e of entries) w.add(e.seriesId, e.rows, e.minTs, e.maxTs, e.bytes);
+    return await w.finish();
+  } catch (err) {
+    await w.abort();
+    throw err;
+  }
+}
+
+export interface SnapshotLoad {
+  /** The WAL segment the snapshot covers (0: no snapshot). */
+  walSegment: number;
+  series: number;
+  /** Why an existing snapshot could not be used (it is deleted; the WAL is replayed whole). */
+  problem: string | null;
+}
+
+/** Put the snapshot's open chunks back into the heads of known series. */
+export async function loadSnapshot(path: string, head: TimeSeriesStore): Promise<SnapshotLoad> {
+  let reader: BlockReader;
+  try {
+    reader = new BlockReader(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT')
+      return { walSegment: 0, series: 0, problem: null };
+    if (!(err instanceof BlockDamagedError)) throw err;
+    await rm(path, { force: true });
+    return { walSegment: 0, series: 0, problem: err.message };
+  }
+  try {
+    let series = 0;
+    for (const ref of reader.allChunks()) {
+      const s = head.seriesById(ref.seriesId);
+      if (!s) continue;
+      const d = decodeChunk(reader.chunk(ref));
+      for (let i = 0; i < d.ts.length; i++) s.insert(d.ts[i]!, d.values[i]!);
+      series++;
+    }
+    return { walSegment: reader.meta.seq, series, problem: null };
+  } catch (err) {
+    if (!(err instanceof BlockDamagedError)) throw err;
+    return { walSegment: 0, series: 0, problem: err.message };
+  } finally {
+    reader.close();
+  }
+}
