@@ -7,6 +7,7 @@ import { AlertsView } from './views/alerts/AlertsView';
 import { EmptyState } from './views/EmptyState';
 import { ExploreView } from './views/explore/ExploreView';
 import { Overview } from './views/overview/Overview';
+import { SettingsView } from './views/settings/SettingsView';
 import { TrendsView } from './views/trends/TrendsView';
 
 function Content() {
@@ -21,7 +22,7 @@ function Content() {
       </div>
     );
   }
-  if (noAgents && route.view !== 'alerts') return <EmptyState />;
+  if (noAgents && route.view !== 'alerts' && route.view !== 'settings') return <EmptyState />;
   switch (route.view) {
     case 'agents':
       return <AgentsView agentId={route.id} />;
@@ -31,6 +32,8 @@ function Content() {
       return <ExploreView query={route.query} />;
     case 'trends':
       return <TrendsView query={route.query} />;
+    case 'settings':
+      return <SettingsView />;
     default:
       return <Overview />;
   }

@@ -23,6 +23,7 @@ import './styles/empty.css';
 import './styles/chart.css';
 import './styles/explore.css';
 import './styles/trends.css';
+import './styles/settings.css';
 
 async function boot(): Promise<void> {
   applyTheme();

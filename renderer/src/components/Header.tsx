@@ -11,6 +11,7 @@ const TABS: { view: View; label: string }[] = [
   { view: 'alerts', label: 'Alerts' },
   { view: 'explore', label: 'Explore' },
   { view: 'trends', label: 'Trends' },
+  { view: 'settings', label: 'Settings' },
 ];
 
 function NotifyButton() {

@@ -65,3 +65,26 @@ export function formatTimestamp(ts: number | null): string {
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n.toLocaleString('en')} ${n === 1 ? word : many}`;
 }
+
+/** 1.5 GiB, 312 MiB, 4.0 KiB — binary units, as disks and budgets are set. */
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 || v >= 100 ? Math.round(v) : v.toFixed(1)} ${units[u]}`;
+}
+
+/** A retention or span: "6 h", "30 d", "1 y". */
+export function formatSpan(ms: number): string {
+  const h = ms / 3_600_000;
+  if (h < 1) return `${Math.round(ms / 60_000)} min`;
+  if (h < 48) return `${Math.round(h)} h`;
+  const d = h / 24;
+  if (d >= 365 && Number.isInteger(d / 365)) return `${d / 365} y`;
+  return `${Math.round(d)} d`;
+}

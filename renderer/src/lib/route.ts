@@ -1,8 +1,8 @@
 // Hash routes: #/overview, #/agents, #/agents/<id>, #/alerts, #/alerts/<id>, #/trends and
-// #/explore?<state> (a view may carry a query string, so its state is linkable).
+// #/explore?<state> (a view may carry a query string, so its state is linkable), #/settings.
 import { useSyncExternalStore } from 'react';
 
-export type View = 'overview' | 'agents' | 'alerts' | 'explore' | 'trends';
+export type View = 'overview' | 'agents' | 'alerts' | 'explore' | 'trends' | 'settings';
 
 export interface Route {
   view: View;
@@ -12,7 +12,7 @@ export interface Route {
   query: string;
 }
 
-const VIEWS: readonly View[] = ['overview', 'agents', 'alerts', 'explore', 'trends'];
+const VIEWS: readonly View[] = ['overview', 'agents', 'alerts', 'explore', 'trends', 'settings'];
 
 export function parseHash(hash: string): Route {
   const body = hash.replace(/^#\/?/, '');
