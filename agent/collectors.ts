@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import si from 'systeminformation';
 import type { Clock } from '../shared/clock.js';
 import type { Sample } from '../shared/protocol.js';
+import { roundForUnit } from './precision.js';
 
 /**
  * This host's figures from the systeminformation package: cpu, memory, disk, network and
@@ -22,7 +23,7 @@ export async function collectHostSamples(clock: Clock): Promise<Sample[]> {
     labels?: Record<string, string>,
   ): Sample => ({
     name,
-    value,
+    value: roundForUnit(value, unit),
     ts,
     unit,
     kind: 'gauge',

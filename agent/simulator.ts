@@ -2,6 +2,7 @@ import type { Clock, TimerHandle } from '../shared/clock.js';
 import { AGENT_TYPES, type AgentType } from '../shared/model.js';
 import type { Sample } from '../shared/protocol.js';
 import { DEFAULT_REGIONS } from '../shared/regions.js';
+import { roundForUnit } from './precision.js';
 import { gaussian, seededRandom } from './prng.js';
 import { Uplink } from './uplink.js';
 
@@ -165,9 +166,11 @@ export class Simulator {
     const noise = () => gaussian(this.random);
     const cpu = agent.cpuOverride ?? clamp(agent.cpuBase + 12 * daily + 4 * noise());
     agent.disk = Math.min(88, agent.disk + 0.0005 * this.random());
+    // Reported at the precision a gauge means (as real agents do: 47.25 %, 120.5 ms), not
+    // the 16 digits a float carries: that is also what lets the store compress them.
     const g = (name: string, value: number, unit: string): Sample => ({
       name,
-      value,
+      value: roundForUnit(value, unit),
       ts,
       unit,
       kind: 'gauge',
@@ -196,7 +199,7 @@ export class Simulator {
     for (let k = 0; k < (this.opts.extraSeries ?? 0); k++) {
       samples.push({
         name: 'synthetic_value',
-        value: this.random() * 100,
+        value: Math.round(this.random() * 10_000) / 100,
         ts,
         kind: 'gauge',
         labels: { n: String(k) },
