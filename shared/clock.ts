@@ -43,13 +43,23 @@ interface ManualTimer {
 export class ManualClock implements Clock {
   private current: number;
   private timers: ManualTimer[] = [];
+  /** How far wall time was stepped away from monotonic time (`stepWall`). */
+  private wallOffset = 0;
 
   constructor(start = 1_700_000_000_000) {
     this.current = start;
   }
 
   now(): number {
-    return this.current;
+    return this.current + this.wallOffset;
+  }
+
+  /**
+   * Step the wall clock (an NTP correction, a user changing the time) without time passing:
+   * `now()` jumps, `monotonic()` and timers do not.
+   */
+  stepWall(ms: number): void {
+    this.wallOffset += ms;
   }
 
   monotonic(): number {

@@ -52,7 +52,11 @@ export class Fleet {
   private readonly agents = new Map<string, Agent>();
   private readonly agentsByRegion = new Map<string, Set<string>>();
   private readonly idByHost = new Map<string, string>();
-  /** Runtime only: when each agent last proved alive, and its current connection. */
+  /**
+   * Runtime only: when each agent last proved alive (monotonic ms: a wall-clock step, an NTP
+   * correction or a DST-unaware clock change, must not make the whole fleet look silent),
+   * and its current connection.
+   */
   private readonly lastAliveAt = new Map<string, number>();
   private readonly connectionOf = new Map<string, number>();
   private online = 0;
@@ -79,7 +83,7 @@ export class Fleet {
    */
   load(regions: readonly RegionDefinition[], agents: readonly Agent[]): void {
     for (const r of regions) if (!this.regionDefs.has(r.id)) this.addRegion(r);
-    const now = this.deps.clock.now();
+    const now = this.deps.clock.monotonic();
     // The watchdog fires `silence` after the last sign of life: set that sign in the future.
     const silence = this.opts.heartbeatIntervalMs * this.opts.missedHeartbeatsBeforeOffline;
     for (const agent of agents) {
@@ -200,7 +204,7 @@ export class Fleet {
     if (existing) this.unindex(existing);
     this.index(agent);
     this.regionState.get(agent.regionId)!.lastHeartbeat = now;
-    this.lastAliveAt.set(id, now);
+    this.lastAliveAt.set(id, this.deps.clock.monotonic());
     const connectionId = this.nextConnectionId++;
     this.connectionOf.set(id, connectionId);
     this.deps.events.emit('agent.changed', { agent, previousStatus });
@@ -214,7 +218,7 @@ export class Fleet {
     if (!agent) return;
     const now = this.deps.clock.now();
     agent.lastHeartbeat = now;
-    this.lastAliveAt.set(agentId, now);
+    this.lastAliveAt.set(agentId, this.deps.clock.monotonic());
     const region = this.regionState.get(agent.regionId);
     if (region) region.lastHeartbeat = now;
     if (agent.status !== 'online') this.setStatus(agent, 'online');
@@ -286,7 +290,7 @@ export class Fleet {
   /** Mark silent agents offline. Runs on the watchdog timer; public for tests. */
   sweep(): void {
     const deadline =
-      this.deps.clock.now() -
+      this.deps.clock.monotonic() -
       this.opts.heartbeatIntervalMs * this.opts.missedHeartbeatsBeforeOffline;
     for (const [id, aliveAt] of this.lastAliveAt) {
       if (aliveAt >= deadline) continue;
