@@ -13,7 +13,7 @@ import { alertLatency } from './latency.js';
 import { liveness } from './liveness.js';
 import { registryFlood } from './registry.js';
 import { report } from './report.js';
-import { forecastInput, memoryPerSeries, storageSoak } from './storage.js';
+import { isolated } from './isolated.js';
 import { maxWalSeconds, walReplay } from './tsdb.js';
 import { alertToScreen, firstPaint, frameTime } from './ui.js';
 
@@ -30,9 +30,10 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   flood: floodResistance,
   fleet: fleetLoad,
   registry: registryFlood,
-  storage: storageSoak,
-  series: memoryPerSeries,
-  'forecast-input': forecastInput,
+  // In processes of their own: their RSS figures must not carry what other sections left.
+  storage: isolated('storage'),
+  series: isolated('series'),
+  'forecast-input': isolated('forecast-input'),
   replay: (o) => walReplay('replay', replaySeconds(o.quick).replay, false),
   'replay-max': (o) => walReplay('replay-max', replaySeconds(o.quick).replayMax, true),
   paint: firstPaint,

@@ -86,7 +86,7 @@ describe('out-of-order samples in the head', () => {
     expect(store.append('a1', [s(T0 + 1_000, 2)])).toMatchObject({ tooOld: 1, late: 0 });
   });
 
-  it('inserts before the open chunk go to late, inserts into it stay in it; all are found and read in order', () => {
+  it('late samples go to the late chunk (the open one only grows at its end); all are found and read in order', () => {
     const store = new TimeSeriesStore(10, undefined, HOUR_MS);
     const n = CHUNK_ROWS * 2 + 10;
     const batch: Sample[] = [];
@@ -104,13 +104,13 @@ describe('out-of-order samples in the head', () => {
       s(openFirst + 500, -5), // inside the open chunk
     ];
     expect(store.append('a1', late)).toMatchObject({ late: 5 });
-    // The closed chunks are left as they were: the four before the open chunk are in `late`.
+    // The closed and open chunks are left as they were: all five are in `late`.
     expect(series.closed.map((c) => c.rows)).toEqual([CHUNK_ROWS, CHUNK_ROWS]);
-    expect(series.late!.length).toBe(4);
-    expect([...series.late!.times()]).toEqual(late.slice(0, 4).map((l) => l.ts));
-    expect(series.open!.length).toBe(11);
+    expect(series.late!.length).toBe(5);
+    expect([...series.late!.times()]).toEqual(late.map((l) => l.ts));
+    expect(series.open!.rows).toBe(10);
     expect(series.open!.firstTs).toBe(openFirst);
-    expect(series.open!.has(openFirst + 500)).toBe(true);
+    expect(series.late!.has(openFirst + 500)).toBe(true);
     for (const l of late) expect(series.has(l.ts), `${l.ts - T0}`).toBe(true);
     const got = headPairs(series);
     expect(got).toHaveLength(n + late.length);

@@ -3,7 +3,7 @@
 // segment it covers: written whole to a temp file and renamed, so a crash leaves the old one.
 import { rm } from 'node:fs/promises';
 import { BlockDamagedError, BlockReader, BlockWriter } from './block-file.js';
-import { decodeChunk, encodeColumns } from './codec.js';
+import { decodeChunk } from './codec.js';
 import type { TimeSeriesStore } from './tsdb.js';
 
 export const SNAPSHOT_FILE = 'head.snap';
@@ -21,15 +21,9 @@ export function captureHead(head: TimeSeriesStore): SnapshotEntry[] {
   const out: SnapshotEntry[] = [];
   for (const s of head.all()) {
     const c = s.open;
-    if (!c || c.length === 0) continue;
-    const ts = c.times();
-    out.push({
-      seriesId: s.id,
-      bytes: encodeColumns(ts, [c.values.subarray(0, c.length)], c.length, false),
-      rows: c.length,
-      minTs: ts[0]!,
-      maxTs: ts[c.length - 1]!,
-    });
+    if (!c || c.rows === 0) continue;
+    // Already encoded as it grew: a copy, not an encode.
+    out.push({ seriesId: s.id, bytes: c.bytes(), rows: c.rows, minTs: c.firstTs, maxTs: c.lastTs });
   }
   return out;
 }

@@ -198,24 +198,25 @@ export class MetricStore {
     );
     for (const s of created) this.catalogue.add(s);
     if (logged === 0) return { outcome, durable: Promise.resolve() };
+    const finish = (durable: Promise<void>) => {
+      if (this.wal.bytesWritten - this.walBytesAtFlush > this.opts.checkpointWalBytes)
+        void this.flush();
+      return { outcome, durable };
+    };
     // Each new series is defined before the batch that needs it and again after it, so one
     // damaged line never hides the series (replay holds its samples until a definition turns
-    // up). A definition whose write failed is written again with the next batch.
+    // up). A definition whose write failed is written again with the next batch. One WAL
+    // append for the batch and its definitions: one promise, not one per series.
+    if (this.redefine.size === 0 && created.length === 0)
+      return finish(this.wal.append(batch.line()));
     const definitions = [...this.redefine, ...created];
     this.redefine.clear();
     const lines = definitions.map(seriesLine);
-    const writes = definitions.map((s, i) =>
-      this.wal.append(lines[i]!).catch((err: unknown) => {
-        this.redefine.add(s);
-        throw err;
-      }),
-    );
-    writes.push(this.wal.append(batch.line()));
-    for (const line of lines) this.wal.append(line).catch(() => {});
-    const durable = writes.length === 1 ? writes[0]! : Promise.all(writes).then(() => {});
-    if (this.wal.bytesWritten - this.walBytesAtFlush > this.opts.checkpointWalBytes)
-      void this.flush();
-    return { outcome, durable };
+    const durable = this.wal.appendAll([...lines, batch.line(), ...lines]).catch((err: unknown) => {
+      for (const s of definitions) this.redefine.add(s);
+      throw err;
+    });
+    return finish(durable);
   }
 
   // ---- reading (query.ts's QuerySource, and what the API lists)

@@ -1,68 +1,138 @@
 // Every series the store has held, by id, on disk: block files refer to series by id only, so
-// their names and labels must outlive the head and the WAL. An append-only record log
-// (state/record-log.ts); a series is written when it is created and made durable before the
-// WAL segment that defined it is deleted.
+// their names and labels must outlive the head and the WAL. An append-only file of checksummed
+// lines `["<id>","<agent>","<name>",{labels}]`, one per series, written when the series is
+// created and made durable before the WAL segment that defined it is deleted. Series are
+// kept for as long as their data, so the file only grows with new series; nothing of it is
+// held in memory beyond the series themselves (a record log would keep every line).
+import { createReadStream } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { decodeLine, encodeLine } from '../checked-line.js';
 import type { Clock } from '../clock.js';
-import { RecordLog, type ReplayStats } from '../state/record-log.js';
 import { seriesKey } from './series-key.js';
-import { Series } from './series.js';
+import { NO_LABELS, Series } from './series.js';
 import type { TimeSeriesStore } from './tsdb.js';
 
-interface SeriesRecord {
-  agentId: string;
-  name: string;
-  labels: Record<string, string>;
+export interface CatalogueStats {
+  series: number;
+  /** Torn or damaged lines skipped (their series are defined again from the WAL). */
+  corrupt: number;
 }
 
-function parseRecord(value: unknown): SeriesRecord | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Record<string, unknown>;
-  if (typeof v.agentId !== 'string' || typeof v.name !== 'string') return null;
-  if (typeof v.labels !== 'object' || v.labels === null || Array.isArray(v.labels)) return null;
-  for (const x of Object.values(v.labels)) if (typeof x !== 'string') return null;
-  return { agentId: v.agentId, name: v.name, labels: v.labels as Record<string, string> };
+const NEWLINE = 0x0a;
+
+function parse(payload: string): [number, string, string, Record<string, string>] | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(v) || v.length !== 4) return null;
+  const [id, agentId, name, labels] = v as unknown[];
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) return null;
+  if (typeof agentId !== 'string' || typeof name !== 'string') return null;
+  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return null;
+  for (const x of Object.values(labels)) if (typeof x !== 'string') return null;
+  return [id, agentId, name, labels as Record<string, string>];
 }
 
 export class SeriesCatalogue {
-  private readonly log: RecordLog<SeriesRecord>;
+  private handle: FileHandle | null = null;
+  private readonly written = new Set<number>();
+  /** Series added since the last flush; their lines are made at the flush (not held as text). */
+  private pending: Series[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private needsNewline = false;
+  bytes = 0;
 
-  constructor(path: string, clock: Clock) {
-    this.log = new RecordLog<SeriesRecord>({ path, clock, parse: parseRecord, flushMs: 200 });
-  }
+  constructor(
+    readonly path: string,
+    // The clock is unused: the catalogue is written at flushes, not on a timer.
+    _clock?: Clock,
+  ) {}
 
   /** Define every catalogued series in `head`. */
-  async open(head: TimeSeriesStore): Promise<ReplayStats> {
-    const { records, stats } = await this.log.open();
-    for (const [key, r] of records) {
-      const id = Number(key);
-      if (!Number.isInteger(id) || id < 0 || head.seriesById(id)) continue;
-      head.restore(new Series(id, seriesKey(r.name, r.labels), r.agentId, r.name, r.labels));
+  async open(head: TimeSeriesStore): Promise<CatalogueStats> {
+    const stats: CatalogueStats = { series: 0, corrupt: 0 };
+    const take = (line: string) => {
+      const payload = decodeLine(line);
+      const rec = payload === null ? null : parse(payload);
+      if (!rec) return void stats.corrupt++;
+      const [id, agentId, name, labels] = rec;
+      this.written.add(id);
+      if (head.seriesById(id)) return;
+      const l = Object.keys(labels).length ? labels : NO_LABELS;
+      head.restore(new Series(id, seriesKey(name, l), agentId, name, l));
+      stats.series++;
+    };
+    let carry: Buffer | null = null;
+    try {
+      for await (const data of createReadStream(this.path)) {
+        let buf = data as Buffer;
+        if (carry) buf = Buffer.concat([carry, buf]);
+        let start = 0;
+        for (let nl = buf.indexOf(NEWLINE); nl >= 0; nl = buf.indexOf(NEWLINE, start)) {
+          if (nl > start) take(buf.toString('utf8', start, nl));
+          start = nl + 1;
+        }
+        carry = start < buf.length ? Buffer.from(buf.subarray(start)) : null;
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+    if (carry) {
+      // A write cut short by a crash: the series is in the WAL still (it is deleted only once
+      // this file is durable), so it is defined again from there.
+      stats.corrupt++;
+      this.needsNewline = true;
+    }
+    this.handle = await open(this.path, 'a', 0o600);
+    this.bytes = (await stat(this.path)).size;
     return stats;
   }
 
   has(series: Series): boolean {
-    return this.log.has(String(series.id));
+    return this.written.has(series.id);
   }
 
   /** Write a series down (durable by the next `flush()`). */
   add(series: Series): void {
-    void this.log.upsert(String(series.id), {
-      agentId: series.agentId,
-      name: series.name,
-      labels: { ...series.labels },
-    });
+    if (this.written.has(series.id)) return;
+    this.written.add(series.id);
+    this.pending.push(series);
   }
 
+  /** Write what was added and fsync it. */
   flush(): Promise<void> {
-    return this.log.flush();
+    const series = this.pending;
+    this.pending = [];
+    const handle = this.handle;
+    this.writing = this.writing
+      .catch(() => {})
+      .then(async () => {
+        if (!handle || series.length === 0) return;
+        const lines = series.map((s) =>
+          encodeLine(JSON.stringify([s.id, s.agentId, s.name, s.labels])),
+        );
+        const text = (this.needsNewline ? '\n' : '') + lines.join('');
+        try {
+          await handle.appendFile(text);
+          await handle.datasync();
+          this.needsNewline = false;
+          this.bytes += Buffer.byteLength(text);
+        } catch (err) {
+          // Not written: the next flush tries again (the WAL keeps the definitions meanwhile).
+          this.pending.unshift(...series);
+          this.needsNewline = true;
+          throw err;
+        }
+      });
+    return this.writing;
   }
 
-  get bytes(): number {
-    return this.log.bytes.file;
-  }
-
-  close(): Promise<void> {
-    return this.log.close();
+  async close(): Promise<void> {
+    await this.flush().catch(() => {});
+    await this.handle?.close();
+    this.handle = null;
   }
 }

@@ -1,6 +1,7 @@
 import { Chunk } from './chunk.js';
 import { decodeChunk, encodeColumns } from './codec.js';
 import type { SampleBuffer } from './sample-buffer.js';
+import { StreamChunk } from './stream-chunk.js';
 
 export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
@@ -16,16 +17,13 @@ export interface EncodedChunk {
 /** Samples per closed chunk (as in Prometheus): small enough to keep the head lean. */
 export const CHUNK_ROWS = 120;
 
-/** Capacity of an open chunk's arrays: they hold CHUNK_ROWS and are reused, never grown. */
-const CHUNK_CAPACITY = 128;
-
 /**
  * The end of the hour `ts` is in: a chunk never spans an hour, so once an hour is over its
  * samples are all in closed chunks, flushed before the hour is compacted.
  */
 const hourEnd = (ts: number) => ts - (ts % HOUR_MS) + HOUR_MS;
 
-/** Encode without deflate: it runs on the ingest path; the flush re-encodes compactly. */
+/** Encode a late chunk without deflate (the flush re-encodes compactly). */
 export function encodeFast(chunk: Chunk): EncodedChunk {
   return {
     // Straight from the chunk's offsets (deltas do not need the base): no copy of the times.
@@ -36,14 +34,24 @@ export function encodeFast(chunk: Chunk): EncodedChunk {
   };
 }
 
+const encodedOf = (c: StreamChunk): EncodedChunk => ({
+  bytes: c.bytes(),
+  minTs: c.firstTs,
+  maxTs: c.lastTs,
+  rows: c.rows,
+});
+
+/** Samples have no labels far more often than not: one shared, frozen empty set. */
+export const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
 /**
  * One series (agent + metric name + labels) and its head: the open chunk of its newest
- * samples, the chunks closed since the last flush (encoded), and late samples that arrived
- * after newer ones and are older than the open chunk. Everything older lives in block files;
- * after a flush an idle series holds nothing in memory but its identity.
+ * samples (encoded as they arrive), the chunks closed since the last flush, and late samples
+ * that arrived after newer ones. Everything older lives in block files; after a flush an idle
+ * series holds nothing in memory but its identity.
  */
 export class Series {
-  open: Chunk | null = null;
+  open: StreamChunk | null = null;
   closed: EncodedChunk[] = [];
   late: Chunk | null = null;
   /** When the open chunk's hour ends (it closes at the first sample after). */
@@ -62,22 +70,17 @@ export class Series {
 
   /** A sample newer than the newest. */
   append(ts: number, value: number): void {
-    const chunk = this.open;
-    if (!chunk) {
-      this.open = new Chunk(ts, CHUNK_CAPACITY);
+    let chunk = this.open;
+    if (chunk && (chunk.rows >= CHUNK_ROWS || ts >= this.openHourEnd)) {
+      // The closed chunk is copied out; the open one goes on in the same arrays.
+      this.closed.push(encodedOf(chunk));
+      chunk.reset();
       this.openHourEnd = hourEnd(ts);
-      this.open.tryAppend(ts, value);
-    } else if (
-      chunk.length >= CHUNK_ROWS ||
-      ts >= this.openHourEnd ||
-      !chunk.tryAppend(ts, value)
-    ) {
-      // Closed chunks are encoded; the open one's arrays are reused (no allocation per chunk).
-      if (chunk.length > 0) this.closed.push(encodeFast(chunk));
-      chunk.reset(ts);
+    } else if (!chunk) {
+      chunk = this.open = new StreamChunk();
       this.openHourEnd = hourEnd(ts);
-      chunk.tryAppend(ts, value);
     }
+    chunk.append(ts, value);
     this.lastTs = ts;
     this.lastValue = value;
   }
@@ -95,7 +98,7 @@ export class Series {
       return true;
     }
     if (this.has(ts)) return false;
-    if (this.open && ts >= this.open.firstTs && this.open.insert(ts, value)) return true;
+    // The open chunk only grows at its end: anything older goes to the late chunk.
     if (!this.late) {
       this.late = new Chunk(ts);
       this.late.tryAppend(ts, value);
@@ -129,13 +132,18 @@ export class Series {
       const d = decodeChunk(c.bytes);
       out.pushRange(d.ts, d.values, from, to);
     }
-    for (const chunk of [this.late, this.open]) {
-      if (!chunk || chunk.length === 0 || chunk.lastTs < from || chunk.firstTs >= to) continue;
-      for (let i = chunk.lowerBound(from); i < chunk.length; i++) {
-        const ts = chunk.tsAt(i);
+    const late = this.late;
+    if (late && late.length > 0 && late.lastTs >= from && late.firstTs < to) {
+      for (let i = late.lowerBound(from); i < late.length; i++) {
+        const ts = late.tsAt(i);
         if (ts >= to) break;
-        out.push(ts, chunk.values[i]!);
+        out.push(ts, late.values[i]!);
       }
+    }
+    const open = this.open;
+    if (open && open.rows > 0 && open.lastTs >= from && open.firstTs < to) {
+      const d = open.decode();
+      out.pushRange(d.ts, d.values, from, to);
     }
   }
 
@@ -163,13 +171,13 @@ export class Series {
   }
 
   headRows(): number {
-    let n = (this.open?.length ?? 0) + (this.late?.length ?? 0);
+    let n = (this.open?.rows ?? 0) + (this.late?.length ?? 0);
     for (const c of this.closed) n += c.rows;
     return n;
   }
 
   private closeOpen(): void {
-    if (this.open && this.open.length > 0) this.closed.push(encodeFast(this.open));
+    if (this.open && this.open.rows > 0) this.closed.push(encodedOf(this.open));
     this.open = null;
   }
 }

@@ -1,6 +1,6 @@
 import type { Sample } from '../../../shared/protocol.js';
 import { seriesKey } from './series-key.js';
-import { HOUR_MS, MINUTE_MS, Series } from './series.js';
+import { HOUR_MS, MINUTE_MS, NO_LABELS, Series } from './series.js';
 
 export { HOUR_MS, MINUTE_MS, Series };
 
@@ -160,7 +160,7 @@ export class TimeSeriesStore {
       local,
       agentId,
       sample.name,
-      sample.labels ? { ...sample.labels } : {},
+      sample.labels && Object.keys(sample.labels).length > 0 ? { ...sample.labels } : NO_LABELS,
     );
     this.restore(series);
     return series;

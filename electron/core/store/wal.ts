@@ -73,15 +73,22 @@ export class WriteAheadLog {
   }
 
   append(payload: string): Promise<void> {
+    return this.appendAll([payload]);
+  }
+
+  /** Several lines, in order, in the same group commit; one promise for all of them. */
+  appendAll(payloads: readonly string[]): Promise<void> {
     let seg = this.current;
     if (!seg) return Promise.reject(new Error('WAL is not open'));
     // A segment that could not be cut back after a failed write ends in a torn line: the
     // next line starts a new segment (once, not once per failure).
     if (seg.failed) seg = this.current = this.startSegment(seg.number + 1);
-    const line = encodeLine(payload);
-    seg.pending.push(line);
-    seg.pendingBytes += line.length;
-    this.queuedBytes += line.length;
+    for (const payload of payloads) {
+      const line = encodeLine(payload);
+      seg.pending.push(line);
+      seg.pendingBytes += line.length;
+      this.queuedBytes += line.length;
+    }
     const done = new Promise<void>((resolve, reject) => seg.waiters.push({ resolve, reject }));
     if (seg.pendingBytes >= EAGER_BYTES) this.flush(seg);
     else this.timer ??= this.clock.setTimeout(() => this.flush(seg), this.flushMs);

@@ -1,0 +1,20 @@
+// Runs one bench section in a process of its own and prints its Section as JSON on the last
+// line: figures about this process's memory must not include what earlier sections left.
+import { forecastInput, memoryPerSeries, storageSoak } from './storage.js';
+import type { BenchOptions, Section } from './harness.js';
+
+const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
+  storage: storageSoak,
+  series: memoryPerSeries,
+  'forecast-input': forecastInput,
+};
+
+const [name, flag] = process.argv.slice(2);
+const run = SECTIONS[name ?? ''];
+if (!run) {
+  process.stderr.write(`section-child: unknown section '${name}'\n`);
+  process.exit(2);
+}
+const section = await run({ quick: flag === '--quick' });
+process.stdout.write(`${JSON.stringify(section)}\n`);
+process.exit(0);
