@@ -9,8 +9,10 @@ import { consoleAlert } from './incidents/console-alert.js';
 export class ConsoleAlerts {
   constructor(private readonly alerts: AlertBook) {}
 
+  /** Open the alert, or (already open) bring its message up to date without a new notification. */
   raise(ruleId: string, subjectKey: string, severity: Severity, message: string): void {
     this.alerts.report(consoleAlert(ruleId, subjectKey, severity, message));
+    this.alerts.revise(ruleId, subjectKey, message, null);
   }
 
   /** The condition is over: the open alert (if any) resolves by itself. */
