@@ -82,12 +82,20 @@ describe('the metric store on disk (meridian serve)', () => {
     const first = await serveIn(dataDir, { checkpointEveryMs: 10_000 });
     const agent = await sendHistory(first.ingestUrl, 'hist-1', 'hist_probe', H0, 3_600);
     // A flush writes the head to a block; the worker compacts the (long closed) hour.
+    // The file lands before the console adopts it into its block set, so wait on what the
+    // API reports, not on the directory.
+    let report!: StorageReport;
     await waitFor(
-      async () => (await blockFiles(dataDir)).some((f) => f.startsWith(`raw-${H0}-`)),
+      async () => {
+        report = await api<StorageReport>(first, '/api/v1/storage');
+        return (
+          report.rawBytesPerSample !== null &&
+          (await blockFiles(dataDir)).some((f) => f.startsWith(`raw-${H0}-`))
+        );
+      },
       30_000,
       'the hour compacted into a raw block',
     );
-    const report = await api<StorageReport>(first, '/api/v1/storage');
     const raw = report.tiers.find((t) => t.tier === 'raw')!;
     expect(raw.rows).toBeGreaterThanOrEqual(3_600);
     expect(raw.oldest).toBe(H0);
