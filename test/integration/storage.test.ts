@@ -1,6 +1,7 @@
 // The metric store on disk, through `meridian serve` (compaction in its worker thread): data
 // older than the head is read back from block files after a restart; a SIGKILL in the middle
-// of a flush loses nothing acked and leaves nothing that breaks start-up; a torn block file is
+// of a flush loses nothing acked and leaves nothing that breaks start-up; a series that stops
+// leaves memory once idle and its history stays readable; a torn block file is
 // set aside and raised as an alert; the disk budget deletes the oldest data first.
 import { mkdir, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -112,6 +113,39 @@ describe('the metric store on disk (meridian serve)', () => {
     }
     const minutes = await countsOf(second, 'hist_probe', agent.agentId, H0, H0 + HOUR, 60_000);
     expect([...minutes.values()]).toEqual(Array(60).fill(60));
+  });
+
+  it('lets a series that stopped leave memory once idle, and still reads its history', async () => {
+    const dataDir = await tempDir();
+    cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
+    const s = await serveIn(dataDir, { checkpointEveryMs: 10_000, headIdleMs: 60_000 });
+    // A host that stopped a minute and a half ago, inside the current hour: its open chunk
+    // is not closed by the hour ending, only by the idle rule (headIdleMs, 1 min here).
+    const now = Date.now();
+    const from = Math.max(Math.floor(now / HOUR) * HOUR, now - 90_000);
+    const gone = await sendHistory(s.ingestUrl, 'gone-1', 'churn_probe', from, 20);
+    gone.ws.terminate();
+    // ... and one that keeps reporting.
+    const live = await connectAgent(s.ingestUrl, { hostname: 'live-1' });
+    cleanup.push(() => live.ws.terminate());
+    let seq = 0;
+    const report = await waitFor(
+      async () => {
+        live.send({
+          type: 'metrics',
+          seq: ++seq,
+          samples: [{ name: 'live_probe', ts: Date.now(), value: seq }],
+        });
+        await live.next('ack');
+        const r = await api<StorageReport>(s, '/api/v1/storage');
+        return r.series.total === 2 && r.series.active === 1 ? r : null;
+      },
+      45_000,
+      'the stopped series evicted from the head',
+    );
+    expect(report.head.rows).toBeLessThan(seq + 1);
+    const counts = await countsOf(s, 'churn_probe', gone.agentId, from, from + 19_000);
+    expect([...counts.values()]).toEqual(Array(20).fill(1));
   });
 
   it('loses nothing acked when SIGKILL lands in the middle of a flush, and starts again', async () => {
