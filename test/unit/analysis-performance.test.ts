@@ -3,7 +3,9 @@ import { ManualClock } from '../../shared/clock.js';
 import type { HelloMessage, Sample } from '../../shared/protocol.js';
 import type { AgentType } from '../../shared/model.js';
 import type { PerformanceTrend, TrendWindow } from '../../shared/analysis.js';
+import { unitFor } from '../../shared/metric-unit.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
+import { Simulator } from '../../agent/simulator.js';
 import { CoreEvents } from '../../electron/core/events.js';
 import { counterIds } from '../../electron/core/ids.js';
 import { Fleet } from '../../electron/core/fleet/fleet.js';
@@ -39,7 +41,7 @@ function setup(metrics: readonly string[] = ['cpu_usage']) {
   const store = new TimeSeriesStore(1000);
   // The analysis reads the head alone: raw samples, and buckets computed from them.
   const analysis = new PerformanceAnalysis(
-    { clock, store: headSource(store), fleet, metrics: () => metrics },
+    { clock, store: headSource(store), fleet, metrics: () => metrics, unitOf: (m) => unitFor(m) },
     60_000,
   );
   const connect = (hostname: string, region: string, agentType: AgentType): string => {
@@ -151,6 +153,41 @@ describe('PerformanceAnalysis trends', () => {
       expect(byId.get(id)!.direction, id).toBe('stable');
       expect(Math.abs(byId.get(id)!.slopePerHour), id).toBeLessThan(0.5);
     }
+  });
+
+  it("calls the simulator's own disk growth degrading (percentage points per hour, not only % of the mean)", () => {
+    // The simulator's virtual disks, an hour of them at its own one-second pace, on a manual
+    // clock: each grows about 0.9 points an hour from 30–70 % (1.3–3 % of its mean an hour).
+    const ctx = setup(['disk_usage']);
+    const simClock = new ManualClock(NOW - H);
+    const sim = new Simulator({
+      url: 'ws://127.0.0.1:9',
+      token: 'unused',
+      agents: 12,
+      seed: 5,
+      clock: simClock,
+      regions: ['eu-west-1'],
+    });
+    const ids = sim.agents.map((a) => ctx.connect(a.hostname, a.region, a.type));
+    const disk: Sample[][] = ids.map(() => []);
+    while (simClock.now() < NOW) {
+      simClock.advance(1_000);
+      sim.agents.forEach((a, i) =>
+        disk[i]!.push(sim.samplesFor(a).find((x) => x.name === 'disk_usage')!),
+      );
+    }
+    ids.forEach((id, i) => ctx.store.append(id, disk[i]!));
+    const trends = ctx.analysis.trends().trends.filter((t) => t.window === '1h');
+    expect(trends.length).toBeGreaterThan(1);
+    for (const t of trends) {
+      expect(t.metric).toBe('disk_usage');
+      expect(t.slopePerHour, t.id).toBeGreaterThan(0.6);
+      expect(t.rSquared, t.id).toBeGreaterThan(0.9);
+      expect(t.pValue, t.id).toBeLessThan(1e-6);
+      expect(t.direction, t.id).toBe('degrading');
+    }
+    // The relative rule alone would call at least one of them stable (the fault reported).
+    expect(trends.some((t) => Math.abs(t.relativeChange) < 0.02)).toBe(true);
   });
 
   it('falling response_time in one region is improving there', () => {
