@@ -128,16 +128,16 @@ describe('PerformanceAnalysis trends', () => {
     const { analysis } = fleetWithCpu();
     const byId = new Map(analysis.trends().trends.map((t) => [t.id, t]));
     const east1h = byId.get('us-east-1/system/cpu_usage/1h')!;
-    // One point a minute: the aligned hour plus the open minute.
-    expect(east1h.points).toBe(61);
+    // One point a minute: the aligned hour, without the open minute (still filling).
+    expect(east1h.points).toBe(60);
     expect(east1h.windowStart).toBe(NOW - 20_000 - H);
-    expect(east1h.windowEnd).toBe(NOW - 20_000);
+    expect(east1h.windowEnd).toBe(NOW - 20_000 - MIN);
     expect(east1h.slopePerHour).toBeCloseTo(2, 9);
     expect(east1h.rSquared).toBeCloseTo(1, 9);
     expect(east1h.pValue).toBeLessThan(1e-9);
     expect(east1h.direction).toBe('degrading');
-    // Over the hour: +2 against a mean of 67.
-    expect(east1h.relativeChange).toBeCloseTo(2 / 67, 6);
+    // Over the 59 minutes from first to last point: +1.97 against a mean of about 67.
+    expect(east1h.relativeChange).toBeCloseTo((2 * 59) / 60 / 67, 3);
 
     const east24h = byId.get('us-east-1/system/cpu_usage/24h')!;
     expect(east24h.points).toBeGreaterThanOrEqual(60);
@@ -216,9 +216,10 @@ describe('PerformanceAnalysis trends', () => {
     // trends() builds a new list each time; the trend objects are the cached ones.
     expect(sameObjects(analysis.trends().trends, first.trends)).toBe(true);
     expect(analysis.trends().computedAt).toBe(first.computedAt);
-    clock.advance(1000);
+    // Once the minute it fell in has settled (the open minute is left out of a trend).
+    clock.advance(MIN);
     const fresh = analysis.trends(true);
-    expect(fresh.computedAt).toBe(NOW + 1000);
+    expect(fresh.computedAt).toBe(NOW + MIN);
     expect(fresh.trends.some((t) => first.trends.includes(t))).toBe(false);
     const slope = (r: { trends: PerformanceTrend[] }) =>
       r.trends.find((t) => t.id === 'us-east-1/system/cpu_usage/1h')!.slopePerHour;
@@ -227,11 +228,11 @@ describe('PerformanceAnalysis trends', () => {
     analysis.start();
     clock.advance(60_000);
     // The schedule recomputed the 1 h window only: the answer is as old as its oldest window.
-    expect(analysis.trends().computedAt).toBe(NOW + 1_000);
+    expect(analysis.trends().computedAt).toBe(NOW + MIN);
     expect(slope(analysis.trends())).not.toBe(slope(fresh));
     analysis.stop();
     clock.advance(60_000);
-    expect(analysis.trends().computedAt).toBe(NOW + 1_000);
+    expect(analysis.trends().computedAt).toBe(NOW + MIN);
   });
 
   it('the schedule recomputes 1h every run, 24h every 10 min and 7d every hour; fresh recomputes all', () => {
@@ -300,6 +301,9 @@ describe('PerformanceAnalysis trends', () => {
     expect(ctx.analysis.trends().trends).toEqual([]);
     ctx.clock.advance(MIN);
     ctx.store.append(id, [{ name: 'cpu_usage', ts: NOW + MIN, value: 10 }]);
+    // Still in the open minute: not a settled point yet.
+    expect(ctx.analysis.trends(true).trends).toEqual([]);
+    ctx.clock.advance(MIN);
     const trends = ctx.analysis.trends(true).trends;
     expect(trends.map((t) => [t.id, t.points])).toEqual([['us-east-1/system/cpu_usage/1h', 10]]);
   });

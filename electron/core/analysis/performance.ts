@@ -100,8 +100,10 @@ export class PerformanceAnalysis {
             },
             now,
           );
+          // Settled steps only: the one still filling would tilt the line at its end.
+          const settledBefore = result.partialFrom ?? Infinity;
           const points = (result.series[0]?.points ?? []).filter(
-            (p): p is [number, number] => p[1] !== null,
+            (p): p is [number, number] => p[1] !== null && p[0] < settledBefore,
           );
           const fit = fitTrend(metric, points, this.deps.unitOf(metric));
           if (!fit) continue;
