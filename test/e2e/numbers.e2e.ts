@@ -204,5 +204,11 @@ describe('numbers an operator can trust', () => {
     expect(await page.locator(byTestId('explore-counted')).textContent()).toContain(
       'from 2 series now (usually 8)',
     );
+    // The jump in the average is who is counted: no trend is drawn from it.
+    const badge = page.locator(byTestId('explore-trend'));
+    await eventually(async () => {
+      expect(await badge.getAttribute('data-state')).toBe('none');
+      expect(await badge.getAttribute('title')).toContain('number of series behind the line');
+    });
   });
 });

@@ -98,7 +98,46 @@ describe('explorer trend badge', () => {
       { agg: 'sum' },
     );
     expect(v.trend.fit!.pValue).toBeLessThan(1e-6);
-    expect(v.trend.reason).toMatch(/number of series changed/);
+    expect(v.trend.reason).toMatch(/number of series behind the line changed/);
+    // A sample missed here and there (299 of 300) is not a change of membership.
+    const jitter = build(
+      line(
+        900,
+        (i) => 9000 + (2000 * i) / 3600 + noise(i),
+        1_000,
+        (i) => (i % 7 ? 300 : 299),
+      ),
+      { agg: 'sum' },
+    );
+    expect(jitter.trend.reason).toBeNull();
+  });
+
+  it('an average that jumps because most of its agents stopped has no trend', () => {
+    // Eight hosts averaging 25 %, then the two left average 33 %: +700-odd %/h, significant.
+    const v = build(
+      line(
+        33,
+        (i) => (i < 25 ? 25 : 33) + 0.5 * noise(i),
+        1_000,
+        (i) => (i < 25 ? 8 : 2),
+      ),
+      {},
+    );
+    expect(v.trend.fit!.slopePerHour).toBeGreaterThan(300);
+    expect(v.trend.fit!.pValue).toBeLessThan(1e-6);
+    expect(v.trend.reason).toMatch(/number of series behind the line changed/);
+    expect(roles(v)).not.toContain('trend');
+    // One host of eight missing now and then does not hide a real trend.
+    const steady = build(
+      line(
+        900,
+        (i) => 40 + (6 * i) / 3600 + 0.2 * noise(i),
+        1_000,
+        (i) => (i % 5 ? 8 : 7),
+      ),
+      {},
+    );
+    expect(steady.trend.reason).toBeNull();
   });
 
   it('leaves the step still filling out of the fit', () => {

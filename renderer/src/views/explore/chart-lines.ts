@@ -3,7 +3,7 @@
 // trend (shared/trend-rule.ts: enough points, significant, material), the matching rule's
 // thresholds when the aggregation is in the rule's unit, and how many series the line stands
 // for, with a warning when that count falls sharply.
-import { whyNoTrend } from '../../../../shared/trend-rule.js';
+import { MIN_RELATIVE_CHANGE, whyNoTrend } from '../../../../shared/trend-rule.js';
 import type { ThresholdRule } from '../../../../shared/rules.js';
 import { DECIMATION, type AxisClamp, type ChartLine } from '../../components/chart-line.js';
 import { fitLine, valueAt, type LineFit } from '../../lib/least-squares.js';
@@ -79,18 +79,31 @@ function coverageOf(counts: readonly number[]): Coverage | null {
   return { now, median: m, dropped: now < COVERAGE_DROP * m };
 }
 
+/**
+ * Whether the series behind a line changed enough to move it by themselves: a sum or count
+ * moves with their number (by more than the 2 % a trend needs once it varies by 2 %); an
+ * average, extreme or percentile when most of them come or go (under half of the most).
+ */
+function membershipChanged(counts: readonly number[], agg: Agg): boolean {
+  if (counts.length === 0) return false;
+  const most = Math.max(...counts);
+  const least = Math.min(...counts);
+  return inMetricUnit(agg)
+    ? least < COVERAGE_DROP * most
+    : most - least >= MIN_RELATIVE_CHANGE * most;
+}
+
 function trendOf(series: ExploreSeries | undefined, settled: number, agg: Agg, unit: string) {
   const all = series?.points ?? [];
   let n = all.findIndex(([t]) => t >= settled);
   if (n < 0) n = all.length;
   const points = all.slice(0, n);
   const fit = fitLine(points);
-  const counts = series?.counts?.slice(0, n) ?? [];
   let reason: string | null;
   if (!fit) reason = `${points.length} points: a trend needs at least 10`;
-  else if (!inMetricUnit(agg) && counts.some((c) => c !== counts[0]))
-    // A sum or count moves with the number of series: that is not a trend of the metric.
-    reason = 'the number of series changed over the range';
+  else if (membershipChanged(series?.counts?.slice(0, n) ?? [], agg))
+    // Agents joining or leaving move the line: that is not a trend of the metric.
+    reason = 'the number of series behind the line changed over the range';
   else reason = whyNoTrend(fit, inMetricUnit(agg) ? unit : '');
   return { fit, reason };
 }
