@@ -176,8 +176,8 @@ describe('numbers an operator can trust', () => {
     await eventually(async () => {
       expect(await chartFigure('points')).toBeGreaterThan(5);
       expect(await chartFigure('partial')).toBeGreaterThanOrEqual(1);
-      // The flagged steps are the last ones, within a few seconds of the console's clock.
-      expect(await chartFigure('partial-from')).toBeGreaterThan(Date.now() - 10_000);
+      // The flagged steps are the last ones (at the live edge, not an hour back).
+      expect(await chartFigure('partial-from')).toBeGreaterThan(Date.now() - 60_000);
     });
     expect(await page.locator(byTestId('explore-meta')).textContent()).toContain(
       'last step still filling',
