@@ -49,9 +49,16 @@ export interface QueryRangeResult {
   from: number;
   to: number;
   agg: string;
+  /**
+   * Start of the first step that may still be filling (it ended less than PARTIAL_SETTLE_MS
+   * ago, or has not ended): its values are not final. Null when every step is complete.
+   */
+  partialFrom: number | null;
   series: {
     agentId: string | null;
     labels: Record<string, string>;
     points: [number, number | null][];
+    /** For a line aggregating several series (region or fleet scope): how many had data in each step, aligned with `points`. */
+    seriesCounts?: number[];
   }[];
 }

@@ -9,8 +9,21 @@ export const STREAM_PATH = `${API_PREFIX}/stream`;
 export const STREAM_BATCH_MS = 250;
 /** Agents whose only change is a heartbeat or new latest values are re-sent at most this often. */
 export const STREAM_AGENT_REFRESH_MS = 2_000;
+/**
+ * A range query's step is final once it ended this long ago: samples are stamped when
+ * collected and reach the store a moment later. Later steps are flagged partial (`partialFrom`).
+ */
+export const PARTIAL_SETTLE_MS = 2_000;
+
+/** Start of the first step (on the grid of `step` from `origin`) not yet settled at `now`. */
+export function unsettledFrom(origin: number, step: number, now: number): number {
+  return origin + Math.max(0, Math.floor((now - PARTIAL_SETTLE_MS - origin) / step)) * step;
+}
 /** Tails a viewer may hold at once. */
 export const MAX_TAILS_PER_VIEWER = 16;
+/** Steps a live tail may ask for: its points are the chart's own, whole steps. */
+export const TAIL_MIN_STEP_MS = 1_000;
+export const TAIL_MAX_STEP_MS = 30_000;
 /** Most agents one GET /api/v1/agents page holds (also the default page size). */
 export const AGENTS_PAGE_MAX = 1_000;
 /** What `fields=` may name on GET /api/v1/agents. */

@@ -2,7 +2,7 @@
 // The core's router and the renderer's client both import this file, so the two cannot drift.
 import { Type, type Static } from '@sinclair/typebox';
 import type { PercentileRow, PerformanceTrend, QueryRangeResult } from './analysis.js';
-import type { Agent, Alert, Region, StoredEvent } from './model.js';
+import { AGENT_TYPES, type Agent, type Alert, type Region, type StoredEvent } from './model.js';
 import type { Rule } from './rules.js';
 
 const Opt = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
@@ -84,6 +84,8 @@ export const QueryRangeQuery = Type.Object(
     metric: Type.String({ minLength: 1, maxLength: 128 }),
     agent: Opt(Type.String({ maxLength: 64 })),
     region: Opt(Type.String({ maxLength: 64 })),
+    /** Only agents of this type (the trends' "service"), within the region or the fleet. */
+    service: Opt(Type.Union(AGENT_TYPES.map((t) => Type.Literal(t)))),
     /** Label filter: `name=value,name2=value2`. */
     labels: Opt(
       Type.String({
@@ -284,12 +286,15 @@ export interface StreamStats extends ConsoleStats {
   type: 'stats';
 }
 
-/** Viewer → console on the stream: follow a chart's series live (one point a second). */
+/**
+ * Viewer → console on the stream: follow a chart's series live, once a second, at the chart's
+ * `step` (TAIL_MIN_STEP_MS to TAIL_MAX_STEP_MS; one second if not given).
+ */
 export const TailRequest = Type.Object(
   {
     type: Type.Literal('tail'),
     id: Type.String({ minLength: 1, maxLength: 64 }),
-    query: Type.Omit(QueryRangeQuery, ['from', 'to', 'step']),
+    query: Type.Omit(QueryRangeQuery, ['from', 'to']),
   },
   { additionalProperties: false },
 );
@@ -305,8 +310,10 @@ export interface StreamTail {
   type: 'tail';
   id: string;
   serverTime: number;
-  /** The last few one-second points; merge by timestamp. */
+  /** The last few points at the tail's step (the still-filling ones included); merge by timestamp. */
   points: [number, number | null][];
+  /** For a line aggregating several series (region or fleet scope): how many had data in each point. */
+  seriesCounts?: number[];
 }
 
 export interface StreamTailError {

@@ -3,6 +3,7 @@ import { hostname, networkInterfaces } from 'node:os';
 import type { ConsoleStats, SessionInfo, StorageReport } from '../../shared/api.js';
 import { SEVERITIES, type Severity } from '../../shared/model.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
+import { unitFor } from '../../shared/metric-unit.js';
 import { DEFAULT_RULES, type Rule } from '../../shared/rules.js';
 import { ApiServer } from './api/server.js';
 import { createStaticHandler } from './api/static.js';
@@ -165,6 +166,10 @@ export class MonitoringCore {
             ...this.rules.flatMap((r) => (r.kind === 'threshold' ? [r.metric] : [])),
           ]),
         ],
+        unitOf: (metric) => {
+          const rule = this.rules.find((r) => r.kind === 'threshold' && r.metric === metric);
+          return unitFor(metric, rule?.kind === 'threshold' ? rule.unit : null);
+        },
       },
       config.analysisEveryMs,
     );

@@ -69,13 +69,13 @@ describe('metric explorer and trends', () => {
     await eventually(async () => expect(await chartFigure(stack, 'points')).toBeGreaterThan(3));
     expect(await chartFigure(stack, 'series')).toBe(1);
 
-    // The least-squares trend of what is drawn, with its slope per hour and R².
+    // The trend badge: a slope with R² only for a trend (enough points, significant, material);
+    // the simulator's noisy minutes of cpu usually are none. (numbers.e2e.ts tests both cases.)
     const trend = page.locator(byTestId('explore-trend'));
     await trend.waitFor();
     expect(await trend.textContent()).toMatch(
-      /Trend\s*[+\u2212]?[\d.,]+ %\/h\s*·\s*R²\s*[01]\.\d\d/,
+      /^(No clear trend|Trend\s*[+\u2212]?[\d.,]+ %\/h\s*·\s*R²\s*[01]\.\d\d)$/,
     );
-    expect(Number.isFinite(Number(await trend.getAttribute('data-slope')))).toBe(true);
 
     // Live: the tail adds a point a second without a reload (once its subscription is on).
     await page.waitForSelector(`${byTestId('explore-chart')}[data-live="on"]`);
@@ -144,7 +144,7 @@ describe('metric explorer and trends', () => {
     await first.click();
     await page.waitForSelector(byTestId('view-explore'));
     expect(decodeURIComponent(page.url())).toContain(
-      `#/explore?metric=latency&scope=region:${PROBE_REGION}&agg=avg&range=1h&trend=`,
+      `#/explore?metric=latency&scope=region:${PROBE_REGION}&service=application&agg=avg&range=1h&trend=`,
     );
     expect(await page.locator(byTestId('explore-metric')).inputValue()).toBe('latency');
     await eventually(async () => expect(await chartFigure(stack, 'points')).toBeGreaterThan(50));

@@ -129,7 +129,9 @@ describe('metric store through ingest and /api/v1/query_range', () => {
       to: BASE + 1000,
       step: 1000,
     });
-    expect(region.body.series).toEqual([{ agentId: null, labels: {}, points: [[BASE, 20]] }]);
+    expect(region.body.series).toEqual([
+      { agentId: null, labels: {}, points: [[BASE, 20]], seriesCounts: [2] },
+    ]);
     const fleetMax = await query(t, {
       metric: 'response_time',
       from: BASE,

@@ -3,7 +3,9 @@ import { ManualClock } from '../../shared/clock.js';
 import type { HelloMessage, Sample } from '../../shared/protocol.js';
 import type { AgentType } from '../../shared/model.js';
 import type { PerformanceTrend, TrendWindow } from '../../shared/analysis.js';
+import { unitFor } from '../../shared/metric-unit.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
+import { Simulator } from '../../agent/simulator.js';
 import { CoreEvents } from '../../electron/core/events.js';
 import { counterIds } from '../../electron/core/ids.js';
 import { Fleet } from '../../electron/core/fleet/fleet.js';
@@ -39,7 +41,7 @@ function setup(metrics: readonly string[] = ['cpu_usage']) {
   const store = new TimeSeriesStore(1000);
   // The analysis reads the head alone: raw samples, and buckets computed from them.
   const analysis = new PerformanceAnalysis(
-    { clock, store: headSource(store), fleet, metrics: () => metrics },
+    { clock, store: headSource(store), fleet, metrics: () => metrics, unitOf: (m) => unitFor(m) },
     60_000,
   );
   const connect = (hostname: string, region: string, agentType: AgentType): string => {
@@ -126,16 +128,16 @@ describe('PerformanceAnalysis trends', () => {
     const { analysis } = fleetWithCpu();
     const byId = new Map(analysis.trends().trends.map((t) => [t.id, t]));
     const east1h = byId.get('us-east-1/system/cpu_usage/1h')!;
-    // One point a minute: the aligned hour plus the open minute.
-    expect(east1h.points).toBe(61);
+    // One point a minute: the aligned hour, without the open minute (still filling).
+    expect(east1h.points).toBe(60);
     expect(east1h.windowStart).toBe(NOW - 20_000 - H);
-    expect(east1h.windowEnd).toBe(NOW - 20_000);
+    expect(east1h.windowEnd).toBe(NOW - 20_000 - MIN);
     expect(east1h.slopePerHour).toBeCloseTo(2, 9);
     expect(east1h.rSquared).toBeCloseTo(1, 9);
     expect(east1h.pValue).toBeLessThan(1e-9);
     expect(east1h.direction).toBe('degrading');
-    // Over the hour: +2 against a mean of 67.
-    expect(east1h.relativeChange).toBeCloseTo(2 / 67, 6);
+    // Over the 59 minutes from first to last point: +1.97 against a mean of about 67.
+    expect(east1h.relativeChange).toBeCloseTo((2 * 59) / 60 / 67, 3);
 
     const east24h = byId.get('us-east-1/system/cpu_usage/24h')!;
     expect(east24h.points).toBeGreaterThanOrEqual(60);
@@ -151,6 +153,41 @@ describe('PerformanceAnalysis trends', () => {
       expect(byId.get(id)!.direction, id).toBe('stable');
       expect(Math.abs(byId.get(id)!.slopePerHour), id).toBeLessThan(0.5);
     }
+  });
+
+  it("calls the simulator's own disk growth degrading (percentage points per hour, not only % of the mean)", () => {
+    // The simulator's virtual disks, an hour of them at its own one-second pace, on a manual
+    // clock: each grows about 0.9 points an hour from 30–70 % (1.3–3 % of its mean an hour).
+    const ctx = setup(['disk_usage']);
+    const simClock = new ManualClock(NOW - H);
+    const sim = new Simulator({
+      url: 'ws://127.0.0.1:9',
+      token: 'unused',
+      agents: 12,
+      seed: 5,
+      clock: simClock,
+      regions: ['eu-west-1'],
+    });
+    const ids = sim.agents.map((a) => ctx.connect(a.hostname, a.region, a.type));
+    const disk: Sample[][] = ids.map(() => []);
+    while (simClock.now() < NOW) {
+      simClock.advance(1_000);
+      sim.agents.forEach((a, i) =>
+        disk[i]!.push(sim.samplesFor(a).find((x) => x.name === 'disk_usage')!),
+      );
+    }
+    ids.forEach((id, i) => ctx.store.append(id, disk[i]!));
+    const trends = ctx.analysis.trends().trends.filter((t) => t.window === '1h');
+    expect(trends.length).toBeGreaterThan(1);
+    for (const t of trends) {
+      expect(t.metric).toBe('disk_usage');
+      expect(t.slopePerHour, t.id).toBeGreaterThan(0.6);
+      expect(t.rSquared, t.id).toBeGreaterThan(0.9);
+      expect(t.pValue, t.id).toBeLessThan(1e-6);
+      expect(t.direction, t.id).toBe('degrading');
+    }
+    // The relative rule alone would call at least one of them stable (the fault reported).
+    expect(trends.some((t) => Math.abs(t.relativeChange) < 0.02)).toBe(true);
   });
 
   it('falling response_time in one region is improving there', () => {
@@ -179,9 +216,10 @@ describe('PerformanceAnalysis trends', () => {
     // trends() builds a new list each time; the trend objects are the cached ones.
     expect(sameObjects(analysis.trends().trends, first.trends)).toBe(true);
     expect(analysis.trends().computedAt).toBe(first.computedAt);
-    clock.advance(1000);
+    // Once the minute it fell in has settled (the open minute is left out of a trend).
+    clock.advance(MIN);
     const fresh = analysis.trends(true);
-    expect(fresh.computedAt).toBe(NOW + 1000);
+    expect(fresh.computedAt).toBe(NOW + MIN);
     expect(fresh.trends.some((t) => first.trends.includes(t))).toBe(false);
     const slope = (r: { trends: PerformanceTrend[] }) =>
       r.trends.find((t) => t.id === 'us-east-1/system/cpu_usage/1h')!.slopePerHour;
@@ -190,11 +228,11 @@ describe('PerformanceAnalysis trends', () => {
     analysis.start();
     clock.advance(60_000);
     // The schedule recomputed the 1 h window only: the answer is as old as its oldest window.
-    expect(analysis.trends().computedAt).toBe(NOW + 1_000);
+    expect(analysis.trends().computedAt).toBe(NOW + MIN);
     expect(slope(analysis.trends())).not.toBe(slope(fresh));
     analysis.stop();
     clock.advance(60_000);
-    expect(analysis.trends().computedAt).toBe(NOW + 1_000);
+    expect(analysis.trends().computedAt).toBe(NOW + MIN);
   });
 
   it('the schedule recomputes 1h every run, 24h every 10 min and 7d every hour; fresh recomputes all', () => {
@@ -263,6 +301,9 @@ describe('PerformanceAnalysis trends', () => {
     expect(ctx.analysis.trends().trends).toEqual([]);
     ctx.clock.advance(MIN);
     ctx.store.append(id, [{ name: 'cpu_usage', ts: NOW + MIN, value: 10 }]);
+    // Still in the open minute: not a settled point yet.
+    expect(ctx.analysis.trends(true).trends).toEqual([]);
+    ctx.clock.advance(MIN);
     const trends = ctx.analysis.trends(true).trends;
     expect(trends.map((t) => [t.id, t.points])).toEqual([['us-east-1/system/cpu_usage/1h', 10]]);
   });

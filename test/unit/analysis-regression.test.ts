@@ -1,11 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import {
   fitTrend,
+  MIN_PERCENT_POINTS_PER_HOUR,
   MIN_RELATIVE_CHANGE,
   MIN_TREND_POINTS,
   SIGNIFICANCE,
 } from '../../electron/core/analysis/regression.js';
-import { incompleteBeta, twoSidedPValue } from '../../electron/core/analysis/student-t.js';
+import { incompleteBeta, twoSidedPValue } from '../../shared/student-t.js';
 import { polarityOf } from '../../electron/core/analysis/polarity.js';
 
 const H = 3_600_000;
@@ -157,6 +158,54 @@ describe('fitTrend', () => {
     )!;
     expect(fit.relativeChange).toBeCloseTo(2.25 / 101.125, 10);
     expect(fit.direction).toBe('degrading');
+  });
+
+  it('a percentage growing 0.9 points an hour is degrading, though only 1.5 % of its mean', () => {
+    // A disk at 60 % filling 0.9 points an hour (one point a minute for an hour, light noise).
+    const disk = series(61, (x, i) => 60 + 0.9 * x + 0.05 * noise(i), 1 / 60);
+    const fit = fitTrend('disk_usage', disk, '%')!;
+    expect(MIN_PERCENT_POINTS_PER_HOUR).toBe(0.5);
+    expect(fit.slopePerHour).toBeCloseTo(0.9, 1);
+    expect(fit.pValue).toBeLessThan(1e-9);
+    expect(Math.abs(fit.relativeChange)).toBeLessThan(MIN_RELATIVE_CHANGE);
+    expect(fit.direction).toBe('degrading');
+    // The same numbers in a unit without a fixed scale: only the relative rule, so stable.
+    expect(fitTrend('disk_usage', disk, '')!.direction).toBe('stable');
+    // A free-space percentage falling as fast (higher is better) is degrading too.
+    const free = series(61, (x, i) => 40 - 0.9 * x + 0.05 * noise(i), 1 / 60);
+    expect(fitTrend('disk_free', free, '%')!.direction).toBe('degrading');
+  });
+
+  it('a percentage moving under 0.5 points an hour and under 2 % of its mean is stable', () => {
+    const fit = fitTrend(
+      'disk_usage',
+      series(61, (x, i) => 60 + 0.4 * x + 0.05 * noise(i), 1 / 60),
+      '%',
+    )!;
+    expect(fit.pValue).toBeLessThan(1e-9);
+    expect(fit.direction).toBe('stable');
+  });
+
+  it('a low percentage still trends by the relative rule (packet loss doubling)', () => {
+    const fit = fitTrend(
+      'packet_loss',
+      series(61, (x, i) => 0.1 + 0.1 * x + 0.002 * noise(i), 1 / 60),
+      '%',
+    )!;
+    expect(Math.abs(fit.slopePerHour)).toBeLessThan(MIN_PERCENT_POINTS_PER_HOUR);
+    expect(fit.direction).toBe('degrading');
+  });
+
+  it('a steep percentage slope that is not significant stays stable', () => {
+    // Big alternating noise: the fitted slope is over 0.5 points an hour, p is far above 0.05.
+    const fit = fitTrend(
+      'cpu_usage',
+      series(12, (x, i) => 50 + 0.6 * x + (i % 2 ? 20 : -20), 1 / 60),
+      '%',
+    )!;
+    expect(Math.abs(fit.slopePerHour)).toBeGreaterThan(MIN_PERCENT_POINTS_PER_HOUR);
+    expect(fit.pValue).toBeGreaterThan(0.05);
+    expect(fit.direction).toBe('stable');
   });
 
   it('all points at one time: no slope can be measured, stable', () => {

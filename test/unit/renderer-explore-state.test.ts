@@ -23,6 +23,7 @@ describe('explore hash query', () => {
     expect(parseExploreQuery('metric=cpu_usage&scope=region:eu-west-1&agg=p95&range=1h')).toEqual({
       metric: 'cpu_usage',
       scope: { kind: 'region', id: 'eu-west-1' },
+      service: '',
       agg: 'p95',
       range: '1h',
       labels: '',
@@ -30,10 +31,21 @@ describe('explore hash query', () => {
     });
   });
 
+  it('carries a service (agent type) filter for a region or the fleet, not an agent', () => {
+    const query = 'metric=disk_usage&scope=region:eu-west-1&service=database&agg=avg&range=1h';
+    const state = parseExploreQuery(query);
+    expect(state.service).toBe('database');
+    expect(formatExploreQuery(state)).toBe(query);
+    expect(parseExploreQuery('service=mainframe').service).toBe('');
+    const agent = { ...state, scope: { kind: 'agent' as const, id: 'agt_1' } };
+    expect(formatExploreQuery(agent)).not.toContain('service=');
+  });
+
   it('falls back to defaults for missing or unknown values', () => {
     expect(parseExploreQuery('')).toEqual({
       metric: '',
       scope: { kind: 'fleet' },
+      service: '',
       agg: 'avg',
       range: '1h',
       labels: '',
@@ -50,6 +62,7 @@ describe('explore hash query', () => {
     const state = {
       metric: 'filesystem_usage',
       scope: { kind: 'agent' as const, id: 'agt_7f3a' },
+      service: '' as const,
       agg: 'max' as const,
       range: '6h' as const,
       labels: 'mount=/var/lib,fs=ext4',

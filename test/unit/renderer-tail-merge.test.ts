@@ -1,11 +1,11 @@
-// Live tails on the explorer: the console re-sends the last five one-second points every
-// second; they are merged by timestamp and rolled up to the chart's step.
+// Live tails on the explorer: the console re-sends the chart's last few steps every second
+// (those still filling included); they are merged by timestamp and spliced onto the query's.
 import { describe, expect, it } from 'vitest';
 import {
   dropBefore,
   gapLimit,
   mergeByTimestamp,
-  rollUp,
+  spliceTail,
   type Point,
 } from '../../renderer/src/lib/series-merge.js';
 
@@ -98,49 +98,66 @@ describe('dropBefore', () => {
   });
 });
 
-describe('rollUp', () => {
-  const seconds: Point[] = [
-    [s(0), 1],
-    [s(1), 3],
-    [s(2), null],
-    [s(3), 10],
-    [s(4), 20],
-    [s(5), 30],
+describe('spliceTail', () => {
+  // The query ran at s(5): its steps s(4) and s(5) were still filling (a count of 2, then 1).
+  const query: Point[] = [
+    [s(0), 10, 3],
+    [s(1), null, 0],
+    [s(2), 12, 3],
+    [s(3), 13, 3],
+    [s(4), 14, 2],
+    [s(5), 15, 1],
   ];
 
-  it('passes one-second points through (minus the gaps) at a one-second step', () => {
-    expect(rollUp(seconds, T, 1_000, 'avg')).toEqual([
-      [s(0), 1],
-      [s(1), 3],
-      [s(3), 10],
-      [s(4), 20],
-      [s(5), 30],
+  it("takes the query's points up to the tail's first, then the tail's (final values)", () => {
+    const tail: Point[] = [
+      [s(3), 13, 3],
+      [s(4), 14.5, 3],
+      [s(5), 15.5, 3],
+      [s(6), 16, 2],
+    ];
+    expect(spliceTail(query, tail)).toEqual({
+      points: [
+        [s(0), 10],
+        [s(2), 12],
+        [s(3), 13],
+        [s(4), 14.5],
+        [s(5), 15.5],
+        [s(6), 16],
+      ],
+      counts: [3, 3, 3, 3, 3, 2],
+    });
+  });
+
+  it('keeps the query alone until the tail speaks, and cuts before `from`', () => {
+    expect(spliceTail(query, [], s(3)).points).toEqual([
+      [s(3), 13],
+      [s(4), 14],
+      [s(5), 15],
     ]);
   });
 
-  it("buckets on the query's grid: mean, min, max, count", () => {
-    expect(rollUp(seconds, T, 3_000, 'avg')).toEqual([
-      [s(0), 2],
-      [s(3), 20],
-    ]);
-    expect(rollUp(seconds, T, 3_000, 'max')).toEqual([
-      [s(0), 3],
-      [s(3), 30],
-    ]);
-    expect(rollUp(seconds, T, 3_000, 'min')).toEqual([
-      [s(0), 1],
-      [s(3), 10],
-    ]);
-    expect(rollUp(seconds, T, 3_000, 'count')).toEqual([
-      [s(0), 4],
-      [s(3), 60],
-    ]);
-    // The grid origin decides the edges.
-    expect(rollUp(seconds, T - 1_000, 3_000, 'avg')).toEqual([
-      [s(-1), 2],
-      [s(2), 15],
-      [s(5), 30],
-    ]);
+  it('has no counts for lines without them (one agent)', () => {
+    expect(
+      spliceTail(
+        [
+          [s(0), 1],
+          [s(1), 2],
+        ],
+        [[s(1), 3]],
+      ),
+    ).toEqual({
+      points: [
+        [s(0), 1],
+        [s(1), 3],
+      ],
+      counts: null,
+    });
+  });
+
+  it('a re-sent point with a new series count replaces the old one', () => {
+    const live: Point[] = [[s(0), 5, 2]];
+    expect(mergeByTimestamp(live, [[s(0), 5, 3]])).toEqual([[s(0), 5, 3]]);
   });
 });
 

@@ -17,6 +17,7 @@ import {
 } from '../../electron/core/store/tsdb.js';
 import { SampleBuffer } from '../../electron/core/store/sample-buffer.js';
 import { headSource } from './support/store-fixture.js';
+import { PARTIAL_SETTLE_MS } from '../../shared/api-constants.js';
 
 /** Hour-aligned minute in which the hand-computed data lives. */
 const M = 1_699_999_200_000;
@@ -200,6 +201,30 @@ describe('queryRange on hand-computed data', () => {
   it('perSeries sum is the series mean in the step', () => {
     const r = queryRange(handStore(), q({ perSeries: true, labels: core0, agg: 'sum' }), NOW);
     expect(r.series.map((l) => l.points[0]![1]).sort((a, b) => a! - b!)).toEqual([5.5, 15.5]);
+  });
+
+  it('counts the series behind each step of an aggregated line (none for per-series lines)', () => {
+    // a1 core=0 and a2 core=0 report for 10 s from M; a1 core=1 too: three series in step one.
+    const r = queryRange(handStore(), q({ step: 5000, to: M + 15_000 }), NOW);
+    expect(r.series[0]!.seriesCounts).toEqual([3, 3, 0]);
+    const only = queryRange(handStore(), q({ step: 5000, to: M + 15_000, labels: core0 }), NOW);
+    expect(only.series[0]!.seriesCounts).toEqual([2, 2, 0]);
+    expect(queryRange(handStore(), q({ perSeries: true }), NOW).series[0]!.seriesCounts).toBe(
+      undefined,
+    );
+  });
+
+  it('flags the steps not yet settled at now as partial', () => {
+    const r = (now: number) => queryRange(handStore(), q({ step: 5000, to: M + 20_000 }), now);
+    // Long after: every step is settled.
+    expect(r(NOW).partialFrom).toBeNull();
+    // 1 s into the third step: the third is filling, and the second ended under 2 s ago.
+    expect(PARTIAL_SETTLE_MS).toBe(2_000);
+    expect(r(M + 11_000).partialFrom).toBe(M + 5_000);
+    // 2 s into it: the second has settled.
+    expect(r(M + 12_000).partialFrom).toBe(M + 10_000);
+    // Before the range even began: all of it.
+    expect(r(M - 60_000).partialFrom).toBe(M);
   });
 
   it('filters by label values', () => {

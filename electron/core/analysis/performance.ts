@@ -51,6 +51,8 @@ export class PerformanceAnalysis {
       store: QuerySource;
       fleet: Fleet;
       metrics: () => readonly string[];
+      /** A metric's unit (its rule's, else from its name): `%` metrics get the percentage-point rule. */
+      unitOf: (metric: string) => string;
     },
     private readonly everyMs: number,
   ) {}
@@ -98,10 +100,12 @@ export class PerformanceAnalysis {
             },
             now,
           );
+          // Settled steps only: the one still filling would tilt the line at its end.
+          const settledBefore = result.partialFrom ?? Infinity;
           const points = (result.series[0]?.points ?? []).filter(
-            (p): p is [number, number] => p[1] !== null,
+            (p): p is [number, number] => p[1] !== null && p[0] < settledBefore,
           );
-          const fit = fitTrend(metric, points);
+          const fit = fitTrend(metric, points, this.deps.unitOf(metric));
           if (!fit) continue;
           out.get(window)!.push({
             id: `${regionId}/${service}/${metric}/${window}`,

@@ -2,7 +2,9 @@
  * Which way is better for a metric. Most operational figures (usage, latency, errors,
  * queue depth) are better lower; throughput-like ones are better higher.
  */
-export type Polarity = 'lower_is_better' | 'higher_is_better';
+import type { Polarity } from '../../../shared/trend-rule.js';
+
+export type { Polarity };
 
 const LOWER_IS_BETTER =
   /(error|fail|unavailable|drop|loss|latency|(^|_)time($|_)|usage|utilization|wait|queue)/;

@@ -1,15 +1,20 @@
 import { linearRegression, linearRegressionLine, mean, rSquared } from 'simple-statistics';
+import {
+  directionOf,
+  MIN_TREND_POINTS,
+  relativeChangeOf,
+  slopePValue,
+  type Direction,
+} from '../../../shared/trend-rule.js';
 import { polarityOf } from './polarity.js';
-import { twoSidedPValue } from './student-t.js';
 
-export type Direction = 'improving' | 'stable' | 'degrading';
-
-/** The product brief wants at least 10 points before calling a trend. */
-export const MIN_TREND_POINTS = 10;
-/** A slope is significant below this p-value … */
-export const SIGNIFICANCE = 0.05;
-/** … and matters only if it moves the value this much (relative to its mean) over the window. */
-export const MIN_RELATIVE_CHANGE = 0.02;
+export type { Direction } from '../../../shared/trend-rule.js';
+export {
+  MIN_PERCENT_POINTS_PER_HOUR,
+  MIN_RELATIVE_CHANGE,
+  MIN_TREND_POINTS,
+  SIGNIFICANCE,
+} from '../../../shared/trend-rule.js';
 
 export interface Fit {
   points: number;
@@ -24,8 +29,16 @@ export interface Fit {
   direction: Direction;
 }
 
-/** Least-squares fit of value over time (x in hours) with significance and a direction that respects polarity. */
-export function fitTrend(metric: string, points: readonly [number, number][]): Fit | null {
+/**
+ * Least-squares fit of value over time (x in hours) with significance and a direction that
+ * respects polarity and the metric's scale (`unit`: `%` adds the percentage-point rule of
+ * shared/trend-rule.ts).
+ */
+export function fitTrend(
+  metric: string,
+  points: readonly [number, number][],
+  unit = '',
+): Fit | null {
   if (points.length < MIN_TREND_POINTS) return null;
   const t0 = points[0]![0];
   const data = points.map(([t, v]) => [(t - t0) / 3_600_000, v] as [number, number]);
@@ -37,23 +50,20 @@ export function fitTrend(metric: string, points: readonly [number, number][]): F
   const xMean = mean(xs);
   const sxx = xs.reduce((s, x) => s + (x - xMean) ** 2, 0);
   const sse = data.reduce((s, [x, y]) => s + (y - line(x)) ** 2, 0);
-  const se = Math.sqrt(sse / (n - 2) / sxx);
-  const pValue = sxx === 0 ? 1 : se === 0 ? (m === 0 ? 1 : 0) : twoSidedPValue(m / se, n - 2);
-  const span = xs[n - 1]! - xs[0]!;
-  const yMean = mean(data.map((d) => d[1]));
-  const relativeChange = yMean === 0 ? (m === 0 ? 0 : Infinity) : (m * span) / Math.abs(yMean);
-  let direction: Direction = 'stable';
-  if (pValue < SIGNIFICANCE && Math.abs(relativeChange) >= MIN_RELATIVE_CHANGE) {
-    const rising = m > 0;
-    direction = rising === (polarityOf(metric) === 'higher_is_better') ? 'improving' : 'degrading';
-  }
+  const stats = {
+    n,
+    slopePerHour: m,
+    spanHours: xs[n - 1]! - xs[0]!,
+    mean: mean(data.map((d) => d[1])),
+    pValue: slopePValue(m, sse, sxx, n),
+  };
   return {
     points: n,
     slopePerHour: m,
     intercept: b,
     rSquared: Number.isFinite(r2) ? r2 : 0,
-    pValue,
-    relativeChange,
-    direction,
+    pValue: stats.pValue,
+    relativeChange: relativeChangeOf(stats),
+    direction: directionOf(stats, unit, polarityOf(metric)),
   };
 }

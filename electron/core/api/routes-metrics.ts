@@ -42,6 +42,14 @@ export function runRangeQuery(s: ApiServices, query: QueryRangeQuery): QueryRang
       'region',
     );
   }
+  if (query.agent && query.service) {
+    throw new HttpError(
+      400,
+      'invalid_query',
+      "query field 'service': filters a region or the fleet, not one agent",
+      'service',
+    );
+  }
   let agentIds: Set<string> | null = null;
   if (query.agent) {
     // Data outlives registry entries: an agent with stored series can be queried.
@@ -53,6 +61,11 @@ export function runRangeQuery(s: ApiServices, query: QueryRangeQuery): QueryRang
     if (!s.fleet.region(query.region))
       throw new HttpError(404, 'not_found', `no region ${query.region}`);
     agentIds = new Set(s.fleet.listAgents({ regionId: query.region }).map((a) => a.id));
+  }
+  if (query.service) {
+    // The agents the Trends page groups as this service (every registered agent of the type).
+    const ofType = s.fleet.listAgents(query.region ? { regionId: query.region } : {});
+    agentIds = new Set(ofType.filter((a) => a.type === query.service).map((a) => a.id));
   }
   const agg = (query.agg ?? 'avg') as Aggregation;
   const step = query.step

@@ -7,20 +7,29 @@ import {
   TailRequest,
 } from '../../../shared/api.js';
 import type { QueryRangeResult } from '../../../shared/analysis.js';
-import { MAX_TAILS_PER_VIEWER } from '../../../shared/api-constants.js';
+import {
+  MAX_TAILS_PER_VIEWER,
+  PARTIAL_SETTLE_MS,
+  TAIL_MAX_STEP_MS,
+  TAIL_MIN_STEP_MS,
+} from '../../../shared/api-constants.js';
 import { hasProtoKey } from '../json-guard.js';
 
 const checkRequest = TypeCompiler.Compile(StreamRequest);
 const checkTail = TypeCompiler.Compile(TailRequest);
-/** Each tick re-reads this much history, so a late sample still reaches the chart. */
+/** Each tick re-reads at least this much history, so a late sample still reaches the chart. */
 const TAIL_WINDOW_MS = 5_000;
-const TAIL_STEP_MS = 1_000;
 
 export type TailQuery = (
   q: TailRequest['query'] & { from: string; to: string; step: string },
 ) => QueryRangeResult;
 
-/** Live tails of chart series, per viewer: `tail`/`untail` requests in, one-second points out. */
+/**
+ * Live tails of chart series, per viewer: `tail`/`untail` requests in, points out once a second
+ * at the chart's step. Each tick re-sends the steps that may still change (the one filling, the
+ * ones not settled, one more), computed here like any range query: so a live sum, percentile
+ * or series count is the same figure a reload would give.
+ */
 export class Tails {
   private readonly byViewer = new Map<WebSocket, Map<string, TailRequest['query']>>();
 
@@ -54,6 +63,14 @@ export class Tails {
       tails.delete(msg.id);
       return null;
     }
+    const step = Number(msg.query.step ?? TAIL_MIN_STEP_MS);
+    if (step < TAIL_MIN_STEP_MS || step > TAIL_MAX_STEP_MS) {
+      return {
+        type: 'tail_error',
+        id: msg.id,
+        message: `bad request at /query/step: ${TAIL_MIN_STEP_MS} to ${TAIL_MAX_STEP_MS} ms`,
+      };
+    }
     if (!tails.has(msg.id) && tails.size >= MAX_TAILS_PER_VIEWER) {
       return {
         type: 'tail_error',
@@ -72,17 +89,30 @@ export class Tails {
   /** Once a second: the latest points of every tail, to its viewer. */
   tick(send: (ws: WebSocket, msg: StreamTail | StreamTailError) => void): void {
     const now = this.now();
-    const to = now - (now % TAIL_STEP_MS) + TAIL_STEP_MS;
     for (const [ws, tails] of this.byViewer) {
       for (const [id, query] of tails) {
+        const step = Number(query.step ?? TAIL_MIN_STEP_MS);
+        // Through the step holding `now`, back over every step not yet settled and one more.
+        const to = now - (now % step) + step;
+        const steps = Math.max(
+          Math.ceil(TAIL_WINDOW_MS / step),
+          Math.ceil(PARTIAL_SETTLE_MS / step) + 2,
+        );
         try {
           const result = this.run({
             ...query,
-            from: String(to - TAIL_WINDOW_MS),
+            from: String(to - steps * step),
             to: String(to),
-            step: String(TAIL_STEP_MS),
+            step: String(step),
           });
-          send(ws, { type: 'tail', id, serverTime: now, points: result.series[0]?.points ?? [] });
+          const line = result.series[0];
+          send(ws, {
+            type: 'tail',
+            id,
+            serverTime: now,
+            points: line?.points ?? [],
+            ...(line?.seriesCounts ? { seriesCounts: line.seriesCounts } : {}),
+          });
         } catch (err) {
           tails.delete(id);
           send(ws, { type: 'tail_error', id, message: (err as Error).message });

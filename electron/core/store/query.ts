@@ -4,6 +4,7 @@ import type { RollupTier } from './reader.js';
 import type { Bucket } from './rollup.js';
 import type { SampleBuffer } from './sample-buffer.js';
 import { HOUR_MS, MINUTE_MS, type Series } from './series.js';
+import { unsettledFrom } from '../../../shared/api-constants.js';
 
 /** What a range query reads: the series of a metric, and their samples or buckets. */
 export interface QuerySource {
@@ -38,6 +39,11 @@ export interface ResultSeries {
   labels: Record<string, string>;
   /** [timestamp, value] at the start of each step; null where there is no data. */
   points: [number, number | null][];
+  /**
+   * For a line that aggregates series (region or fleet scope): how many series had data in
+   * each step, aligned with `points`, so a reader can tell an average of 300 hosts from one of 3.
+   */
+  seriesCounts?: number[];
 }
 
 export interface RangeResult {
@@ -45,7 +51,18 @@ export interface RangeResult {
   step: number;
   from: number;
   to: number;
+  /**
+   * Start of the first step that may still be filling (it ends less than PARTIAL_SETTLE_MS
+   * before `now`, or after it); null when every step is complete. Its values are not final.
+   */
+  partialFrom: number | null;
   series: ResultSeries[];
+}
+
+/** The first step (by its start) not yet settled at `now`, or null if all are. */
+function partialStepFrom(from: number, step: number, n: number, now: number): number | null {
+  const start = unsettledFrom(from, step, now);
+  return start < from + n * step ? start : null;
 }
 
 const QUANTILE: Partial<Record<Aggregation, number>> = { p50: 0.5, p95: 0.95, p99: 0.99 };
@@ -79,6 +96,8 @@ class StepAccumulator {
   readonly max: Float64Array;
   /** Sum over series of each series' mean in the step (for agg=sum). */
   readonly sumOfMeans: Float64Array;
+  /** Series with data in each step. */
+  readonly series: Float64Array;
   readonly values: number[][] | null;
 
   constructor(n: number, keepValues: boolean) {
@@ -87,6 +106,7 @@ class StepAccumulator {
     this.min = new Float64Array(n).fill(Infinity);
     this.max = new Float64Array(n).fill(-Infinity);
     this.sumOfMeans = new Float64Array(n);
+    this.series = new Float64Array(n);
     this.values = keepValues ? Array.from({ length: n }, () => []) : null;
   }
 
@@ -149,7 +169,10 @@ function accumulate(
     }
   }
   for (let i = 0; i < n; i++)
-    if (perStepCount[i]! > 0) acc.sumOfMeans[i]! += perStepSum[i]! / perStepCount[i]!;
+    if (perStepCount[i]! > 0) {
+      acc.sumOfMeans[i]! += perStepSum[i]! / perStepCount[i]!;
+      acc.series[i]!++;
+    }
 }
 
 function matches(series: Series, q: RangeQuery): boolean {
@@ -188,6 +211,7 @@ export function queryRange(store: QuerySource, q: RangeQuery, now: number): Rang
     step,
     from,
     to: from + n * step,
+    partialFrom: partialStepFrom(from, step, n, now),
     series: lines.map(({ acc, agentId, labels }) => ({
       agentId,
       labels,
@@ -195,6 +219,7 @@ export function queryRange(store: QuerySource, q: RangeQuery, now: number): Rang
         { length: n },
         (_, i) => [from + i * step, acc.value(i, q.agg)] as [number, number | null],
       ),
+      ...(q.perSeries ? {} : { seriesCounts: Array.from(acc.series) }),
     })),
   };
 }

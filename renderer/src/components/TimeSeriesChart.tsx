@@ -1,24 +1,15 @@
 // A chart.js line chart over time (linear x axis of epoch ms, our own tick formatter), with
 // LTTB decimation, no animation (live data must not wobble), colours from the theme, and the
 // chart destroyed on unmount. Lines are replaced in place, so updates never move the layout.
+// Steps still filling are drawn dashed with hollow points; the y axis may be clamped (0–100 %).
 import type { ChartDataset, ChartOptions, Scale } from 'chart.js';
 import { useEffect, useRef } from 'react';
 import { Chart, readChartTheme, withAlpha, type ChartTheme } from '../lib/chart-theme';
 import { useTheme } from '../lib/theme';
 import { formatInstant, formatTick, timeTicks } from '../lib/time-axis';
+import { clampedRange, dataExtent, DECIMATION, type AxisClamp, type ChartLine } from './chart-line';
 
-export interface ChartLine {
-  id: string;
-  label: string;
-  role: 'series' | 'trend' | 'warning' | 'critical';
-  /** Palette slot for series lines. */
-  color?: number;
-  data: { x: number; y: number }[];
-  /** Points further apart than this (ms) are not joined. */
-  spanGaps?: number;
-  /** Shade the area under the line (single-series charts). */
-  fill?: boolean;
-}
+export type { ChartLine } from './chart-line';
 
 interface Props {
   lines: readonly ChartLine[];
@@ -28,15 +19,32 @@ interface Props {
   formatY(value: number): string;
   /** Values on the y axis (shorter). */
   formatTick(value: number): string;
+  /** Keep the y axis inside these bounds while the data are. */
+  clamp?: AxisClamp | null;
   testId?: string;
   /** Extra data-* attributes for the container (tests read figures from them). */
   data?: Record<string, string | number>;
 }
 
-/** Series longer than `threshold` points are drawn as `samples` points (LTTB keeps the shape). */
-export const DECIMATION = { samples: 600, threshold: 1_000 } as const;
+type LineDataset = ChartDataset<'line', { x: number; y: number }[]> & {
+  role?: ChartLine['role'];
+  counts?: ChartLine['counts'];
+  xs?: number[];
+};
 
-type LineDataset = ChartDataset<'line', { x: number; y: number }[]> & { role?: ChartLine['role'] };
+/** Series count at time x of a line (its data may be decimated, so look it up by time). */
+function countAt(ds: LineDataset, x: number): number | null {
+  const xs = ds.xs;
+  if (!ds.counts || !xs) return null;
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return xs[lo] === x ? (ds.counts[lo] ?? null) : null;
+}
 
 export function lineColor(line: ChartLine, theme: ChartTheme): string {
   if (line.role === 'warning') return theme.warning;
@@ -59,14 +67,22 @@ function toDataset(line: ChartLine, theme: ChartTheme): LineDataset {
   };
   if (line.role === 'series') {
     const sparse = line.data.length <= 60;
+    const partialFrom = line.partialFrom ?? Infinity;
+    const partial = (x: number | null | undefined) => x != null && x >= partialFrom;
     return {
       ...base,
+      counts: line.counts ?? null,
+      xs: line.counts ? line.data.map((p) => p.x) : undefined,
       backgroundColor: line.fill ? withAlpha(color, 0.12) : color,
       fill: line.fill ? 'start' : false,
       borderWidth: 1.6,
-      pointRadius: sparse ? 2.5 : 0,
-      pointBackgroundColor: color,
+      // A step still filling is hollow (and shown even on a dense line): its value is not final.
+      pointRadius: (ctx) => (partial(ctx.parsed?.x) ? 3 : sparse ? 2.5 : 0),
+      pointBackgroundColor: (ctx) => (partial(ctx.parsed?.x) ? theme.panel : color),
+      pointBorderColor: color,
+      pointBorderWidth: (ctx) => (partial(ctx.parsed?.x) ? 1.5 : 1),
       pointHoverRadius: 3.5,
+      segment: { borderDash: (ctx) => (partial(ctx.p1.parsed.x) ? [3, 3] : undefined) },
       spanGaps: line.spanGaps ?? true,
       order: 2,
     };
@@ -85,6 +101,7 @@ function makeOptions(
   xMax: number,
   formatY: (v: number) => string,
   formatYTick: (v: number) => string,
+  clamp: { bounds: AxisClamp; extent: { min: number; max: number } } | null,
 ): ChartOptions<'line'> {
   let tickStep = 60_000;
   const font = { family: theme.font, size: 11 };
@@ -118,6 +135,10 @@ function makeOptions(
         callbacks: {
           title: (items) => (items[0] ? formatInstant(items[0].parsed.x ?? 0) : ''),
           label: (item) => ` ${item.dataset.label}: ${formatY(item.parsed.y ?? NaN)}`,
+          afterLabel: (item) => {
+            const n = countAt(item.dataset as LineDataset, item.parsed.x ?? NaN);
+            return n === null ? '' : `   from ${n} series`;
+          },
         },
       },
     },
@@ -143,7 +164,15 @@ function makeOptions(
         },
       },
       y: {
-        grace: '8%',
+        // With a clamp, the margin is added here instead, and stops at the clamp.
+        grace: clamp ? 0 : '8%',
+        afterDataLimits: clamp
+          ? (scale: Scale) => {
+              const r = clampedRange(scale.min, scale.max, clamp.extent, clamp.bounds);
+              scale.min = r.min;
+              scale.max = r.max;
+            }
+          : undefined,
         grid: { color: theme.grid, tickColor: 'transparent' },
         border: { display: false },
         ticks: {
@@ -158,7 +187,7 @@ function makeOptions(
 }
 
 export function TimeSeriesChart(props: Props) {
-  const { lines, xMin, xMax, formatY, formatTick: formatYTick, testId, data } = props;
+  const { lines, xMin, xMax, formatY, formatTick: formatYTick, testId, data, clamp } = props;
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<Chart<'line', { x: number; y: number }[]> | null>(null);
@@ -180,16 +209,21 @@ export function TimeSeriesChart(props: Props) {
     const c = chart.current;
     if (!c) return;
     const colours = readChartTheme();
-    c.options = makeOptions(colours, xMin, xMax, formatY, formatYTick);
+    const bounds = clamp ? { bounds: clamp, extent: dataExtent(lines) } : null;
+    c.options = makeOptions(colours, xMin, xMax, formatY, formatYTick, bounds);
     c.data.datasets = lines.map((l) => toDataset(l, colours));
     c.update('none');
-    // Points actually drawn for the series, after decimation (for tests and curiosity).
+    // Points actually drawn for the series, after decimation, and the y range (for tests).
     const drawn = c.data.datasets.reduce(
       (n, ds) => n + ((ds as LineDataset).role === 'series' ? ds.data.length : 0),
       0,
     );
-    if (box.current) box.current.dataset.drawn = String(drawn);
-  }, [lines, xMin, xMax, formatY, formatYTick, theme]);
+    if (box.current) {
+      box.current.dataset.drawn = String(drawn);
+      box.current.dataset.yMin = String(c.scales.y?.min ?? '');
+      box.current.dataset.yMax = String(c.scales.y?.max ?? '');
+    }
+  }, [lines, xMin, xMax, formatY, formatYTick, theme, clamp]);
 
   const attrs = Object.fromEntries(
     Object.entries(data ?? {}).map(([k, v]) => [`data-${k}`, String(v)]),

@@ -1,12 +1,11 @@
-// Ordinary least squares of value over time, for the trend line drawn over a chart. Pure (no
-// imports) so it is unit-tested in Node; x is in hours from the first point, as the core's
-// analysis reports slopes.
+// Ordinary least squares of value over time, for the trend line drawn over a chart. Pure (only
+// shared/ imports) so it is unit-tested in Node; x is in hours from the first point, as the
+// core's analysis reports slopes, and the slope's p-value comes from the same t test.
+import { slopePValue, type LineStats } from '../../../shared/trend-rule.js';
 
 const HOUR_MS = 3_600_000;
 
-export interface LineFit {
-  /** Points the fit used. */
-  n: number;
+export interface LineFit extends LineStats {
   /** Epoch ms the intercept is at (the first point). */
   x0: number;
   /** Value units per hour. */
@@ -44,7 +43,17 @@ export function fitLine(points: readonly (readonly [number, number])[]): LineFit
   const slope = sxy / sxx;
   // A flat series is explained perfectly by a flat line.
   const rSquared = syy === 0 ? 1 : Math.min(1, Math.max(0, (sxy * sxy) / (sxx * syy)));
-  return { n, x0, slopePerHour: slope, intercept: my - slope * mx, rSquared };
+  const spanHours = (points[n - 1]![0] - x0) / HOUR_MS;
+  return {
+    n,
+    x0,
+    slopePerHour: slope,
+    intercept: my - slope * mx,
+    rSquared,
+    spanHours,
+    mean: my,
+    pValue: slopePValue(slope, syy - slope * sxy, sxx, n),
+  };
 }
 
 /** The fitted value at epoch ms `t`. */

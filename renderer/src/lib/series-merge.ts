@@ -1,9 +1,10 @@
 // Pure helpers for chart series fed by a range query and then a live tail: merge the tail's
-// one-second points by timestamp, roll them up to the chart's step, and decide which gaps in
-// the line are real (missing data) rather than the sampling interval.
+// points (at the chart's step, re-sent while they may change) by timestamp, splice them onto
+// the query's, and decide which gaps in the line are real (missing data) rather than the
+// sampling interval.
 
-/** [epoch ms, value]; null where the step had no data. */
-export type Point = readonly [number, number | null];
+/** [epoch ms, value, series counted]; value null where the step had no data. */
+export type Point = readonly [number, number | null, number?];
 
 /** Index of the first point with t >= `t` (points sorted by time). */
 function lowerBound(points: readonly Point[], t: number): number {
@@ -29,7 +30,7 @@ export function mergeByTimestamp(current: readonly Point[], incoming: readonly P
     const i = lowerBound(list, p[0]);
     const existing = list[i];
     if (existing && existing[0] === p[0]) {
-      if (p[1] === null || p[1] === existing[1]) continue;
+      if (p[1] === null || (p[1] === existing[1] && p[2] === existing[2])) continue;
       out ??= [...current];
       out[i] = p;
     } else {
@@ -46,37 +47,30 @@ export function dropBefore(points: readonly Point[], t: number): Point[] {
   return i === 0 ? (points as Point[]) : points.slice(i);
 }
 
-export type RollupAgg = 'avg' | 'min' | 'max' | 'sum' | 'count' | 'p50' | 'p95' | 'p99';
-
 /**
- * Roll one-second points up into `step`-wide buckets on the grid that starts at `origin`
- * (the range query's), so a live tail continues a coarser chart seamlessly. Percentiles and
- * sums are approximated by the mean of the seconds; counts add up; min/max are exact.
+ * The query's points up to where the tail begins, then the tail's (it re-sends the steps that
+ * were still filling when the query ran, so those are replaced by their final values). Nulls
+ * (steps without data) are left out; `counts` is aligned with `points` when either source has
+ * series counts.
  */
-export function rollUp(points: readonly Point[], origin: number, step: number, agg: RollupAgg) {
-  if (step <= 1_000) return points.filter((p) => p[1] !== null) as [number, number][];
-  const out: [number, number][] = [];
-  let bucket = NaN;
-  let acc = 0;
-  let n = 0;
-  const flush = () => {
-    if (n > 0)
-      out.push([bucket, agg === 'min' || agg === 'max' || agg === 'count' ? acc : acc / n]);
+export function spliceTail(
+  query: readonly Point[],
+  tail: readonly Point[],
+  from = -Infinity,
+): { points: [number, number][]; counts: number[] | null } {
+  const cut = tail[0]?.[0] ?? Infinity;
+  const points: [number, number][] = [];
+  const counts: number[] = [];
+  let counted = false;
+  const take = (p: Point) => {
+    if (p[1] === null || p[0] < from) return;
+    points.push([p[0], p[1]]);
+    counts.push(p[2] ?? 0);
+    if (p[2] !== undefined) counted = true;
   };
-  for (const [t, v] of points) {
-    if (v === null) continue;
-    const b = origin + Math.floor((t - origin) / step) * step;
-    if (b !== bucket) {
-      flush();
-      bucket = b;
-      acc = agg === 'min' ? Infinity : agg === 'max' ? -Infinity : 0;
-      n = 0;
-    }
-    acc = agg === 'min' ? Math.min(acc, v) : agg === 'max' ? Math.max(acc, v) : acc + v;
-    n++;
-  }
-  flush();
-  return out;
+  for (const p of query) if (p[0] < cut) take(p);
+  for (const p of tail) take(p);
+  return { points, counts: counted ? counts : null };
 }
 
 /**

@@ -1,14 +1,6 @@
 // Units and number formats for metric values, slopes and changes (charts, trends). The unit
-// comes from the metric's alert rule when there is one, else from its name.
-
-/** The unit of a metric: the threshold rule's if given, else guessed from the name. */
-export function unitFor(metric: string, ruleUnit?: string | null): string {
-  if (ruleUnit) return ruleUnit;
-  if (/(^|_)(usage|utilization|rate|loss|percent|pct)($|_)/.test(metric)) return '%';
-  if (/(^|_)(time|latency|duration)($|_)|_ms$/.test(metric)) return 'ms';
-  if (/bytes/.test(metric)) return 'B';
-  return '';
-}
+// comes from the metric's alert rule when there is one, else from its name (shared/metric-unit).
+export { unitFor } from '../../../shared/metric-unit.js';
 
 const compact = new Intl.NumberFormat('en', { notation: 'compact', maximumFractionDigits: 1 });
 

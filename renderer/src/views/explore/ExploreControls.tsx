@@ -1,4 +1,6 @@
-// The explorer's toolbar: metric, scope (fleet / region / agent), aggregation and range.
+// The explorer's toolbar: metric, scope (fleet / region / agent), service (agent type, for a
+// region or the fleet), aggregation and range.
+import { AGENT_TYPES } from '../../../../shared/model';
 import { useFleet } from '../../api/context';
 import { AgentPicker } from './AgentPicker';
 import { AGGS, RANGES, type ExploreState, type Scope } from './explore-state';
@@ -73,6 +75,23 @@ function ScopeControl({ state, onChange }: Pick<Props, 'state' | 'onChange'>) {
           value={scope.id}
           onChange={(id) => onChange({ scope: { kind: 'agent', id } })}
         />
+      )}
+      {scope.kind !== 'agent' && (
+        <select
+          className="input select explore__service"
+          value={state.service}
+          aria-label="Service"
+          title="Only agents of this type (the Trends page's service)"
+          data-testid="explore-service"
+          onChange={(e) => onChange({ service: e.target.value as ExploreState['service'] })}
+        >
+          <option value="">All services</option>
+          {AGENT_TYPES.map((t) => (
+            <option key={t} value={t}>
+              {t}
+            </option>
+          ))}
+        </select>
       )}
     </>
   );

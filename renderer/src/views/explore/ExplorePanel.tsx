@@ -1,19 +1,55 @@
-// The explorer's chart card: title and badges (live, trend, the analysis' trend when opened
-// from the Trends page), an HTML legend, the chart, and a footer with tier, step and points.
+// The explorer's chart card: title and badges (live, trend or "no clear trend", the analysis'
+// trend when opened from the Trends page), a warning when far fewer series report than
+// usual, an HTML legend, the chart, and a footer with tier, step, points and series counted.
 import type { PerformanceTrend } from '../../../../shared/analysis';
 import type { ThresholdRule } from '../../../../shared/rules';
+import type { AxisClamp } from '../../components/chart-line';
 import { TimeSeriesChart, type ChartLine } from '../../components/TimeSeriesChart';
 import { formatConfidence, formatMetric, formatR2, formatSlope } from '../../lib/units';
-import type { ExploreLines } from './chart-lines';
+import type { ExploreLines, TrendBadge } from './chart-lines';
 import type { ExploreState } from './explore-state';
 import type { ExploreData } from './useExploreData';
 
 const MAX_LEGEND = 8;
 
 function scopeText(state: ExploreState, hostname: string | null): string {
-  if (state.scope.kind === 'fleet') return 'whole fleet';
-  if (state.scope.kind === 'region') return `region ${state.scope.id}`;
+  const service = state.service ? `${state.service} agents` : '';
+  if (state.scope.kind === 'fleet') return service ? `${service}, whole fleet` : 'whole fleet';
+  if (state.scope.kind === 'region')
+    return service ? `${service} in region ${state.scope.id}` : `region ${state.scope.id}`;
   return state.scope.id ? `agent ${hostname ?? state.scope.id}` : 'no agent picked';
+}
+
+function TrendBadgeView({ trend, unit, many }: { trend: TrendBadge; unit: string; many: boolean }) {
+  const { fit, reason } = trend;
+  if (!fit || reason !== null) {
+    return (
+      <span
+        className="trend-badge trend-badge--none"
+        data-testid="explore-trend"
+        data-state="none"
+        title={`No trend shown: ${reason}`}
+      >
+        No clear trend
+      </span>
+    );
+  }
+  return (
+    <span
+      className="trend-badge"
+      data-testid="explore-trend"
+      data-state="trend"
+      data-slope={fit.slopePerHour}
+      data-r2={fit.rSquared}
+      data-p={fit.pValue}
+      title={`Least-squares fit over the ${fit.n} settled points${many ? ' of the first series' : ''} (p = ${fit.pValue.toPrecision(2)})`}
+    >
+      <span className="trend-badge__key">Trend</span>
+      <strong>{formatSlope(fit.slopePerHour, unit)}</strong>
+      <span className="trend-badge__sep">·</span>
+      R² <strong>{formatR2(fit.rSquared)}</strong>
+    </span>
+  );
 }
 
 function stepText(ms: number): string {
@@ -81,12 +117,13 @@ interface Props {
   xMax: number;
   formatY(v: number): string;
   formatTick(v: number): string;
+  clamp: AxisClamp;
 }
 
 export function ExplorePanel(p: Props) {
   const { state, data, view, unit, serverTrend } = p;
   const empty = data.status !== 'loading' && view.points === 0;
-  const fit = view.fit;
+  const coverage = view.coverage;
   return (
     <section className="panel explore__panel">
       <header className="explore__head">
@@ -97,19 +134,8 @@ export function ExplorePanel(p: Props) {
           </span>
         </div>
         <span className="toolbar__spacer" />
-        {fit && (
-          <span
-            className="trend-badge"
-            data-testid="explore-trend"
-            data-slope={fit.slopePerHour}
-            data-r2={fit.rSquared}
-            title={`Least-squares fit over the ${fit.n} visible points${data.series.length > 1 ? ' of the first series' : ''}`}
-          >
-            <span className="trend-badge__key">Trend</span>
-            <strong>{formatSlope(fit.slopePerHour, unit)}</strong>
-            <span className="trend-badge__sep">·</span>
-            R² <strong>{formatR2(fit.rSquared)}</strong>
-          </span>
+        {view.points > 0 && (
+          <TrendBadgeView trend={view.trend} unit={unit} many={data.series.length > 1} />
         )}
         <LiveBadge live={data.live} error={data.liveError} />
         {p.rule && (
@@ -141,6 +167,15 @@ export function ExplorePanel(p: Props) {
           <span className="muted">fitted on {serverTrend.points} points</span>
         </div>
       )}
+      {coverage?.dropped && (
+        <div className="coverage-warning" role="status" data-testid="explore-coverage-warning">
+          <strong>
+            Only {coverage.now} of usually {Math.round(coverage.median)} series report now.
+          </strong>{' '}
+          This {state.agg} stands for far fewer hosts than before: a jump may be who is counted, not
+          a change on the hosts.
+        </div>
+      )}
       <Legend lines={view.lines} />
       <div className="explore__chart">
         <TimeSeriesChart
@@ -149,12 +184,17 @@ export function ExplorePanel(p: Props) {
           xMax={p.xMax}
           formatY={p.formatY}
           formatTick={p.formatTick}
+          clamp={p.clamp}
           testId="explore-chart"
           data={{
             points: view.points,
             series: data.series.length,
             status: data.status,
             live: data.live,
+            partial: view.partialPoints,
+            'partial-from': data.partialFrom ?? '',
+            counted: coverage?.now ?? '',
+            'counted-median': coverage?.median ?? '',
           }}
         />
         {data.status === 'error' && (
@@ -180,7 +220,20 @@ export function ExplorePanel(p: Props) {
             </span>
             <span>{stepText(data.result.step)} step</span>
             <span>{view.points.toLocaleString('en')} points</span>
-            <span>{data.series.length === 1 ? '1 series' : `${data.series.length} series`}</span>
+            <span>{data.series.length === 1 ? '1 line' : `${data.series.length} lines`}</span>
+            {coverage && (
+              <span
+                data-testid="explore-counted"
+                title="Series the latest settled point aggregates"
+              >
+                from {coverage.now} series now (usually {Math.round(coverage.median)})
+              </span>
+            )}
+            {view.partialPoints > 0 && (
+              <span className="muted" title="Steps still filling are drawn dashed and hollow">
+                last step still filling
+              </span>
+            )}
             {p.rule && (
               <span>
                 rule {p.rule.id}: warning {formatMetric(p.rule.warning, unit)}, critical{' '}

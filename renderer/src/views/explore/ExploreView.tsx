@@ -1,12 +1,13 @@
-// Metric explorer (#/explore?metric=…&scope=…&agg=…&range=…): pick a metric, scope,
-// aggregation and range; the chart follows the series live for ranges up to six hours, with
-// the matching rule's thresholds and the least-squares trend of what is visible.
+// Metric explorer (#/explore?metric=…&scope=…&service=…&agg=…&range=…): pick a metric, scope,
+// service, aggregation and range; the chart follows the series live for ranges up to six
+// hours, with the matching rule's thresholds (when the aggregation is in the rule's unit), the
+// least-squares trend of what is visible when there is one, and how many series it stands for.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useFleet } from '../../api/context';
 import { useServerNow } from '../../lib/now';
 import { hrefFor, navigateTo } from '../../lib/route';
 import { formatAxis, formatMetric, unitFor } from '../../lib/units';
-import { buildLines } from './chart-lines';
+import { axisClamp, buildLines, inMetricUnit } from './chart-lines';
 import { ExploreControls } from './ExploreControls';
 import { ExplorePanel } from './ExplorePanel';
 import {
@@ -49,11 +50,15 @@ export function ExploreView({ query }: { query: string }) {
 
   const data = useExploreData(state, xMin);
   const serverTrend = useServerTrend(state.trend);
-  const rule = useMemo(
-    () => (state.agg === 'count' ? null : (rules.find((r) => r.metric === state.metric) ?? null)),
-    [rules, state.metric, state.agg],
+  const metricRule = useMemo(
+    () => rules.find((r) => r.metric === state.metric) ?? null,
+    [rules, state.metric],
   );
-  const unit = state.agg === 'count' ? '' : unitFor(state.metric, rule?.unit);
+  // A rule's thresholds are in the metric's unit: not a sum's, nor a count's.
+  const rule = inMetricUnit(state.agg) ? metricRule : null;
+  // A count counts samples, whatever the metric's unit.
+  const unit = state.agg === 'count' ? 'samples' : unitFor(state.metric, metricRule?.unit);
+  const clamp = useMemo(() => axisClamp(unit, state.agg), [unit, state.agg]);
   const formatY = useCallback((v: number) => formatMetric(v, unit), [unit]);
   const formatTick = useCallback((v: number) => formatAxis(v, unit), [unit]);
   const view = useMemo(
@@ -61,13 +66,28 @@ export function ExploreView({ query }: { query: string }) {
       buildLines({
         series: data.series,
         metric: state.metric,
+        agg: state.agg,
+        unit,
         step: data.result?.step ?? stepFor(RANGE_MS[state.range]),
         xMin,
         xMax,
         rule,
         showThresholds,
+        partialFrom: data.partialFrom,
       }),
-    [data.series, data.result, state.metric, state.range, xMin, xMax, rule, showThresholds],
+    [
+      data.series,
+      data.result,
+      data.partialFrom,
+      state.metric,
+      state.agg,
+      state.range,
+      unit,
+      xMin,
+      xMax,
+      rule,
+      showThresholds,
+    ],
   );
   const hostname =
     state.scope.kind === 'agent' ? (agents.get(state.scope.id)?.hostname ?? null) : null;
@@ -89,6 +109,7 @@ export function ExploreView({ query }: { query: string }) {
         xMax={xMax}
         formatY={formatY}
         formatTick={formatTick}
+        clamp={clamp}
       />
     </div>
   );

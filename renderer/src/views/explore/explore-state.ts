@@ -1,6 +1,7 @@
 // The explorer's state lives in the hash's query string so every chart is a link:
-// #/explore?metric=cpu_usage&scope=region:eu-west-1&agg=p95&range=1h
-// Pure (no imports) and unit-tested.
+// #/explore?metric=cpu_usage&scope=region:eu-west-1&service=database&agg=p95&range=1h
+// Pure (shared/ imports only) and unit-tested.
+import { AGENT_TYPES, type AgentType } from '../../../../shared/model.js';
 
 export type Scope =
   { kind: 'fleet' } | { kind: 'region'; id: string } | { kind: 'agent'; id: string };
@@ -28,6 +29,8 @@ export interface ExploreState {
   /** '' until chosen (the view then picks a default). */
   metric: string;
   scope: Scope;
+  /** Only agents of this type (the Trends page's service) in the region or fleet; '' for all. */
+  service: AgentType | '';
   agg: Agg;
   range: Range;
   /** Label filter, `name=value,name2=value2`, '' for none. */
@@ -39,6 +42,7 @@ export interface ExploreState {
 export const DEFAULT_STATE: ExploreState = {
   metric: '',
   scope: { kind: 'fleet' },
+  service: '',
   agg: 'avg',
   range: '1h',
   labels: '',
@@ -71,6 +75,7 @@ export function parseExploreQuery(query: string): ExploreState {
   return {
     metric: (q.get('metric') ?? '').trim().slice(0, 128),
     scope: parseScope(q.get('scope')),
+    service: AGENT_TYPES.find((t) => t === q.get('service')) ?? '',
     agg: pick(AGGS, q.get('agg'), DEFAULT_STATE.agg),
     range: pick(RANGES, q.get('range'), DEFAULT_STATE.range),
     labels: LABELS_RE.test(labels) ? labels : '',
@@ -88,6 +93,8 @@ export function formatExploreQuery(state: ExploreState): string {
   const parts: [string, string][] = [];
   if (state.metric) parts.push(['metric', state.metric]);
   parts.push(['scope', formatScope(state.scope)]);
+  // An agent has one type: the service filter is for regions and the fleet.
+  if (state.service && state.scope.kind !== 'agent') parts.push(['service', state.service]);
   parts.push(['agg', state.agg]);
   parts.push(['range', state.range]);
   if (state.labels) parts.push(['labels', state.labels]);

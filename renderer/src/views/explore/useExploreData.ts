@@ -1,15 +1,17 @@
-// The explorer's data: a range query for the chosen metric/scope/aggregation/range, then (for
-// ranges up to six hours) a live tail per series over the stream, merged by timestamp and
-// rolled up to the query's step. Longer ranges re-query every minute; a stream reconnect
-// re-queries too (the tail missed what happened while down).
+// The explorer's data: a range query for the chosen metric/scope/service/aggregation/range,
+// then (for ranges up to six hours) a live tail per series over the stream at the query's step,
+// merged by timestamp. Longer ranges re-query every minute; a stream reconnect re-queries too
+// (the tail missed what happened while down). Steps not yet settled are reported as partial.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { QueryRangeResult } from '../../../../shared/analysis';
 import type { QueryRangeQuery } from '../../../../shared/api';
+import { unsettledFrom } from '../../../../shared/api-constants';
 import { systemClock } from '../../../../shared/clock';
 import { useFleet, useServices } from '../../api/context';
 import { serverNow } from '../../api/store';
 import type { TailQuery } from '../../api/tails';
-import { dropBefore, mergeByTimestamp, rollUp, type Point } from '../../lib/series-merge';
+import { dropBefore, mergeByTimestamp, spliceTail, type Point } from '../../lib/series-merge';
+import type { ExploreSeries } from './chart-lines';
 import {
   LIVE_MAX_RANGE_MS,
   RANGE_MS,
@@ -22,12 +24,6 @@ import {
 export const MAX_LIVE_SERIES = 8;
 const POLL_MS = 60_000;
 
-export interface ExploreSeries {
-  key: string;
-  labels: Record<string, string>;
-  points: [number, number][];
-}
-
 export interface ExploreData {
   status: 'idle' | 'loading' | 'ready' | 'error';
   error: string | null;
@@ -35,6 +31,8 @@ export interface ExploreData {
   series: ExploreSeries[];
   live: 'on' | 'off' | 'error';
   liveError: string | null;
+  /** Points from this time on are of steps still filling (their values are not final). */
+  partialFrom: number | null;
 }
 
 function labelSpec(...specs: (string | Record<string, string>)[]): string | undefined {
@@ -52,10 +50,17 @@ function labelSpec(...specs: (string | Record<string, string>)[]): string | unde
   return pairs.size ? [...pairs].map(([k, v]) => `${k}=${v}`).join(',') : undefined;
 }
 
-function scopeQuery(state: ExploreState): Pick<QueryRangeQuery, 'agent' | 'region'> {
+function scopeQuery(state: ExploreState): Pick<QueryRangeQuery, 'agent' | 'region' | 'service'> {
   if (state.scope.kind === 'agent') return { agent: state.scope.id };
-  if (state.scope.kind === 'region') return { region: state.scope.id };
-  return {};
+  const service = state.service ? { service: state.service } : {};
+  if (state.scope.kind === 'region') return { region: state.scope.id, ...service };
+  return service;
+}
+
+/** A query line's points with their series counts (when it has them) as the third element. */
+function withCounts(series: QueryRangeResult['series'][number]): Point[] {
+  const counts = series.seriesCounts;
+  return counts ? series.points.map(([t, v], i) => [t, v, counts[i]] as const) : series.points;
 }
 
 const NO_SERIES_YET: QueryRangeResult['series'] = [{ agentId: null, labels: {}, points: [] }];
@@ -76,11 +81,12 @@ export function useExploreData(state: ExploreState, xMin: number): ExploreData {
   const [error, setError] = useState<string | null>(null);
   const [live, setLive] = useState<Point[][]>([]);
   const [liveError, setLiveError] = useState<string | null>(null);
+  const [tailTime, setTailTime] = useState<number | null>(null);
   const [reload, setReload] = useState(0);
   const wasLive = useRef(connection === 'live');
 
   const { metric, agg, range, labels } = state;
-  const scopeKey = `${state.scope.kind}:${state.scope.kind === 'fleet' ? '' : state.scope.id}`;
+  const scopeKey = `${state.scope.kind}:${state.scope.kind === 'fleet' ? '' : state.scope.id}:${state.service}`;
   const ready = metric !== '' && scopeReady(state.scope);
   const liveCapable = RANGE_MS[range] <= LIVE_MAX_RANGE_MS;
 
@@ -114,6 +120,7 @@ export function useExploreData(state: ExploreState, xMin: number): ExploreData {
         if (cancelled) return;
         setResult(r);
         setLive(r.series.map(() => []));
+        setTailTime(null);
         setLiveError(null);
         setError(null);
         setStatus('ready');
@@ -131,7 +138,7 @@ export function useExploreData(state: ExploreState, xMin: number): ExploreData {
       cancelled = true;
       poll?.cancel();
     };
-    // scopeKey stands for state.scope (the state object itself is new on every render).
+    // scopeKey stands for state.scope and state.service (the state object is new on every render).
   }, [api, store, ready, metric, scopeKey, agg, range, labels, reload, liveCapable]);
 
   useEffect(() => {
@@ -143,16 +150,23 @@ export function useExploreData(state: ExploreState, xMin: number): ExploreData {
         agg,
         ...scopeQuery(state),
         labels: labelSpec(labels, state.scope.kind === 'agent' ? series.labels : {}),
+        // The chart's own step: live points are whole steps, as the query's are.
+        step: String(result.step),
       };
       return stream.tail(query, (msg) => {
         if (msg.type === 'tail_error') {
           setLiveError(msg.message);
           return;
         }
-        const keepFrom = Math.max(result.to, msg.serverTime - span);
+        const keepFrom = msg.serverTime - span;
+        const counts = msg.seriesCounts;
+        const incoming: Point[] = counts
+          ? msg.points.map(([t, v], k) => [t, v, counts[k]] as const)
+          : msg.points;
+        setTailTime((prev) => Math.max(prev ?? 0, msg.serverTime));
         setLive((prev) => {
           const current = prev[i] ?? [];
-          const merged = dropBefore(mergeByTimestamp(current, msg.points), keepFrom);
+          const merged = dropBefore(mergeByTimestamp(current, incoming), keepFrom);
           if (merged === current) return prev;
           const next = [...prev];
           next[i] = merged;
@@ -169,16 +183,20 @@ export function useExploreData(state: ExploreState, xMin: number): ExploreData {
     // Every series of the query (only the first MAX_LIVE_SERIES grow live); none until data.
     const shown = result.series.length ? result.series : live[0]?.length ? NO_SERIES_YET : [];
     return shown.map((s, i) => {
-      const points: [number, number][] = [];
-      for (const [t, v] of s.points) if (v !== null && t >= xMin) points.push([t, v]);
-      const tail = rollUp(live[i] ?? [], result.from, result.step, agg);
-      for (const p of tail) if (p[0] >= result.to) points.push(p);
+      const { points, counts } = spliceTail(withCounts(s), live[i] ?? [], xMin);
       const key = Object.entries(s.labels)
         .map(([k, v]) => `${k}=${v}`)
         .join(',');
-      return { key: key || s.agentId || 'all', labels: s.labels, points };
+      return { key: key || s.agentId || 'all', labels: s.labels, points, counts };
     });
-  }, [result, live, xMin, agg]);
+  }, [result, live, xMin]);
+
+  // Followed live: the console's latest time says which steps are still filling.
+  const partialFrom = !result
+    ? null
+    : tailTime !== null
+      ? unsettledFrom(result.from, result.step, tailTime)
+      : result.partialFrom;
 
   return {
     status,
@@ -187,5 +205,6 @@ export function useExploreData(state: ExploreState, xMin: number): ExploreData {
     series,
     live: !liveCapable || !result ? 'off' : liveError ? 'error' : 'on',
     liveError,
+    partialFrom,
   };
 }

@@ -1,5 +1,5 @@
 // The trends table: one row per (region, service, metric) for the chosen window, sortable by
-// any column; a row opens the explorer on that region and metric with the trend shown.
+// any column; a row opens the explorer on that region, service and metric with the trend shown.
 import type { PerformanceTrend } from '../../../../shared/analysis';
 import { navigateTo } from '../../lib/route';
 import { formatChange, formatConfidence, formatR2, formatSlope, unitFor } from '../../lib/units';
@@ -26,6 +26,8 @@ export function trendHref(t: PerformanceTrend): string {
   return exploreHref({
     metric: t.metric,
     scope: { kind: 'region', id: t.regionId },
+    // The trend is of this service's agents only: so is the chart.
+    service: t.service,
     agg: 'avg',
     range: t.window,
     trend: t.id,
