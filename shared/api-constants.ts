@@ -9,6 +9,11 @@ export const STREAM_PATH = `${API_PREFIX}/stream`;
 export const STREAM_BATCH_MS = 250;
 /** Agents whose only change is a heartbeat or new latest values are re-sent at most this often. */
 export const STREAM_AGENT_REFRESH_MS = 2_000;
+/**
+ * The stream's snapshot holds the open alerts and this many most recently resolved ones; the
+ * console keeps the same window, so its resolved history is the same before and after a reconnect.
+ */
+export const RESOLVED_WINDOW = 500;
 /** Tails a viewer may hold at once. */
 export const MAX_TAILS_PER_VIEWER = 16;
 /** Most agents one GET /api/v1/agents page holds (also the default page size). */

@@ -1,7 +1,8 @@
 // The renderer's live store drops agents the stream says were retired (decommissioned).
 import { describe, expect, it } from 'vitest';
 import type { StreamChanges, StreamSnapshot } from '../../shared/api.js';
-import type { Agent } from '../../shared/model.js';
+import { RESOLVED_WINDOW } from '../../shared/api-constants.js';
+import type { Agent, Alert } from '../../shared/model.js';
 import { FleetStore } from '../../renderer/src/api/store.js';
 
 const agent = (id: string): Agent => ({
@@ -59,5 +60,20 @@ describe('FleetStore', () => {
     expect([...store.getState().agents.keys()]).toEqual(['n']);
     store.removeAgent('n');
     expect(store.getState().agents.size).toBe(0);
+  });
+});
+
+describe('the resolved history', () => {
+  it('keeps the same resolved window the stream snapshot sends', () => {
+    const store = new FleetStore();
+    const resolved = (i: number) =>
+      ({ id: `r${i}`, state: 'resolved', resolvedAt: i, updatedAt: i }) as unknown as Alert;
+    const alerts = Array.from({ length: RESOLVED_WINDOW + 20 }, (_, i) => resolved(i));
+    store.apply({ ...snapshot([]), alerts });
+    const kept = [...store.getState().alerts.keys()];
+    expect(kept).toHaveLength(RESOLVED_WINDOW);
+    // The most recently resolved ones.
+    expect(kept).not.toContain('r0');
+    expect(kept).toContain(`r${RESOLVED_WINDOW + 19}`);
   });
 });

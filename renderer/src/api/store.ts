@@ -7,6 +7,7 @@ import type {
   StreamSnapshot,
   StreamStats,
 } from '../../../shared/api.js';
+import { RESOLVED_WINDOW } from '../../../shared/api-constants.js';
 import { systemClock } from '../../../shared/clock.js';
 import type { Agent, Alert, Region } from '../../../shared/model.js';
 
@@ -29,8 +30,11 @@ export interface FleetState {
   readonly serverOffsetMs: number;
 }
 
-/** Resolved alerts kept beyond the open ones (the stream's snapshot sends 200). */
-const MAX_RESOLVED = 500;
+/**
+ * Resolved alerts kept beyond the open ones: the same window the stream's snapshot sends, so a
+ * reconnect shows the same resolved history as before it.
+ */
+const MAX_RESOLVED = RESOLVED_WINDOW;
 const RATE_HISTORY = 60;
 
 const initialState: FleetState = {
