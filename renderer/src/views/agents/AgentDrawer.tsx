@@ -22,6 +22,8 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
     [alerts, agentId],
   );
 
+  const down = agent !== undefined && agent.status !== 'online';
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') onClose();
@@ -59,14 +61,20 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
             </span>
           </div>
           <section className="drawer__section">
-            <h3>Latest values</h3>
+            <h3>{down ? 'Last values' : 'Latest values'}</h3>
+            {down && (
+              <p className="muted" data-testid="agent-drawer-last-seen">
+                Not reporting: last seen {ageSince(agent.lastHeartbeat, now)} ago. These are the
+                last values it sent.
+              </p>
+            )}
             <div className="drawer__meters" data-testid="agent-drawer-latest">
               <label>CPU</label>
-              <Meter value={agent.latest.cpu_usage} wide />
+              <Meter value={agent.latest.cpu_usage} wide stale={down} />
               <label>Memory</label>
-              <Meter value={agent.latest.memory_usage} wide />
+              <Meter value={agent.latest.memory_usage} wide stale={down} />
               <label>Disk</label>
-              <Meter value={agent.latest.disk_usage} wide />
+              <Meter value={agent.latest.disk_usage} wide stale={down} />
             </div>
           </section>
           <section className="drawer__section">
