@@ -1,6 +1,7 @@
 import { ServicesContext, useFleet, type Services } from './api/context';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Header } from './components/Header';
+import { UndoToasts } from './components/UndoToasts';
 import { useRoute } from './lib/route';
 import { AgentsView } from './views/agents/AgentsView';
 import { AlertsView } from './views/alerts/AlertsView';
@@ -48,6 +49,7 @@ export function App({ services }: { services: Services }) {
           <ConnectionBanner />
           <Content />
         </main>
+        <UndoToasts />
       </div>
     </ServicesContext.Provider>
   );

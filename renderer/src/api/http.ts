@@ -44,6 +44,8 @@ export class ApiClient {
       params?: RouteParams<K>;
       query?: Partial<ApiRoutes[K]['query']>;
       body?: ApiRoutes[K]['body'];
+      /** Let the request outlive the page (a resolve sent while the tab closes). */
+      keepalive?: boolean;
     } = {},
   ): Promise<RouteResponse<K>> {
     const [method, template] = route.split(' ') as [string, string];
@@ -61,6 +63,7 @@ export class ApiClient {
       method,
       headers,
       credentials: 'same-origin',
+      ...(opts.keepalive ? { keepalive: true } : {}),
       ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
     });
     const text = await res.text();
@@ -87,7 +90,8 @@ export class ApiClient {
     route: K,
     params: RouteParams<K>,
     body: ApiRoutes[K]['body'],
+    opts: { keepalive?: boolean } = {},
   ): Promise<RouteResponse<K>> {
-    return this.request(route, { params, body });
+    return this.request(route, { params, body, ...opts });
   }
 }

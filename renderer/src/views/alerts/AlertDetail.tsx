@@ -10,7 +10,10 @@ import { hrefFor } from '../../lib/route';
 interface Props {
   alert: Alert | undefined;
   busy: boolean;
-  onAction(action: 'ack' | 'resolve', comment: string): void;
+  /** Why the last action from this pane failed, or null. */
+  error: string | null;
+  /** Resolves true once done (a resolve: held for undo); the comment then clears. */
+  onAction(action: 'ack' | 'resolve', comment: string): Promise<boolean>;
 }
 
 function Shortcuts() {
@@ -35,6 +38,10 @@ function Shortcuts() {
         </dt>
         <dd>resolve the selected (or focused) alerts</dd>
         <dt>
+          <kbd>u</kbd>
+        </dt>
+        <dd>undo the latest resolve (for a few seconds)</dd>
+        <dt>
           <kbd>Esc</kbd>
         </dt>
         <dd>clear the selection</dd>
@@ -44,7 +51,7 @@ function Shortcuts() {
   );
 }
 
-export function AlertDetail({ alert, busy, onAction }: Props) {
+export function AlertDetail({ alert, busy, error, onAction }: Props) {
   const agents = useFleet((s) => s.agents);
   const regions = useFleet((s) => s.regions);
   const now = useServerNow();
@@ -56,6 +63,9 @@ export function AlertDetail({ alert, busy, onAction }: Props) {
   const agent = alert.subject.agentId ? agents.get(alert.subject.agentId) : undefined;
   const canAck = alert.state === 'firing' || alert.state === 'pending';
   const canResolve = alert.state !== 'resolved';
+  // Each action uses the comment once: it is cleared when the action is done, kept when not.
+  const act = (action: 'ack' | 'resolve') =>
+    void onAction(action, comment).then((done) => done && setComment(''));
 
   return (
     <aside
@@ -123,7 +133,7 @@ export function AlertDetail({ alert, busy, onAction }: Props) {
           className="detail__actions"
           onSubmit={(e) => {
             e.preventDefault();
-            if (canAck) onAction('ack', comment);
+            if (canAck) act('ack');
           }}
         >
           <label className="detail__label" htmlFor="alert-comment">
@@ -154,12 +164,17 @@ export function AlertDetail({ alert, busy, onAction }: Props) {
               type="button"
               className="btn"
               disabled={busy}
-              onClick={() => onAction('resolve', comment)}
+              onClick={() => act('resolve')}
               data-testid="alert-resolve"
             >
               Resolve
             </button>
           </div>
+          {error && (
+            <p className="detail__error" role="alert" data-testid="alert-action-error">
+              {error}
+            </p>
+          )}
         </form>
       )}
       <section className="detail__history">
