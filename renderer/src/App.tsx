@@ -1,6 +1,7 @@
 import { ServicesContext, useFleet, type Services } from './api/context';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Header } from './components/Header';
+import { TabBadge } from './components/TabBadge';
 import { UndoToasts } from './components/UndoToasts';
 import { useRoute } from './lib/route';
 import { AgentsView } from './views/agents/AgentsView';
@@ -49,6 +50,7 @@ export function App({ services }: { services: Services }) {
           <ConnectionBanner />
           <Content />
         </main>
+        <TabBadge />
         <UndoToasts />
       </div>
     </ServicesContext.Provider>
