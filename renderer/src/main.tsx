@@ -26,6 +26,7 @@ import './styles/chart.css';
 import './styles/explore.css';
 import './styles/trends.css';
 import './styles/settings.css';
+import './styles/stale.css';
 import './styles/toast.css';
 
 async function boot(): Promise<void> {

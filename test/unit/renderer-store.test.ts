@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { StreamChanges, StreamSnapshot } from '../../shared/api.js';
 import { RESOLVED_WINDOW } from '../../shared/api-constants.js';
 import type { Agent, Alert } from '../../shared/model.js';
-import { FleetStore } from '../../renderer/src/api/store.js';
+import { FleetStore, isStale, pictureTime } from '../../renderer/src/api/store.js';
 
 const agent = (id: string): Agent => ({
   id,
@@ -63,7 +63,22 @@ describe('FleetStore', () => {
   });
 });
 
-describe('the resolved history', () => {
+describe('the picture while the core is unreachable', () => {
+  it('is stale once shown and the link is down; its time stops at the last message', () => {
+    const store = new FleetStore();
+    expect(isStale(store.getState())).toBe(false);
+    store.apply({ ...snapshot([]), serverTime: 1_000 });
+    const { receivedAt, serverOffsetMs } = store.getState();
+    expect(isStale(store.getState())).toBe(false);
+    const later = receivedAt! + 60_000;
+    expect(pictureTime(store.getState(), later)).toBe(later + serverOffsetMs);
+    store.setConnection('down', later + 1_000);
+    expect(isStale(store.getState())).toBe(true);
+    // Ages stop at the core's time of the last message, however long it stays down.
+    expect(pictureTime(store.getState(), later)).toBe(1_000);
+    expect(pictureTime(store.getState(), later + 3_600_000)).toBe(1_000);
+  });
+
   it('keeps the same resolved window the stream snapshot sends', () => {
     const store = new FleetStore();
     const resolved = (i: number) =>

@@ -2,6 +2,7 @@ import { useEffect, useMemo } from 'react';
 import { useFleet } from '../../api/context';
 import { SeverityBadge, StateBadge, StatusBadge } from '../../components/badges';
 import { Meter } from '../../components/Meter';
+import { StreamStaleMarker } from '../../components/stale';
 import { compareInTab, isOpen } from '../../lib/alerts';
 import { ageSince, formatTimestamp } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
@@ -53,6 +54,7 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
         <p className="drawer__empty">This agent is no longer registered.</p>
       ) : (
         <div className="drawer__body">
+          <StreamStaleMarker />
           <div className="drawer__status">
             <StatusBadge status={agent.status} />
             <span className="muted">

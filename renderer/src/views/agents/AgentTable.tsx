@@ -157,7 +157,7 @@ export function AgentTable({ agents, sort, onSort, selectedId, onOpen, onHold }:
         })}
       </div>
       <div
-        className="grid-table__body"
+        className="grid-table__body dims-when-stale"
         ref={scrollRef}
         data-testid="agent-table-body"
         onPointerEnter={() => {

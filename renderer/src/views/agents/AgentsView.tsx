@@ -1,6 +1,7 @@
 import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
 import type { Agent, AgentStatus } from '../../../../shared/model';
 import { useFleet } from '../../api/context';
+import { StreamStaleMarker } from '../../components/stale';
 import { plural } from '../../lib/format';
 import { navigate } from '../../lib/route';
 import { AgentDrawer } from './AgentDrawer';
@@ -107,6 +108,7 @@ export function AgentsView({ agentId }: { agentId: string | null }) {
           </button>
         )}
         <span className="toolbar__spacer" />
+        <StreamStaleMarker />
         {holding && (
           <span
             className="paused-note"

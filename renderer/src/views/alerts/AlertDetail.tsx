@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Alert } from '../../../../shared/model';
 import { useFleet } from '../../api/context';
 import { SeverityBadge, StateBadge } from '../../components/badges';
+import { ActionBlockNote } from '../../components/stale';
 import { regionName } from '../../lib/alerts';
 import { ageSince, formatTimestamp, formatValue } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
@@ -10,6 +11,8 @@ import { hrefFor } from '../../lib/route';
 interface Props {
   alert: Alert | undefined;
   busy: boolean;
+  /** Why actions cannot run now (the core is unreachable), or null. */
+  blocked: string | null;
   /** Why the last action from this pane failed, or null. */
   error: string | null;
   /** Resolves true once done (a resolve: held for undo); the comment then clears. */
@@ -51,7 +54,7 @@ function Shortcuts() {
   );
 }
 
-export function AlertDetail({ alert, busy, error, onAction }: Props) {
+export function AlertDetail({ alert, busy, blocked, error, onAction }: Props) {
   const agents = useFleet((s) => s.agents);
   const regions = useFleet((s) => s.regions);
   const now = useServerNow();
@@ -82,7 +85,7 @@ export function AlertDetail({ alert, busy, error, onAction }: Props) {
         </div>
         <h2 className="detail__title">{alert.message}</h2>
       </header>
-      <dl className="facts detail__facts">
+      <dl className="facts detail__facts dims-when-stale">
         <dt>Agent</dt>
         <dd>
           {agent ? (
@@ -154,7 +157,7 @@ export function AlertDetail({ alert, busy, error, onAction }: Props) {
               <button
                 type="submit"
                 className="btn btn--primary"
-                disabled={busy}
+                disabled={busy || blocked !== null}
                 data-testid="alert-ack"
               >
                 Acknowledge
@@ -163,12 +166,13 @@ export function AlertDetail({ alert, busy, error, onAction }: Props) {
             <button
               type="button"
               className="btn"
-              disabled={busy}
+              disabled={busy || blocked !== null}
               onClick={() => act('resolve')}
               data-testid="alert-resolve"
             >
               Resolve
             </button>
+            <ActionBlockNote reason={blocked} testId="alert-actions-blocked" />
           </div>
           {error && (
             <p className="detail__error" role="alert" data-testid="alert-action-error">

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Alert } from '../../../../shared/model';
 import type { AlertAction } from '../../api/actions';
 import { useFleet, useServices } from '../../api/context';
+import { ActionBlockNote, StreamStaleMarker } from '../../components/stale';
 import { useHeldResolves } from '../../components/UndoToasts';
 import { queue, tabCounts, tabOf, type QueueTab } from '../../lib/alerts';
 import { navigate } from '../../lib/route';
@@ -76,7 +77,7 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
     focus,
     unselect: (ids) => setSelected((s) => new Set([...s].filter((id) => !ids.includes(id)))),
   });
-  const { busy } = actions;
+  const { busy, blocked } = actions;
 
   /** Keyboard and bulk actions: the selection, else the focused alert. */
   const actOnQueue = (action: AlertAction, comment?: string) => {
@@ -139,6 +140,7 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
             {queueError}
           </span>
         )}
+        <StreamStaleMarker />
       </div>
       <div className="bulkbar" data-testid="bulkbar" data-count={liveSelection.length}>
         {liveSelection.length === 0 ? (
@@ -161,6 +163,7 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
               <button
                 type="button"
                 className="btn btn--primary btn--small"
+                disabled={blocked !== null}
                 onClick={() => actOnQueue('ack', bulkComment)}
                 data-testid="bulk-ack"
               >
@@ -171,6 +174,7 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
               <button
                 type="button"
                 className="btn btn--small"
+                disabled={blocked !== null}
                 onClick={() => actOnQueue('resolve', bulkComment)}
                 data-testid="bulk-resolve"
               >
@@ -186,9 +190,15 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
             </button>
           </>
         )}
+        <ActionBlockNote reason={blocked} testId="alerts-actions-blocked" />
       </div>
       <div className="alerts__body">
-        <section className="queue" data-testid={`queue-${tab}`} ref={queueRef} tabIndex={-1}>
+        <section
+          className="queue dims-when-stale"
+          data-testid={`queue-${tab}`}
+          ref={queueRef}
+          tabIndex={-1}
+        >
           <AlertList
             tab={tab}
             alerts={list}
@@ -197,6 +207,7 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
             focusedId={alertId}
             selected={selected}
             busy={busy}
+            blocked={blocked}
             onFocus={(id) => focus(id)}
             onToggle={(id) =>
               setSelected((s) => {
@@ -212,6 +223,7 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
         <AlertDetail
           alert={detailAlert}
           busy={detailAlert ? busy.has(detailAlert.id) : false}
+          blocked={blocked}
           error={actions.error?.where === 'detail' ? actions.error.text : null}
           onAction={(action, comment) =>
             detailAlert

@@ -1,9 +1,11 @@
 // Acknowledge and resolve from the alert queue: by keyboard, bulk bar, row buttons or the detail
 // pane. Acks go to the core at once; resolves wait out their undo window (api/resolve-hold).
+// While the core cannot be reached nothing is sent: the caller gets the reason to show.
 import { useState } from 'react';
 import type { Alert } from '../../../../shared/model';
 import { runAlertAction, type AlertAction } from '../../api/actions';
 import { useServices } from '../../api/context';
+import { useActionBlock } from '../../components/stale';
 import { plural } from '../../lib/format';
 
 /** Where an action was asked from: its error is shown there, next to what was pressed. */
@@ -32,6 +34,7 @@ function applies(a: Alert | undefined, action: AlertAction, held: ReadonlySet<st
 
 export function useAlertActions(o: Options) {
   const { api, store, resolves } = useServices();
+  const blocked = useActionBlock();
   const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const [error, setError] = useState<ActionError | null>(null);
 
@@ -58,6 +61,10 @@ export function useAlertActions(o: Options) {
     comment?: string,
   ): Promise<boolean> => {
     setError(null);
+    if (blocked) {
+      setError({ where, text: blocked });
+      return false;
+    }
     const targets = ids.filter((id) => applies(o.alerts.get(id), action, o.held));
     if (targets.length === 0) return false;
     o.unselect(targets);
@@ -85,5 +92,5 @@ export function useAlertActions(o: Options) {
     if (last) resolves.undo(last.key);
   };
 
-  return { act, undoLast, busy, error };
+  return { act, undoLast, busy, error, blocked };
 }

@@ -2,6 +2,7 @@
 // from the Trends page), an HTML legend, the chart, and a footer with tier, step and points.
 import type { PerformanceTrend } from '../../../../shared/analysis';
 import type { ThresholdRule } from '../../../../shared/rules';
+import { StaleMarker } from '../../components/stale';
 import { TimeSeriesChart, type ChartLine } from '../../components/TimeSeriesChart';
 import { formatConfidence, formatMetric, formatR2, formatSlope } from '../../lib/units';
 import type { ExploreLines } from './chart-lines';
@@ -111,6 +112,7 @@ export function ExplorePanel(p: Props) {
             R² <strong>{formatR2(fit.rSquared)}</strong>
           </span>
         )}
+        {data.staleSince !== null && <StaleMarker since={data.staleSince} what="chart" />}
         <LiveBadge live={data.live} error={data.liveError} />
         {p.rule && (
           <label className="check">
@@ -142,7 +144,10 @@ export function ExplorePanel(p: Props) {
         </div>
       )}
       <Legend lines={view.lines} />
-      <div className="explore__chart">
+      <div
+        className={`explore__chart dims-when-stale${data.staleSince !== null ? ' is-stale' : ''}`}
+        data-stale={data.staleSince !== null}
+      >
         <TimeSeriesChart
           lines={view.lines}
           xMin={p.xMin}
@@ -159,7 +164,7 @@ export function ExplorePanel(p: Props) {
         />
         {data.status === 'error' && (
           <div className="explore__overlay explore__overlay--error" data-testid="explore-error">
-            {data.error}
+            Could not load this chart: {data.error}.
           </div>
         )}
         {data.status !== 'error' && empty && (
