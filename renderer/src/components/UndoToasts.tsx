@@ -1,6 +1,7 @@
 // Notices for resolves waiting out their undo window ("Resolved 2 alerts · Undo"), and for
 // resolves the core did not take (the alerts are back in their queue). Bottom right, polite.
 import { useSyncExternalStore } from 'react';
+import { systemClock } from '../../../shared/clock';
 import { useServices } from '../api/context';
 import type { HeldResolve } from '../api/resolve-hold';
 import { plural } from '../lib/format';
@@ -34,7 +35,8 @@ function Toast({ entry }: { entry: HeldResolve }) {
       </div>
     );
   }
-  const secs = Math.max(0, Math.ceil((entry.sendAt - now) / 1000));
+  // The shared ticker's time can be up to a second old; never show more than the window left.
+  const secs = Math.max(0, Math.ceil((entry.sendAt - Math.max(now, systemClock.now())) / 1000));
   return (
     <div className="toast" data-testid="undo-toast" data-status={entry.status}>
       <span>
