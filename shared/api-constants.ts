@@ -19,6 +19,11 @@ export const PARTIAL_SETTLE_MS = 2_000;
 export function unsettledFrom(origin: number, step: number, now: number): number {
   return origin + Math.max(0, Math.floor((now - PARTIAL_SETTLE_MS - origin) / step)) * step;
 }
+/**
+ * The stream's snapshot holds the open alerts and this many most recently resolved ones; the
+ * console keeps the same window, so its resolved history is the same before and after a reconnect.
+ */
+export const RESOLVED_WINDOW = 500;
 /** Tails a viewer may hold at once. */
 export const MAX_TAILS_PER_VIEWER = 16;
 /** Steps a live tail may ask for: its points are the chart's own, whole steps. */

@@ -1,6 +1,9 @@
 import { ServicesContext, useFleet, type Services } from './api/context';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Header } from './components/Header';
+import { useStreamStale } from './components/stale';
+import { TabBadge } from './components/TabBadge';
+import { UndoToasts } from './components/UndoToasts';
 import { useRoute } from './lib/route';
 import { AgentsView } from './views/agents/AgentsView';
 import { AlertsView } from './views/alerts/AlertsView';
@@ -39,15 +42,27 @@ function Content() {
   }
 }
 
+/** The main area: the banner in its own row, then the view, dimmed while its data is stale. */
+function Main() {
+  const { stale } = useStreamStale();
+  return (
+    <main className={`main${stale ? ' is-stale' : ''}`} data-stale={stale}>
+      <ConnectionBanner />
+      <div className="main__content">
+        <Content />
+      </div>
+    </main>
+  );
+}
+
 export function App({ services }: { services: Services }) {
   return (
     <ServicesContext.Provider value={services}>
       <div className="app">
         <Header />
-        <main className="main">
-          <ConnectionBanner />
-          <Content />
-        </main>
+        <Main />
+        <TabBadge />
+        <UndoToasts />
       </div>
     </ServicesContext.Provider>
   );

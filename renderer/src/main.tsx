@@ -2,6 +2,8 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { resolveEndpoint } from './api/endpoint';
 import { ApiClient, ApiRequestError } from './api/http';
+import { runAlertAction } from './api/actions';
+import { ResolveHold } from './api/resolve-hold';
 import { FleetStore } from './api/store';
 import { StreamClient } from './api/stream';
 import { App } from './App';
@@ -24,6 +26,8 @@ import './styles/chart.css';
 import './styles/explore.css';
 import './styles/trends.css';
 import './styles/settings.css';
+import './styles/stale.css';
+import './styles/toast.css';
 
 async function boot(): Promise<void> {
   applyTheme();
@@ -40,12 +44,17 @@ async function boot(): Promise<void> {
     ),
   );
   stream.start();
+  const resolves = new ResolveHold((ids, comment, opts) =>
+    runAlertAction(api, store, 'resolve', ids, comment, opts),
+  );
+  // Closing or leaving the tab inside an undo window still resolves what the operator resolved.
+  window.addEventListener('pagehide', () => resolves.flush());
   // In the desktop window the main process shows native notifications; never both.
   if (!bridge) new WebNotifier(store).start();
 
   createRoot(document.getElementById('root')!).render(
     <StrictMode>
-      <App services={{ api, store, stream }} />
+      <App services={{ api, store, stream, resolves }} />
     </StrictMode>,
   );
 }

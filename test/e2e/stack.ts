@@ -55,7 +55,16 @@ export interface Stack {
   api<T = unknown>(path: string, init?: RequestInit): Promise<{ status: number; body: T }>;
   /** Every `new Notification(title, options)` the page made (the browser API is recorded, not shown). */
   notifications(): Promise<{ title: string; body: string }[]>;
+  /** SIGKILL the core (no goodbye to any viewer or agent) and wait for it to be gone. */
+  killServe(): Promise<void>;
+  /** Start the core again on the same ports and data dir (after killServe). */
+  restartServe(): Promise<void>;
   stop(opts?: { keepDir?: boolean }): Promise<void>;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => child.once('exit', () => r()));
 }
 
 export async function launchChromium(): Promise<Browser> {
@@ -69,13 +78,19 @@ export async function launchChromium(): Promise<Browser> {
 
 export async function startServe(
   dataDir: string,
+  ports: { port?: number; ingestPort?: number } = {},
 ): Promise<{ serve: ChildProcess; consoleUrl: string; apiUrl: string; ingestUrl: string }> {
   if (!existsSync(join(ROOT, 'dist/renderer/index.html')))
     throw new Error('dist/renderer is missing: run `npm run build`');
-  const p = await spawnServe(dataDir, {
-    MERIDIAN_SESSION_TOKEN: SESSION_TOKEN,
-    MERIDIAN_AGENT_TOKEN: AGENT_TOKEN,
-  });
+  const p = await spawnServe(
+    dataDir,
+    {
+      MERIDIAN_SESSION_TOKEN: SESSION_TOKEN,
+      MERIDIAN_AGENT_TOKEN: AGENT_TOKEN,
+    },
+    undefined,
+    ports,
+  );
   return { serve: p.child, consoleUrl: p.consoleUrl, apiUrl: p.apiUrl, ingestUrl: p.ingestUrl };
 }
 
@@ -136,7 +151,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const text = await res.text();
     return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
   };
-  return {
+  const stack: Stack = {
     consoleUrl,
     apiUrl,
     ingestUrl,
@@ -153,14 +168,25 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
           (globalThis as unknown as { __notifications: { title: string; body: string }[] })
             .__notifications,
       ),
+    async killServe() {
+      stack.serve.kill('SIGKILL');
+      await exited(stack.serve);
+    },
+    async restartServe() {
+      const portOf = (url: string) => Number(new URL(url).port);
+      const next = await startServe(dataDir, {
+        port: portOf(apiUrl),
+        ingestPort: portOf(ingestUrl),
+      });
+      stack.serve = next.serve;
+    },
     async stop(stopOpts = {}) {
       sim?.stop();
       await browser.close();
-      serve.kill('SIGTERM');
-      await new Promise((r) =>
-        serve.exitCode !== null || serve.signalCode !== null ? r(null) : serve.once('exit', r),
-      );
+      stack.serve.kill('SIGTERM');
+      await exited(stack.serve);
       if (!stopOpts.keepDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }

@@ -20,6 +20,9 @@ export interface ServeProcess {
 export interface SpawnOptions {
   /** Run under `ulimit -n N` (soft and hard open-files limit), through sh. */
   openFiles?: number;
+  /** Listen on these ports instead of ephemeral ones (a restart on the same addresses). */
+  port?: number;
+  ingestPort?: number;
 }
 
 export async function spawnServe(
@@ -31,7 +34,16 @@ export async function spawnServe(
 ): Promise<ServeProcess> {
   const bin = join(packageRoot(), 'bin', 'meridian.js');
   const started = performance.now();
-  const args = [bin, 'serve', '--data-dir', dataDir, '--port', '0', '--ingest-port', '0'];
+  const args = [
+    bin,
+    'serve',
+    '--data-dir',
+    dataDir,
+    '--port',
+    String(opts.port ?? 0),
+    '--ingest-port',
+    String(opts.ingestPort ?? 0),
+  ];
   // `exec` keeps the pid: signals reach node itself, not the shell.
   const [cmd, argv] =
     opts.openFiles === undefined

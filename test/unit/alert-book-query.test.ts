@@ -204,4 +204,21 @@ describe('AlertBook open counts', () => {
     restored.load(book.all());
     expect([restored.openCount('info'), restored.openCountFor('agt-1')]).toEqual([1, 1]);
   });
+
+  it('recentlyResolved: the latest resolved first, by when they resolved, at most the limit', () => {
+    const { book, clock } = setup();
+    const a = book.report(report({ subjectKey: 'a' }));
+    const b = book.report(report({ subjectKey: 'b' }));
+    const c = book.report(report({ subjectKey: 'c' }));
+    book.report(report({ subjectKey: 'open' }));
+    // Created a, b, c; resolved b, then c, then a.
+    clock.advance(1);
+    book.resolve(b.id, 'alice');
+    clock.advance(1);
+    book.clear('cpu_usage', 'c', 1);
+    clock.advance(1);
+    book.resolve(a.id, 'bob');
+    expect(book.recentlyResolved(10).map((x) => x.id)).toEqual([a.id, c.id, b.id]);
+    expect(book.recentlyResolved(2).map((x) => x.id)).toEqual([a.id, c.id]);
+  });
 });

@@ -1,8 +1,9 @@
 // The renderer's live store drops agents the stream says were retired (decommissioned).
 import { describe, expect, it } from 'vitest';
 import type { StreamChanges, StreamSnapshot } from '../../shared/api.js';
-import type { Agent } from '../../shared/model.js';
-import { FleetStore } from '../../renderer/src/api/store.js';
+import { RESOLVED_WINDOW } from '../../shared/api-constants.js';
+import type { Agent, Alert } from '../../shared/model.js';
+import { FleetStore, isStale, pictureTime } from '../../renderer/src/api/store.js';
 
 const agent = (id: string): Agent => ({
   id,
@@ -59,5 +60,35 @@ describe('FleetStore', () => {
     expect([...store.getState().agents.keys()]).toEqual(['n']);
     store.removeAgent('n');
     expect(store.getState().agents.size).toBe(0);
+  });
+});
+
+describe('the picture while the core is unreachable', () => {
+  it('is stale once shown and the link is down; its time stops at the last message', () => {
+    const store = new FleetStore();
+    expect(isStale(store.getState())).toBe(false);
+    store.apply({ ...snapshot([]), serverTime: 1_000 });
+    const { receivedAt, serverOffsetMs } = store.getState();
+    expect(isStale(store.getState())).toBe(false);
+    const later = receivedAt! + 60_000;
+    expect(pictureTime(store.getState(), later)).toBe(later + serverOffsetMs);
+    store.setConnection('down', later + 1_000);
+    expect(isStale(store.getState())).toBe(true);
+    // Ages stop at the core's time of the last message, however long it stays down.
+    expect(pictureTime(store.getState(), later)).toBe(1_000);
+    expect(pictureTime(store.getState(), later + 3_600_000)).toBe(1_000);
+  });
+
+  it('keeps the same resolved window the stream snapshot sends', () => {
+    const store = new FleetStore();
+    const resolved = (i: number) =>
+      ({ id: `r${i}`, state: 'resolved', resolvedAt: i, updatedAt: i }) as unknown as Alert;
+    const alerts = Array.from({ length: RESOLVED_WINDOW + 20 }, (_, i) => resolved(i));
+    store.apply({ ...snapshot([]), alerts });
+    const kept = [...store.getState().alerts.keys()];
+    expect(kept).toHaveLength(RESOLVED_WINDOW);
+    // The most recently resolved ones.
+    expect(kept).not.toContain('r0');
+    expect(kept).toContain(`r${RESOLVED_WINDOW + 19}`);
   });
 });

@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+import { extname } from 'node:path';
+import { API_PREFIX } from '../../../shared/api-constants.js';
 import { bearerToken, tokensEqual } from '../ingest/tokens.js';
 
 export const SESSION_COOKIE = 'meridian_session';
@@ -60,4 +62,18 @@ function cookieToken(req: IncomingMessage): string | null {
     if (name === SESSION_COOKIE) return rest.join('=');
   }
   return null;
+}
+
+/**
+ * A browser opening a console page (the address bar, a bookmark, a reload): a GET or HEAD of a
+ * page route (not the API, not /metrics, not a file) that accepts HTML. Refusals of these get
+ * a readable page; everything else (scripts, the API, assets) keeps the JSON error.
+ */
+export function isPageNavigation(req: IncomingMessage, url: URL): boolean {
+  const method = req.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') return false;
+  const path = url.pathname;
+  if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`) || path === '/metrics') return false;
+  if (extname(path) !== '' && extname(path) !== '.html') return false;
+  return /(^|,)\s*text\/html\b/i.test(req.headers.accept ?? '');
 }

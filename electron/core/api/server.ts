@@ -8,9 +8,10 @@ import type { CoreMetrics } from '../metrics.js';
 import { watchAcceptErrors } from '../net/accept-errors.js';
 import { ConnectionGuard } from '../net/connection-guard.js';
 import { refuseConnection } from '../net/refuse.js';
-import { ApiAccess } from './access.js';
+import { ApiAccess, isPageNavigation } from './access.js';
 import { HttpError, readJsonBody, sendError, sendJson } from './http-util.js';
 import { matchRoute, routeHasBody, runRoute, type ApiServices } from './router.js';
+import { sendUnauthorizedPage } from './static.js';
 import type { StreamHub } from './stream.js';
 
 export interface ApiServerOptions {
@@ -105,6 +106,11 @@ export class ApiServer {
     }
     if (url.pathname === '/healthz') return sendJson(res, 200, { status: 'ok' });
     const refusal = this.access.check(req, url);
+    if (refusal?.status === 401 && isPageNavigation(req, url)) {
+      // A person at a browser: say how to get in (still a 401, still counted).
+      this.deps.metrics.httpRejected.inc({ reason: refusal.code });
+      return sendUnauthorizedPage(req, res);
+    }
     if (refusal) throw this.refused(refusal);
     const method = req.method ?? 'GET';
     if (url.pathname === '/metrics') {

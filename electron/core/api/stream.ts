@@ -7,7 +7,11 @@ import {
   type StreamSnapshot,
   type StreamStats,
 } from '../../../shared/api.js';
-import { STREAM_AGENT_REFRESH_MS, STREAM_BATCH_MS } from '../../../shared/api-constants.js';
+import {
+  RESOLVED_WINDOW,
+  STREAM_AGENT_REFRESH_MS,
+  STREAM_BATCH_MS,
+} from '../../../shared/api-constants.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { CoreEvents } from '../events.js';
 import type { Fleet } from '../fleet/fleet.js';
@@ -16,7 +20,6 @@ import type { Tails } from './tails.js';
 
 /** A viewer that lets this much pile up unread is cut off rather than buffered without end. */
 const MAX_VIEWER_BUFFER_BYTES = 8 * 1024 * 1024;
-const RESOLVED_IN_SNAPSHOT = 200;
 const STATS_EVERY_MS = 1_000;
 
 /**
@@ -123,10 +126,7 @@ export class StreamHub {
       serverTime: this.deps.clock.now(),
       regions: fleet.regions(),
       agents: fleet.listAgents(),
-      alerts: [
-        ...alerts.openAlerts(),
-        ...alerts.list({ state: 'resolved', limit: RESOLVED_IN_SNAPSHOT }),
-      ],
+      alerts: [...alerts.openAlerts(), ...alerts.recentlyResolved(RESOLVED_WINDOW)],
     };
   }
 

@@ -121,6 +121,14 @@ export class AlertBook {
     return filter.limit ? out.slice(0, filter.limit) : out;
   }
 
+  /** The `limit` most recently resolved alerts, latest first (the console's resolved history). */
+  recentlyResolved(limit: number): Alert[] {
+    const out: Alert[] = [];
+    for (const a of this.byId.values()) if (a.state === 'resolved') out.push(a);
+    out.sort((a, b) => (b.resolvedAt ?? 0) - (a.resolvedAt ?? 0) || b.createdAt - a.createdAt);
+    return out.slice(0, limit);
+  }
+
   /** The condition holds: open a new alert, or raise the severity of the open one. */
   report(r: AlertReport): Alert {
     const key = keyOf(r.ruleId, r.subjectKey);

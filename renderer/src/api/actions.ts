@@ -1,15 +1,11 @@
 // Operator actions on alerts: POST ack/resolve, then put the returned alert in the store so
 // the queue moves at once (the stream echoes the same change a moment later).
-import type { Alert } from '../../../shared/model';
+import type { ActionOutcome } from './action-outcome';
 import type { ApiClient } from './http';
 import type { FleetStore } from './store';
 
+export type { ActionOutcome };
 export type AlertAction = 'ack' | 'resolve';
-
-export interface ActionOutcome {
-  done: Alert[];
-  failed: { id: string; message: string }[];
-}
 
 export async function runAlertAction(
   api: ApiClient,
@@ -17,13 +13,14 @@ export async function runAlertAction(
   action: AlertAction,
   ids: readonly string[],
   comment?: string,
+  opts: { keepalive?: boolean } = {},
 ): Promise<ActionOutcome> {
   const body = comment && comment.trim() ? { comment: comment.trim() } : {};
   const route =
     action === 'ack'
       ? ('POST /api/v1/alerts/:id/ack' as const)
       : ('POST /api/v1/alerts/:id/resolve' as const);
-  const results = await Promise.allSettled(ids.map((id) => api.post(route, { id }, body)));
+  const results = await Promise.allSettled(ids.map((id) => api.post(route, { id }, body, opts)));
   const outcome: ActionOutcome = { done: [], failed: [] };
   results.forEach((r, i) => {
     if (r.status === 'fulfilled') {

@@ -1,6 +1,7 @@
 // The app's services (REST client, live store, stream), provided once at the root.
 import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { ApiClient } from './http';
+import type { ResolveHold } from './resolve-hold';
 import type { FleetState, FleetStore } from './store';
 import type { StreamClient } from './stream';
 
@@ -8,6 +9,8 @@ export interface Services {
   api: ApiClient;
   store: FleetStore;
   stream: StreamClient;
+  /** Resolves waiting out their undo window. */
+  resolves: ResolveHold;
 }
 
 export const ServicesContext = createContext<Services | null>(null);

@@ -25,7 +25,15 @@ export class ApiRequestError extends Error {
     super(message);
     this.name = 'ApiRequestError';
   }
+
+  /** The console did not answer at all (down, restarting, or the network is gone). */
+  get unreachable(): boolean {
+    return this.status === 0;
+  }
 }
+
+/** Said instead of the browser's own "Failed to fetch", which names no cause and no remedy. */
+export const UNREACHABLE_MESSAGE = 'the console does not answer';
 
 function fillPath(template: string, params: Record<string, string>): string {
   return template.replace(/:([a-z]+)/gi, (_m, name: string) => {
@@ -44,6 +52,8 @@ export class ApiClient {
       params?: RouteParams<K>;
       query?: Partial<ApiRoutes[K]['query']>;
       body?: ApiRoutes[K]['body'];
+      /** Let the request outlive the page (a resolve sent while the tab closes). */
+      keepalive?: boolean;
     } = {},
   ): Promise<RouteResponse<K>> {
     const [method, template] = route.split(' ') as [string, string];
@@ -57,13 +67,21 @@ export class ApiClient {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (this.endpoint.token) headers.Authorization = `Bearer ${this.endpoint.token}`;
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(url, {
-      method,
-      headers,
-      credentials: 'same-origin',
-      ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
-    });
-    const text = await res.text();
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(url, {
+        method,
+        headers,
+        credentials: 'same-origin',
+        ...(opts.keepalive ? { keepalive: true } : {}),
+        ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      });
+      text = await res.text();
+    } catch {
+      // fetch rejects only when no answer came (refused, reset, offline): status 0.
+      throw new ApiRequestError(0, 'unreachable', UNREACHABLE_MESSAGE);
+    }
     const json: unknown = text ? JSON.parse(text) : null;
     if (!res.ok) {
       const err = (json as ApiError | null)?.error;
@@ -87,7 +105,8 @@ export class ApiClient {
     route: K,
     params: RouteParams<K>,
     body: ApiRoutes[K]['body'],
+    opts: { keepalive?: boolean } = {},
   ): Promise<RouteResponse<K>> {
-    return this.request(route, { params, body });
+    return this.request(route, { params, body, ...opts });
   }
 }

@@ -7,6 +7,7 @@ import type {
   StreamSnapshot,
   StreamStats,
 } from '../../../shared/api.js';
+import { RESOLVED_WINDOW } from '../../../shared/api-constants.js';
 import { systemClock } from '../../../shared/clock.js';
 import type { Agent, Alert, Region } from '../../../shared/model.js';
 
@@ -27,10 +28,15 @@ export interface FleetState {
   readonly rateHistory: readonly number[];
   /** serverTime − local time, so ages use the core's clock. */
   readonly serverOffsetMs: number;
+  /** Local epoch ms of the last stream message: how old the picture is while the link is down. */
+  readonly receivedAt: number | null;
 }
 
-/** Resolved alerts kept beyond the open ones (the stream's snapshot sends 200). */
-const MAX_RESOLVED = 500;
+/**
+ * Resolved alerts kept beyond the open ones: the same window the stream's snapshot sends, so a
+ * reconnect shows the same resolved history as before it.
+ */
+const MAX_RESOLVED = RESOLVED_WINDOW;
 const RATE_HISTORY = 60;
 
 const initialState: FleetState = {
@@ -43,6 +49,7 @@ const initialState: FleetState = {
   stats: null,
   rateHistory: [],
   serverOffsetMs: 0,
+  receivedAt: null,
 };
 
 type Listener = () => void;
@@ -114,12 +121,13 @@ export class FleetStore {
 
   /** The stream's fleet messages (tails for charts go elsewhere). */
   apply(msg: StreamSnapshot | StreamChanges | StreamStats): void {
-    const offset = msg.serverTime - systemClock.now();
+    const receivedAt = systemClock.now();
+    const offset = msg.serverTime - receivedAt;
     if (msg.type === 'stats') {
       const stats: ConsoleStats = { ...msg };
       delete (stats as Partial<StreamStats>).type;
       const history = [...this.state.rateHistory, stats.samplesPerSecond].slice(-RATE_HISTORY);
-      this.set({ ...this.state, stats, rateHistory: history, serverOffsetMs: offset });
+      this.set({ ...this.state, stats, rateHistory: history, serverOffsetMs: offset, receivedAt });
       return;
     }
     if (msg.type === 'snapshot') {
@@ -133,6 +141,7 @@ export class FleetStore {
         agents: byId(msg.agents),
         alerts: trimResolved(byId(msg.alerts)),
         serverOffsetMs: offset,
+        receivedAt,
       });
       if (this.snapshots > 1) this.emitAlerts(msg.alerts);
       return;
@@ -146,6 +155,7 @@ export class FleetStore {
         ? trimResolved(merged(this.state.alerts, msg.alerts))
         : this.state.alerts,
       serverOffsetMs: offset,
+      receivedAt,
     });
     if (msg.alerts.length) this.emitAlerts(msg.alerts);
   }
@@ -176,4 +186,20 @@ export class FleetStore {
 /** Time on the core's clock, for heartbeat and alert ages. */
 export function serverNow(state: FleetState): number {
   return systemClock.now() + state.serverOffsetMs;
+}
+
+/**
+ * The core's time as far as the picture on screen goes: now while live; while the link is down,
+ * the core's time of the last message, so ages stop counting instead of inventing news.
+ */
+export function pictureTime(state: FleetState, localNow: number): number {
+  if (state.connection === 'live' || state.receivedAt === null) {
+    return localNow + state.serverOffsetMs;
+  }
+  return state.receivedAt + state.serverOffsetMs;
+}
+
+/** The picture is old: it has been shown before and the link to the core is not up. */
+export function isStale(state: FleetState): boolean {
+  return state.loaded && state.connection !== 'live';
 }

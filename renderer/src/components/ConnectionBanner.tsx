@@ -1,11 +1,13 @@
 import { useFleet, useServices } from '../api/context';
+import { formatClock } from '../lib/format';
 import { useLocalNow } from '../lib/now';
 
-/** Shown while the stream is down; overlays the top of the content so nothing shifts. */
+/** Shown while the stream is down, in its own row above the content (it covers nothing). */
 export function ConnectionBanner() {
   const { stream } = useServices();
   const connection = useFleet((s) => s.connection);
   const retryAt = useFleet((s) => s.retryAt);
+  const receivedAt = useFleet((s) => s.receivedAt);
   const now = useLocalNow();
   if (connection === 'unauthorized') {
     return (
@@ -34,6 +36,7 @@ export function ConnectionBanner() {
       <strong>Console unreachable — reconnecting…</strong>
       <span className="conn-banner__detail">
         {secs > 0 ? `next attempt in ${secs}s` : 'trying now'} · showing the last known state
+        {receivedAt !== null && `, as of ${formatClock(receivedAt)}`}
       </span>
       <button type="button" className="btn btn--small" onClick={() => stream.retryNow()}>
         Retry now

@@ -88,3 +88,49 @@ export function formatSpan(ms: number): string {
   if (d >= 365 && Number.isInteger(d / 365)) return `${d / 365} y`;
   return `${Math.round(d)} d`;
 }
+
+/** "14:02:31": a wall-clock time for "as of …" notes. */
+export function formatClock(ts: number | null): string {
+  if (ts === null || !Number.isFinite(ts)) return '—';
+  return new Date(ts).toLocaleTimeString('en-GB', {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}
+
+const SEPARATORS = new Set(['-', '_', '.', '/', ':', ' ']);
+/** The end kept whole when a name is cut: at least this long, at most the second figure. */
+const MIN_TAIL = 4;
+const MAX_TAIL = 12;
+
+/**
+ * Where to cut a name so that what tells it from its neighbours stays: hostnames in a fleet
+ * share a long prefix and differ at the end ("sim-eu-west-1-database-0042"). The tail is the
+ * shortest run of whole trailing segments (from a separator) of at least MIN_TAIL characters;
+ * a name without a usable separator keeps its last MIN_TAIL + 2 characters.
+ */
+export function splitForTruncation(name: string): { head: string; tail: string } {
+  if (name.length <= MIN_TAIL + 2) return { head: '', tail: name };
+  for (let i = name.length - 1; i > 0; i--) {
+    if (!SEPARATORS.has(name[i]!)) continue;
+    const tail = name.slice(i);
+    if (tail.length < MIN_TAIL) continue;
+    if (tail.length > MAX_TAIL) break;
+    return { head: name.slice(0, i), tail };
+  }
+  const cut = name.length - (MIN_TAIL + 2);
+  return { head: name.slice(0, cut), tail: name.slice(cut) };
+}
+
+/**
+ * The name in at most `max` characters, cut in the middle ("sim-eu-west-1-d…-0042") so the
+ * distinguishing end stays; for text where CSS cannot cut (titles, native options).
+ */
+export function middleEllipsis(name: string, max: number): string {
+  if (name.length <= max) return name;
+  const { head, tail } = splitForTruncation(name);
+  const room = max - tail.length - 1;
+  if (room < 1) return `…${name.slice(name.length - (max - 1))}`;
+  return `${head.slice(0, room)}…${tail}`;
+}

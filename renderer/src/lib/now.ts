@@ -2,6 +2,7 @@
 import { useSyncExternalStore } from 'react';
 import { systemClock, type TimerHandle } from '../../../shared/clock';
 import { useServices } from '../api/context';
+import { pictureTime } from '../api/store';
 
 let tick = systemClock.now();
 let timer: TimerHandle | null = null;
@@ -27,8 +28,11 @@ export function useLocalNow(): number {
   return useSyncExternalStore(subscribe, () => tick);
 }
 
-/** The core's current time, refreshed every second. */
+/**
+ * The core's current time, refreshed every second; while the core is unreachable, the core's
+ * time of the last news from it (ages on screen stop counting: see pictureTime).
+ */
 export function useServerNow(): number {
   const { store } = useServices();
-  return useLocalNow() + store.getState().serverOffsetMs;
+  return pictureTime(store.getState(), useLocalNow());
 }

@@ -2,6 +2,7 @@ import { useEffect, useMemo } from 'react';
 import { useFleet } from '../../api/context';
 import { SeverityBadge, StateBadge, StatusBadge } from '../../components/badges';
 import { Meter } from '../../components/Meter';
+import { StreamStaleMarker } from '../../components/stale';
 import { compareInTab, isOpen } from '../../lib/alerts';
 import { ageSince, formatTimestamp } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
@@ -21,6 +22,8 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
         .sort(compareInTab('firing')),
     [alerts, agentId],
   );
+
+  const down = agent !== undefined && agent.status !== 'online';
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -51,6 +54,7 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
         <p className="drawer__empty">This agent is no longer registered.</p>
       ) : (
         <div className="drawer__body">
+          <StreamStaleMarker />
           <div className="drawer__status">
             <StatusBadge status={agent.status} />
             <span className="muted">
@@ -59,14 +63,20 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
             </span>
           </div>
           <section className="drawer__section">
-            <h3>Latest values</h3>
+            <h3>{down ? 'Last values' : 'Latest values'}</h3>
+            {down && (
+              <p className="muted" data-testid="agent-drawer-last-seen">
+                Not reporting: last seen {ageSince(agent.lastHeartbeat, now)} ago. These are the
+                last values it sent.
+              </p>
+            )}
             <div className="drawer__meters" data-testid="agent-drawer-latest">
               <label>CPU</label>
-              <Meter value={agent.latest.cpu_usage} wide />
+              <Meter value={agent.latest.cpu_usage} wide stale={down} />
               <label>Memory</label>
-              <Meter value={agent.latest.memory_usage} wide />
+              <Meter value={agent.latest.memory_usage} wide stale={down} />
               <label>Disk</label>
-              <Meter value={agent.latest.disk_usage} wide />
+              <Meter value={agent.latest.disk_usage} wide stale={down} />
             </div>
           </section>
           <section className="drawer__section">

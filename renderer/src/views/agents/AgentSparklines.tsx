@@ -44,11 +44,13 @@ export function AgentSparklines({ agentId }: { agentId: string }) {
                   metric,
                   (r.series[0]?.points ?? []).flatMap(([, v]) => (v === null ? [] : [v])),
                 ] as const,
-              () => [metric, []] as const,
+              // Unanswered (the core is down): keep what was shown rather than "no data".
+              () => [metric, null] as const,
             ),
         ),
       ).then((pairs) => {
-        if (!cancelled) setValues(Object.fromEntries(pairs));
+        if (cancelled) return;
+        setValues((prev) => Object.fromEntries(pairs.map(([m, vs]) => [m, vs ?? prev?.[m] ?? []])));
       });
     };
     load();

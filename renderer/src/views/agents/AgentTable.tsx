@@ -39,12 +39,14 @@ const AgentRow = memo(function AgentRow({
   now,
   onOpen,
 }: RowProps) {
+  // Not reporting: its values are the last it sent, not its state now.
+  const down = a.status !== 'online';
   return (
     <div
       role="row"
       aria-rowindex={index + 2}
       tabIndex={0}
-      className={`agents-row grid-table__row${selected ? ' is-selected' : ''}${a.status !== 'online' ? ' is-down' : ''}`}
+      className={`agents-row grid-table__row${selected ? ' is-selected' : ''}${down ? ' is-down' : ''}`}
       style={{ transform: `translateY(${start}px)`, height: ROW_HEIGHT }}
       data-testid="agent-row"
       data-agent-id={a.id}
@@ -71,17 +73,23 @@ const AgentRow = memo(function AgentRow({
       <span role="cell" className="cell-muted">
         {a.type}
       </span>
-      <span role="cell" className="num">
-        {ageSince(a.lastHeartbeat, now)}
+      <span role="cell" className="num" data-testid="agent-heartbeat">
+        {down ? (
+          <span className="last-seen">
+            <span className="last-seen__label">last seen</span> {ageSince(a.lastHeartbeat, now)}
+          </span>
+        ) : (
+          ageSince(a.lastHeartbeat, now)
+        )}
       </span>
       <span role="cell">
-        <Meter value={a.latest.cpu_usage} />
+        <Meter value={a.latest.cpu_usage} stale={down} />
       </span>
       <span role="cell">
-        <Meter value={a.latest.memory_usage} />
+        <Meter value={a.latest.memory_usage} stale={down} />
       </span>
       <span role="cell">
-        <Meter value={a.latest.disk_usage} />
+        <Meter value={a.latest.disk_usage} stale={down} />
       </span>
       <span role="cell" className={`num${a.alertsCount ? ' text-warning' : ' cell-muted'}`}>
         {a.alertsCount}
@@ -96,10 +104,15 @@ interface Props {
   onSort(sort: Sort): void;
   selectedId: string | null;
   onOpen(id: string): void;
+  /** The pointer is over the rows, or a row has the focus (true), or neither any more (false). */
+  onHold(on: boolean): void;
 }
 
-export function AgentTable({ agents, sort, onSort, selectedId, onOpen }: Props) {
+export function AgentTable({ agents, sort, onSort, selectedId, onOpen, onHold }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
+  const pointerIn = useRef(false);
+  const focusIn = useRef(false);
+  const report = () => onHold(pointerIn.current || focusIn.current);
   const now = useServerNow();
   const virtualizer = useVirtualizer({
     count: agents.length,
@@ -143,7 +156,28 @@ export function AgentTable({ agents, sort, onSort, selectedId, onOpen }: Props) 
           );
         })}
       </div>
-      <div className="grid-table__body" ref={scrollRef} data-testid="agent-table-body">
+      <div
+        className="grid-table__body dims-when-stale"
+        ref={scrollRef}
+        data-testid="agent-table-body"
+        onPointerEnter={() => {
+          pointerIn.current = true;
+          report();
+        }}
+        onPointerLeave={() => {
+          pointerIn.current = false;
+          report();
+        }}
+        onFocus={() => {
+          focusIn.current = true;
+          report();
+        }}
+        onBlur={(e) => {
+          if (e.currentTarget.contains(e.relatedTarget as Node | null)) return;
+          focusIn.current = false;
+          report();
+        }}
+      >
         {agents.length === 0 ? (
           <div className="grid-table__empty" data-testid="agent-table-empty">
             No agents match these filters.

@@ -1,11 +1,18 @@
-import { useCallback, useDeferredValue, useMemo, useState } from 'react';
-import type { AgentStatus } from '../../../../shared/model';
+import { useCallback, useDeferredValue, useEffect, useMemo, useState } from 'react';
+import type { Agent, AgentStatus } from '../../../../shared/model';
 import { useFleet } from '../../api/context';
+import { StreamStaleMarker } from '../../components/stale';
 import { plural } from '../../lib/format';
 import { navigate } from '../../lib/route';
 import { AgentDrawer } from './AgentDrawer';
 import { AgentTable } from './AgentTable';
-import { visibleAgents, type AgentFilter, type Sort } from './agent-list';
+import {
+  inFrozenOrder,
+  pausedChanges,
+  visibleAgents,
+  type AgentFilter,
+  type Sort,
+} from './agent-list';
 
 const STATUSES: AgentStatus[] = ['online', 'offline', 'error'];
 
@@ -16,9 +23,30 @@ export function AgentsView({ agentId }: { agentId: string | null }) {
   const [sort, setSort] = useState<Sort>({ key: 'status', dir: 'asc' });
   const search = useDeferredValue(filter.search);
 
-  const rows = useMemo(
+  const live = useMemo(
     () => visibleAgents(agents.values(), { ...filter, search }, sort),
     [agents, filter, search, sort],
+  );
+  // While the pointer is over the rows or a row has the focus, the order and membership hold
+  // still (values still update in place): what is aimed at stays where it is.
+  const viewKey = JSON.stringify([filter.region, filter.status, search, sort]);
+  const [frozen, setFrozen] = useState<{ key: string; rows: readonly Agent[] } | null>(null);
+  const holding = frozen !== null && frozen.key === viewKey;
+  const rows = useMemo(
+    () => (holding ? inFrozenOrder(frozen.rows, agents) : live),
+    [holding, frozen, agents, live],
+  );
+  const paused = useMemo(
+    () => (holding ? pausedChanges(frozen.rows, live) : 0),
+    [holding, frozen, live],
+  );
+  // A new filter or sort while held: hold the new order instead.
+  useEffect(() => {
+    if (frozen && frozen.key !== viewKey) setFrozen({ key: viewKey, rows: live });
+  }, [frozen, viewKey, live]);
+  const hold = useCallback(
+    (on: boolean) => setFrozen((f) => (on ? (f ?? { key: viewKey, rows: live }) : null)),
+    [viewKey, live],
   );
   const filtered = rows.length !== agents.size;
   const close = useCallback(() => navigate('agents', null, { replace: true }), []);
@@ -80,6 +108,21 @@ export function AgentsView({ agentId }: { agentId: string | null }) {
           </button>
         )}
         <span className="toolbar__spacer" />
+        <StreamStaleMarker />
+        {holding && (
+          <span
+            className="paused-note"
+            role="status"
+            data-testid="agents-paused"
+            data-count={paused}
+            title="The order holds while the pointer is over the table or a row has the focus; values still update."
+          >
+            <span className="paused-note__icon" aria-hidden="true">
+              ❚❚
+            </span>
+            {paused === 1 ? '1 update paused' : `${paused.toLocaleString('en')} updates paused`}
+          </span>
+        )}
         <span className="toolbar__count" data-testid="agent-count" data-count={rows.length}>
           {filtered
             ? `${rows.length.toLocaleString('en')} of ${agents.size.toLocaleString('en')} agents`
@@ -87,7 +130,14 @@ export function AgentsView({ agentId }: { agentId: string | null }) {
         </span>
       </div>
       <div className="agents__body">
-        <AgentTable agents={rows} sort={sort} onSort={setSort} selectedId={agentId} onOpen={open} />
+        <AgentTable
+          agents={rows}
+          sort={sort}
+          onSort={setSort}
+          selectedId={agentId}
+          onOpen={open}
+          onHold={hold}
+        />
         {agentId && <AgentDrawer agentId={agentId} onClose={close} />}
       </div>
     </div>

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import type { Agent } from '../../../../shared/model';
 import { useServices } from '../../api/context';
+import { ActionBlockNote, useActionBlock } from '../../components/stale';
 
 export function DecommissionAgent({
   agent,
@@ -16,6 +17,7 @@ export function DecommissionAgent({
   const { api, store } = useServices();
   const [step, setStep] = useState<'idle' | 'confirm' | 'busy'>('idle');
   const [error, setError] = useState<string | null>(null);
+  const blocked = useActionBlock();
   // Only an agent that is not reporting can be retired (the core refuses an online one).
   if (agent.status === 'online') return null;
 
@@ -44,11 +46,13 @@ export function DecommissionAgent({
           <button
             type="button"
             className="btn btn--danger"
+            disabled={blocked !== null}
             onClick={() => setStep('confirm')}
             data-testid="agent-decommission"
           >
             Decommission…
           </button>
+          <ActionBlockNote reason={blocked} testId="agent-decommission-blocked" />
         </>
       ) : (
         <div className="decommission" role="alertdialog" aria-label="Confirm decommission">
@@ -61,7 +65,7 @@ export function DecommissionAgent({
             <button
               type="button"
               className="btn btn--danger"
-              disabled={step === 'busy'}
+              disabled={step === 'busy' || blocked !== null}
               onClick={() => void confirm()}
               data-testid="agent-decommission-confirm"
             >

@@ -1,5 +1,5 @@
 // Filtering and sorting for the agent table: pure, so the table stays a thin view.
-import type { Agent, AgentStatus } from '../../../../shared/model';
+import type { Agent, AgentStatus } from '../../../../shared/model.js';
 
 export type SortKey =
   'status' | 'hostname' | 'region' | 'type' | 'heartbeat' | 'cpu' | 'memory' | 'disk' | 'alerts';
@@ -81,4 +81,33 @@ export function defaultDir(key: SortKey): Sort['dir'] {
   return key === 'hostname' || key === 'region' || key === 'type' || key === 'status'
     ? 'asc'
     : 'desc';
+}
+
+/**
+ * The rows of a frozen table (the operator is pointing at it): the order and membership from
+ * when it froze, each row with the agent's current values. An agent gone since keeps its row,
+ * with its last values, until the table follows again.
+ */
+export function inFrozenOrder(
+  frozen: readonly Agent[],
+  current: ReadonlyMap<string, Agent>,
+): Agent[] {
+  return frozen.map((a) => current.get(a.id) ?? a);
+}
+
+/**
+ * How many rows a frozen table holds back: agents that would be at another place, that would
+ * join, or that would leave, were it to follow the live order now.
+ */
+export function pausedChanges(frozen: readonly Agent[], live: readonly Agent[]): number {
+  const liveIndex = new Map<string, number>();
+  live.forEach((a, i) => liveIndex.set(a.id, i));
+  let changes = 0;
+  const seen = new Set<string>();
+  frozen.forEach((a, i) => {
+    seen.add(a.id);
+    if (liveIndex.get(a.id) !== i) changes++;
+  });
+  for (const a of live) if (!seen.has(a.id)) changes++;
+  return changes;
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Alert } from '../../../../shared/model';
 import { useFleet } from '../../api/context';
 import { SeverityBadge, StateBadge } from '../../components/badges';
+import { ActionBlockNote } from '../../components/stale';
 import { regionName } from '../../lib/alerts';
 import { ageSince, formatTimestamp, formatValue } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
@@ -10,7 +11,12 @@ import { hrefFor } from '../../lib/route';
 interface Props {
   alert: Alert | undefined;
   busy: boolean;
-  onAction(action: 'ack' | 'resolve', comment: string): void;
+  /** Why actions cannot run now (the core is unreachable), or null. */
+  blocked: string | null;
+  /** Why the last action from this pane failed, or null. */
+  error: string | null;
+  /** Resolves true once done (a resolve: held for undo); the comment then clears. */
+  onAction(action: 'ack' | 'resolve', comment: string): Promise<boolean>;
 }
 
 function Shortcuts() {
@@ -35,6 +41,10 @@ function Shortcuts() {
         </dt>
         <dd>resolve the selected (or focused) alerts</dd>
         <dt>
+          <kbd>u</kbd>
+        </dt>
+        <dd>undo the latest resolve (for a few seconds)</dd>
+        <dt>
           <kbd>Esc</kbd>
         </dt>
         <dd>clear the selection</dd>
@@ -44,7 +54,7 @@ function Shortcuts() {
   );
 }
 
-export function AlertDetail({ alert, busy, onAction }: Props) {
+export function AlertDetail({ alert, busy, blocked, error, onAction }: Props) {
   const agents = useFleet((s) => s.agents);
   const regions = useFleet((s) => s.regions);
   const now = useServerNow();
@@ -56,6 +66,9 @@ export function AlertDetail({ alert, busy, onAction }: Props) {
   const agent = alert.subject.agentId ? agents.get(alert.subject.agentId) : undefined;
   const canAck = alert.state === 'firing' || alert.state === 'pending';
   const canResolve = alert.state !== 'resolved';
+  // Each action uses the comment once: it is cleared when the action is done, kept when not.
+  const act = (action: 'ack' | 'resolve') =>
+    void onAction(action, comment).then((done) => done && setComment(''));
 
   return (
     <aside
@@ -72,7 +85,7 @@ export function AlertDetail({ alert, busy, onAction }: Props) {
         </div>
         <h2 className="detail__title">{alert.message}</h2>
       </header>
-      <dl className="facts detail__facts">
+      <dl className="facts detail__facts dims-when-stale">
         <dt>Agent</dt>
         <dd>
           {agent ? (
@@ -123,7 +136,7 @@ export function AlertDetail({ alert, busy, onAction }: Props) {
           className="detail__actions"
           onSubmit={(e) => {
             e.preventDefault();
-            if (canAck) onAction('ack', comment);
+            if (canAck) act('ack');
           }}
         >
           <label className="detail__label" htmlFor="alert-comment">
@@ -144,7 +157,7 @@ export function AlertDetail({ alert, busy, onAction }: Props) {
               <button
                 type="submit"
                 className="btn btn--primary"
-                disabled={busy}
+                disabled={busy || blocked !== null}
                 data-testid="alert-ack"
               >
                 Acknowledge
@@ -153,13 +166,19 @@ export function AlertDetail({ alert, busy, onAction }: Props) {
             <button
               type="button"
               className="btn"
-              disabled={busy}
-              onClick={() => onAction('resolve', comment)}
+              disabled={busy || blocked !== null}
+              onClick={() => act('resolve')}
               data-testid="alert-resolve"
             >
               Resolve
             </button>
+            <ActionBlockNote reason={blocked} testId="alert-actions-blocked" />
           </div>
+          {error && (
+            <p className="detail__error" role="alert" data-testid="alert-action-error">
+              {error}
+            </p>
+          )}
         </form>
       )}
       <section className="detail__history">

@@ -16,6 +16,8 @@ interface Props {
   focusedId: string | null;
   selected: ReadonlySet<string>;
   busy: ReadonlySet<string>;
+  /** Why actions cannot run now (the core is unreachable), or null. */
+  blocked: string | null;
   onFocus(id: string): void;
   onToggle(id: string): void;
   onAction(action: 'ack' | 'resolve', id: string): void;
@@ -29,14 +31,15 @@ const EMPTY: Record<QueueTab, string> = {
 
 /** A row's own Ack / Resolve button (the click must not also select the row). */
 function RowAction(
-  p: { action: 'ack' | 'resolve'; id: string } & Pick<Props, 'busy' | 'onAction'>,
+  p: { action: 'ack' | 'resolve'; id: string } & Pick<Props, 'busy' | 'blocked' | 'onAction'>,
 ) {
   return (
     <button
       type="button"
       className={p.action === 'ack' ? 'btn btn--small' : 'btn btn--small btn--ghost'}
       data-testid={p.action === 'ack' ? 'alert-row-ack' : 'alert-row-resolve'}
-      disabled={p.busy.has(p.id)}
+      disabled={p.busy.has(p.id) || p.blocked !== null}
+      title={p.blocked ?? undefined}
       onClick={(e) => {
         e.stopPropagation();
         p.onAction(p.action, p.id);
@@ -146,10 +149,22 @@ export function AlertList(p: Props) {
               </span>
               <span className="alert-row__actions">
                 {(a.state === 'firing' || a.state === 'pending') && (
-                  <RowAction action="ack" id={a.id} busy={p.busy} onAction={p.onAction} />
+                  <RowAction
+                    action="ack"
+                    id={a.id}
+                    busy={p.busy}
+                    blocked={p.blocked}
+                    onAction={p.onAction}
+                  />
                 )}
                 {a.state !== 'resolved' && (
-                  <RowAction action="resolve" id={a.id} busy={p.busy} onAction={p.onAction} />
+                  <RowAction
+                    action="resolve"
+                    id={a.id}
+                    busy={p.busy}
+                    blocked={p.blocked}
+                    onAction={p.onAction}
+                  />
                 )}
               </span>
             </div>

@@ -1,10 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { runAlertAction, type AlertAction } from '../../api/actions';
+import type { Alert } from '../../../../shared/model';
+import type { AlertAction } from '../../api/actions';
 import { useFleet, useServices } from '../../api/context';
+import { ActionBlockNote, StreamStaleMarker } from '../../components/stale';
+import { useHeldResolves } from '../../components/UndoToasts';
 import { queue, tabCounts, tabOf, type QueueTab } from '../../lib/alerts';
 import { navigate } from '../../lib/route';
 import { AlertDetail } from './AlertDetail';
 import { AlertList } from './AlertList';
+import { useAlertActions } from './useAlertActions';
 import { useQueueKeys } from './useQueueKeys';
 
 const TABS: { tab: QueueTab; label: string }[] = [
@@ -15,9 +19,22 @@ const TABS: { tab: QueueTab; label: string }[] = [
 
 const focus = (id: string | null) => navigate('alerts', id, { replace: true });
 
+/** The alerts minus those whose resolve is held: to the queues they are gone already. */
+function withoutHeld(
+  alerts: ReadonlyMap<string, Alert>,
+  held: ReadonlySet<string>,
+): ReadonlyMap<string, Alert> {
+  if (held.size === 0) return alerts;
+  const out = new Map(alerts);
+  for (const id of held) out.delete(id);
+  return out;
+}
+
 export function AlertsView({ alertId }: { alertId: string | null }) {
-  const { api, store } = useServices();
-  const alerts = useFleet((s) => s.alerts);
+  const { store } = useServices();
+  const allAlerts = useFleet((s) => s.alerts);
+  const held = useHeldResolves();
+  const alerts = useMemo(() => withoutHeld(allAlerts, held), [allAlerts, held]);
   const agents = useFleet((s) => s.agents);
   const regions = useFleet((s) => s.regions);
   const [tab, setTab] = useState<QueueTab>(() => {
@@ -25,9 +42,7 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
     return routed ? tabOf(routed) : 'firing';
   });
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const [busy, setBusy] = useState<ReadonlySet<string>>(new Set());
   const [bulkComment, setBulkComment] = useState('');
-  const [error, setError] = useState<string | null>(null);
   const lastIndex = useRef(0);
   const queueRef = useRef<HTMLElement>(null);
   // The queue takes the keyboard focus (j/k/x/a/r) instead of the nav link that opened it.
@@ -54,41 +69,22 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
     lastIndex.current = 0;
   };
 
-  const run = async (action: AlertAction, ids: string[], comment?: string) => {
-    if (ids.length === 0) return;
-    setError(null);
-    setBusy((b) => new Set([...b, ...ids]));
-    const outcome = await runAlertAction(api, store, action, ids, comment);
-    setBusy((b) => new Set([...b].filter((id) => !ids.includes(id))));
-    setSelected((s) => new Set([...s].filter((id) => !ids.includes(id))));
-    if (outcome.failed.length) {
-      setError(`${outcome.failed.length} of ${ids.length} failed: ${outcome.failed[0]!.message}`);
-    }
-  };
+  const actions = useAlertActions({
+    list,
+    alerts,
+    held,
+    focusedId: focusedIndex >= 0 ? alertId : null,
+    focus,
+    unselect: (ids) => setSelected((s) => new Set([...s].filter((id) => !ids.includes(id)))),
+  });
+  const { busy, blocked } = actions;
 
-  /** Keyboard and bulk actions: act, then keep the focus where the acted rows were. */
+  /** Keyboard and bulk actions: the selection, else the focused alert. */
   const actOnQueue = (action: AlertAction, comment?: string) => {
     const focused = focusedIndex >= 0 ? list[focusedIndex]! : undefined;
     const ids = liveSelection.length ? liveSelection : focused ? [focused.id] : [];
-    const targets = ids.filter((id) => {
-      const a = alerts.get(id);
-      return (
-        a &&
-        (action === 'resolve'
-          ? a.state !== 'resolved'
-          : a.state === 'firing' || a.state === 'pending')
-      );
-    });
-    if (targets.length === 0) return;
-    if (focused && targets.includes(focused.id)) {
-      const after = list.slice(focusedIndex + 1).find((a) => !targets.includes(a.id));
-      const before = list
-        .slice(0, focusedIndex)
-        .reverse()
-        .find((a) => !targets.includes(a.id));
-      focus((after ?? before)?.id ?? null);
-    }
-    void run(action, targets, comment).then(() => setBulkComment(''));
+    if (ids.length === 0) return;
+    void actions.act(action, ids, 'queue', comment).then((done) => done && setBulkComment(''));
   };
 
   useQueueKeys({
@@ -110,10 +106,12 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
       });
     },
     act: (action) => actOnQueue(action),
+    undo: () => actions.undoLast(),
     clear: () => setSelected(new Set()),
   });
 
   const detailAlert = alertId ? alerts.get(alertId) : undefined;
+  const queueError = actions.error?.where === 'queue' ? actions.error.text : null;
 
   return (
     <div className="view alerts" data-testid="view-alerts">
@@ -137,17 +135,18 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
           ))}
         </div>
         <span className="toolbar__spacer" />
-        {error && (
+        {queueError && (
           <span className="toolbar__error" role="alert" data-testid="alerts-error">
-            {error}
+            {queueError}
           </span>
         )}
+        <StreamStaleMarker />
       </div>
       <div className="bulkbar" data-testid="bulkbar" data-count={liveSelection.length}>
         {liveSelection.length === 0 ? (
           <span className="bulkbar__hint">
             <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>a</kbd> acknowledge ·{' '}
-            <kbd>r</kbd> resolve · <kbd>Esc</kbd> clear
+            <kbd>r</kbd> resolve · <kbd>u</kbd> undo · <kbd>Esc</kbd> clear
           </span>
         ) : (
           <>
@@ -164,6 +163,7 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
               <button
                 type="button"
                 className="btn btn--primary btn--small"
+                disabled={blocked !== null}
                 onClick={() => actOnQueue('ack', bulkComment)}
                 data-testid="bulk-ack"
               >
@@ -174,6 +174,7 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
               <button
                 type="button"
                 className="btn btn--small"
+                disabled={blocked !== null}
                 onClick={() => actOnQueue('resolve', bulkComment)}
                 data-testid="bulk-resolve"
               >
@@ -189,9 +190,15 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
             </button>
           </>
         )}
+        <ActionBlockNote reason={blocked} testId="alerts-actions-blocked" />
       </div>
       <div className="alerts__body">
-        <section className="queue" data-testid={`queue-${tab}`} ref={queueRef} tabIndex={-1}>
+        <section
+          className="queue dims-when-stale"
+          data-testid={`queue-${tab}`}
+          ref={queueRef}
+          tabIndex={-1}
+        >
           <AlertList
             tab={tab}
             alerts={list}
@@ -200,6 +207,7 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
             focusedId={alertId}
             selected={selected}
             busy={busy}
+            blocked={blocked}
             onFocus={(id) => focus(id)}
             onToggle={(id) =>
               setSelected((s) => {
@@ -209,13 +217,19 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
                 return n;
               })
             }
-            onAction={(action, id) => void run(action, [id])}
+            onAction={(action, id) => void actions.act(action, [id], 'queue')}
           />
         </section>
         <AlertDetail
           alert={detailAlert}
           busy={detailAlert ? busy.has(detailAlert.id) : false}
-          onAction={(action, comment) => detailAlert && void run(action, [detailAlert.id], comment)}
+          blocked={blocked}
+          error={actions.error?.where === 'detail' ? actions.error.text : null}
+          onAction={(action, comment) =>
+            detailAlert
+              ? actions.act(action, [detailAlert.id], 'detail', comment)
+              : Promise.resolve(false)
+          }
         />
       </div>
     </div>

@@ -1,11 +1,12 @@
 // Keyboard control of the alert queue: j/k (or arrows) move, x toggles the focused row's
-// selection, a acknowledges, r resolves, Esc clears the selection.
+// selection, a acknowledges, r resolves, u undoes the latest resolve, Esc clears the selection.
 import { useEffect, useRef } from 'react';
 
 export interface QueueKeyHandlers {
   move(delta: 1 | -1): void;
   toggle(): void;
   act(action: 'ack' | 'resolve'): void;
+  undo(): void;
   clear(): void;
 }
 
@@ -45,6 +46,9 @@ export function useQueueKeys(handlers: QueueKeyHandlers): void {
           break;
         case 'r':
           h.act('resolve');
+          break;
+        case 'u':
+          h.undo();
           break;
         case 'Escape':
           h.clear();

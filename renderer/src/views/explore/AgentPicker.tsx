@@ -4,6 +4,7 @@ import { useMemo, useRef, useState } from 'react';
 import type { Agent } from '../../../../shared/model';
 import { useFleet } from '../../api/context';
 import { StatusBadge } from '../../components/badges';
+import { MiddleTruncate } from '../../components/MiddleTruncate';
 
 const MAX_OPTIONS = 50;
 
@@ -51,6 +52,7 @@ export function AgentPicker({ value, onChange }: { value: string; onChange(id: s
         aria-controls="agent-picker-list"
         aria-label="Agent"
         placeholder={selected ? selected.hostname : 'Search agents…'}
+        title={selected?.hostname}
         value={open ? text : (selected?.hostname ?? value)}
         data-testid="explore-agent-input"
         onFocus={() => {
@@ -89,7 +91,8 @@ export function AgentPicker({ value, onChange }: { value: string; onChange(id: s
               }}
               onMouseEnter={() => setActive(i)}
             >
-              <span className="picker__host">{a.hostname}</span>
+              {/* Fleet hostnames differ at the end: cut the middle, never the host number. */}
+              <MiddleTruncate text={a.hostname} className="picker__host" testId="picker-host" />
               <span className="picker__meta">
                 {a.regionId} · {a.type}
               </span>

@@ -4,6 +4,7 @@
 import type { PerformanceTrend } from '../../../../shared/analysis';
 import type { ThresholdRule } from '../../../../shared/rules';
 import type { AxisClamp } from '../../components/chart-line';
+import { StaleMarker } from '../../components/stale';
 import { TimeSeriesChart, type ChartLine } from '../../components/TimeSeriesChart';
 import { formatConfidence, formatMetric, formatR2, formatSlope } from '../../lib/units';
 import type { ExploreLines, TrendBadge } from './chart-lines';
@@ -137,6 +138,7 @@ export function ExplorePanel(p: Props) {
         {view.points > 0 && (
           <TrendBadgeView trend={view.trend} unit={unit} many={data.series.length > 1} />
         )}
+        {data.staleSince !== null && <StaleMarker since={data.staleSince} what="chart" />}
         <LiveBadge live={data.live} error={data.liveError} />
         {p.rule && (
           <label className="check">
@@ -177,7 +179,10 @@ export function ExplorePanel(p: Props) {
         </div>
       )}
       <Legend lines={view.lines} />
-      <div className="explore__chart">
+      <div
+        className={`explore__chart dims-when-stale${data.staleSince !== null ? ' is-stale' : ''}`}
+        data-stale={data.staleSince !== null}
+      >
         <TimeSeriesChart
           lines={view.lines}
           xMin={p.xMin}
@@ -199,7 +204,7 @@ export function ExplorePanel(p: Props) {
         />
         {data.status === 'error' && (
           <div className="explore__overlay explore__overlay--error" data-testid="explore-error">
-            {data.error}
+            Could not load this chart: {data.error}.
           </div>
         )}
         {data.status !== 'error' && empty && (

@@ -28,7 +28,7 @@ export function exploreHref(state: Partial<ExploreState>): string {
 
 export function ExploreView({ query }: { query: string }) {
   const state = useMemo(() => parseExploreQuery(query), [query]);
-  const { metrics, rules } = useExploreMeta();
+  const { metrics, rules, unavailable } = useExploreMeta();
   const [showThresholds, setShowThresholds] = useState(true);
   const agents = useFleet((s) => s.agents);
   const now = useServerNow();
@@ -42,11 +42,14 @@ export function ExploreView({ query }: { query: string }) {
     [state],
   );
 
-  // No metric in the link: the headline one if stored, else the first.
+  // No metric in the link: the headline one if stored, else the first. When the names cannot
+  // be had (the core does not answer), the headline one: its last chart may be kept.
   useEffect(() => {
-    if (state.metric || !metrics || metrics.length === 0) return;
+    if (state.metric) return;
+    if (unavailable) return update({ metric: DEFAULT_METRIC });
+    if (!metrics || metrics.length === 0) return;
     update({ metric: metrics.includes(DEFAULT_METRIC) ? DEFAULT_METRIC : metrics[0]! });
-  }, [state.metric, metrics, update]);
+  }, [state.metric, metrics, unavailable, update]);
 
   const data = useExploreData(state, xMin);
   const serverTrend = useServerTrend(state.trend);

@@ -33,6 +33,24 @@ export interface ExploreData {
   liveError: string | null;
   /** Points from this time on are of steps still filling (their values are not final). */
   partialFrom: number | null;
+  /**
+   * Local epoch ms of the newest data shown when it is no longer being kept current (the core
+   * does not answer: the last chart stays, marked stale); null while current.
+   */
+  staleSince: number | null;
+}
+
+/**
+ * The last good answer per query, across visits to the view: when the core is unreachable the
+ * explorer shows the last chart it had (marked stale) instead of nothing. A few queries only.
+ */
+const lastGood = new Map<string, { result: QueryRangeResult; at: number }>();
+const LAST_GOOD_MAX = 12;
+
+function remember(key: string, result: QueryRangeResult, at: number): void {
+  lastGood.delete(key);
+  lastGood.set(key, { result, at });
+  while (lastGood.size > LAST_GOOD_MAX) lastGood.delete(lastGood.keys().next().value!);
 }
 
 function labelSpec(...specs: (string | Record<string, string>)[]): string | undefined {
@@ -76,17 +94,25 @@ function liveSeries(result: QueryRangeResult): QueryRangeResult['series'] {
 export function useExploreData(state: ExploreState, xMin: number): ExploreData {
   const { api, stream, store } = useServices();
   const connection = useFleet((s) => s.connection);
-  const [result, setResult] = useState<QueryRangeResult | null>(null);
+  const { metric, agg, range, labels } = state;
+  const scopeKey = `${state.scope.kind}:${state.scope.kind === 'fleet' ? '' : state.scope.id}:${state.service}`;
+  const queryKey = JSON.stringify([metric, scopeKey, agg, range, labels]);
+  const [result, setResult] = useState<QueryRangeResult | null>(
+    () => lastGood.get(queryKey)?.result ?? null,
+  );
   const [status, setStatus] = useState<ExploreData['status']>('idle');
   const [error, setError] = useState<string | null>(null);
   const [live, setLive] = useState<Point[][]>([]);
   const [liveError, setLiveError] = useState<string | null>(null);
   const [tailTime, setTailTime] = useState<number | null>(null);
   const [reload, setReload] = useState(0);
+  /** Local time of the newest data: the query's answer, then each tail message. */
+  const [dataAt, setDataAt] = useState<number | null>(() => lastGood.get(queryKey)?.at ?? null);
+  /** The last query failed and what is shown is older (kept from before). */
+  const [queryFailed, setQueryFailed] = useState(false);
   const wasLive = useRef(connection === 'live');
-
-  const { metric, agg, range, labels } = state;
-  const scopeKey = `${state.scope.kind}:${state.scope.kind === 'fleet' ? '' : state.scope.id}:${state.service}`;
+  /** The query whose answer is on screen (null: none). */
+  const shownKey = useRef<string | null>(lastGood.has(queryKey) ? queryKey : null);
   const ready = metric !== '' && scopeReady(state.scope);
   const liveCapable = RANGE_MS[range] <= LIVE_MAX_RANGE_MS;
 
@@ -98,6 +124,7 @@ export function useExploreData(state: ExploreState, xMin: number): ExploreData {
 
   useEffect(() => {
     if (!ready) {
+      shownKey.current = null;
       setResult(null);
       setStatus('idle');
       return;
@@ -118,7 +145,12 @@ export function useExploreData(state: ExploreState, xMin: number): ExploreData {
       })
       .then((r) => {
         if (cancelled) return;
+        const at = systemClock.now();
+        remember(queryKey, r, at);
+        shownKey.current = queryKey;
         setResult(r);
+        setDataAt(at);
+        setQueryFailed(false);
         setLive(r.series.map(() => []));
         setTailTime(null);
         setLiveError(null);
@@ -127,8 +159,23 @@ export function useExploreData(state: ExploreState, xMin: number): ExploreData {
       })
       .catch((err: unknown) => {
         if (cancelled) return;
-        setResult(null);
         setError(String((err as Error)?.message ?? err));
+        // Keep the last chart of this query, if there is one, marked stale; else say why.
+        const kept = lastGood.get(queryKey);
+        if (kept) {
+          // Another query's chart was on screen: show this one's last answer instead.
+          if (shownKey.current !== queryKey) {
+            shownKey.current = queryKey;
+            setResult(kept.result);
+            setLive(kept.result.series.map(() => []));
+            setDataAt(kept.at);
+          }
+          setQueryFailed(true);
+          setStatus('ready');
+          return;
+        }
+        shownKey.current = null;
+        setResult(null);
         setStatus('error');
       });
     const poll = liveCapable
@@ -139,7 +186,7 @@ export function useExploreData(state: ExploreState, xMin: number): ExploreData {
       poll?.cancel();
     };
     // scopeKey stands for state.scope and state.service (the state object is new on every render).
-  }, [api, store, ready, metric, scopeKey, agg, range, labels, reload, liveCapable]);
+  }, [api, store, ready, metric, scopeKey, agg, range, labels, reload, liveCapable, queryKey]);
 
   useEffect(() => {
     if (!result || !liveCapable) return;
@@ -159,6 +206,7 @@ export function useExploreData(state: ExploreState, xMin: number): ExploreData {
           return;
         }
         const keepFrom = msg.serverTime - span;
+        setDataAt(systemClock.now());
         const counts = msg.seriesCounts;
         const incoming: Point[] = counts
           ? msg.points.map(([t, v], k) => [t, v, counts[k]] as const)
@@ -198,13 +246,15 @@ export function useExploreData(state: ExploreState, xMin: number): ExploreData {
       ? unsettledFrom(result.from, result.step, tailTime)
       : result.partialFrom;
 
+  const stale = result !== null && (queryFailed || connection !== 'live');
   return {
     status,
     error,
     result,
     series,
-    live: !liveCapable || !result ? 'off' : liveError ? 'error' : 'on',
-    liveError,
+    live: !liveCapable || !result ? 'off' : liveError || stale ? 'error' : 'on',
+    liveError: stale ? 'the console does not answer' : liveError,
     partialFrom,
+    staleSince: stale ? dataAt : null,
   };
 }

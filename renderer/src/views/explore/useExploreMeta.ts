@@ -3,34 +3,57 @@
 import { useEffect, useState } from 'react';
 import type { PerformanceTrend } from '../../../../shared/analysis';
 import type { ThresholdRule } from '../../../../shared/rules';
-import { useServices } from '../../api/context';
+import { useFleet, useServices } from '../../api/context';
 
 export interface ExploreMeta {
   metrics: string[] | null;
   rules: ThresholdRule[];
+  /** The metric names could not be had (the core does not answer) and none are known. */
+  unavailable: boolean;
 }
+
+/** The last lists fetched, kept across visits: while the core is unreachable they still serve. */
+let known: { metrics: string[] | null; rules: ThresholdRule[] } = { metrics: null, rules: [] };
 
 export function useExploreMeta(): ExploreMeta {
   const { api } = useServices();
-  const [metrics, setMetrics] = useState<string[] | null>(null);
-  const [rules, setRules] = useState<ThresholdRule[]>([]);
+  const connection = useFleet((s) => s.connection);
+  const [metrics, setMetrics] = useState<string[] | null>(known.metrics);
+  const [rules, setRules] = useState<ThresholdRule[]>(known.rules);
+  const [unavailable, setUnavailable] = useState(false);
+  // Fetched on opening, and again when the core is back.
+  const live = connection === 'live';
   useEffect(() => {
     let cancelled = false;
     api.get('GET /api/v1/metric-names').then(
-      (r) => !cancelled && setMetrics([...r.metrics].sort()),
-      () => !cancelled && setMetrics([]),
+      (r) => {
+        if (cancelled) return;
+        known = { ...known, metrics: [...r.metrics].sort() };
+        setMetrics(known.metrics);
+        setUnavailable(false);
+      },
+      () => {
+        if (cancelled) return;
+        setMetrics(known.metrics ?? []);
+        setUnavailable(known.metrics === null);
+      },
     );
     api.get('GET /api/v1/rules').then(
-      (r) =>
-        !cancelled &&
-        setRules(r.rules.filter((x): x is ThresholdRule => x.kind === 'threshold' && x.enabled)),
+      (r) => {
+        if (cancelled) return;
+        known = {
+          ...known,
+          rules: r.rules.filter((x): x is ThresholdRule => x.kind === 'threshold' && x.enabled),
+        };
+        setRules(known.rules);
+      },
       () => {},
     );
     return () => {
       cancelled = true;
     };
-  }, [api]);
-  return { metrics, rules };
+  }, [api, live]);
+  return { metrics, rules, unavailable };
 }
 
 /** The analysis' trend a Trends row linked to (by id), for the explorer's badge. */

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import { useFleet } from '../../api/context';
+import { useStreamStale, StaleMarker } from '../../components/stale';
 import { openByRegion } from '../../lib/alerts';
 import { KpiTiles } from './KpiTiles';
 import { RecentAlerts } from './RecentAlerts';
@@ -11,8 +12,15 @@ export function Overview() {
   const alerts = useFleet((s) => s.alerts);
   const regions = useMemo(() => [...regionMap.values()], [regionMap]);
   const byRegion = useMemo(() => openByRegion(alerts), [alerts]);
+  const { stale, since } = useStreamStale();
   return (
     <div className="view overview" data-testid="view-overview">
+      {stale && (
+        <div className="toolbar overview__stale">
+          <StaleMarker since={since} />
+          <span className="muted">Figures, ages and alerts are the last the console sent.</span>
+        </div>
+      )}
       <KpiTiles />
       <div className="overview__middle">
         <section className="panel overview__map">

@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { useFleet } from '../../api/context';
 import { SeverityBadge } from '../../components/badges';
+import { MiddleTruncate } from '../../components/MiddleTruncate';
 import { queue, regionName, subjectNames } from '../../lib/alerts';
 import { ageSince } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
@@ -42,9 +43,12 @@ export function RecentAlerts() {
                 >
                   <span className="recent__top">
                     <SeverityBadge severity={a.severity} />
-                    <span className="recent__who">
-                      {names.hostname ?? regionName(names.region, regions)}
-                    </span>
+                    {/* The host number is what tells these apart: cut the middle, not the end. */}
+                    <MiddleTruncate
+                      text={names.hostname ?? regionName(names.region, regions)}
+                      className="recent__who"
+                      testId="recent-alert-who"
+                    />
                     <span className="recent__age">{ageSince(a.createdAt, now)}</span>
                   </span>
                   <span className="recent__msg">{a.message}</span>

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { PerformanceTrend, TrendWindow } from '../../../../shared/analysis';
 import { systemClock } from '../../../../shared/clock';
 import { useFleet, useServices } from '../../api/context';
+import { StaleMarker, useActionBlock } from '../../components/stale';
 import { ageSince, plural } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
 import { hrefFor, navigateTo } from '../../lib/route';
@@ -24,13 +25,23 @@ const WINDOWS: TrendWindow[] = ['1h', '24h', '7d'];
 const DIRECTIONS: Direction[] = ['degrading', 'improving', 'stable'];
 const REFRESH_MS = 60_000;
 
+type TrendsData = { computedAt: number; trends: PerformanceTrend[] };
+/**
+ * The last answer and when it came (local ms), kept across visits: while the core does not
+ * answer, the page shows it marked stale instead of an error and a spinner.
+ */
+let lastGood: { data: TrendsData; at: number } | null = null;
+
 export function TrendsView({ query }: { query: string }) {
   const { api } = useServices();
   const regions = useFleet((s) => s.regions);
+  const live = useFleet((s) => s.connection === 'live');
+  const blocked = useActionBlock();
   const now = useServerNow();
   const state = useMemo(() => parseTrendsQuery(query), [query]);
   const [sort, setSort] = useState<Sort>({ key: 'rank', dir: 'asc' });
-  const [data, setData] = useState<{ computedAt: number; trends: PerformanceTrend[] } | null>(null);
+  const [data, setData] = useState<TrendsData | null>(lastGood?.data ?? null);
+  const [fetchedAt, setFetchedAt] = useState<number | null>(lastGood?.at ?? null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [reload, setReload] = useState(0);
@@ -50,7 +61,10 @@ export function TrendsView({ query }: { query: string }) {
         .get('GET /api/v1/trends', fresh ? { fresh: '1' } : {})
         .then(
           (r) => {
+            const at = systemClock.now();
+            lastGood = { data: r, at };
             setData(r);
+            setFetchedAt(at);
             setError(null);
           },
           (err: unknown) => setError(String((err as Error)?.message ?? err)),
@@ -60,11 +74,13 @@ export function TrendsView({ query }: { query: string }) {
     [api],
   );
 
+  // On opening, every minute, and at once when the core is back.
   useEffect(() => {
     void load(false);
     const timer = systemClock.setInterval(() => void load(false), REFRESH_MS);
     return () => timer.cancel();
-  }, [load]);
+  }, [load, live]);
+  const stale = data !== null && (error !== null || !live);
 
   const recompute = () => {
     void load(true).then(() => setReload((n) => n + 1));
@@ -136,26 +152,35 @@ export function TrendsView({ query }: { query: string }) {
           ))}
         </div>
         <span className="toolbar__spacer" />
-        {error && <span className="toolbar__error">{error}</span>}
-        <span className="muted" data-testid="trends-computed">
-          {!data
-            ? 'loading…'
-            : now - data.computedAt < 1_000
+        {stale ? (
+          <StaleMarker since={fetchedAt} what="analysis" />
+        ) : (
+          error && (
+            <span className="toolbar__error" data-testid="trends-error">
+              Trends unavailable: {error}
+            </span>
+          )
+        )}
+        {data && (
+          <span className="muted" data-testid="trends-computed">
+            {now - data.computedAt < 1_000
               ? 'computed just now'
               : `computed ${ageSince(data.computedAt, now)} ago`}
-        </span>
+          </span>
+        )}
         <button
           type="button"
           className="btn btn--small"
           onClick={recompute}
-          disabled={busy}
+          disabled={busy || blocked !== null}
+          title={blocked ?? undefined}
           data-testid="trends-refresh"
         >
           Recompute now
         </button>
       </div>
       <div className="trends__body">
-        <section className="panel trends__table">
+        <section className={`panel trends__table dims-when-stale${stale ? ' is-stale' : ''}`}>
           <header className="panel__head">
             <h2>Trends</h2>
             <span className="panel__sub" data-testid="trends-count" data-count={rows.length}>
@@ -169,7 +194,9 @@ export function TrendsView({ query }: { query: string }) {
               <div className="trends__empty" data-testid="trends-empty">
                 {data
                   ? `No ${state.direction ? `${state.direction} ` : ''}trends over the last ${state.window}${state.region ? ` in ${state.region}` : ''}. A trend needs at least ten points in its window.`
-                  : 'Loading…'}
+                  : error
+                    ? 'No trends to show until the console answers.'
+                    : 'Loading…'}
               </div>
             )}
           </div>
