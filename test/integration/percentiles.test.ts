@@ -2,15 +2,15 @@
 // worker thread): four hours of latencies go in over the real ingest WebSocket, the older
 // hours are compacted into rollup blocks, the newest stay in the head, and GET
 // /api/v1/percentiles must give the percentiles of what was sent (within the sketches' ±1 %)
-// for 24 h and 7 d, not percentiles of 1-minute means. The fixture is made so that means
-// cannot pass: the spikes are spread one in five or one in ten samples, so no minute's mean
-// comes near them.
+// for 24 h and 7 d, not percentiles of 1-minute means (the fixture, latency-history.ts, is made
+// so that means cannot pass).
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PercentileRow } from '../../shared/analysis.js';
 import type { StorageReport } from '../../shared/api.js';
 import { connectAgent, tempDir, waitFor } from '../helpers/core.js';
+import { latencyHistory, rankOf } from '../helpers/latency-history.js';
 import { spawnServe, type ServeProcess } from '../helpers/serve-process.js';
 
 const MIN = 60_000;
@@ -25,34 +25,6 @@ async function api<T>(serve: ServeProcess, path: string): Promise<T> {
   expect(res.status).toBe(200);
   return (await res.json()) as T;
 }
-
-/** A seeded uniform [0, 1). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
-/**
- * One sample a second from `start` to `end`: 80–140 ms; in the first hour one sample in five
- * takes 300 ms, in the last 80 minutes one in ten takes 500 ms (the spike).
- */
-function latencyHistory(start: number, end: number): { ts: number; value: number }[] {
-  const r = prng(9);
-  const out = [];
-  for (let i = 0, ts = start; ts <= end; i++, ts += 1000) {
-    let value = Math.round((80 + 60 * r()) * 10) / 10;
-    if (ts < start + HOUR && i % 5 === 2) value = 300;
-    if (ts >= end - 80 * MIN && i % 10 === 3) value = 500;
-    out.push({ ts, value });
-  }
-  return out;
-}
-
-/** The sample of rank q·(n − 1), the one a DDSketch answers for. */
-const rankOf = (sorted: number[], q: number) => sorted[Math.floor(q * (sorted.length - 1))]!;
 
 function expectWithin(got: number, want: number, what: string): void {
   expect(Math.abs(got - want), `${what}: ${got} vs the samples' ${want}`).toBeLessThanOrEqual(

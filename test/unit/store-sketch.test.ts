@@ -9,7 +9,6 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.js';
 import type { Sample } from '../../shared/protocol.js';
 import { windowPercentiles } from '../../electron/core/analysis/percentiles.js';
-import { BlockReader, BlockWriter } from '../../electron/core/store/block-file.js';
 import { silentLogger } from '../../electron/core/logger.js';
 import { MetricStore, type MetricStoreOptions } from '../../electron/core/store/metric-store.js';
 import {
@@ -21,23 +20,12 @@ import {
 } from '../../electron/core/store/rollup.js';
 import { HOUR_MS, MINUTE_MS } from '../../electron/core/store/series.js';
 import { decodeSketches, encodeSketches, Sketch } from '../../electron/core/store/sketch.js';
+import { prng, rankOf, stripSketches } from '../helpers/latency-history.js';
 import { T0, useTempDir } from './support/store-fixture.js';
 
 const dir = useTempDir('meridian-sketch-');
 const DAY = 24 * HOUR_MS;
 const ALPHA = 0.01;
-
-/** A seeded uniform [0, 1). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
-
-/** The sample of rank q·(n − 1) (the one DDSketch answers for), from sorted values. */
-const rankOf = (sorted: number[], q: number) => sorted[Math.floor(q * (sorted.length - 1))]!;
 
 function expectWithin(got: number, want: number, what: string): void {
   expect(Math.abs(got - want), `${what}: ${got} vs ${want}`).toBeLessThanOrEqual(
@@ -194,19 +182,6 @@ function twoMetrics(from: number, to: number, everyMs: number, seed: number) {
 
 const blocksDir = () => join(dir(), 'tsdb', 'blocks');
 
-/** Rewrite a rollup block as a version without sketches wrote it (same name, same buckets). */
-async function stripSketches(name: string): Promise<void> {
-  const path = join(blocksDir(), name);
-  const r = new BlockReader(path);
-  const w = await BlockWriter.create(path, r.meta);
-  for (const ref of r.allChunks()) {
-    const buckets = decodeBuckets(r.chunk(ref)).map(({ sketch: _s, ...b }) => b);
-    w.add(ref.seriesId, ref.rows, ref.minTs, ref.maxTs, encodeBuckets(buckets));
-  }
-  r.close();
-  await w.finish();
-}
-
 describe('the store keeps sketches in its rollups', () => {
   it('for latency-like metrics only; percentiles over blocks + head match the samples within ±1 %', async () => {
     const clock = new ManualClock(T0);
@@ -246,7 +221,7 @@ describe('the store keeps sketches in its rollups', () => {
 
     // Blocks written before sketches existed still read: their hours count as minute means.
     await store.close();
-    for (const name of day0) await stripSketches(name);
+    for (const name of day0) await stripSketches(join(blocksDir(), name));
     store = await openStore(clock);
     const [rt2] = [...store.seriesOf('response_time')];
     const mixed = windowPercentiles(store, [rt2!], now - DAY, now + 1)!;
