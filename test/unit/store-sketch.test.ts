@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.js';
 import type { Sample } from '../../shared/protocol.js';
 import { windowPercentiles } from '../../electron/core/analysis/percentiles.js';
+import { queryRange } from '../../electron/core/store/query.js';
 import { silentLogger } from '../../electron/core/logger.js';
 import { MetricStore, type MetricStoreOptions } from '../../electron/core/store/metric-store.js';
 import {
@@ -253,6 +254,43 @@ describe('the store keeps sketches in its rollups', () => {
     expect(week).toMatchObject({ count: values.length, source: 'sketch' });
     expectWithin(week.p99, rankOf(sorted, 0.99), 'p99');
     expectWithin(week.p50, rankOf(sorted, 0.5), 'p50');
+    await store.close();
+  });
+
+  it("query_range p99 over a rollup tier is of each step's samples, not of its bucket means", async () => {
+    const clock = new ManualClock(T0);
+    const store = await openStore(clock);
+    const { values, list } = twoMetrics(T0, T0 + 3 * HOUR_MS, 1000, 7);
+    await ingest(store, clock, list);
+    clock.advance(20 * MINUTE_MS);
+    await store.flush();
+    await store.maintain();
+    const now = clock.now();
+    const p99 = (metric: string) =>
+      queryRange(
+        store,
+        {
+          metric,
+          agentIds: null,
+          labels: {},
+          from: now - DAY,
+          to: now,
+          step: HOUR_MS,
+          agg: 'p99',
+          perSeries: false,
+        },
+        now,
+      );
+    const r = p99('response_time');
+    expect(r.tier).toBe('1h');
+    const byStart = new Map(r.series[0]!.points);
+    for (let h = 0; h < 3; h++) {
+      const hour = values.slice(h * 3_600, (h + 1) * 3_600).sort((a, b) => a - b);
+      expectWithin(byStart.get(T0 + h * HOUR_MS)!, rankOf(hour, 0.99), `hour ${h} p99`);
+    }
+    // The same values without sketches: the p99 of an hour's minute means, far below.
+    const means = new Map(p99('cpu_usage').series[0]!.points);
+    expect(means.get(T0)!).toBeLessThan(byStart.get(T0)! / 2);
     await store.close();
   });
 });
