@@ -38,12 +38,13 @@ describe('percentile panel', () => {
       agent.send({ type: 'metrics', seq: ++seq, samples });
       await agent.next('ack');
     }
+    // `newest` of a rollup tier is the start of its newest bucket: the hour's last minute.
     const compactedTo = start - (start % HOUR) + 2 * HOUR;
     await waitFor(
       async () => {
         const { body } = await first.api<StorageReport>('/api/v1/storage');
         const minutes = body.tiers.find((t) => t.tier === '1m')!;
-        return minutes.newest !== null && minutes.newest >= compactedTo - 1;
+        return minutes.newest !== null && minutes.newest >= compactedTo - MIN;
       },
       60_000,
       'the oldest hours compacted',

@@ -60,13 +60,14 @@ describe('percentiles over long windows (meridian serve)', () => {
     }
     // The first two clock hours are compacted into 1-minute blocks (with their sketches, in
     // the worker); the rest is read from flushes and the head.
+    // `newest` of a rollup tier is the start of its newest bucket: the hour's last minute.
     const compactedTo = start - (start % HOUR) + 2 * HOUR;
     await waitFor(
       async () => {
         const minutes = (await api<StorageReport>(serve, '/api/v1/storage')).tiers.find(
           (t) => t.tier === '1m',
         )!;
-        return minutes.newest !== null && minutes.newest >= compactedTo - 1;
+        return minutes.newest !== null && minutes.newest >= compactedTo - MIN;
       },
       60_000,
       'the oldest hours compacted into 1-minute blocks',
