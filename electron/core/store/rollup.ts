@@ -7,7 +7,8 @@
 //       v1 part, then the sketch column: byte flags (bit 0: deflated), its bytes (sketch.ts)
 // v2 is written only when a bucket of the chunk has a sketch; both are read, so blocks written
 // before sketches existed stay readable (their buckets have none: percentiles over them are
-// of means, and say so).
+// of means, and say so). v2 sketches are at ±1 % (SKETCH_RELATIVE_ACCURACY): bins of another
+// accuracy would not merge with them, so a change of accuracy needs a new marker byte.
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { ByteReader, ByteWriter, decodeColumns, encodeColumns } from './codec.js';
 import { decodeSketches, encodeSketches, Sketch } from './sketch.js';
