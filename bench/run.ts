@@ -34,6 +34,7 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   storage: isolated('storage'),
   series: isolated('series'),
   'forecast-input': isolated('forecast-input'),
+  sketches: isolated('sketches'),
   replay: (o) => walReplay('replay', replaySeconds(o.quick).replay, false),
   'replay-max': (o) => walReplay('replay-max', replaySeconds(o.quick).replayMax, true),
   paint: firstPaint,

@@ -372,6 +372,9 @@ describe('PerformanceAnalysis percentiles', () => {
       p50: 50.5,
       p95: 95.05,
       p99: 99.01,
+      source: 'raw',
+      fromMeans: 0,
+      relativeAccuracy: 0,
     });
     const db = byKey.get('us-east-1/database')!;
     expect([db.count, db.p50, db.p95, db.p99]).toEqual([10, 1004.5, 1008.55, 1008.91]);
@@ -397,28 +400,43 @@ describe('PerformanceAnalysis percentiles', () => {
     expect(row).toMatchObject({ count: 3, p50: 2, p99: 2.98 });
   });
 
-  it('beyond raw retention (24 h window) uses one value per minute: the minute mean', () => {
-    const ctx = setup(['response_time']);
+  /** Six samples in three minutes, 10 h ago (beyond raw retention: the 24 h window reads rollups). */
+  function tenHoursAgo(metric: string) {
+    const ctx = setup([metric]);
     const id = ctx.connect('app-1', 'us-east-1', 'application');
     const minute = NOW - 20_000 - 10 * H; // a whole minute, 10 h ago
     // The head keeps samples this old (retention applies to block files, in the compactor):
     // the 1m buckets read here are computed from them.
     ctx.store.append(id, [
-      { name: 'response_time', ts: minute + 1000, value: 10 },
-      { name: 'response_time', ts: minute + 2000, value: 30 }, // mean 20
-      { name: 'response_time', ts: minute + MIN, value: 40 }, // mean 40
-      { name: 'response_time', ts: minute + 5 * MIN, value: 1 },
-      { name: 'response_time', ts: minute + 5 * MIN + 1, value: 2 },
-      { name: 'response_time', ts: minute + 5 * MIN + 2, value: 3 }, // mean 2
+      { name: metric, ts: minute + 1000, value: 10 },
+      { name: metric, ts: minute + 2000, value: 30 }, // mean 20
+      { name: metric, ts: minute + MIN, value: 40 }, // mean 40
+      { name: metric, ts: minute + 5 * MIN, value: 1 },
+      { name: metric, ts: minute + 5 * MIN + 1, value: 2 },
+      { name: metric, ts: minute + 5 * MIN + 2, value: 3 }, // mean 2
     ]);
+    return ctx;
+  }
+
+  it('beyond raw retention (24 h window), a latency metric is read from its sketches: of samples, ±1 %', () => {
+    const ctx = tenHoursAgo('response_time');
     const [row] = ctx.analysis.percentiles('response_time', '24h');
-    // Bucket means 2, 20, 40: p50 = 20, p95 = 20 + 0.9·20, p99 = 20 + 0.98·20.
-    expect(row!.count).toBe(3);
-    expect(row!.p50).toBe(20);
-    expect(row!.p95).toBeCloseTo(38, 10);
-    expect(row!.p99).toBeCloseTo(39.6, 10);
+    // Samples 1, 2, 3, 10, 30, 40: ranks (n−1)·q = 2.5, 4.75, 4.95 → the samples 3, 30, 30.
+    expect(row).toMatchObject({ count: 6, source: 'sketch', fromMeans: 0, relativeAccuracy: 0.01 });
+    expect(Math.abs(row!.p50 - 3) / 3).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(row!.p95 - 30) / 30).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(row!.p99 - 30) / 30).toBeLessThanOrEqual(0.01);
     // The 1 h window holds none of it.
     expect(ctx.analysis.percentiles('response_time', '1h')).toEqual([]);
+  });
+
+  it('a metric without sketches gives percentiles of minute means, and says so', () => {
+    const ctx = tenHoursAgo('cpu_usage');
+    const [row] = ctx.analysis.percentiles('cpu_usage', '24h');
+    // Means 2 (3 samples), 20 (2), 40 (1), each weighted by its samples: 2 2 2 20 20 40.
+    expect(row).toMatchObject({ count: 6, source: 'means', fromMeans: 1 });
+    expect(Math.abs(row!.p50 - 2) / 2).toBeLessThanOrEqual(0.01);
+    expect(Math.abs(row!.p99 - 20) / 20).toBeLessThanOrEqual(0.01);
   });
 
   it('groups without data give no row; an unknown metric gives none at all', () => {

@@ -1,4 +1,3 @@
-import { quantileSorted } from 'simple-statistics';
 import {
   TREND_WINDOW_MS,
   TREND_WINDOWS,
@@ -10,6 +9,7 @@ import { AGENT_TYPES, type AgentType } from '../../../shared/model.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Fleet } from '../fleet/fleet.js';
 import { queryRange, type QuerySource } from '../store/query.js';
+import { windowPercentiles } from './percentiles.js';
 import { polarityOf } from './polarity.js';
 import { fitTrend } from './regression.js';
 
@@ -130,33 +130,19 @@ export class PerformanceAnalysis {
     this.computedAt = Math.min(...TREND_WINDOWS.map((w) => this.windowAt.get(w) ?? now));
   }
 
+  /**
+   * p50/p95/p99 of a metric's samples per service per region over the window: exact within
+   * raw retention, from the rollups' sketches beyond it (percentiles.ts).
+   */
   percentiles(metric: string, window: TrendWindow): PercentileRow[] {
     const now = this.deps.clock.now();
     const from = now - TREND_WINDOW_MS[window];
     const rows: PercentileRow[] = [];
+    const all = [...this.deps.store.seriesOf(metric)];
     for (const { regionId, service, agentIds } of this.groups()) {
-      const values: number[] = [];
-      const { store } = this.deps;
-      for (const series of store.seriesOf(metric)) {
-        if (!agentIds.has(series.agentId)) continue;
-        // Raw samples where the raw tier still covers the window; 1-minute means beyond it.
-        if (TREND_WINDOW_MS[window] <= store.retention.rawMs) {
-          store.raw(series, from, now + 1).forEach((_t, v) => values.push(v));
-        } else
-          for (const b of store.buckets(series, '1m', from, now + 1)) values.push(b.sum / b.count);
-      }
-      if (values.length === 0) continue;
-      values.sort((a, b) => a - b);
-      rows.push({
-        regionId,
-        service,
-        metric,
-        window,
-        count: values.length,
-        p50: quantileSorted(values, 0.5),
-        p95: quantileSorted(values, 0.95),
-        p99: quantileSorted(values, 0.99),
-      });
+      const series = all.filter((s) => agentIds.has(s.agentId));
+      const p = windowPercentiles(this.deps.store, series, from, now + 1);
+      if (p) rows.push({ regionId, service, metric, window, ...p });
     }
     return rows;
   }

@@ -30,7 +30,8 @@ const MAX_MANTISSA = 2 ** 51;
 /** Smaller payloads are not worth a deflate. */
 const DEFLATE_MIN = 48;
 
-class ByteWriter {
+/** A growable byte buffer with varints (also used by the sketch encoding, sketch.ts). */
+export class ByteWriter {
   private buf = new Uint8Array(256);
   length = 0;
 
@@ -82,7 +83,7 @@ class ByteWriter {
   }
 }
 
-class ByteReader {
+export class ByteReader {
   pos = 0;
   constructor(private readonly buf: Uint8Array) {}
 

@@ -9,7 +9,15 @@ import { basename, join } from 'node:path';
 import { BlockReader, BlockWriter, type BlockTier } from './block-file.js';
 import { blockName, mergeIndexes, openBlocks } from './block-dir.js';
 import { decodeChunk, encodeColumns } from './codec.js';
-import { bucketize, coarsen, decodeBuckets, encodeBuckets, type Bucket } from './rollup.js';
+import {
+  addBucket,
+  bucketize,
+  coarsen,
+  copyBucket,
+  decodeBuckets,
+  encodeBuckets,
+  type Bucket,
+} from './rollup.js';
 import { SampleBuffer } from './sample-buffer.js';
 import { HOUR_MS, MINUTE_MS } from './series.js';
 
@@ -31,6 +39,11 @@ export interface CompactorOptions {
   lagMs: number;
   /** Total bytes the store may use on disk (blocks + WAL); oldest data goes first past it. */
   diskBudgetBytes: number;
+  /**
+   * Series whose rollups keep a sketch of their samples (latency-like metrics): the worker
+   * knows series by id only, so the ingest thread names them for each pass.
+   */
+  sketched?: ReadonlySet<number>;
 }
 
 export interface FlushSeries {
@@ -206,7 +219,8 @@ async function compactHour(
       await rawW?.room();
       await minW.room();
       let buckets: Bucket[] = [];
-      bucketize(buf.ts, buf.values, buf.length, MINUTE_MS, (b) => buckets.push(b));
+      const sketch = opts.sketched?.has(seriesId) ?? false;
+      bucketize(buf.ts, buf.values, buf.length, MINUTE_MS, (b) => buckets.push(b), sketch);
       if (combineWith) buckets = combineBuckets(bucketsOf(combineWith, seriesId, h, end), buckets);
       minW.add(
         seriesId,
@@ -305,14 +319,8 @@ function combineBuckets(a: Bucket[], b: Bucket[]): Bucket[] {
   const byStart = new Map<number, Bucket>();
   for (const x of [...a, ...b]) {
     const y = byStart.get(x.start);
-    if (!y) byStart.set(x.start, { ...x });
-    else {
-      y.min = Math.min(y.min, x.min);
-      y.max = Math.max(y.max, x.max);
-      y.sum += x.sum;
-      y.count += x.count;
-      y.last = x.last;
-    }
+    if (!y) byStart.set(x.start, copyBucket(x));
+    else addBucket(y, x);
   }
   return [...byStart.values()].sort((p, q) => p.start - q.start);
 }

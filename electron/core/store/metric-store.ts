@@ -1,5 +1,6 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { keepsSketch } from '../../../shared/analysis.js';
 import type { StorageReport, StorageTierName, StorageTierReport } from '../../../shared/api.js';
 import type { Sample } from '../../../shared/protocol.js';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -352,6 +353,7 @@ export class MetricStore {
       r = await this.storage().maintain(
         this.deps.clock.now(),
         this.walBytesOnDisk() + this.snapshotBytes,
+        this.sketchedSeries(),
       );
     } catch (err) {
       this.deps.logger.error('compaction failed; it is retried after the next flush', {
@@ -374,6 +376,13 @@ export class MetricStore {
     const used =
       r.blocks.reduce((n, b) => n + b.bytes, 0) + this.walBytesOnDisk() + this.snapshotBytes;
     this.observer.usage(used, this.opts.diskBudgetBytes, r.budgetDeleted);
+  }
+
+  /** Ids of the series whose rollups keep a sketch (latency-like metrics, keepsSketch). */
+  private sketchedSeries(): number[] {
+    const ids: number[] = [];
+    for (const s of this.head.all()) if (keepsSketch(s.name)) ids.push(s.id);
+    return ids;
   }
 
   private walBytesOnDisk(): number {

@@ -5,6 +5,7 @@ import type { Bucket } from './rollup.js';
 import type { SampleBuffer } from './sample-buffer.js';
 import { HOUR_MS, MINUTE_MS, type Series } from './series.js';
 import { unsettledFrom } from '../../../shared/api-constants.js';
+import { Sketch } from './sketch.js';
 
 /** What a range query reads: the series of a metric, and their samples or buckets. */
 export interface QuerySource {
@@ -98,7 +99,12 @@ class StepAccumulator {
   readonly sumOfMeans: Float64Array;
   /** Series with data in each step. */
   readonly series: Float64Array;
+  /** Raw values, or the means of rollup buckets without a sketch (for percentiles). */
   readonly values: number[][] | null;
+  /** The sample count behind each of `values` (1 for a raw value). */
+  readonly weights: number[][] | null;
+  /** Per step, the merged sketches of rollup buckets that have one (latency-like metrics). */
+  readonly sketches: (Sketch | null)[] | null;
 
   constructor(n: number, keepValues: boolean) {
     this.count = new Float64Array(n);
@@ -108,6 +114,17 @@ class StepAccumulator {
     this.sumOfMeans = new Float64Array(n);
     this.series = new Float64Array(n);
     this.values = keepValues ? Array.from({ length: n }, () => []) : null;
+    this.weights = keepValues ? Array.from({ length: n }, () => []) : null;
+    this.sketches = keepValues ? new Array<Sketch | null>(n).fill(null) : null;
+  }
+
+  /** A rollup bucket's samples, for percentiles: its sketch, or its mean. */
+  addDistribution(i: number, b: Bucket): void {
+    if (b.sketch) (this.sketches![i] ??= new Sketch()).merge(b.sketch);
+    else {
+      this.values![i]!.push(b.sum / b.count);
+      this.weights![i]!.push(b.count);
+    }
   }
 
   add(i: number, count: number, sum: number, min: number, max: number): void {
@@ -131,8 +148,17 @@ class StepAccumulator {
       case 'count':
         return this.count[i]!;
       default: {
-        const vs = this.values![i]!.sort((a, b) => a - b);
-        return quantileSorted(vs, QUANTILE[agg]!);
+        const sketch = this.sketches![i];
+        if (!sketch) {
+          const vs = this.values![i]!.sort((a, b) => a - b);
+          return quantileSorted(vs, QUANTILE[agg]!);
+        }
+        // Sketched buckets give the samples' percentile (±1 %); buckets without one (older
+        // blocks) join as their mean, weighted by their samples.
+        this.values![i]!.forEach((v, k) => sketch.add(v, this.weights![i]![k]));
+        this.values![i]!.length = 0;
+        const q = sketch.quantile(QUANTILE[agg]!);
+        return Math.min(this.max[i]!, Math.max(this.min[i]!, q));
       }
     }
   }
@@ -162,8 +188,9 @@ function accumulate(
     for (const b of source.buckets(series, tier, from, to)) {
       const i = Math.floor((b.start - from) / step);
       acc.add(i, b.count, b.sum, b.min, b.max);
-      // Rollups keep no raw values: percentiles come from bucket means (documented approximation).
-      acc.values?.[i]!.push(b.sum / b.count);
+      // Rollups keep no raw values: percentiles come from their sketches (latency-like
+      // metrics), else from bucket means (documented approximation).
+      if (acc.values) acc.addDistribution(i, b);
       perStepCount[i]! += b.count;
       perStepSum[i]! += b.sum;
     }

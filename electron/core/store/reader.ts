@@ -1,3 +1,4 @@
+import { keepsSketch } from '../../../shared/analysis.js';
 import { BlockDamagedError, type BlockReader, type ChunkRef } from './block-file.js';
 import type { BlockSet } from './block-set.js';
 import { decodeChunk } from './codec.js';
@@ -60,7 +61,8 @@ export class StoreReader {
         for (const b of this.blockBuckets(run.block, series.id, lo, hi)) out.push(b);
       } else if (tier === '1m') {
         const raw = this.raw(series, lo, hi);
-        bucketize(raw.ts, raw.values, raw.length, MINUTE_MS, (b) => out.push(b));
+        const sketch = keepsSketch(series.name);
+        bucketize(raw.ts, raw.values, raw.length, MINUTE_MS, (b) => out.push(b), sketch);
       } else {
         // 1-hour buckets from 1-minute ones, for whole hours (partial edges are trimmed).
         const minutes = this.buckets(series, '1m', run.start, run.end);

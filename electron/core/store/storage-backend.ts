@@ -18,7 +18,8 @@ import { packFlush, transferables } from './flush-pack.js';
 export interface StorageBackend {
   readonly mode: 'thread' | 'inline';
   flush(seq: number, series: FlushSeries[]): Promise<BlockInfo | null>;
-  maintain(now: number, otherBytes: number): Promise<MaintainResult>;
+  /** `sketched`: the series whose rollups keep a sketch (CompactorOptions.sketched). */
+  maintain(now: number, otherBytes: number, sketched?: readonly number[]): Promise<MaintainResult>;
   /** Delete files a maintenance pass took out of the set (after the reader let go of them). */
   remove(names: readonly string[]): Promise<void>;
   close(): Promise<void>;
@@ -56,8 +57,9 @@ class InlineBackend implements StorageBackend {
   flush(seq: number, series: FlushSeries[]) {
     return this.queue.run(() => writeFlush(this.dir, seq, series));
   }
-  maintain(now: number, otherBytes: number) {
-    return this.queue.run(() => maintain(this.dir, now, this.opts, otherBytes));
+  maintain(now: number, otherBytes: number, sketched: readonly number[] = []) {
+    const opts = { ...this.opts, sketched: new Set(sketched) };
+    return this.queue.run(() => maintain(this.dir, now, opts, otherBytes));
   }
   remove(names: readonly string[]) {
     return this.queue.run(() => removeBlocks(this.dir, names));
@@ -101,9 +103,9 @@ class ThreadBackend implements StorageBackend {
     });
   }
 
-  maintain(now: number, otherBytes: number) {
+  maintain(now: number, otherBytes: number, sketched: readonly number[] = []) {
     return this.queue.run(
-      () => this.call('maintain', { now, otherBytes }) as Promise<MaintainResult>,
+      () => this.call('maintain', { now, otherBytes, sketched }) as Promise<MaintainResult>,
     );
   }
 

@@ -9,7 +9,11 @@ const { dir, opts } = workerData as { dir: string; opts: CompactorOptions };
 interface Request {
   id: number;
   op: 'flush' | 'maintain' | 'remove';
-  args: { seq: number; packed: PackedFlush } & { now: number; otherBytes: number } & {
+  args: { seq: number; packed: PackedFlush } & {
+    now: number;
+    otherBytes: number;
+    sketched: number[];
+  } & {
     names: string[];
   };
 }
@@ -20,7 +24,12 @@ parentPort!.on('message', (m: Request) => {
       ? writeFlush(dir, m.args.seq, unpackFlush(m.args.packed))
       : m.op === 'remove'
         ? removeBlocks(dir, m.args.names)
-        : maintain(dir, m.args.now, opts, m.args.otherBytes);
+        : maintain(
+            dir,
+            m.args.now,
+            { ...opts, sketched: new Set(m.args.sketched) },
+            m.args.otherBytes,
+          );
   run.then(
     (result) => parentPort!.postMessage({ id: m.id, ok: true, result }),
     (err: NodeJS.ErrnoException) =>

@@ -2,6 +2,7 @@ import { afterEach, beforeEach } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { keepsSketch } from '../../../shared/analysis.js';
 import type { QuerySource } from '../../../electron/core/store/query.js';
 import { bucketize, coarsen, type Bucket } from '../../../electron/core/store/rollup.js';
 import { SampleBuffer } from '../../../electron/core/store/sample-buffer.js';
@@ -52,7 +53,8 @@ export function headBuckets(
 ): Bucket[] {
   const raw = headRaw(series);
   const minutes: Bucket[] = [];
-  bucketize(raw.ts, raw.values, raw.length, MINUTE_MS, (b) => minutes.push(b));
+  const sketch = keepsSketch(series.name);
+  bucketize(raw.ts, raw.values, raw.length, MINUTE_MS, (b) => minutes.push(b), sketch);
   let out = minutes;
   if (tier === '1h') {
     out = [];
