@@ -86,6 +86,7 @@ export class MetricStore {
   flushing: Promise<void> | null = null;
   private nextFlush: Promise<void> | null = null;
   private maintaining: Promise<void> | null = null;
+  private nextMaintain: Promise<void> | null = null;
   private walBytesAtFlush = 0;
   private snapshotBytes = 0;
   /** Series whose definition line failed to reach the disk: written again with the next batch. */
@@ -342,8 +343,17 @@ export class MetricStore {
 
   /** One compaction, retention and budget pass in the storage worker. */
   maintain(): Promise<void> {
-    this.maintaining ??= this.maintainOnce().finally(() => (this.maintaining = null));
-    return this.maintaining;
+    if (!this.maintaining) {
+      this.maintaining = this.maintainOnce().finally(() => (this.maintaining = null));
+      return this.maintaining;
+    }
+    // The pass in progress read the clock before this call (retention would be judged at an
+    // older time): one more follows it, shared by every call made meanwhile.
+    this.nextMaintain ??= this.maintaining.then(() => {
+      this.nextMaintain = null;
+      return this.maintain();
+    });
+    return this.nextMaintain;
   }
 
   private async maintainOnce(): Promise<void> {
@@ -407,6 +417,7 @@ export class MetricStore {
     this.flushTimer?.cancel();
     await this.flushing;
     if (opts.checkpoint !== false) await this.flush();
+    await this.nextMaintain;
     await this.maintaining;
     await this.backend?.close();
     await this.wal.close();
