@@ -200,6 +200,50 @@ describe('metric store blocks', () => {
     await store.close();
   });
 
+  it('reads many series at once, block by block, the same as one by one (the forecasting input)', async () => {
+    const clock = new ManualClock(T0);
+    const store = await openStore(clock);
+    // Two days and a bit: merged daily blocks, hourly blocks, and hours still in the head.
+    const end = T0 + 50 * HOUR_MS;
+    const sent = new Map<string, Sample[]>();
+    for (const [agent, name, every] of [
+      ['a1', 'cpu', 60_000],
+      ['a1', 'disk', 300_000],
+      ['a2', 'cpu', 120_000],
+    ] as const)
+      sent.set(`${agent}/${name}`, samples(name, T0, end, every));
+    for (let t = T0; t < end; t += HOUR_MS)
+      for (const [key, list] of sent) {
+        const [agent] = key.split('/');
+        await ingest(
+          store,
+          clock,
+          agent!,
+          list.filter((s) => s.ts >= t && s.ts < t + HOUR_MS),
+        );
+      }
+    await store.flush();
+    await store.maintain();
+    expect((await blockNames()).some((n) => n.startsWith('1h-'))).toBe(true);
+    // Asked in an order unlike the series ids: answers come back in the order asked.
+    const list = [...sent.keys()].reverse().map((key) => {
+      const [agent, name] = key.split('/');
+      return [...store.seriesOf(name!)].find((s) => s.agentId === agent)!;
+    });
+    for (const [tier, ms] of [
+      ['1h', HOUR_MS],
+      ['1m', MINUTE_MS],
+    ] as const) {
+      const many = store.bucketsOfMany(list, tier, T0, end);
+      list.forEach((series, i) => {
+        const key = [...sent.keys()].reverse()[i]!;
+        expect(many[i]).toEqual(expectedBuckets(sent.get(key)!, ms));
+        expect(many[i]).toEqual(store.buckets(series, tier, T0, end));
+      });
+    }
+    await store.close();
+  });
+
   it('deletes each tier past its retention, oldest data first', async () => {
     const clock = new ManualClock(T0);
     const store = await openStore(clock);

@@ -251,6 +251,11 @@ export class MetricStore {
     return this.reader.buckets(series, tier, from, to);
   }
 
+  /** Rollup buckets of many series, each file read once (see StoreReader.bucketsOfMany). */
+  bucketsOfMany(list: readonly Series[], tier: RollupTier, from: number, to: number): Bucket[][] {
+    return this.reader.bucketsOfMany(list, tier, from, to);
+  }
+
   /** The hour of one series last read from disk for duplicate checks (resends come in runs). */
   private diskProbe: { id: number; hour: number; ts: Float64Array; n: number } | null = null;
 
