@@ -1,7 +1,7 @@
 import { hostname as osHostname } from 'node:os';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { AgentType } from '../shared/model.js';
-import { COLLECTORS } from './collectors.js';
+import { collectors, hostReader, type Collector } from './collectors.js';
 import { DEFAULT_INTERVALS, type CollectorName } from './intervals.js';
 import { Uplink } from './uplink.js';
 import type { UplinkEvent } from './uplink-events.js';
@@ -32,6 +32,7 @@ export class HostAgent {
   private readonly timers: TimerHandle[] = [];
   /** Collectors still running: a slow one is skipped rather than run twice at once. */
   private readonly busy = new Set<CollectorName>();
+  private readonly collectors: Promise<Record<CollectorName, Collector>>;
 
   constructor(private readonly opts: HostAgentOptions) {
     this.uplink = new Uplink({
@@ -49,6 +50,9 @@ export class HostAgent {
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       onFatal: opts.onFatal,
     });
+    this.collectors = hostReader().then(collectors);
+    // A failure surfaces on each collection (logged there); do not let it go unhandled here.
+    this.collectors.catch(() => {});
   }
 
   /** The interval each collector runs at. */
@@ -73,7 +77,7 @@ export class HostAgent {
     if (this.busy.has(name)) return;
     this.busy.add(name);
     try {
-      const samples = await COLLECTORS[name](this.opts.clock);
+      const samples = await (await this.collectors)[name](this.opts.clock);
       if (samples.length > 0) this.uplink.sendMetrics(samples);
     } catch (err) {
       this.opts.log(`collection failed (${name}): ${(err as Error).message}`);

@@ -7,9 +7,10 @@ export type CollectorName = 'headline' | 'filesystems' | 'network';
 export const DEFAULT_INTERVALS: Readonly<Record<CollectorName, number>> = {
   // cpu, memory, root disk, load: the brief asks for collection under 1 s.
   headline: 1_000,
-  // Byte counters: rates over 5 s are fine-grained enough, and the read goes through a shell.
+  // Byte counters: rates over 5 s are fine-grained enough.
   network: 5_000,
-  // Every mount (a `df` each time): filesystems fill over hours, not seconds.
+  // Every mount (a statfs each, or `df` where systeminformation reads them): filesystems
+  // fill over hours, not seconds.
   filesystems: 30_000,
 };
 

@@ -147,7 +147,7 @@ export const AGENT = {
     'filesystems-interval': {
       type: 'string',
       value: 'MS',
-      description: `how often every mount's usage is collected (runs df), ${INTERVAL_RANGE}`,
+      description: `how often every mount's usage is collected, ${INTERVAL_RANGE}`,
       default: String(DEFAULT_INTERVALS.filesystems),
     },
   },
