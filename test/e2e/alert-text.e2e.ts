@@ -1,9 +1,11 @@
-// What the console says about alerts agrees with the core: the alert detail gives values in
-// their unit, "now" from the live reading and, for a region, its online count now.
+// What the console says about alerts agrees with itself and with the core: the critical KPI
+// tile and the nav badge show the same number (an acknowledged critical once split them, 59
+// against 58), and the alert detail gives values in their unit, "now" from the live reading
+// and, for a region, its online count now.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../shared/model.js';
 import { startStack, type Stack } from './stack.js';
-import { alertsIn, byTestId, eventually, openConsole, waitForText } from './ui.js';
+import { alertsIn, byTestId, eventually, openConsole, textOf, waitForText } from './ui.js';
 
 let stack: Stack;
 /** Spikes outlast the file, however slowly it runs. */
@@ -26,12 +28,61 @@ async function openCpuAlert(agentId: string): Promise<Alert> {
   });
 }
 
+/** The tile's and the badge's numbers, read in one go from the same rendered page. */
+async function tileAndBadge(): Promise<{ tile: string; badge: string; severity: string }> {
+  return stack.page.evaluate(() => {
+    const doc = (
+      globalThis as unknown as {
+        document: {
+          querySelector(
+            s: string,
+          ): { textContent: string | null; getAttribute(n: string): string | null } | null;
+        };
+      }
+    ).document;
+    const badge = doc.querySelector('[data-testid="nav-alerts-count"]');
+    return {
+      tile: doc.querySelector('[data-testid="kpi-critical-count"]')?.textContent?.trim() ?? '',
+      badge: badge?.textContent?.trim() ?? '',
+      severity: badge?.getAttribute('data-severity') ?? '',
+    };
+  });
+}
+
 describe('alert text', () => {
   beforeAll(async () => {
     stack = await startStack({ agents: 12, seed: 9 });
   });
   afterAll(async () => {
     await stack?.stop();
+  });
+
+  it('the critical KPI tile and the nav badge show the same count, acknowledged criticals included', async () => {
+    const page = await openConsole(stack, '#/overview');
+    const sim = stack.sim!;
+    sim.spike(0, 99, SPIKE_MS);
+    sim.spike(1, 99, SPIKE_MS);
+    const first = await openCpuAlert(await agentIdOf(sim.agents[0]!.hostname));
+    await openCpuAlert(await agentIdOf(sim.agents[1]!.hostname));
+    const ack = await stack.api(`/api/v1/alerts/${first.id}/ack`, {
+      method: 'POST',
+      body: JSON.stringify({ comment: 'on it' }),
+    });
+    expect(ack.status).toBe(200);
+    await eventually(async () => {
+      const criticalOpen = (await alertsIn(stack, 'open')).filter(
+        (a) => a.severity === 'critical',
+      ).length;
+      expect(criticalOpen).toBeGreaterThanOrEqual(2);
+      const shown = await tileAndBadge();
+      expect(shown).toEqual({
+        tile: String(criticalOpen),
+        badge: String(criticalOpen),
+        severity: 'critical',
+      });
+      // The acknowledged one is there, only not counted as unacknowledged.
+      expect(await textOf(page, 'kpi-critical')).toContain(`${criticalOpen - 1} unacknowledged`);
+    });
   });
 
   it('the alert detail gives value and threshold in the metric unit, and "now" from the live value', async () => {

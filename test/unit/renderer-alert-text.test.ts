@@ -1,8 +1,11 @@
-// What the console says about alerts: the alert detail's value line (units, a live "now", a
-// region's online count).
+// What the console says about alerts: the open counts the KPI tiles and the nav badge share,
+// and the alert detail's value line (units, a live "now", a region's online count).
 import { describe, expect, it } from 'vitest';
+import type { StreamSnapshot } from '../../shared/api.js';
 import type { Agent, Alert, Region } from '../../shared/model.js';
+import { FleetStore } from '../../renderer/src/api/store.js';
 import { alertValueFact, liveValue } from '../../renderer/src/lib/alert-values.js';
+import { alertBadge, selectAlertCounts } from '../../renderer/src/lib/alerts.js';
 
 const agent = (over: Partial<Agent> = {}): Agent => ({
   id: 'agt-1',
@@ -59,6 +62,61 @@ const alert = (over: Partial<Alert> = {}): Alert => ({
   resolvedBy: null,
   history: [],
   ...over,
+});
+
+const snapshot = (alerts: Alert[]): StreamSnapshot => ({
+  type: 'snapshot',
+  seq: 0,
+  serverTime: 0,
+  regions: [],
+  agents: [],
+  alerts,
+});
+
+describe('alert counts: one selector for the KPI tiles and the nav badge', () => {
+  it('counts open alerts by severity, acknowledged ones included, and the badge shows the worst', () => {
+    const store = new FleetStore();
+    store.apply(
+      snapshot([
+        alert(),
+        alert({ state: 'acknowledged' }),
+        alert({ state: 'pending' }),
+        alert({ severity: 'warning' }),
+        alert({ state: 'resolved' }),
+      ]),
+    );
+    const counts = selectAlertCounts(store.getState());
+    expect(counts).toMatchObject({ critical: 3, warning: 1, info: 0 });
+    expect(counts.unacked).toEqual({ critical: 2, warning: 1, info: 0 });
+    // The old badge counted only firing and pending alerts: 3 here, against a tile of 3
+    // critical; with an acknowledged critical the two parted (59 against 58).
+    expect(alertBadge(counts)).toEqual({
+      count: 3,
+      severity: 'critical',
+      label: '3 critical, 1 warning open (3 unacknowledged)',
+    });
+    expect(alertBadge(selectAlertCounts({ alerts: new Map() }))).toEqual({
+      count: 0,
+      severity: null,
+      label: 'no open alerts',
+    });
+    const warningsOnly = new Map([['w', alert({ severity: 'warning' })]]);
+    expect(alertBadge(selectAlertCounts({ alerts: warningsOnly }))).toMatchObject({
+      count: 1,
+      severity: 'warning',
+    });
+  });
+
+  it('gives every reader of the same state the same object, and a new one after a change', () => {
+    const store = new FleetStore();
+    store.apply(snapshot([alert()]));
+    const first = selectAlertCounts(store.getState());
+    expect(selectAlertCounts(store.getState())).toBe(first);
+    store.upsertAlert(alert({ id: 'alr-new' }));
+    const second = selectAlertCounts(store.getState());
+    expect(second).not.toBe(first);
+    expect(second.critical).toBe(2);
+  });
 });
 
 describe('the alert detail value line', () => {
