@@ -23,7 +23,7 @@ const STATS_EVERY_MS = 1_000;
  * /api/v1/stream: a snapshot on connect, then the regions, agents and alerts that changed,
  * coalesced into one message at most every STREAM_BATCH_MS and serialised once for all viewers.
  * An alert that opens or changes state does not wait for that window: it goes out as soon as
- * the work that raised it is done (one `changes` frame per event-loop turn, whatever the clock
+ * the work that raised it is done (one `changes` frame for all it raised, whatever the clock
  * says), with the agents and regions it names, so a viewer never sees an alert about an agent
  * it has not been told of. Agent and figure updates keep the window.
  */
@@ -166,13 +166,14 @@ export class StreamHub {
   }
 
   /**
-   * After the current turn of the event loop, not on the clock: a batch of samples that
-   * raises many alerts still makes one frame, and no timer (real or manual) delays it.
+   * Once the work that raised the alerts is done (a microtask: before the event loop reads
+   * the next socket), not on the clock: a batch of samples or a liveness sweep that raises
+   * many alerts still makes one frame, and no timer (real or manual) delays it.
    */
   private scheduleUrgent(): void {
     if (this.urgentPending) return;
     this.urgentPending = true;
-    setImmediate(() => {
+    queueMicrotask(() => {
       this.urgentPending = false;
       this.flushUrgent();
     });
