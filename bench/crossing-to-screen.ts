@@ -3,7 +3,6 @@
 // headline metrics every DEFAULT_INTERVALS.headline ms) → `meridian serve` → the stream → the
 // renderer in headless Chromium. The crossing happens at a random moment of the agent's
 // interval, so the figure includes the wait for the next collection, as a real one would.
-import { Simulator } from '../agent/simulator.js';
 import { DEFAULT_INTERVALS } from '../agent/intervals.js';
 import { Uplink } from '../agent/uplink.js';
 import { systemClock } from '../shared/clock.js';
@@ -17,6 +16,7 @@ import {
   type BenchOptions,
   type Section,
 } from './harness.js';
+import { spawnSimulate } from './simulate-process.js';
 import { browser, live, startServe } from './ui.js';
 
 const HOST = 'crossing-host-1';
@@ -31,8 +31,8 @@ export function crossingNote(o: { background: number; intervalMs: number }): str
     `Crossing → screen: a real WebSocket sender emulating the reference agent's schedule (the ` +
     `agent's own Uplink sending its headline metrics every ${o.intervalMs} ms; the value is set ` +
     `by the bench, not read from the host) → \`meridian serve\` → the stream → the alerts ` +
-    `view in headless Chromium, with ${count(o.background)} simulated agents reporting every ` +
-    `second. The crossing happens at a random moment of the interval, so the figure holds ` +
+    `view in headless Chromium, with ${count(o.background)} agents of \`meridian simulate\` ` +
+    `reporting every second. The crossing happens at a random moment of the interval, so the figure holds ` +
     `the wait for the next collection (0–${o.intervalMs} ms), as Prometheus' 1 s scrape does in ` +
     `its 1.86 s p95. The real agent's cpu_usage is the average since its previous reading, ` +
     `so a cpu step crosses 80 % in the first interval only if it began early in it; ` +
@@ -45,14 +45,7 @@ export async function crossingToScreen({ quick }: BenchOptions): Promise<Section
   const BACKGROUND = quick ? 30 : 300;
   const INTERVAL = DEFAULT_INTERVALS.headline;
   const serve = await startServe();
-  const sim = new Simulator({
-    url: serve.ingestUrl,
-    token: AGENT_TOKEN,
-    agents: BACKGROUND,
-    seed: 11,
-    clock: systemClock,
-  });
-  await sim.start(60_000);
+  const sim = await spawnSimulate(serve.ingestUrl, BACKGROUND, 11);
   const b = await browser();
   const page = await b.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(`${serve.consoleUrl}#/alerts`);
@@ -140,7 +133,7 @@ export async function crossingToScreen({ quick }: BenchOptions): Promise<Section
   }
   clearInterval(schedule);
   uplink.stop();
-  sim.stop();
+  await sim.stop();
   await b.close();
   await serve.stop();
   const p95 = percentile(total, 95);

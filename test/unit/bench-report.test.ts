@@ -102,7 +102,7 @@ describe('the benchmark report', () => {
 
   it('the fast-path sections say what they measured, with the run’s numbers', () => {
     expect(alertStreamNote({ background: 1_500, windowMs: 250 })).toMatch(
-      /1,500 simulated agents report every second and keep the 250 ms batch window busy/,
+      /1,500 agents of `meridian simulate` \(a third process\) report every second and keep the 250 ms batch window busy/,
     );
     const cost = agentCostNote({
       node: 'v20.1.0',
@@ -113,7 +113,7 @@ describe('the benchmark report', () => {
     const crossing = crossingNote({ background: 300, intervalMs: 1_000 });
     expect(crossing).toContain('a real WebSocket sender emulating the reference agent');
     expect(crossing).toContain('headline metrics every 1000 ms');
-    expect(crossing).toContain('300 simulated agents');
+    expect(crossing).toContain('300 agents of `meridian simulate`');
     expect(crossing).toContain('(0–1000 ms)');
   });
 
