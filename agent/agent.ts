@@ -1,7 +1,8 @@
 import { hostname as osHostname } from 'node:os';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { AgentType } from '../shared/model.js';
-import { collectHostSamples } from './collectors.js';
+import { collectors, hostReader, type Collector } from './collectors.js';
+import { DEFAULT_INTERVALS, type CollectorName } from './intervals.js';
 import { Uplink } from './uplink.js';
 import type { UplinkEvent } from './uplink-events.js';
 
@@ -11,7 +12,8 @@ export interface HostAgentOptions {
   region: string;
   agentType: AgentType;
   hostname?: string;
-  intervalMs: number;
+  /** Per collector; missing ones use DEFAULT_INTERVALS. */
+  intervals?: Partial<Record<CollectorName, number>>;
   version: string;
   clock: Clock;
   /** What a person should read: collection failures. */
@@ -21,11 +23,16 @@ export interface HostAgentOptions {
   onFatal: (reason: string) => void;
 }
 
-/** meridian-agent for this host: collects every `intervalMs` and ships through an Uplink. */
+/**
+ * meridian-agent for this host: each collector runs on its own interval and ships its
+ * samples through one Uplink, as a batch of their own.
+ */
 export class HostAgent {
   readonly uplink: Uplink;
-  private timer: TimerHandle | null = null;
-  private collecting = false;
+  private readonly timers: TimerHandle[] = [];
+  /** Collectors still running: a slow one is skipped rather than run twice at once. */
+  private readonly busy = new Set<CollectorName>();
+  private readonly collectors: Promise<Record<CollectorName, Collector>>;
 
   constructor(private readonly opts: HostAgentOptions) {
     this.uplink = new Uplink({
@@ -43,29 +50,39 @@ export class HostAgent {
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       onFatal: opts.onFatal,
     });
+    this.collectors = hostReader().then(collectors);
+    // A failure surfaces on each collection (logged there); do not let it go unhandled here.
+    this.collectors.catch(() => {});
+  }
+
+  /** The interval each collector runs at. */
+  get intervals(): Record<CollectorName, number> {
+    return { ...DEFAULT_INTERVALS, ...this.opts.intervals };
   }
 
   start(): void {
     this.uplink.start();
-    void this.collect();
-    this.timer = this.opts.clock.setInterval(() => void this.collect(), this.opts.intervalMs);
+    for (const [name, ms] of Object.entries(this.intervals) as [CollectorName, number][]) {
+      void this.collect(name);
+      this.timers.push(this.opts.clock.setInterval(() => void this.collect(name), ms));
+    }
   }
 
   stop(): void {
-    this.timer?.cancel();
+    for (const t of this.timers.splice(0)) t.cancel();
     this.uplink.stop();
   }
 
-  private async collect(): Promise<void> {
-    if (this.collecting) return;
-    this.collecting = true;
+  private async collect(name: CollectorName): Promise<void> {
+    if (this.busy.has(name)) return;
+    this.busy.add(name);
     try {
-      const samples = await collectHostSamples(this.opts.clock);
+      const samples = await (await this.collectors)[name](this.opts.clock);
       if (samples.length > 0) this.uplink.sendMetrics(samples);
     } catch (err) {
-      this.opts.log(`collection failed: ${(err as Error).message}`);
+      this.opts.log(`collection failed (${name}): ${(err as Error).message}`);
     } finally {
-      this.collecting = false;
+      this.busy.delete(name);
     }
   }
 }

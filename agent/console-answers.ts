@@ -1,7 +1,7 @@
 // How the reference agent reads the console's close codes and `error` codes: which mean stop,
 // wait long, retry soon, pause, or "stored, minus some samples". Pure, so the rules are in one
 // place (docs/protocol.md, "Delivery" and "Close codes", says the same).
-import { CLOSE, ERROR_CODES, isFatalCloseCode } from '../shared/protocol.js';
+import { CLOSE, ERROR_CODES, isFatalCloseCode } from '../shared/protocol-codes.js';
 import type { HeldOffCode } from './uplink-events.js';
 
 export type CloseVerdict =

@@ -6,11 +6,13 @@ import {
   PROTOCOL_VERSION,
   MAX_FRAME_BYTES,
   MAX_SAMPLES_PER_BATCH,
-  type AgentEvent,
-  type ConsoleMessage,
-  type ErrorMessage,
-  type HelloMessage,
-  type Sample,
+} from '../shared/protocol-codes.js';
+import type {
+  AgentEvent,
+  ConsoleMessage,
+  ErrorMessage,
+  HelloMessage,
+  Sample,
 } from '../shared/protocol.js';
 import { Backoff } from './backoff.js';
 import { Outbox, type OutboxBatch } from './outbox.js';

@@ -5,6 +5,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { agentCost } from './agent-cost.js';
+import { alertStream } from './alert-stream.js';
+import { crossingToScreen } from './crossing-to-screen.js';
 import { fleetLoad } from './fleet-load.js';
 import { floodResistance } from './flood.js';
 import { machine, type BenchOptions, type Section } from './harness.js';
@@ -26,6 +29,8 @@ const replaySeconds = (quick: boolean) => ({
 const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   ingest: ingestThroughput,
   latency: alertLatency,
+  'alert-stream': alertStream,
+  'agent-cost': agentCost,
   liveness,
   flood: floodResistance,
   fleet: fleetLoad,
@@ -39,6 +44,7 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   'replay-max': (o) => walReplay('replay-max', replaySeconds(o.quick).replayMax, true),
   paint: firstPaint,
   screen: alertToScreen,
+  'crossing-to-screen': crossingToScreen,
   frames: frameTime,
 };
 

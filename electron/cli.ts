@@ -2,8 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { HelpRequested, parse, UsageError } from './cli/args.js';
 import { COMMANDS, TOKEN } from './cli/specs.js';
-import { ConfigError, defaultDataDir } from './core/config.js';
-import { loadOrCreateAgentToken } from './core/ingest/tokens.js';
+// Only what every command needs is loaded up front: the agent runs on hosts where its memory
+// is part of its cost, and the config schema alone pulls in the store.
+import { ConfigError } from './core/config-error.js';
 import { VERSION } from './core/version.js';
 
 const USAGE = [
@@ -32,6 +33,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await (await import('./cli/simulate.js')).simulateCommand(rest, env);
       case 'token': {
         const flags = parse(TOKEN, rest);
+        const { defaultDataDir } = await import('./core/config.js');
+        const { loadOrCreateAgentToken } = await import('./core/ingest/tokens.js');
         const dir = resolve(flags['data-dir'] ?? env.MERIDIAN_DATA_DIR ?? defaultDataDir());
         await mkdir(dir, { recursive: true, mode: 0o700 });
         process.stdout.write(`${await loadOrCreateAgentToken(dir)}\n`);

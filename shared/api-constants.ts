@@ -5,7 +5,7 @@ import type { Agent } from './model.js';
 
 export const API_PREFIX = '/api/v1';
 export const STREAM_PATH = `${API_PREFIX}/stream`;
-/** The stream sends changes at most this often. */
+/** The stream sends agent and region changes at most this often (alert state changes at once). */
 export const STREAM_BATCH_MS = 250;
 /** Agents whose only change is a heartbeat or new latest values are re-sent at most this often. */
 export const STREAM_AGENT_REFRESH_MS = 2_000;

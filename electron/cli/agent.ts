@@ -1,4 +1,5 @@
 import { HostAgent } from '../../agent/agent.js';
+import { DEFAULT_INTERVALS, INTERVAL_BOUNDS } from '../../agent/intervals.js';
 import { EventReporter } from '../../agent/uplink-events.js';
 import { systemClock } from '../../shared/clock.js';
 import { AGENT_TYPES } from '../../shared/model.js';
@@ -12,7 +13,17 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   const token = required('agent', 'token', flags.token ?? env.MERIDIAN_AGENT_TOKEN);
   const region = flags.region ?? 'us-east-1';
   const agentType = oneOf('agent', 'type', flags.type, AGENT_TYPES, 'system');
-  const intervalMs = intFlag('agent', 'interval', flags.interval, 5_000, 250, 3_600_000);
+  const interval = (flag: string, raw: string | undefined, fallback: number) =>
+    intFlag('agent', flag, raw, fallback, INTERVAL_BOUNDS.min, INTERVAL_BOUNDS.max);
+  const intervals = {
+    headline: interval('interval', flags.interval, DEFAULT_INTERVALS.headline),
+    network: interval('network-interval', flags['network-interval'], DEFAULT_INTERVALS.network),
+    filesystems: interval(
+      'filesystems-interval',
+      flags['filesystems-interval'],
+      DEFAULT_INTERVALS.filesystems,
+    ),
+  };
   // Progress a person waits for on stdout; problems (retries, pauses, refusals) on stderr.
   const say = (line: string) => process.stdout.write(`meridian agent: ${line}\n`);
   const warn = (line: string) => process.stderr.write(`meridian agent: ${line}\n`);
@@ -28,7 +39,7 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     region,
     agentType,
     ...(flags.hostname ? { hostname: flags.hostname } : {}),
-    intervalMs,
+    intervals,
     version: VERSION,
     clock: systemClock,
     log: warn,

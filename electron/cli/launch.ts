@@ -84,7 +84,6 @@ export async function startLocalAgent(opts: {
     token: opts.token,
     region: opts.region ?? DEFAULT_REGIONS[0]!.id,
     agentType: 'system',
-    intervalMs: 2_000,
     version: VERSION,
     clock: systemClock,
     log: (line) => opts.out(`  agent    ${line}`),

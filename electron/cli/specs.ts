@@ -1,6 +1,10 @@
 // Every command""s flags, in one place: the parser reads its options from here and `--help`
 // prints them, so the two cannot drift apart. Plain data; loading it costs nothing.
 
+import { DEFAULT_INTERVALS, INTERVAL_BOUNDS } from '../../agent/intervals.js';
+
+const INTERVAL_RANGE = `${INTERVAL_BOUNDS.min} to ${INTERVAL_BOUNDS.max}`;
+
 export interface FlagSpec {
   type: 'string' | 'boolean';
   /** What the value looks like in the usage line (URL, N, MS …). */
@@ -131,8 +135,20 @@ export const AGENT = {
     interval: {
       type: 'string',
       value: 'MS',
-      description: 'collection interval, 250 to 3600000',
-      default: '5000',
+      description: `how often cpu, memory, root disk and load are collected, ${INTERVAL_RANGE}`,
+      default: String(DEFAULT_INTERVALS.headline),
+    },
+    'network-interval': {
+      type: 'string',
+      value: 'MS',
+      description: `how often network byte counters are collected, ${INTERVAL_RANGE}`,
+      default: String(DEFAULT_INTERVALS.network),
+    },
+    'filesystems-interval': {
+      type: 'string',
+      value: 'MS',
+      description: `how often every mount's usage is collected, ${INTERVAL_RANGE}`,
+      default: String(DEFAULT_INTERVALS.filesystems),
     },
   },
   notes: [

@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { RegionDefinition } from '../../shared/regions.js';
 import type { LogLevel } from './logger.js';
+import { ConfigError } from './config-error.js';
 import { NetLimitSettings } from './net/limits.js';
 import { DEFAULT_RETENTION, type Retention } from './store/tsdb.js';
 
@@ -180,7 +181,7 @@ export const ConfigFile = Type.Object(
 export type ConfigFile = Static<typeof ConfigFile>;
 const configFileCheck = TypeCompiler.Compile(ConfigFile);
 
-export class ConfigError extends Error {}
+export { ConfigError };
 
 /** Read and check a config file; a missing file is an empty config, a bad one a ConfigError naming the field. */
 export async function readConfigFile(path: string): Promise<ConfigFile> {

@@ -384,6 +384,7 @@ export class MonitoringCore {
       if (loaded.state.rules.length > 0) this.rules = loaded.state.rules;
     }
     this.evaluator.setRules(this.rules);
+    this.evaluator.reconcileRegions(this.fleet.regions());
     this.registry.restored();
     for (const [collection, n] of Object.entries(loaded.dropped)) {
       this.logger.warn('state.json records failed validation and were dropped', {

@@ -221,7 +221,18 @@ describe('the meridian command (compiled, as installed)', () => {
         'serve',
         ['--data-dir DIR', '--ingest-host HOST', '--log-format text|json', 'default: 4780'],
       ],
-      ['agent', ['--url URL', '--token T', '--interval MS', 'default: 5000', 'exit codes']],
+      [
+        'agent',
+        [
+          '--url URL',
+          '--token T',
+          '--interval MS',
+          '(default: 1000)',
+          '--network-interval MS',
+          '--filesystems-interval MS',
+          'exit codes',
+        ],
+      ],
       ['simulate', ['--agents N', '--no-incidents', 'default: 50']],
       ['token', ['--data-dir DIR']],
     ];
@@ -327,6 +338,10 @@ describe('the meridian command (compiled, as installed)', () => {
     const cases: [string[], string][] = [
       [['serve', '--port', 'eighty'], "--port must be an integer from 0 to 65535 (got 'eighty')"],
       [['agent', '--token', 'x'], '--url is required'],
+      [
+        ['agent', '--url', 'ws://127.0.0.1:1', '--token', 'x', '--network-interval', '10'],
+        "--network-interval must be an integer from 250 to 3600000 (got '10')",
+      ],
       [
         ['simulate', '--url', 'ws://127.0.0.1:1', '--token', 'x', '--agents', '0'],
         '--agents must be an integer',

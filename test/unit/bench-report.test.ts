@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import * as prettier from 'prettier';
 import { describe, expect, it } from 'vitest';
 import type { Section } from '../../bench/harness.js';
+import { agentCostNote } from '../../bench/agent-cost.js';
+import { alertStreamNote } from '../../bench/alert-stream.js';
+import { crossingNote } from '../../bench/crossing-to-screen.js';
 import { ingestNote } from '../../bench/ingest.js';
 import { renderReport, report } from '../../bench/report.js';
 import { replayNote } from '../../bench/tsdb.js';
@@ -95,6 +98,23 @@ describe('the benchmark report', () => {
         walLimitBytes: 16 * 2 ** 20,
       }),
     ).toMatch(/11\.2 min of WAL \(6,710,000 samples\) took 1234 ms\..*reaches 16 MiB/);
+  });
+
+  it('the fast-path sections say what they measured, with the run’s numbers', () => {
+    expect(alertStreamNote({ background: 1_500, windowMs: 250 })).toMatch(
+      /1,500 agents of `meridian simulate` \(a third process\) report every second and keep the 250 ms batch window busy/,
+    );
+    const cost = agentCostNote({
+      node: 'v20.1.0',
+      intervals: { headline: 2_000, network: 5_000, filesystems: 60_000 },
+    });
+    expect(cost).toContain('(Node v20.1.0)');
+    expect(cost).toContain('headline 2 s, network 5 s, filesystems 60 s');
+    const crossing = crossingNote({ background: 300, intervalMs: 1_000 });
+    expect(crossing).toContain('a real WebSocket sender emulating the reference agent');
+    expect(crossing).toContain('headline metrics every 1000 ms');
+    expect(crossing).toContain('300 agents of `meridian simulate`');
+    expect(crossing).toContain('(0–1000 ms)');
   });
 
   it('says when it is a quick run', async () => {

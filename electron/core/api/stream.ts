@@ -25,6 +25,10 @@ const STATS_EVERY_MS = 1_000;
 /**
  * /api/v1/stream: a snapshot on connect, then the regions, agents and alerts that changed,
  * coalesced into one message at most every STREAM_BATCH_MS and serialised once for all viewers.
+ * An alert that opens or changes state does not wait for that window: it goes out as soon as
+ * the work that raised it is done (one `changes` frame for all it raised, whatever the clock
+ * says), with the agents and regions it names, so a viewer never sees an alert about an agent
+ * it has not been told of. Agent and figure updates keep the window.
  */
 export class StreamHub {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
@@ -36,6 +40,9 @@ export class StreamHub {
   /** Agents with only a heartbeat or new values: sent every STREAM_AGENT_REFRESH_MS, not every batch. */
   private readonly touchedAgents = new Set<string>();
   private touchedFlushedAt = 0;
+  /** Alerts that opened or changed state: sent without waiting for the batch window. */
+  private readonly urgentAlerts = new Set<string>();
+  private urgentPending = false;
   private timer: TimerHandle | null = null;
   private statsTimer: TimerHandle | null = null;
   private seq = 0;
@@ -73,8 +80,8 @@ export class StreamHub {
         this.schedule();
       }),
       deps.events.on('alert.changed', ({ alert }) => {
-        this.dirtyAlerts.add(alert.id);
-        this.schedule();
+        this.urgentAlerts.add(alert.id);
+        this.scheduleUrgent();
       }),
       deps.events.on('alert.revised', ({ alert }) => {
         this.dirtyAlerts.add(alert.id);
@@ -112,6 +119,7 @@ export class StreamHub {
 
   stop(): void {
     this.timer?.cancel();
+    this.urgentAlerts.clear();
     this.statsTimer?.cancel();
     this.unsubscribe.forEach((off) => off());
     for (const ws of this.viewers) ws.close(1001, 'console stopping');
@@ -157,6 +165,48 @@ export class StreamHub {
     this.timer = this.deps.clock.setTimeout(() => this.flush(), STREAM_BATCH_MS);
   }
 
+  /**
+   * Once the work that raised the alerts is done (a microtask: before the event loop reads
+   * the next socket), not on the clock: a batch of samples or a liveness sweep that raises
+   * many alerts still makes one frame, and no timer (real or manual) delays it.
+   */
+  private scheduleUrgent(): void {
+    if (this.urgentPending) return;
+    this.urgentPending = true;
+    queueMicrotask(() => {
+      this.urgentPending = false;
+      this.flushUrgent();
+    });
+  }
+
+  /** The alerts that changed state, with the not-yet-sent agents and regions they name. */
+  private flushUrgent(): void {
+    if (this.urgentAlerts.size === 0) return;
+    const { fleet, alerts } = this.deps;
+    const changed = [...this.urgentAlerts].flatMap((id) => alerts.get(id) ?? []);
+    this.urgentAlerts.clear();
+    const agentIds = new Set<string>();
+    const regionIds = new Set<string>();
+    const removed: string[] = [];
+    for (const alert of changed) {
+      this.dirtyAlerts.delete(alert.id);
+      const { agentId, regionId } = alert.subject;
+      if (agentId && this.dirtyAgents.delete(agentId)) agentIds.add(agentId);
+      if (agentId && this.removedAgents.delete(agentId) && !fleet.agent(agentId))
+        removed.push(agentId);
+      if (regionId && this.dirtyRegions.delete(regionId)) regionIds.add(regionId);
+    }
+    this.broadcast({
+      type: 'changes',
+      seq: ++this.seq,
+      serverTime: this.deps.clock.now(),
+      regions: [...regionIds].flatMap((id) => fleet.region(id) ?? []),
+      agents: [...agentIds].flatMap((id) => fleet.agent(id) ?? []),
+      removedAgents: removed,
+      alerts: changed,
+    });
+  }
+
   private flush(): void {
     this.timer = null;
     const { fleet, alerts } = this.deps;
@@ -174,6 +224,10 @@ export class StreamHub {
     this.removedAgents.clear();
     this.dirtyRegions.clear();
     this.dirtyAlerts.clear();
+    this.broadcast(changes);
+  }
+
+  private broadcast(changes: StreamChanges): void {
     if (this.viewers.size === 0) return;
     const text = JSON.stringify(changes);
     for (const ws of this.viewers) this.send(ws, text);

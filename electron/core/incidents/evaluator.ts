@@ -112,6 +112,17 @@ export class RuleEvaluator {
   }
 
   /**
+   * Bring region alerts in line with the regions as loaded: state.json and the agent registry
+   * are written on their own debounces, so after a crash (or a restored backup) an alert may
+   * say "37/75 agents online" of a region now at 0/75, or still be open on a healthy one, and
+   * no count change may come to correct it. Opens, escalates, revises or resolves as a status
+   * change would.
+   */
+  reconcileRegions(regions: readonly Region[]): void {
+    for (const region of regions) this.onRegion(region, true);
+  }
+
+  /**
    * A status change opens, escalates or resolves the region's alert; any change of its counts
    * rewrites the open alert's text and value, so it always says the current state.
    */
@@ -124,7 +135,8 @@ export class RuleEvaluator {
             ? rule.degraded
             : null;
       if (!severity) {
-        if (statusChanged) this.alerts.clear(rule.id, region.id, region.healthScore);
+        // Whether or not the status just changed: an open alert on a healthy region is stale.
+        this.alerts.clear(rule.id, region.id, region.healthScore);
         continue;
       }
       const pct = Math.round(region.healthScore * 100);

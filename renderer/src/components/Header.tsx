@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { useFleet } from '../api/context';
 import { isDesktop } from '../desktop-bridge';
+import { alertBadge, selectAlertCounts } from '../lib/alerts';
 import { requestNotifyPermission, useNotifyPermission } from '../lib/notifications';
 import { hrefFor, useRoute, type View } from '../lib/route';
 import { useTheme } from '../lib/theme';
@@ -74,18 +75,10 @@ function LiveIndicator() {
 
 export function Header() {
   const route = useRoute();
-  const alerts = useFleet((s) => s.alerts);
+  // The same selector as the KPI tiles: the badge is the count at the worst open severity.
+  const counts = useFleet(selectAlertCounts);
+  const badge = useMemo(() => alertBadge(counts), [counts]);
   const [theme, toggleTheme] = useTheme();
-  const firing = useMemo(() => {
-    let critical = 0;
-    let total = 0;
-    for (const a of alerts.values()) {
-      if (a.state !== 'firing' && a.state !== 'pending') continue;
-      total++;
-      if (a.severity === 'critical') critical++;
-    }
-    return { critical, total };
-  }, [alerts]);
 
   return (
     <header className="header">
@@ -109,10 +102,12 @@ export function Header() {
             {t.label}
             {t.view === 'alerts' && (
               <span
-                className={`count-badge${firing.critical ? ' count-badge--critical' : firing.total ? ' count-badge--warning' : ''}`}
+                className={`count-badge${badge.severity === 'critical' ? ' count-badge--critical' : badge.severity === 'warning' ? ' count-badge--warning' : ''}`}
                 data-testid="nav-alerts-count"
+                data-severity={badge.severity ?? 'none'}
+                title={badge.label}
               >
-                {firing.total}
+                {badge.count}
               </span>
             )}
           </a>

@@ -1,6 +1,6 @@
 // Pure helpers over alerts: which are open, where they are, how they sort in the queue.
-import type { Agent, Alert, Region } from '../../../shared/model';
-import { SEVERITY_RANK } from '../../../shared/model';
+import type { Agent, Alert, Region, Severity } from '../../../shared/model.js';
+import { SEVERITY_RANK } from '../../../shared/model.js';
 
 export type QueueTab = 'firing' | 'acknowledged' | 'resolved';
 
@@ -55,6 +55,44 @@ export function openCounts(alerts: Iterable<Alert>): SeverityCounts {
     if (a.state !== 'acknowledged') c.unacked[a.severity]++;
   }
   return c;
+}
+
+const countsByMap = new WeakMap<ReadonlyMap<string, Alert>, SeverityCounts>();
+
+/**
+ * The open-alert counts every view shows (KPI tiles, the nav badge): one selector over the
+ * store's alerts, memoised per alerts map, so views rendering the same state read the very
+ * same numbers. Stable for useFleet: the same map gives the same object.
+ */
+export function selectAlertCounts(state: { alerts: ReadonlyMap<string, Alert> }): SeverityCounts {
+  let counts = countsByMap.get(state.alerts);
+  if (!counts) {
+    counts = openCounts(state.alerts.values());
+    countsByMap.set(state.alerts, counts);
+  }
+  return counts;
+}
+
+export interface AlertBadge {
+  /** Open alerts at the worst severity that has any (as its KPI tile counts them). */
+  count: number;
+  severity: Severity | null;
+  /** "59 critical, 3 warning open (2 unacknowledged)". */
+  label: string;
+}
+
+/** The nav badge: the count at the worst open severity, the same number as that KPI tile. */
+export function alertBadge(counts: SeverityCounts): AlertBadge {
+  const severity = (['critical', 'warning', 'info'] as const).find((s) => counts[s] > 0) ?? null;
+  const unacked = counts.unacked.critical + counts.unacked.warning + counts.unacked.info;
+  const parts = (['critical', 'warning', 'info'] as const)
+    .filter((s) => counts[s] > 0)
+    .map((s) => `${counts[s]} ${s}`);
+  return {
+    count: severity ? counts[severity] : 0,
+    severity,
+    label: parts.length ? `${parts.join(', ')} open (${unacked} unacknowledged)` : 'no open alerts',
+  };
 }
 
 export function openByRegion(

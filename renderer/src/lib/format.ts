@@ -42,15 +42,6 @@ export function formatLatency(ms: number | null | undefined): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** A value with its metric's unit, as the alert rules print them. */
-export function formatValue(value: number | null, metric: string | null): string {
-  if (value === null) return '—';
-  const unit =
-    metric && /usage|rate|loss/.test(metric) ? '%' : metric === 'response_time' ? ' ms' : '';
-  const digits = Math.abs(value) >= 100 ? 0 : 1;
-  return `${value.toFixed(digits)}${unit}`;
-}
-
 export function formatTimestamp(ts: number | null): string {
   if (ts === null) return '—';
   return new Date(ts).toLocaleString('en-GB', {

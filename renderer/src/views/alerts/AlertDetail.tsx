@@ -4,7 +4,8 @@ import { useFleet } from '../../api/context';
 import { SeverityBadge, StateBadge } from '../../components/badges';
 import { ActionBlockNote } from '../../components/stale';
 import { regionName } from '../../lib/alerts';
-import { ageSince, formatTimestamp, formatValue } from '../../lib/format';
+import { alertValueFact } from '../../lib/alert-values';
+import { ageSince, formatTimestamp } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
 import { hrefFor } from '../../lib/route';
 
@@ -64,6 +65,8 @@ export function AlertDetail({ alert, busy, blocked, error, onAction }: Props) {
 
   if (!alert) return <aside className="detail">{<Shortcuts />}</aside>;
   const agent = alert.subject.agentId ? agents.get(alert.subject.agentId) : undefined;
+  const region = alert.subject.regionId ? regions.get(alert.subject.regionId) : undefined;
+  const valueFact = alertValueFact(alert, agent, region);
   const canAck = alert.state === 'firing' || alert.state === 'pending';
   const canResolve = alert.state !== 'resolved';
   // Each action uses the comment once: it is cleared when the action is done, kept when not.
@@ -98,16 +101,11 @@ export function AlertDetail({ alert, busy, blocked, error, onAction }: Props) {
         <dd>{regionName(alert.subject.regionId, regions)}</dd>
         <dt>Rule</dt>
         <dd>{alert.ruleId}</dd>
-        {alert.metric && (
+        {valueFact && (
           <>
-            <dt>Value</dt>
-            <dd className="num">
-              {formatValue(alert.value, alert.metric)}
-              <span className="muted">
-                {' '}
-                (threshold {formatValue(alert.threshold, alert.metric)}, now{' '}
-                {formatValue(alert.lastValue, alert.metric)})
-              </span>
+            <dt>{valueFact.label}</dt>
+            <dd className="num" data-testid="alert-detail-value">
+              {valueFact.text}
             </dd>
           </>
         )}

@@ -1,7 +1,7 @@
 import { useMemo, type ReactNode } from 'react';
 import { useFleet } from '../../api/context';
 import { Sparkline } from '../../components/Sparkline';
-import { openCounts } from '../../lib/alerts';
+import { selectAlertCounts } from '../../lib/alerts';
 import { formatLatency, formatRate, plural } from '../../lib/format';
 import { navigate } from '../../lib/route';
 
@@ -36,7 +36,6 @@ function Tile({
 
 export function KpiTiles() {
   const agents = useFleet((s) => s.agents);
-  const alerts = useFleet((s) => s.alerts);
   const regions = useFleet((s) => s.regions);
   const stats = useFleet((s) => s.stats);
   const history = useFleet((s) => s.rateHistory);
@@ -46,7 +45,8 @@ export function KpiTiles() {
     for (const a of agents.values()) if (a.status === 'online') online++;
     return { online, total: agents.size };
   }, [agents]);
-  const counts = useMemo(() => openCounts(alerts.values()), [alerts]);
+  // The same selector as the nav badge: the two cannot disagree.
+  const counts = useFleet(selectAlertCounts);
   const regionStatus = useMemo(() => {
     const list = [...regions.values()];
     return {

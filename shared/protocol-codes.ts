@@ -1,0 +1,68 @@
+// The agent protocol's plain values: version, limits, close and error codes. Apart from the
+// TypeBox schemas in ./protocol.ts (which re-exports these), so the agent, which only builds
+// frames, does not load the schema library: its memory is part of what it costs a host.
+
+export const PROTOCOL_VERSION = 1;
+/** Largest frame the console accepts; bigger ones are closed with 1009. */
+export const MAX_FRAME_BYTES = 256 * 1024;
+export const MAX_SAMPLES_PER_BATCH = 5_000;
+export const MAX_EVENTS_PER_BATCH = 1_000;
+
+/**
+ * WebSocket close codes the console uses, with the reason label counted in
+ * /metrics (meridian_frames_rejected_total{reason}). 1009 (too big) comes from ws itself.
+ */
+export const CLOSE = {
+  invalidJson: { code: 4000, reason: 'invalid_json' },
+  schema: { code: 4001, reason: 'schema_violation' },
+  nonFinite: { code: 4002, reason: 'non_finite_number' },
+  forbiddenKey: { code: 4003, reason: 'forbidden_key' },
+  unknownType: { code: 4004, reason: 'unknown_type' },
+  helloFirst: { code: 4005, reason: 'hello_required' },
+  duplicateHello: { code: 4006, reason: 'duplicate_hello' },
+  unknownRegion: { code: 4007, reason: 'unknown_region' },
+  binaryFrame: { code: 4008, reason: 'binary_frame' },
+  slowConsumer: { code: 4009, reason: 'slow_consumer' },
+  replaced: { code: 4010, reason: 'replaced' },
+  /** The console's cap on registered agents is reached; retry later (an operator may retire agents). */
+  agentLimit: { code: 4011, reason: 'agent_limit' },
+  /** The console could not make the agent's registration durable (disk full, I/O error); retry later. */
+  registryFailed: { code: 1011, reason: 'registry_failed' },
+  tooBig: { code: 1009, reason: 'frame_too_big' },
+  shuttingDown: { code: 1001, reason: 'shutting_down' },
+} as const;
+
+/** Codes sent in `error` messages (the connection stays open). */
+export const ERROR_CODES = {
+  seriesLimit: 'series_limit',
+  /** Samples more than 5 min ahead of the console's clock are dropped (the batch is acked). */
+  futureTimestamp: 'future_timestamp',
+  /**
+   * Samples older than the console's out-of-order window (behind the newest sample of their
+   * series by more than the window) are dropped; the batch is acked.
+   */
+  outOfOrder: 'out_of_order',
+  /**
+   * Samples older than the console keeps raw data for (its raw retention, less the time it
+   * takes to compact an hour) are dropped; the batch is acked.
+   */
+  tooOld: 'too_old',
+  /**
+   * The console cannot make data durable now (its disk is full, or its write queue is over
+   * its bound). The batch `seq` was NOT acked: keep it, send no batches for `retryAfterMs`,
+   * then resend every unacked batch, oldest first. Heartbeats continue as usual.
+   */
+  ingestPaused: 'ingest_paused',
+} as const;
+
+/**
+ * True for a close code after which reconnecting cannot help: the agent sent frames the
+ * console refuses (4000–4006, 4008), and would send them again. Not fatal: unknown region
+ * (4007: an operator may add it), slow consumer (4009), replaced (4010: another connection
+ * took this agent's identity; until agents have their own credentials, giving up for good
+ * would let any second process silence an agent), agent limit (4011: an operator may retire
+ * agents) and shutdown. After 4007, 4010 and 4011 retry only after a long wait.
+ */
+export function isFatalCloseCode(code: number): boolean {
+  return code >= 4000 && code < 4009 && code !== CLOSE.unknownRegion.code;
+}
