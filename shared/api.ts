@@ -116,6 +116,15 @@ export const TrendsQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** How far back a region page's health history reaches. */
+export const REGION_HISTORY_RANGES = ['1h', '6h', '24h', '7d'] as const;
+export type RegionHistoryRange = (typeof REGION_HISTORY_RANGES)[number];
+
+export const RegionHistoryQuery = Type.Object(
+  { range: Opt(Type.Union(REGION_HISTORY_RANGES.map((r) => Type.Literal(r)))) },
+  { additionalProperties: false },
+);
+
 export const PercentilesQuery = Type.Object(
   { metric: Opt(Type.String({ minLength: 1, maxLength: 128 })), window: Opt(Window) },
   { additionalProperties: false },
@@ -124,6 +133,7 @@ export const PercentilesQuery = Type.Object(
 export type QueryRangeQuery = Static<typeof QueryRangeQuery>;
 export type TrendsQuery = Static<typeof TrendsQuery>;
 export type PercentilesQuery = Static<typeof PercentilesQuery>;
+export type RegionHistoryQuery = Static<typeof RegionHistoryQuery>;
 export type AgentsQuery = Static<typeof AgentsQuery>;
 export type AlertsQuery = Static<typeof AlertsQuery>;
 export type EventsQuery = Static<typeof EventsQuery>;
@@ -144,6 +154,25 @@ export interface DecommissionResponse {
   agent: Agent;
   /** Open alerts of the agent that were resolved with it. */
   resolvedAlerts: string[];
+}
+
+/**
+ * A region's agents online and registered over time, as the console recorded them (on each
+ * change, and once a minute while nothing changes).
+ */
+export interface RegionHistory {
+  regionId: string;
+  range: RegionHistoryRange;
+  /** Start of the first step and end of the last, epoch ms. */
+  from: number;
+  to: number;
+  step: number;
+  /**
+   * Per step: its start, the fewest agents online during it (a dip is never averaged away)
+   * and the most agents registered. null where nothing was recorded: before the region was
+   * first seen, or while the console was not running.
+   */
+  points: [number, number | null, number | null][];
 }
 
 export interface ApiError {
@@ -213,6 +242,11 @@ export interface ApiRoutes {
     query: Record<string, never>;
     body: never;
     response: { regions: Region[] };
+  };
+  'GET /api/v1/regions/:id/history': {
+    query: RegionHistoryQuery;
+    body: never;
+    response: RegionHistory;
   };
   'GET /api/v1/agents': { query: AgentsQuery; body: never; response: AgentsPage };
   'POST /api/v1/agents/:id/decommission': {
