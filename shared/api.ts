@@ -4,6 +4,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { PercentileRow, PerformanceTrend, QueryRangeResult } from './analysis.js';
 import type { Agent, Alert, Region, StoredEvent } from './model.js';
 import type { Rule } from './rules.js';
+import { REGION_HISTORY_RANGES, type RegionHistoryRange } from './api-constants.js';
+
+export type { RegionHistoryRange } from './api-constants.js';
 
 const Opt = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
 
@@ -115,10 +118,6 @@ export const TrendsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-
-/** How far back a region page's health history reaches. */
-export const REGION_HISTORY_RANGES = ['1h', '6h', '24h', '7d'] as const;
-export type RegionHistoryRange = (typeof REGION_HISTORY_RANGES)[number];
 
 export const RegionHistoryQuery = Type.Object(
   { range: Opt(Type.Union(REGION_HISTORY_RANGES.map((r) => Type.Literal(r)))) },

@@ -7,6 +7,7 @@ import { AlertsView } from './views/alerts/AlertsView';
 import { EmptyState } from './views/EmptyState';
 import { ExploreView } from './views/explore/ExploreView';
 import { Overview } from './views/overview/Overview';
+import { RegionView } from './views/region/RegionView';
 import { SettingsView } from './views/settings/SettingsView';
 import { TrendsView } from './views/trends/TrendsView';
 
@@ -24,6 +25,8 @@ function Content() {
   }
   if (noAgents && route.view !== 'alerts' && route.view !== 'settings') return <EmptyState />;
   switch (route.view) {
+    case 'regions':
+      return route.id ? <RegionView regionId={route.id} query={route.query} /> : <Overview />;
     case 'agents':
       return <AgentsView agentId={route.id} />;
     case 'alerts':

@@ -24,6 +24,7 @@ import './styles/chart.css';
 import './styles/explore.css';
 import './styles/trends.css';
 import './styles/settings.css';
+import './styles/region.css';
 
 async function boot(): Promise<void> {
   applyTheme();

@@ -61,13 +61,14 @@ describe('GET /api/v1/regions/:id/history', () => {
     const [, registered] = latest(week)!;
     expect(registered).toBe(3);
 
-    // Another region has its own history.
+    // A region that never had an agent has no history (its health is 1 by definition).
     const us = (await t.api<RegionHistory>('/api/v1/regions/us-east-1/history')).body;
-    expect(latest(us)).toEqual([0, 0]);
+    expect(latest(us)).toBeNull();
   });
 
   it('keeps the console series out of the metric list', async () => {
     t = await startTestCore({ heartbeatIntervalMs: 600_000 });
+    sockets.push(await connectAgent(t.addr.ingestUrl, { hostname: 'h', region: 'eu-west-1' }));
     await waitFor(() => t!.core.store.seriesCount('_console') > 0, undefined, 'recorded');
     const names = (await t.api<{ metrics: string[] }>('/api/v1/metric-names')).body.metrics;
     expect(names.filter((n) => n.startsWith('meridian_region_'))).toEqual([]);

@@ -87,8 +87,11 @@ describe('region history', () => {
     expect(at(h, tBack + 5 * MINUTE)).toEqual([3, 4]);
     // The step in which two agents dropped holds the fewest online.
     expect(at(h, tDown)[0]).toBe(2);
-    // Other regions have their own series.
-    expect(at(readRegionHistory(store, 'us-east-1', '1h', clock.now()), tBack)).toEqual([0, 0]);
+    // A region that never had an agent has no history.
+    expect(at(readRegionHistory(store, 'us-east-1', '1h', clock.now()), tBack)).toEqual([
+      null,
+      null,
+    ]);
     recorder.stop();
     await store.close();
   });

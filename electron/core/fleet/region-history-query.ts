@@ -1,4 +1,5 @@
-import type { RegionHistory, RegionHistoryRange } from '../../../shared/api.js';
+import type { RegionHistory } from '../../../shared/api.js';
+import type { RegionHistoryRange } from '../../../shared/api-constants.js';
 import { chooseTier, type QuerySource, type Tier } from '../store/query.js';
 import type { MetricStore } from '../store/metric-store.js';
 import { HOUR_MS, MINUTE_MS, type Series } from '../store/series.js';

@@ -88,6 +88,8 @@ export class RegionHistoryRecorder {
     for (const region of this.deps.fleet.regions()) {
       const last = this.written.get(region.id);
       const now: Written = { online: region.onlineCount, registered: region.agentCount };
+      // A region that never had an agent has no history to keep (its health is 1 by definition).
+      if (!last && now.registered === 0) continue;
       if (!all && last && last.online === now.online && last.registered === now.registered)
         continue;
       this.written.set(region.id, now);

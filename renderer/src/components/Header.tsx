@@ -102,7 +102,8 @@ export function Header() {
           <a
             key={t.view}
             href={hrefFor(t.view)}
-            className={`tabs__tab${route.view === t.view ? ' is-active' : ''}`}
+            // A region page is the overview's drill-down: its tab stays lit.
+            className={`tabs__tab${route.view === t.view || (t.view === 'overview' && route.view === 'regions') ? ' is-active' : ''}`}
             aria-current={route.view === t.view ? 'page' : undefined}
             data-testid={`nav-${t.view}`}
           >

@@ -29,6 +29,8 @@ interface Props {
   /** Values on the y axis (shorter). */
   formatTick(value: number): string;
   testId?: string;
+  /** Where the y axis starts (counts start at 0); by default it fits the data. */
+  yMin?: number;
   /** Extra data-* attributes for the container (tests read figures from them). */
   data?: Record<string, string | number>;
 }
@@ -85,6 +87,7 @@ function makeOptions(
   xMax: number,
   formatY: (v: number) => string,
   formatYTick: (v: number) => string,
+  yMin: number | undefined,
 ): ChartOptions<'line'> {
   let tickStep = 60_000;
   const font = { family: theme.font, size: 11 };
@@ -143,6 +146,7 @@ function makeOptions(
         },
       },
       y: {
+        ...(yMin !== undefined ? { min: yMin } : {}),
         grace: '8%',
         grid: { color: theme.grid, tickColor: 'transparent' },
         border: { display: false },
@@ -158,7 +162,7 @@ function makeOptions(
 }
 
 export function TimeSeriesChart(props: Props) {
-  const { lines, xMin, xMax, formatY, formatTick: formatYTick, testId, data } = props;
+  const { lines, xMin, xMax, formatY, formatTick: formatYTick, testId, data, yMin } = props;
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<Chart<'line', { x: number; y: number }[]> | null>(null);
@@ -180,7 +184,7 @@ export function TimeSeriesChart(props: Props) {
     const c = chart.current;
     if (!c) return;
     const colours = readChartTheme();
-    c.options = makeOptions(colours, xMin, xMax, formatY, formatYTick);
+    c.options = makeOptions(colours, xMin, xMax, formatY, formatYTick, yMin);
     c.data.datasets = lines.map((l) => toDataset(l, colours));
     c.update('none');
     // Points actually drawn for the series, after decimation (for tests and curiosity).
@@ -189,7 +193,7 @@ export function TimeSeriesChart(props: Props) {
       0,
     );
     if (box.current) box.current.dataset.drawn = String(drawn);
-  }, [lines, xMin, xMax, formatY, formatYTick, theme]);
+  }, [lines, xMin, xMax, formatY, formatYTick, yMin, theme]);
 
   const attrs = Object.fromEntries(
     Object.entries(data ?? {}).map(([k, v]) => [`data-${k}`, String(v)]),

@@ -82,7 +82,15 @@ export function AlertDetail({ alert, busy, onAction }: Props) {
           )}
         </dd>
         <dt>Region</dt>
-        <dd>{regionName(alert.subject.regionId, regions)}</dd>
+        <dd>
+          {alert.subject.regionId ? (
+            <a href={hrefFor('regions', alert.subject.regionId)} data-testid="alert-detail-region">
+              {regionName(alert.subject.regionId, regions)}
+            </a>
+          ) : (
+            '—'
+          )}
+        </dd>
         <dt>Rule</dt>
         <dd>{alert.ruleId}</dd>
         {alert.metric && (
