@@ -1,3 +1,4 @@
+import { MIN_CONTENT_WIDTH } from '../../shared/layout';
 import { ServicesContext, useFleet, type Services } from './api/context';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Header } from './components/Header';
@@ -45,7 +46,7 @@ function Content() {
 export function App({ services }: { services: Services }) {
   return (
     <ServicesContext.Provider value={services}>
-      <div className="app">
+      <div className="app" style={{ minWidth: MIN_CONTENT_WIDTH }}>
         <Header />
         <main className="main">
           <ConnectionBanner />

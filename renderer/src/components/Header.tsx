@@ -20,7 +20,7 @@ function NotifyButton() {
   if (permission === 'granted') {
     return (
       <span className="header__chip" data-testid="notifications-on" title="Critical alerts notify">
-        <BellIcon /> Notifications on
+        <BellIcon /> <span className="header__label">Notifications on</span>
       </span>
     );
   }
@@ -30,7 +30,7 @@ function NotifyButton() {
         className="header__chip header__chip--muted"
         title="Allow them in the browser's site settings"
       >
-        <BellIcon /> Notifications blocked
+        <BellIcon /> <span className="header__label">Notifications blocked</span>
       </span>
     );
   }
@@ -39,9 +39,10 @@ function NotifyButton() {
       type="button"
       className="btn btn--small"
       data-testid="enable-notifications"
+      title="Critical alerts will notify"
       onClick={() => void requestNotifyPermission()}
     >
-      <BellIcon /> Enable notifications
+      <BellIcon /> <span className="header__label">Enable notifications</span>
     </button>
   );
 }
