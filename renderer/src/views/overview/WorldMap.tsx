@@ -100,7 +100,8 @@ export function WorldMap({ regions, openAlerts }: Props) {
               data-testid={`region-marker-${region.id}`}
               data-status={region.status}
               data-agents={region.agentCount}
-              aria-label={`${region.name}: ${region.status}, ${region.onlineCount} of ${region.agentCount} agents online. Open the region page`}
+              // Starts with the visible label (the id), as speech input users say what they see.
+              aria-label={`${region.id}, ${region.name}: ${region.status}, ${region.onlineCount} of ${region.agentCount} agents online`}
               onMouseEnter={() => setHover(region.id)}
               onMouseLeave={() => setHover((h) => (h === region.id ? null : h))}
               onFocus={() => setHover(region.id)}
