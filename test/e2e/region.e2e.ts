@@ -172,7 +172,7 @@ describe('region page', () => {
       expect(Number(min)).toBe(4);
     });
     expect(await textOf(page, 'region-history-low')).toMatch(
-      /^Fewest online in the last 1h: 4 of 10/,
+      /^Fewest online (in the last 1h|since .+): 4 of 10, at /,
     );
 
     // All the region's trends, one click away.

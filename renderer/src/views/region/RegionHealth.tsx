@@ -77,6 +77,14 @@ export function RegionHealth({ region, range, onRange }: Props) {
     [history, id, range],
   );
   const low = history && history.regionId === id ? lowestPoint(history) : null;
+  // A history younger than the range (a console started recently) is drawn from its first
+  // point, not as a sliver at the right of an empty hour.
+  const first = history?.points.find((p) => p[1] !== null)?.[0] ?? null;
+  const young = history !== null && first !== null && first - history.step > history.from;
+  const xMin = history ? (young ? first! - history.step : history.from) : 0;
+  const span = young
+    ? `since ${new Date(first!).toLocaleTimeString('en-GB')}`
+    : `in the last ${range}`;
 
   return (
     <section className="panel region-health" data-testid="region-health">
@@ -106,7 +114,7 @@ export function RegionHealth({ region, range, onRange }: Props) {
         {history ? (
           <TimeSeriesChart
             lines={lines}
-            xMin={history.from}
+            xMin={xMin}
             xMax={history.to}
             yMin={0}
             formatY={formatCount}
@@ -124,7 +132,7 @@ export function RegionHealth({ region, range, onRange }: Props) {
       </div>
       <p className="region-health__foot" data-testid="region-history-low">
         {low
-          ? `Fewest online in the last ${range}: ${low.online} of ${low.registered}, ${formatTimestamp(low.at)}`
+          ? `Fewest online ${span}: ${low.online} of ${low.registered}, at ${formatTimestamp(low.at)}`
           : error
             ? `History unavailable: ${error}`
             : 'No history recorded yet.'}
