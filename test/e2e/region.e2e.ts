@@ -92,8 +92,11 @@ describe('region page', () => {
   it('a map marker is a link: Tab reaches it, with a visible focus ring, and Enter opens the region', async () => {
     const page = await openConsole(stack, '#/overview');
     await page.waitForSelector(byTestId('region-marker-ap-northeast-1'));
-    // Announced as a link with the region's name, not as a button that does nothing.
-    expect(await page.getByRole('link', { name: /^Asia Pacific \(Tokyo\):/ }).count()).toBe(1);
+    // Announced as a link named by its visible label and the region's name, not as a button
+    // that does nothing.
+    expect(
+      await page.getByRole('link', { name: /^ap-northeast-1, Asia Pacific \(Tokyo\):/ }).count(),
+    ).toBe(1);
     expect(await page.locator('[data-testid^="region-marker-"][role="button"]').count()).toBe(0);
 
     await tabTo(page, 'region-marker-ap-northeast-1');
