@@ -48,3 +48,7 @@ export const AGENT_FIELDS = [
   'alertsCount',
   'latest',
 ] as const satisfies readonly (keyof Agent)[];
+
+/** How far back a region page's health history reaches. */
+export const REGION_HISTORY_RANGES = ['1h', '6h', '24h', '7d'] as const;
+export type RegionHistoryRange = (typeof REGION_HISTORY_RANGES)[number];

@@ -4,6 +4,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { PercentileRow, PerformanceTrend, QueryRangeResult } from './analysis.js';
 import { AGENT_TYPES, type Agent, type Alert, type Region, type StoredEvent } from './model.js';
 import type { Rule } from './rules.js';
+import { REGION_HISTORY_RANGES, type RegionHistoryRange } from './api-constants.js';
+
+export type { RegionHistoryRange } from './api-constants.js';
 
 const Opt = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
 
@@ -118,6 +121,11 @@ export const TrendsQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const RegionHistoryQuery = Type.Object(
+  { range: Opt(Type.Union(REGION_HISTORY_RANGES.map((r) => Type.Literal(r)))) },
+  { additionalProperties: false },
+);
+
 export const PercentilesQuery = Type.Object(
   { metric: Opt(Type.String({ minLength: 1, maxLength: 128 })), window: Opt(Window) },
   { additionalProperties: false },
@@ -126,6 +134,7 @@ export const PercentilesQuery = Type.Object(
 export type QueryRangeQuery = Static<typeof QueryRangeQuery>;
 export type TrendsQuery = Static<typeof TrendsQuery>;
 export type PercentilesQuery = Static<typeof PercentilesQuery>;
+export type RegionHistoryQuery = Static<typeof RegionHistoryQuery>;
 export type AgentsQuery = Static<typeof AgentsQuery>;
 export type AlertsQuery = Static<typeof AlertsQuery>;
 export type EventsQuery = Static<typeof EventsQuery>;
@@ -146,6 +155,25 @@ export interface DecommissionResponse {
   agent: Agent;
   /** Open alerts of the agent that were resolved with it. */
   resolvedAlerts: string[];
+}
+
+/**
+ * A region's agents online and registered over time, as the console recorded them (on each
+ * change, and once a minute while nothing changes).
+ */
+export interface RegionHistory {
+  regionId: string;
+  range: RegionHistoryRange;
+  /** Start of the first step and end of the last, epoch ms. */
+  from: number;
+  to: number;
+  step: number;
+  /**
+   * Per step: its start, the fewest agents online during it (a dip is never averaged away)
+   * and the most agents registered. null where nothing was recorded: before the region was
+   * first seen, or while the console was not running.
+   */
+  points: [number, number | null, number | null][];
 }
 
 export interface ApiError {
@@ -215,6 +243,11 @@ export interface ApiRoutes {
     query: Record<string, never>;
     body: never;
     response: { regions: Region[] };
+  };
+  'GET /api/v1/regions/:id/history': {
+    query: RegionHistoryQuery;
+    body: never;
+    response: RegionHistory;
   };
   'GET /api/v1/agents': { query: AgentsQuery; body: never; response: AgentsPage };
   'POST /api/v1/agents/:id/decommission': {

@@ -15,6 +15,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { CoreConfig } from './config.js';
 import { CoreEvents } from './events.js';
 import { Fleet } from './fleet/fleet.js';
+import { RegionHistoryRecorder } from './fleet/region-history.js';
 import { RegistryKeeper } from './fleet/registry-keeper.js';
 import { randomIds, type IdSource } from './ids.js';
 import { AlertBook } from './incidents/alert-book.js';
@@ -84,6 +85,8 @@ export class MonitoringCore {
   readonly lowDisk: LowDiskWatch;
   /** The agent registry on disk (agents.ndjson), its cap alert, and retirement. */
   readonly registry: RegistryKeeper;
+  /** Each region's agents online and registered over time, as series in the metric store. */
+  readonly regionHistory: RegionHistoryRecorder;
   readonly sessionToken: string;
   agentToken = '';
   private readonly ids: IdSource;
@@ -191,6 +194,13 @@ export class MonitoringCore {
       },
       config.persistDebounceMs,
     );
+    this.regionHistory = new RegionHistoryRecorder({
+      clock: this.clock,
+      fleet: this.fleet,
+      events: this.events,
+      store: this.store,
+      logger: this.logger,
+    });
     this.wireBookkeeping();
   }
 
@@ -309,6 +319,7 @@ export class MonitoringCore {
     const apiPort = await this.api.start();
     this.fleet.start();
     this.analysis.start();
+    this.regionHistory.start();
     this.lowDisk.start();
     const advertised = advertisedHost(config.ingestHost);
     const ingestHost = advertised.includes(':') ? `[${advertised}]` : advertised;
@@ -331,6 +342,7 @@ export class MonitoringCore {
   async stop(): Promise<void> {
     this.fleet.stop();
     this.analysis.stop();
+    this.regionHistory.stop();
     this.lowDisk.stop();
     this.admission.stop();
     this.stream?.stop();

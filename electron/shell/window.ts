@@ -1,4 +1,5 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
+import { MIN_CONTENT_HEIGHT, MIN_CONTENT_WIDTH } from '../../shared/layout.js';
 
 /** The window's background before the renderer paints: the dark theme's, so no white flash. */
 export const WINDOW_BACKGROUND = '#0f1420';
@@ -21,8 +22,11 @@ export function windowOptions(
     title: 'Meridian',
     width: 1440,
     height: 900,
-    minWidth: 960,
-    minHeight: 600,
+    // Sizes are of the page, not of the frame around it: the minimum is the layout's own
+    // (shared/layout.ts), whatever the platform's frame adds.
+    useContentSize: true,
+    minWidth: MIN_CONTENT_WIDTH,
+    minHeight: MIN_CONTENT_HEIGHT,
     // Shown on 'ready-to-show', after the first paint.
     show: false,
     backgroundColor: WINDOW_BACKGROUND,

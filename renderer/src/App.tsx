@@ -1,3 +1,4 @@
+import { MIN_CONTENT_WIDTH } from '../../shared/layout';
 import { ServicesContext, useFleet, type Services } from './api/context';
 import { ConnectionBanner } from './components/ConnectionBanner';
 import { Header } from './components/Header';
@@ -10,6 +11,7 @@ import { AlertsView } from './views/alerts/AlertsView';
 import { EmptyState } from './views/EmptyState';
 import { ExploreView } from './views/explore/ExploreView';
 import { Overview } from './views/overview/Overview';
+import { RegionView } from './views/region/RegionView';
 import { SettingsView } from './views/settings/SettingsView';
 import { TrendsView } from './views/trends/TrendsView';
 
@@ -27,6 +29,8 @@ function Content() {
   }
   if (noAgents && route.view !== 'alerts' && route.view !== 'settings') return <EmptyState />;
   switch (route.view) {
+    case 'regions':
+      return route.id ? <RegionView regionId={route.id} query={route.query} /> : <Overview />;
     case 'agents':
       return <AgentsView agentId={route.id} />;
     case 'alerts':
@@ -58,7 +62,7 @@ function Main() {
 export function App({ services }: { services: Services }) {
   return (
     <ServicesContext.Provider value={services}>
-      <div className="app">
+      <div className="app" style={{ minWidth: MIN_CONTENT_WIDTH }}>
         <Header />
         <Main />
         <TabBadge />

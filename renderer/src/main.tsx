@@ -28,6 +28,7 @@ import './styles/trends.css';
 import './styles/settings.css';
 import './styles/stale.css';
 import './styles/toast.css';
+import './styles/region.css';
 
 async function boot(): Promise<void> {
   applyTheme();

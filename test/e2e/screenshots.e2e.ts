@@ -1,6 +1,7 @@
 // Screenshots of the views with a realistic fleet: 40 agents, two cpu spikes, a hot host, a
 // degraded region and one acknowledged alert; then four agents with an hour of history (rising,
-// falling and flat series) for the explorer and the Trends page.
+// falling and flat series) for the explorer and the Trends page; last the degraded region's
+// page, by then with a minute or two of its recorded health.
 // `npm test` writes them to test-results/screenshots (ignored by git); `npm run screenshots`
 // sets MERIDIAN_SCREENSHOT_DIR=docs/screenshots to refresh the README's images on purpose.
 import { mkdir } from 'node:fs/promises';
@@ -44,7 +45,7 @@ describe('screenshots', () => {
     await stack?.stop();
   });
 
-  it('writes overview.png, agents.png, alerts.png, explore.png and trends.png', async () => {
+  it('writes overview.png, agents.png, alerts.png, explore.png, trends.png and region.png', async () => {
     const sim = stack.sim!;
     const page = await openConsole(stack, '#/overview');
     await waitForText(page, 'kpi-agents-total', '40');
@@ -124,6 +125,23 @@ describe('screenshots', () => {
     await page.mouse.move(0, 0);
     await painted(page);
     await page.screenshot({ path: join(OUT, 'trends.png') });
+
+    // The region page, reached as an operator would: from its marker on the map. One of the
+    // lost Tokyo hosts comes back first, so its health history shows the dip and a recovery.
+    sim.revive(tokyo[0]!.index);
+    await page.click(byTestId('nav-overview'));
+    await page.click(byTestId('region-marker-ap-northeast-1'));
+    await page.waitForSelector(`${byTestId('view-region')}[data-region="ap-northeast-1"]`);
+    // Steps are 15 s: wait for a few after the recovery (a step shows its fewest online).
+    const history = page.locator(byTestId('region-history-chart'));
+    const before = Number(await history.getAttribute('data-points'));
+    await eventually(async () => {
+      expect(Number(await history.getAttribute('data-points'))).toBeGreaterThanOrEqual(before + 3);
+      expect(await page.locator(byTestId('region-trend-row')).count()).toBeGreaterThanOrEqual(2);
+    }, 120_000);
+    await page.mouse.move(0, 0);
+    await painted(page);
+    await page.screenshot({ path: join(OUT, 'region.png') });
     if (process.env.MERIDIAN_SHOT_LIGHT) {
       // The light theme, and an agent's drawer, for a look (not in the README).
       await page.click(byTestId('theme-toggle'));

@@ -10,6 +10,7 @@ import {
   withCsp,
 } from '../../electron/shell/policy.js';
 import { windowOptions } from '../../electron/shell/window.js';
+import { MIN_CONTENT_HEIGHT, MIN_CONTENT_WIDTH } from '../../shared/layout.js';
 
 const APP = 'http://127.0.0.1:4780';
 
@@ -27,6 +28,15 @@ describe('windowOptions', () => {
       allowRunningInsecureContent: false,
       webviewTag: false,
       experimentalFeatures: false,
+    });
+  });
+
+  it('cannot be made narrower than the page is laid out for (the content area, not the frame)', () => {
+    const opts = windowOptions('/p.js');
+    expect(opts).toMatchObject({
+      useContentSize: true,
+      minWidth: MIN_CONTENT_WIDTH,
+      minHeight: MIN_CONTENT_HEIGHT,
     });
   });
 

@@ -4,9 +4,11 @@ import {
   AlertsQuery,
   DecommissionBody,
   EventsQuery,
+  RegionHistoryQuery,
   type RouteKey,
 } from '../../../shared/api.js';
 import type { Alert } from '../../../shared/model.js';
+import { readRegionHistory } from '../fleet/region-history-query.js';
 import { AlertNotFoundError } from '../incidents/alert-book.js';
 import { IllegalTransitionError } from '../incidents/lifecycle.js';
 import { pageAgents } from './agent-pages.js';
@@ -42,6 +44,14 @@ export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
   'GET /api/v1/rules': { query: EmptyQuery, handle: (_c, s) => ({ rules: [...s.rules()] }) },
   'GET /api/v1/stats': { query: EmptyQuery, handle: (_c, s) => s.stats() },
   'GET /api/v1/regions': { query: EmptyQuery, handle: (_c, s) => ({ regions: s.fleet.regions() }) },
+  'GET /api/v1/regions/:id/history': {
+    query: RegionHistoryQuery,
+    handle: ({ params, query }, s) => {
+      if (!s.fleet.region(params.id!))
+        throw new HttpError(404, 'not_found', `no region ${params.id}`);
+      return readRegionHistory(s.store, params.id!, query.range ?? '1h', s.now());
+    },
+  },
   'GET /api/v1/agents': {
     query: AgentsQuery,
     handle: ({ query }, s) => pageAgents(s.fleet, query),

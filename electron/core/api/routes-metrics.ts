@@ -4,6 +4,7 @@ import {
   TrendsQuery,
   type RouteKey,
 } from '../../../shared/api.js';
+import { INTERNAL_METRICS } from '../fleet/region-history.js';
 import { queryRange, type Aggregation } from '../store/query.js';
 import { HttpError } from './http-util.js';
 import { EmptyQuery, type ApiServices, type RouteTable } from './route-spec.js';
@@ -92,7 +93,8 @@ export function runRangeQuery(s: ApiServices, query: QueryRangeQuery): QueryRang
 export const METRIC_ROUTES: RouteTable<MetricRouteKey> = {
   'GET /api/v1/metric-names': {
     query: EmptyQuery,
-    handle: (_c, s) => ({ metrics: s.store.metricNames() }),
+    // The console's own series (region history) have their own page and route.
+    handle: (_c, s) => ({ metrics: s.store.metricNames().filter((m) => !INTERNAL_METRICS.has(m)) }),
   },
   'GET /api/v1/storage': {
     query: EmptyQuery,

@@ -21,7 +21,7 @@ function NotifyButton() {
   if (permission === 'granted') {
     return (
       <span className="header__chip" data-testid="notifications-on" title="Critical alerts notify">
-        <BellIcon /> Notifications on
+        <BellIcon /> <span className="header__label">Notifications on</span>
       </span>
     );
   }
@@ -31,7 +31,7 @@ function NotifyButton() {
         className="header__chip header__chip--muted"
         title="Allow them in the browser's site settings"
       >
-        <BellIcon /> Notifications blocked
+        <BellIcon /> <span className="header__label">Notifications blocked</span>
       </span>
     );
   }
@@ -40,9 +40,10 @@ function NotifyButton() {
       type="button"
       className="btn btn--small"
       data-testid="enable-notifications"
+      title="Critical alerts will notify"
       onClick={() => void requestNotifyPermission()}
     >
-      <BellIcon /> Enable notifications
+      <BellIcon /> <span className="header__label">Enable notifications</span>
     </button>
   );
 }
@@ -95,7 +96,8 @@ export function Header() {
           <a
             key={t.view}
             href={hrefFor(t.view)}
-            className={`tabs__tab${route.view === t.view ? ' is-active' : ''}`}
+            // A region page is the overview's drill-down: its tab stays lit.
+            className={`tabs__tab${route.view === t.view || (t.view === 'overview' && route.view === 'regions') ? ' is-active' : ''}`}
             aria-current={route.view === t.view ? 'page' : undefined}
             data-testid={`nav-${t.view}`}
           >

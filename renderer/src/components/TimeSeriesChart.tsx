@@ -22,6 +22,8 @@ interface Props {
   /** Keep the y axis inside these bounds while the data are. */
   clamp?: AxisClamp | null;
   testId?: string;
+  /** Where the y axis starts (counts start at 0); by default it fits the data. */
+  yMin?: number;
   /** Extra data-* attributes for the container (tests read figures from them). */
   data?: Record<string, string | number>;
 }
@@ -102,6 +104,7 @@ function makeOptions(
   formatY: (v: number) => string,
   formatYTick: (v: number) => string,
   clamp: { bounds: AxisClamp; extent: { min: number; max: number } } | null,
+  yMin: number | undefined,
 ): ChartOptions<'line'> {
   let tickStep = 60_000;
   const font = { family: theme.font, size: 11 };
@@ -164,6 +167,7 @@ function makeOptions(
         },
       },
       y: {
+        ...(yMin !== undefined ? { min: yMin } : {}),
         // With a clamp, the margin is added here instead, and stops at the clamp.
         grace: clamp ? 0 : '8%',
         afterDataLimits: clamp
@@ -187,7 +191,7 @@ function makeOptions(
 }
 
 export function TimeSeriesChart(props: Props) {
-  const { lines, xMin, xMax, formatY, formatTick: formatYTick, testId, data, clamp } = props;
+  const { lines, xMin, xMax, formatY, formatTick: formatYTick, testId, data, clamp, yMin } = props;
   const canvas = useRef<HTMLCanvasElement>(null);
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<Chart<'line', { x: number; y: number }[]> | null>(null);
@@ -210,7 +214,7 @@ export function TimeSeriesChart(props: Props) {
     if (!c) return;
     const colours = readChartTheme();
     const bounds = clamp ? { bounds: clamp, extent: dataExtent(lines) } : null;
-    c.options = makeOptions(colours, xMin, xMax, formatY, formatYTick, bounds);
+    c.options = makeOptions(colours, xMin, xMax, formatY, formatYTick, bounds, yMin);
     c.data.datasets = lines.map((l) => toDataset(l, colours));
     c.update('none');
     // Points actually drawn for the series, after decimation, and the y range (for tests).
@@ -223,7 +227,7 @@ export function TimeSeriesChart(props: Props) {
       box.current.dataset.yMin = String(c.scales.y?.min ?? '');
       box.current.dataset.yMax = String(c.scales.y?.max ?? '');
     }
-  }, [lines, xMin, xMax, formatY, formatYTick, theme, clamp]);
+  }, [lines, xMin, xMax, formatY, formatYTick, theme, clamp, yMin]);
 
   const attrs = Object.fromEntries(
     Object.entries(data ?? {}).map(([k, v]) => [`data-${k}`, String(v)]),

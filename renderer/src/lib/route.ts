@@ -1,18 +1,27 @@
-// Hash routes: #/overview, #/agents, #/agents/<id>, #/alerts, #/alerts/<id>, #/trends and
-// #/explore?<state> (a view may carry a query string, so its state is linkable), #/settings.
+// Hash routes: #/overview, #/regions/<id>?range=, #/agents, #/agents/<id>, #/alerts,
+// #/alerts/<id>, #/trends and #/explore?<state> (a view may carry a query string, so its state
+// is linkable), #/settings.
 import { useSyncExternalStore } from 'react';
 
-export type View = 'overview' | 'agents' | 'alerts' | 'explore' | 'trends' | 'settings';
+export type View = 'overview' | 'regions' | 'agents' | 'alerts' | 'explore' | 'trends' | 'settings';
 
 export interface Route {
   view: View;
-  /** The agent or alert id after the view, if any. */
+  /** The region, agent or alert id after the view, if any. */
   id: string | null;
   /** The query string after `?` (without it), '' if none. */
   query: string;
 }
 
-const VIEWS: readonly View[] = ['overview', 'agents', 'alerts', 'explore', 'trends', 'settings'];
+const VIEWS: readonly View[] = [
+  'overview',
+  'regions',
+  'agents',
+  'alerts',
+  'explore',
+  'trends',
+  'settings',
+];
 
 export function parseHash(hash: string): Route {
   const body = hash.replace(/^#\/?/, '');

@@ -98,7 +98,15 @@ export function AlertDetail({ alert, busy, blocked, error, onAction }: Props) {
           )}
         </dd>
         <dt>Region</dt>
-        <dd>{regionName(alert.subject.regionId, regions)}</dd>
+        <dd>
+          {alert.subject.regionId ? (
+            <a href={hrefFor('regions', alert.subject.regionId)} data-testid="alert-detail-region">
+              {regionName(alert.subject.regionId, regions)}
+            </a>
+          ) : (
+            '—'
+          )}
+        </dd>
         <dt>Rule</dt>
         <dd>{alert.ruleId}</dd>
         {valueFact && (

@@ -83,8 +83,8 @@ export function AlertList(p: Props) {
     <div
       className="queue__scroll"
       ref={scrollRef}
-      role="listbox"
-      aria-multiselectable="true"
+      // A list, not a listbox: rows hold their own checkbox and buttons, which an option may not.
+      role="list"
       aria-label="Alerts"
       data-testid="alert-list"
     >
@@ -103,8 +103,8 @@ export function AlertList(p: Props) {
           return (
             <div
               key={item.key}
-              role="option"
-              aria-selected={selected}
+              role="listitem"
+              aria-current={focused || undefined}
               className={`alert-row sevbar sevbar--${a.severity}${focused ? ' is-focused' : ''}${selected ? ' is-selected' : ''}${p.busy.has(a.id) ? ' is-busy' : ''}`}
               style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
               data-testid="alert-row"

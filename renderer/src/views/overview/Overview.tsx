@@ -27,7 +27,7 @@ export function Overview() {
           <header className="panel__head">
             <h2>Regions</h2>
             <span className="panel__sub">
-              {regions.length} regions · hover a marker for details
+              {regions.length} regions · hover a marker for details, click for its page
             </span>
           </header>
           <WorldMap regions={regions} openAlerts={byRegion} />

@@ -2,6 +2,7 @@ import type { Region } from '../../../../shared/model';
 import { StatusBadge } from '../../components/badges';
 import { ageSince, formatRatio } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
+import { hrefFor } from '../../lib/route';
 
 interface Props {
   regions: readonly Region[];
@@ -23,7 +24,16 @@ export function RegionCards({ regions, openAlerts }: Props) {
           >
             <header className="region-card__head">
               <div>
-                <h3 className="region-card__name">{r.name}</h3>
+                <h3 className="region-card__name">
+                  {/* Its box covers the card (region-card__link::after): the card is the link. */}
+                  <a
+                    className="region-card__link"
+                    href={hrefFor('regions', r.id)}
+                    data-testid={`region-card-link-${r.id}`}
+                  >
+                    {r.name}
+                  </a>
+                </h3>
                 <span className="region-card__id">{r.id}</span>
               </div>
               <StatusBadge status={r.status} />

@@ -3,6 +3,7 @@ import type { Region } from '../../../../shared/model';
 import { StatusBadge } from '../../components/badges';
 import { ageSince, formatRatio } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
+import { hrefFor } from '../../lib/route';
 import { worldShapes } from './world';
 
 interface Props {
@@ -82,7 +83,7 @@ export function WorldMap({ regions, openAlerts }: Props) {
       <svg
         viewBox={`0 0 ${world.width} ${world.height}`}
         className="map__svg"
-        role="img"
+        role="group"
         aria-label="Regions on a world map"
       >
         <path className="map__graticule" d={world.graticule} />
@@ -91,36 +92,39 @@ export function WorldMap({ regions, openAlerts }: Props) {
         {placed.map(({ region, x, y }) => {
           const r = radius(region.agentCount, max);
           return (
-            <g
+            // A link (an SVG <a>): focusable, announced as a link, Enter follows it.
+            <a
               key={region.id}
+              href={hrefFor('regions', region.id)}
               className={`marker marker--${region.status}${hover === region.id ? ' is-hover' : ''}`}
-              transform={`translate(${x.toFixed(1)} ${y.toFixed(1)})`}
               data-testid={`region-marker-${region.id}`}
               data-status={region.status}
               data-agents={region.agentCount}
-              tabIndex={0}
-              role="button"
-              aria-label={`${region.name}: ${region.status}, ${region.onlineCount} of ${region.agentCount} agents online`}
+              // Starts with the visible label (the id), as speech input users say what they see.
+              aria-label={`${region.id}, ${region.name}: ${region.status}, ${region.onlineCount} of ${region.agentCount} agents online`}
               onMouseEnter={() => setHover(region.id)}
               onMouseLeave={() => setHover((h) => (h === region.id ? null : h))}
               onFocus={() => setHover(region.id)}
               onBlur={() => setHover((h) => (h === region.id ? null : h))}
             >
-              {region.status !== 'active' && <circle className="marker__pulse" r={r} />}
-              {/* One hit area over dot and label, so hovering the name works too. */}
-              <rect
-                className="marker__hit"
-                x={-r - 6}
-                y={-r - 6}
-                width={2 * r + 12 + 8 + region.id.length * 7.5}
-                height={2 * r + 12}
-              />
-              <circle className="marker__halo" r={r + 5} />
-              <circle className="marker__dot" r={r} />
-              <text className="marker__label" x={r + 7} y={4}>
-                {region.id}
-              </text>
-            </g>
+              <g transform={`translate(${x.toFixed(1)} ${y.toFixed(1)})`}>
+                {region.status !== 'active' && <circle className="marker__pulse" r={r} />}
+                {/* One hit area over dot and label, so hovering the name works too. */}
+                <rect
+                  className="marker__hit"
+                  x={-r - 6}
+                  y={-r - 6}
+                  width={2 * r + 12 + 8 + region.id.length * 7.5}
+                  height={2 * r + 12}
+                />
+                <circle className="marker__halo" r={r + 5} />
+                <circle className="marker__ring" r={r + 7} />
+                <circle className="marker__dot" r={r} />
+                <text className="marker__label" x={r + 7} y={4}>
+                  {region.id}
+                </text>
+              </g>
+            </a>
           );
         })}
       </svg>
