@@ -58,11 +58,15 @@ export function keepsSketch(metric: string): boolean {
  */
 export type PercentileSource = 'raw' | 'sketch' | 'mixed' | 'means';
 
-export interface PercentileRow {
+export interface PercentileRow extends WindowPercentiles {
   regionId: string;
   service: AgentType;
   metric: string;
   window: TrendWindow;
+}
+
+/** p50/p95/p99 of a window's samples, and how they were taken. */
+export interface WindowPercentiles {
   /** Samples in the window. */
   count: number;
   p50: number;

@@ -10,21 +10,12 @@ import {
   keepsSketch,
   SKETCH_RELATIVE_ACCURACY,
   type PercentileSource,
+  type WindowPercentiles,
 } from '../../../shared/analysis.js';
 import type { QuerySource } from '../store/query.js';
 import type { Bucket } from '../store/rollup.js';
 import { HOUR_MS, type Series } from '../store/series.js';
 import { Sketch } from '../store/sketch.js';
-
-export interface WindowPercentiles {
-  count: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  source: PercentileSource;
-  fromMeans: number;
-  relativeAccuracy: number;
-}
 
 const QUANTILES = [0.5, 0.95, 0.99] as const;
 
