@@ -146,12 +146,18 @@ describe('metric explorer and trends', () => {
     expect(decodeURIComponent(page.url())).toContain(
       `#/explore?metric=latency&scope=region:${PROBE_REGION}&service=application&agg=avg&range=1h&trend=`,
     );
-    expect(await page.locator(byTestId('explore-metric')).inputValue()).toBe('latency');
+    // The metric list loads after the view: the picker shows the metric once it has it.
+    await eventually(async () =>
+      expect(await page.locator(byTestId('explore-metric')).inputValue()).toBe('latency'),
+    );
     await eventually(async () => expect(await chartFigure(stack, 'points')).toBeGreaterThan(50));
     // 2 ms a minute: the client fit says +120 ms/h, as the analysis does.
-    const slope = Number(await page.locator(byTestId('explore-trend')).getAttribute('data-slope'));
-    expect(slope).toBeGreaterThan(110);
-    expect(slope).toBeLessThan(130);
+    await eventually(async () => {
+      const badge = page.locator(byTestId('explore-trend'));
+      const slope = Number(await badge.getAttribute('data-slope'));
+      expect(slope).toBeGreaterThan(110);
+      expect(slope).toBeLessThan(130);
+    });
     const note = page.locator(byTestId('explore-server-trend'));
     await note.waitFor();
     expect(await note.getAttribute('data-direction')).toBe('degrading');
