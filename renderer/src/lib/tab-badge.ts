@@ -5,7 +5,8 @@ import type { Alert } from '../../../shared/model.js';
 export const BASE_TITLE = 'Meridian';
 
 export interface TabBadge {
-  /** Firing (and pending) alerts: the same count as the Alerts tab's badge. */
+  /** Firing (and pending) alerts, the ones nobody has acknowledged yet: what a background tab
+   * should call someone for (the nav badge counts every open alert at the worst severity). */
   count: number;
   /** The worst severity among them, null when none. */
   worst: 'critical' | 'warning' | 'info' | null;
