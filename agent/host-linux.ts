@@ -110,13 +110,16 @@ export async function diskUsage(path: string): Promise<{ use: number; size: numb
 export class LinuxHost implements HostReader {
   private lastCpu: CpuTimes | null = null;
 
-  /** cpu % since the previous call (since boot on the first). */
+  /**
+   * cpu % since the previous call. The first call only takes the baseline (null): a figure
+   * averaged since boot would be shown, and alerted on, as the current load.
+   */
   async cpu(): Promise<number | null> {
     const now = parseProcStat(await readFile('/proc/stat', 'utf8'));
     if (!now) return null;
-    const before = this.lastCpu ?? { busy: 0, total: 0 };
+    const before = this.lastCpu;
     this.lastCpu = now;
-    return cpuPercent(before, now);
+    return before ? cpuPercent(before, now) : null;
   }
 
   async memory(): Promise<number | null> {

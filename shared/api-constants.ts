@@ -28,7 +28,8 @@ export const RESOLVED_WINDOW = 500;
 export const MAX_TAILS_PER_VIEWER = 16;
 /** Steps a live tail may ask for: its points are the chart's own, whole steps. */
 export const TAIL_MIN_STEP_MS = 1_000;
-export const TAIL_MAX_STEP_MS = 30_000;
+// Up to a minute: a 6 h chart past raw retention reads 1-minute rollups at a 60 s step.
+export const TAIL_MAX_STEP_MS = 60_000;
 /** Most agents one GET /api/v1/agents page holds (also the default page size). */
 export const AGENTS_PAGE_MAX = 1_000;
 /** What `fields=` may name on GET /api/v1/agents. */

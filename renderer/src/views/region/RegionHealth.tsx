@@ -76,12 +76,15 @@ export function RegionHealth({ region, range, onRange }: Props) {
         : [],
     [history, id, range],
   );
-  const low = history && history.regionId === id ? lowestPoint(history) : null;
+  // Only the answer for the range on screen: after a switch, the last range's figures would be
+  // labelled with the new one until its answer comes.
+  const shown = history && history.regionId === id && history.range === range ? history : null;
+  const low = shown ? lowestPoint(shown) : null;
   // A history younger than the range (a console started recently) is drawn from its first
   // point, not as a sliver at the right of an empty hour.
-  const first = history?.points.find((p) => p[1] !== null)?.[0] ?? null;
-  const young = history !== null && first !== null && first - history.step > history.from;
-  const xMin = history ? (young ? first! - history.step : history.from) : 0;
+  const first = shown?.points.find((p) => p[1] !== null)?.[0] ?? null;
+  const young = shown !== null && first !== null && first - shown.step > shown.from;
+  const xMin = shown ? (young ? first! - shown.step : shown.from) : 0;
   const span = young
     ? `since ${new Date(first!).toLocaleTimeString('en-GB')}`
     : `in the last ${range}`;
@@ -111,17 +114,17 @@ export function RegionHealth({ region, range, onRange }: Props) {
         </div>
       </header>
       <div className="region-health__chart">
-        {history ? (
+        {shown ? (
           <TimeSeriesChart
             lines={lines}
             xMin={xMin}
-            xMax={history.to}
+            xMax={shown.to}
             yMin={0}
             formatY={formatCount}
             formatTick={formatTick}
             testId="region-history-chart"
             data={{
-              range: history.range,
+              range: shown.range,
               points: lines[0]?.data.length ?? 0,
               'min-online': low?.online ?? '',
             }}
@@ -132,7 +135,8 @@ export function RegionHealth({ region, range, onRange }: Props) {
       </div>
       <p className="region-health__foot" data-testid="region-history-low">
         {low
-          ? `Fewest online ${span}: ${low.online} of ${low.registered}, at ${formatTimestamp(low.at)}`
+          ? `Fewest online ${span}: ${low.online} of ${low.registered}, at ${formatTimestamp(low.at)}` +
+            (error ? ` · not updated since: ${error}` : '')
           : error
             ? `History unavailable: ${error}`
             : 'No history recorded yet.'}
