@@ -144,6 +144,13 @@ describe('query_range scope, series counts and partial steps', () => {
     viewer.send(
       JSON.stringify({ type: 'tail', id: 'fine', query: { metric: 'cpu_usage', step: '500' } }),
     );
+    // A 6 h chart past raw retention reads 1-minute rollups: its tail asks for 60 s steps.
+    viewer.send(
+      JSON.stringify({ type: 'tail', id: 'six-h', query: { metric: 'cpu_usage', step: '60000' } }),
+    );
+    viewer.send(
+      JSON.stringify({ type: 'tail', id: 'coarse', query: { metric: 'cpu_usage', step: '60001' } }),
+    );
     // Keep the three reporting once a 200 ms until the tail shows the databases' mean.
     let seq = 10;
     const hit = await waitFor(
@@ -166,8 +173,10 @@ describe('query_range scope, series counts and partial steps', () => {
     // Never the application agent's value in the databases' line; points on the 2 s grid.
     expect(hit.points.every(([, v]) => v === null || v <= 60)).toBe(true);
     expect(hit.points.every(([t]) => t % 2000 === 0)).toBe(true);
+    await waitFor(() => tails.some((m) => m.id === 'six-h'), undefined, 'the 60 s tail');
     expect(errors).toEqual([
       expect.objectContaining({ id: 'fine', message: expect.stringContaining('/query/step') }),
+      expect.objectContaining({ id: 'coarse', message: expect.stringContaining('/query/step') }),
     ]);
     viewer.close();
   });
