@@ -151,18 +151,22 @@ describe('query_range scope, series counts and partial steps', () => {
     viewer.send(
       JSON.stringify({ type: 'tail', id: 'coarse', query: { metric: 'cpu_usage', step: '60001' } }),
     );
-    // Keep the three reporting once a 200 ms until the tail shows the databases' mean.
+    // Keep the three reporting (at most once a 200 ms, paced by the poll) until the tail
+    // shows the databases' mean.
     let seq = 10;
+    let sentAt = 0;
     const hit = await waitFor(
-      async () => {
+      () => {
         const ts = Date.now();
-        for (const [a, v] of [
-          [db1, 40],
-          [db2, 60],
-          [app, 99],
-        ] as const)
-          a.send({ type: 'metrics', seq: ++seq, samples: [{ name: 'cpu_usage', ts, value: v }] });
-        await new Promise((r) => setTimeout(r, 200));
+        if (ts - sentAt >= 200) {
+          sentAt = ts;
+          for (const [a, v] of [
+            [db1, 40],
+            [db2, 60],
+            [app, 99],
+          ] as const)
+            a.send({ type: 'metrics', seq: ++seq, samples: [{ name: 'cpu_usage', ts, value: v }] });
+        }
         return tails.find((m) =>
           m.points.some(([, v], i) => v === 50 && m.seriesCounts?.[i] === 2),
         );

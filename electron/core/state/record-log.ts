@@ -5,11 +5,11 @@
 //
 //   <crc32> ["p","<key>",<value>]   upsert: the key now holds this value
 //   <crc32> ["d","<key>"]           delete
-import { createReadStream } from 'node:fs';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { encodeLine, decodeLine } from '../checked-line.js';
 import type { Clock, TimerHandle } from '../clock.js';
+import { readLineFile } from '../line-file.js';
 import { syncDir } from './durable-file.js';
 
 export interface RecordLogOptions<T> {
@@ -51,7 +51,6 @@ interface Group {
   reject(err: Error): void;
 }
 
-const NEWLINE = 0x0a;
 const WRITE_CHUNK_BYTES = 1024 * 1024;
 /** Write early when this much is waiting, whatever the timer says. */
 const EAGER_BYTES = 4 * 1024 * 1024;
@@ -143,23 +142,9 @@ export class RecordLog<T> {
       this.remember(key, `${text}\n`);
       records.set(key, value);
     };
-    let carry: Buffer | null = null;
-    try {
-      for await (const data of createReadStream(this.opts.path)) {
-        let buf = data as Buffer;
-        stats.bytes += buf.length;
-        if (carry) buf = Buffer.concat([carry, buf]);
-        let start = 0;
-        for (let nl = buf.indexOf(NEWLINE); nl >= 0; nl = buf.indexOf(NEWLINE, start)) {
-          if (nl > start) take(buf.toString('utf8', start, nl));
-          start = nl + 1;
-        }
-        carry = start < buf.length ? Buffer.from(buf.subarray(start)) : null;
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    if (carry) {
+    const read = await readLineFile(this.opts.path, take);
+    stats.bytes += read.bytes;
+    if (read.tornTail) {
       // A crash cut the last write short; its append never resolved, so nothing acked is lost.
       stats.lines++;
       stats.corrupt++;

@@ -4,10 +4,10 @@
 // created and made durable before the WAL segment that defined it is deleted. Series are
 // kept for as long as their data, so the file only grows with new series; nothing of it is
 // held in memory beyond the series themselves (a record log would keep every line).
-import { createReadStream } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { decodeLine, encodeLine } from '../checked-line.js';
 import type { Clock } from '../clock.js';
+import { readLineFile } from '../line-file.js';
 import { seriesKey } from './series-key.js';
 import { NO_LABELS, Series } from './series.js';
 import type { TimeSeriesStore } from './tsdb.js';
@@ -17,8 +17,6 @@ export interface CatalogueStats {
   /** Torn or damaged lines skipped (their series are defined again from the WAL). */
   corrupt: number;
 }
-
-const NEWLINE = 0x0a;
 
 function parse(payload: string): [number, string, string, Record<string, string>] | null {
   let v: unknown;
@@ -65,22 +63,8 @@ export class SeriesCatalogue {
       head.restore(new Series(id, seriesKey(name, l), agentId, name, l));
       stats.series++;
     };
-    let carry: Buffer | null = null;
-    try {
-      for await (const data of createReadStream(this.path)) {
-        let buf = data as Buffer;
-        if (carry) buf = Buffer.concat([carry, buf]);
-        let start = 0;
-        for (let nl = buf.indexOf(NEWLINE); nl >= 0; nl = buf.indexOf(NEWLINE, start)) {
-          if (nl > start) take(buf.toString('utf8', start, nl));
-          start = nl + 1;
-        }
-        carry = start < buf.length ? Buffer.from(buf.subarray(start)) : null;
-      }
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
-    if (carry) {
+    const { tornTail } = await readLineFile(this.path, take);
+    if (tornTail) {
       // A write cut short by a crash: the series is in the WAL still (it is deleted only once
       // this file is durable), so it is defined again from there.
       stats.corrupt++;
