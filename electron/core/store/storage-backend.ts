@@ -7,12 +7,12 @@ import { Worker } from 'node:worker_threads';
 import {
   maintain,
   removeBlocks,
-  writeFlush,
   type BlockInfo,
   type CompactorOptions,
   type FlushSeries,
   type MaintainResult,
 } from './compactor.js';
+import { writeFlush } from './flush-writer.js';
 import { packFlush, transferables } from './flush-pack.js';
 
 export interface StorageBackend {

@@ -1,7 +1,8 @@
 // The storage worker thread: writes flushes and compacts block files, off the ingest thread.
 // All logic is in compactor.ts; this file only carries messages.
 import { parentPort, workerData } from 'node:worker_threads';
-import { maintain, removeBlocks, writeFlush, type CompactorOptions } from './compactor.js';
+import { maintain, removeBlocks, type CompactorOptions } from './compactor.js';
+import { writeFlush } from './flush-writer.js';
 import { unpackFlush, type PackedFlush } from './flush-pack.js';
 
 const { dir, opts } = workerData as { dir: string; opts: CompactorOptions };
