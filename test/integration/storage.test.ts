@@ -156,7 +156,9 @@ describe('the metric store on disk (meridian serve)', () => {
         agent: gone.agentId,
         from: String(from),
         to: String(until + 1),
-        step: String(Math.max(1000, Math.ceil((until + 1 - from) / 1000) * 1000)),
+        // 1 s steps (≤ 400 points): raw samples. A coarser step would read minute buckets,
+        // whose first one starts before `from` and is left out.
+        step: '1000',
         agg: 'count',
       })}`,
       { headers: { Authorization: 'Bearer store-session' } },
