@@ -17,6 +17,12 @@ export interface SimulatorOptions {
   sampleIntervalMs?: number;
   /** Extra synthetic series per batch on top of the headline ones (load tests). */
   extraSeries?: number;
+  /**
+   * One agent in this many has a disk that fills steadily (about 0.9 %/h at a 1 s interval, up
+   * to 99 %): the capacity forecasts' demo. The others grow about 0.04 %/h and stop at 88 %.
+   * 1: every agent's disk fills; 0: none. Default 8.
+   */
+  fillingDiskEvery?: number;
   version?: string;
 }
 
@@ -29,6 +35,8 @@ interface VirtualAgent {
   cpuBase: number;
   memBase: number;
   disk: number;
+  /** This agent's disk fills steadily (see SimulatorOptions.fillingDiskEvery). */
+  diskFilling: boolean;
   phase: number;
   /** Forced cpu value while a scripted spike lasts. */
   cpuOverride: number | null;
@@ -36,6 +44,7 @@ interface VirtualAgent {
 }
 
 const TICK_SLOTS = 10;
+const DEFAULT_FILLING_DISK_EVERY = 8;
 
 /**
  * N virtual agents in one process, with seeded, realistic patterns (daily cycle, noise,
@@ -52,6 +61,7 @@ export class Simulator {
     this.random = seededRandom(opts.seed);
     this.started = opts.clock.now();
     const regions = opts.regions ?? DEFAULT_REGIONS.map((r) => r.id);
+    const fillEvery = opts.fillingDiskEvery ?? DEFAULT_FILLING_DISK_EVERY;
     for (let i = 0; i < opts.agents; i++) {
       const region = regions[i % regions.length]!;
       const type = AGENT_TYPES[Math.floor(this.random() * AGENT_TYPES.length)]!;
@@ -65,6 +75,8 @@ export class Simulator {
         cpuBase: 15 + this.random() * 35,
         memBase: 35 + this.random() * 30,
         disk: 30 + this.random() * 40,
+        // By index, not by a draw: the seeded sequence of every other value stays as it was.
+        diskFilling: fillEvery > 0 && i % fillEvery === 3 % fillEvery,
         phase: this.random() * Math.PI * 2,
         cpuOverride: null,
         alive: true,
@@ -165,7 +177,10 @@ export class Simulator {
     const clamp = (v: number) => Math.min(100, Math.max(0, v));
     const noise = () => gaussian(this.random);
     const cpu = agent.cpuOverride ?? clamp(agent.cpuBase + 12 * daily + 4 * noise());
-    agent.disk = Math.min(88, agent.disk + 0.0005 * this.random());
+    const fill = this.random();
+    agent.disk = agent.diskFilling
+      ? Math.min(99, agent.disk + 0.0005 * fill)
+      : Math.min(88, agent.disk + 0.00002 * fill);
     // Reported at the precision a gauge means (as real agents do: 47.25 %, 120.5 ms), not
     // the 16 digits a float carries: that is also what lets the store compress them.
     const g = (name: string, value: number, unit: string): Sample => ({

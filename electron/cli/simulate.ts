@@ -26,6 +26,7 @@ export async function simulateCommand(argv: string[], env: NodeJS.ProcessEnv): P
     seed: intFlag('simulate', 'seed', flags.seed, 1, 0, 2 ** 31),
     sampleIntervalMs: intFlag('simulate', 'interval', flags.interval, 1_000, 10, 600_000),
     extraSeries: intFlag('simulate', 'extra-series', flags['extra-series'], 0, 0, 1_000),
+    fillingDiskEvery: intFlag('simulate', 'filling-disks', flags['filling-disks'], 8, 0, 20_000),
     clock: systemClock,
     version: `sim-${VERSION}`,
   });

@@ -194,6 +194,13 @@ export const SIMULATE = {
       description: 'extra synthetic series per batch, for load tests, 0 to 1000',
       default: '0',
     },
+    'filling-disks': {
+      type: 'string',
+      value: 'N',
+      description:
+        'one agent in N has a disk filling about 0.9 %/h up to 99 % (the capacity forecasts), 0 for none',
+      default: '8',
+    },
     'no-incidents': { type: 'boolean', description: 'no scripted cpu spike, dead agent, outage' },
     duration: {
       type: 'string',

@@ -119,7 +119,15 @@ export interface SimHistory {
  */
 export async function startSimHistory(
   stack: Stack,
-  opts: { agents: number; seed: number; region: string; historyMs?: number; keepEveryMs?: number },
+  opts: {
+    agents: number;
+    seed: number;
+    region: string;
+    historyMs?: number;
+    keepEveryMs?: number;
+    /** As SimulatorOptions.fillingDiskEvery. */
+    fillingDiskEvery?: number;
+  },
 ): Promise<SimHistory> {
   const historyMs = opts.historyMs ?? HOUR_MS;
   const keepEvery = Math.max(1, Math.round((opts.keepEveryMs ?? 10_000) / 1_000));
@@ -131,6 +139,7 @@ export async function startSimHistory(
     seed: opts.seed,
     clock,
     regions: [opts.region],
+    ...(opts.fillingDiskEvery ? { fillingDiskEvery: opts.fillingDiskEvery } : {}),
   });
   const conns = await Promise.all(
     sim.agents.map(async (a) => {

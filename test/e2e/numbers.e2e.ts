@@ -31,8 +31,14 @@ describe('numbers an operator can trust', () => {
   beforeAll(async () => {
     stack = await startStack();
     // Twelve virtual agents in eu-west-1 with an hour behind them (seed 2: three databases,
-    // every service's disks at a mean of 50–60 %, growing about 0.9 points an hour).
-    history = await startSimHistory(stack, { agents: 12, seed: 2, region: HISTORY_REGION });
+    // every service's disks at a mean of 50–60 %, all of them filling disks, growing about 0.9
+    // points an hour).
+    history = await startSimHistory(stack, {
+      agents: 12,
+      seed: 2,
+      region: HISTORY_REGION,
+      fillingDiskEvery: 1,
+    });
     // Eight live ones in us-west-2, to stop most of later.
     live = new Simulator({
       url: stack.ingestUrl,

@@ -157,7 +157,8 @@ describe('PerformanceAnalysis trends', () => {
 
   it("calls the simulator's own disk growth degrading (percentage points per hour, not only % of the mean)", () => {
     // The simulator's virtual disks, an hour of them at its own one-second pace, on a manual
-    // clock: each grows about 0.9 points an hour from 30–70 % (1.3–3 % of its mean an hour).
+    // clock, every one of them a filling disk: each grows about 0.9 points an hour from 30–70 %
+    // (1.3–3 % of its mean an hour).
     const ctx = setup(['disk_usage']);
     const simClock = new ManualClock(NOW - H);
     const sim = new Simulator({
@@ -167,6 +168,7 @@ describe('PerformanceAnalysis trends', () => {
       seed: 5,
       clock: simClock,
       regions: ['eu-west-1'],
+      fillingDiskEvery: 1,
     });
     const ids = sim.agents.map((a) => ctx.connect(a.hostname, a.region, a.type));
     const disk: Sample[][] = ids.map(() => []);
