@@ -52,8 +52,58 @@ export const RegionStatusRule = Type.Object(
   { additionalProperties: false },
 );
 
-export const Rule = Type.Union([ThresholdRule, AgentOfflineRule, RegionStatusRule]);
+/**
+ * "metric will cross threshold within horizon": fires while the likely crossing (the point
+ * forecast, inside the 80 % band) of some series of the metric falls inside the horizon, and
+ * resolves when it no longer does. Evaluated when forecasts are recomputed (docs/forecasting.md).
+ */
+export const ForecastRule = Type.Object(
+  {
+    id: RuleId,
+    kind: Type.Literal('forecast'),
+    enabled: Type.Boolean(),
+    description: Type.String({ maxLength: 500 }),
+    metric: Type.String({ minLength: 1, maxLength: 128 }),
+    unit: Type.String({ maxLength: 16 }),
+    threshold: Type.Number(),
+    /** 1 h to 30 d. */
+    horizonMs: Type.Integer({ minimum: 3_600_000, maximum: 30 * 86_400_000 }),
+    severity: SeverityLevel,
+  },
+  { additionalProperties: false },
+);
 
+/**
+ * A sample far from its series' baseline for that time of day and week (a robust score in
+ * 0–1). One alert per series while the episode lasts; none during the baseline's warm-up.
+ */
+export const AnomalyRule = Type.Object(
+  {
+    id: RuleId,
+    kind: Type.Literal('anomaly'),
+    enabled: Type.Boolean(),
+    description: Type.String({ maxLength: 500 }),
+    metrics: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
+      minItems: 1,
+      maxItems: 64,
+    }),
+    /** low: only gross departures; high: smaller ones too. */
+    sensitivity: Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]),
+    severity: SeverityLevel,
+  },
+  { additionalProperties: false },
+);
+
+export const Rule = Type.Union([
+  ThresholdRule,
+  AgentOfflineRule,
+  RegionStatusRule,
+  ForecastRule,
+  AnomalyRule,
+]);
+
+export type ForecastRule = Static<typeof ForecastRule>;
+export type AnomalyRule = Static<typeof AnomalyRule>;
 export type ThresholdRule = Static<typeof ThresholdRule>;
 export type AgentOfflineRule = Static<typeof AgentOfflineRule>;
 export type RegionStatusRule = Static<typeof RegionStatusRule>;
@@ -101,5 +151,36 @@ export const DEFAULT_RULES: readonly Rule[] = [
     description: 'Region lost agents',
     degraded: 'warning',
     failed: 'critical',
+  },
+  {
+    id: 'disk_usage_forecast',
+    kind: 'forecast',
+    enabled: true,
+    description: 'Disk forecast to fill',
+    metric: 'disk_usage',
+    unit: '%',
+    threshold: 90,
+    horizonMs: 7 * 86_400_000,
+    severity: 'warning',
+  },
+  {
+    id: 'filesystem_usage_forecast',
+    kind: 'forecast',
+    enabled: true,
+    description: 'Filesystem forecast to fill',
+    metric: 'filesystem_usage',
+    unit: '%',
+    threshold: 90,
+    horizonMs: 7 * 86_400_000,
+    severity: 'warning',
+  },
+  {
+    id: 'anomaly',
+    kind: 'anomaly',
+    enabled: true,
+    description: 'Unusual for this time of day and week',
+    metrics: ['cpu_usage', 'memory_usage', 'response_time', 'error_rate'],
+    sensitivity: 'medium',
+    severity: 'info',
   },
 ];

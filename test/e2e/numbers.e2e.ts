@@ -138,15 +138,14 @@ describe('numbers an operator can trust', () => {
     expect((await badge.textContent())?.trim()).toBe('No clear trend');
     // The fit uses settled steps only: the live edge's step, when still filling, is drawn as
     // partial and left out. Chart and badge are read in one frame so the two agree.
-    const read = await page.evaluate(() => {
-      const chart = document.querySelector<HTMLElement>('[data-testid="explore-chart"]')!;
-      const title = document.querySelector('[data-testid="explore-trend"]')!.getAttribute('title');
-      return {
-        points: Number(chart.dataset.points),
-        partial: Number(chart.dataset.partial),
-        title: title ?? '',
-      };
-    });
+    const read = await page.locator(byTestId('explore-chart')).evaluate(
+      (chart, badgeSelector) => ({
+        points: Number(chart.getAttribute('data-points')),
+        partial: Number(chart.getAttribute('data-partial')),
+        title: chart.ownerDocument.querySelector(badgeSelector)?.getAttribute('title') ?? '',
+      }),
+      byTestId('explore-trend'),
+    );
     expect(read.points).toBe(6);
     expect(read.partial).toBeLessThanOrEqual(1);
     expect(read.title).toContain(`${6 - read.partial} points: a trend needs at least 10`);

@@ -49,7 +49,8 @@ export class RuleEvaluator {
         list.push(rule);
         this.thresholdsByMetric.set(rule.metric, list);
       } else if (rule.kind === 'agent_offline') this.offlineRules.push(rule);
-      else this.regionRules.push(rule);
+      else if (rule.kind === 'region_status') this.regionRules.push(rule);
+      // forecast and anomaly rules are evaluated where forecasts and scores are made.
     }
   }
 
