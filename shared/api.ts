@@ -4,6 +4,13 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { PercentileRow, PerformanceTrend, QueryRangeResult } from './analysis.js';
 import { AGENT_TYPES, type Agent, type Alert, type Region, type StoredEvent } from './model.js';
 import type { Rule } from './rules.js';
+import type {
+  AnomalyEpisode,
+  CapacityReport,
+  Changepoint,
+  ForecastResult,
+  OutlierRow,
+} from './forecast.js';
 import { REGION_HISTORY_RANGES, type RegionHistoryRange } from './api-constants.js';
 
 export type { RegionHistoryRange } from './api-constants.js';
@@ -131,6 +138,64 @@ export const PercentilesQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** A duration: `90m`, `36h`, `7d` (forecast horizons: 1 h to 30 d). */
+const Duration = Type.String({ pattern: '^[0-9]{1,4}(m|h|d)$' });
+
+export const ForecastsQuery = Type.Object(
+  {
+    metric: Type.String({ minLength: 1, maxLength: 128 }),
+    /** One of the two: a region's average, or one agent's series. */
+    region: Opt(Type.String({ maxLength: 64 })),
+    agent: Opt(Type.String({ maxLength: 64 })),
+    /** Label filter for an agent's series, as query_range (`mount=/var`). */
+    labels: Opt(
+      Type.String({
+        maxLength: 512,
+        pattern: '^([A-Za-z][A-Za-z0-9_]*=[^,]*)(,[A-Za-z][A-Za-z0-9_]*=[^,]*)*$',
+      }),
+    ),
+    horizon: Opt(Duration),
+    /** The band drawn besides 80 %: 0.95 (default) or 0.8. */
+    interval: Opt(Type.Union([Type.Literal('0.8'), Type.Literal('0.95')])),
+  },
+  { additionalProperties: false },
+);
+
+export const CapacityQuery = Type.Object(
+  {
+    metric: Opt(Type.String({ maxLength: 128 })),
+    region: Opt(Type.String({ maxLength: 64 })),
+    /** Agents rows: at most this many, soonest first (default 50). */
+    limit: Opt(Type.String({ pattern: '^[0-9]{1,4}$' })),
+  },
+  { additionalProperties: false },
+);
+
+export const AnomaliesQuery = Type.Object(
+  {
+    region: Opt(Type.String({ maxLength: 64 })),
+    agent: Opt(Type.String({ maxLength: 64 })),
+    metric: Opt(Type.String({ maxLength: 128 })),
+    from: Opt(Millis),
+    to: Opt(Millis),
+    /** Also the series' level shifts (changepoints) over [from, to]; needs agent and metric. */
+    changepoints: Opt(Type.Literal('1')),
+  },
+  { additionalProperties: false },
+);
+
+export const OutliersQuery = Type.Object(
+  {
+    region: Opt(Type.String({ maxLength: 64 })),
+    metric: Opt(Type.String({ maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+
+export type ForecastsQuery = Static<typeof ForecastsQuery>;
+export type CapacityQuery = Static<typeof CapacityQuery>;
+export type AnomaliesQuery = Static<typeof AnomaliesQuery>;
+export type OutliersQuery = Static<typeof OutliersQuery>;
 export type QueryRangeQuery = Static<typeof QueryRangeQuery>;
 export type TrendsQuery = Static<typeof TrendsQuery>;
 export type PercentilesQuery = Static<typeof PercentilesQuery>;
@@ -289,6 +354,28 @@ export interface ApiRoutes {
     query: PercentilesQuery;
     body: never;
     response: { rows: PercentileRow[] };
+  };
+  'GET /api/v1/forecasts': {
+    query: ForecastsQuery;
+    body: never;
+    response: { forecast: ForecastResult };
+  };
+  'GET /api/v1/capacity': { query: CapacityQuery; body: never; response: CapacityReport };
+  'GET /api/v1/anomalies': {
+    query: AnomaliesQuery;
+    body: never;
+    response: {
+      episodes: AnomalyEpisode[];
+      /** Only with `changepoints=1`. */
+      changepoints?: Changepoint[];
+      /** Series still in warm-up (no anomalies yet), when one series was asked for. */
+      warmingUp?: boolean;
+    };
+  };
+  'GET /api/v1/outliers': {
+    query: OutliersQuery;
+    body: never;
+    response: { computedAt: number | null; outliers: OutlierRow[] };
   };
 }
 

@@ -1,3 +1,4 @@
+import { FORECASTING_UNAVAILABLE } from './api/routes-forecast.js';
 import { mkdir } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import type { ConsoleStats, SessionInfo, StorageReport } from '../../shared/api.js';
@@ -282,6 +283,7 @@ export class MonitoringCore {
       now: () => this.clock.now(),
       store: this.store,
       analysis: this.analysis,
+      forecasting: FORECASTING_UNAVAILABLE,
       fleet: this.fleet,
       alerts: this.alerts,
       events: this.eventLog,

@@ -7,12 +7,43 @@ import type {
   StorageReport,
 } from '../../../shared/api.js';
 import type { Rule } from '../../../shared/rules.js';
+import type {
+  AnomalyEpisode,
+  CapacityReport,
+  Changepoint,
+  ForecastResult,
+  OutlierRow,
+} from '../../../shared/forecast.js';
 import type { PerformanceAnalysis } from '../analysis/performance.js';
 import type { DecommissionOutcome } from '../fleet/registry-keeper.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { AlertBook } from '../incidents/alert-book.js';
 import type { EventLog } from '../store/event-log.js';
 import type { MetricStore } from '../store/metric-store.js';
+
+/** What the forecast, capacity, anomaly and outlier routes ask of the forecasting service. */
+export interface ForecastingApi {
+  forecast(q: {
+    metric: string;
+    regionId?: string;
+    agentId?: string;
+    labels: Record<string, string>;
+    horizonMs: number;
+  }): Promise<ForecastResult>;
+  capacity(q: { metric?: string; regionId?: string; limit: number }): CapacityReport;
+  anomalies(q: {
+    regionId?: string;
+    agentId?: string;
+    metric?: string;
+    from: number;
+    to: number;
+    changepoints: boolean;
+  }): Promise<{ episodes: AnomalyEpisode[]; changepoints?: Changepoint[]; warmingUp?: boolean }>;
+  outliers(q: { regionId?: string; metric?: string }): {
+    computedAt: number | null;
+    outliers: OutlierRow[];
+  };
+}
 
 /** What route handlers may use: the core's parts, never its servers. */
 export interface ApiServices {
@@ -28,6 +59,7 @@ export interface ApiServices {
     'retention' | 'seriesOf' | 'raw' | 'buckets' | 'metricNames' | 'seriesCount' | 'seriesForAgent'
   >;
   analysis: PerformanceAnalysis;
+  forecasting: ForecastingApi;
   storage(): Promise<StorageReport>;
   /** Retire an agent; resolves once that is durable. */
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;

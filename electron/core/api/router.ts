@@ -3,11 +3,16 @@ import { HttpError, validate } from './http-util.js';
 import type { ApiServices, RouteSpec } from './route-spec.js';
 import { FLEET_ROUTES } from './routes-fleet.js';
 import { METRIC_ROUTES } from './routes-metrics.js';
+import { FORECAST_ROUTES } from './routes-forecast.js';
 
 export type { ApiServices } from './route-spec.js';
 
 /** Every REST route, keyed exactly as in shared/api.ts so the types line up end to end. */
-const ROUTES: { [K in RouteKey]: RouteSpec<K> } = { ...FLEET_ROUTES, ...METRIC_ROUTES };
+const ROUTES: { [K in RouteKey]: RouteSpec<K> } = {
+  ...FLEET_ROUTES,
+  ...METRIC_ROUTES,
+  ...FORECAST_ROUTES,
+};
 
 interface CompiledRoute {
   method: string;

@@ -14,6 +14,7 @@ import { IllegalTransitionError } from '../incidents/lifecycle.js';
 import { pageAgents } from './agent-pages.js';
 import { HttpError } from './http-util.js';
 import { EmptyQuery, limitOf, type RouteTable } from './route-spec.js';
+import type { ForecastRouteKey } from './routes-forecast.js';
 
 export type FleetRouteKey = Exclude<
   RouteKey,
@@ -22,6 +23,7 @@ export type FleetRouteKey = Exclude<
   | 'GET /api/v1/trends'
   | 'GET /api/v1/percentiles'
   | 'GET /api/v1/storage'
+  | ForecastRouteKey
 >;
 
 function alertAction(fn: () => Alert | null) {

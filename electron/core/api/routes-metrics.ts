@@ -10,14 +10,15 @@ import { HttpError } from './http-util.js';
 import { EmptyQuery, type ApiServices, type RouteTable } from './route-spec.js';
 import type { QueryRangeResult } from '../../../shared/analysis.js';
 import type { FleetRouteKey } from './routes-fleet.js';
+import type { ForecastRouteKey } from './routes-forecast.js';
 
-type MetricRouteKey = Exclude<RouteKey, FleetRouteKey>;
+type MetricRouteKey = Exclude<RouteKey, FleetRouteKey | ForecastRouteKey>;
 
 const DEFAULT_RANGE_MS = 3_600_000;
 /** Points a chart gets when the caller does not say (the server caps at 2,000 anyway). */
 const DEFAULT_POINTS = 300;
 
-function parseLabels(spec: string | undefined): Record<string, string> {
+export function parseLabels(spec: string | undefined): Record<string, string> {
   if (!spec) return {};
   const out: Record<string, string> = {};
   for (const pair of spec.split(',')) {
