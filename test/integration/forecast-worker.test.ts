@@ -35,7 +35,7 @@ describe('ForecastRunner (worker thread)', () => {
       };
       setImmediate(tick);
       const chunks: number[] = [];
-      const results = await runner.forecastBatch(jobs, (r, offset) => chunks.push(offset));
+      const results = await runner.forecastBatch(jobs, (_r, offset) => chunks.push(offset));
       ticking = false;
       expect(ticks).toBeGreaterThan(0);
       expect(chunks).toEqual([0, 7, 14, 21, 28]);
