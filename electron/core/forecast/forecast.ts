@@ -94,8 +94,11 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions = {}
   const scale = naiveScale(y, periods[0] ?? 1) || Number.EPSILON;
 
   let point: Float64Array;
+  let longRun: Float64Array;
   try {
-    point = best.candidate.forecast(y, horizon, periods);
+    // At least two seasons ahead, so growth per day can cancel the cycle; same fit, longer.
+    longRun = best.candidate.forecast(y, Math.max(horizon, 2 * (periods[0] ?? 1)), periods);
+    point = longRun.subarray(0, horizon);
   } catch (err) {
     return {
       status: 'failed',
@@ -138,7 +141,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions = {}
         mase: Number.isFinite(s.mae) ? s.mae / scale : null,
       })),
     },
-    growthPerDay: growthPerStep(point, periods[0] ?? 1) * stepsPerDay,
+    growthPerDay: growthPerStep(longRun, periods[0] ?? 1) * stepsPerDay,
   };
   if (options.threshold) result.threshold = thresholdCrossing(result, options.threshold);
   return result;
