@@ -147,7 +147,9 @@ describe('forecasting service', () => {
     const open = t.alerts.list({ state: 'open' });
     expect(open.map((a) => a.ruleId)).toEqual(['disk_usage_forecast']);
     expect(open[0]!.subject.agentId).toBe(t.filling);
-    expect(open[0]!.message).toMatch(/forecast to reach 90\.0% around .* UTC, in \d+ h \(80 % band: \d+ h to \d+ h\); now 8\d\.\d%/);
+    expect(open[0]!.message).toMatch(
+      /forecast to reach 90\.0% around .* UTC, in \d+ h \(80 % band: \d+ h to \d+ h\); now 8\d\.\d%/,
+    );
     const rule = DEFAULT_RULES.find((r) => r.id === 'disk_usage_forecast') as ForecastRule;
     // Ask of it a level it will not reach within a day: the alert resolves.
     t.setRules([{ ...rule, threshold: 99.5, horizonMs: DAY }]);

@@ -34,12 +34,12 @@ export function inWords(ms: number): string {
 export class ForecastAlerts {
   constructor(private readonly sink: ForecastAlertSink) {}
 
-  /** After a run over `kind` targets: open, revise or resolve each forecast rule's alerts. */
-  evaluate(rules: readonly Rule[], outcomes: readonly ForecastOutcome[], kind: 'region' | 'agent') {
+  /** After a run over agents' series: open, revise or resolve each forecast rule's alerts. */
+  evaluate(rules: readonly Rule[], outcomes: readonly ForecastOutcome[]): void {
     for (const rule of rules) {
       if (rule.kind !== 'forecast' || !rule.enabled) continue;
       for (const o of outcomes) {
-        if (o.target.kind !== kind || o.target.metric !== rule.metric) continue;
+        if (o.target.metric !== rule.metric) continue;
         this.apply(rule, o);
       }
     }

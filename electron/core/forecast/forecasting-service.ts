@@ -91,9 +91,11 @@ export class ForecastingService {
     ];
   }
 
-  stop(): void {
+  /** No more scheduled runs; resolves once the one under way (if any) is done with the store. */
+  stop(): Promise<void> {
     for (const t of this.timers) t.cancel();
     this.timers = [];
+    return this.chain;
   }
 
   /** Runs queue one behind the other: one worker, and a table never half of two runs. */
@@ -138,11 +140,14 @@ export class ForecastingService {
         const g = groups[i]!;
         rows.set(g.key, { target: g.target, ...this.summarise(g.target, r, rules, now) });
       });
-      this.forecastAlerts.evaluate(
-        rules,
-        groups.map((g, i) => ({ key: g.key, target: g.target, result: results[i]! })),
-        kind,
-      );
+      // Forecast rules are of a disk or a filesystem, not of a region's average: an average
+      // of one filling disk and ten flat ones "crosses 90 %" only on paper.
+      if (kind === 'agent') {
+        this.forecastAlerts.evaluate(
+          rules,
+          groups.map((g, i) => ({ key: g.key, target: g.target, result: results[i]! })),
+        );
+      }
       this.computedAt = now;
     } finally {
       this.runs--;
