@@ -13,7 +13,10 @@ import { Fleet } from '../../electron/core/fleet/fleet.js';
 import { silentLogger } from '../../electron/core/logger.js';
 import { MetricStore } from '../../electron/core/store/metric-store.js';
 import { DEFAULT_RETENTION } from '../../electron/core/store/tsdb.js';
-import { ForecastingService } from '../../electron/core/forecast/forecasting-service.js';
+import {
+  ForecastingService,
+  type ForecastBatchRunner,
+} from '../../electron/core/forecast/forecasting-service.js';
 import { inThreadRunner } from '../../electron/core/forecast/in-thread-runner.js';
 import { useTempDir } from './support/store-fixture.js';
 
@@ -33,7 +36,7 @@ async function setup(rules: Rule[] = [...DEFAULT_RULES]) {
       missedHeartbeatsBeforeOffline: 3,
       allowUnknownRegions: false,
       restartGraceMs: 0,
-      maxAgents: 100,
+      maxAgents: 1_000,
     },
     DEFAULT_REGIONS,
   );
@@ -67,6 +70,7 @@ async function setup(rules: Rule[] = [...DEFAULT_RULES]) {
     if (!r.ok) throw new Error(r.message);
     return r.agent.id;
   };
+  let runner: ForecastBatchRunner = inThreadRunner;
   const filling = connect('db-filling');
   const flat = connect('db-flat');
   // Every 5 min for three days: the filling disk from 50 % at +0.5 points an hour, with a
@@ -95,7 +99,7 @@ async function setup(rules: Rule[] = [...DEFAULT_RULES]) {
       fleet,
       rules: () => currentRules,
       alerts,
-      runner: inThreadRunner,
+      runner: { forecastBatch: (jobs, onChunk) => runner.forecastBatch(jobs, onChunk) },
     },
     { regionsEveryMs: 5 * 60_000, agentsEveryMs: H, horizonMs: 7 * DAY },
   );
@@ -106,7 +110,9 @@ async function setup(rules: Rule[] = [...DEFAULT_RULES]) {
     service,
     filling,
     flat,
+    connect,
     setRules: (r: Rule[]) => (currentRules = r),
+    setRunner: (r: ForecastBatchRunner) => (runner = r),
   };
 }
 
@@ -195,6 +201,30 @@ describe('forecasting service', () => {
     });
     expect(fresh.status).toBe('insufficient_data');
     if (fresh.status === 'insufficient_data') expect(fresh.reason).toMatch(/no series/);
+    await t.store.close();
+  });
+
+  it('reads and fits a large run in chunks, and lists every series it could not forecast', async () => {
+    const t = await setup();
+    // 300 more agents with a few minutes of disk each: too little for a forecast.
+    const ids = Array.from({ length: 300 }, (_, i) => t.connect(`few-${i}`));
+    for (const id of ids)
+      t.store.append(id, [{ name: 'disk_usage', ts: END - 60_000, value: 50, unit: '%' }]);
+    await t.store.flushing;
+    const batches: number[] = [];
+    t.setRunner({
+      forecastBatch: (jobs, onChunk) => {
+        batches.push(jobs.length);
+        return inThreadRunner.forecastBatch(jobs, onChunk);
+      },
+    });
+    await t.service.runAgents();
+    expect(batches).toEqual([256, 46]);
+    const report = t.service.capacity({ limit: 1 });
+    // Two forecasts (the first three days' agents), the first one only by the limit.
+    expect(report.agents).toHaveLength(1);
+    expect(report.pending).toHaveLength(300);
+    expect(report.pending[0]!.reason).toMatch(/at least 24 points/);
     await t.store.close();
   });
 });

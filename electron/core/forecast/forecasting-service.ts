@@ -66,10 +66,13 @@ export interface ForecastingOptions {
 const MAX_HISTORY_POINTS = 2_000;
 
 type Summary = { row: CapacityRow } | { pending: string };
+type SummaryMap = Map<string, Summary & { target: ForecastTarget }>;
+/** Series read and sent to the worker at a time. */
+const RUN_CHUNK = 256;
 
 export class ForecastingService {
-  private readonly regionRows = new Map<string, Summary & { target: ForecastTarget }>();
-  private readonly agentRows = new Map<string, Summary & { target: ForecastTarget }>();
+  private regionRows: SummaryMap = new Map();
+  private agentRows: SummaryMap = new Map();
   private computedAt: number | null = null;
   private runs = 0;
   private timers: TimerHandle[] = [];
@@ -126,28 +129,39 @@ export class ForecastingService {
     try {
       const now = this.deps.clock.now();
       const rules = this.deps.rules();
-      const inputs = readInputs(
-        this.deps.store,
-        groups.map((g) => g.series),
-        now,
-      );
-      const results = await this.deps.runner.forecastBatch(
-        inputs.map((input, i) => this.jobFor(groups[i]!.target, input, rules, this.opts.horizonMs)),
-      );
-      const rows = kind === 'region' ? this.regionRows : this.agentRows;
-      rows.clear();
-      results.forEach((r, i) => {
-        const g = groups[i]!;
-        rows.set(g.key, { target: g.target, ...this.summarise(g.target, r, rules, now) });
-      });
-      // Forecast rules are of a disk or a filesystem, not of a region's average: an average
-      // of one filling disk and ten flat ones "crosses 90 %" only on paper.
-      if (kind === 'agent') {
-        this.forecastAlerts.evaluate(
-          rules,
-          groups.map((g, i) => ({ key: g.key, target: g.target, result: results[i]! })),
-        );
+      const rows: SummaryMap = new Map();
+      // In chunks: the rollups of one chunk are read (on this thread: the store's) while the
+      // worker fits the one before, so ingest never waits for a whole run's reading at once.
+      const jobsOf = (slice: ForecastGroup[]) =>
+        readInputs(
+          this.deps.store,
+          slice.map((g) => g.series),
+          now,
+        ).map((input, i) => this.jobFor(slice[i]!.target, input, rules, this.opts.horizonMs));
+      let slice = groups.slice(0, RUN_CHUNK);
+      let jobs = jobsOf(slice);
+      for (let at = 0; at < groups.length; at += RUN_CHUNK) {
+        const fitting = this.deps.runner.forecastBatch(jobs);
+        const nextSlice = groups.slice(at + RUN_CHUNK, at + 2 * RUN_CHUNK);
+        const nextJobs = nextSlice.length > 0 ? jobsOf(nextSlice) : [];
+        const results = await fitting;
+        results.forEach((r, i) => {
+          const g = slice[i]!;
+          rows.set(g.key, { target: g.target, ...this.summarise(g.target, r, rules, now) });
+        });
+        // Forecast rules are of a disk or a filesystem, not of a region's average: an average
+        // of one filling disk and ten flat ones "crosses 90 %" only on paper.
+        if (kind === 'agent') {
+          this.forecastAlerts.evaluate(
+            rules,
+            slice.map((g, i) => ({ key: g.key, target: g.target, result: results[i]! })),
+          );
+        }
+        slice = nextSlice;
+        jobs = nextJobs;
       }
+      if (kind === 'region') this.regionRows = rows;
+      else this.agentRows = rows;
       this.computedAt = now;
     } finally {
       this.runs--;
@@ -205,7 +219,7 @@ export class ForecastingService {
   capacity(q: { metric?: string; regionId?: string; limit: number }): CapacityReport {
     const keep = (t: ForecastTarget) =>
       (!q.metric || t.metric === q.metric) && (!q.regionId || t.regionId === q.regionId);
-    const rowsOf = (m: Map<string, Summary & { target: ForecastTarget }>) =>
+    const rowsOf = (m: SummaryMap) =>
       [...m.values()].flatMap((s) => ('row' in s && keep(s.target) ? [s.row] : []));
     const pending = [...this.regionRows.values(), ...this.agentRows.values()].flatMap((s) =>
       'pending' in s && keep(s.target) ? [{ target: s.target, reason: s.pending }] : [],
