@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { gaussian, seededRandom } from '../../agent/prng.js';
 import { HOUR_MS, SERIES_START, syntheticSeries } from '../../bench/forecast-series.js';
+import {
+  leaveOneFoldOutCoverage,
+  leaveOneFoldOutCoverages,
+} from '../../electron/core/forecast/calibration.js';
 import { forecastSeries } from '../../electron/core/forecast/forecast.js';
 import type { ForecastOk, ForecastResult } from '../../electron/core/forecast/types.js';
 
@@ -203,5 +207,18 @@ describe('days until a threshold', () => {
       }),
     );
     expect(past.threshold).toMatchObject({ alreadyCrossed: true, likely: { days: 0 } });
+  });
+});
+
+describe('calibration', () => {
+  it('one leave-one-fold-out pass gives every level what a pass per level gives', () => {
+    const random = seededRandom(8);
+    const errors = Array.from({ length: 4 }, () =>
+      Float64Array.from({ length: 50 }, (_, k) => (1 + k / 10) * gaussian(random)),
+    );
+    const both = leaveOneFoldOutCoverages(errors, [0.8, 0.95]);
+    expect(both.get(0.8)).toBe(leaveOneFoldOutCoverage(errors, 0.8));
+    expect(both.get(0.95)).toBe(leaveOneFoldOutCoverage(errors, 0.95));
+    expect(both.get(0.95)!).toBeGreaterThan(both.get(0.8)!);
   });
 });

@@ -3,7 +3,7 @@
 // calibrated on the backtest's out-of-sample errors. Pure: no clock, no I/O beyond loading
 // augurs' WASM once.
 import { runBacktest, planFolds, type CandidateErrors } from './backtest.js';
-import { calibrate, halfWidth, leaveOneFoldOutCoverage } from './calibration.js';
+import { calibrate, halfWidth, leaveOneFoldOutCoverages } from './calibration.js';
 import { candidatesFor } from './models.js';
 import { inferStep, toRegularGrid } from './regular-grid.js';
 import { detectSeasonality } from './seasonality.js';
@@ -106,6 +106,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions = {}
     };
   }
   const cal = calibrate(best.errors, levels);
+  const heldOut = leaveOneFoldOutCoverages(best.errors, [0.95, 0.8]);
   const timestamps = Array.from({ length: horizon }, (_, k) => grid.start + (n + k) * stepMs);
   const bands: Band[] = levels.map((level) => {
     const lower: number[] = [];
@@ -134,8 +135,8 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions = {}
       calibratedSteps: plan.leads,
       mase: best.mae / scale,
       relativeToSeasonalNaive: naive && naive.mae > 0 ? best.mae / naive.mae : 1,
-      coverage95: leaveOneFoldOutCoverage(best.errors, 0.95),
-      coverage80: leaveOneFoldOutCoverage(best.errors, 0.8),
+      coverage95: heldOut.get(0.95) as number,
+      coverage80: heldOut.get(0.8) as number,
       candidates: scored.map((s) => ({
         model: s.candidate.name,
         mase: Number.isFinite(s.mae) ? s.mae / scale : null,
