@@ -31,6 +31,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await (await import('./cli/agent.js')).agentCommand(rest, env);
       case 'simulate':
         return await (await import('./cli/simulate.js')).simulateCommand(rest, env);
+      case 'detect':
+        return await (await import('./cli/detect.js')).detectCommand(rest);
       case 'token': {
         const flags = parse(TOKEN, rest);
         const { defaultDataDir } = await import('./core/config.js');

@@ -13,6 +13,8 @@ export interface ScoredSeries {
   /** Anomalous rows grouped as the console would alert them: one episode each. */
   episodes: Episode[];
   threshold: number;
+  /** The first row that was scored (the rows before it were the warm-up); length if none. */
+  warmFrom: number;
 }
 
 export function scoreSeries(
@@ -33,12 +35,14 @@ export function scoreSeries(
   const h = detector.handleOf(0);
   const scores = new Float64Array(values.length);
   const anomalous = new Uint8Array(values.length);
+  let warmFrom = values.length;
   for (let i = 0; i < values.length; i++) {
+    if (warmFrom === values.length && i > 0 && detector.isWarm(h, timestamps[i]!)) warmFrom = i;
     const score = detector.observe(h, timestamps[i]!, values[i]!);
     scores[i] = Number.isNaN(score) ? 0 : score;
     anomalous[i] = score >= detector.threshold ? 1 : 0;
   }
   const open = detector.openEpisode(h);
   if (open) episodes.push(open);
-  return { scores, anomalous, episodes, threshold: detector.threshold };
+  return { scores, anomalous, episodes, threshold: detector.threshold, warmFrom };
 }
