@@ -67,10 +67,11 @@ const DAY_SUM = 10;
 const DAY_COUNT = 11;
 /** The mean of the day before, when it was a full one (else NaN). */
 const PREV_MEAN = 12;
-const STRIDE = 13;
-// Profile, a Float32Array row per series: slot values, slot counts, weekday steps.
-const SLOT_V = 0;
-const SLOT_N = SLOTS_PER_DAY;
+/** 1 while an episode may be open: the episode book is touched only then, or on an anomaly. */
+const EPISODE = 13;
+const STRIDE = 14;
+// Profile, a Float32Array row per series: each slot's value and count side by side (one
+// cache line per sample), then the weekday steps.
 const STEPS = 2 * SLOTS_PER_DAY;
 const PROFILE = STEPS + STEP_BLOCK;
 
@@ -171,16 +172,16 @@ export class AnomalyDetector {
       s[b + MAGNITUDE] = Math.abs(value);
       s[b + PREV_MEAN] = NaN;
       this.startDay(b, dayNo, ts);
-      p[q + SLOT_V + slot] = value;
-      p[q + SLOT_N + slot] = 1;
+      p[q + 2 * slot] = value;
+      p[q + 2 * slot + 1] = 1;
       this.finish(b, ts, slot, 1);
       return 0;
     }
     if (dayNo !== s[b + DAY_NO]!) this.newDay(b, q, dayNo, ts);
     const dt = ts - s[b + LAST_TS]!;
-    const slotN = p[q + SLOT_N + slot]!;
+    const slotN = p[q + 2 * slot + 1]!;
     // A slot not seen yet carries on from the last one until it has learnt its own value.
-    const day = slotN === 0 ? p[q + SLOT_V + s[b + LAST_SLOT]!]! : p[q + SLOT_V + slot]!;
+    const day = slotN === 0 ? p[q + 2 * s[b + LAST_SLOT]!]! : p[q + 2 * slot]!;
     const level = s[b + LEVEL]!;
     const expected = day + level;
     const residual = value - expected;
@@ -197,13 +198,13 @@ export class AnomalyDetector {
     const clip = CLIP * spread;
     const c = residual > clip ? clip : residual < -clip ? -clip : residual;
     if (slotN === 0) {
-      p[q + SLOT_V + slot] = value - level;
+      p[q + 2 * slot] = value - level;
     } else {
       const as = Math.max(1 / (slotN + 1), rate(dt, TAU_SLOT, MIN_SAMPLES_SLOT));
       const al = rate(dt, TAU_LEVEL, MIN_SAMPLES_LEVEL);
       // Shares never add up to more than the residual.
       const k = as + al > 1 ? 1 / (as + al) : 1;
-      p[q + SLOT_V + slot] = day + k * as * c;
+      p[q + 2 * slot] = day + k * as * c;
       s[b + LEVEL] = level + k * al * c;
       // The spread learns from residuals of a seen slot only: a first visit is no forecast.
       const spreadN = s[b + SPREAD_N]! + 1;
@@ -212,14 +213,16 @@ export class AnomalyDetector {
       s[b + SPREAD] = s[b + SPREAD]! + ar * (r - s[b + SPREAD]!);
       s[b + SPREAD_N] = spreadN;
     }
-    if (slotN < COUNT_CAP) p[q + SLOT_N + slot] = slotN + 1;
+    if (slotN < COUNT_CAP) p[q + 2 * slot + 1] = slotN + 1;
     const am = Math.max(1 / (seen + 1), rate(dt, TAU_SPREAD, MIN_SAMPLES_SPREAD));
     s[b + MAGNITUDE] = magnitude + am * (Math.abs(value) - magnitude);
     // The day's mean, of values with their residual clipped (a spike does not move it).
     s[b + DAY_SUM]! += expected + c;
     s[b + DAY_COUNT]! += 1;
     this.finish(b, ts, slot, seen + 1);
-    if (warm) this.episodes.mark(handle, ts, score, score >= this.limit);
+    if (warm && (score >= this.limit || s[b + EPISODE] === 1)) {
+      s[b + EPISODE] = this.episodes.mark(handle, ts, score, score >= this.limit) ? 1 : 0;
+    }
     return score;
   }
 

@@ -54,8 +54,8 @@ export class EpisodeBook {
     this.rows = grown;
   }
 
-  /** One scored sample of a warm series. */
-  mark(handle: number, ts: number, score: number, anomalous: boolean): void {
+  /** One scored sample of a warm series; whether an episode is open after it. */
+  mark(handle: number, ts: number, score: number, anomalous: boolean): boolean {
     const r = this.rows;
     const b = handle * STRIDE;
     const open = r[b + START] === r[b + START]; // not NaN
@@ -73,13 +73,15 @@ export class EpisodeBook {
       r[b + COUNT]! += 1;
       r[b + NORMAL_RUN] = 0;
       if (!open) this.emit(handle, 'open');
-      return;
+      return true;
     }
-    if (!open) return;
+    if (!open) return false;
     r[b + NORMAL_RUN]! += 1;
     if (r[b + NORMAL_RUN]! >= this.rules.quietSamples && ts - r[b + LAST]! >= this.rules.quietMs) {
       this.close(handle);
+      return false;
     }
+    return true;
   }
 
   /** Close every open episode whose last anomalous sample is `quietMs` before `now`. */
