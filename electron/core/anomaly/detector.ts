@@ -15,7 +15,10 @@
 // Days start at UTC midnight, shifted by `dayOffsetMs` (a region's UTC offset).
 // Spread: the mean absolute deviation of recent residuals (time constant 1 h), with a floor of
 // 0.5 % of the series' magnitude, so a flat or perfectly periodic series (spread 0) scores 0
-// rather than dividing by zero, and a rounding error is never an anomaly.
+// rather than dividing by zero, and a rounding error is never an anomaly. The score's scale is
+// the larger of the spread and the residual that 1 in 20 recent ones exceed (over 2.46, its
+// ratio to the spread for Gaussian noise): what recurs — an integer series at 3 reading 4 now
+// and then, a 5-minute job every hour — is not rare, however small the spread.
 // Robustness: updates take the residual clipped to ±3 spreads, so a spike barely moves the
 // baseline; a lasting shift is absorbed within tens of samples, which ends its episode.
 // Rates are per unit of time (α = dt / (dt + τ)) with a floor in samples, so the detector
@@ -40,6 +43,15 @@ const TAU_SLOT = 4 * SLOT_MS;
 const MIN_SAMPLES_SLOT = 4;
 const MIN_SAMPLES_LEVEL = 6;
 const MIN_SAMPLES_SPREAD = 32;
+/**
+ * The 95th percentile of |residual| over the spread (a mean absolute deviation) for Gaussian
+ * noise: 1.96 σ / 0.798 σ. The score's scale is the larger of the spread and p95 / this.
+ */
+const P95_PER_SPREAD = 2.46;
+/** How fast the percentile estimate moves, relative to the spread's rate. */
+const P95_STEP = 4;
+/** Residuals the spread must have learnt from before a series is scored. */
+const MIN_RESIDUALS = 8;
 /** Residuals are clipped to this many spreads before they teach the baseline. */
 const CLIP = 3;
 /** The spread never goes below this share of the series' magnitude … */
@@ -69,7 +81,9 @@ const DAY_COUNT = 11;
 const PREV_MEAN = 12;
 /** 1 while an episode may be open: the episode book is touched only then, or on an anomaly. */
 const EPISODE = 13;
-const STRIDE = 14;
+/** A running estimate of the 95th percentile of |residual|. */
+const P95 = 14;
+const STRIDE = 15;
 // Profile, a Float32Array row per series: each slot's value and count side by side (one
 // cache line per sample), then the weekday steps.
 const STEPS = 2 * SLOTS_PER_DAY;
@@ -189,19 +203,28 @@ export class AnomalyDetector {
     const floor = RELATIVE_FLOOR * magnitude + ABSOLUTE_FLOOR;
     const spread = s[b + SPREAD]! > floor ? s[b + SPREAD]! : floor;
     const absResidual = residual < 0 ? -residual : residual;
-    const z = absResidual / spread;
-    const warm = seen >= this.warmupSamples && ts - s[b + FIRST_TS]! >= this.warmupMs;
+    // A residual as large as 1 in 20 recent ones is not rare, however small the spread: an
+    // integer series at 3 that reads 4 now and then, a 5-minute job every hour.
+    const common = s[b + P95]! / P95_PER_SPREAD;
+    const z = absResidual / (spread > common ? spread : common);
+    const warm = this.warmAt(b, ts);
     const score = warm ? (z * z) / (z * z + Z_HALF * Z_HALF) : 0;
 
     // Learn. A slot seen for the first time takes the value as it is; otherwise the slot and
     // the level share the clipped residual.
-    const clip = CLIP * spread;
+    // No clipping until the series is warm and its spread has been learnt from enough
+    // residuals: clipped to a spread still near 0, a slot first met at a peak would stay there
+    // and push the level away.
+    const clip =
+      warm && s[b + SPREAD_N]! >= MIN_SAMPLES_SPREAD ? CLIP * spread : Number.POSITIVE_INFINITY;
     const c = residual > clip ? clip : residual < -clip ? -clip : residual;
     if (slotN === 0) {
       p[q + 2 * slot] = value - level;
     } else {
       const as = Math.max(1 / (slotN + 1), rate(dt, TAU_SLOT, MIN_SAMPLES_SLOT));
-      const al = rate(dt, TAU_LEVEL, MIN_SAMPLES_LEVEL);
+      // Through the first day every slot is on its first visit, learning its mean: the level
+      // stays put, or it would take a share of each slot's settling and drift away.
+      const al = ts - s[b + FIRST_TS]! < DAY ? 0 : rate(dt, TAU_LEVEL, MIN_SAMPLES_LEVEL);
       // Shares never add up to more than the residual.
       const k = as + al > 1 ? 1 / (as + al) : 1;
       p[q + 2 * slot] = day + k * as * c;
@@ -212,6 +235,11 @@ export class AnomalyDetector {
       const r = absResidual < clip ? absResidual : clip;
       s[b + SPREAD] = s[b + SPREAD]! + ar * (r - s[b + SPREAD]!);
       s[b + SPREAD_N] = spreadN;
+      // The percentile steps up by a share on a residual above it and down by 1/19 of that
+      // share below it, so it settles where 5 % of residuals exceed it.
+      const p95 = s[b + P95]! > 0 ? s[b + P95]! : s[b + SPREAD]! * P95_PER_SPREAD;
+      const step = P95_STEP * ar;
+      s[b + P95] = absResidual > p95 ? p95 * (1 + step) : p95 * (1 - step / 19);
     }
     if (slotN < COUNT_CAP) p[q + 2 * slot + 1] = slotN + 1;
     const am = Math.max(1 / (seen + 1), rate(dt, TAU_SPREAD, MIN_SAMPLES_SPREAD));
@@ -250,11 +278,22 @@ export class AnomalyDetector {
     this.scalars[b + DAY_COUNT] = 0;
   }
 
+  /** Whether the series' next sample, at `now`, will be scored. */
   isWarm(handle: number, now: number): boolean {
-    const b = handle * STRIDE;
+    return this.warmAt(handle * STRIDE, now);
+  }
+
+  /**
+   * Warm: the configured history (24 h and 24 samples by default), and a spread learnt from
+   * at least MIN_RESIDUALS residuals of seen slots (hourly rollups meet their slots again only
+   * on the second day).
+   */
+  private warmAt(b: number, now: number): boolean {
+    const s = this.scalars;
     return (
-      this.scalars[b + SAMPLES]! >= this.warmupSamples &&
-      now - this.scalars[b + FIRST_TS]! >= this.warmupMs
+      s[b + SAMPLES]! >= this.warmupSamples &&
+      now - s[b + FIRST_TS]! >= this.warmupMs &&
+      s[b + SPREAD_N]! >= MIN_RESIDUALS
     );
   }
 
