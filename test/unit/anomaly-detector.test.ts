@@ -8,6 +8,8 @@ import {
   HOUR,
   MINUTE,
   T0,
+  gaussian,
+  prng,
   quality,
   synthetic,
   type AnomalyKind,
@@ -132,6 +134,22 @@ describe('series that must raise nothing', () => {
     // The first weekend is new to it: at most that one episode, none after the first week.
     expect(r.episodes.length).toBeLessThanOrEqual(1);
     expect(r.episodes.filter((e) => e.start >= T0 + 7 * DAY)).toEqual([]);
+  });
+});
+
+describe('days in local time', () => {
+  it('a weekend at local midnight 5 h off UTC fits once the detector is given the offset', () => {
+    const g = gaussian(prng(5));
+    const ts = Array.from({ length: 21 * 288 }, (_, i) => T0 + i * 5 * MINUTE);
+    const localWeekend = (t: number) => Math.floor((t + 5 * HOUR - T0) / DAY) % 7 >= 5;
+    const values = ts.map(
+      (t) => 50 + 20 * Math.sin((2 * Math.PI * t) / DAY) + (localWeekend(t) ? -15 : 0) + g(),
+    );
+    const after = (dayOffsetMs: number) =>
+      scoreSeries(ts, values, { dayOffsetMs }).episodes.filter((e) => e.start >= T0 + 7 * DAY);
+    expect(after(5 * HOUR)).toEqual([]);
+    // In UTC days its weekend steps come 5 h before midnight: every weekend raises.
+    expect(after(0).length).toBeGreaterThanOrEqual(2);
   });
 });
 
