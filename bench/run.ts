@@ -42,6 +42,7 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   'forecast-input': isolated('forecast-input'),
   sketches: isolated('sketches'),
   forecast: isolated('forecast'),
+  anomaly: isolated('anomaly'),
   replay: (o) => walReplay('replay', replaySeconds(o.quick).replay, false),
   'replay-max': (o) => walReplay('replay-max', replaySeconds(o.quick).replayMax, true),
   paint: firstPaint,

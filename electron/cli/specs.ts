@@ -265,7 +265,39 @@ export const FORECAST = {
   ],
 } satisfies CommandSpec;
 
-export const COMMANDS: readonly CommandSpec[] = [SERVE, AGENT, SIMULATE, TOKEN, FORECAST];
+export const DETECT = {
+  name: 'detect',
+  summary: 'score a timestamp,value CSV for anomalies offline, as the console would',
+  synopsis: '--csv FILE [options]',
+  flags: {
+    csv: {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'timestamp,value CSV with a header row; ISO 8601, epoch seconds or epoch ms (numbers of 1e11 and above)',
+      required: true,
+    },
+    sensitivity: {
+      type: 'string',
+      value: 'S',
+      description: 'low, medium or high, or the score threshold itself, between 0 and 1',
+      default: 'medium',
+    },
+    warmup: {
+      type: 'string',
+      value: 'DUR',
+      description: 'history a series needs before it is scored, 0 to 30d (m, h or d)',
+      default: '24h',
+    },
+  },
+  notes: [
+    'Each row is scored using only the rows before it, as the live detector scores samples.',
+    'stdout: timestamp,value,anomaly_score,is_anomaly (score 0–1); stderr: the episodes an anomaly rule would have raised.',
+    'exit 2: bad flags, or an unreadable or bad CSV (the message names the line).',
+  ],
+} as const satisfies CommandSpec;
+
+export const COMMANDS: readonly CommandSpec[] = [SERVE, AGENT, SIMULATE, TOKEN, FORECAST, DETECT];
 
 const LINE = 100;
 
