@@ -279,6 +279,22 @@ export class AnomalyDetector {
   }
 
   /** Whether the series' next sample, at `now`, will be scored. */
+  /**
+   * The value the baseline expects at `ts` (its day slot plus the level, as `observe` scores
+   * against), for saying what "normal" was; NaN before the series' first sample.
+   */
+  expectedAt(handle: number, ts: number): number {
+    const s = this.scalars;
+    const b = handle * STRIDE;
+    if (!(s[b + SAMPLES]! > 0)) return NaN;
+    const local = ts + this.dayOffsetMs;
+    const slot = Math.floor((local - Math.floor(local / DAY) * DAY) / SLOT_MS);
+    const q = handle * PROFILE;
+    const p = this.profiles;
+    const day = p[q + 2 * slot + 1] === 0 ? p[q + 2 * s[b + LAST_SLOT]!]! : p[q + 2 * slot]!;
+    return day + s[b + LEVEL]!;
+  }
+
   isWarm(handle: number, now: number): boolean {
     return this.warmAt(handle * STRIDE, now);
   }
