@@ -31,7 +31,7 @@ export function alertLatencyWhileForecasting(opts: BenchOptions): Promise<Sectio
   return measureAlertLatency(opts, async (core) => {
     const jobs = syntheticForecastJobs(SERIES);
     const t0 = performance.now();
-    await core.forecastRunner.forecastBatch(jobs);
+    await core.foresight.runner.forecastBatch(jobs);
     return `${SERIES.toLocaleString('en')} series forecast in ${ms(performance.now() - t0)} meanwhile`;
   });
 }

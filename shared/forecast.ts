@@ -52,7 +52,7 @@ export interface BacktestFigures {
 
 /**
  * When the series reaches `threshold` (epoch ms), read from the bands: `earliest` from the
- * pessimistic edge of the 80 % band, `likely` from the point forecast, `latest` from the
+ * pessimistic edge of the 95 % band, `likely` from the point forecast, `latest` from the
  * optimistic edge. null: not within the horizon.
  */
 export interface ThresholdCrossing {

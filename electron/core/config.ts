@@ -64,6 +64,8 @@ export interface CoreConfig {
   forecastRegionsEveryMs: number;
   /** … and of every agent's capacity series this often (both on the forecast worker). */
   forecastAgentsEveryMs: number;
+  /** History a series needs before anomaly rules score it (its baseline's warm-up). */
+  anomalyWarmupMs: number;
   persistDebounceMs: number;
   maxStoredEvents: number;
   maxResolvedAlerts: number;
@@ -111,6 +113,7 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     analysisEveryMs: 60_000,
     forecastRegionsEveryMs: 5 * 60_000,
     forecastAgentsEveryMs: 60 * 60_000,
+    anomalyWarmupMs: 24 * 60 * 60_000,
     persistDebounceMs: 1_000,
     maxStoredEvents: 10_000,
     maxResolvedAlerts: 5_000,
@@ -170,6 +173,7 @@ export const ConfigFile = Type.Object(
     diskCheckEveryMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
     forecastRegionsEveryMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 86_400_000 })),
     forecastAgentsEveryMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 86_400_000 })),
+    anomalyWarmupMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400_000 })),
     ingestProbeMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
     persistDebounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     maxStoredEvents: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),

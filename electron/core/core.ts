@@ -1,7 +1,4 @@
-import { FORECAST_HORIZON_DEFAULT_MS } from '../../shared/forecast.js';
-import { ForecastRunner } from './forecast/forecast-runner.js';
-import { ForecastingService } from './forecast/forecasting-service.js';
-import { FORECASTING_UNAVAILABLE } from './api/routes-forecast.js';
+import { Foresight } from './forecast/foresight.js';
 import { mkdir } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
 import type { ConsoleStats, SessionInfo, StorageReport } from '../../shared/api.js';
@@ -82,9 +79,8 @@ export class MonitoringCore {
   readonly evaluator: RuleEvaluator;
   readonly store: MetricStore;
   readonly analysis: PerformanceAnalysis;
-  readonly forecasting: ForecastingService;
-  /** The forecast worker (the bench loads it while it measures alert latency). */
-  readonly forecastRunner = new ForecastRunner();
+  /** Forecasts, the capacity table, anomaly detection and fleet outliers. */
+  readonly foresight: Foresight;
   readonly eventLog: EventLog;
   readonly state: StateStore;
   readonly admission: IngestAdmission;
@@ -183,7 +179,7 @@ export class MonitoringCore {
       },
       config.analysisEveryMs,
     );
-    this.forecasting = new ForecastingService(
+    this.foresight = new Foresight(
       {
         clock: this.clock,
         logger: this.logger,
@@ -191,12 +187,12 @@ export class MonitoringCore {
         fleet: this.fleet,
         rules: () => this.rules,
         alerts: this.alerts,
-        runner: this.forecastRunner,
       },
       {
-        regionsEveryMs: config.forecastRegionsEveryMs,
-        agentsEveryMs: config.forecastAgentsEveryMs,
-        horizonMs: FORECAST_HORIZON_DEFAULT_MS,
+        forecastRegionsEveryMs: config.forecastRegionsEveryMs,
+        forecastAgentsEveryMs: config.forecastAgentsEveryMs,
+        outliersEveryMs: 5 * 60_000,
+        anomalyWarmupMs: config.anomalyWarmupMs,
       },
     );
     this.eventLog = new EventLog(config.maxStoredEvents);
@@ -273,6 +269,7 @@ export class MonitoringCore {
         events: this.events,
         fleet: this.fleet,
         evaluator: this.evaluator,
+        anomalies: this.foresight.anomalies,
         store: this.store,
         eventLog: this.eventLog,
         metrics: this.metrics,
@@ -305,11 +302,7 @@ export class MonitoringCore {
       now: () => this.clock.now(),
       store: this.store,
       analysis: this.analysis,
-      forecasting: {
-        ...FORECASTING_UNAVAILABLE,
-        forecast: (q) => this.forecasting.forecast(q),
-        capacity: (q) => this.forecasting.capacity(q),
-      },
+      forecasting: this.foresight.api(),
       fleet: this.fleet,
       alerts: this.alerts,
       events: this.eventLog,
@@ -347,7 +340,7 @@ export class MonitoringCore {
     const apiPort = await this.api.start();
     this.fleet.start();
     this.analysis.start();
-    this.forecasting.start();
+    this.foresight.start();
     this.regionHistory.start();
     this.lowDisk.start();
     const advertised = advertisedHost(config.ingestHost);
@@ -371,7 +364,7 @@ export class MonitoringCore {
   async stop(): Promise<void> {
     this.fleet.stop();
     this.analysis.stop();
-    const forecastsDone = this.forecasting.stop();
+    const forecastsDone = this.foresight.stop();
     this.regionHistory.stop();
     this.lowDisk.stop();
     this.admission.stop();
@@ -379,12 +372,7 @@ export class MonitoringCore {
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);
     await forecastsDone;
     this.alerts.dispose();
-    await Promise.all([
-      this.state.close(),
-      this.store.close(),
-      this.registry.close(),
-      this.forecastRunner.close(),
-    ]);
+    await Promise.all([this.state.close(), this.store.close(), this.registry.close()]);
   }
 
   stats(): ConsoleStats {
@@ -432,6 +420,7 @@ export class MonitoringCore {
       if (loaded.state.rules.length > 0) this.rules = loaded.state.rules;
     }
     this.evaluator.setRules(this.rules);
+    this.foresight.setRules(this.rules);
     this.evaluator.reconcileRegions(this.fleet.regions());
     this.registry.restored();
     for (const [collection, n] of Object.entries(loaded.dropped)) {

@@ -13,7 +13,7 @@ import {
   FORECAST_HORIZON_MIN_MS,
 } from '../../../shared/forecast.js';
 import { HttpError } from './http-util.js';
-import { limitOf, type ForecastingApi, type RouteTable } from './route-spec.js';
+import { limitOf, type RouteTable } from './route-spec.js';
 import { parseLabels } from './routes-metrics.js';
 
 export type ForecastRouteKey = Extract<
@@ -97,19 +97,3 @@ export const FORECAST_ROUTES: RouteTable<ForecastRouteKey> = {
       }),
   },
 };
-
-/** Until the forecasting service is wired into the core: every route answers 503. */
-export const FORECASTING_UNAVAILABLE: ForecastingApi = {
-  forecast: () => Promise.reject(unavailable()),
-  capacity: () => {
-    throw unavailable();
-  },
-  anomalies: () => Promise.reject(unavailable()),
-  outliers: () => {
-    throw unavailable();
-  },
-};
-
-function unavailable(): HttpError {
-  return new HttpError(503, 'unavailable', 'forecasting is not running in this console');
-}

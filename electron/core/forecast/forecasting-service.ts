@@ -92,6 +92,8 @@ export class ForecastingService {
       clock.setInterval(() => void this.runRegions(), this.opts.regionsEveryMs),
       clock.setInterval(() => void this.runAgents(), this.opts.agentsEveryMs),
     ];
+    // And once now: after a restart the table would otherwise stay empty for up to an hour.
+    void this.runAll();
   }
 
   /** No more scheduled runs; resolves once the one under way (if any) is done with the store. */
@@ -234,7 +236,7 @@ export class ForecastingService {
     };
   }
 
-  /** One target's full forecast, computed now on the worker (every candidate model). */
+  /** One target's full forecast (history, every step, both bands), computed now on the worker. */
   async forecast(q: {
     metric: string;
     regionId?: string;
@@ -272,7 +274,8 @@ export class ForecastingService {
     }
     const [input] = readInputs(store, [group.series], now);
     const job = this.jobFor(group.target, input!, rules, q.horizonMs);
-    job.options = { ...job.options, horizonMs: q.horizonMs, effort: 'full' };
+    // The same effort as the scheduled run's: the chart a table row opens shows that row's model.
+    job.options = { ...job.options, horizonMs: q.horizonMs };
     const [r] = await this.deps.runner.forecastBatch([job]);
     if (!r || r.status !== 'ok') {
       return {

@@ -9,6 +9,7 @@ import type { Clock } from '../clock.js';
 import type { CoreEvents } from '../events.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { IdSource } from '../ids.js';
+import type { AnomalyService } from '../anomaly/anomaly-service.js';
 import type { RuleEvaluator } from '../incidents/evaluator.js';
 import type { CoreMetrics } from '../metrics.js';
 import type { EventLog } from '../store/event-log.js';
@@ -29,6 +30,7 @@ export interface PipelineDeps {
   events: CoreEvents;
   fleet: Fleet;
   evaluator: RuleEvaluator;
+  anomalies: Pick<AnomalyService, 'watchesMetric' | 'onSample'>;
   store: MetricStore;
   eventLog: EventLog;
   metrics: CoreMetrics;
@@ -69,7 +71,7 @@ export class IngestPipeline implements IngestHandler {
   }
 
   metrics(agentId: string, msg: MetricsMessage, arrivedAt: number, arrivedMono: number) {
-    const { fleet, store, evaluator, metrics } = this.deps;
+    const { fleet, store, evaluator, anomalies, metrics } = this.deps;
     const agent = fleet.agent(agentId);
     if (!agent) return { problems: [], durable: Promise.resolve() };
     // A sample from the future (an agent clock gone wrong) would make every later, correct
@@ -86,8 +88,9 @@ export class IngestPipeline implements IngestHandler {
     // Only samples newer than their series' newest are judged by the rules: a batch resent
     // after a lost ack is stored once and cannot reopen alerts, and a late sample (stored in
     // place, within the out-of-order window) is history, not the current state.
-    const { outcome, durable } = store.append(agentId, samples, (_series, sample) => {
+    const { outcome, durable } = store.append(agentId, samples, (series, sample) => {
       if (evaluator.watches(sample.name)) evaluator.onSample(agent, sample, arrivedAt, arrivedMono);
+      if (anomalies.watchesMetric(sample.name)) anomalies.onSample(series, agent, sample);
       if (!sample.labels && HEADLINE.has(sample.name as keyof LatestValues)) {
         (latest ??= {})[sample.name as keyof LatestValues] = sample.value;
       }
