@@ -11,6 +11,7 @@ import { axisClamp, buildLines, inMetricUnit } from './chart-lines';
 import { ExploreControls } from './ExploreControls';
 import { ExplorePanel } from './ExplorePanel';
 import {
+  canForecast,
   formatExploreQuery,
   parseExploreQuery,
   RANGE_MS,
@@ -19,8 +20,10 @@ import {
 } from './explore-state';
 import { useExploreData } from './useExploreData';
 import { useExploreMeta, useServerTrend } from './useExploreMeta';
+import { useExploreOverlays } from './useExploreOverlays';
 
 const DEFAULT_METRIC = 'cpu_usage';
+const NO_POINTS: [number, number][] = [];
 
 export function exploreHref(state: Partial<ExploreState>): string {
   return hrefFor('explore', null, formatExploreQuery({ ...parseExploreQuery(''), ...state }));
@@ -92,6 +95,13 @@ export function ExploreView({ query }: { query: string }) {
       showThresholds,
     ],
   );
+  const overlays = useExploreOverlays(state, unit, data.series[0]?.points ?? NO_POINTS, now);
+  const shown = useMemo(
+    () => (overlays.lines.length ? { ...view, lines: [...view.lines, ...overlays.lines] } : view),
+    [view, overlays.lines],
+  );
+  // With a forecast drawn, the x axis runs on to its end.
+  const chartXMax = Math.max(xMax, overlays.forecastTo ?? xMax);
   const hostname =
     state.scope.kind === 'agent' ? (agents.get(state.scope.id)?.hostname ?? null) : null;
 
@@ -101,7 +111,10 @@ export function ExploreView({ query }: { query: string }) {
       <ExplorePanel
         state={state}
         data={data}
-        view={view}
+        view={shown}
+        overlays={overlays}
+        forecastable={canForecast(state.scope)}
+        onForecast={(on) => update({ forecast: on, trend: state.trend })}
         unit={unit}
         rule={rule}
         showThresholds={showThresholds}
@@ -109,7 +122,7 @@ export function ExploreView({ query }: { query: string }) {
         serverTrend={serverTrend}
         hostname={hostname}
         xMin={xMin}
-        xMax={xMax}
+        xMax={chartXMax}
         formatY={formatY}
         formatTick={formatTick}
         clamp={clamp}
