@@ -95,6 +95,8 @@ describe('accessibility: every page with a fleet', () => {
   let probes: Probe[] = [];
   let alertId = '';
   let agentId = '';
+  /** An agent with a disk series (for a forecast). */
+  let diskAgentId = '';
 
   beforeAll(async () => {
     stack = await startStack({ agents: 40, seed: 3 });
@@ -118,6 +120,7 @@ describe('accessibility: every page with a fleet', () => {
     });
     alertId = open.find((a) => a.id !== acked.id)!.id;
     agentId = probes[0]!.agentId;
+    diskAgentId = probes[SHOT_PROBES.findIndex((p) => 'disk_usage' in p.metrics)]!.agentId;
   });
   afterAll(async () => {
     await Promise.all(probes.map((p) => p.stop()));
@@ -136,6 +139,12 @@ describe('accessibility: every page with a fleet', () => {
       ready: `${byTestId('explore-chart')}[data-status="ready"]`,
     },
     { name: 'trends', hash: '#/trends', ready: byTestId('trend-row') },
+    {
+      // A forecast opened, or (a console without the forecasting service) its refusal.
+      name: 'capacity',
+      hash: `#/capacity/${encodeURIComponent(`agent:${diskAgentId}:disk_usage`)}`,
+      ready: `${byTestId('forecast-chart')}, ${byTestId('forecast-insufficient')}, ${byTestId('capacity-unavailable')}`,
+    },
     { name: 'settings', hash: '#/settings', ready: byTestId('storage-panel') },
     {
       name: 'region',

@@ -58,6 +58,8 @@ function forecast(over: Partial<ForecastOk> = {}): ForecastOk {
   };
 }
 
+const f30 = () => forecast().forecast[29]!;
+
 describe('forecast chart lines', () => {
   it('history, both bands (lower edge then the upper that fills to it), forecast, threshold, crossing', () => {
     const f = forecast();
@@ -83,7 +85,7 @@ describe('forecast chart lines', () => {
       expect(byId[id]!.data[0]).toEqual({ x: f.dataUntil, y: 79 });
       expect(byId[id]!.data).toHaveLength(61);
     }
-    expect(byId['band95-hi']!.data[10]!.y).toBe(f.forecast[9]!.hi95);
+    expect(byId['band95-hi']!.data[5]!.y).toBe(f.forecast[4]!.hi95);
     expect(byId['band80-lo']!.data[10]!.y).toBe(f.forecast[9]!.lo80);
     expect(byId['forecast']!.notes![1]).toBe('80 % band 79.0% – 81.0% · 95 % band 78.0% – 82.0%');
     expect(byId['threshold']!.data).toEqual([
@@ -109,11 +111,21 @@ describe('forecast chart lines', () => {
     expect(none.lines.map((l) => l.role)).not.toContain('marker');
   });
 
-  it('the bands do not widen the axis past a clamp (a 95 % band above 100 %)', () => {
+  it('a percentage is drawn inside 0–100: what the model runs past 100 % is drawn at 100 %', () => {
     const { lines } = forecastChart(forecast());
-    const ext = dataExtent(lines);
-    // The forecast reaches 139 %, the 95 % band 259 %: the extent follows the forecast only.
-    expect(ext.max).toBe(139);
+    const byId = Object.fromEntries(lines.map((l) => [l.id, l]));
+    expect(Math.max(...byId['forecast']!.data.map((p) => p.y))).toBe(100);
+    expect(Math.max(...byId['band95-hi']!.data.map((p) => p.y))).toBe(100);
+    expect(byId['band95-lo']!.data[30]!.y).toBe(f30().lo95);
+    expect(dataExtent(lines).max).toBe(100);
+  });
+
+  it('other units are drawn as forecast; the bands do not widen the axis', () => {
+    const { lines } = forecastChart(forecast({ unit: 'ms' }));
+    const byId = Object.fromEntries(lines.map((l) => [l.id, l]));
+    expect(byId['band95-hi']!.data[60]!.y).toBe(259);
+    // The forecast reaches 139 ms, the 95 % band 259 ms: the extent follows the forecast only.
+    expect(dataExtent(lines).max).toBe(139);
   });
 });
 

@@ -36,7 +36,7 @@ export function CapacityView({ selected }: { selected: string | null }) {
           {report
             ? `Forecasts ${horizon} ahead · ${runStateText(report, now)}`
             : error
-              ? unavailableText(error.status, error.message)
+              ? 'No capacity forecasts'
               : 'Loading forecasts…'}
         </span>
         <span className="toolbar__spacer" />

@@ -48,9 +48,12 @@ function ForecastFacts({ f, now }: { f: ForecastOk; now: number }) {
         {f.crossing && (
           <>
             <dt>Reaches {formatLevel(f.crossing.threshold, f.unit)}</dt>
-            <dd className="num" data-testid="forecast-crossing">
-              earliest {cells.earliest} · likely <strong>{cells.likely}</strong> · latest{' '}
-              {cells.latest}
+            <dd data-testid="forecast-crossing">
+              likely <strong>{cells.likely}</strong>
+              <br />
+              <span className="muted">
+                earliest {cells.earliest} · latest {cells.latest}
+              </span>
             </dd>
           </>
         )}

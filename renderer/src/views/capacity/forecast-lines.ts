@@ -16,13 +16,18 @@ export interface ForecastChart {
   xMax: number;
 }
 
-/** The bands and the forecast line, joined to the history's last point. */
+/**
+ * The bands and the forecast line, joined to the history's last point. A percentage cannot
+ * leave 0–100: what a model extrapolates past that is drawn at the bound (a full disk stays
+ * full), so the axis stays on the scale the operator knows.
+ */
 export function forecastOverlay(f: ForecastOk, color = 0): ChartLine[] {
   const last = f.history[f.history.length - 1];
   const start = last ? { t: last[0], v: last[1] } : null;
+  const bound = f.unit === '%' ? (v: number) => Math.min(100, Math.max(0, v)) : (v: number) => v;
   const edge = (pick: (p: ForecastOk['forecast'][number]) => number): Pt[] => [
     ...(start ? [{ x: start.t, y: start.v }] : []),
-    ...f.forecast.map((p) => ({ x: p.t, y: pick(p) })),
+    ...f.forecast.map((p) => ({ x: p.t, y: bound(pick(p)) })),
   ];
   const band = (
     level: number,

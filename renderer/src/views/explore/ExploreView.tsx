@@ -67,6 +67,9 @@ export function ExploreView({ query }: { query: string }) {
   const clamp = useMemo(() => axisClamp(unit, state.agg), [unit, state.agg]);
   const formatY = useCallback((v: number) => formatMetric(v, unit), [unit]);
   const formatTick = useCallback((v: number) => formatAxis(v, unit), [unit]);
+  const overlays = useExploreOverlays(state, unit, data.series[0]?.points ?? NO_POINTS, now);
+  // With a forecast drawn, the x axis (and the thresholds across it) run on to its end.
+  const chartXMax = Math.max(xMax, overlays.forecastTo ?? xMax);
   const view = useMemo(
     () =>
       buildLines({
@@ -76,7 +79,7 @@ export function ExploreView({ query }: { query: string }) {
         unit,
         step: data.result?.step ?? stepFor(RANGE_MS[state.range]),
         xMin,
-        xMax,
+        xMax: chartXMax,
         rule,
         showThresholds,
         partialFrom: data.partialFrom,
@@ -90,18 +93,15 @@ export function ExploreView({ query }: { query: string }) {
       state.range,
       unit,
       xMin,
-      xMax,
+      chartXMax,
       rule,
       showThresholds,
     ],
   );
-  const overlays = useExploreOverlays(state, unit, data.series[0]?.points ?? NO_POINTS, now);
   const shown = useMemo(
     () => (overlays.lines.length ? { ...view, lines: [...view.lines, ...overlays.lines] } : view),
     [view, overlays.lines],
   );
-  // With a forecast drawn, the x axis runs on to its end.
-  const chartXMax = Math.max(xMax, overlays.forecastTo ?? xMax);
   const hostname =
     state.scope.kind === 'agent' ? (agents.get(state.scope.id)?.hostname ?? null) : null;
 

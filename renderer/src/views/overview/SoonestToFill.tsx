@@ -16,6 +16,11 @@ import { Tile } from './Tile';
 
 const QUERY = { limit: '5' };
 
+/** The tile is narrow: "disk", "memory", "filesystem" rather than the metric's name. */
+function shortMetric(metric: string): string {
+  return metric.replace(/_usage$/, '');
+}
+
 export function SoonestToFill({ now }: { now: number }) {
   const { report, error } = useCapacity(QUERY);
   const first = useMemo(() => sortBySoonest(report?.agents ?? [])[0] ?? null, [report]);
@@ -48,20 +53,27 @@ export function SoonestToFill({ now }: { now: number }) {
       </Tile>
     );
   }
-  const name = `${targetName(first.target)} ${first.target.metric}`;
+  const name = targetName(first.target);
   return (
     <Tile
       label="Soonest to fill"
       testId="kpi-capacity"
       tone="warning"
       foot={
-        <span data-testid="kpi-capacity-when" title={formatDate(likely)}>
-          likely {formatIn(likely, now)} · {formatDate(likely)}
+        <span
+          data-testid="kpi-capacity-when"
+          title={`${first.target.metric} likely reaches its threshold ${formatDate(likely)}`}
+        >
+          {shortMetric(first.target.metric)} · {formatIn(likely, now)}
         </span>
       }
       onClick={() => navigateTo(capacityHref(first))}
     >
-      <span className="kpi__value--name" data-testid="kpi-capacity-target" title={name}>
+      <span
+        className="kpi__value--name"
+        data-testid="kpi-capacity-target"
+        title={`${name} ${first.target.metric}`}
+      >
         {name}
       </span>
     </Tile>
