@@ -40,6 +40,7 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   series: isolated('series'),
   'forecast-input': isolated('forecast-input'),
   sketches: isolated('sketches'),
+  forecast: isolated('forecast'),
   replay: (o) => walReplay('replay', replaySeconds(o.quick).replay, false),
   'replay-max': (o) => walReplay('replay-max', replaySeconds(o.quick).replayMax, true),
   paint: firstPaint,

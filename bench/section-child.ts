@@ -1,5 +1,6 @@
 // Runs one bench section in a process of its own and prints its Section as JSON on the last
 // line: figures about this process's memory must not include what earlier sections left.
+import { forecastBench } from './forecast.js';
 import { sketchCost } from './sketches.js';
 import { forecastInput, memoryPerSeries, storageSoak } from './storage.js';
 import type { BenchOptions, Section } from './harness.js';
@@ -9,6 +10,7 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   series: memoryPerSeries,
   'forecast-input': forecastInput,
   sketches: sketchCost,
+  forecast: forecastBench,
 };
 
 const [name, flag] = process.argv.slice(2);

@@ -31,6 +31,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await (await import('./cli/agent.js')).agentCommand(rest, env);
       case 'simulate':
         return await (await import('./cli/simulate.js')).simulateCommand(rest, env);
+      case 'forecast':
+        return await (await import('./cli/forecast.js')).forecastCommand(rest);
       case 'token': {
         const flags = parse(TOKEN, rest);
         const { defaultDataDir } = await import('./core/config.js');

@@ -228,7 +228,44 @@ export const TOKEN = {
   },
 } as const satisfies CommandSpec;
 
-export const COMMANDS: readonly CommandSpec[] = [SERVE, AGENT, SIMULATE, TOKEN];
+export const FORECAST = {
+  name: 'forecast',
+  summary: 'forecast a timestamp,value CSV offline, as the console would',
+  synopsis: '--csv FILE [options]',
+  flags: {
+    csv: {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'timestamp,value CSV with a header row; ISO 8601, epoch seconds or epoch ms (numbers of 1e11 and above)',
+      required: true,
+    },
+    horizon: {
+      type: 'string',
+      value: 'DUR',
+      description: 'how far ahead, 1h to 30d (m, h or d), in steps of the input interval',
+      default: '7d',
+    },
+    interval: {
+      type: 'string',
+      value: 'P',
+      description: 'level of the lower/upper band, between 0 and 1',
+      default: '0.95',
+    },
+    effort: {
+      type: 'string',
+      value: 'full|fast',
+      description: 'full backtests MSTL+ETS/AutoETS too; fast only the closed-form models',
+      default: 'full',
+    },
+  },
+  notes: [
+    'stdout: timestamp,forecast,lower,upper, one row per step; stderr: model, backtest MASE and coverage.',
+    'exit 2: bad flags, an unreadable or bad CSV (the message names the line), or too little history.',
+  ],
+} satisfies CommandSpec;
+
+export const COMMANDS: readonly CommandSpec[] = [SERVE, AGENT, SIMULATE, TOKEN, FORECAST];
 
 const LINE = 100;
 

@@ -60,6 +60,10 @@ export interface CoreConfig {
   ingestProbeMs: number;
   /** How often trends are recomputed (they are also computed on demand). */
   analysisEveryMs: number;
+  /** Forecasts of the regions' averages are recomputed this often … */
+  forecastRegionsEveryMs: number;
+  /** … and of every agent's capacity series this often (both on the forecast worker). */
+  forecastAgentsEveryMs: number;
   persistDebounceMs: number;
   maxStoredEvents: number;
   maxResolvedAlerts: number;
@@ -105,6 +109,8 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     diskCheckEveryMs: 30_000,
     ingestProbeMs: 1_000,
     analysisEveryMs: 60_000,
+    forecastRegionsEveryMs: 5 * 60_000,
+    forecastAgentsEveryMs: 60 * 60_000,
     persistDebounceMs: 1_000,
     maxStoredEvents: 10_000,
     maxResolvedAlerts: 5_000,
@@ -162,6 +168,8 @@ export const ConfigFile = Type.Object(
     diskResumeFreeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
     lowDiskFreeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
     diskCheckEveryMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 3_600_000 })),
+    forecastRegionsEveryMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 86_400_000 })),
+    forecastAgentsEveryMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 86_400_000 })),
     ingestProbeMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
     persistDebounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     maxStoredEvents: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),

@@ -1,3 +1,6 @@
+import { FORECAST_HORIZON_DEFAULT_MS } from '../../shared/forecast.js';
+import { ForecastRunner } from './forecast/forecast-runner.js';
+import { ForecastingService } from './forecast/forecasting-service.js';
 import { FORECASTING_UNAVAILABLE } from './api/routes-forecast.js';
 import { mkdir } from 'node:fs/promises';
 import { hostname, networkInterfaces } from 'node:os';
@@ -79,6 +82,8 @@ export class MonitoringCore {
   readonly evaluator: RuleEvaluator;
   readonly store: MetricStore;
   readonly analysis: PerformanceAnalysis;
+  readonly forecasting: ForecastingService;
+  private readonly forecastRunner = new ForecastRunner();
   readonly eventLog: EventLog;
   readonly state: StateStore;
   readonly admission: IngestAdmission;
@@ -176,6 +181,22 @@ export class MonitoringCore {
         },
       },
       config.analysisEveryMs,
+    );
+    this.forecasting = new ForecastingService(
+      {
+        clock: this.clock,
+        logger: this.logger,
+        store: this.store,
+        fleet: this.fleet,
+        rules: () => this.rules,
+        alerts: this.alerts,
+        runner: this.forecastRunner,
+      },
+      {
+        regionsEveryMs: config.forecastRegionsEveryMs,
+        agentsEveryMs: config.forecastAgentsEveryMs,
+        horizonMs: FORECAST_HORIZON_DEFAULT_MS,
+      },
     );
     this.eventLog = new EventLog(config.maxStoredEvents);
     this.state = new StateStore(
@@ -283,7 +304,11 @@ export class MonitoringCore {
       now: () => this.clock.now(),
       store: this.store,
       analysis: this.analysis,
-      forecasting: FORECASTING_UNAVAILABLE,
+      forecasting: {
+        ...FORECASTING_UNAVAILABLE,
+        forecast: (q) => this.forecasting.forecast(q),
+        capacity: (q) => this.forecasting.capacity(q),
+      },
       fleet: this.fleet,
       alerts: this.alerts,
       events: this.eventLog,
@@ -321,6 +346,7 @@ export class MonitoringCore {
     const apiPort = await this.api.start();
     this.fleet.start();
     this.analysis.start();
+    this.forecasting.start();
     this.regionHistory.start();
     this.lowDisk.start();
     const advertised = advertisedHost(config.ingestHost);
@@ -344,13 +370,20 @@ export class MonitoringCore {
   async stop(): Promise<void> {
     this.fleet.stop();
     this.analysis.stop();
+    const forecastsDone = this.forecasting.stop();
     this.regionHistory.stop();
     this.lowDisk.stop();
     this.admission.stop();
     this.stream?.stop();
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);
+    await forecastsDone;
     this.alerts.dispose();
-    await Promise.all([this.state.close(), this.store.close(), this.registry.close()]);
+    await Promise.all([
+      this.state.close(),
+      this.store.close(),
+      this.registry.close(),
+      this.forecastRunner.close(),
+    ]);
   }
 
   stats(): ConsoleStats {

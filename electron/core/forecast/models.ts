@@ -1,0 +1,129 @@
+// The candidate models. Each maps a training history to `h` point forecasts; intervals come
+// later, from the backtest's out-of-sample errors, the same way for every model.
+import { autoEtsForecast, mstlEtsForecast } from './augurs.js';
+import { fitLine } from './series-math.js';
+import type { Effort, ModelName } from './types.js';
+
+export type PointForecaster = (train: Float64Array, h: number, periods: number[]) => Float64Array;
+
+/** Share of the history the damped trend fits its local line on. */
+const DAMPED_WINDOW = 1 / 3;
+/** Damped trend: the slope's effect halves every this many days' worth of steps. */
+const DAMPED_HALF_LIFE_DAYS = 3;
+
+/** Seasonal profiles (one per period, shortest first) of y minus a line, centred on 0. */
+function profiles(y: Float64Array, periods: number[], slope: number, intercept: number) {
+  const r = y.map((v, i) => v - intercept - slope * i);
+  return periods.map((p) => {
+    const sum = new Float64Array(p);
+    const count = new Float64Array(p);
+    for (let i = 0; i < r.length; i++) {
+      sum[i % p] = (sum[i % p] as number) + (r[i] as number);
+      count[i % p] = (count[i % p] as number) + 1;
+    }
+    const prof = sum.map((s, k) => (count[k] ? s / (count[k] as number) : 0));
+    const mean = prof.reduce((a, b) => a + b, 0) / p;
+    const centred = prof.map((v) => v - mean);
+    for (let i = 0; i < r.length; i++) r[i] = (r[i] as number) - (centred[i % p] as number);
+    return { p, values: centred };
+  });
+}
+
+function seasonalAt(profs: ReturnType<typeof profiles>, i: number): number {
+  let s = 0;
+  for (const { p, values } of profs) s += values[i % p] as number;
+  return s;
+}
+
+/**
+ * Line plus seasonal profile, fitted twice: the line on the raw history (an incomplete last
+ * day biases it a little), then again on the deseasonalised history.
+ */
+function decompose(y: Float64Array, periods: number[], from: number) {
+  let line = fitLine(y, from);
+  let profs = profiles(y, periods, line.slope, line.intercept);
+  if (periods.length > 0) {
+    const deseasoned = y.map((v, i) => v - seasonalAt(profs, i));
+    line = fitLine(deseasoned, from);
+    profs = profiles(y, periods, line.slope, line.intercept);
+  }
+  return { line, profs };
+}
+
+const linearTrend: PointForecaster = (y, h, periods) => {
+  const { line, profs } = decompose(y, periods, 0);
+  const n = y.length;
+  const out = new Float64Array(h);
+  for (let k = 0; k < h; k++) {
+    const i = n + k;
+    out[k] = line.intercept + line.slope * i + seasonalAt(profs, i);
+  }
+  return out;
+};
+
+function dampedTrendFor(stepsPerDay: number): PointForecaster {
+  const phi = Math.pow(0.5, 1 / Math.max(1, DAMPED_HALF_LIFE_DAYS * stepsPerDay));
+  return (y, h, periods) => {
+    const n = y.length;
+    const minWindow = Math.max(6, 2 * (periods[0] ?? 0));
+    const from = Math.max(0, n - Math.max(minWindow, Math.floor(n * DAMPED_WINDOW)));
+    const { line, profs } = decompose(y, periods, from);
+    const level = line.intercept + line.slope * (n - 1);
+    const out = new Float64Array(h);
+    let damp = 0;
+    let pow = 1;
+    for (let k = 0; k < h; k++) {
+      pow *= phi;
+      damp += pow;
+      out[k] = level + line.slope * damp + seasonalAt(profs, n + k);
+    }
+    return out;
+  };
+}
+
+/** Repeats the last full season (the shortest detected one); the last value if none. */
+export const seasonalNaive: PointForecaster = (y, h, periods) => {
+  const n = y.length;
+  const m = Math.min(periods[0] ?? 1, n);
+  const out = new Float64Array(h);
+  for (let k = 0; k < h; k++) out[k] = y[n - m + (k % m)] as number;
+  return out;
+};
+
+/** MSTL+ETS fits this many days at most (or three of its longest seasons): its cost grows
+ * with the history, and two weeks keep 20 aggregates' full backtests within two seconds. */
+const MSTL_MAX_DAYS = 14;
+
+function mstlEtsFor(maxTrain: number): PointForecaster {
+  return (y, h, periods) =>
+    mstlEtsForecast(y.subarray(Math.max(0, y.length - maxTrain)), periods, h);
+}
+const autoEts: PointForecaster = (y, h) => autoEtsForecast(y, h);
+
+export interface Candidate {
+  name: ModelName;
+  forecast: PointForecaster;
+  /** Shortest training history it can fit. */
+  minTrain: number;
+}
+
+/**
+ * The candidates for a series. MSTL+ETS when a season was detected (it models the season);
+ * AutoETS when none was (its seasonal forms are MSTL's job here). Both only at full effort:
+ * a WASM ETS fit costs tens of milliseconds, the closed-form ones well under one.
+ */
+export function candidatesFor(periods: number[], effort: Effort, stepsPerDay: number): Candidate[] {
+  const season = Math.max(0, ...periods);
+  const list: Candidate[] = [
+    { name: 'seasonal_naive', forecast: seasonalNaive, minTrain: Math.max(2, periods[0] ?? 1) },
+    { name: 'linear_trend', forecast: linearTrend, minTrain: Math.max(6, season) },
+    { name: 'damped_trend', forecast: dampedTrendFor(stepsPerDay), minTrain: Math.max(6, season) },
+  ];
+  if (effort === 'full') {
+    const maxTrain = Math.max(Math.round(MSTL_MAX_DAYS * stepsPerDay), 3 * season);
+    if (periods.length > 0) {
+      list.push({ name: 'mstl_ets', forecast: mstlEtsFor(maxTrain), minTrain: 2 * season });
+    } else list.push({ name: 'auto_ets', forecast: autoEts, minTrain: 12 });
+  }
+  return list;
+}
