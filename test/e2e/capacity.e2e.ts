@@ -5,6 +5,8 @@
 // (disk_usage_forecast) reaches the alert queue; the overview's "soonest to fill" tile, the
 // agent drawer and the explorer's forecast toggle show the same forecast. Every wait is for
 // something drawn from the core's answer: with an empty page, each one fails.
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CapacityReport } from '../../shared/forecast.js';
 import { jitter, startProbe, type Probe } from './history.js';
@@ -12,8 +14,13 @@ import { startStack, type Stack } from './stack.js';
 import { alertsIn, byTestId, eventually, openConsole, textOf } from './ui.js';
 
 const HOUR_MS = 3_600_000;
-/** Forecasts run off the ingest thread on their own schedule: allow a few runs' time. */
-const FORECAST_WAIT_MS = 180_000;
+/** As screenshots.e2e.ts: test-results/screenshots, or docs/screenshots by `npm run screenshots`. */
+const OUT = resolve(
+  join(import.meta.dirname, '../..'),
+  process.env.MERIDIAN_SCREENSHOT_DIR ?? 'test-results/screenshots',
+);
+/** Forecasts run on the worker every few seconds here (see config): allow a few runs. */
+const FORECAST_WAIT_MS = 90_000;
 /** "in 3 h 12 min", "in 2 d 4 h": a time until, as the table and tile say it. */
 const IN_TIME = /^in \d+ (d|h|min)( \d+ (h|min))?$/;
 
@@ -23,7 +30,10 @@ describe('capacity forecasts in the console', () => {
   let key = '';
 
   beforeAll(async () => {
-    stack = await startStack({});
+    // Agents' series are forecast hourly by default: every few seconds here.
+    stack = await startStack({
+      config: { forecastAgentsEveryMs: 5_000, forecastRegionsEveryMs: 5_000 },
+    });
     // 60 % three hours ago, filling 8 %/h: it crosses 90 % (the forecast rule's level) within
     // hours, well inside the 7 d horizon, whatever model the backtest picks.
     probe = await startProbe(stack, {
@@ -33,7 +43,7 @@ describe('capacity forecasts in the console', () => {
       historyMs: 3 * HOUR_MS,
       everyMs: 60_000,
       metrics: {
-        disk_usage: { unit: '%', at: (h, ts) => 60 + 8 * h + 0.2 * jitter(ts) },
+        disk_usage: { unit: '%', at: (h, ts) => 60 + 8 * h + 3 * jitter(ts) },
         memory_usage: { unit: '%', at: (_h, ts) => 40 + jitter(ts, 1) },
       },
     });
@@ -139,11 +149,21 @@ describe('capacity forecasts in the console', () => {
     await page.locator(byTestId('explore-forecast')).check();
     await page.locator(`${byTestId('explore-chart')}[data-forecast="1"][data-bands="2"]`).waitFor();
     expect(page.url()).toContain('forecast=1');
-    // The anomaly markers' answer came (an episode count, or still learning), not an error.
-    await page
-      .locator(`${byTestId('explore-chart')}[data-anomalies]:not([data-anomalies=""])`)
-      .waitFor();
-    const note = page.locator(byTestId('explore-anomaly-note'));
-    if ((await note.count()) > 0) expect(await note.textContent()).toMatch(/still learning/);
+  });
+
+  it('writes capacity.png (a forecast opened), and with MERIDIAN_SHOT_LIGHT capacity-light.png', async () => {
+    await mkdir(OUT, { recursive: true });
+    const page = await openConsole(stack, `#/capacity/${encodeURIComponent(key)}`);
+    const shots: ['dark' | 'light', string][] = [['dark', 'capacity.png']];
+    // The light theme for a look (not in the README), as screenshots.e2e.ts does.
+    if (process.env.MERIDIAN_SHOT_LIGHT) shots.push(['light', 'capacity-light.png']);
+    for (const [theme, file] of shots) {
+      await page.evaluate(`localStorage.setItem('meridian.theme', '${theme}')`);
+      await page.reload();
+      await page.waitForSelector(`html[data-theme="${theme}"]`);
+      await page.locator(`${byTestId('forecast-chart')}[data-drawn]`).waitFor();
+      await page.locator(`${byTestId('capacity-row')}[data-key="${key}"]`).waitFor();
+      await page.screenshot({ path: join(OUT, file) });
+    }
   });
 });

@@ -12,6 +12,7 @@ import {
   formatGrowth,
   formatHorizon,
   formatIn,
+  formatPredicted,
   forecastQuery,
   insufficientText,
   maseSentence,
@@ -91,6 +92,16 @@ describe('durations and dates', () => {
     expect(formatGrowth(-300, 'MiB')).toBe('\u2212300 MiB/d');
     expect(formatGrowth(0, '%')).toBe('0.00%/d');
     expect(formatGrowth(NaN, '%')).toBe('—');
+    // A fit's rounding noise is no growth.
+    expect(formatGrowth(2.8e-12, '%')).toBe('0.00%/d');
+  });
+
+  it('a predicted percentage stays within 0–100 and says "full"', () => {
+    expect(formatPredicted(1428, '%')).toBe('100% (full)');
+    expect(formatPredicted(100, '%')).toBe('100% (full)');
+    expect(formatPredicted(62.83, '%')).toBe('62.8%');
+    expect(formatPredicted(-3, '%')).toBe('0.00%');
+    expect(formatPredicted(1428, 'ms')).toBe('1.43 s');
   });
 });
 

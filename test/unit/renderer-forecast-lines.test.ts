@@ -9,6 +9,7 @@ import {
   anomalyMarkers,
   changepointMarkers,
   forecastChart,
+  forecastXMax,
   valueNear,
 } from '../../renderer/src/views/capacity/forecast-lines.js';
 
@@ -126,6 +127,29 @@ describe('forecast chart lines', () => {
     expect(byId['band95-hi']!.data[60]!.y).toBe(259);
     // The forecast reaches 139 ms, the 95 % band 259 ms: the extent follows the forecast only.
     expect(dataExtent(lines).max).toBe(139);
+  });
+});
+
+describe('the time the chart shows', () => {
+  it('up to the crossing: a quarter of the span after the latest edge, never past the horizon', () => {
+    const f = forecast();
+    const latest = f.crossing!.latest!;
+    expect(forecastXMax(f, 'crossing')).toBe(latest + (latest - T) * 0.25);
+    expect(forecastChart(f, 'crossing').xMax).toBe(latest + (latest - T) * 0.25);
+    expect(forecastXMax(f, 'horizon')).toBe(f.dataUntil + HORIZON);
+    // The latest edge beyond the horizon: up to the likely crossing.
+    const late = forecast({ crossing: { ...f.crossing!, latest: null } });
+    const likely = f.crossing!.likely!;
+    expect(forecastXMax(late, 'crossing')).toBe(likely + (likely - T) * 0.25);
+    const far = forecast({
+      crossing: { ...f.crossing!, latest: f.dataUntil + HORIZON - STEP },
+    });
+    expect(forecastXMax(far, 'crossing')).toBe(f.dataUntil + HORIZON);
+  });
+
+  it('no crossing: the whole horizon either way', () => {
+    const f = forecast({ crossing: null });
+    expect(forecastXMax(f, 'crossing')).toBe(f.dataUntil + HORIZON);
   });
 });
 

@@ -8,6 +8,7 @@ import {
   crossingCells,
   formatGrowth,
   formatHorizon,
+  formatPredicted,
   modelName,
   targetKey,
   targetName,
@@ -43,13 +44,13 @@ export function CapacityTable({ rows, caption, testId, now, horizonMs, selected 
           <th scope="col" className="is-right" title={`Point forecast ${horizon} ahead`}>
             In {horizon}
           </th>
-          <th scope="col" className="is-right" title="From the pessimistic edge of the 80 % band">
+          <th scope="col" className="is-right" title="From the band's pessimistic edge">
             Earliest
           </th>
           <th scope="col" className="is-right" aria-sort="ascending" title="Sorted soonest first">
             Likely ▲
           </th>
-          <th scope="col" className="is-right" title="From the optimistic edge of the 80 % band">
+          <th scope="col" className="is-right" title="From the band's optimistic edge">
             Latest
           </th>
           <th scope="col">Model</th>
@@ -100,7 +101,7 @@ export function CapacityTable({ rows, caption, testId, now, horizonMs, selected 
               <td className="cell-muted">{r.target.metric}</td>
               <td className="num is-right">{formatMetric(r.current, r.unit)}</td>
               <td className="num is-right">{formatGrowth(r.growthPerDay, r.unit)}</td>
-              <td className="num is-right">{formatMetric(r.atHorizon, r.unit)}</td>
+              <td className="num is-right">{formatPredicted(r.atHorizon, r.unit)}</td>
               <td className="num is-right cell-muted">{cells.earliest}</td>
               <td
                 className={`num is-right${soon ? ' capacity-likely' : ''}`}

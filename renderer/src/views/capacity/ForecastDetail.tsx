@@ -1,7 +1,7 @@
 // A capacity row opened: the forecast chart (history, 80 % and 95 % bands, forecast line,
 // threshold and the "reaches N %" marker) and, beside it, what to make of it: the model, its
 // backtest error (MASE) and its 95 % band's coverage, in plain words, every number in its unit.
-import { useCallback, useMemo } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { ForecastOk } from '../../../../shared/forecast';
 import { StaleMarker } from '../../components/stale';
 import { TimeSeriesChart } from '../../components/TimeSeriesChart';
@@ -16,6 +16,7 @@ import {
   formatGrowth,
   formatHorizon,
   formatLevel,
+  formatPredicted,
   insufficientText,
   maseSentence,
   modelName,
@@ -24,7 +25,7 @@ import {
   targetName,
   unavailableText,
 } from './capacity-text';
-import { forecastChart } from './forecast-lines';
+import { forecastChart, type ForecastSpan } from './forecast-lines';
 import { useForecast } from './useForecast';
 
 const PERCENT_CLAMP = { min: 0, max: 100 };
@@ -44,7 +45,7 @@ function ForecastFacts({ f, now }: { f: ForecastOk; now: number }) {
         <dt>Growth</dt>
         <dd className="num">{formatGrowth(f.growthPerDay, f.unit)}</dd>
         <dt>In {formatHorizon(f.horizonMs)}</dt>
-        <dd className="num">{fmt(f.atHorizon)}</dd>
+        <dd className="num">{formatPredicted(f.atHorizon, f.unit)}</dd>
         {f.crossing && (
           <>
             <dt>Reaches {formatLevel(f.crossing.threshold, f.unit)}</dt>
@@ -108,15 +109,44 @@ function ForecastLegend({ threshold }: { threshold: boolean }) {
   );
 }
 
+function SpanToggle({ span, onSpan }: { span: ForecastSpan; onSpan(s: ForecastSpan): void }) {
+  const items: { span: ForecastSpan; label: string }[] = [
+    { span: 'crossing', label: 'Up to the crossing' },
+    { span: 'horizon', label: 'Whole horizon' },
+  ];
+  return (
+    <div className="segmented segmented--compact" role="group" aria-label="Time shown">
+      {items.map((i) => (
+        <button
+          key={i.span}
+          type="button"
+          className={`segmented__item${span === i.span ? ' is-active' : ''}`}
+          aria-pressed={span === i.span}
+          data-testid={`forecast-span-${i.span}`}
+          onClick={() => onSpan(i.span)}
+        >
+          {i.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 function ForecastOkView({ f, now }: { f: ForecastOk; now: number }) {
-  const chart = useMemo(() => forecastChart(f), [f]);
+  const crosses = f.crossing?.likely != null || f.crossing?.latest != null;
+  const [span, setSpan] = useState<ForecastSpan>('crossing');
+  const shown = crosses ? span : 'horizon';
+  const chart = useMemo(() => forecastChart(f, shown), [f, shown]);
   const formatY = useCallback((v: number) => formatMetric(v, f.unit), [f.unit]);
   const formatTick = useCallback((v: number) => formatAxis(v, f.unit), [f.unit]);
   const bands = chart.lines.filter((l) => l.role === 'band').length / 2;
   return (
     <div className="forecast-detail__body">
       <div className="forecast-detail__chart">
-        <ForecastLegend threshold={f.crossing !== null} />
+        <div className="forecast-detail__bar">
+          <ForecastLegend threshold={f.crossing !== null} />
+          {crosses && <SpanToggle span={span} onSpan={setSpan} />}
+        </div>
         <div className="forecast-detail__canvas">
           <TimeSeriesChart
             lines={chart.lines}
@@ -128,6 +158,7 @@ function ForecastOkView({ f, now }: { f: ForecastOk; now: number }) {
             testId="forecast-chart"
             data={{
               status: 'ready',
+              span: shown,
               history: f.history.length,
               forecast: f.forecast.length,
               bands,

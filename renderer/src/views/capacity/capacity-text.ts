@@ -56,6 +56,16 @@ export function formatDate(t: number): string {
   return `${WEEKDAYS[d.getDay()]} ${d.getDate()} ${MONTHS[d.getMonth()]} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
+/**
+ * A predicted value as it can be: a percentage stays within 0–100 (a model's straight line
+ * runs past 100 %, a disk does not), with "full" said when it gets there.
+ */
+export function formatPredicted(value: number, unit: string): string {
+  if (unit !== '%' || !Number.isFinite(value)) return formatMetric(value, unit);
+  if (value >= 100) return '100% (full)';
+  return formatMetric(Math.max(0, value), unit);
+}
+
 /** A threshold as set: "90%", "1.5 s" (no trailing zeros). */
 export function formatLevel(value: number, unit: string): string {
   return formatAxis(value, unit);
@@ -64,6 +74,8 @@ export function formatLevel(value: number, unit: string): string {
 /** Growth per day with its sign and unit: "+1.2 %/d", "−300 MiB/d", "0 %/d". */
 export function formatGrowth(perDay: number, unit: string): string {
   if (!Number.isFinite(perDay)) return '—';
+  // A fit's rounding noise (2.8e-12 %/d) is no growth.
+  if (Math.abs(perDay) < 0.005) return `${formatMetric(0, unit)}/d`;
   const text = formatMetric(Math.abs(perDay), unit);
   const sign = perDay > 0 ? '+' : perDay < 0 ? '\u2212' : '';
   return `${sign}${text}/d`;

@@ -100,11 +100,31 @@ export function thresholdLines(f: ForecastOk, xMin: number, xMax: number): Chart
   return lines;
 }
 
-/** The whole forecast chart: history, bands, forecast, threshold and crossing. */
-export function forecastChart(f: ForecastOk): ForecastChart {
+/** What the chart's time axis covers after the history: the whole horizon, or up to the crossing. */
+export type ForecastSpan = 'horizon' | 'crossing';
+
+/**
+ * Where the time axis ends. Over the whole horizon a few hours of history are a sliver beside
+ * seven days of forecast; up to the crossing, the axis ends a quarter of the shown span after
+ * the latest crossing edge (the likely one when the latest is beyond the horizon), so the
+ * history, the bands' spread and the crossing are all readable. Without a crossing: the horizon.
+ */
+export function forecastXMax(f: ForecastOk, span: ForecastSpan): number {
+  const horizonEnd = Math.max(
+    f.forecast[f.forecast.length - 1]?.t ?? f.dataUntil,
+    f.dataUntil + f.horizonMs,
+  );
+  const c = f.crossing;
+  const until = c?.latest ?? c?.likely ?? null;
+  if (span === 'horizon' || until === null) return horizonEnd;
   const xMin = f.history.length ? f.history[0]![0] : f.dataUntil;
-  const lastForecast = f.forecast[f.forecast.length - 1]?.t ?? f.dataUntil;
-  const xMax = Math.max(lastForecast, f.dataUntil + f.horizonMs);
+  return Math.min(horizonEnd, until + Math.max(f.stepMs, (until - xMin) * 0.25));
+}
+
+/** The whole forecast chart: history, bands, forecast, threshold and crossing. */
+export function forecastChart(f: ForecastOk, span: ForecastSpan = 'horizon'): ForecastChart {
+  const xMin = f.history.length ? f.history[0]![0] : f.dataUntil;
+  const xMax = forecastXMax(f, span);
   const history: ChartLine = {
     id: 'history',
     label: 'measured',

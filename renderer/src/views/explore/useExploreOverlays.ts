@@ -132,7 +132,7 @@ export function useExploreOverlays(
     }
     const anomalyNote = anomalies.error
       ? anomalies.error.status === 503
-        ? 'anomaly markers off: forecasting is not running'
+        ? 'no anomaly markers: anomaly detection is not running in this console'
         : `anomaly markers unavailable: ${anomalies.error.message}`
       : a?.warmingUp
         ? 'anomaly detection still learning this series'
