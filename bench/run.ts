@@ -12,7 +12,7 @@ import { fleetLoad } from './fleet-load.js';
 import { floodResistance } from './flood.js';
 import { machine, type BenchOptions, type Section } from './harness.js';
 import { ingestThroughput } from './ingest.js';
-import { alertLatency } from './latency.js';
+import { alertLatency, alertLatencyWhileForecasting } from './latency.js';
 import { liveness } from './liveness.js';
 import { registryFlood } from './registry.js';
 import { report } from './report.js';
@@ -29,6 +29,7 @@ const replaySeconds = (quick: boolean) => ({
 const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   ingest: ingestThroughput,
   latency: alertLatency,
+  'latency-forecasting': alertLatencyWhileForecasting,
   'alert-stream': alertStream,
   'agent-cost': agentCost,
   liveness,

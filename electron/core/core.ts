@@ -83,7 +83,8 @@ export class MonitoringCore {
   readonly store: MetricStore;
   readonly analysis: PerformanceAnalysis;
   readonly forecasting: ForecastingService;
-  private readonly forecastRunner = new ForecastRunner();
+  /** The forecast worker (the bench loads it while it measures alert latency). */
+  readonly forecastRunner = new ForecastRunner();
   readonly eventLog: EventLog;
   readonly state: StateStore;
   readonly admission: IngestAdmission;

@@ -4,8 +4,10 @@ import type {
   Alert,
   AlertState,
   Region,
+  Severity,
   StoredEvent,
 } from '../../shared/model.js';
+import type { Incident, IncidentState } from '../../shared/incidents.js';
 
 /** What the core tells its listeners (stream, metrics, Electron shell) in-process. */
 export interface CoreEventMap {
@@ -21,6 +23,16 @@ export interface CoreEventMap {
   /** An open alert's message or value now says the current state; no transition, no notification. */
   'alert.revised': { alert: Alert };
   'event.stored': { event: StoredEvent };
+  /**
+   * An incident opened, gained an alert, changed severity or state, or was assigned. The
+   * notification pipeline pages and escalates from these; `reason` says which it was.
+   */
+  'incident.changed': {
+    incident: Incident;
+    previousState: IncidentState | null;
+    previousSeverity: Severity | null;
+    reason: 'opened' | 'alert_joined' | 'severity' | 'state' | 'assigned' | 'updated';
+  };
 }
 
 type Listener<T> = (payload: T) => void;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { gaussian, seededRandom } from '../../agent/prng.js';
 import { HOUR_MS, SERIES_START, syntheticSeries } from '../../bench/forecast-series.js';
+import { pickBest, planFolds, runBacktest } from '../../electron/core/forecast/backtest.js';
+import {
+  leaveOneFoldOutCoverage,
+  leaveOneFoldOutCoverages,
+} from '../../electron/core/forecast/calibration.js';
 import { forecastSeries } from '../../electron/core/forecast/forecast.js';
+import type { Candidate } from '../../electron/core/forecast/models.js';
 import type { ForecastOk, ForecastResult } from '../../electron/core/forecast/types.js';
 
 const DAY = 24 * HOUR_MS;
@@ -203,5 +209,79 @@ describe('days until a threshold', () => {
       }),
     );
     expect(past.threshold).toMatchObject({ alreadyCrossed: true, likely: { days: 0 } });
+  });
+});
+
+describe('backtest cost at full effort', () => {
+  /** 30 d hourly whose slope changes after day 20: MSTL+ETS's local trend wins it. */
+  const slopeChange = (seed: number) => {
+    const random = seededRandom(seed);
+    const timestamps = Array.from({ length: 720 }, (_, i) => SERIES_START + i * HOUR_MS);
+    const values = timestamps.map(
+      (_, i) =>
+        40 +
+        (i < 480 ? 0.01 * i : 4.8 + 0.08 * (i - 480)) +
+        3 * Math.sin((2 * Math.PI * i) / 24) +
+        0.4 * gaussian(random),
+    );
+    return { timestamps, values };
+  };
+
+  it('fits the WASM candidates on the two most recent folds only, compared on those', () => {
+    const y = Float64Array.from({ length: 240 }, (_, i) => i);
+    const plan = planFolds(240, 48, 3, 24);
+    expect(plan.origins).toHaveLength(3);
+    const origins: Record<string, number[]> = { line: [], costly: [] };
+    // `line` forecasts the straight line exactly; `costly` is off by 1 on the last two folds
+    // and would be off by 100 on the oldest, which it must not be scored on.
+    const candidate = (name: 'line' | 'costly', recentFolds?: number): Candidate => ({
+      name: name === 'line' ? 'linear_trend' : 'mstl_ets',
+      minTrain: 2,
+      ...(recentFolds ? { recentFolds } : {}),
+      forecast: (train, h) => {
+        origins[name]!.push(train.length);
+        const off = name === 'line' ? 0 : train.length === plan.origins[0] ? 100 : -1;
+        return Float64Array.from({ length: h }, (_, k) => train.length + k + off);
+      },
+    });
+    const scored = runBacktest(y, plan, [candidate('line'), candidate('costly', 2)], []);
+    expect(origins.line).toEqual(plan.origins);
+    expect(origins.costly).toEqual(plan.origins.slice(1));
+    expect(scored[1]!.errors).toHaveLength(2);
+    expect(scored[1]!.mae).toBeCloseTo(1, 12);
+    expect(pickBest(scored)!.candidate.name).toBe('linear_trend');
+    // Reversed: a candidate better on the shared (recent) folds wins though it has fewer.
+    const better: Candidate = { ...candidate('line'), name: 'mstl_ets', recentFolds: 2 };
+    const worse: Candidate = {
+      name: 'damped_trend',
+      minTrain: 2,
+      forecast: (train, h) => Float64Array.from({ length: h }, (_, k) => train.length + k + 0.5),
+    };
+    expect(pickBest(runBacktest(y, plan, [worse, better], []))!.candidate.name).toBe('mstl_ets');
+  });
+
+  it('a forecast MSTL+ETS wins is calibrated on its two folds and says so', () => {
+    const f = ok(forecastSeries(slopeChange(31), { effort: 'full' }));
+    expect(f.model).toBe('mstl_ets');
+    expect(f.backtest.folds).toBe(2);
+    const mstl = f.backtest.candidates.find((c) => c.model === 'mstl_ets')!;
+    expect(mstl.mase).toBeCloseTo(f.backtest.mase, 12);
+    expect(f.backtest.coverage95).toBeGreaterThan(0.5);
+    expect(f.bands[1]!.upper[0]!).toBeGreaterThan(f.point[0]!);
+    // A closed-form winner keeps every fold of the plan.
+    const line = ok(forecastSeries(syntheticSeries(11, { points: 720 }), { effort: 'full' }));
+    expect(line.model).toBe('linear_trend');
+    expect(line.backtest.folds).toBe(3);
+  });
+
+  it('one leave-one-fold-out pass gives every level what a pass per level gives', () => {
+    const random = seededRandom(8);
+    const errors = Array.from({ length: 4 }, () =>
+      Float64Array.from({ length: 50 }, (_, k) => (1 + k / 10) * gaussian(random)),
+    );
+    const both = leaveOneFoldOutCoverages(errors, [0.8, 0.95]);
+    expect(both.get(0.8)).toBe(leaveOneFoldOutCoverage(errors, 0.8));
+    expect(both.get(0.95)).toBe(leaveOneFoldOutCoverage(errors, 0.95));
+    expect(both.get(0.95)!).toBeGreaterThan(both.get(0.8)!);
   });
 });

@@ -29,9 +29,15 @@ export function planFolds(n: number, horizon: number, folds: number, minTrain: n
 
 export interface CandidateErrors {
   candidate: Candidate;
-  /** errors[fold][lead] = actual − forecast; null when the model could not be fitted. */
+  /**
+   * errors[fold][lead] = actual − forecast, over the candidate's folds (the plan's, or its
+   * most recent `recentFolds` of them); null when the model could not be fitted.
+   */
   errors: Float64Array[] | null;
+  /** Mean absolute error over its folds. */
   mae: number;
+  /** Sum of |error| per fold, in the same order as `errors`. */
+  foldSums: Float64Array;
 }
 
 export function runBacktest(
@@ -41,23 +47,61 @@ export function runBacktest(
   periods: number[],
 ): CandidateErrors[] {
   return candidates.map((candidate) => {
+    const origins = plan.origins.slice(-(candidate.recentFolds ?? plan.origins.length));
     const errors: Float64Array[] = [];
+    const foldSums = new Float64Array(origins.length);
     let sum = 0;
     try {
-      for (const origin of plan.origins) {
+      origins.forEach((origin, f) => {
         const train = y.subarray(0, origin);
-        const f = candidate.forecast(train, plan.leads, periods);
+        const forecast = candidate.forecast(train, plan.leads, periods);
         const e = new Float64Array(plan.leads);
+        let foldSum = 0;
         for (let k = 0; k < plan.leads; k++) {
-          e[k] = (y[origin + k] as number) - (f[k] as number);
-          sum += Math.abs(e[k] as number);
+          e[k] = (y[origin + k] as number) - (forecast[k] as number);
+          foldSum += Math.abs(e[k] as number);
         }
-        if (!Number.isFinite(sum)) throw new Error('non-finite forecast');
+        if (!Number.isFinite(foldSum)) throw new Error('non-finite forecast');
+        foldSums[f] = foldSum;
+        sum += foldSum;
         errors.push(e);
-      }
+      });
     } catch {
-      return { candidate, errors: null, mae: Infinity };
+      return { candidate, errors: null, mae: Infinity, foldSums };
     }
-    return { candidate, errors, mae: sum / (plan.origins.length * plan.leads) };
+    return { candidate, errors, mae: sum / (origins.length * plan.leads), foldSums };
   });
+}
+
+/** Mean |error| of a scored candidate over its most recent `folds` folds. */
+export function recentMae(s: CandidateErrors, folds: number): number {
+  if (!s.errors || folds === 0) return Infinity;
+  let sum = 0;
+  for (let f = s.foldSums.length - folds; f < s.foldSums.length; f++)
+    sum += s.foldSums[f] as number;
+  return sum / (folds * (s.errors[0]?.length ?? 1));
+}
+
+/**
+ * `a`'s backtest error over `b`'s on the most recent folds both were scored on (all of them
+ * when both ran the whole plan, as the closed-form candidates do); 1 (a tie) when `b` made
+ * no error at all.
+ */
+export function relativeError(a: CandidateErrors, b: CandidateErrors): number {
+  const folds = Math.min(a.foldSums.length, b.foldSums.length);
+  const bMae = recentMae(b, folds);
+  return bMae > 0 && Number.isFinite(bMae) ? recentMae(a, folds) / bMae : 1;
+}
+
+/**
+ * The candidate with the lowest backtest error, each compared with the best so far on the
+ * folds both were scored on: the closed-form ones among themselves on every fold, a WASM one
+ * against their best on its two. Ties go to the earlier (simpler) candidate.
+ */
+export function pickBest(scored: CandidateErrors[]): CandidateErrors | undefined {
+  let best: CandidateErrors | undefined;
+  for (const s of scored) {
+    if (s.errors && (!best || relativeError(s, best) < 1)) best = s;
+  }
+  return best;
 }

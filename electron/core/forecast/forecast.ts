@@ -2,8 +2,8 @@
 // backtest of the candidates → the best by MASE, refitted on the whole history → bands
 // calibrated on the backtest's out-of-sample errors. Pure: no clock, no I/O beyond loading
 // augurs' WASM once.
-import { runBacktest, planFolds, type CandidateErrors } from './backtest.js';
-import { calibrate, halfWidth, leaveOneFoldOutCoverage } from './calibration.js';
+import { pickBest, planFolds, relativeError, runBacktest } from './backtest.js';
+import { calibrate, halfWidth, leaveOneFoldOutCoverages } from './calibration.js';
 import { candidatesFor } from './models.js';
 import { inferStep, toRegularGrid } from './regular-grid.js';
 import { detectSeasonality } from './seasonality.js';
@@ -86,7 +86,9 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions = {}
       reason: 'too little history for two backtest folds',
     };
   }
-  const usable = candidates.filter((c) => c.minTrain <= (plan.origins[0] as number));
+  const oldestOrigin = (c: (typeof candidates)[number]) =>
+    plan.origins[Math.max(0, plan.origins.length - (c.recentFolds ?? plan.origins.length))];
+  const usable = candidates.filter((c) => c.minTrain <= (oldestOrigin(c) as number));
   const scored = runBacktest(y, plan, usable, periods);
   const best = pickBest(scored);
   if (!best?.errors) return { status: 'failed', reason: 'no candidate model could be fitted' };
@@ -106,6 +108,7 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions = {}
     };
   }
   const cal = calibrate(best.errors, levels);
+  const heldOut = leaveOneFoldOutCoverages(best.errors, [0.95, 0.8]);
   const timestamps = Array.from({ length: horizon }, (_, k) => grid.start + (n + k) * stepMs);
   const bands: Band[] = levels.map((level) => {
     const lower: number[] = [];
@@ -130,28 +133,22 @@ export function forecastSeries(input: SeriesInput, options: ForecastOptions = {}
     point: Array.from(point),
     bands,
     backtest: {
-      folds: plan.origins.length,
+      folds: best.errors.length,
       calibratedSteps: plan.leads,
       mase: best.mae / scale,
-      relativeToSeasonalNaive: naive && naive.mae > 0 ? best.mae / naive.mae : 1,
-      coverage95: leaveOneFoldOutCoverage(best.errors, 0.95),
-      coverage80: leaveOneFoldOutCoverage(best.errors, 0.8),
+      relativeToSeasonalNaive: naive?.errors ? relativeError(best, naive) : 1,
+      coverage95: heldOut.get(0.95) as number,
+      coverage80: heldOut.get(0.8) as number,
       candidates: scored.map((s) => ({
         model: s.candidate.name,
-        mase: Number.isFinite(s.mae) ? s.mae / scale : null,
+        // Over the candidate's own folds (the WASM ones: the two most recent).
+        mase: s.errors ? s.mae / scale : null,
       })),
     },
     growthPerDay: growthPerStep(longRun, periods[0] ?? 1) * stepsPerDay,
   };
   if (options.threshold) result.threshold = thresholdCrossing(result, options.threshold);
   return result;
-}
-
-/** Lowest backtest error; ties go to the earlier (simpler) candidate. */
-function pickBest(scored: CandidateErrors[]): CandidateErrors | undefined {
-  let best: CandidateErrors | undefined;
-  for (const s of scored) if (s.errors && (!best || s.mae < best.mae)) best = s;
-  return best;
 }
 
 /**

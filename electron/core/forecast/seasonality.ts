@@ -2,7 +2,8 @@
 // periods; a proposal near one day (or one week) of steps is snapped to it, since a
 // periodogram's frequency bins rarely land on exactly 24 (it reported 23 on a clean 24-hour
 // cycle). The autocorrelation of the detrended series at that lag confirms it, so white
-// noise, whose periodogram always has some highest peak, is not called seasonal.
+// noise, whose periodogram always has some highest peak, is not called seasonal; a very
+// strong autocorrelation counts without the periodogram, which then is not computed.
 import { detectPeriods } from './augurs.js';
 import { autocorrelation, detrend } from './series-math.js';
 import { DAY_MS, type Seasonality } from './types.js';
@@ -33,27 +34,33 @@ export function detectSeasonality(y: Float64Array, stepMs: number): Seasonality 
     Math.ceil((canWeekly ? weekly : daily) * (1 + SNAP_TOLERANCE)),
   );
   const minPeriod = Math.max(2, Math.floor(daily * (1 - SNAP_TOLERANCE)));
-  let proposed: number[] = [];
-  try {
-    proposed = detectPeriods(r, minPeriod, maxPeriod);
-  } catch {
-    proposed = [];
-  }
+  // The periodogram (most of this function's cost) is asked only when an autocorrelation
+  // falls between "too weak to count" and "counts on its own", where its proposal decides.
+  let proposed: number[] | null = null;
+  const propose = (): number[] => {
+    if (proposed) return proposed;
+    try {
+      proposed = detectPeriods(r, minPeriod, maxPeriod);
+    } catch {
+      proposed = [];
+    }
+    return proposed;
+  };
   const near = (p: number, target: number) =>
     Math.abs(p - target) <= Math.max(1, target * SNAP_TOLERANCE);
   const dailyStrength = autocorrelation(r, daily);
   const weeklyStrength = canWeekly ? autocorrelation(r, weekly) : null;
   const found = (target: number, acf: number) =>
-    acf >= STRONG_ACF || (acf >= CONFIRM_ACF && proposed.some((p) => near(p, target)));
+    acf >= STRONG_ACF || (acf >= CONFIRM_ACF && propose().some((p) => near(p, target)));
   // A cycle peaks at its period and dips at half of it; a slow drift the line missed
   // correlates at every lag, more so at shorter ones.
   const halfDay = autocorrelation(r, Math.floor(daily / 2));
-  const hasDaily = found(daily, dailyStrength) && dailyStrength - halfDay >= CONFIRM_ACF;
+  const hasDaily = dailyStrength - halfDay >= CONFIRM_ACF && found(daily, dailyStrength);
   // Weekly must add something beyond the daily cycle, which repeats at 7 days too.
   const hasWeekly =
     weeklyStrength !== null &&
-    found(weekly, weeklyStrength) &&
-    (!hasDaily || weeklyStrength - dailyStrength >= CONFIRM_ACF);
+    (!hasDaily || weeklyStrength - dailyStrength >= CONFIRM_ACF) &&
+    found(weekly, weeklyStrength);
   const periods = [...(hasDaily ? [daily] : []), ...(hasWeekly ? [weekly] : [])];
   return { periods, daily: hasDaily, weekly: hasWeekly, dailyStrength, weeklyStrength };
 }
