@@ -1,5 +1,5 @@
 // `npm run screenshots`: refresh the README's images in docs/screenshots on purpose. It runs the
-// screenshot scenario of the browser tests (test/e2e/screenshots.e2e.ts) against a fresh build,
+// screenshot scenarios of the browser tests (test/e2e/screenshots.e2e.ts, capacity.e2e.ts) against a fresh build,
 // with its output pointed at docs/ instead of the ignored test-results/ that `npm test` uses.
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
@@ -29,6 +29,7 @@ run(
     '-c',
     'vitest.e2e.config.ts',
     'test/e2e/screenshots.e2e.ts',
+    'test/e2e/capacity.e2e.ts',
   ],
   { MERIDIAN_SCREENSHOT_DIR: OUT },
 );

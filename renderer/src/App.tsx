@@ -9,6 +9,7 @@ import { useRoute } from './lib/route';
 import { AgentsView } from './views/agents/AgentsView';
 import { AlertsView } from './views/alerts/AlertsView';
 import { EmptyState } from './views/EmptyState';
+import { CapacityView } from './views/capacity/CapacityView';
 import { ExploreView } from './views/explore/ExploreView';
 import { Overview } from './views/overview/Overview';
 import { RegionView } from './views/region/RegionView';
@@ -39,6 +40,8 @@ function Content() {
       return <ExploreView query={route.query} />;
     case 'trends':
       return <TrendsView query={route.query} />;
+    case 'capacity':
+      return <CapacityView selected={route.id} />;
     case 'settings':
       return <SettingsView />;
     default:

@@ -25,6 +25,7 @@ import './styles/empty.css';
 import './styles/chart.css';
 import './styles/explore.css';
 import './styles/trends.css';
+import './styles/capacity.css';
 import './styles/settings.css';
 import './styles/stale.css';
 import './styles/toast.css';

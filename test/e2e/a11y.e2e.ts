@@ -4,6 +4,7 @@
 // and the first-run page of a console with no agent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import type { CapacityReport } from '../../shared/forecast.js';
 import { axeViolations, describeFindings } from './axe.js';
 import { startProbe, type Probe } from './history.js';
 import { SHOT_PROBES } from './shot-probes.js';
@@ -95,9 +96,17 @@ describe('accessibility: every page with a fleet', () => {
   let probes: Probe[] = [];
   let alertId = '';
   let agentId = '';
+  /** An agent with a disk series (for a forecast). */
+  let diskAgentId = '';
 
   beforeAll(async () => {
-    stack = await startStack({ agents: 40, seed: 3 });
+    // Agents' capacity series are forecast hourly by default: often here, so the Capacity
+    // page has its table rows to check.
+    stack = await startStack({
+      agents: 40,
+      seed: 3,
+      config: { forecastAgentsEveryMs: 15_000, forecastRegionsEveryMs: 15_000 },
+    });
     const sim = stack.sim!;
     const page = await openConsole(stack, '#/overview');
     await waitForText(page, 'kpi-agents-total', '40');
@@ -118,7 +127,12 @@ describe('accessibility: every page with a fleet', () => {
     });
     alertId = open.find((a) => a.id !== acked.id)!.id;
     agentId = probes[0]!.agentId;
-  });
+    diskAgentId = probes[SHOT_PROBES.findIndex((p) => 'disk_usage' in p.metrics)]!.agentId;
+    await eventually(async () => {
+      const res = await stack.api<CapacityReport>('/api/v1/capacity');
+      expect(res.body.agents.length).toBeGreaterThan(0);
+    }, 60_000);
+  }, 150_000);
   afterAll(async () => {
     await Promise.all(probes.map((p) => p.stop()));
     await stack?.stop();
@@ -136,6 +150,12 @@ describe('accessibility: every page with a fleet', () => {
       ready: `${byTestId('explore-chart')}[data-status="ready"]`,
     },
     { name: 'trends', hash: '#/trends', ready: byTestId('trend-row') },
+    {
+      // A forecast opened (or its "needs 24 points"), above the capacity table.
+      name: 'capacity',
+      hash: `#/capacity/${encodeURIComponent(`agent:${diskAgentId}:disk_usage`)}`,
+      ready: `${byTestId('forecast-chart')}, ${byTestId('forecast-insufficient')}`,
+    },
     { name: 'settings', hash: '#/settings', ready: byTestId('storage-panel') },
     {
       name: 'region',
@@ -151,6 +171,7 @@ describe('accessibility: every page with a fleet', () => {
       alerts: ['alert-row-select', 'alert-row-ack', 'alert-row-resolve'],
       trends: ['trends-refresh', 'trend-row'],
       region: ['region-range-6h', 'region-explore-cpu_usage', 'region-alert', 'region-top-host'],
+      capacity: ['forecast-close', 'capacity-row'],
     };
     const problems: string[] = [];
     for (const p of pages()) {

@@ -95,7 +95,15 @@ describe.each(WIDTHS)('layout at %i px', (width) => {
 
   it('keeps the header whole on every view, and no view scrolls sideways', async () => {
     const page = await openConsole(stack, '#/overview');
-    for (const view of ['overview', 'agents', 'alerts', 'explore', 'trends', 'settings']) {
+    for (const view of [
+      'overview',
+      'agents',
+      'alerts',
+      'explore',
+      'trends',
+      'capacity',
+      'settings',
+    ]) {
       await page.click(byTestId(`nav-${view}`));
       await page.waitForSelector(byTestId(view === 'settings' ? 'settings-view' : `view-${view}`));
       for (const id of ['nav-overview', 'nav-settings', 'conn-status', 'theme-toggle'])

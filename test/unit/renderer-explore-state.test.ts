@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PerformanceTrend } from '../../shared/analysis.js';
 import {
+  canForecast,
+  FORECAST_HORIZON,
   formatExploreQuery,
   parseExploreQuery,
   RANGE_MS,
@@ -28,6 +30,7 @@ describe('explore hash query', () => {
       range: '1h',
       labels: '',
       trend: null,
+      forecast: false,
     });
   });
 
@@ -50,6 +53,7 @@ describe('explore hash query', () => {
       range: '1h',
       labels: '',
       trend: null,
+      forecast: false,
     });
     const odd = parseExploreQuery('scope=galaxy:x&agg=median&range=2y&labels=not%20a%20filter');
     expect(odd.scope).toEqual({ kind: 'fleet' });
@@ -67,12 +71,28 @@ describe('explore hash query', () => {
       range: '6h' as const,
       labels: 'mount=/var/lib,fs=ext4',
       trend: 'eu-west-1/application/latency/1h',
+      forecast: true,
     };
     const query = formatExploreQuery(state);
     expect(query).toBe(
-      'metric=filesystem_usage&scope=agent:agt_7f3a&agg=max&range=6h&labels=mount=/var/lib,fs=ext4&trend=eu-west-1/application/latency/1h',
+      'metric=filesystem_usage&scope=agent:agt_7f3a&agg=max&range=6h&labels=mount=/var/lib,fs=ext4&trend=eu-west-1/application/latency/1h&forecast=1',
     );
     expect(parseExploreQuery(query)).toEqual(state);
+  });
+
+  it('keeps the forecast toggle for a region or an agent, not for the fleet', () => {
+    const region = parseExploreQuery('metric=disk_usage&scope=region:eu-west-1&forecast=1');
+    expect(region.forecast).toBe(true);
+    expect(formatExploreQuery(region)).toContain('&forecast=1');
+    expect(canForecast(region.scope)).toBe(true);
+    const fleet = { ...region, scope: { kind: 'fleet' as const } };
+    expect(canForecast(fleet.scope)).toBe(false);
+    expect(formatExploreQuery(fleet)).not.toContain('forecast');
+    expect(canForecast({ kind: 'agent', id: '' })).toBe(false);
+    expect(parseExploreQuery('forecast=yes').forecast).toBe(false);
+    // The forecast is as long as the range shown, within the API's 1 h to 30 d.
+    expect(FORECAST_HORIZON['15m']).toBe('1h');
+    expect(FORECAST_HORIZON['7d']).toBe('7d');
   });
 
   it('escapes what would break the query string', () => {

@@ -12,6 +12,7 @@ const TABS: { view: View; label: string }[] = [
   { view: 'alerts', label: 'Alerts' },
   { view: 'explore', label: 'Explore' },
   { view: 'trends', label: 'Trends' },
+  { view: 'capacity', label: 'Capacity' },
   { view: 'settings', label: 'Settings' },
 ];
 

@@ -31,13 +31,17 @@ interface Props {
 type LineDataset = ChartDataset<'line', { x: number; y: number }[]> & {
   role?: ChartLine['role'];
   counts?: ChartLine['counts'];
+  notes?: string[] | undefined;
   xs?: number[];
 };
 
-/** Series count at time x of a line (its data may be decimated, so look it up by time). */
-function countAt(ds: LineDataset, x: number): number | null {
+/** Lines the tooltip speaks of (not trends, thresholds or band edges). */
+const TOOLTIP_ROLES: ReadonlySet<ChartLine['role']> = new Set(['series', 'forecast', 'marker']);
+
+/** Index of time x in a line's original points (its data may be decimated: look up by time). */
+function indexAt(ds: LineDataset, x: number): number | null {
   const xs = ds.xs;
-  if (!ds.counts || !xs) return null;
+  if (!xs) return null;
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {
@@ -45,13 +49,28 @@ function countAt(ds: LineDataset, x: number): number | null {
     if (xs[mid]! < x) lo = mid + 1;
     else hi = mid;
   }
-  return xs[lo] === x ? (ds.counts[lo] ?? null) : null;
+  return xs[lo] === x ? lo : null;
+}
+
+/** Series count at time x of a line. */
+function countAt(ds: LineDataset, x: number): number | null {
+  const i = indexAt(ds, x);
+  return i === null || !ds.counts ? null : (ds.counts[i] ?? null);
+}
+
+/** A line's note at time x (a marker's description, a forecast's bands). */
+function noteAt(ds: LineDataset, x: number): string | null {
+  const i = indexAt(ds, x);
+  return i === null || !ds.notes ? null : (ds.notes[i] ?? null);
 }
 
 export function lineColor(line: ChartLine, theme: ChartTheme): string {
   if (line.role === 'warning') return theme.warning;
   if (line.role === 'critical') return theme.critical;
   if (line.role === 'trend') return theme.trend;
+  if (line.marker === 'anomaly') return theme.critical;
+  if (line.marker === 'changepoint') return theme.trend;
+  if (line.marker === 'crossing') return theme.warning;
   return theme.series[(line.color ?? 0) % theme.series.length]!;
 }
 
@@ -67,6 +86,43 @@ function toDataset(line: ChartLine, theme: ChartTheme): LineDataset {
     fill: false,
     tension: 0,
   };
+  if (line.role === 'band') {
+    // The upper edge fills down to the lower edge just before it; the wider band is fainter.
+    const alpha = (line.band?.level ?? 0.8) >= 0.9 ? 0.12 : 0.22;
+    return {
+      ...base,
+      borderWidth: 0,
+      backgroundColor: withAlpha(color, alpha),
+      fill: line.band?.edge === 'hi' ? '-1' : false,
+      order: 3,
+    };
+  }
+  if (line.role === 'forecast') {
+    return {
+      ...base,
+      notes: line.notes,
+      xs: line.notes ? line.data.map((p) => p.x) : undefined,
+      borderWidth: 1.8,
+      borderDash: [6, 4],
+      pointHoverRadius: 3.5,
+      order: 1,
+    };
+  }
+  if (line.role === 'marker') {
+    return {
+      ...base,
+      notes: line.notes,
+      xs: line.data.map((p) => p.x),
+      showLine: false,
+      pointRadius: 5,
+      pointHoverRadius: 6,
+      pointStyle: line.marker === 'changepoint' ? 'rectRot' : 'circle',
+      pointBackgroundColor: withAlpha(color, 0.35),
+      pointBorderColor: color,
+      pointBorderWidth: 2,
+      order: -1,
+    };
+  }
   if (line.role === 'series') {
     const sparse = line.data.length <= 60;
     const partialFrom = line.partialFrom ?? Infinity;
@@ -124,7 +180,7 @@ function makeOptions(
         threshold: DECIMATION.threshold,
       },
       tooltip: {
-        filter: (item) => (item.dataset as LineDataset).role === 'series',
+        filter: (item) => TOOLTIP_ROLES.has((item.dataset as LineDataset).role ?? 'series'),
         backgroundColor: theme.tooltipBg,
         borderColor: theme.border,
         borderWidth: 1,
@@ -139,7 +195,10 @@ function makeOptions(
           title: (items) => (items[0] ? formatInstant(items[0].parsed.x ?? 0) : ''),
           label: (item) => ` ${item.dataset.label}: ${formatY(item.parsed.y ?? NaN)}`,
           afterLabel: (item) => {
-            const n = countAt(item.dataset as LineDataset, item.parsed.x ?? NaN);
+            const ds = item.dataset as LineDataset;
+            const note = noteAt(ds, item.parsed.x ?? NaN);
+            if (note !== null) return `   ${note}`;
+            const n = countAt(ds, item.parsed.x ?? NaN);
             return n === null ? '' : `   from ${n} series`;
           },
         },

@@ -4,7 +4,12 @@
 export interface ChartLine {
   id: string;
   label: string;
-  role: 'series' | 'trend' | 'warning' | 'critical';
+  /**
+   * `forecast`: a model's point forecast (dashed, in the series' colour). `band`: an interval's
+   * edge; a band's upper edge comes right after its lower edge and fills down to it. `marker`:
+   * single points (anomalies, level shifts, a threshold crossing), drawn without a line.
+   */
+  role: 'series' | 'trend' | 'warning' | 'critical' | 'forecast' | 'band' | 'marker';
   /** Palette slot for series lines. */
   color?: number;
   data: { x: number; y: number }[];
@@ -16,6 +21,12 @@ export interface ChartLine {
   partialFrom?: number | null;
   /** Series each point aggregates, aligned with `data` (shown in the tooltip). */
   counts?: number[] | null;
+  /** A band's edge: which edge, and the interval's level (0.8, 0.95: the wider, the fainter). */
+  band?: { edge: 'lo' | 'hi'; level: number };
+  /** A marker's look: an anomaly, a level shift, or where a forecast crosses its threshold. */
+  marker?: 'anomaly' | 'changepoint' | 'crossing';
+  /** A marker's tooltip text per point, aligned with `data`. */
+  notes?: string[];
 }
 
 /** Series longer than `threshold` points are drawn as `samples` points (LTTB keeps the shape). */
@@ -32,7 +43,8 @@ export function dataExtent(lines: readonly ChartLine[]): { min: number; max: num
   let min = Infinity;
   let max = -Infinity;
   for (const l of lines) {
-    if (l.role === 'trend') continue;
+    // A band may run past a clamp (a 95 % band above 100 %): the axis stays on the data.
+    if (l.role === 'trend' || l.role === 'band') continue;
     for (const p of l.data) {
       if (p.y < min) min = p.y;
       if (p.y > max) max = p.y;

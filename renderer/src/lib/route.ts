@@ -1,9 +1,10 @@
 // Hash routes: #/overview, #/regions/<id>?range=, #/agents, #/agents/<id>, #/alerts,
-// #/alerts/<id>, #/trends and #/explore?<state> (a view may carry a query string, so its state
+// #/alerts/<id>, #/trends, #/capacity, #/capacity/<target key> and #/explore?<state> (a view may carry a query string, so its state
 // is linkable), #/settings.
 import { useSyncExternalStore } from 'react';
 
-export type View = 'overview' | 'regions' | 'agents' | 'alerts' | 'explore' | 'trends' | 'settings';
+export type View =
+  'overview' | 'regions' | 'agents' | 'alerts' | 'explore' | 'trends' | 'capacity' | 'settings';
 
 export interface Route {
   view: View;
@@ -20,6 +21,7 @@ const VIEWS: readonly View[] = [
   'alerts',
   'explore',
   'trends',
+  'capacity',
   'settings',
 ];
 

@@ -7,6 +7,7 @@ import { compareInTab, isOpen } from '../../lib/alerts';
 import { ageSince, formatTimestamp } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
 import { hrefFor } from '../../lib/route';
+import { AgentCapacity } from './AgentCapacity';
 import { AgentSparklines } from './AgentSparklines';
 import { DecommissionAgent } from './DecommissionAgent';
 
@@ -82,6 +83,10 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
           <section className="drawer__section">
             <h3>Last hour</h3>
             <AgentSparklines agentId={agentId} />
+          </section>
+          <section className="drawer__section">
+            <h3>Days until full</h3>
+            <AgentCapacity agentId={agentId} />
           </section>
           <section className="drawer__section">
             <h3>Details</h3>

@@ -10,6 +10,7 @@ import { formatConfidence, formatMetric, formatR2, formatSlope } from '../../lib
 import type { ExploreLines, TrendBadge } from './chart-lines';
 import type { ExploreState } from './explore-state';
 import type { ExploreData } from './useExploreData';
+import type { ExploreOverlays } from './useExploreOverlays';
 
 const MAX_LEGEND = 8;
 
@@ -74,9 +75,17 @@ function LiveBadge({ live, error }: { live: ExploreData['live']; error: string |
   );
 }
 
+/** A legend swatch's classes: a dash for lines, a patch for a band, a dot for markers. */
+function swatchClass(l: ChartLine): string {
+  if (l.role === 'band') return `legend__swatch--band${Math.round((l.band?.level ?? 0.8) * 100)}`;
+  if (l.role === 'marker') return `legend__swatch--${l.marker ?? 'crossing'}`;
+  return `legend__swatch--dash legend__swatch--${l.role}`;
+}
+
 function Legend({ lines }: { lines: readonly ChartLine[] }) {
   const series = lines.filter((l) => l.role === 'series');
-  const others = lines.filter((l) => l.role !== 'series');
+  // A band is two edges: named once.
+  const others = lines.filter((l) => l.role !== 'series' && l.band?.edge !== 'lo');
   return (
     <ul className="legend" data-testid="explore-legend">
       {series.slice(0, MAX_LEGEND).map((l) => (
@@ -93,10 +102,7 @@ function Legend({ lines }: { lines: readonly ChartLine[] }) {
       )}
       {others.map((l) => (
         <li key={l.id} className="legend__item">
-          <span
-            className={`legend__swatch legend__swatch--dash legend__swatch--${l.role}`}
-            aria-hidden="true"
-          />
+          <span className={`legend__swatch ${swatchClass(l)}`} aria-hidden="true" />
           {l.label}
         </li>
       ))}
@@ -119,6 +125,10 @@ interface Props {
   formatY(v: number): string;
   formatTick(v: number): string;
   clamp: AxisClamp;
+  overlays: ExploreOverlays;
+  /** The scope can have a forecast (a region or an agent). */
+  forecastable: boolean;
+  onForecast(on: boolean): void;
 }
 
 export function ExplorePanel(p: Props) {
@@ -140,6 +150,17 @@ export function ExplorePanel(p: Props) {
         )}
         {data.staleSince !== null && <StaleMarker since={data.staleSince} what="chart" />}
         <LiveBadge live={data.live} error={data.liveError} />
+        {p.forecastable && (
+          <label className="check">
+            <input
+              type="checkbox"
+              checked={state.forecast}
+              onChange={(e) => p.onForecast(e.target.checked)}
+              data-testid="explore-forecast"
+            />
+            Forecast
+          </label>
+        )}
         {p.rule && (
           <label className="check">
             <input
@@ -178,6 +199,11 @@ export function ExplorePanel(p: Props) {
           a change on the hosts.
         </div>
       )}
+      {p.overlays.forecastNote && (
+        <div className="analysis-note" role="status" data-testid="explore-forecast-note">
+          {p.overlays.forecastNote}
+        </div>
+      )}
       <Legend lines={view.lines} />
       <div
         className={`explore__chart dims-when-stale${data.staleSince !== null ? ' is-stale' : ''}`}
@@ -200,6 +226,10 @@ export function ExplorePanel(p: Props) {
             'partial-from': data.partialFrom ?? '',
             counted: coverage?.now ?? '',
             'counted-median': coverage?.median ?? '',
+            forecast: view.lines.filter((l) => l.role === 'forecast').length,
+            bands: view.lines.filter((l) => l.band?.edge === 'hi').length,
+            anomalies: p.overlays.anomalies?.episodes.length ?? '',
+            changepoints: p.overlays.anomalies?.changepoints.length ?? '',
           }}
         />
         {data.status === 'error' && (
@@ -237,6 +267,22 @@ export function ExplorePanel(p: Props) {
             {view.partialPoints > 0 && (
               <span className="muted" title="Steps still filling are drawn dashed and hollow">
                 last step still filling
+              </span>
+            )}
+            {p.overlays.anomalies && (
+              <span data-testid="explore-anomalies">
+                {p.overlays.anomalies.episodes.length === 1
+                  ? '1 anomaly'
+                  : `${p.overlays.anomalies.episodes.length} anomalies`}
+                ,{' '}
+                {p.overlays.anomalies.changepoints.length === 1
+                  ? '1 level shift'
+                  : `${p.overlays.anomalies.changepoints.length} level shifts`}
+              </span>
+            )}
+            {p.overlays.anomalyNote && (
+              <span className="muted" data-testid="explore-anomaly-note">
+                {p.overlays.anomalyNote}
               </span>
             )}
             {p.rule && (

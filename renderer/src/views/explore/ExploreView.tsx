@@ -11,6 +11,7 @@ import { axisClamp, buildLines, inMetricUnit } from './chart-lines';
 import { ExploreControls } from './ExploreControls';
 import { ExplorePanel } from './ExplorePanel';
 import {
+  canForecast,
   formatExploreQuery,
   parseExploreQuery,
   RANGE_MS,
@@ -19,8 +20,10 @@ import {
 } from './explore-state';
 import { useExploreData } from './useExploreData';
 import { useExploreMeta, useServerTrend } from './useExploreMeta';
+import { useExploreOverlays } from './useExploreOverlays';
 
 const DEFAULT_METRIC = 'cpu_usage';
+const NO_POINTS: [number, number][] = [];
 
 export function exploreHref(state: Partial<ExploreState>): string {
   return hrefFor('explore', null, formatExploreQuery({ ...parseExploreQuery(''), ...state }));
@@ -64,6 +67,9 @@ export function ExploreView({ query }: { query: string }) {
   const clamp = useMemo(() => axisClamp(unit, state.agg), [unit, state.agg]);
   const formatY = useCallback((v: number) => formatMetric(v, unit), [unit]);
   const formatTick = useCallback((v: number) => formatAxis(v, unit), [unit]);
+  const overlays = useExploreOverlays(state, unit, data.series[0]?.points ?? NO_POINTS, now);
+  // With a forecast drawn, the x axis (and the thresholds across it) run on to its end.
+  const chartXMax = Math.max(xMax, overlays.forecastTo ?? xMax);
   const view = useMemo(
     () =>
       buildLines({
@@ -73,7 +79,7 @@ export function ExploreView({ query }: { query: string }) {
         unit,
         step: data.result?.step ?? stepFor(RANGE_MS[state.range]),
         xMin,
-        xMax,
+        xMax: chartXMax,
         rule,
         showThresholds,
         partialFrom: data.partialFrom,
@@ -87,10 +93,14 @@ export function ExploreView({ query }: { query: string }) {
       state.range,
       unit,
       xMin,
-      xMax,
+      chartXMax,
       rule,
       showThresholds,
     ],
+  );
+  const shown = useMemo(
+    () => (overlays.lines.length ? { ...view, lines: [...view.lines, ...overlays.lines] } : view),
+    [view, overlays.lines],
   );
   const hostname =
     state.scope.kind === 'agent' ? (agents.get(state.scope.id)?.hostname ?? null) : null;
@@ -101,7 +111,10 @@ export function ExploreView({ query }: { query: string }) {
       <ExplorePanel
         state={state}
         data={data}
-        view={view}
+        view={shown}
+        overlays={overlays}
+        forecastable={canForecast(state.scope)}
+        onForecast={(on) => update({ forecast: on, trend: state.trend })}
         unit={unit}
         rule={rule}
         showThresholds={showThresholds}
@@ -109,7 +122,7 @@ export function ExploreView({ query }: { query: string }) {
         serverTrend={serverTrend}
         hostname={hostname}
         xMin={xMin}
-        xMax={xMax}
+        xMax={chartXMax}
         formatY={formatY}
         formatTick={formatTick}
         clamp={clamp}

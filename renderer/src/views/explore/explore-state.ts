@@ -37,6 +37,8 @@ export interface ExploreState {
   labels: string;
   /** A performance trend's id (region/service/metric/window) when opened from the Trends page. */
   trend: string | null;
+  /** Draw the forecast (and its bands) after the history: region and agent scopes only. */
+  forecast: boolean;
 }
 
 export const DEFAULT_STATE: ExploreState = {
@@ -47,6 +49,7 @@ export const DEFAULT_STATE: ExploreState = {
   range: '1h',
   labels: '',
   trend: null,
+  forecast: false,
 };
 
 const LABELS_RE = /^[A-Za-z][A-Za-z0-9_]*=[^,]*(,[A-Za-z][A-Za-z0-9_]*=[^,]*)*$/;
@@ -80,6 +83,7 @@ export function parseExploreQuery(query: string): ExploreState {
     range: pick(RANGES, q.get('range'), DEFAULT_STATE.range),
     labels: LABELS_RE.test(labels) ? labels : '',
     trend: q.get('trend') || null,
+    forecast: q.get('forecast') === '1',
   };
 }
 
@@ -99,6 +103,7 @@ export function formatExploreQuery(state: ExploreState): string {
   parts.push(['range', state.range]);
   if (state.labels) parts.push(['labels', state.labels]);
   if (state.trend) parts.push(['trend', state.trend]);
+  if (state.forecast && canForecast(state.scope)) parts.push(['forecast', '1']);
   return parts.map(([k, v]) => `${k}=${enc(v)}`).join('&');
 }
 
@@ -116,3 +121,21 @@ export function stepFor(rangeMs: number): number {
 export function scopeReady(scope: Scope): boolean {
   return scope.kind === 'fleet' || scope.id !== '';
 }
+
+/** A forecast is of one agent's series or of a region's average: not of the whole fleet. */
+export function canForecast(scope: Scope): boolean {
+  return scope.kind !== 'fleet' && scope.id !== '';
+}
+
+/**
+ * The forecast horizon drawn after a range: as long as the range (history and forecast share
+ * the chart evenly), within the API's 1 h to 30 d.
+ */
+export const FORECAST_HORIZON: Readonly<Record<Range, string>> = {
+  '15m': '1h',
+  '1h': '1h',
+  '6h': '6h',
+  '24h': '24h',
+  '7d': '7d',
+  '30d': '30d',
+};

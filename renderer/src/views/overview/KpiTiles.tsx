@@ -1,44 +1,19 @@
-import { useMemo, type ReactNode } from 'react';
+import { useMemo } from 'react';
 import { useFleet } from '../../api/context';
 import { Sparkline } from '../../components/Sparkline';
 import { selectAlertCounts } from '../../lib/alerts';
 import { formatLatency, formatRate, plural } from '../../lib/format';
+import { useServerNow } from '../../lib/now';
 import { navigate } from '../../lib/route';
-
-function Tile({
-  label,
-  testId,
-  tone,
-  children,
-  foot,
-  onClick,
-}: {
-  label: string;
-  testId: string;
-  tone?: 'critical' | 'warning' | 'ok' | 'muted' | undefined;
-  children: ReactNode;
-  foot: ReactNode;
-  onClick?: () => void;
-}) {
-  const Tag = onClick ? 'button' : 'div';
-  return (
-    <Tag
-      className={`kpi${tone ? ` kpi--${tone}` : ''}${onClick ? ' kpi--link' : ''}`}
-      data-testid={testId}
-      {...(onClick ? { type: 'button' as const, onClick } : {})}
-    >
-      <span className="kpi__label">{label}</span>
-      <span className="kpi__value">{children}</span>
-      <span className="kpi__foot">{foot}</span>
-    </Tag>
-  );
-}
+import { SoonestToFill } from './SoonestToFill';
+import { Tile } from './Tile';
 
 export function KpiTiles() {
   const agents = useFleet((s) => s.agents);
   const regions = useFleet((s) => s.regions);
   const stats = useFleet((s) => s.stats);
   const history = useFleet((s) => s.rateHistory);
+  const now = useServerNow();
 
   const fleet = useMemo(() => {
     let online = 0;
@@ -111,6 +86,7 @@ export function KpiTiles() {
       <Tile label="p99 sample → alert" testId="kpi-latency" foot="arrival at core → alert raised">
         <span data-testid="kpi-latency-value">{formatLatency(stats?.sampleToAlertP99Ms)}</span>
       </Tile>
+      <SoonestToFill now={now} />
     </section>
   );
 }
