@@ -11,7 +11,7 @@ import { crossingToScreen } from './crossing-to-screen.js';
 import { fleetLoad } from './fleet-load.js';
 import { floodResistance } from './flood.js';
 import { machine, type BenchOptions, type Section } from './harness.js';
-import { ingestThroughput } from './ingest.js';
+import { ingestThroughput, ingestWithAnomalyScoring } from './ingest.js';
 import { alertLatency, alertLatencyWhileForecasting } from './latency.js';
 import { liveness } from './liveness.js';
 import { registryFlood } from './registry.js';
@@ -28,6 +28,7 @@ const replaySeconds = (quick: boolean) => ({
 
 const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   ingest: ingestThroughput,
+  'ingest-anomaly': ingestWithAnomalyScoring,
   latency: alertLatency,
   'latency-forecasting': alertLatencyWhileForecasting,
   'alert-stream': alertStream,
