@@ -1,5 +1,6 @@
 // Each channel against a real receiver: HTTP servers and an SMTP server (smtp-server) on
 // loopback ephemeral ports. Retries run on a ManualClock; the network is real.
+import { createHmac } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../shared/notify.js';
 import { ManualClock } from '../../electron/core/clock.js';
@@ -63,6 +64,10 @@ describe('webhook channels', () => {
     const ts = got!.headers[TIMESTAMP_HEADER.toLowerCase()] as string;
     const sig = got!.headers[SIGNATURE_HEADER.toLowerCase()] as string;
     expect(sig).toMatch(/^sha256=[0-9a-f]{64}$/);
+    // What a receiver does, from docs/notifications.md alone: HMAC-SHA256 of "<timestamp>.<body>".
+    const expected = createHmac('sha256', secret).update(`${ts}.${got!.body}`).digest('hex');
+    expect(sig).toBe(`sha256=${expected}`);
+    expect(Number(ts)).toBe(Math.floor(clock.now() / 1000));
     expect(verifySignature(secret, got!.body, ts, sig, clock.now())).toBe(true);
     // A changed body, another key or a stale timestamp do not verify.
     expect(
