@@ -12,6 +12,7 @@ import type {
   OutlierRow,
 } from './forecast.js';
 import { REGION_HISTORY_RANGES, type RegionHistoryRange } from './api-constants.js';
+import type { NotifyApiRoutes } from './notify.js';
 
 export type { RegionHistoryRange } from './api-constants.js';
 
@@ -301,7 +302,7 @@ export interface StorageReport {
 }
 
 /** Every REST route: method + path template → query, body and response types. */
-export interface ApiRoutes {
+export interface ApiRoutes extends NotifyApiRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
   'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {

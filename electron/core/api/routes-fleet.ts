@@ -15,6 +15,7 @@ import { pageAgents } from './agent-pages.js';
 import { HttpError } from './http-util.js';
 import { EmptyQuery, limitOf, type RouteTable } from './route-spec.js';
 import type { ForecastRouteKey } from './routes-forecast.js';
+import type { NotifyRouteKey } from './routes-notify.js';
 
 export type FleetRouteKey = Exclude<
   RouteKey,
@@ -24,6 +25,7 @@ export type FleetRouteKey = Exclude<
   | 'GET /api/v1/percentiles'
   | 'GET /api/v1/storage'
   | ForecastRouteKey
+  | NotifyRouteKey
 >;
 
 function alertAction(fn: () => Alert | null) {
