@@ -1,3 +1,4 @@
+import type { IncidentRouteKey } from '../../../shared/api-incidents.js';
 import {
   PercentilesQuery,
   QueryRangeQuery,
@@ -13,7 +14,10 @@ import type { FleetRouteKey } from './routes-fleet.js';
 import type { ForecastRouteKey } from './routes-forecast.js';
 import type { NotifyRouteKey } from './routes-notify.js';
 
-type MetricRouteKey = Exclude<RouteKey, FleetRouteKey | ForecastRouteKey | NotifyRouteKey>;
+type MetricRouteKey = Exclude<
+  RouteKey,
+  FleetRouteKey | ForecastRouteKey | NotifyRouteKey | IncidentRouteKey
+>;
 
 const DEFAULT_RANGE_MS = 3_600_000;
 /** Points a chart gets when the caller does not say (the server caps at 2,000 anyway). */
