@@ -25,12 +25,6 @@ import { startDesktopCore, type DesktopCore } from './shell/desktop-core.js';
 import { ICON_ALERT, ICON_OK, iconPng, type Rgb } from './shell/icon.js';
 import { IPC, isAlertId, type DesktopSession } from './shell/ipc.js';
 import {
-  NotificationGate,
-  NotificationThrottle,
-  notificationText,
-  type PlannedNotification,
-} from './shell/notify.js';
-import {
   isAllowedNavigation,
   isAllowedRequest,
   isTrustedSender,
@@ -204,11 +198,19 @@ function handleIpc(core: MonitoringCore): void {
 
 // ── notifications and tray ───────────────────────────────────────────────────────────────────
 
-function showNotification(planned: PlannedNotification): void {
-  if (!Notification.isSupported()) return;
+/** The native notification shown for each incident (by the notice's tag), to replace it. */
+const noticesByTag = new Map<string, Notification>();
+
+function showNotification(planned: {
+  title: string;
+  body: string;
+  silent: boolean;
+}): Notification | null {
+  if (!Notification.isSupported()) return null;
   const n = new Notification({
     title: planned.title,
     body: planned.body,
+    silent: planned.silent,
     urgency: 'critical',
     timeoutType: 'never',
     icon: icon(ICON_ALERT, 64),
@@ -219,12 +221,13 @@ function showNotification(planned: PlannedNotification): void {
     const oldest = liveNotifications.values().next().value;
     if (oldest) liveNotifications.delete(oldest);
   }
-  n.on('click', () => {
-    showWindow();
-    if (planned.alertId) sendOpenAlert(planned.alertId);
+  n.on('click', () => showWindow());
+  n.on('close', () => {
+    liveNotifications.delete(n);
+    for (const [tag, shown] of noticesByTag) if (shown === n) noticesByTag.delete(tag);
   });
-  n.on('close', () => liveNotifications.delete(n));
   n.show();
+  return n;
 }
 
 let trayCount = -1;
@@ -265,38 +268,25 @@ function createTray(core: MonitoringCore): void {
   updateTray(core);
 }
 
-/** Subscribed before the core starts, so an alert raised while restoring state is seen too. */
+/**
+ * Subscribed before the core starts, so an alert raised while restoring state is seen too.
+ * Native notifications come from the core's notification pipeline, one per incident: later
+ * alerts of the same incident replace it (silently, with the new count) rather than pop again.
+ */
 function watchAlerts(core: MonitoringCore): void {
-  const gate = new NotificationGate();
-  const throttle = new NotificationThrottle();
-  let flushAt: number | null = null;
-  const scheduleFlush = () => {
-    const at = throttle.nextFlushAt(core.clock.now());
-    if (at === null || flushAt !== null) return;
-    flushAt = at;
-    later(
-      () => {
-        flushAt = null;
-        const stillFiring = (id: string) => core.alerts.get(id)?.state === 'firing';
-        throttle.flush(core.clock.now(), stillFiring).forEach(showNotification);
-        scheduleFlush();
-      },
-      Math.max(0, at - core.clock.now()),
-    );
-  };
-  core.events.on('alert.changed', ({ alert, previousState }) => {
+  core.events.on('alert.changed', () => {
     // Stopping closes every agent's socket: that is not an outage to announce.
+    if (stopped || trayScheduled) return;
+    trayScheduled = true;
+    later(() => updateTray(core), 100);
+  });
+  core.notifier.desktop.on((notice) => {
     if (stopped) return;
-    if (!trayScheduled) {
-      trayScheduled = true;
-      later(() => updateTray(core), 100);
-    }
-    if (!gate.admit(alert, previousState)) return;
-    const agentId = alert.subject.agentId;
-    const text = notificationText(alert, agentId ? core.fleet.agent(agentId)?.hostname : undefined);
-    out(`  notify   ${text.title} — ${text.body}`);
-    throttle.push({ alertId: alert.id, text }, core.clock.now()).forEach(showNotification);
-    scheduleFlush();
+    out(`  notify   ${notice.title} — ${notice.body}`);
+    const previous = noticesByTag.get(notice.tag);
+    if (previous) previous.close();
+    const n = showNotification({ title: notice.title, body: notice.body, silent: notice.silent });
+    if (n) noticesByTag.set(notice.tag, n);
   });
 }
 

@@ -122,8 +122,10 @@ describe.skipIf(noBinary)('desktop app (Electron)', () => {
       undefined,
       'the critical cpu alert',
     );
-    // The main process turned it into a native notification.
-    await line(/^\s+notify\s+CRITICAL · desk-e2e-1 \(us-east-1\) — Rule cpu_usage/);
+    // The notification pipeline paged its incident, and the main process showed it natively.
+    await line(
+      /^\s+notify\s+CRITICAL · CPU busy: cpu_usage .* on desk-e2e-1 — 1 alert · us-east-1/,
+    );
 
     // Acknowledge from the window itself: its cookie session, its origin.
     const status = await page.evaluate(
