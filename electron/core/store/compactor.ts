@@ -1,6 +1,6 @@
 // What happens to block files after they are written: flushes of the head (L0) are compacted
 // hour by hour into raw and 1-minute blocks; 1-minute hours are merged into days (with their
-// 1-hour buckets), 1-hour days into 30-day periods; each tier is deleted past its retention,
+// 1-hour buckets), 1-hour days into 30-day periods (as the days come); each tier is deleted past its retention,
 // and the oldest data goes first when the disk budget is reached. It runs in the storage
 // worker (storage-worker.ts), off the ingest thread; everything here is plain functions of
 // the directory and the time given.
@@ -403,28 +403,36 @@ export async function maintain(
         return true;
       }),
     );
-    // 3. Days of 1-minute blocks, then 30-day spans of 1-hour blocks, into one block each.
+    // 3. Days of 1-minute blocks, then 30-day spans of 1-hour blocks, into one block each. A
+    //    30-day span is merged as it goes too: its days so far, as soon as there are two
+    //    blocks, so a read of the last 30 days opens two or three blocks, not thirty.
     for (const [tier, span] of [
       ['1m', DAY_MS],
       ['1h', PERIOD_MS],
     ] as const) {
       const spans = new Set<number>();
+      const perSpan = new Map<number, number>();
       for (const b of blocks) {
         if (b.meta.tier !== tier) continue;
         const s = b.meta.start - (b.meta.start % span);
+        perSpan.set(s, (perSpan.get(s) ?? 0) + 1);
         if (b.meta.end - b.meta.start < span && s + span + opts.lagMs <= now) spans.add(s);
+        else if (tier === '1h' && perSpan.get(s)! >= 2) spans.add(s);
       }
       for (const s of [...spans].sort((a, b) => a - b)) {
         const inputs = blocks.filter(
           (b) => b.meta.tier === tier && b.meta.start >= s && b.meta.end <= s + span,
         );
-        const added = await mergeSpan(dir, inputs, tier, s, s + span);
+        // A span still going is merged over the hours its blocks hold, not beyond: the hours
+        // after them are read from finer blocks until they are merged in.
+        const over = s + span + opts.lagMs <= now;
+        const from = over ? s : Math.min(...inputs.map((b) => b.meta.start));
+        const to = over ? s + span : Math.max(...inputs.map((b) => b.meta.end));
+        const added = await mergeSpan(dir, inputs, tier, from, to);
         // The day's old 1-hour block (from an earlier merge) is replaced by the new one.
         const oldHourly =
           tier === '1m'
-            ? blocks.filter(
-                (b) => b.meta.tier === '1h' && b.meta.start === s && b.meta.end === s + span,
-              )
+            ? blocks.filter((b) => b.meta.tier === '1h' && b.meta.start === s && b.meta.end === to)
             : [];
         adopt(added);
         await drop(
