@@ -40,7 +40,10 @@ export class BucketColumnsBuilder {
   private cols: Float64Array[];
 
   constructor(capacity = 32) {
-    this.cols = Array.from({ length: FIELDS }, () => new Float64Array(Math.max(1, capacity)));
+    // One allocation for the six columns.
+    const size = Math.max(1, capacity);
+    const all = new Float64Array(FIELDS * size);
+    this.cols = Array.from({ length: FIELDS }, (_, c) => all.subarray(c * size, (c + 1) * size));
   }
 
   private reserve(extra: number): void {

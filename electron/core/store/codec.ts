@@ -93,6 +93,16 @@ export class ByteReader {
   }
 
   uvarint(): number {
+    // Most varints of a chunk (small deltas) are one byte.
+    const b = this.buf[this.pos];
+    if (b !== undefined && b < 128) {
+      this.pos++;
+      return b;
+    }
+    return this.longUvarint();
+  }
+
+  private longUvarint(): number {
     let n = 0;
     let scale = 1;
     for (;;) {

@@ -1,5 +1,5 @@
 import { keepsSketch } from '../../../shared/analysis.js';
-import { BlockDamagedError, type BlockReader, type ChunkRef } from './block-file.js';
+import type { BlockReader } from './block-file.js';
 import type { BlockSet } from './block-set.js';
 import { decodeChunk } from './codec.js';
 import { BucketColumnsBuilder, type BucketColumns } from './bucket-columns.js';
@@ -30,23 +30,45 @@ export class StoreReader {
    * `head`, only what is on disk or on its way there.
    */
   raw(series: Series, from: number, to: number, head = true): SampleBuffer {
-    const buf = new SampleBuffer(64);
+    return this.rawOfMany([series], from, to, head)[0]!;
+  }
+
+  /**
+   * Raw samples of several series (ids distinct, ascending), as `raw` gives them: block by
+   * block for all of them at once (the newest hours of the forecasting input come from here).
+   */
+  private rawOfMany(
+    list: readonly Series[],
+    from: number,
+    to: number,
+    head = true,
+  ): SampleBuffer[] {
+    const bufs = list.map(() => new SampleBuffer(64));
+    const ids = list.map((s) => s.id);
+    const slot = new Map(ids.map((id, k) => [id, k]));
     for (const block of this.blocks.rawSources(from, to)) {
-      for (const ref of block.chunksOf(series.id, from, to)) {
-        const bytes = this.chunk(block, ref);
-        if (!bytes) continue;
-        const d = decodeChunk(bytes);
+      block.readChunksOf(
+        ids,
+        from,
+        to,
+        (ref, bytes) => {
+          const d = decodeChunk(bytes);
+          bufs[slot.get(ref.seriesId)!]!.pushRange(d.ts, d.values, from, to);
+        },
+        (err) => this.onDamage(block.path, err.message),
+      );
+    }
+    list.forEach((series, k) => {
+      const buf = bufs[k]!;
+      for (const c of this.inFlight(series.id)) {
+        if (c.maxTs < from || c.minTs >= to) continue;
+        const d = decodeChunk(c.bytes);
         buf.pushRange(d.ts, d.values, from, to);
       }
-    }
-    for (const c of this.inFlight(series.id)) {
-      if (c.maxTs < from || c.minTs >= to) continue;
-      const d = decodeChunk(c.bytes);
-      buf.pushRange(d.ts, d.values, from, to);
-    }
-    if (head) series.collectHead(from, to, buf);
-    buf.sortDedup();
-    return buf;
+      if (head) series.collectHead(from, to, buf);
+      buf.sortDedup();
+    });
+    return bufs;
   }
 
   /** Rollup buckets of a series whose start is in [from, to), in time order. */
@@ -74,9 +96,7 @@ export class StoreReader {
     from: number,
     to: number,
   ): BucketColumns[] {
-    const span = Math.ceil((to - from) / (tier === '1h' ? HOUR_MS : MINUTE_MS));
-    const sink = asColumns(Math.min(Math.max(span, 1), 1024));
-    return this.collect(list, tier, from, to, sink).map((b) => b.finish());
+    return this.collect(list, tier, from, to, asColumns).map((b) => b.finish());
   }
 
   private collect<R>(
@@ -90,7 +110,9 @@ export class StoreReader {
     const unique = [...new Map(list.map((s) => [s.id, s])).values()].sort((a, b) => a.id - b.id);
     const ids = unique.map((s) => s.id);
     const slot = new Map(ids.map((id, k) => [id, k]));
-    const out = unique.map(() => sink.create());
+    // Room for every bucket of the range (a series with gaps leaves some unused).
+    const rows = Math.ceil((to - from) / (tier === '1h' ? HOUR_MS : MINUTE_MS));
+    const out = unique.map(() => sink.create(rows));
     let h = hourOf(from);
     while (h < to) {
       const run = this.currentRun(tier, h, to);
@@ -106,8 +128,9 @@ export class StoreReader {
           (err) => this.onDamage(block.path, err.message),
         );
       } else if (tier === '1m') {
+        const raws = this.rawOfMany(unique, lo, hi);
         unique.forEach((series, k) => {
-          const raw = this.raw(series, lo, hi);
+          const raw = raws[k]!;
           const sketch = keepsSketch(series.name);
           const dest = out[k]!;
           bucketize(raw.ts, raw.values, raw.length, MINUTE_MS, (b) => sink.bucket(dest, b), sketch);
@@ -154,21 +177,12 @@ export class StoreReader {
     while (end < to && usable(end) === block) end += HOUR_MS;
     return { start: h, end, block };
   }
-
-  private chunk(block: BlockReader, ref: ChunkRef): Uint8Array | null {
-    try {
-      return block.chunk(ref);
-    } catch (err) {
-      if (!(err instanceof BlockDamagedError)) throw err;
-      this.onDamage(block.path, err.message);
-      return null;
-    }
-  }
 }
 
 /** How `collect` builds one series' result: bucket objects, or columns. */
 interface RollupSink<R> {
-  create(): R;
+  /** An empty result with room for `rows` buckets. */
+  create(rows: number): R;
   /** The buckets of a rollup chunk whose start is in [from, to). */
   chunk(dest: R, bytes: Uint8Array, from: number, to: number): void;
   bucket(dest: R, b: Bucket): void;
@@ -191,16 +205,14 @@ const asObjects: RollupSink<Bucket[]> = {
   copy: (r) => r.map((b) => copyBucket(b)),
 };
 
-function asColumns(capacity: number): RollupSink<BucketColumnsBuilder> {
-  return {
-    create: () => new BucketColumnsBuilder(capacity),
-    chunk: (dest, bytes, from, to) => dest.addChunk(bytes, from, to),
-    bucket: (dest, b) => dest.addBucket(b),
-    hours: (dest, minutes, from, to) => dest.addCoarsened(minutes.finish(), HOUR_MS, from, to),
-    copy(r) {
-      const c = new BucketColumnsBuilder(r.length);
-      c.addColumns(r.finish());
-      return c;
-    },
-  };
-}
+const asColumns: RollupSink<BucketColumnsBuilder> = {
+  create: (rows) => new BucketColumnsBuilder(Math.min(rows, 4096)),
+  chunk: (dest, bytes, from, to) => dest.addChunk(bytes, from, to),
+  bucket: (dest, b) => dest.addBucket(b),
+  hours: (dest, minutes, from, to) => dest.addCoarsened(minutes.finish(), HOUR_MS, from, to),
+  copy(r) {
+    const c = new BucketColumnsBuilder(r.length);
+    c.addColumns(r.finish());
+    return c;
+  },
+};
