@@ -122,10 +122,13 @@ function rows(c: BucketColumns): ReturnType<typeof fields>[] {
 }
 
 const blockNames = async () => (await readdir(join(dir(), 'tsdb', 'blocks'))).sort();
-const hourBlocks = async () =>
-  (await blockNames())
+/** [start, end] of each 1-hour block: of single hours (`hours`), or of days and spans. */
+async function hourBlocks(hours = false): Promise<number[][]> {
+  return (await blockNames())
     .filter((n) => n.startsWith('1h-'))
-    .map((n) => n.split('-').slice(1, 3).map(Number));
+    .map((n) => n.split('-').slice(1, 3).map(Number))
+    .filter(([start, end]) => (end! - start! === HOUR_MS) === hours);
+}
 
 /** Both reads of `list` over [from, to) equal what was sent, in the order asked. */
 function expectReads(
@@ -162,10 +165,14 @@ describe('reading many series over weeks', () => {
       [BOUNDARY - PERIOD_MS, BOUNDARY],
       [BOUNDARY, BOUNDARY + 3 * DAY_MS],
     ]);
-    // The current day's hours are in hourly 1-minute blocks, the last ones still in flushes
-    // or the head.
+    // The current day's compacted hours are in blocks of an hour (1-minute and 1-hour
+    // buckets), the last ones still in flushes or the head.
+    const today = BOUNDARY + 3 * DAY_MS;
     const names = await blockNames();
-    expect(names.some((n) => n.startsWith(`1m-${BOUNDARY + 3 * DAY_MS}-`))).toBe(true);
+    expect(names.some((n) => n.startsWith(`1m-${today}-`))).toBe(true);
+    const single = await hourBlocks(true);
+    expect(single[0]).toEqual([today, today + HOUR_MS]);
+    expect(single.every(([start]) => start! >= today && start! < end - HOUR_MS)).toBe(true);
     // Asked in an order unlike the ids, one series twice.
     const all = SERIES.map(([agent, name]) =>
       [...store.seriesOf(name)].find((s) => s.agentId === agent)!,
@@ -197,7 +204,7 @@ describe('reading many series over weeks', () => {
     await store.maintain();
     expect(await hourBlocks()).toEqual([[BOUNDARY, BOUNDARY + 2 * DAY_MS]]);
     const seqOf = (n: string) => Number(n.split('-')[3]!.replace('.blk', ''));
-    const before = (await blockNames()).find((n) => n.startsWith('1h-'))!;
+    const before = (await blockNames()).find((n) => n.startsWith(`1h-${BOUNDARY}-`))!;
     // A host that was cut off sends the last hours of yesterday (within raw retention).
     const late = [['a3', 'cpu', 5 * MINUTE_MS]] as const;
     const lateFrom = BOUNDARY + 2 * DAY_MS - 3 * HOUR_MS;
@@ -206,7 +213,10 @@ describe('reading many series over weeks', () => {
     await store.flush();
     await store.maintain();
     // Still one block for the span, written anew (a higher seq), with the late day in it.
-    const names = (await blockNames()).filter((n) => n.startsWith('1h-'));
+    const names = (await blockNames()).filter((n) => {
+      const [tier, start, stop] = n.split('-');
+      return tier === '1h' && Number(stop) - Number(start) > HOUR_MS;
+    });
     expect(names).toHaveLength(1);
     expect(names[0]!.startsWith(`1h-${BOUNDARY}-${BOUNDARY + 2 * DAY_MS}-`)).toBe(true);
     expect(seqOf(names[0]!)).toBeGreaterThan(seqOf(before));
