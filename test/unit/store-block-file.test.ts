@@ -24,11 +24,19 @@ function chunkFor(seriesId: number, from: number, n: number): Uint8Array {
   );
 }
 
-async function writeBlock(path: string, series: number[], chunksEach = 2): Promise<number> {
+async function writeBlock(
+  path: string,
+  series: number[],
+  chunksEach = 2,
+  inOrder = false,
+): Promise<number> {
   const w = await BlockWriter.create(path, META);
-  // Added out of order on purpose: the index is sorted at finish.
-  for (const id of [...series].reverse()) {
-    for (let c = chunksEach - 1; c >= 0; c--) {
+  // Added out of order by default: the index is sorted at finish (so the chunks are not in
+  // file order; the store's own writers add them in order).
+  for (const id of inOrder ? series : [...series].reverse()) {
+    for (const c of inOrder
+      ? [...Array(chunksEach).keys()]
+      : [...Array(chunksEach).keys()].reverse()) {
       const from = T0 + c * 120_000;
       w.add(id, 120, from, from + 119_000, chunkFor(id, from, 120));
     }
@@ -113,6 +121,65 @@ describe('block files', () => {
     const damaged = all.find((c) => c.offset === 48)!;
     expect(() => r.chunk(damaged)).toThrow(/checksum mismatch/);
     for (const c of all.filter((x) => x !== damaged)) expect(() => r.chunk(c)).not.toThrow();
+    r.close();
+  });
+
+  it('reads the chunks of many series at once, the same as series by series', async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => i * 3 + 1);
+    for (const inOrder of [true, false]) {
+      const path = join(dir(), `many-${inOrder}.blk`);
+      await writeBlock(path, ids, 2, inOrder);
+      const r = new BlockReader(path);
+      const oneByOne = (want: number[], from: number, to: number) =>
+        want.flatMap((id) => r.chunksOf(id, from, to).map((ref) => [ref, [...r.chunk(ref)]]));
+      const many = (want: number[], from: number, to: number) => {
+        const got: unknown[] = [];
+        r.readChunksOf(
+          want,
+          from,
+          to,
+          (ref, bytes) => got.push([ref, [...bytes]]),
+          (err) => {
+            throw err;
+          },
+        );
+        return got;
+      };
+      for (const [want, from, to] of [
+        [ids, -Infinity, Infinity], // every series: index and chunks in one stretch each
+        [[1, 4, 7, 10], -Infinity, Infinity], // a few neighbours
+        [[1, 400, 898], -Infinity, Infinity], // far apart, in separate fence runs and stretches
+        [[0, 2, 4, 5, 898, 10_000], -Infinity, Infinity], // some absent
+        [ids.slice(40, 230), T0 + 120_000, T0 + 240_000], // the second chunk of each only
+        [ids, T0 + 60_000, T0 + 120_001], // both chunks overlap
+        [ids, T0 + 240_000, Infinity], // none
+      ] as const) {
+        const expected = oneByOne([...want], from, to);
+        expect(many([...want], from, to)).toEqual(expected);
+      }
+      expect(many(ids, -Infinity, Infinity)).toHaveLength(600);
+      r.close();
+    }
+  });
+
+  it('reading many series at once reports a damaged chunk and reads the rest', async () => {
+    const path = join(dir(), 'd.blk');
+    await writeBlock(path, [1, 2, 3], 2, true);
+    const bytes = await readFile(path);
+    bytes[48 + 3]! ^= 0xff; // inside the first chunk's data (series 1)
+    await writeFile(path, bytes);
+    const r = new BlockReader(path);
+    const read: number[] = [];
+    const damaged: BlockDamagedError[] = [];
+    r.readChunksOf(
+      [1, 2, 3],
+      -Infinity,
+      Infinity,
+      (ref) => read.push(ref.seriesId),
+      (err) => damaged.push(err),
+    );
+    expect(read).toEqual([1, 2, 2, 3, 3]);
+    expect(damaged.map((e) => e.message)).toEqual(['d.blk: chunk of series 1 checksum mismatch']);
     r.close();
   });
 

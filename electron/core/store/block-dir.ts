@@ -3,7 +3,7 @@
 //   blocks/l0-<seq>.blk                    one flush of the head (raw samples, any times)
 //   blocks/raw-<start>-<end>-<seq>.blk     raw samples of one hour, compacted
 //   blocks/1m-<start>-<end>-<seq>.blk      1-minute buckets of an hour, or of a day
-//   blocks/1h-<start>-<end>-<seq>.blk      1-hour buckets of a day, or of 30 days
+//   blocks/1h-<start>-<end>-<seq>.blk      1-hour buckets of an hour, a day, or up to 30 days
 //
 // `seq` of a derived block is the highest flush merged into it: for one hour, the block with
 // the highest seq is the current one (a re-compaction after late data replaces, never adds).

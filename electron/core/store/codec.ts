@@ -93,6 +93,16 @@ export class ByteReader {
   }
 
   uvarint(): number {
+    // Most varints of a chunk (small deltas) are one byte.
+    const b = this.buf[this.pos];
+    if (b !== undefined && b < 128) {
+      this.pos++;
+      return b;
+    }
+    return this.longUvarint();
+  }
+
+  private longUvarint(): number {
     let n = 0;
     let scale = 1;
     for (;;) {
@@ -247,6 +257,53 @@ export interface DecodedColumns {
 }
 
 export function decodeColumns(buf: Uint8Array): DecodedColumns {
+  const out: DecodedColumns = { ts: new Float64Array(0), columns: [] };
+  decode(buf, (n, count) => {
+    out.ts = new Float64Array(n);
+    out.columns = Array.from({ length: count }, () => new Float64Array(n));
+    return out;
+  });
+  return out;
+}
+
+/**
+ * Arrays a chunk is decoded into, reused from chunk to chunk: a reader of many chunks (the
+ * forecasting input reads tens of thousands) allocates no typed arrays per chunk.
+ */
+export class ColumnScratch implements DecodedColumns {
+  ts = new Float64Array(256);
+  columns: Float64Array[] = [];
+
+  /** Room for n rows of `count` columns (the arrays may be longer than n). */
+  reserve(n: number, count: number): this {
+    if (this.ts.length < n) this.ts = new Float64Array(Math.max(n, this.ts.length * 2));
+    for (let c = 0; c < count; c++)
+      if ((this.columns[c]?.length ?? 0) < this.ts.length)
+        this.columns[c] = new Float64Array(this.ts.length);
+    return this;
+  }
+}
+
+/**
+ * Decode into `into`: rows 0 … n-1 of `into.ts` and of its first c columns are the chunk's.
+ * Returns n and c. Valid until the next decode into the same scratch.
+ */
+export function decodeColumnsInto(
+  buf: Uint8Array,
+  into: ColumnScratch,
+): { rows: number; count: number } {
+  let rows = 0;
+  let count = 0;
+  decode(buf, (n, c) => {
+    rows = n;
+    count = c;
+    return into.reserve(n, c);
+  });
+  return { rows, count };
+}
+
+/** Parse a chunk and decode it into the arrays `target(rows, columns)` gives. */
+function decode(buf: Uint8Array, target: (n: number, count: number) => DecodedColumns): void {
   const r = new ByteReader(buf);
   const flags = r.byte();
   if (flags > FLAG_DEFLATED) throw new Error(`unknown chunk flags ${flags}`);
@@ -263,15 +320,15 @@ export function decodeColumns(buf: Uint8Array): DecodedColumns {
   }
   const rest = r.rest();
   const body = new ByteReader(flags & FLAG_DEFLATED ? inflateRawSync(rest) : rest);
-  const ts = new Float64Array(n);
+  const { ts, columns } = target(n, count);
   ts[0] = first;
   let delta = 0;
   for (let i = 1; i < n; i++) {
     delta += body.svarint();
     ts[i] = ts[i - 1]! + delta;
   }
-  const columns = modes.map((mode) => {
-    const values = new Float64Array(n);
+  modes.forEach((mode, c) => {
+    const values = columns[c]!;
     if (mode === FLOAT_COLUMN) readFloats(body, values, n);
     else {
       const p = 10 ** mode;
@@ -281,9 +338,7 @@ export function decodeColumns(buf: Uint8Array): DecodedColumns {
         values[i] = m / p;
       }
     }
-    return values;
   });
-  return { ts, columns };
 }
 
 /** One value column: raw samples. */

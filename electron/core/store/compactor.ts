@@ -1,6 +1,6 @@
 // What happens to block files after they are written: flushes of the head (L0) are compacted
 // hour by hour into raw and 1-minute blocks; 1-minute hours are merged into days (with their
-// 1-hour buckets), 1-hour days into 30-day periods; each tier is deleted past its retention,
+// 1-hour buckets), 1-hour days into 30-day periods (as the days come); each tier is deleted past its retention,
 // and the oldest data goes first when the disk budget is reached. It runs in the storage
 // worker (storage-worker.ts), off the ingest thread; everything here is plain functions of
 // the directory and the time given.
@@ -140,6 +140,26 @@ async function compactHour(
     end,
     seq,
   });
+  // The hour's 1-hour buckets too (one per series): until its day is merged, a read of hourly
+  // buckets (30 days of them, for forecasts) takes them from here, not from 60 minutes each.
+  const hourW = await BlockWriter.create(join(dir, blockName('1h', h, end, seq)), {
+    tier: '1h',
+    start: h,
+    end,
+    seq,
+  });
+  const addMinutes = (seriesId: number, buckets: Bucket[]) => {
+    minW.add(
+      seriesId,
+      buckets.length,
+      buckets[0]!.start,
+      buckets.at(-1)!.start,
+      encodeBuckets(buckets),
+    );
+    const hours: Bucket[] = [];
+    coarsen(buckets, HOUR_MS, (b) => hours.push(b));
+    hourW.add(seriesId, 1, h, h, encodeBuckets(hours));
+  };
   try {
     for (const { seriesId, perBlock } of mergeIndexes(inputs)) {
       const buf = new SampleBuffer();
@@ -159,13 +179,8 @@ async function compactHour(
       const sketch = opts.sketched?.has(seriesId) ?? false;
       bucketize(buf.ts, buf.values, buf.length, MINUTE_MS, (b) => buckets.push(b), sketch);
       if (combineWith) buckets = combineBuckets(bucketsOf(combineWith, seriesId, h, end), buckets);
-      minW.add(
-        seriesId,
-        buckets.length,
-        buckets[0]!.start,
-        buckets.at(-1)!.start,
-        encodeBuckets(buckets),
-      );
+      addMinutes(seriesId, buckets);
+      await hourW.room();
     }
     if (combineWith) {
       // Series with buckets but no new samples keep them.
@@ -173,24 +188,21 @@ async function compactHour(
         if (perBlock[0]!.length === 0 || l0.some((b) => b.chunksOf(seriesId, h, end).length > 0))
           continue;
         const keep = bucketsOf(combineWith, seriesId, h, end);
-        if (keep.length)
-          minW.add(seriesId, keep.length, keep[0]!.start, keep.at(-1)!.start, encodeBuckets(keep));
+        if (keep.length) addMinutes(seriesId, keep);
       }
     }
     const added: BlockInfo[] = [];
     if (rawW) added.push(await finished(rawW, 'raw', h, end, seq));
     added.push(await finished(minW, '1m', h, end, seq));
+    added.push(await finished(hourW, '1h', h, end, seq));
     const superseded = blocks.filter(
-      (b) =>
-        (b.meta.tier === 'raw' || b.meta.tier === '1m') &&
-        b.meta.start === h &&
-        b.meta.end === end &&
-        b.meta.seq < seq,
+      (b) => b.meta.tier !== 'l0' && b.meta.start === h && b.meta.end === end && b.meta.seq < seq,
     );
     return { added, superseded };
   } catch (err) {
     await rawW?.abort();
     await minW.abort();
+    await hourW.abort();
     throw err;
   }
 }
@@ -403,28 +415,40 @@ export async function maintain(
         return true;
       }),
     );
-    // 3. Days of 1-minute blocks, then 30-day spans of 1-hour blocks, into one block each.
+    // 3. Days of 1-minute blocks, then 30-day spans of 1-hour blocks, into one block each. A
+    //    30-day span is merged as it goes too: its days so far, as soon as there are two
+    //    blocks, so a read of the last 30 days opens two or three blocks, not thirty.
     for (const [tier, span] of [
       ['1m', DAY_MS],
       ['1h', PERIOD_MS],
     ] as const) {
       const spans = new Set<number>();
+      const perSpan = new Map<number, number>();
+      // The 1-hour blocks of single hours (compactHour) wait for their day's merge.
+      const merged = (b: BlockReader) =>
+        b.meta.tier === tier && (tier === '1m' || b.meta.end - b.meta.start >= DAY_MS);
       for (const b of blocks) {
-        if (b.meta.tier !== tier) continue;
+        if (!merged(b)) continue;
         const s = b.meta.start - (b.meta.start % span);
+        perSpan.set(s, (perSpan.get(s) ?? 0) + 1);
         if (b.meta.end - b.meta.start < span && s + span + opts.lagMs <= now) spans.add(s);
+        else if (tier === '1h' && perSpan.get(s)! >= 2) spans.add(s);
       }
       for (const s of [...spans].sort((a, b) => a - b)) {
         const inputs = blocks.filter(
-          (b) => b.meta.tier === tier && b.meta.start >= s && b.meta.end <= s + span,
+          (b) => merged(b) && b.meta.start >= s && b.meta.end <= s + span,
         );
-        const added = await mergeSpan(dir, inputs, tier, s, s + span);
-        // The day's old 1-hour block (from an earlier merge) is replaced by the new one.
+        // A span still going is merged over the hours its blocks hold, not beyond: the hours
+        // after them are read from finer blocks until they are merged in.
+        const over = s + span + opts.lagMs <= now;
+        const from = over ? s : Math.min(...inputs.map((b) => b.meta.start));
+        const to = over ? s + span : Math.max(...inputs.map((b) => b.meta.end));
+        const added = await mergeSpan(dir, inputs, tier, from, to);
+        // The day's 1-hour blocks (of its hours, or from an earlier merge) are replaced by the
+        // new one.
         const oldHourly =
           tier === '1m'
-            ? blocks.filter(
-                (b) => b.meta.tier === '1h' && b.meta.start === s && b.meta.end === s + span,
-              )
+            ? blocks.filter((b) => b.meta.tier === '1h' && b.meta.start >= s && b.meta.end <= to)
             : [];
         adopt(added);
         await drop(

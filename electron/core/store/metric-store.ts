@@ -10,6 +10,7 @@ import { BlockSet } from './block-set.js';
 import type { BlockInfo, MaintainResult, Retention } from './compactor.js';
 import { captureHead, loadSnapshot, SNAPSHOT_FILE, writeSnapshot } from './head-snapshot.js';
 import { migrateV1Checkpoint } from './migrate-v1.js';
+import type { BucketColumns } from './bucket-columns.js';
 import { StoreReader, type RollupTier } from './reader.js';
 import type { Bucket } from './rollup.js';
 import type { SampleBuffer } from './sample-buffer.js';
@@ -254,6 +255,16 @@ export class MetricStore {
   /** Rollup buckets of many series, each file read once (see StoreReader.bucketsOfMany). */
   bucketsOfMany(list: readonly Series[], tier: RollupTier, from: number, to: number): Bucket[][] {
     return this.reader.bucketsOfMany(list, tier, from, to);
+  }
+
+  /** The same as columns per series, without sketches (see StoreReader.bucketColumnsOfMany). */
+  bucketColumnsOfMany(
+    list: readonly Series[],
+    tier: RollupTier,
+    from: number,
+    to: number,
+  ): BucketColumns[] {
+    return this.reader.bucketColumnsOfMany(list, tier, from, to);
   }
 
   /** The hour of one series last read from disk for duplicate checks (resends come in runs). */
