@@ -4,8 +4,8 @@
 // coarsened to 5 min when that still leaves enough points (a 7 d horizon is 2,016 steps of
 // 5 min rather than 10,080 of 1 min). The bucket still filling is left out: its mean is of a
 // part of the step and would bend the forecast's origin.
+import type { BucketColumns } from '../store/bucket-columns.js';
 import type { RollupTier } from '../store/reader.js';
-import type { Bucket } from '../store/rollup.js';
 import type { Series } from '../store/series.js';
 
 export const MINUTE_MS = 60_000;
@@ -20,7 +20,13 @@ export const POINTS_FOR_TIER = 48;
 export const COARSE_MINUTE_STEP_MS = 5 * MINUTE_MS;
 
 export interface ForecastSource {
-  bucketsOfMany(list: readonly Series[], tier: RollupTier, from: number, to: number): Bucket[][];
+  /** Buckets as columns (no object per bucket: 30 days × thousands of series is a lot). */
+  bucketColumnsOfMany(
+    list: readonly Series[],
+    tier: RollupTier,
+    from: number,
+    to: number,
+  ): BucketColumns[];
 }
 
 export interface ForecastInput {
@@ -31,24 +37,40 @@ export interface ForecastInput {
 }
 
 /** Bucket means in time order, buckets of several series at the same start merged first. */
-export function meansOf(lists: readonly Bucket[][], before: number): [Float64Array, Float64Array] {
+export function meansOf(
+  lists: readonly BucketColumns[],
+  before: number,
+): [Float64Array, Float64Array] {
+  if (lists.length === 1) {
+    // One series (every agent target): straight from the columns.
+    const c = lists[0]!;
+    const ts: number[] = [];
+    const vs: number[] = [];
+    for (let i = 0; i < c.length; i++) {
+      if (c.start[i]! >= before || c.count[i] === 0) continue;
+      ts.push(c.start[i]!);
+      vs.push(c.sum[i]! / c.count[i]!);
+    }
+    return [Float64Array.from(ts), Float64Array.from(vs)];
+  }
   const sums = new Map<number, { sum: number; count: number }>();
-  for (const list of lists) {
-    for (const b of list) {
-      if (b.start >= before || b.count === 0) continue;
-      const acc = sums.get(b.start);
+  for (const c of lists) {
+    for (let i = 0; i < c.length; i++) {
+      const start = c.start[i]!;
+      if (start >= before || c.count[i] === 0) continue;
+      const acc = sums.get(start);
       if (acc) {
-        acc.sum += b.sum;
-        acc.count += b.count;
-      } else sums.set(b.start, { sum: b.sum, count: b.count });
+        acc.sum += c.sum[i]!;
+        acc.count += c.count[i]!;
+      } else sums.set(start, { sum: c.sum[i]!, count: c.count[i]! });
     }
   }
-  const starts = [...sums.keys()].sort((a, b) => a - b);
+  const starts = [...sums.keys()].sort((x, y) => x - y);
   const ts = new Float64Array(starts.length);
   const vs = new Float64Array(starts.length);
-  starts.forEach((s, i) => {
-    const acc = sums.get(s)!;
-    ts[i] = s;
+  starts.forEach((start, i) => {
+    const acc = sums.get(start)!;
+    ts[i] = start;
     vs[i] = acc.sum / acc.count;
   });
   return [ts, vs];
@@ -98,7 +120,7 @@ export function readInputs(
   now: number,
 ): ForecastInput[] {
   const flat = groups.flat();
-  const hourly = source.bucketsOfMany(flat, '1h', now - HOURLY_SPAN_MS, now);
+  const hourly = source.bucketColumnsOfMany(flat, '1h', now - HOURLY_SPAN_MS, now);
   const out: ForecastInput[] = [];
   const needMinutes: number[] = [];
   let at = 0;
@@ -110,7 +132,7 @@ export function readInputs(
   });
   if (needMinutes.length === 0) return out;
   const minuteGroups = needMinutes.map((g) => groups[g]!);
-  const minutes = source.bucketsOfMany(minuteGroups.flat(), '1m', now - MINUTE_SPAN_MS, now);
+  const minutes = source.bucketColumnsOfMany(minuteGroups.flat(), '1m', now - MINUTE_SPAN_MS, now);
   at = 0;
   needMinutes.forEach((g, k) => {
     const size = minuteGroups[k]!.length;
