@@ -29,7 +29,8 @@ export function renderReport(sections: Section[], meta: ReportMeta): string {
         ]
       : [
           'Written by `npm run bench` (`npm run bench -- <section>` runs one section and does ' +
-            'not write this file).',
+            'not write this file; `npm run bench -- --update <section>…` rewrites those ' +
+            'sections here, each stamped with its own date).',
           'Targets come from the issues; they are measured here, never asserted in tests.',
         ]),
     '',
@@ -63,4 +64,46 @@ export async function report(
   filePath: string,
 ): Promise<string> {
   return formatMarkdown(renderReport(sections, meta), filePath);
+}
+
+/**
+ * `npm run bench -- --update <sections>`: the file as it is, with each section run now put in
+ * place of the one of the same title (or added before the notes), stamped with its own date
+ * and machine and followed by its own notes; the rest keeps the date of the run that wrote it.
+ */
+export async function updateReport(
+  existing: string,
+  sections: Section[],
+  meta: ReportMeta,
+  filePath: string,
+): Promise<string> {
+  let text = existing;
+  for (const s of sections) {
+    const rendered = renderReport([s], meta).split('\n');
+    const start = rendered.findIndex((l) => l.startsWith('## '));
+    const block = rendered.slice(start).filter((l) => l !== '## Notes');
+    const body = block.filter((l) => !l.startsWith('- ') || !(s.notes ?? []).includes(l.slice(2)));
+    const stamp = `_Re-measured ${meta.date} (\`npm run bench -- --update\`), ${meta.machine}._`;
+    const section = [
+      ...body.slice(0, 2),
+      stamp,
+      '',
+      ...body.slice(2).filter((l, i, all) => !(l === '' && all[i - 1] === '')),
+      ...(s.notes ?? []).map((n) => `Note: ${n}`),
+      '',
+    ].join('\n');
+    const heading = `## ${s.title}\n`;
+    const at = text.indexOf(heading);
+    if (at >= 0) {
+      const next = text.indexOf('\n## ', at + heading.length);
+      text = text.slice(0, at) + section + (next >= 0 ? text.slice(next + 1) : '');
+    } else {
+      const notes = text.indexOf('\n## Notes');
+      text =
+        notes >= 0
+          ? `${text.slice(0, notes + 1)}${section}\n${text.slice(notes + 1)}`
+          : `${text}\n${section}`;
+    }
+  }
+  return formatMarkdown(text, filePath);
 }

@@ -2,7 +2,7 @@
 // Figures, not pass/fail: a missed target is reported, never an exit code.
 // `npm run bench -- <section> …` runs those sections and writes nothing; `--quick` runs every
 // section at a small size and writes test-results/bench/BENCHMARKS.md (ignored), not docs/.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { agentCost } from './agent-cost.js';
@@ -15,7 +15,7 @@ import { ingestThroughput, ingestWithAnomalyScoring } from './ingest.js';
 import { alertLatency, alertLatencyWhileForecasting } from './latency.js';
 import { liveness } from './liveness.js';
 import { registryFlood } from './registry.js';
-import { report } from './report.js';
+import { report, updateReport } from './report.js';
 import { isolated } from './isolated.js';
 import { maxWalSeconds, walReplay } from './tsdb.js';
 import { alertToScreen, firstPaint, frameTime } from './ui.js';
@@ -57,7 +57,9 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.filter((a) => a !== '--quick');
+// --update: write the sections run into docs/BENCHMARKS.md, keeping the others as they were.
+const update = args.includes('--update');
+const only = args.filter((a) => a !== '--quick' && a !== '--update');
 const chosen = only.length ? only : Object.keys(SECTIONS);
 const results: Section[] = [];
 for (const name of chosen) {
@@ -77,7 +79,12 @@ for (const name of chosen) {
     );
   }
 }
-if (only.length === 0) {
+if (update && !quick && only.length > 0) {
+  const out = fileURLToPath(new URL('../../docs/BENCHMARKS.md', import.meta.url));
+  const meta = { machine: machine(), date: new Date().toISOString().slice(0, 10), quick };
+  await writeFile(out, await updateReport(await readFile(out, 'utf8'), results, meta, out));
+  process.stdout.write(`bench: updated ${only.join(', ')} in ${out}\n`);
+} else if (only.length === 0) {
   const target = quick ? '../../test-results/bench/BENCHMARKS.md' : '../../docs/BENCHMARKS.md';
   const out = fileURLToPath(new URL(target, import.meta.url));
   const meta = { machine: machine(), date: new Date().toISOString().slice(0, 10), quick };
