@@ -75,7 +75,7 @@ for (const name of chosen) {
   results.push(section);
   for (const f of section.figures) {
     process.stdout.write(
-      `  ${f.name}: ${f.value}${f.target ? `  (target ${f.target}: ${f.met ? 'met' : 'MISSED'})` : ''}\n`,
+      `  ${f.name}: ${f.value}${f.target ? `  (target ${f.target}: ${f.met ? 'met' : 'MISSED'})` : ''}${f.note ? ` — ${f.note}` : ''}\n`,
     );
   }
 }

@@ -310,7 +310,8 @@ describe('Series head: takeForFlush', () => {
     expect([...decodeChunk(taken[2]!.bytes).values]).toEqual([-2, -1]);
     expect(series.closed).toEqual([]);
     expect(series.late).toBeNull();
-    expect(series.open).toBe(open);
+    // The same open chunk goes on (same slot of the heads' table, same first sample).
+    expect(series.open).toMatchObject({ slot: open!.slot, firstTs: open!.firstTs });
     expect(headPairs(series)).toEqual(pairs(2 * CHUNK_ROWS, 2 * CHUNK_ROWS + 5));
     expect(series.takeForFlush(false, series.lastTs)).toEqual([]);
   });
@@ -347,24 +348,28 @@ describe('TimeSeriesStore.headStats', () => {
     const store = new TimeSeriesStore(10);
     expect(store.headStats()).toEqual({ series: 0, active: 0, rows: 0, bytes: 0 });
     store.append('a1', [s('cpu', T0, 1), s('cpu', T0 + 1000, 2), s('mem', T0, 3)]);
-    // Two open chunks, each encoding as it grows into two byte arrays sized for a full chunk.
-    const open = 128 + 384;
+    // Two open chunks, each encoding as it grows into two slab cells, 16 bytes to start with.
+    const open = 16 + 16;
     expect(store.headStats()).toEqual({ series: 2, active: 2, rows: 3, bytes: 2 * open });
     const mem = [...store.seriesOf('mem')][0]!;
     mem.takeForFlush(true, mem.lastTs);
     expect(store.headStats()).toEqual({ series: 2, active: 1, rows: 2, bytes: open });
-    // A closed chunk counts by its encoded size.
+    // A closed chunk counts by its encoded size; the open chunk's cells grew with the chunk
+    // it closed (to powers of two that fit) and stay for the next one.
     const cpu = [...store.seriesOf('cpu')][0]!;
     const batch: Sample[] = [];
     for (let i = 2; i <= CHUNK_ROWS; i++) batch.push(s('cpu', T0 + i * 1000, i));
     store.append('a1', batch);
     const closed = cpu.closed[0]!.bytes.byteLength;
     expect(closed).toBeGreaterThan(0);
+    const cells = cpu.open!.byteSize();
+    expect(cells).toBeGreaterThanOrEqual(closed - 16);
+    expect(cells).toBeLessThanOrEqual(2 * closed);
     expect(store.headStats()).toEqual({
       series: 2,
       active: 1,
       rows: CHUNK_ROWS + 1,
-      bytes: closed + open,
+      bytes: closed + cells,
     });
   });
 

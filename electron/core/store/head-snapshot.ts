@@ -3,27 +3,33 @@
 // segment it covers: written whole to a temp file and renamed, so a crash leaves the old one.
 import { rm } from 'node:fs/promises';
 import { BlockDamagedError, BlockReader, BlockWriter } from './block-file.js';
+import { ChunkArena, type ArenaChunk } from './chunk-arena.js';
 import { decodeChunk } from './codec.js';
+import { openChunkInto } from './series.js';
 import type { TimeSeriesStore } from './tsdb.js';
 
 export const SNAPSHOT_FILE = 'head.snap';
 
 export interface SnapshotEntry {
   seriesId: number;
-  bytes: Uint8Array;
-  rows: number;
-  minTs: number;
-  maxTs: number;
+  chunk: ArenaChunk;
 }
 
-/** Capture every open chunk now (synchronously: the flush takes its chunks at this instant). */
+/**
+ * Capture every open chunk now (synchronously: the flush takes its chunks at this instant),
+ * copied end to end into arena pages of their own: an array per series would be 100,000
+ * allocations a flush, each with its bookkeeping.
+ */
 export function captureHead(head: TimeSeriesStore): SnapshotEntry[] {
   const out: SnapshotEntry[] = [];
+  const arena = new ChunkArena();
+  const table = head.heads.open;
   for (const s of head.all()) {
-    const c = s.open;
-    if (!c || c.rows === 0) continue;
+    const slot = s.slot;
+    if (slot < 0 || table.rows[slot] === 0) continue;
     // Already encoded as it grew: a copy, not an encode.
-    out.push({ seriesId: s.id, bytes: c.bytes(), rows: c.rows, minTs: c.firstTs, maxTs: c.lastTs });
+    const chunk = openChunkInto(arena, table, slot);
+    out.push({ seriesId: s.id, chunk });
   }
   return out;
 }
@@ -35,7 +41,8 @@ export async function writeSnapshot(
 ): Promise<number> {
   const w = await BlockWriter.create(path, { tier: 'l0', start: 0, end: 0, seq: walSegment });
   try {
-    for (const e of entries) w.add(e.seriesId, e.rows, e.minTs, e.maxTs, e.bytes);
+    for (const { seriesId, chunk } of entries)
+      w.add(seriesId, chunk.rows, chunk.minTs, chunk.maxTs, chunk.bytes);
     return await w.finish();
   } catch (err) {
     await w.abort();

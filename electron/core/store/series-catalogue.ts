@@ -8,8 +8,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { decodeLine, encodeLine } from '../checked-line.js';
 import type { Clock } from '../clock.js';
 import { readLineFile } from '../line-file.js';
-import { seriesKey } from './series-key.js';
-import { NO_LABELS, Series } from './series.js';
+import { MAX_SERIES_ID, type Series } from './series.js';
 import type { TimeSeriesStore } from './tsdb.js';
 
 export interface CatalogueStats {
@@ -27,16 +26,34 @@ function parse(payload: string): [number, string, string, Record<string, string>
   }
   if (!Array.isArray(v) || v.length !== 4) return null;
   const [id, agentId, name, labels] = v as unknown[];
-  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) return null;
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id > MAX_SERIES_ID) return null;
   if (typeof agentId !== 'string' || typeof name !== 'string') return null;
   if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return null;
   for (const x of Object.values(labels)) if (typeof x !== 'string') return null;
   return [id, agentId, name, labels as Record<string, string>];
 }
 
+/** A set of series ids (0 … MAX_SERIES_ID) as bits: a Set of numbers costs ~30 bytes an id. */
+export class IdBits {
+  private bits = new Uint8Array(1024);
+
+  has(id: number): boolean {
+    return id >>> 3 < this.bits.length && (this.bits[id >>> 3]! & (1 << (id & 7))) !== 0;
+  }
+
+  add(id: number): void {
+    if (id >>> 3 >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(this.bits.length * 2, (id >>> 3) + 1));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    this.bits[id >>> 3]! |= 1 << (id & 7);
+  }
+}
+
 export class SeriesCatalogue {
   private handle: FileHandle | null = null;
-  private readonly written = new Set<number>();
+  private readonly written = new IdBits();
   /** Series added since the last flush; their lines are made at the flush (not held as text). */
   private pending: Series[] = [];
   private writing: Promise<void> = Promise.resolve();
@@ -59,8 +76,7 @@ export class SeriesCatalogue {
       const [id, agentId, name, labels] = rec;
       this.written.add(id);
       if (head.seriesById(id)) return;
-      const l = Object.keys(labels).length ? labels : NO_LABELS;
-      head.restore(new Series(id, seriesKey(name, l), agentId, name, l));
+      head.define(id, agentId, name, labels);
       stats.series++;
     };
     const { tornTail } = await readLineFile(this.path, take);

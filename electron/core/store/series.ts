@@ -1,14 +1,15 @@
 import { Chunk } from './chunk.js';
 import { decodeChunk, encodeColumns } from './codec.js';
 import type { SampleBuffer } from './sample-buffer.js';
-import { StreamChunk } from './stream-chunk.js';
+import { ArenaChunk, ChunkArena } from './chunk-arena.js';
+import { OpenChunks, StreamChunk } from './stream-chunk.js';
 
 export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
 
 /** A closed run of samples, encoded (codec.ts), waiting in memory for the next flush. */
 export interface EncodedChunk {
-  bytes: Uint8Array;
+  readonly bytes: Uint8Array;
   minTs: number;
   maxTs: number;
   rows: number;
@@ -34,15 +35,57 @@ export function encodeFast(chunk: Chunk): EncodedChunk {
   };
 }
 
-const encodedOf = (c: StreamChunk): EncodedChunk => ({
-  bytes: c.bytes(),
-  minTs: c.firstTs,
-  maxTs: c.lastTs,
-  rows: c.rows,
-});
+/**
+ * Series ids are counted from 0 and index typed arrays: a larger one in a file is damage,
+ * not a series (it would ask for gigabytes of table).
+ */
+export const MAX_SERIES_ID = 2 ** 31 - 1;
 
 /** Samples have no labels far more often than not: one shared, frozen empty set. */
 export const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** The open chunk in `slot`, encoded into `arena` (one copy, no array of its own). */
+export function openChunkInto(arena: ChunkArena, table: OpenChunks, slot: number): ArenaChunk {
+  const length = table.encodedLength(slot);
+  const { page, at } = arena.reserve(length);
+  table.writeTo(slot, page, at);
+  arena.commit(length);
+  return new ArenaChunk(
+    page,
+    at,
+    length,
+    table.firstTs[slot]!,
+    table.lastTs[slot]!,
+    table.rows[slot]!,
+  );
+}
+
+const NO_CHUNKS: readonly EncodedChunk[] = Object.freeze([]);
+
+/**
+ * The heads' state in tables shared by every series of a store, so a series costs a few
+ * numbers in typed arrays instead of objects and boxed numbers of its own: the newest
+ * timestamp and value by series id, the open chunks by slot (stream-chunk.ts), and the
+ * closed chunks in arena pages until the next flush (chunk-arena.ts).
+ */
+export class HeadTables {
+  readonly open = new OpenChunks();
+  readonly arena = new ChunkArena();
+  lastTs = new Float64Array(0);
+  lastValue = new Float64Array(0);
+
+  /** Make room for series `id` (newest -Infinity: it has no sample yet). */
+  ensureId(id: number): void {
+    if (id < this.lastTs.length) return;
+    const n = Math.max(64, Math.ceil((id + 1) * 1.5));
+    const ts = new Float64Array(n).fill(-Infinity);
+    ts.set(this.lastTs);
+    const values = new Float64Array(n).fill(NaN);
+    values.set(this.lastValue);
+    this.lastTs = ts;
+    this.lastValue = values;
+  }
+}
 
 /**
  * One series (agent + metric name + labels) and its head: the open chunk of its newest
@@ -51,13 +94,11 @@ export const NO_LABELS: Readonly<Record<string, string>> = Object.freeze({});
  * series holds nothing in memory but its identity.
  */
 export class Series {
-  open: StreamChunk | null = null;
-  closed: EncodedChunk[] = [];
+  /** The open chunk's slot in the heads' table, or -1 when there is none. */
+  slot = -1;
+  private closedChunks: EncodedChunk[] | null = null;
   late: Chunk | null = null;
-  /** When the open chunk's hour ends (it closes at the first sample after). */
-  private openHourEnd = -Infinity;
-  lastTs = -Infinity;
-  lastValue = NaN;
+  private heads: HeadTables | null = null;
 
   constructor(
     /** Numeric id, stable across restarts (the WAL and block files refer to series by it). */
@@ -68,21 +109,51 @@ export class Series {
     readonly labels: Readonly<Record<string, string>>,
   ) {}
 
+  /** Join the tables of the store that holds it (TimeSeriesStore.restore). */
+  attach(heads: HeadTables): void {
+    if (this.heads === heads) return;
+    if (!(this.id >= 0 && this.id <= MAX_SERIES_ID))
+      throw new RangeError(`bad series id ${this.id}`);
+    if (this.heads) throw new Error(`series ${this.id} belongs to another store`);
+    heads.ensureId(this.id);
+    this.heads = heads;
+  }
+
+  get lastTs(): number {
+    return this.heads ? this.heads.lastTs[this.id]! : -Infinity;
+  }
+
+  get lastValue(): number {
+    return this.heads ? this.heads.lastValue[this.id]! : NaN;
+  }
+
+  /** Chunks closed since the last flush (oldest first). */
+  get closed(): readonly EncodedChunk[] {
+    return this.closedChunks ?? NO_CHUNKS;
+  }
+
+  /** The open chunk, as a view (null when there is none). */
+  get open(): StreamChunk | null {
+    return this.slot < 0 ? null : new StreamChunk(this.tables().open, this.slot);
+  }
+
   /** A sample newer than the newest. */
   append(ts: number, value: number): void {
-    let chunk = this.open;
-    if (chunk && (chunk.rows >= CHUNK_ROWS || ts >= this.openHourEnd)) {
-      // The closed chunk is copied out; the open one goes on in the same arrays.
-      this.closed.push(encodedOf(chunk));
-      chunk.reset();
-      this.openHourEnd = hourEnd(ts);
-    } else if (!chunk) {
-      chunk = this.open = new StreamChunk();
-      this.openHourEnd = hourEnd(ts);
+    const heads = this.tables();
+    const table = heads.open;
+    let slot = this.slot;
+    if (slot < 0) {
+      slot = this.slot = table.acquire();
+      table.hourEnd[slot] = hourEnd(ts);
+    } else if (table.rows[slot]! >= CHUNK_ROWS || ts >= table.hourEnd[slot]!) {
+      // The closed chunk is copied out; the open one goes on in the same cells.
+      this.pushClosed(openChunkInto(heads.arena, table, slot));
+      table.reset(slot);
+      table.hourEnd[slot] = hourEnd(ts);
     }
-    chunk.append(ts, value);
-    this.lastTs = ts;
-    this.lastValue = value;
+    table.append(slot, ts, value);
+    heads.lastTs[this.id] = ts;
+    heads.lastValue[this.id] = value;
   }
 
   /**
@@ -106,7 +177,7 @@ export class Series {
     }
     if (this.late.insert(ts, value)) return true;
     // Too far from the other late samples for one chunk (weeks apart): close what is there.
-    this.closed.push(encodeFast(this.late));
+    this.pushClosed(encodeFast(this.late));
     this.late = new Chunk(ts);
     this.late.tryAppend(ts, value);
     return true;
@@ -115,7 +186,8 @@ export class Series {
   /** True when the head holds a sample at exactly `ts`. */
   has(ts: number): boolean {
     if (ts === this.lastTs) return true;
-    if (this.open?.has(ts) || this.late?.has(ts)) return true;
+    if (this.slot >= 0 && this.tables().open.has(this.slot, ts)) return true;
+    if (this.late?.has(ts)) return true;
     for (const c of this.closed) {
       if (ts < c.minTs || ts > c.maxTs) continue;
       // Rare (a resend of an older batch): decode the chunk to look.
@@ -140,9 +212,11 @@ export class Series {
         out.push(ts, late.values[i]!);
       }
     }
-    const open = this.open;
-    if (open && open.rows > 0 && open.lastTs >= from && open.firstTs < to) {
-      const d = open.decode();
+    const slot = this.slot;
+    if (slot < 0) return;
+    const table = this.tables().open;
+    if (table.rows[slot]! > 0 && table.lastTs[slot]! >= from && table.firstTs[slot]! < to) {
+      const d = table.decode(slot);
       out.pushRange(d.ts, d.values, from, to);
     }
   }
@@ -150,34 +224,48 @@ export class Series {
   /**
    * Hand over what the next flush writes: closed chunks and late samples; the open chunk too
    * when its hour is over (the hour is compacted soon after), or with `evict` (an idle series
-   * leaves memory).
+   * leaves memory: its slot and cells go back to the table).
    */
-  takeForFlush(evict: boolean, now: number): EncodedChunk[] {
-    if (this.open && (evict || now >= this.openHourEnd)) this.closeOpen();
+  takeForFlush(evict: boolean, now: number): readonly EncodedChunk[] {
+    if (this.slot >= 0 && (evict || now >= this.tables().open.hourEnd[this.slot]!))
+      this.closeOpen();
     if (this.late) {
-      this.closed.push(encodeFast(this.late));
+      this.pushClosed(encodeFast(this.late));
       this.late = null;
     }
     const out = this.closed;
-    this.closed = [];
+    this.closedChunks = null;
     return out;
   }
 
-  /** Bytes of sample data the head holds (typed arrays and encoded chunks). */
+  /** Bytes of sample data the head holds (open chunk cells, late arrays, encoded chunks). */
   headBytes(): number {
-    let n = (this.open?.byteSize() ?? 0) + (this.late?.byteSize() ?? 0);
+    let n =
+      (this.slot >= 0 ? this.tables().open.byteSize(this.slot) : 0) + (this.late?.byteSize() ?? 0);
     for (const c of this.closed) n += c.bytes.byteLength;
     return n;
   }
 
   headRows(): number {
-    let n = (this.open?.rows ?? 0) + (this.late?.length ?? 0);
+    let n = (this.slot >= 0 ? this.tables().open.rows[this.slot]! : 0) + (this.late?.length ?? 0);
     for (const c of this.closed) n += c.rows;
     return n;
   }
 
+  private tables(): HeadTables {
+    if (!this.heads) throw new Error(`series ${this.id} is not in a store yet`);
+    return this.heads;
+  }
+
+  private pushClosed(chunk: EncodedChunk): void {
+    (this.closedChunks ??= []).push(chunk);
+  }
+
   private closeOpen(): void {
-    if (this.open && this.open.rows > 0) this.closed.push(encodedOf(this.open));
-    this.open = null;
+    const heads = this.tables();
+    if (heads.open.rows[this.slot]! > 0)
+      this.pushClosed(openChunkInto(heads.arena, heads.open, this.slot));
+    heads.open.release(this.slot);
+    this.slot = -1;
   }
 }

@@ -1,6 +1,7 @@
 import type { Sample } from '../../../shared/protocol.js';
+import { Interner } from './interner.js';
 import { seriesKey } from './series-key.js';
-import { HOUR_MS, MINUTE_MS, NO_LABELS, Series } from './series.js';
+import { HeadTables, HOUR_MS, MINUTE_MS, NO_LABELS, Series } from './series.js';
 
 export { HOUR_MS, MINUTE_MS, Series };
 
@@ -29,15 +30,21 @@ export type AppendOutcome = {
 };
 
 /**
- * Every series the store knows, indexed by key, by agent (for the per-agent series cap) and
- * by metric name (for queries), with the rules for taking a batch into their heads.
+ * Every series the store knows, indexed by id, by agent (for the per-agent series cap) and
+ * by metric name (for queries), with the rules for taking a batch into their heads. Each
+ * series is held once: by id, in its agent's map under its key (name plus labels, the only
+ * string a series has of its own) and in its metric's list; names, agent ids and labels are
+ * interned.
  */
 export class TimeSeriesStore {
-  private readonly byKey = new Map<string, Series>();
   private readonly byAgent = new Map<string, Map<string, Series>>();
-  private readonly byMetric = new Map<string, Set<Series>>();
-  private readonly byId: Series[] = [];
+  private readonly byMetric = new Map<string, Series[]>();
+  private readonly byId: (Series | undefined)[] = [];
+  private count = 0;
   private nextId = 0;
+  /** The heads' state of every series (typed-array tables, see series.ts). */
+  readonly heads = new HeadTables();
+  readonly strings = new Interner();
   /**
    * Whether a sample at `ts` is held outside the head (flushed to a block): a resend of a
    * batch flushed since is then a duplicate, not a late sample. Set by the metric store.
@@ -72,12 +79,12 @@ export class TimeSeriesStore {
       const local = seriesKey(sample.name, sample.labels);
       let series = agentSeries?.get(local);
       if (!series) {
-        if (!agentSeries) this.byAgent.set(agentId, (agentSeries = new Map()));
-        if (agentSeries.size >= this.maxSeriesPerAgent) {
+        if ((agentSeries?.size ?? 0) >= this.maxSeriesPerAgent) {
           out.overLimit++;
           continue;
         }
-        series = this.create(agentId, local, sample);
+        series = this.define(this.nextId, agentId, sample.name, sample.labels ?? NO_LABELS, local);
+        agentSeries ??= this.byAgent.get(agentId);
         created?.push(series);
       }
       if (sample.ts <= series.lastTs) {
@@ -108,7 +115,7 @@ export class TimeSeriesStore {
     return this.byId[id];
   }
 
-  seriesOf(metric: string): Iterable<Series> {
+  seriesOf(metric: string): readonly Series[] {
     return this.byMetric.get(metric) ?? [];
   }
 
@@ -121,11 +128,12 @@ export class TimeSeriesStore {
   }
 
   seriesCount(agentId?: string): number {
-    return agentId === undefined ? this.byKey.size : (this.byAgent.get(agentId)?.size ?? 0);
+    return agentId === undefined ? this.count : (this.byAgent.get(agentId)?.size ?? 0);
   }
 
-  all(): Iterable<Series> {
-    return this.byKey.values();
+  /** Every series, by id. */
+  *all(): IterableIterator<Series> {
+    for (const s of this.byId) if (s) yield s;
   }
 
   /** What the heads hold: active series (with samples in memory), rows and bytes. */
@@ -133,42 +141,63 @@ export class TimeSeriesStore {
     let active = 0;
     let rows = 0;
     let bytes = 0;
-    for (const s of this.byKey.values()) {
+    for (const s of this.all()) {
       const r = s.headRows();
       if (r === 0) continue;
       active++;
       rows += r;
       bytes += s.headBytes();
     }
-    return { series: this.byKey.size, active, rows, bytes };
+    return { series: this.count, active, rows, bytes };
   }
 
-  /** Put back a known series (from the catalogue or the WAL). */
-  restore(series: Series): void {
-    this.byId[series.id] = series;
-    if (series.id >= this.nextId) this.nextId = series.id + 1;
-    this.byKey.set(`${series.agentId}/${series.key}`, series);
-    let agentSeries = this.byAgent.get(series.agentId);
-    if (!agentSeries) this.byAgent.set(series.agentId, (agentSeries = new Map()));
-    agentSeries.set(series.key, series);
-    this.index(series);
-  }
-
-  private create(agentId: string, local: string, sample: Sample): Series {
+  /**
+   * A series with this id (from the catalogue, the WAL or a new sample), its strings and
+   * labels interned; the one held already when the id is known.
+   */
+  define(
+    id: number,
+    agentId: string,
+    name: string,
+    labels: Readonly<Record<string, string>>,
+    key = seriesKey(name, labels),
+  ): Series {
+    const held = this.byId[id];
+    if (held) return held;
+    const interned = Object.keys(labels).length ? this.strings.labels(labels) : NO_LABELS;
+    // Without labels the key is the name: the interned one.
+    const n = this.strings.string(name);
     const series = new Series(
-      this.nextId++,
-      local,
-      agentId,
-      sample.name,
-      sample.labels && Object.keys(sample.labels).length > 0 ? { ...sample.labels } : NO_LABELS,
+      id,
+      interned === NO_LABELS ? n : key,
+      this.strings.string(agentId),
+      n,
+      interned,
     );
     this.restore(series);
     return series;
   }
 
-  private index(series: Series): void {
-    let set = this.byMetric.get(series.name);
-    if (!set) this.byMetric.set(series.name, (set = new Set()));
-    set.add(series);
+  /** Put back a known series (from the catalogue or the WAL). */
+  restore(series: Series): void {
+    const held = this.byId[series.id];
+    if (held === series) return;
+    series.attach(this.heads);
+    this.byId[series.id] = series;
+    if (series.id >= this.nextId) this.nextId = series.id + 1;
+    let agentSeries = this.byAgent.get(series.agentId);
+    if (!agentSeries) this.byAgent.set(series.agentId, (agentSeries = new Map()));
+    agentSeries.set(series.key, series);
+    let list = this.byMetric.get(series.name);
+    if (!list) this.byMetric.set(series.name, (list = []));
+    if (!held) {
+      this.count++;
+      list.push(series);
+      return;
+    }
+    // Another object with this id (rare): it takes the place of the one held.
+    const at = list.indexOf(held);
+    if (at >= 0) list[at] = series;
+    else list.push(series);
   }
 }

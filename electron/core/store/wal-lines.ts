@@ -9,8 +9,8 @@
 // replay does not decide again. A sample whose series is not defined yet (its definition
 // line was damaged) waits for the next definition of that series.
 import type { Sample } from '../../../shared/protocol.js';
-import { seriesKey } from './series-key.js';
-import { Series, type TimeSeriesStore } from './tsdb.js';
+import { MAX_SERIES_ID } from './series.js';
+import type { Series, TimeSeriesStore } from './tsdb.js';
 
 export function seriesLine(series: Series): string {
   return `S\t${series.id}\t${series.agentId}\t${JSON.stringify([series.name, series.labels])}`;
@@ -100,13 +100,18 @@ function applyWalLine(replay: WalReplay, buf: Buffer, start: number, end: number
       string,
     ];
     const id = Number(idText);
-    if (!Number.isInteger(id) || id < 0 || agentId === undefined || def === undefined)
+    if (
+      !Number.isInteger(id) ||
+      id < 0 ||
+      id > MAX_SERIES_ID ||
+      agentId === undefined ||
+      def === undefined
+    )
       throw new Error('bad series line');
     let series = head.seriesById(id);
     if (!series) {
       const [name, labels] = JSON.parse(def) as [string, Record<string, string>];
-      series = new Series(id, seriesKey(name, labels), agentId, name, labels);
-      head.restore(series);
+      series = head.define(id, agentId, name, labels);
     }
     const waiting = replay.orphans.get(id);
     if (waiting) {
