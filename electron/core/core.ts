@@ -6,6 +6,9 @@ import { SEVERITIES, type Severity } from '../../shared/model.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
 import { unitFor } from '../../shared/metric-unit.js';
 import { DEFAULT_RULES, type Rule } from '../../shared/rules.js';
+import { AuditLog } from './rules/audit-log.js';
+import { previewRule } from './rules/preview.js';
+import { RuleBook } from './rules/rule-book.js';
 import { ApiServer } from './api/server.js';
 import { createStaticHandler } from './api/static.js';
 import { StreamHub } from './api/stream.js';
@@ -77,6 +80,10 @@ export class MonitoringCore {
   readonly fleet: Fleet;
   readonly alerts: AlertBook;
   readonly evaluator: RuleEvaluator;
+  /** The rules in force; changed from the console or the API. */
+  readonly ruleBook: RuleBook;
+  /** Who changed what (audit.ndjson). */
+  readonly audit: AuditLog;
   readonly store: MetricStore;
   readonly analysis: PerformanceAnalysis;
   /** Forecasts, the capacity table, anomaly detection and fleet outliers. */
@@ -96,7 +103,9 @@ export class MonitoringCore {
   private readonly openFilesLimit: () => number | null;
   /** The connection caps in force, known once started. */
   netLimits: NetLimits | null = null;
-  private rules: Rule[] = [...DEFAULT_RULES];
+  private get rules(): readonly Rule[] {
+    return this.ruleBook.list();
+  }
   private ingest: IngestServer | null = null;
   private api: ApiServer | null = null;
   private stream: StreamHub | null = null;
@@ -141,7 +150,19 @@ export class MonitoringCore {
         this.live.addAlertLatency(latencyMs);
       },
     });
-    this.evaluator = new RuleEvaluator(this.alerts, this.events);
+    this.evaluator = new RuleEvaluator(this.alerts, this.events, {
+      clock: this.clock,
+      agent: (id) => this.fleet.agent(id),
+      seriesOf: (metric) => this.store.seriesOf(metric),
+    });
+    this.audit = new AuditLog(config.dataDir, { clock: this.clock, ids, logger: this.logger });
+    this.ruleBook = new RuleBook(DEFAULT_RULES, {
+      alerts: this.alerts,
+      audit: this.audit,
+      apply: (rules) => this.applyRules(rules),
+      persist: () => this.state.afterNextWrite(),
+      reserved: new Set(Object.values(CONSOLE_RULES)),
+    });
     this.consoleAlerts = new ConsoleAlerts(this.alerts);
     const health = { clock: this.clock, logger: this.logger, alerts: this.consoleAlerts, config };
     this.admission = createAdmission(health, () => this.store);
@@ -228,6 +249,7 @@ export class MonitoringCore {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     this.agentToken = await loadOrCreateAgentToken(config.dataDir, config.agentToken ?? undefined);
     const migrated = await this.restore();
+    await this.audit.open();
     const replayed = await this.store.open();
     reportReplay(
       { clock: this.clock, logger: this.logger, alerts: this.consoleAlerts, config },
@@ -248,7 +270,7 @@ export class MonitoringCore {
       return {
         version: STATE_VERSION,
         regions,
-        rules: this.rules,
+        rules: [...this.rules],
         alerts: this.alerts.all(),
         events: this.eventLog.all(),
       };
@@ -298,7 +320,14 @@ export class MonitoringCore {
     const services: ApiServices = {
       session: () => this.session(),
       stats: () => this.stats(),
-      rules: () => this.rules,
+      rules: this.ruleBook,
+      previewRule: (rule) =>
+        previewRule(rule, {
+          store: this.store,
+          agent: (id) => this.fleet.agent(id),
+          now: () => this.clock.now(),
+        }),
+      audit: this.audit,
       now: () => this.clock.now(),
       store: this.store,
       analysis: this.analysis,
@@ -372,7 +401,13 @@ export class MonitoringCore {
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);
     await forecastsDone;
     this.alerts.dispose();
-    await Promise.all([this.state.close(), this.store.close(), this.registry.close()]);
+    this.evaluator.dispose();
+    await Promise.all([
+      this.state.close(),
+      this.store.close(),
+      this.registry.close(),
+      this.audit.close(),
+    ]);
   }
 
   stats(): ConsoleStats {
@@ -417,10 +452,9 @@ export class MonitoringCore {
     if (loaded.state) {
       this.alerts.load(loaded.state.alerts);
       this.eventLog.load(loaded.state.events);
-      if (loaded.state.rules.length > 0) this.rules = loaded.state.rules;
+      if (loaded.state.rules.length > 0) this.ruleBook.load(loaded.state.rules);
     }
-    this.evaluator.setRules(this.rules);
-    this.foresight.setRules(this.rules);
+    this.applyRules(this.rules);
     this.evaluator.reconcileRegions(this.fleet.regions());
     this.registry.restored();
     for (const [collection, n] of Object.entries(loaded.dropped)) {
@@ -431,6 +465,13 @@ export class MonitoringCore {
     }
     if (loaded.recovery) this.raiseRecoveryAlert(loaded.recovery);
     return legacyAgents.length > 0;
+  }
+
+  /** Rules in force at once, wherever they are evaluated; state.json follows. */
+  private applyRules(rules: readonly Rule[]): void {
+    this.evaluator.setRules(rules);
+    this.foresight.setRules(rules);
+    this.state.markDirty();
   }
 
   private raiseRecoveryAlert(r: Recovery): void {

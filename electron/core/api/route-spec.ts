@@ -6,7 +6,6 @@ import type {
   SessionInfo,
   StorageReport,
 } from '../../../shared/api.js';
-import type { Rule } from '../../../shared/rules.js';
 import type {
   AnomalyEpisode,
   CapacityReport,
@@ -20,6 +19,10 @@ import type { Fleet } from '../fleet/fleet.js';
 import type { AlertBook } from '../incidents/alert-book.js';
 import type { EventLog } from '../store/event-log.js';
 import type { MetricStore } from '../store/metric-store.js';
+import type { AuditLog } from '../rules/audit-log.js';
+import type { RuleBook } from '../rules/rule-book.js';
+import type { RulePreview } from '../../../shared/api.js';
+import type { Rule } from '../../../shared/rules.js';
 
 /** What the forecast, capacity, anomaly and outlier routes ask of the forecasting service. */
 export interface ForecastingApi {
@@ -49,7 +52,10 @@ export interface ForecastingApi {
 export interface ApiServices {
   session(): SessionInfo;
   stats(): ConsoleStats;
-  rules(): readonly Rule[];
+  /** The rules in force, changed through the rules book. */
+  rules: RuleBook;
+  previewRule(rule: Rule): RulePreview;
+  audit: AuditLog;
   now(): number;
   fleet: Fleet;
   alerts: AlertBook;
