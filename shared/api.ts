@@ -3,7 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { PercentileRow, PerformanceTrend, QueryRangeResult } from './analysis.js';
 import { AGENT_TYPES, type Agent, type Alert, type Region, type StoredEvent } from './model.js';
-import type { Rule } from './rules.js';
+import type { FieldProblem, RuleRoutes } from './rules-api.js';
 import type {
   AnomalyEpisode,
   CapacityReport,
@@ -18,6 +18,7 @@ import type { Incident } from './incidents.js';
 import type { SilenceView } from './silences.js';
 
 export type { RegionHistoryRange } from './api-constants.js';
+export * from './rules-api.js';
 
 const Opt = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
 
@@ -262,6 +263,8 @@ export interface RegionHistory {
 
 export interface ApiError {
   error: { code: string; message: string; field?: string };
+  /** Every bad field, when there can be several (a rule). */
+  errors?: FieldProblem[];
 }
 
 export interface SessionInfo {
@@ -325,7 +328,7 @@ export interface StorageReport {
 }
 
 /** Every REST route: method + path template → query, body and response types. */
-export interface ApiRoutes extends NotifyApiRoutes, IncidentRoutes {
+export interface ApiRoutes extends NotifyApiRoutes, IncidentRoutes, RuleRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
   'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {
@@ -362,7 +365,6 @@ export interface ApiRoutes extends NotifyApiRoutes, IncidentRoutes {
     response: { alert: Alert; silence?: SilenceView };
   };
   'GET /api/v1/events': { query: EventsQuery; body: never; response: { events: StoredEvent[] } };
-  'GET /api/v1/rules': { query: Record<string, never>; body: never; response: { rules: Rule[] } };
   'GET /api/v1/metric-names': {
     query: Record<string, never>;
     body: never;

@@ -8,6 +8,43 @@ const SeverityLevel = Type.Union([
   Type.Literal('info'),
 ]);
 const RuleId = Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' });
+const Opt = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
+
+/**
+ * Which series a rule applies to. Every given part must hold: the agent's region is one of
+ * `regions`, its type one of `agentTypes`, and each label equals the sample's label of that
+ * name (or, when the sample has none, the agent's). No matchers: every series of the metric.
+ */
+export const RuleMatchers = Type.Object(
+  {
+    regions: Opt(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 64 })),
+    agentTypes: Opt(
+      Type.Array(
+        Type.Union([
+          Type.Literal('system'),
+          Type.Literal('application'),
+          Type.Literal('database'),
+          Type.Literal('network'),
+        ]),
+        { maxItems: 4 },
+      ),
+    ),
+    labels: Opt(
+      Type.Record(
+        Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' }),
+        Type.String({ maxLength: 256 }),
+        { maxProperties: 16 },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type RuleMatchers = Static<typeof RuleMatchers>;
+
+/** A link to what to do about it (http or https only: it is opened from the console). */
+const RunbookUrl = Opt(Type.String({ maxLength: 2048, pattern: '^https?://[^\\s]+$' }));
+/** Once the condition is gone, the alert stays open this long (a brief dip does not resolve it). */
+const KeepFiringForMs = Opt(Type.Integer({ minimum: 0, maximum: 86_400_000 }));
 
 export const ThresholdRule = Type.Object(
   {
@@ -25,6 +62,58 @@ export const ThresholdRule = Type.Object(
     hysteresis: Type.Number({ minimum: 0 }),
     /** The condition must hold this long before the alert fires (0: at once). */
     forMs: Type.Integer({ minimum: 0 }),
+    keepFiringForMs: KeepFiringForMs,
+    matchers: Opt(RuleMatchers),
+    runbookUrl: RunbookUrl,
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A series stops reporting while its agent is alive (online): fires once the series has been
+ * silent for `absentForMs`, resolves when it reports again or its agent goes offline (then the
+ * agent_offline rule speaks). Checked every few seconds (docs/operations.md#rules).
+ */
+export const AbsenceRule = Type.Object(
+  {
+    id: RuleId,
+    kind: Type.Literal('absence'),
+    enabled: Type.Boolean(),
+    description: Type.String({ maxLength: 500 }),
+    metric: Type.String({ minLength: 1, maxLength: 128 }),
+    /** 1 min to 1 day. */
+    absentForMs: Type.Integer({ minimum: 60_000, maximum: 86_400_000 }),
+    severity: SeverityLevel,
+    matchers: Opt(RuleMatchers),
+    runbookUrl: RunbookUrl,
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The metric changes too fast: its least-squares slope over `windowMs` (from one point a
+ * minute), in units per hour, rises above (gt) or falls below (lt) a level. "Disk growing
+ * more than 5 %/h over 30 min" is metric disk_usage, comparator gt, warning 5, window 30 min.
+ */
+export const RateOfChangeRule = Type.Object(
+  {
+    id: RuleId,
+    kind: Type.Literal('rate_of_change'),
+    enabled: Type.Boolean(),
+    description: Type.String({ maxLength: 500 }),
+    metric: Type.String({ minLength: 1, maxLength: 128 }),
+    /** The metric's unit; the levels are in this unit per hour. */
+    unit: Type.String({ maxLength: 16 }),
+    comparator: Type.Union([Type.Literal('gt'), Type.Literal('lt')]),
+    /** 5 min to 24 h. */
+    windowMs: Type.Integer({ minimum: 300_000, maximum: 86_400_000 }),
+    warning: Type.Union([Type.Number(), Type.Null()]),
+    critical: Type.Union([Type.Number(), Type.Null()]),
+    hysteresis: Type.Number({ minimum: 0 }),
+    forMs: Type.Integer({ minimum: 0 }),
+    keepFiringForMs: KeepFiringForMs,
+    matchers: Opt(RuleMatchers),
+    runbookUrl: RunbookUrl,
   },
   { additionalProperties: false },
 );
@@ -36,6 +125,8 @@ export const AgentOfflineRule = Type.Object(
     enabled: Type.Boolean(),
     description: Type.String({ maxLength: 500 }),
     severity: SeverityLevel,
+    matchers: Opt(RuleMatchers),
+    runbookUrl: RunbookUrl,
   },
   { additionalProperties: false },
 );
@@ -48,6 +139,7 @@ export const RegionStatusRule = Type.Object(
     description: Type.String({ maxLength: 500 }),
     degraded: Type.Union([SeverityLevel, Type.Null()]),
     failed: Type.Union([SeverityLevel, Type.Null()]),
+    runbookUrl: RunbookUrl,
   },
   { additionalProperties: false },
 );
@@ -69,6 +161,7 @@ export const ForecastRule = Type.Object(
     /** 1 h to 30 d. */
     horizonMs: Type.Integer({ minimum: 3_600_000, maximum: 30 * 86_400_000 }),
     severity: SeverityLevel,
+    runbookUrl: RunbookUrl,
   },
   { additionalProperties: false },
 );
@@ -90,6 +183,7 @@ export const AnomalyRule = Type.Object(
     /** low: only gross departures; high: smaller ones too. */
     sensitivity: Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]),
     severity: SeverityLevel,
+    runbookUrl: RunbookUrl,
   },
   { additionalProperties: false },
 );
@@ -100,13 +194,30 @@ export const Rule = Type.Union([
   RegionStatusRule,
   ForecastRule,
   AnomalyRule,
+  AbsenceRule,
+  RateOfChangeRule,
 ]);
+
+/** Each kind's own schema, so a bad rule's errors name its fields (a union's would not). */
+export const RULE_SCHEMAS = {
+  threshold: ThresholdRule,
+  agent_offline: AgentOfflineRule,
+  region_status: RegionStatusRule,
+  forecast: ForecastRule,
+  anomaly: AnomalyRule,
+  absence: AbsenceRule,
+  rate_of_change: RateOfChangeRule,
+} as const;
+export type RuleKind = keyof typeof RULE_SCHEMAS;
+export const RULE_KINDS = Object.keys(RULE_SCHEMAS) as RuleKind[];
 
 export type ForecastRule = Static<typeof ForecastRule>;
 export type AnomalyRule = Static<typeof AnomalyRule>;
 export type ThresholdRule = Static<typeof ThresholdRule>;
 export type AgentOfflineRule = Static<typeof AgentOfflineRule>;
 export type RegionStatusRule = Static<typeof RegionStatusRule>;
+export type AbsenceRule = Static<typeof AbsenceRule>;
+export type RateOfChangeRule = Static<typeof RateOfChangeRule>;
 export type Rule = Static<typeof Rule>;
 
 const threshold = (

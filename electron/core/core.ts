@@ -9,6 +9,9 @@ import { DEFAULT_RULES, type Rule } from '../../shared/rules.js';
 import type { ApiServer } from './api/server.js';
 import { createApi } from './api/api-wiring.js';
 import type { StreamHub } from './api/stream.js';
+import { AuditLog } from './rules/audit-log.js';
+import { previewRule } from './rules/preview.js';
+import { RuleBook } from './rules/rule-book.js';
 import { systemClock, type Clock } from './clock.js';
 import { incidentOptions, type CoreConfig } from './config.js';
 import { CoreEvents } from './events.js';
@@ -78,6 +81,10 @@ export class MonitoringCore {
   readonly evaluator: RuleEvaluator;
   /** Incidents, silences, maintenance windows (electron/core/incidents/incident-services.ts). */
   readonly incidents: IncidentServices;
+  /** The rules in force; changed from the console or the API. */
+  readonly ruleBook: RuleBook;
+  /** Who changed what (audit.ndjson). */
+  readonly audit: AuditLog;
   readonly store: MetricStore;
   readonly analysis: PerformanceAnalysis;
   /** Forecasts, the capacity table, anomaly detection and fleet outliers. */
@@ -99,7 +106,9 @@ export class MonitoringCore {
   private readonly openFilesLimit: () => number | null;
   /** The connection caps in force, known once started. */
   netLimits: NetLimits | null = null;
-  private rules: Rule[] = [...DEFAULT_RULES];
+  private get rules(): readonly Rule[] {
+    return this.ruleBook.list();
+  }
   private ingest: IngestServer | null = null;
   private api: ApiServer | null = null;
   private stream: StreamHub | null = null;
@@ -145,7 +154,11 @@ export class MonitoringCore {
         this.live.addAlertLatency(latencyMs);
       },
     });
-    this.evaluator = new RuleEvaluator(this.alerts, this.events);
+    this.evaluator = new RuleEvaluator(this.alerts, this.events, {
+      clock: this.clock,
+      agent: (id) => this.fleet.agent(id),
+      seriesOf: (metric) => this.store.seriesOf(metric),
+    });
     this.incidents = new IncidentServices({
       clock: this.clock,
       ids,
@@ -158,6 +171,14 @@ export class MonitoringCore {
       rules: () => this.rules,
       operators: config.operators,
       options: incidentOptions(config),
+    });
+    this.audit = new AuditLog(config.dataDir, { clock: this.clock, ids, logger: this.logger });
+    this.ruleBook = new RuleBook(DEFAULT_RULES, {
+      alerts: this.alerts,
+      audit: this.audit,
+      apply: (rules) => this.applyRules(rules),
+      persist: () => this.state.afterNextWrite(),
+      reserved: new Set(Object.values(CONSOLE_RULES)),
     });
     this.consoleAlerts = new ConsoleAlerts(this.alerts);
     const health = { clock: this.clock, logger: this.logger, alerts: this.consoleAlerts, config };
@@ -262,6 +283,7 @@ export class MonitoringCore {
     this.agentToken = await loadOrCreateAgentToken(config.dataDir, config.agentToken ?? undefined);
     const migrated = await this.restore();
     await this.notifier.start();
+    await this.audit.open();
     const replayed = await this.store.open();
     reportReplay(
       { clock: this.clock, logger: this.logger, alerts: this.consoleAlerts, config },
@@ -282,7 +304,7 @@ export class MonitoringCore {
       return {
         version: STATE_VERSION,
         regions,
-        rules: this.rules,
+        rules: [...this.rules],
         alerts: this.alerts.all(),
         events: this.eventLog.all(),
       };
@@ -341,11 +363,18 @@ export class MonitoringCore {
       alerts: this.alerts,
       incidents: this.incidents,
       eventLog: this.eventLog,
+      rules: this.ruleBook,
+      previewRule: (rule) =>
+        previewRule(rule, {
+          store: this.store,
+          agent: (id) => this.fleet.agent(id),
+          now: () => this.clock.now(),
+        }),
+      audit: this.audit,
       store: this.store,
       analysis: this.analysis,
       forecasting: this.foresight.api(),
       notify: this.notifier,
-      rules: () => this.rules,
       session: () => this.session(),
       stats: () => this.stats(),
       storage: () => this.storageReport(),
@@ -389,11 +418,13 @@ export class MonitoringCore {
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);
     await forecastsDone;
     this.alerts.dispose();
+    this.evaluator.dispose();
     await Promise.all([
       this.state.close(),
       this.store.close(),
       this.registry.close(),
       this.incidents.close(),
+      this.audit.close(),
     ]);
   }
 
@@ -441,10 +472,9 @@ export class MonitoringCore {
     if (loaded.state) {
       this.alerts.load(loaded.state.alerts);
       this.eventLog.load(loaded.state.events);
-      if (loaded.state.rules.length > 0) this.rules = loaded.state.rules;
+      if (loaded.state.rules.length > 0) this.ruleBook.load(loaded.state.rules);
     }
-    this.evaluator.setRules(this.rules);
-    this.foresight.setRules(this.rules);
+    this.applyRules(this.rules);
     this.evaluator.reconcileRegions(this.fleet.regions());
     this.incidents.started();
     this.registry.restored();
@@ -456,6 +486,13 @@ export class MonitoringCore {
     }
     if (loaded.recovery) this.raiseRecoveryAlert(loaded.recovery);
     return legacyAgents.length > 0;
+  }
+
+  /** Rules in force at once, wherever they are evaluated; state.json follows. */
+  private applyRules(rules: readonly Rule[]): void {
+    this.evaluator.setRules(rules);
+    this.foresight.setRules(rules);
+    this.state.markDirty();
   }
 
   private raiseRecoveryAlert(r: Recovery): void {

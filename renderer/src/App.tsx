@@ -13,6 +13,7 @@ import { CapacityView } from './views/capacity/CapacityView';
 import { ExploreView } from './views/explore/ExploreView';
 import { Overview } from './views/overview/Overview';
 import { RegionView } from './views/region/RegionView';
+import { RulesView } from './views/rules/RulesView';
 import { SettingsView } from './views/settings/SettingsView';
 import { TrendsView } from './views/trends/TrendsView';
 
@@ -28,7 +29,8 @@ function Content() {
       </div>
     );
   }
-  if (noAgents && route.view !== 'alerts' && route.view !== 'settings') return <EmptyState />;
+  if (noAgents && route.view !== 'alerts' && route.view !== 'settings' && route.view !== 'rules')
+    return <EmptyState />;
   switch (route.view) {
     case 'regions':
       return route.id ? <RegionView regionId={route.id} query={route.query} /> : <Overview />;
@@ -42,6 +44,8 @@ function Content() {
       return <TrendsView query={route.query} />;
     case 'capacity':
       return <CapacityView selected={route.id} />;
+    case 'rules':
+      return <RulesView />;
     case 'settings':
       return <SettingsView />;
     default:

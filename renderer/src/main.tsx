@@ -27,6 +27,7 @@ import './styles/explore.css';
 import './styles/trends.css';
 import './styles/capacity.css';
 import './styles/settings.css';
+import './styles/rules.css';
 import './styles/stale.css';
 import './styles/toast.css';
 import './styles/region.css';

@@ -157,6 +157,7 @@ describe('accessibility: every page with a fleet', () => {
       ready: `${byTestId('forecast-chart')}, ${byTestId('forecast-insufficient')}`,
     },
     { name: 'settings', hash: '#/settings', ready: byTestId('storage-panel') },
+    { name: 'rules', hash: '#/rules', ready: byTestId('rule-row-cpu_usage') },
     {
       name: 'region',
       hash: '#/regions/ap-northeast-1',
@@ -172,6 +173,7 @@ describe('accessibility: every page with a fleet', () => {
       trends: ['trends-refresh', 'trend-row'],
       region: ['region-range-6h', 'region-explore-cpu_usage', 'region-alert', 'region-top-host'],
       capacity: ['forecast-close', 'capacity-row'],
+      rules: ['rule-new', 'rule-toggle-cpu_usage', 'rule-edit-cpu_usage', 'rule-delete-cpu_usage'],
     };
     const problems: string[] = [];
     for (const p of pages()) {

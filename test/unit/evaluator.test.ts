@@ -35,7 +35,11 @@ function setup(rules: readonly Rule[] = DEFAULT_RULES) {
     },
     DEFAULT_REGIONS,
   );
-  const evaluator = new RuleEvaluator(book, events);
+  const evaluator = new RuleEvaluator(book, events, {
+    clock,
+    agent: (id) => fleet.agent(id),
+    seriesOf: () => [],
+  });
   evaluator.setRules(rules);
   return { clock, events, book, fleet, evaluator, fired };
 }

@@ -3,6 +3,9 @@
 // stays about lifecycle.
 import type { ConsoleStats, SessionInfo, StorageReport } from '../../../shared/api.js';
 import type { Rule } from '../../../shared/rules.js';
+import type { RulePreview } from '../../../shared/api.js';
+import type { AuditLog } from '../rules/audit-log.js';
+import type { RuleBook } from '../rules/rule-book.js';
 import type { PerformanceAnalysis } from '../analysis/performance.js';
 import type { Clock } from '../clock.js';
 import type { CoreConfig } from '../config.js';
@@ -41,7 +44,9 @@ export interface ApiParts {
   analysis: PerformanceAnalysis;
   forecasting: ForecastingApi;
   notify: Notifier;
-  rules(): readonly Rule[];
+  rules: RuleBook;
+  previewRule(rule: Rule): RulePreview;
+  audit: AuditLog;
   session(): SessionInfo;
   stats(): ConsoleStats;
   storage(): Promise<StorageReport>;
@@ -53,6 +58,8 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     session: p.session,
     stats: p.stats,
     rules: p.rules,
+    previewRule: p.previewRule,
+    audit: p.audit,
     now: () => p.clock.now(),
     store: p.store,
     analysis: p.analysis,

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { hasProtoKey } from '../json-guard.js';
-import type { ApiError } from '../../../shared/api.js';
+import type { ApiError, FieldProblem } from '../../../shared/api.js';
 
 export class HttpError extends Error {
   constructor(
@@ -10,6 +10,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly field?: string,
+    /** Every bad field, when a body can have several (a rule). */
+    readonly errors?: FieldProblem[],
   ) {
     super(message);
   }
@@ -29,6 +31,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 export function sendError(res: ServerResponse, err: HttpError): void {
   const body: ApiError = {
     error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) },
+    ...(err.errors ? { errors: err.errors } : {}),
   };
   sendJson(res, err.status, body);
 }

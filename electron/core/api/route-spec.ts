@@ -6,7 +6,6 @@ import type {
   SessionInfo,
   StorageReport,
 } from '../../../shared/api.js';
-import type { Rule } from '../../../shared/rules.js';
 import type {
   AnomalyEpisode,
   CapacityReport,
@@ -22,6 +21,10 @@ import type { IncidentServices } from '../incidents/incident-services.js';
 import type { EventLog } from '../store/event-log.js';
 import type { MetricStore } from '../store/metric-store.js';
 import type { NotifyApi } from './routes-notify.js';
+import type { AuditLog } from '../rules/audit-log.js';
+import type { RuleBook } from '../rules/rule-book.js';
+import type { RulePreview } from '../../../shared/api.js';
+import type { Rule } from '../../../shared/rules.js';
 
 /** What the forecast, capacity, anomaly and outlier routes ask of the forecasting service. */
 export interface ForecastingApi {
@@ -51,7 +54,10 @@ export interface ForecastingApi {
 export interface ApiServices {
   session(): SessionInfo;
   stats(): ConsoleStats;
-  rules(): readonly Rule[];
+  /** The rules in force, changed through the rules book. */
+  rules: RuleBook;
+  previewRule(rule: Rule): RulePreview;
+  audit: AuditLog;
   now(): number;
   fleet: Fleet;
   alerts: AlertBook;

@@ -6,6 +6,7 @@ import { METRIC_ROUTES } from './routes-metrics.js';
 import { FORECAST_ROUTES } from './routes-forecast.js';
 import { NOTIFY_ROUTES } from './routes-notify.js';
 import { INCIDENT_ROUTES } from './routes-incidents.js';
+import { RULE_ROUTES } from './routes-rules.js';
 
 export type { ApiServices } from './route-spec.js';
 
@@ -16,6 +17,7 @@ const ROUTES: { [K in RouteKey]: RouteSpec<K> } = {
   ...FORECAST_ROUTES,
   ...NOTIFY_ROUTES,
   ...INCIDENT_ROUTES,
+  ...RULE_ROUTES,
 };
 
 interface CompiledRoute {

@@ -19,6 +19,7 @@ import { incidentCall } from './routes-incidents.js';
 import { EmptyQuery, limitOf, type RouteTable } from './route-spec.js';
 import type { ForecastRouteKey } from './routes-forecast.js';
 import type { NotifyRouteKey } from './routes-notify.js';
+import type { RuleRouteKey } from './routes-rules.js';
 
 export type FleetRouteKey = Exclude<
   RouteKey,
@@ -30,6 +31,7 @@ export type FleetRouteKey = Exclude<
   | ForecastRouteKey
   | NotifyRouteKey
   | IncidentRouteKey
+  | RuleRouteKey
 >;
 
 function alertAction(fn: () => Alert | null) {
@@ -49,7 +51,6 @@ function alertAction(fn: () => Alert | null) {
 /** Fleet, alert and event routes. */
 export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
   'GET /api/v1/session': { query: EmptyQuery, handle: (_c, s) => s.session() },
-  'GET /api/v1/rules': { query: EmptyQuery, handle: (_c, s) => ({ rules: [...s.rules()] }) },
   'GET /api/v1/stats': { query: EmptyQuery, handle: (_c, s) => s.stats() },
   'GET /api/v1/regions': { query: EmptyQuery, handle: (_c, s) => ({ regions: s.fleet.regions() }) },
   'GET /api/v1/regions/:id/history': {

@@ -13,10 +13,11 @@ import type { QueryRangeResult } from '../../../shared/analysis.js';
 import type { FleetRouteKey } from './routes-fleet.js';
 import type { ForecastRouteKey } from './routes-forecast.js';
 import type { NotifyRouteKey } from './routes-notify.js';
+import type { RuleRouteKey } from './routes-rules.js';
 
 type MetricRouteKey = Exclude<
   RouteKey,
-  FleetRouteKey | ForecastRouteKey | NotifyRouteKey | IncidentRouteKey
+  FleetRouteKey | ForecastRouteKey | NotifyRouteKey | IncidentRouteKey | RuleRouteKey
 >;
 
 const DEFAULT_RANGE_MS = 3_600_000;

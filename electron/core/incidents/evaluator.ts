@@ -2,15 +2,30 @@ import type { Agent, AlertSubject, Region, Severity } from '../../../shared/mode
 import { regionStatusForHealth } from '../../../shared/regions.js';
 import type { Sample } from '../../../shared/protocol.js';
 import type {
+  AbsenceRule,
   AgentOfflineRule,
+  RateOfChangeRule,
   RegionStatusRule,
   Rule,
   ThresholdRule,
 } from '../../../shared/rules.js';
+import type { Clock } from '../clock.js';
 import type { CoreEvents } from '../events.js';
 import type { AlertBook } from './alert-book.js';
 import { breachOf, formatValue, isCleared } from './thresholds.js';
 import { seriesKey } from '../store/series-key.js';
+import { AbsenceWatch, type KnownSeries } from '../rules/absence-watch.js';
+import { KeepFiring } from '../rules/keep-firing.js';
+import { matchesSeries } from '../rules/matchers.js';
+import { RateWindow } from '../rules/rate-window.js';
+
+export interface EvaluatorDeps {
+  clock: Clock;
+  /** The agent by id (absence rules ask whether it is still online). */
+  agent(id: string): Agent | undefined;
+  /** Series the store knows for a metric (absence rules watch them from the start). */
+  seriesOf(metric: string): Iterable<KnownSeries>;
+}
 
 function labelSuffix(labels: Readonly<Record<string, string>> | undefined): string {
   if (!labels) return '';
@@ -24,15 +39,23 @@ function labelSuffix(labels: Readonly<Record<string, string>> | undefined): stri
  */
 export class RuleEvaluator {
   private thresholdsByMetric = new Map<string, ThresholdRule[]>();
+  private ratesByMetric = new Map<string, RateOfChangeRule[]>();
+  /** Each rate rule's series windows, by rule id then subject key. */
+  private rateWindows = new Map<string, { windowMs: number; series: Map<string, RateWindow> }>();
   private offlineRules: AgentOfflineRule[] = [];
   private regionRules: RegionStatusRule[] = [];
   /** Each region's status by health, as last seen. */
   private readonly health = new Map<string, Region['status']>();
+  private readonly absence: AbsenceWatch;
+  private readonly keepFiring: KeepFiring;
 
   constructor(
     private readonly alerts: AlertBook,
     events: CoreEvents,
+    deps: EvaluatorDeps,
   ) {
+    this.absence = new AbsenceWatch({ ...deps, alerts });
+    this.keepFiring = new KeepFiring(deps.clock);
     events.on('agent.changed', ({ agent, previousStatus }) => {
       if (agent.status !== previousStatus) this.onAgentStatus(agent);
     });
@@ -45,54 +68,133 @@ export class RuleEvaluator {
     });
   }
 
+  /**
+   * The rules in force (at start and after every change in the console). Rate windows of
+   * rules whose metric and window stayed keep their points; the rules book resolves the
+   * alerts of rules removed or disabled.
+   */
   setRules(rules: readonly Rule[]): void {
     this.thresholdsByMetric = new Map();
+    this.ratesByMetric = new Map();
     this.offlineRules = [];
     this.regionRules = [];
+    const absence: AbsenceRule[] = [];
+    const windows = new Map<string, { windowMs: number; series: Map<string, RateWindow> }>();
+    const add = <R extends { metric: string }>(map: Map<string, R[]>, rule: R) =>
+      map.set(rule.metric, [...(map.get(rule.metric) ?? []), rule]);
     for (const rule of rules) {
       if (!rule.enabled) continue;
-      if (rule.kind === 'threshold') {
-        const list = this.thresholdsByMetric.get(rule.metric) ?? [];
-        list.push(rule);
-        this.thresholdsByMetric.set(rule.metric, list);
-      } else if (rule.kind === 'agent_offline') this.offlineRules.push(rule);
+      if (rule.kind === 'threshold') add(this.thresholdsByMetric, rule);
+      else if (rule.kind === 'rate_of_change') {
+        add(this.ratesByMetric, rule);
+        const kept = this.rateWindows.get(rule.id);
+        windows.set(
+          rule.id,
+          kept && kept.windowMs === rule.windowMs
+            ? kept
+            : { windowMs: rule.windowMs, series: new Map() },
+        );
+      } else if (rule.kind === 'absence') absence.push(rule);
+      else if (rule.kind === 'agent_offline') this.offlineRules.push(rule);
       else if (rule.kind === 'region_status') this.regionRules.push(rule);
       // forecast and anomaly rules are evaluated where forecasts and scores are made.
     }
+    this.rateWindows = windows;
+    this.absence.setRules(absence);
+    this.keepFiring.keepOnly(new Set(rules.filter((r) => r.enabled).map((r) => r.id)));
   }
 
   /** True when some rule watches this metric (the ingest path skips the rest cheaply). */
   watches(metric: string): boolean {
-    return this.thresholdsByMetric.has(metric);
+    return (
+      this.thresholdsByMetric.has(metric) ||
+      this.ratesByMetric.has(metric) ||
+      this.absence.watches(metric)
+    );
   }
 
   onSample(agent: Agent, sample: Sample, arrivedAt: number, arrivedMono: number): void {
-    const rules = this.thresholdsByMetric.get(sample.name);
-    if (!rules) return;
-    for (const rule of rules) {
-      const subjectKey = `${agent.id}/${seriesKey(sample.name, sample.labels)}`;
-      const breach = breachOf(rule, sample.value);
-      if (!breach) {
-        // Inside the hysteresis band the alert stays open; it only learns the new value.
-        if (isCleared(rule, sample.value)) this.alerts.clear(rule.id, subjectKey, sample.value);
-        else this.alerts.touch(rule.id, subjectKey, sample.value);
-        continue;
-      }
-      const op = rule.comparator === 'gt' ? '>' : '<';
-      this.alerts.report({
-        ruleId: rule.id,
-        subjectKey,
-        subject: { kind: 'agent', regionId: agent.regionId, agentId: agent.id },
-        severity: breach.severity,
-        message: `${rule.description}: ${sample.name}${labelSuffix(sample.labels)} ${formatValue(sample.value, rule.unit)} ${op} ${formatValue(breach.threshold, rule.unit)} on ${agent.hostname}`,
+    this.absence.onSample(agent, sample, arrivedAt);
+    const subjectKey = `${agent.id}/${seriesKey(sample.name, sample.labels)}`;
+    for (const rule of this.thresholdsByMetric.get(sample.name) ?? []) {
+      if (!matchesSeries(rule.matchers, agent, sample.labels)) continue;
+      this.judge(rule, subjectKey, sample.value, sample.value, (threshold) => ({
+        text: `${sample.name}${labelSuffix(sample.labels)} ${formatValue(sample.value, rule.unit)} ${rule.comparator === 'gt' ? '>' : '<'} ${formatValue(threshold, rule.unit)} on ${agent.hostname}`,
+        agent,
         metric: sample.name,
-        value: sample.value,
-        threshold: breach.threshold,
-        sampleArrivedAt: arrivedAt,
+        arrivedAt,
         arrivedMono,
-        forMs: rule.forMs,
-      });
+      }));
     }
+    for (const rule of this.ratesByMetric.get(sample.name) ?? []) {
+      if (!matchesSeries(rule.matchers, agent, sample.labels)) continue;
+      const windows = this.rateWindows.get(rule.id)!.series;
+      let w = windows.get(subjectKey);
+      if (!w) windows.set(subjectKey, (w = new RateWindow(rule.windowMs)));
+      const rate = w.add(sample.ts, sample.value);
+      if (rate === null) continue;
+      const unit = `${rule.unit}/h`;
+      const mins = Math.round(rule.windowMs / 60_000);
+      this.judge(rule, subjectKey, rate, sample.value, (threshold) => ({
+        text: `${sample.name}${labelSuffix(sample.labels)} changing ${rate >= 0 ? '+' : ''}${formatValue(rate, unit)} over ${mins} min ${rule.comparator === 'gt' ? '>' : '<'} ${formatValue(threshold, unit)} on ${agent.hostname} (now ${formatValue(sample.value, rule.unit)})`,
+        agent,
+        metric: sample.name,
+        arrivedAt,
+        arrivedMono,
+      }));
+    }
+  }
+
+  /** Cancel the timers (absence checks, keep_firing_for waits): the core is stopping. */
+  dispose(): void {
+    this.absence.dispose();
+    this.keepFiring.dispose();
+  }
+
+  /** Open, raise, hold or resolve a level rule's alert for one series, given its value. */
+  private judge(
+    rule: ThresholdRule | RateOfChangeRule,
+    subjectKey: string,
+    judged: number,
+    sampleValue: number,
+    say: (threshold: number) => {
+      text: string;
+      agent: Agent;
+      metric: string;
+      arrivedAt: number;
+      arrivedMono: number;
+    },
+  ): void {
+    const breach = breachOf(rule, judged);
+    if (!breach) {
+      // Inside the hysteresis band the alert stays open; it only learns the new value.
+      if (!isCleared(rule, judged)) return this.alerts.touch(rule.id, subjectKey, sampleValue);
+      const open = this.alerts.openFor(rule.id, subjectKey);
+      if (!open) return;
+      const keepMs = rule.keepFiringForMs ?? 0;
+      if (keepMs > 0 && open.state !== 'pending') {
+        open.lastValue = sampleValue;
+        this.keepFiring.clearLater(rule.id, subjectKey, keepMs, () =>
+          this.alerts.clear(rule.id, subjectKey, open.lastValue),
+        );
+      } else this.alerts.clear(rule.id, subjectKey, sampleValue);
+      return;
+    }
+    this.keepFiring.holdAgain(rule.id, subjectKey);
+    const s = say(breach.threshold);
+    this.alerts.report({
+      ruleId: rule.id,
+      subjectKey,
+      subject: { kind: 'agent', regionId: s.agent.regionId, agentId: s.agent.id },
+      severity: breach.severity,
+      message: `${rule.description}: ${s.text}`,
+      metric: s.metric,
+      value: judged,
+      threshold: breach.threshold,
+      sampleArrivedAt: s.arrivedAt,
+      arrivedMono: s.arrivedMono,
+      forMs: rule.forMs,
+    });
   }
 
   /**

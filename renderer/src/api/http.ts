@@ -1,6 +1,6 @@
 // Typed REST client: every call is keyed by a route of shared/api.ts `ApiRoutes`, so the
 // path parameters, query, body and response types come from the contract, not from copies.
-import type { ApiError, ApiRoutes, RouteKey } from '../../../shared/api';
+import type { ApiError, ApiRoutes, FieldProblem, RouteKey } from '../../../shared/api';
 import type { Endpoint } from './endpoint';
 
 type PathOf<K extends string> = K extends `${string} ${infer P}` ? P : never;
@@ -21,6 +21,8 @@ export class ApiRequestError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Every bad field, when the core named several (a rule). */
+    readonly errors: FieldProblem[] = [],
   ) {
     super(message);
     this.name = 'ApiRequestError';
@@ -84,11 +86,15 @@ export class ApiClient {
     }
     const json: unknown = text ? JSON.parse(text) : null;
     if (!res.ok) {
-      const err = (json as ApiError | null)?.error;
+      const body = json as ApiError | null;
+      const err = body?.error;
+      const errors =
+        body?.errors ?? (err?.field ? [{ field: err.field, message: err.message }] : []);
       throw new ApiRequestError(
         res.status,
         err?.code ?? 'http_error',
         err?.message ?? res.statusText,
+        errors,
       );
     }
     return json as RouteResponse<K>;

@@ -13,6 +13,7 @@ const TABS: { view: View; label: string }[] = [
   { view: 'explore', label: 'Explore' },
   { view: 'trends', label: 'Trends' },
   { view: 'capacity', label: 'Capacity' },
+  { view: 'rules', label: 'Rules' },
   { view: 'settings', label: 'Settings' },
 ];
 

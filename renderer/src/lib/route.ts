@@ -1,10 +1,18 @@
 // Hash routes: #/overview, #/regions/<id>?range=, #/agents, #/agents/<id>, #/alerts,
 // #/alerts/<id>, #/trends, #/capacity, #/capacity/<target key> and #/explore?<state> (a view may carry a query string, so its state
-// is linkable), #/settings.
+// is linkable), #/rules, #/settings.
 import { useSyncExternalStore } from 'react';
 
 export type View =
-  'overview' | 'regions' | 'agents' | 'alerts' | 'explore' | 'trends' | 'capacity' | 'settings';
+  | 'overview'
+  | 'regions'
+  | 'agents'
+  | 'alerts'
+  | 'explore'
+  | 'trends'
+  | 'capacity'
+  | 'rules'
+  | 'settings';
 
 export interface Route {
   view: View;
@@ -22,6 +30,7 @@ const VIEWS: readonly View[] = [
   'explore',
   'trends',
   'capacity',
+  'rules',
   'settings',
 ];
 

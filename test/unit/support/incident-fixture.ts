@@ -65,7 +65,11 @@ export async function world(o: WorldOptions = {}) {
     },
     DEFAULT_REGIONS,
   );
-  const evaluator = new RuleEvaluator(alerts, events);
+  const evaluator = new RuleEvaluator(alerts, events, {
+    clock,
+    agent: (id) => fleet.agent(id),
+    seriesOf: () => [],
+  });
   services = new IncidentServices({
     clock,
     ids,
