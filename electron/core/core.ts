@@ -1,6 +1,5 @@
 import { Foresight } from './forecast/foresight.js';
 import { mkdir } from 'node:fs/promises';
-import { hostname, networkInterfaces } from 'node:os';
 import type { ConsoleStats, SessionInfo, StorageReport } from '../../shared/api.js';
 import { SEVERITIES, type Severity } from '../../shared/model.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
@@ -31,8 +30,8 @@ import {
   storeObserver,
 } from './storage-health.js';
 import type { IngestAdmission } from './ingest/admission.js';
-import { IngestPipeline } from './ingest/pipeline.js';
-import { IngestServer } from './ingest/server.js';
+import type { IngestServer } from './ingest/server.js';
+import { advertisedHost, createIngest } from './ingest/ingest-wiring.js';
 import { loadOrCreateAgentToken, newToken } from './ingest/tokens.js';
 import { createLogger, type Logger } from './logger.js';
 import { createCoreMetrics } from './metrics.js';
@@ -318,39 +317,25 @@ export class MonitoringCore {
       await this.state.flush();
     }
 
-    const pipeline = new IngestPipeline(
-      {
-        clock: this.clock,
-        ids: this.ids,
-        events: this.events,
-        fleet: this.fleet,
-        evaluator: this.evaluator,
-        anomalies: this.foresight.anomalies,
-        store: this.store,
-        eventLog: this.eventLog,
-        metrics: this.metrics,
-        live: this.live,
-        admission: this.admission,
-        maxSampleAgeMs: maxSampleAgeMs(config),
-        persisted: () => this.state.afterNextWrite(),
-        registry: this.registry.log,
-      },
-      config.heartbeatIntervalMs,
-    );
     // Caps from the open-files limit and config.json, logged and shown on /metrics.
     const limits = (this.netLimits = deriveNetLimits(this.openFilesLimit(), config.limits));
     reportNetLimits(limits, this.logger, this.metrics);
-    this.ingest = new IngestServer(
-      { clock: this.clock, logger: this.logger, metrics: this.metrics, handler: pipeline },
-      {
-        limits,
-        host: config.ingestHost,
-        port: config.ingestPort,
-        agentToken: this.agentToken,
-        pingIntervalMs: config.pingIntervalMs,
-        maxSendBufferBytes: config.maxSendBufferBytes,
-      },
-    );
+    this.ingest = createIngest(config, limits, this.agentToken, {
+      clock: this.clock,
+      ids: this.ids,
+      events: this.events,
+      logger: this.logger,
+      fleet: this.fleet,
+      evaluator: this.evaluator,
+      anomalies: this.foresight.anomalies,
+      store: this.store,
+      eventLog: this.eventLog,
+      metrics: this.metrics,
+      live: this.live,
+      admission: this.admission,
+      persisted: () => this.state.afterNextWrite(),
+      registry: this.registry.log,
+    });
     ({ api: this.api, stream: this.stream } = createApi({
       config,
       limits,
@@ -533,28 +518,6 @@ export class MonitoringCore {
       if (agentId) this.fleet.setAlertsCount(agentId, this.alerts.openCountFor(agentId));
     });
   }
-}
-
-/**
- * The host agents should dial. A wildcard bind (0.0.0.0, ::) is no address to connect to:
- * advertise this machine's first external IPv4 address instead (or its hostname).
- */
-function advertisedHost(bindHost: string): string {
-  if (bindHost !== '0.0.0.0' && bindHost !== '::') return bindHost;
-  for (const list of Object.values(networkInterfaces())) {
-    for (const nic of list ?? []) if (nic.family === 'IPv4' && !nic.internal) return nic.address;
-  }
-  return hostname();
-}
-
-/**
- * How old a sample may be and still be taken: raw retention less the time an hour waits
- * before compaction (the out-of-order window and a flush) and a margin, so a late sample
- * always finds its hour's raw data to be compacted with.
- */
-export function maxSampleAgeMs(config: CoreConfig): number {
-  const lag = config.outOfOrderWindowMs + config.checkpointEveryMs + 60_000;
-  return Math.max(config.outOfOrderWindowMs, config.retention.rawMs - lag - 10 * 60_000);
 }
 
 export function createCore(config: CoreConfig, deps: CoreDeps = {}): MonitoringCore {

@@ -1,0 +1,71 @@
+// The core's ingest side: the pipeline that takes agents' frames into the fleet, the store,
+// the rules and the anomaly detectors, and the WebSocket server in front of it. Kept out of
+// core.ts (as api-wiring.ts is) so the core stays about lifecycle.
+import { hostname, networkInterfaces } from 'node:os';
+import type { Clock } from '../clock.js';
+import type { CoreConfig } from '../config.js';
+import type { CoreEvents } from '../events.js';
+import type { Fleet } from '../fleet/fleet.js';
+import type { IdSource } from '../ids.js';
+import type { Logger } from '../logger.js';
+import type { CoreMetrics } from '../metrics.js';
+import type { NetLimits } from '../net/limits.js';
+import type { LiveFigures } from '../stats.js';
+import { IngestPipeline, type PipelineDeps } from './pipeline.js';
+import { IngestServer } from './server.js';
+
+export type IngestParts = Omit<PipelineDeps, 'maxSampleAgeMs'> & {
+  clock: Clock;
+  ids: IdSource;
+  events: CoreEvents;
+  logger: Logger;
+  fleet: Fleet;
+  metrics: CoreMetrics;
+  live: LiveFigures;
+};
+
+export function createIngest(
+  config: CoreConfig,
+  limits: NetLimits,
+  agentToken: string,
+  parts: IngestParts,
+): IngestServer {
+  const { logger, ...deps } = parts;
+  const pipeline = new IngestPipeline(
+    { ...deps, maxSampleAgeMs: maxSampleAgeMs(config) },
+    config.heartbeatIntervalMs,
+  );
+  return new IngestServer(
+    { clock: parts.clock, logger, metrics: parts.metrics, handler: pipeline },
+    {
+      limits,
+      host: config.ingestHost,
+      port: config.ingestPort,
+      agentToken,
+      pingIntervalMs: config.pingIntervalMs,
+      maxSendBufferBytes: config.maxSendBufferBytes,
+    },
+  );
+}
+
+/**
+ * The host agents should dial. A wildcard bind (0.0.0.0, ::) is no address to connect to:
+ * advertise this machine's first external IPv4 address instead (or its hostname).
+ */
+export function advertisedHost(bindHost: string): string {
+  if (bindHost !== '0.0.0.0' && bindHost !== '::') return bindHost;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const nic of list ?? []) if (nic.family === 'IPv4' && !nic.internal) return nic.address;
+  }
+  return hostname();
+}
+
+/**
+ * How old a sample may be and still be taken: raw retention less the time an hour waits
+ * before compaction (the out-of-order window and a flush) and a margin, so a late sample
+ * always finds its hour's raw data to be compacted with.
+ */
+export function maxSampleAgeMs(config: CoreConfig): number {
+  const lag = config.outOfOrderWindowMs + config.checkpointEveryMs + 60_000;
+  return Math.max(config.outOfOrderWindowMs, config.retention.rawMs - lag - 10 * 60_000);
+}
