@@ -12,6 +12,9 @@ import type {
   OutlierRow,
 } from './forecast.js';
 import { REGION_HISTORY_RANGES, type RegionHistoryRange } from './api-constants.js';
+import type { IncidentRoutes } from './api-incidents.js';
+import type { Incident } from './incidents.js';
+import type { SilenceView } from './silences.js';
 
 export type { RegionHistoryRange } from './api-constants.js';
 
@@ -73,6 +76,20 @@ export const AlertActionBody = Type.Object(
   {
     comment: Opt(Type.String({ maxLength: 2000 })),
     by: Opt(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Resolve an alert by hand. One whose condition still holds (an agent still offline, a region
+ * still failed) is resolved and covered by a silence for `silenceMinutes` (default 60); at its
+ * end the console checks the condition again, so it fires again if it still holds.
+ */
+export const AlertResolveBody = Type.Object(
+  {
+    comment: Opt(Type.String({ maxLength: 2000 })),
+    by: Opt(Type.String({ minLength: 1, maxLength: 64 })),
+    silenceMinutes: Opt(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })),
   },
   { additionalProperties: false },
 );
@@ -204,6 +221,7 @@ export type AgentsQuery = Static<typeof AgentsQuery>;
 export type AlertsQuery = Static<typeof AlertsQuery>;
 export type EventsQuery = Static<typeof EventsQuery>;
 export type AlertActionBody = Static<typeof AlertActionBody>;
+export type AlertResolveBody = Static<typeof AlertResolveBody>;
 export type DecommissionBody = Static<typeof DecommissionBody>;
 
 /** An agent as GET /api/v1/agents returns it: every field, or those `fields` asked for. */
@@ -252,6 +270,11 @@ export interface SessionInfo {
   agentToken: string;
   heartbeatIntervalMs: number;
   serverTime: number;
+  /**
+   * Operator names configured (config.json `operators`). With more than one, actions must
+   * say `by`; with one, it is the default `by`; with none, the default is "operator".
+   */
+  operators?: string[];
 }
 
 /** The console's own figures, for KPI tiles (also pushed on the stream every second). */
@@ -301,7 +324,7 @@ export interface StorageReport {
 }
 
 /** Every REST route: method + path template → query, body and response types. */
-export interface ApiRoutes {
+export interface ApiRoutes extends IncidentRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
   'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {
@@ -333,8 +356,9 @@ export interface ApiRoutes {
   };
   'POST /api/v1/alerts/:id/resolve': {
     query: Record<string, never>;
-    body: AlertActionBody;
-    response: { alert: Alert };
+    body: AlertResolveBody;
+    /** `silence`: made because the condition still held (see AlertResolveBody). */
+    response: { alert: Alert; silence?: SilenceView };
   };
   'GET /api/v1/events': { query: EventsQuery; body: never; response: { events: StoredEvent[] } };
   'GET /api/v1/rules': { query: Record<string, never>; body: never; response: { rules: Rule[] } };
@@ -389,6 +413,8 @@ export interface StreamSnapshot {
   agents: Agent[];
   /** Open alerts and the most recently resolved ones. */
   alerts: Alert[];
+  /** Unresolved incidents and the most recently resolved ones. */
+  incidents?: Incident[];
 }
 
 export interface StreamChanges {
@@ -400,6 +426,8 @@ export interface StreamChanges {
   /** Ids of agents retired (decommissioned) since the last message: drop them. */
   removedAgents: string[];
   alerts: Alert[];
+  /** Incidents that opened or changed since the last message. */
+  incidents?: Incident[];
 }
 
 export interface StreamStats extends ConsoleStats {

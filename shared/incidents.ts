@@ -25,6 +25,8 @@ export interface IncidentAlertRef {
   /** An effect of the incident's cause: recorded, shown, never paged on its own. */
   effect: boolean;
   joinedAt: number;
+  /** The alert's agent (null for a region or console alert): incidents are searched by it. */
+  agentId?: string | null;
 }
 
 export type TimelineKind =

@@ -1,7 +1,11 @@
 // The console's domain model: what the core keeps, the API returns and the renderer shows.
 // Plain types only; imported by core, renderer and agent alike.
 
-export type RegionStatus = 'active' | 'degraded' | 'failed';
+/**
+ * `maintenance`: a maintenance window covers the region; its alerts are recorded, not paged.
+ * Its health still says how many agents are online.
+ */
+export type RegionStatus = 'active' | 'degraded' | 'failed' | 'maintenance';
 export type AgentType = 'system' | 'application' | 'database' | 'network';
 export type AgentStatus = 'online' | 'offline' | 'error';
 export type Severity = 'critical' | 'warning' | 'info';
@@ -103,6 +107,15 @@ export interface Alert {
   resolvedAt: number | null;
   resolvedBy: string | null;
   history: AlertTransition[];
+  /**
+   * The silence or maintenance window (its id: `sil-…`, `mnt-…`) that matched the alert while
+   * it fired: recorded and shown, never notified. Absent or null when none did.
+   */
+  suppressedBy?: string | null;
+  /** The cause alert (a region's status alert) this one is an effect of: not paged on its own. */
+  inhibitedBy?: string | null;
+  /** The incident the alert belongs to, once the incident manager has placed it. */
+  incidentId?: string | null;
 }
 
 export interface StoredEvent {

@@ -8,6 +8,7 @@ import type { LogLevel } from './logger.js';
 import { ConfigError } from './config-error.js';
 import { NetLimitSettings } from './net/limits.js';
 import { DEFAULT_RETENTION, type Retention } from './store/tsdb.js';
+import { DEFAULT_INCIDENT_OPTIONS, type IncidentOptions } from './incidents/incident-options.js';
 
 export const DEFAULT_API_PORT = 4780;
 export const DEFAULT_INGEST_PORT = 4781;
@@ -75,7 +76,35 @@ export interface CoreConfig {
   limits: NetLimitSettings;
   /** The built renderer to serve, or null for the placeholder page. */
   rendererDir: string | null;
+  /**
+   * Operator names. With several, every action over the API must say `by`; with one, it is
+   * the default `by`; with none, the default is "operator".
+   */
+  operators: string[];
+  /** Alerts of one region within this of an incident's last alert join that incident. */
+  incidentGroupWindowMs: number;
+  /** A resolved incident that a related alert fires into within this is reopened. */
+  incidentReopenWindowMs: number;
+  /** An alert firing more than `flapMaxFires` times within `flapWindowMs` is flapping. */
+  flapMaxFires: number;
+  flapWindowMs: number;
+  /** Resolved incidents stay in the incident log this long… */
+  incidentRetentionMs: number;
+  /** …and the log's live records under this many bytes (oldest resolved go first). */
+  incidentLogMaxBytes: number;
   logLevel: LogLevel;
+}
+
+/** The incident manager's settings from the config. */
+export function incidentOptions(c: CoreConfig): IncidentOptions {
+  return {
+    groupWindowMs: c.incidentGroupWindowMs,
+    reopenWindowMs: c.incidentReopenWindowMs,
+    flap: { maxFires: c.flapMaxFires, windowMs: c.flapWindowMs },
+    retentionMs: c.incidentRetentionMs,
+    maxBytes: c.incidentLogMaxBytes,
+    debounceMs: c.persistDebounceMs,
+  };
 }
 
 export function defaultDataDir(): string {
@@ -122,6 +151,13 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     limits: {},
     rendererDir: null,
     logLevel: 'info',
+    operators: [],
+    incidentGroupWindowMs: DEFAULT_INCIDENT_OPTIONS.groupWindowMs,
+    incidentReopenWindowMs: DEFAULT_INCIDENT_OPTIONS.reopenWindowMs,
+    flapMaxFires: DEFAULT_INCIDENT_OPTIONS.flap.maxFires,
+    flapWindowMs: DEFAULT_INCIDENT_OPTIONS.flap.windowMs,
+    incidentRetentionMs: DEFAULT_INCIDENT_OPTIONS.retentionMs,
+    incidentLogMaxBytes: DEFAULT_INCIDENT_OPTIONS.maxBytes,
     ...overrides,
   };
 }
@@ -179,6 +215,18 @@ export const ConfigFile = Type.Object(
     maxStoredEvents: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
     maxResolvedAlerts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     limits: Type.Optional(NetLimitSettings),
+    operators: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+        maxItems: 100,
+        uniqueItems: true,
+      }),
+    ),
+    incidentGroupWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
+    incidentReopenWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400_000 })),
+    flapMaxFires: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000 })),
+    flapWindowMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 86_400_000 })),
+    incidentRetentionMs: Type.Optional(Type.Integer({ minimum: 3_600_000 })),
+    incidentLogMaxBytes: Type.Optional(Type.Integer({ minimum: 64 * 1024 })),
     logLevel: Type.Optional(
       Type.Union([
         Type.Literal('debug'),

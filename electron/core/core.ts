@@ -6,14 +6,11 @@ import { SEVERITIES, type Severity } from '../../shared/model.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
 import { unitFor } from '../../shared/metric-unit.js';
 import { DEFAULT_RULES, type Rule } from '../../shared/rules.js';
-import { ApiServer } from './api/server.js';
-import { createStaticHandler } from './api/static.js';
-import { StreamHub } from './api/stream.js';
-import { Tails } from './api/tails.js';
-import { runRangeQuery } from './api/routes-metrics.js';
-import type { ApiServices } from './api/router.js';
+import type { ApiServer } from './api/server.js';
+import { createApi } from './api/api-wiring.js';
+import type { StreamHub } from './api/stream.js';
 import { systemClock, type Clock } from './clock.js';
-import type { CoreConfig } from './config.js';
+import { incidentOptions, type CoreConfig } from './config.js';
 import { CoreEvents } from './events.js';
 import { Fleet } from './fleet/fleet.js';
 import { RegionHistoryRecorder } from './fleet/region-history.js';
@@ -21,6 +18,7 @@ import { RegistryKeeper } from './fleet/registry-keeper.js';
 import { randomIds, type IdSource } from './ids.js';
 import { AlertBook } from './incidents/alert-book.js';
 import { RuleEvaluator } from './incidents/evaluator.js';
+import { IncidentServices } from './incidents/incident-services.js';
 import { ConsoleAlerts, CONSOLE_RULES } from './console-alerts.js';
 import {
   createAdmission,
@@ -77,6 +75,8 @@ export class MonitoringCore {
   readonly fleet: Fleet;
   readonly alerts: AlertBook;
   readonly evaluator: RuleEvaluator;
+  /** Incidents, silences, maintenance windows (electron/core/incidents/incident-services.ts). */
+  readonly incidents: IncidentServices;
   readonly store: MetricStore;
   readonly analysis: PerformanceAnalysis;
   /** Forecasts, the capacity table, anomaly detection and fleet outliers. */
@@ -135,6 +135,7 @@ export class MonitoringCore {
       ids,
       events: this.events,
       maxResolved: config.maxResolvedAlerts,
+      annotate: (alert) => this.incidents.annotate(alert),
       onFired: (_alert, latencyMs) => {
         if (latencyMs === null) return;
         this.metrics.sampleToAlertSeconds.observe(latencyMs / 1000);
@@ -142,6 +143,19 @@ export class MonitoringCore {
       },
     });
     this.evaluator = new RuleEvaluator(this.alerts, this.events);
+    this.incidents = new IncidentServices({
+      clock: this.clock,
+      ids,
+      events: this.events,
+      logger: this.logger,
+      dataDir: config.dataDir,
+      fleet: this.fleet,
+      alerts: this.alerts,
+      evaluator: this.evaluator,
+      rules: () => this.rules,
+      operators: config.operators,
+      options: incidentOptions(config),
+    });
     this.consoleAlerts = new ConsoleAlerts(this.alerts);
     const health = { clock: this.clock, logger: this.logger, alerts: this.consoleAlerts, config };
     this.admission = createAdmission(health, () => this.store);
@@ -295,47 +309,27 @@ export class MonitoringCore {
         maxSendBufferBytes: config.maxSendBufferBytes,
       },
     );
-    const services: ApiServices = {
-      session: () => this.session(),
-      stats: () => this.stats(),
-      rules: () => this.rules,
-      now: () => this.clock.now(),
+    ({ api: this.api, stream: this.stream } = createApi({
+      config,
+      limits,
+      clock: this.clock,
+      logger: this.logger,
+      events: this.events,
+      metrics: this.metrics,
+      sessionToken: this.sessionToken,
+      fleet: this.fleet,
+      alerts: this.alerts,
+      incidents: this.incidents,
+      eventLog: this.eventLog,
       store: this.store,
       analysis: this.analysis,
       forecasting: this.foresight.api(),
-      fleet: this.fleet,
-      alerts: this.alerts,
-      events: this.eventLog,
-      decommission: (id, by, comment) => this.registry.decommission(id, by, comment),
-      storage: () => this.storageReport(),
-    };
-    this.stream = new StreamHub({
-      clock: this.clock,
-      events: this.events,
-      fleet: this.fleet,
-      alerts: this.alerts,
+      rules: () => this.rules,
+      session: () => this.session(),
       stats: () => this.stats(),
-      tails: new Tails(
-        (q) => runRangeQuery(services, q),
-        () => this.clock.now(),
-      ),
-    });
-    this.api = new ApiServer(
-      {
-        clock: this.clock,
-        logger: this.logger,
-        metrics: this.metrics,
-        stream: this.stream,
-        serveStatic: createStaticHandler(config.rendererDir),
-        services,
-      },
-      {
-        port: config.apiPort,
-        sessionToken: this.sessionToken,
-        maxConnections: limits.apiMaxConnections,
-        headerTimeoutMs: limits.apiHeaderTimeoutMs,
-      },
-    );
+      storage: () => this.storageReport(),
+      decommission: (id, by, comment) => this.registry.decommission(id, by, comment),
+    }));
     const ingestPort = await this.ingest.start();
     const apiPort = await this.api.start();
     this.fleet.start();
@@ -372,7 +366,12 @@ export class MonitoringCore {
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);
     await forecastsDone;
     this.alerts.dispose();
-    await Promise.all([this.state.close(), this.store.close(), this.registry.close()]);
+    await Promise.all([
+      this.state.close(),
+      this.store.close(),
+      this.registry.close(),
+      this.incidents.close(),
+    ]);
   }
 
   stats(): ConsoleStats {
@@ -405,6 +404,7 @@ export class MonitoringCore {
       ingestUrl: this.addresses?.ingestUrl ?? '',
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       serverTime: this.clock.now(),
+      operators: [...this.config.operators],
     };
   }
 
@@ -414,6 +414,7 @@ export class MonitoringCore {
     const legacyAgents = loaded.state?.agents ?? [];
     const agents = await this.registry.open(legacyAgents);
     this.fleet.load(loaded.state?.regions ?? [], agents);
+    await this.incidents.open();
     if (loaded.state) {
       this.alerts.load(loaded.state.alerts);
       this.eventLog.load(loaded.state.events);
@@ -422,6 +423,7 @@ export class MonitoringCore {
     this.evaluator.setRules(this.rules);
     this.foresight.setRules(this.rules);
     this.evaluator.reconcileRegions(this.fleet.regions());
+    this.incidents.started();
     this.registry.restored();
     for (const [collection, n] of Object.entries(loaded.dropped)) {
       this.logger.warn('state.json records failed validation and were dropped', {

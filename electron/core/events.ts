@@ -8,6 +8,7 @@ import type {
   StoredEvent,
 } from '../../shared/model.js';
 import type { Incident, IncidentState } from '../../shared/incidents.js';
+import type { SilenceView } from '../../shared/silences.js';
 
 /** What the core tells its listeners (stream, metrics, Electron shell) in-process. */
 export interface CoreEventMap {
@@ -32,6 +33,14 @@ export interface CoreEventMap {
     previousState: IncidentState | null;
     previousSeverity: Severity | null;
     reason: 'opened' | 'alert_joined' | 'severity' | 'state' | 'assigned' | 'updated';
+  };
+  /**
+   * A silence was created, started, ended (expired, or expired early), or ends soon
+   * (`expiring`: the reminder, SILENCE_REMINDER_MS before its end).
+   */
+  'silence.changed': {
+    silence: SilenceView;
+    change: 'created' | 'started' | 'ended' | 'expiring';
   };
 }
 

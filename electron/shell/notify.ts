@@ -6,12 +6,14 @@ import type { Alert, AlertState } from '../../shared/model.js';
  * A native notification for an alert that has just become a firing critical: a new one
  * (null/pending → firing), or an escalation to critical (acknowledged → firing, or
  * firing → firing, which the alert book emits only when the severity rises).
- * Acks, resolves, pending alerts and warnings never notify.
+ * Acks, resolves, pending alerts and warnings never notify; nor do suppressed or inhibited ones.
  */
 export function shouldNotify(
-  alert: Pick<Alert, 'severity' | 'state'>,
+  alert: Pick<Alert, 'severity' | 'state' | 'suppressedBy' | 'inhibitedBy'>,
   _previousState: AlertState | null,
 ): boolean {
+  // Silenced, in maintenance, or an effect of a region's alert: recorded, never notified.
+  if (alert.suppressedBy || alert.inhibitedBy) return false;
   return alert.severity === 'critical' && alert.state === 'firing';
 }
 
@@ -22,7 +24,7 @@ export class NotificationGate {
   constructor(private readonly maxRemembered = 10_000) {}
 
   admit(
-    alert: Pick<Alert, 'id' | 'severity' | 'state'>,
+    alert: Pick<Alert, 'id' | 'severity' | 'state' | 'suppressedBy' | 'inhibitedBy'>,
     previousState: AlertState | null,
   ): boolean {
     if (alert.state === 'resolved') {

@@ -18,6 +18,7 @@ import type { PerformanceAnalysis } from '../analysis/performance.js';
 import type { DecommissionOutcome } from '../fleet/registry-keeper.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { AlertBook } from '../incidents/alert-book.js';
+import type { IncidentServices } from '../incidents/incident-services.js';
 import type { EventLog } from '../store/event-log.js';
 import type { MetricStore } from '../store/metric-store.js';
 
@@ -53,6 +54,8 @@ export interface ApiServices {
   now(): number;
   fleet: Fleet;
   alerts: AlertBook;
+  /** Incidents, silences, maintenance windows, manual resolves and operator names. */
+  incidents: IncidentServices;
   events: EventLog;
   store: Pick<
     MetricStore,

@@ -4,6 +4,7 @@ import type { ApiServices, RouteSpec } from './route-spec.js';
 import { FLEET_ROUTES } from './routes-fleet.js';
 import { METRIC_ROUTES } from './routes-metrics.js';
 import { FORECAST_ROUTES } from './routes-forecast.js';
+import { INCIDENT_ROUTES } from './routes-incidents.js';
 
 export type { ApiServices } from './route-spec.js';
 
@@ -12,6 +13,7 @@ const ROUTES: { [K in RouteKey]: RouteSpec<K> } = {
   ...FLEET_ROUTES,
   ...METRIC_ROUTES,
   ...FORECAST_ROUTES,
+  ...INCIDENT_ROUTES,
 };
 
 interface CompiledRoute {

@@ -1,6 +1,8 @@
+import type { IncidentRouteKey } from '../../../shared/api-incidents.js';
 import {
   AgentsQuery,
   AlertActionBody,
+  AlertResolveBody,
   AlertsQuery,
   DecommissionBody,
   EventsQuery,
@@ -13,6 +15,7 @@ import { AlertNotFoundError } from '../incidents/alert-book.js';
 import { IllegalTransitionError } from '../incidents/lifecycle.js';
 import { pageAgents } from './agent-pages.js';
 import { HttpError } from './http-util.js';
+import { incidentCall } from './routes-incidents.js';
 import { EmptyQuery, limitOf, type RouteTable } from './route-spec.js';
 import type { ForecastRouteKey } from './routes-forecast.js';
 
@@ -24,6 +27,7 @@ export type FleetRouteKey = Exclude<
   | 'GET /api/v1/percentiles'
   | 'GET /api/v1/storage'
   | ForecastRouteKey
+  | IncidentRouteKey
 >;
 
 function alertAction(fn: () => Alert | null) {
@@ -62,7 +66,8 @@ export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
     query: EmptyQuery,
     body: DecommissionBody,
     handle: async ({ params, body }, s) => {
-      const outcome = await s.decommission(params.id!, body.by ?? 'operator', body.comment);
+      const by = incidentCall(() => s.incidents.operators.resolve(body.by));
+      const outcome = await s.decommission(params.id!, by, body.comment);
       if (outcome.ok) return { agent: outcome.agent, resolvedAlerts: outcome.resolvedAlerts };
       if (outcome.reason === 'not_found') throw new HttpError(404, 'not_found', outcome.message);
       throw new HttpError(409, 'agent_online', outcome.message);
@@ -88,13 +93,25 @@ export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
     query: EmptyQuery,
     body: AlertActionBody,
     handle: ({ params, body }, s) =>
-      alertAction(() => s.alerts.acknowledge(params.id!, body.by ?? 'operator', body.comment)),
+      alertAction(() =>
+        s.alerts.acknowledge(
+          params.id!,
+          incidentCall(() => s.incidents.operators.resolve(body.by)),
+          body.comment,
+        ),
+      ),
   },
+  /** A condition that still holds is resolved under a silence with an end (manual-resolve.ts). */
   'POST /api/v1/alerts/:id/resolve': {
     query: EmptyQuery,
-    body: AlertActionBody,
+    body: AlertResolveBody,
     handle: ({ params, body }, s) =>
-      alertAction(() => s.alerts.resolve(params.id!, body.by ?? 'operator', body.comment)),
+      incidentCall(async () => {
+        const by = s.incidents.operators.resolve(body.by);
+        const out = s.incidents.resolver.alert(params.id!, by, body.comment, body.silenceMinutes);
+        if (out.silence) await s.incidents.silences.flush();
+        return out;
+      }),
   },
   'GET /api/v1/events': {
     query: EventsQuery,

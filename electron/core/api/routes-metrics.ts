@@ -1,3 +1,4 @@
+import type { IncidentRouteKey } from '../../../shared/api-incidents.js';
 import {
   PercentilesQuery,
   QueryRangeQuery,
@@ -12,7 +13,7 @@ import type { QueryRangeResult } from '../../../shared/analysis.js';
 import type { FleetRouteKey } from './routes-fleet.js';
 import type { ForecastRouteKey } from './routes-forecast.js';
 
-type MetricRouteKey = Exclude<RouteKey, FleetRouteKey | ForecastRouteKey>;
+type MetricRouteKey = Exclude<RouteKey, FleetRouteKey | ForecastRouteKey | IncidentRouteKey>;
 
 const DEFAULT_RANGE_MS = 3_600_000;
 /** Points a chart gets when the caller does not say (the server caps at 2,000 anyway). */

@@ -16,11 +16,14 @@ import type { Clock, TimerHandle } from '../clock.js';
 import type { CoreEvents } from '../events.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { AlertBook } from '../incidents/alert-book.js';
+import type { IncidentManager } from '../incidents/incident-manager.js';
 import type { Tails } from './tails.js';
 
 /** A viewer that lets this much pile up unread is cut off rather than buffered without end. */
 const MAX_VIEWER_BUFFER_BYTES = 8 * 1024 * 1024;
 const STATS_EVERY_MS = 1_000;
+/** Resolved incidents in the snapshot, besides every unresolved one. */
+const RESOLVED_INCIDENTS = 100;
 
 /**
  * /api/v1/stream: a snapshot on connect, then the regions, agents and alerts that changed,
@@ -37,6 +40,7 @@ export class StreamHub {
   private readonly dirtyRegions = new Set<string>();
   private readonly dirtyAlerts = new Set<string>();
   private readonly removedAgents = new Set<string>();
+  private readonly dirtyIncidents = new Set<string>();
   /** Agents with only a heartbeat or new values: sent every STREAM_AGENT_REFRESH_MS, not every batch. */
   private readonly touchedAgents = new Set<string>();
   private touchedFlushedAt = 0;
@@ -56,6 +60,7 @@ export class StreamHub {
       alerts: AlertBook;
       stats: () => ConsoleStats;
       tails: Tails;
+      incidents?: Pick<IncidentManager, 'current' | 'get'>;
     },
   ) {
     this.unsubscribe = [
@@ -85,6 +90,10 @@ export class StreamHub {
       }),
       deps.events.on('alert.revised', ({ alert }) => {
         this.dirtyAlerts.add(alert.id);
+        this.schedule();
+      }),
+      deps.events.on('incident.changed', ({ incident }) => {
+        this.dirtyIncidents.add(incident.id);
         this.schedule();
       }),
     ];
@@ -135,6 +144,9 @@ export class StreamHub {
       regions: fleet.regions(),
       agents: fleet.listAgents(),
       alerts: [...alerts.openAlerts(), ...alerts.recentlyResolved(RESOLVED_WINDOW)],
+      ...(this.deps.incidents
+        ? { incidents: this.deps.incidents.current(RESOLVED_INCIDENTS) }
+        : {}),
     };
   }
 
@@ -219,7 +231,13 @@ export class StreamHub {
       // An id retired and registered afresh within one batch is simply in `agents`.
       removedAgents: [...this.removedAgents].filter((id) => !fleet.agent(id)),
       alerts: [...this.dirtyAlerts].flatMap((id) => alerts.get(id) ?? []),
+      ...(this.dirtyIncidents.size > 0
+        ? {
+            incidents: [...this.dirtyIncidents].flatMap((id) => this.deps.incidents?.get(id) ?? []),
+          }
+        : {}),
     };
+    this.dirtyIncidents.clear();
     this.dirtyAgents.clear();
     this.removedAgents.clear();
     this.dirtyRegions.clear();

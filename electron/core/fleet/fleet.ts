@@ -49,6 +49,8 @@ export class Fleet {
   private readonly regionDefs = new Map<string, RegionDefinition>();
   private readonly regionState = new Map<string, Region>();
   private readonly tallies = new Map<string, RegionTally>();
+  /** Regions under a maintenance window now (see setMaintenance). */
+  private maintenance: ReadonlySet<string> = new Set();
   private readonly agents = new Map<string, Agent>();
   private readonly agentsByRegion = new Map<string, Set<string>>();
   private readonly idByHost = new Map<string, string>();
@@ -379,10 +381,19 @@ export class Fleet {
     if (agent.status === 'online') this.online--;
   }
 
+  /** Regions a maintenance window covers now: their status is `maintenance`. */
+  setMaintenance(regionIds: ReadonlySet<string>): void {
+    const changed = [...this.maintenance, ...regionIds].filter(
+      (id) => this.maintenance.has(id) !== regionIds.has(id),
+    );
+    this.maintenance = new Set(regionIds);
+    for (const id of new Set(changed)) this.recomputeRegion(id);
+  }
+
   private recomputeRegion(regionId: string, announce = true): void {
     const region = this.regionState.get(regionId);
     if (!region) return;
-    const previousStatus = this.tallies.get(regionId)!.fill(region);
+    const previousStatus = this.tallies.get(regionId)!.fill(region, this.maintenance.has(regionId));
     if (announce) this.deps.events.emit('region.changed', { region, previousStatus });
   }
 }

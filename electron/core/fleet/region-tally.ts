@@ -24,14 +24,17 @@ export class RegionTally {
     else this.types.delete(agent.type);
   }
 
-  /** Write the counts, health and status into the region; returns its previous status. */
-  fill(region: Region): Region['status'] {
+  /**
+   * Write the counts, health and status into the region; returns its previous status. Under a
+   * maintenance window the status is `maintenance`, whatever the health.
+   */
+  fill(region: Region, underMaintenance = false): Region['status'] {
     const previous = region.status;
     region.agentCount = this.total;
     region.onlineCount = this.online;
     region.serviceCount = this.types.size;
     region.healthScore = regionHealth(this.online, this.total);
-    region.status = regionStatusForHealth(region.healthScore);
+    region.status = underMaintenance ? 'maintenance' : regionStatusForHealth(region.healthScore);
     return previous;
   }
 }

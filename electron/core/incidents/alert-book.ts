@@ -46,6 +46,12 @@ export interface AlertBookDeps {
   onFired?: (alert: Alert, latencyMs: number | null) => void;
   /** Resolved alerts kept; older ones are dropped (state.json stays bounded). */
   maxResolved: number;
+  /**
+   * Called as an alert opens, fires or escalates, before it is announced: the incident manager
+   * sets `suppressedBy` (a silence or maintenance window) and `inhibitedBy` here, so every
+   * listener (notifications included) sees them.
+   */
+  annotate?: (alert: Alert) => void;
 }
 
 /**
@@ -265,6 +271,7 @@ export class AlertBook {
     alert.history.push({ at: now, from, to: t.to, by, ...(comment ? { comment } : {}) });
     if (alert.history.length > MAX_HISTORY)
       alert.history.splice(1, alert.history.length - MAX_HISTORY);
+    if (t.to !== 'resolved' && t.to !== 'acknowledged') this.deps.annotate?.(alert);
     if (t.to === 'resolved') {
       alert.resolvedAt = now;
       alert.resolvedBy = by;

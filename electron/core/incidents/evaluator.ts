@@ -1,4 +1,5 @@
-import type { Agent, Region } from '../../../shared/model.js';
+import type { Agent, AlertSubject, Region, Severity } from '../../../shared/model.js';
+import { regionStatusForHealth } from '../../../shared/regions.js';
 import type { Sample } from '../../../shared/protocol.js';
 import type {
   AgentOfflineRule,
@@ -25,6 +26,8 @@ export class RuleEvaluator {
   private thresholdsByMetric = new Map<string, ThresholdRule[]>();
   private offlineRules: AgentOfflineRule[] = [];
   private regionRules: RegionStatusRule[] = [];
+  /** Each region's status by health, as last seen. */
+  private readonly health = new Map<string, Region['status']>();
 
   constructor(
     private readonly alerts: AlertBook,
@@ -33,9 +36,13 @@ export class RuleEvaluator {
     events.on('agent.changed', ({ agent, previousStatus }) => {
       if (agent.status !== previousStatus) this.onAgentStatus(agent);
     });
-    events.on('region.changed', ({ region, previousStatus }) =>
-      this.onRegion(region, region.status !== previousStatus),
-    );
+    events.on('region.changed', ({ region, previousStatus }) => {
+      // Under maintenance the status stays `maintenance` while the health moves on.
+      const health = regionStatusForHealth(region.healthScore);
+      const changed = region.status !== previousStatus || health !== this.health.get(region.id);
+      this.health.set(region.id, health);
+      this.onRegion(region, changed);
+    });
   }
 
   setRules(rules: readonly Rule[]): void {
@@ -88,18 +95,58 @@ export class RuleEvaluator {
     }
   }
 
-  private onAgentStatus(agent: Agent): void {
+  /**
+   * Raise again the status conditions (offline agents, unhealthy regions) that hold with no
+   * open alert, which is what a resolve by hand while they held leaves, once no silence
+   * covers them (`covered`). Raised only when they start, they would otherwise stay quiet.
+   */
+  recheckStatus(
+    agents: Iterable<Agent>,
+    regions: Iterable<Region>,
+    covered: (c: { ruleId: string; subject: AlertSubject; severity: Severity }) => boolean,
+  ): void {
+    for (const agent of agents) {
+      if (agent.status === 'online') continue;
+      const subject = { kind: 'agent' as const, regionId: agent.regionId, agentId: agent.id };
+      const missing = this.offlineRules.some(
+        (r) =>
+          !this.alerts.openFor(r.id, agent.id) &&
+          !covered({ ruleId: r.id, subject, severity: r.severity }),
+      );
+      if (missing) this.onAgentStatus(agent, covered);
+    }
+    for (const region of regions) {
+      const subject = { kind: 'region' as const, regionId: region.id, agentId: null };
+      const health = regionStatusForHealth(region.healthScore);
+      const missing = this.regionRules.some((r) => {
+        const severity = health === 'failed' ? r.failed : health === 'degraded' ? r.degraded : null;
+        return (
+          severity !== null &&
+          !this.alerts.openFor(r.id, region.id) &&
+          !covered({ ruleId: r.id, subject, severity })
+        );
+      });
+      if (missing) this.onRegion(region, true);
+    }
+  }
+
+  private onAgentStatus(
+    agent: Agent,
+    skip?: (c: { ruleId: string; subject: AlertSubject; severity: Severity }) => boolean,
+  ): void {
     for (const rule of this.offlineRules) {
       if (agent.status === 'online') {
         this.alerts.clear(rule.id, agent.id, null);
         continue;
       }
+      const subject = { kind: 'agent' as const, regionId: agent.regionId, agentId: agent.id };
+      if (skip?.({ ruleId: rule.id, subject, severity: rule.severity })) continue;
       const why =
         agent.status === 'error' ? 'was disconnected for a protocol error' : 'stopped reporting';
       this.alerts.report({
         ruleId: rule.id,
         subjectKey: agent.id,
-        subject: { kind: 'agent', regionId: agent.regionId, agentId: agent.id },
+        subject,
         severity: rule.severity,
         message: `Agent ${agent.hostname} (${agent.regionId}) ${why}`,
         metric: null,
@@ -128,20 +175,19 @@ export class RuleEvaluator {
    * rewrites the open alert's text and value, so it always says the current state.
    */
   private onRegion(region: Region, statusChanged: boolean): void {
+    // From its health, not its status: a region under maintenance still has its alert raised
+    // (recorded, suppressed by the window), and it says how the region really is.
+    const status = regionStatusForHealth(region.healthScore);
     for (const rule of this.regionRules) {
       const severity =
-        region.status === 'failed'
-          ? rule.failed
-          : region.status === 'degraded'
-            ? rule.degraded
-            : null;
+        status === 'failed' ? rule.failed : status === 'degraded' ? rule.degraded : null;
       if (!severity) {
         // Whether or not the status just changed: an open alert on a healthy region is stale.
         this.alerts.clear(rule.id, region.id, region.healthScore);
         continue;
       }
       const pct = Math.round(region.healthScore * 100);
-      const message = `Region ${region.name} ${region.status}: ${region.onlineCount}/${region.agentCount} agents online (${pct}%)`;
+      const message = `Region ${region.name} ${status}: ${region.onlineCount}/${region.agentCount} agents online (${pct}%)`;
       if (!statusChanged) {
         this.alerts.revise(rule.id, region.id, message, region.healthScore);
         continue;
@@ -154,7 +200,7 @@ export class RuleEvaluator {
         message,
         metric: 'region_health',
         value: region.healthScore,
-        threshold: region.status === 'failed' ? 0.5 : 0.8,
+        threshold: status === 'failed' ? 0.5 : 0.8,
         sampleArrivedAt: null,
         arrivedMono: null,
         forMs: 0,

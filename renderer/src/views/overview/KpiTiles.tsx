@@ -27,6 +27,7 @@ export function KpiTiles() {
     return {
       active: list.filter((r) => r.status === 'active').length,
       failed: list.filter((r) => r.status === 'failed').length,
+      maintenance: list.filter((r) => r.status === 'maintenance').length,
     };
   }, [regions]);
   const activeRegions = regionStatus.active;
@@ -74,8 +75,18 @@ export function KpiTiles() {
       <Tile
         label="Regions active"
         testId="kpi-regions"
-        tone={regionStatus.failed ? 'critical' : activeRegions < regions.size ? 'warning' : 'ok'}
-        foot={`${regions.size - activeRegions} degraded or failed`}
+        tone={
+          regionStatus.failed
+            ? 'critical'
+            : activeRegions + regionStatus.maintenance < regions.size
+              ? 'warning'
+              : 'ok'
+        }
+        foot={
+          regionStatus.maintenance > 0
+            ? `${regions.size - activeRegions - regionStatus.maintenance} degraded or failed, ${regionStatus.maintenance} in maintenance`
+            : `${regions.size - activeRegions} degraded or failed`
+        }
       >
         {activeRegions}
         <span className="kpi__of"> / {regions.size}</span>

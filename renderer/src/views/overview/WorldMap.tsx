@@ -141,6 +141,10 @@ export function WorldMap({ regions, openAlerts }: Props) {
           <i className="lg lg--failed" />
           failed
         </span>
+        <span>
+          <i className="lg lg--maintenance" />
+          maintenance
+        </span>
         <span className="map__legend-note">size = agents</span>
       </div>
       {hovered && (

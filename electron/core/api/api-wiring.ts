@@ -1,0 +1,93 @@
+// The core's API side: what route handlers may use (ApiServices), the stream hub and the HTTP
+// server, built from the core's parts once it has loaded. Kept out of core.ts so the core
+// stays about lifecycle.
+import type { ConsoleStats, SessionInfo, StorageReport } from '../../../shared/api.js';
+import type { Rule } from '../../../shared/rules.js';
+import type { PerformanceAnalysis } from '../analysis/performance.js';
+import type { Clock } from '../clock.js';
+import type { CoreConfig } from '../config.js';
+import type { CoreEvents } from '../events.js';
+import type { Fleet } from '../fleet/fleet.js';
+import type { DecommissionOutcome } from '../fleet/registry-keeper.js';
+import type { AlertBook } from '../incidents/alert-book.js';
+import type { IncidentServices } from '../incidents/incident-services.js';
+import type { Logger } from '../logger.js';
+import type { CoreMetrics } from '../metrics.js';
+import type { NetLimits } from '../net/limits.js';
+import type { EventLog } from '../store/event-log.js';
+import type { MetricStore } from '../store/metric-store.js';
+import { runRangeQuery } from './routes-metrics.js';
+import type { ApiServices } from './router.js';
+import { ApiServer } from './server.js';
+import { createStaticHandler } from './static.js';
+import { StreamHub } from './stream.js';
+import { Tails } from './tails.js';
+
+export interface ApiParts {
+  config: CoreConfig;
+  clock: Clock;
+  logger: Logger;
+  events: CoreEvents;
+  metrics: CoreMetrics;
+  limits: NetLimits;
+  sessionToken: string;
+  fleet: Fleet;
+  alerts: AlertBook;
+  incidents: IncidentServices;
+  eventLog: EventLog;
+  store: MetricStore;
+  analysis: PerformanceAnalysis;
+  forecasting: ApiServices['forecasting'];
+  rules(): readonly Rule[];
+  session(): SessionInfo;
+  stats(): ConsoleStats;
+  storage(): Promise<StorageReport>;
+  decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
+}
+
+export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
+  const services: ApiServices = {
+    session: p.session,
+    stats: p.stats,
+    rules: p.rules,
+    now: () => p.clock.now(),
+    store: p.store,
+    analysis: p.analysis,
+    forecasting: p.forecasting,
+    fleet: p.fleet,
+    alerts: p.alerts,
+    incidents: p.incidents,
+    events: p.eventLog,
+    decommission: p.decommission,
+    storage: p.storage,
+  };
+  const stream = new StreamHub({
+    clock: p.clock,
+    events: p.events,
+    fleet: p.fleet,
+    alerts: p.alerts,
+    incidents: p.incidents.manager,
+    stats: p.stats,
+    tails: new Tails(
+      (q) => runRangeQuery(services, q),
+      () => p.clock.now(),
+    ),
+  });
+  const api = new ApiServer(
+    {
+      clock: p.clock,
+      logger: p.logger,
+      metrics: p.metrics,
+      stream,
+      serveStatic: createStaticHandler(p.config.rendererDir),
+      services,
+    },
+    {
+      port: p.config.apiPort,
+      sessionToken: p.sessionToken,
+      maxConnections: p.limits.apiMaxConnections,
+      headerTimeoutMs: p.limits.apiHeaderTimeoutMs,
+    },
+  );
+  return { api, stream };
+}
