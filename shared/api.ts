@@ -15,6 +15,7 @@ import { REGION_HISTORY_RANGES, type RegionHistoryRange } from './api-constants.
 import type { IncidentRoutes } from './api-incidents.js';
 import type { Incident } from './incidents.js';
 import type { SilenceView } from './silences.js';
+import type { NotifyApiRoutes } from './notify.js';
 
 export type { RegionHistoryRange } from './api-constants.js';
 
@@ -324,7 +325,7 @@ export interface StorageReport {
 }
 
 /** Every REST route: method + path template → query, body and response types. */
-export interface ApiRoutes extends IncidentRoutes {
+export interface ApiRoutes extends IncidentRoutes, NotifyApiRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
   'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {

@@ -20,6 +20,7 @@ import { AlertBook } from './incidents/alert-book.js';
 import { RuleEvaluator } from './incidents/evaluator.js';
 import { IncidentServices } from './incidents/incident-services.js';
 import { ConsoleAlerts, CONSOLE_RULES } from './console-alerts.js';
+import { createNotifier, type Notifier } from './notify/create-notifier.js';
 import {
   createAdmission,
   createLowDiskWatch,
@@ -90,6 +91,8 @@ export class MonitoringCore {
   readonly registry: RegistryKeeper;
   /** Each region's agents online and registered over time, as series in the metric store. */
   readonly regionHistory: RegionHistoryRecorder;
+  /** Channels, escalation policies and the notification pipeline, fed by incident.changed. */
+  readonly notifier: Notifier;
   readonly sessionToken: string;
   agentToken = '';
   private readonly ids: IdSource;
@@ -234,6 +237,18 @@ export class MonitoringCore {
       store: this.store,
       logger: this.logger,
     });
+    this.notifier = createNotifier({
+      clock: this.clock,
+      ids,
+      logger: this.logger,
+      events: this.events,
+      dataDir: config.dataDir,
+      registry: this.metrics.registry,
+      consoleAlerts: this.consoleAlerts,
+      // Until the incident manager owns timelines, notification records go to the debug log.
+      recordTimeline: (incidentId, entry) =>
+        this.logger.debug('incident timeline', { incidentId, ...entry }),
+    });
     this.wireBookkeeping();
   }
 
@@ -242,6 +257,7 @@ export class MonitoringCore {
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     this.agentToken = await loadOrCreateAgentToken(config.dataDir, config.agentToken ?? undefined);
     const migrated = await this.restore();
+    await this.notifier.start();
     const replayed = await this.store.open();
     reportReplay(
       { clock: this.clock, logger: this.logger, alerts: this.consoleAlerts, config },
@@ -326,6 +342,7 @@ export class MonitoringCore {
       forecasting: this.foresight.api(),
       rules: () => this.rules,
       session: () => this.session(),
+      notify: this.notifier,
       stats: () => this.stats(),
       storage: () => this.storageReport(),
       decommission: (id, by, comment) => this.registry.decommission(id, by, comment),
@@ -337,6 +354,7 @@ export class MonitoringCore {
     this.foresight.start();
     this.regionHistory.start();
     this.lowDisk.start();
+    this.notifier.options.consoleUrl = `http://127.0.0.1:${apiPort}`;
     const advertised = advertisedHost(config.ingestHost);
     const ingestHost = advertised.includes(':') ? `[${advertised}]` : advertised;
     this.addresses = {
@@ -362,6 +380,7 @@ export class MonitoringCore {
     this.regionHistory.stop();
     this.lowDisk.stop();
     this.admission.stop();
+    this.notifier.stop();
     this.stream?.stop();
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);
     await forecastsDone;

@@ -38,6 +38,7 @@ export interface ApiParts {
   store: MetricStore;
   analysis: PerformanceAnalysis;
   forecasting: ApiServices['forecasting'];
+  notify: ApiServices['notify'];
   rules(): readonly Rule[];
   session(): SessionInfo;
   stats(): ConsoleStats;
@@ -54,6 +55,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     store: p.store,
     analysis: p.analysis,
     forecasting: p.forecasting,
+    notify: p.notify,
     fleet: p.fleet,
     alerts: p.alerts,
     incidents: p.incidents,

@@ -21,6 +21,7 @@ import type { AlertBook } from '../incidents/alert-book.js';
 import type { IncidentServices } from '../incidents/incident-services.js';
 import type { EventLog } from '../store/event-log.js';
 import type { MetricStore } from '../store/metric-store.js';
+import type { NotifyApi } from './routes-notify.js';
 
 /** What the forecast, capacity, anomaly and outlier routes ask of the forecasting service. */
 export interface ForecastingApi {
@@ -64,6 +65,8 @@ export interface ApiServices {
   analysis: PerformanceAnalysis;
   forecasting: ForecastingApi;
   storage(): Promise<StorageReport>;
+  /** Channels, escalation policies and deliveries (electron/core/notify/). */
+  notify: NotifyApi;
   /** Retire an agent; resolves once that is durable. */
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
 }

@@ -5,6 +5,7 @@ import { FLEET_ROUTES } from './routes-fleet.js';
 import { METRIC_ROUTES } from './routes-metrics.js';
 import { FORECAST_ROUTES } from './routes-forecast.js';
 import { INCIDENT_ROUTES } from './routes-incidents.js';
+import { NOTIFY_ROUTES } from './routes-notify.js';
 
 export type { ApiServices } from './route-spec.js';
 
@@ -14,6 +15,7 @@ const ROUTES: { [K in RouteKey]: RouteSpec<K> } = {
   ...METRIC_ROUTES,
   ...FORECAST_ROUTES,
   ...INCIDENT_ROUTES,
+  ...NOTIFY_ROUTES,
 };
 
 interface CompiledRoute {

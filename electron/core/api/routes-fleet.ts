@@ -18,6 +18,7 @@ import { HttpError } from './http-util.js';
 import { incidentCall } from './routes-incidents.js';
 import { EmptyQuery, limitOf, type RouteTable } from './route-spec.js';
 import type { ForecastRouteKey } from './routes-forecast.js';
+import type { NotifyRouteKey } from './routes-notify.js';
 
 export type FleetRouteKey = Exclude<
   RouteKey,
@@ -28,6 +29,7 @@ export type FleetRouteKey = Exclude<
   | 'GET /api/v1/storage'
   | ForecastRouteKey
   | IncidentRouteKey
+  | NotifyRouteKey
 >;
 
 function alertAction(fn: () => Alert | null) {

@@ -12,8 +12,12 @@ import { EmptyQuery, type ApiServices, type RouteTable } from './route-spec.js';
 import type { QueryRangeResult } from '../../../shared/analysis.js';
 import type { FleetRouteKey } from './routes-fleet.js';
 import type { ForecastRouteKey } from './routes-forecast.js';
+import type { NotifyRouteKey } from './routes-notify.js';
 
-type MetricRouteKey = Exclude<RouteKey, FleetRouteKey | ForecastRouteKey | IncidentRouteKey>;
+type MetricRouteKey = Exclude<
+  RouteKey,
+  FleetRouteKey | ForecastRouteKey | IncidentRouteKey | NotifyRouteKey
+>;
 
 const DEFAULT_RANGE_MS = 3_600_000;
 /** Points a chart gets when the caller does not say (the server caps at 2,000 anyway). */

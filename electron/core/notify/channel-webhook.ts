@@ -1,0 +1,46 @@
+// The generic webhook: Meridian's own JSON, signed when the channel has a secret.
+import type { ChannelConfig } from '../../../shared/notify.js';
+import { postJson, type FetchFn } from './http-post.js';
+import { alertCount, type NotificationMessage, type SendResult } from './message.js';
+import { signatureHeaders } from './signature.js';
+
+/** The body a generic webhook receives (documented in docs/notifications.md). */
+export function webhookPayload(msg: NotificationMessage) {
+  const i = msg.incident;
+  return {
+    version: 'meridian.notify/1',
+    kind: msg.kind,
+    sentAt: msg.sentAt,
+    step: msg.step,
+    round: msg.round,
+    incident: {
+      id: i.id,
+      title: i.title,
+      severity: i.severity,
+      state: i.state,
+      regionId: i.regionId,
+      agentId: i.agentId,
+      causeAlertId: i.causeAlertId,
+      alertCount: alertCount(i),
+      owner: i.owner,
+      openedAt: i.openedAt,
+      acknowledgedAt: i.acknowledgedAt,
+      acknowledgedBy: i.acknowledgedBy,
+      resolvedAt: i.resolvedAt,
+      url: msg.consoleUrl ? `${msg.consoleUrl}/#/incidents/${encodeURIComponent(i.id)}` : null,
+    },
+  };
+}
+
+/** POST `body` to the channel's URL, signed with its secret when it has one. */
+export function postSigned(
+  fetchFn: FetchFn,
+  channel: Extract<ChannelConfig, { kind: 'webhook' | 'alertmanager' | 'slack' }>,
+  body: string,
+  now: number,
+  timeoutMs: number,
+): Promise<SendResult> {
+  const headers =
+    'secret' in channel && channel.secret ? signatureHeaders(channel.secret, body, now) : {};
+  return postJson(fetchFn, channel.url, body, headers, timeoutMs);
+}

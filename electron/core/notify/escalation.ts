@@ -1,0 +1,203 @@
+// Escalation: which step of its policy an incident is at, and when the next is due. A new
+// (or re-fired, or worse) incident starts at step 0; each step waits its `afterMs`
+// unacknowledged; after the last step the policy starts over (repeatAfterMs) until someone
+// acknowledges. An ack stops it; a silence or maintenance window keeps it from starting.
+import type { Incident, TimelineEntry } from '../../../shared/incidents.js';
+import { SEVERITY_RANK } from '../../../shared/model.js';
+import type { EscalationPolicy } from '../../../shared/notify.js';
+import type { CoreEventMap } from '../events.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { routeIncident } from './route.js';
+
+export interface Tracked {
+  incident: Incident;
+  policyId: string | null;
+  /** Bumped at every (re)start, so a restarted escalation's steps page again (dedup keys). */
+  generation: number;
+  round: number;
+  step: number | null;
+  nextAt: number | null;
+  timer: TimerHandle | null;
+  /** Channels paged since the last start, for the resolved message. */
+  paged: Set<string>;
+  /** The silence/maintenance already noted on the timeline. */
+  suppressionNoted: string | null;
+}
+
+export interface EscalationDeps {
+  clock: Clock;
+  policies(): readonly EscalationPolicy[];
+  /** Send step `step` of `policy` (round `round`) for the incident. */
+  page(t: Tracked, policy: EscalationPolicy, step: number, round: number): void;
+  /** More alerts joined: say the new count where that is quiet (desktop), never page. */
+  countChanged(t: Tracked): void;
+  resolved(t: Tracked): void;
+  suppressed(t: Tracked): void;
+  recordTimeline(incidentId: string, entry: TimelineEntry): void;
+  setEscalation(incidentId: string, step: number | null, nextAt: number | null): void;
+}
+
+type Change = CoreEventMap['incident.changed'];
+
+export class Escalations {
+  private readonly tracked = new Map<string, Tracked>();
+
+  constructor(private readonly deps: EscalationDeps) {}
+
+  get(id: string): Tracked | undefined {
+    return this.tracked.get(id);
+  }
+
+  get size(): number {
+    return this.tracked.size;
+  }
+
+  onChange({ incident, previousState, previousSeverity, reason }: Change): void {
+    let t = this.tracked.get(incident.id);
+    const known = t !== undefined;
+    if (!t) {
+      t = {
+        incident,
+        policyId: null,
+        generation: 0,
+        round: 0,
+        step: null,
+        nextAt: null,
+        timer: null,
+        paged: new Set(),
+        suppressionNoted: null,
+      };
+      this.tracked.set(incident.id, t);
+    }
+    const before = t.incident;
+    t.incident = incident;
+    if (incident.state === 'resolved') return this.finish(t);
+    if (incident.suppressedBy !== null) return this.suppress(t);
+    t.suppressionNoted = null;
+    if (incident.state === 'acknowledged') return this.halt(t);
+    // Open from here on.
+    const rose =
+      previousSeverity !== null &&
+      SEVERITY_RANK[incident.severity] > SEVERITY_RANK[previousSeverity];
+    const refired = previousState === 'resolved' || previousState === 'acknowledged';
+    if (!known && reason !== 'opened' && incident.escalationStep !== null && !rose && !refired)
+      return this.resume(t);
+    if (t.policyId === null || t.generation === 0 || rose || refired)
+      return this.start(t, rose ? 'severity rose' : refired ? 'fired again' : null);
+    if (incident.alerts.length !== before.alerts.length) this.deps.countChanged(t);
+  }
+
+  stop(): void {
+    for (const t of this.tracked.values()) t.timer?.cancel();
+    this.tracked.clear();
+  }
+
+  /** Step 0 of the incident's policy, now or after its afterMs. */
+  private start(t: Tracked, why: string | null): void {
+    t.timer?.cancel();
+    t.timer = null;
+    const policy = routeIncident(t.incident, this.deps.policies());
+    t.generation++;
+    t.round = 0;
+    t.step = null;
+    t.paged.clear();
+    t.policyId = policy?.id ?? '';
+    if (!policy) return this.setNext(t, null, null);
+    if (why)
+      this.timeline(t, 'escalated', `${why}: escalation restarts from step 1 (${policy.name})`);
+    this.schedule(t, 0, 0, policy.steps[0]!.afterMs);
+  }
+
+  /** After a console restart: carry on from the step the incident records, no page again. */
+  private resume(t: Tracked): void {
+    const policy = routeIncident(t.incident, this.deps.policies());
+    t.generation = 1;
+    t.policyId = policy?.id ?? '';
+    t.step = t.incident.escalationStep;
+    const at = t.incident.nextEscalationAt;
+    if (!policy || at === null || t.step === null) return;
+    const next = this.nextOf(policy, t.step, 0);
+    if (next) this.schedule(t, next.step, next.round, Math.max(0, at - this.deps.clock.now()));
+  }
+
+  private schedule(t: Tracked, step: number, round: number, delayMs: number): void {
+    t.timer?.cancel();
+    const run = () => this.runStep(t, step, round);
+    if (delayMs <= 0) {
+      t.timer = null;
+      run();
+      return;
+    }
+    t.timer = this.deps.clock.setTimeout(run, delayMs);
+    t.nextAt = this.deps.clock.now() + delayMs;
+    this.deps.setEscalation(t.incident.id, t.step, t.nextAt);
+  }
+
+  private runStep(t: Tracked, step: number, round: number): void {
+    t.timer = null;
+    const policy = this.deps.policies().find((p) => p.id === t.policyId);
+    if (!policy || step >= policy.steps.length) return this.setNext(t, t.step, null);
+    t.step = step;
+    t.round = round;
+    if (step > 0 || round > 0) {
+      const names = policy.steps[step]!.channelIds.join(', ');
+      this.timeline(
+        t,
+        'escalated',
+        `not acknowledged: step ${step + 1}${round > 0 ? ` (round ${round + 1})` : ''} of ${policy.name}, notifying ${names}`,
+      );
+    }
+    this.deps.page(t, policy, step, round);
+    const next = this.nextOf(policy, step, round);
+    if (!next) return this.setNext(t, step, null);
+    this.schedule(t, next.step, next.round, next.delayMs);
+  }
+
+  private nextOf(policy: EscalationPolicy, step: number, round: number) {
+    if (step + 1 < policy.steps.length)
+      return { step: step + 1, round, delayMs: policy.steps[step + 1]!.afterMs };
+    if (policy.repeatAfterMs === null) return null;
+    return { step: 0, round: round + 1, delayMs: policy.repeatAfterMs };
+  }
+
+  private halt(t: Tracked): void {
+    t.timer?.cancel();
+    t.timer = null;
+    // The next re-fire or severity rise starts a new escalation.
+    this.setNext(t, t.step, null);
+  }
+
+  private suppress(t: Tracked): void {
+    this.halt(t);
+    // Lifted later, the incident pages then, from step 0.
+    t.generation = 0;
+    const by = t.incident.suppressedBy!;
+    if (t.suppressionNoted === by) return;
+    t.suppressionNoted = by;
+    this.timeline(t, 'silenced', `not notified: suppressed by ${by}`);
+    this.deps.suppressed(t);
+  }
+
+  private finish(t: Tracked): void {
+    t.timer?.cancel();
+    this.tracked.delete(t.incident.id);
+    if (t.nextAt !== null) this.setNext(t, t.step, null);
+    this.deps.resolved(t);
+  }
+
+  private setNext(t: Tracked, step: number | null, nextAt: number | null): void {
+    const changed = t.step !== step || t.nextAt !== nextAt;
+    t.step = step;
+    t.nextAt = nextAt;
+    if (changed || nextAt === null) this.deps.setEscalation(t.incident.id, step, nextAt);
+  }
+
+  private timeline(t: Tracked, kind: TimelineEntry['kind'], text: string): void {
+    this.deps.recordTimeline(t.incident.id, {
+      at: this.deps.clock.now(),
+      kind,
+      by: 'console',
+      text,
+    });
+  }
+}
