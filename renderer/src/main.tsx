@@ -30,6 +30,7 @@ import './styles/settings.css';
 import './styles/stale.css';
 import './styles/toast.css';
 import './styles/region.css';
+import './styles/incidents.css';
 
 async function boot(): Promise<void> {
   applyTheme();

@@ -1,10 +1,23 @@
-// Hash routes: #/overview, #/regions/<id>?range=, #/agents, #/agents/<id>, #/alerts,
+// Hash routes: #/incidents (the landing page), #/silences, #/maintenance, #/overview, #/regions/<id>?range=, #/agents, #/agents/<id>, #/alerts,
 // #/alerts/<id>, #/trends, #/capacity, #/capacity/<target key> and #/explore?<state> (a view may carry a query string, so its state
 // is linkable), #/settings.
 import { useSyncExternalStore } from 'react';
 
 export type View =
-  'overview' | 'regions' | 'agents' | 'alerts' | 'explore' | 'trends' | 'capacity' | 'settings';
+  | 'incidents'
+  | 'silences'
+  | 'maintenance'
+  | 'overview'
+  | 'regions'
+  | 'agents'
+  | 'alerts'
+  | 'explore'
+  | 'trends'
+  | 'capacity'
+  | 'settings';
+
+/** Where an empty hash (the console's first page) lands: the triage view. */
+export const LANDING_VIEW: View = 'incidents';
 
 export interface Route {
   view: View;
@@ -15,6 +28,9 @@ export interface Route {
 }
 
 const VIEWS: readonly View[] = [
+  'incidents',
+  'silences',
+  'maintenance',
   'overview',
   'regions',
   'agents',
@@ -29,7 +45,7 @@ export function parseHash(hash: string): Route {
   const body = hash.replace(/^#\/?/, '');
   const q = body.indexOf('?');
   const [view, id] = (q < 0 ? body : body.slice(0, q)).split('/');
-  const known = VIEWS.find((v) => v === view);
+  const known = body === '' ? LANDING_VIEW : VIEWS.find((v) => v === view);
   return {
     view: known ?? 'overview',
     id: known && id ? decodeURIComponent(id) : null,
