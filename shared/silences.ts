@@ -125,25 +125,24 @@ export const ExpireSilenceQuery = Type.Object(
 );
 export type ExpireSilenceQuery = Static<typeof ExpireSilenceQuery>;
 
-export const MaintenanceScheduleSchema = Type.Union([
-  Type.Object(
-    { kind: Type.Literal('once'), startsAt: Millis, endsAt: Millis },
-    { additionalProperties: false },
-  ),
-  Type.Object(
-    {
-      kind: Type.Literal('weekly'),
-      days: Type.Array(Type.Union(WEEKDAYS.map((d) => Type.Literal(d))), {
-        minItems: 1,
-        maxItems: 7,
-      }),
-      time: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }),
-      durationMinutes: Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 }),
-      timeZone: Type.String({ minLength: 1, maxLength: 64 }),
-    },
-    { additionalProperties: false },
-  ),
-]);
+/**
+ * One object for both kinds (so a bad field is named, not "does not match the union"): `once`
+ * needs startsAt and endsAt; `weekly` needs days, time, durationMinutes and timeZone.
+ */
+export const MaintenanceScheduleSchema = Type.Object(
+  {
+    kind: Type.Union([Type.Literal('once'), Type.Literal('weekly')]),
+    startsAt: Type.Optional(Millis),
+    endsAt: Type.Optional(Millis),
+    days: Type.Optional(
+      Type.Array(Type.Union(WEEKDAYS.map((d) => Type.Literal(d))), { minItems: 1, maxItems: 7 }),
+    ),
+    time: Type.Optional(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' })),
+    durationMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 7 * 24 * 60 })),
+    timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false },
+);
 
 export const MaintenanceBody = Type.Object(
   {

@@ -46,6 +46,13 @@ describe('shouldNotify', () => {
     expect(shouldNotify(alert(), 'pending')).toBe(true);
   });
 
+  it('never for a silenced, in-maintenance or inhibited (effect) alert', () => {
+    expect(shouldNotify(alert({ suppressedBy: 'sil-1' }), null)).toBe(false);
+    expect(shouldNotify(alert({ suppressedBy: 'mnt-1' }), null)).toBe(false);
+    expect(shouldNotify(alert({ inhibitedBy: 'alr-9' }), null)).toBe(false);
+    expect(shouldNotify(alert({ suppressedBy: null, inhibitedBy: null }), null)).toBe(true);
+  });
+
   it('notifies an escalation to critical', () => {
     expect(shouldNotify(alert(), 'acknowledged')).toBe(true);
     expect(shouldNotify(alert(), 'firing')).toBe(true);

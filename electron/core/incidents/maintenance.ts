@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import type {
   MaintenanceBody,
+  MaintenanceSchedule,
   MaintenanceView,
   MaintenanceWindow,
 } from '../../../shared/silences.js';
@@ -89,7 +90,7 @@ export class MaintenanceBook {
   }
 
   create(body: MaintenanceBody, by: string): MaintenanceView {
-    this.validate(body);
+    const schedule = this.validate(body);
     const now = this.deps.clock.now();
     const w: MaintenanceWindow = {
       id: this.deps.ids('mnt'),
@@ -97,7 +98,7 @@ export class MaintenanceBook {
       comment: body.comment ?? '',
       regions: [...new Set(body.regions ?? [])],
       agents: [...new Set(body.agents ?? [])],
-      schedule: body.schedule,
+      schedule,
       createdBy: by,
       createdAt: now,
       updatedAt: now,
@@ -108,14 +109,14 @@ export class MaintenanceBook {
   update(id: string, body: MaintenanceBody): MaintenanceView {
     const old = this.windows.get(id);
     if (!old) throw new NotFoundError(`no maintenance window ${id}`);
-    this.validate(body);
+    const schedule = this.validate(body);
     return this.save({
       ...old,
       name: body.name,
       comment: body.comment ?? '',
       regions: [...new Set(body.regions ?? [])],
       agents: [...new Set(body.agents ?? [])],
-      schedule: body.schedule,
+      schedule,
       updatedAt: this.deps.clock.now(),
     });
   }
@@ -151,7 +152,8 @@ export class MaintenanceBook {
     return out;
   }
 
-  private validate(body: MaintenanceBody): void {
+  /** Check the body; returns its schedule in the stored form. Throws InputError naming the field. */
+  private validate(body: MaintenanceBody): MaintenanceSchedule {
     const regions = body.regions ?? [];
     const agents = body.agents ?? [];
     if (regions.length === 0 && agents.length === 0)
@@ -161,17 +163,36 @@ export class MaintenanceBook {
         throw new InputError(`regions/${i}: no region ${r}`, `regions/${i}`);
     });
     const s = body.schedule;
+    const need = <T>(value: T | undefined, field: string): T => {
+      if (value === undefined)
+        throw new InputError(
+          `schedule/${field}: required for a ${s.kind} window`,
+          `schedule/${field}`,
+        );
+      return value;
+    };
     if (s.kind === 'once') {
-      if (s.endsAt <= s.startsAt)
+      const startsAt = need(s.startsAt, 'startsAt');
+      const endsAt = need(s.endsAt, 'endsAt');
+      if (endsAt <= startsAt)
         throw new InputError('schedule/endsAt: must be after startsAt', 'schedule/endsAt');
-      if (s.endsAt <= this.deps.clock.now())
+      if (endsAt <= this.deps.clock.now())
         throw new InputError('schedule/endsAt: must be in the future', 'schedule/endsAt');
-    } else if (!isTimeZone(s.timeZone)) {
+      return { kind: 'once', startsAt, endsAt };
+    }
+    const timeZone = need(s.timeZone, 'timeZone');
+    if (!isTimeZone(timeZone))
       throw new InputError(
-        `schedule/timeZone: '${s.timeZone}' is not an IANA time zone (e.g. Europe/Berlin)`,
+        `schedule/timeZone: '${timeZone}' is not an IANA time zone (e.g. Europe/Berlin)`,
         'schedule/timeZone',
       );
-    }
+    return {
+      kind: 'weekly',
+      days: [...new Set(need(s.days, 'days'))],
+      time: need(s.time, 'time'),
+      durationMinutes: need(s.durationMinutes, 'durationMinutes'),
+      timeZone,
+    };
   }
 
   private save(w: MaintenanceWindow): MaintenanceView {
