@@ -19,6 +19,7 @@ import { report } from './report.js';
 import { isolated } from './isolated.js';
 import { maxWalSeconds, walReplay } from './tsdb.js';
 import { alertToScreen, firstPaint, frameTime } from './ui.js';
+import { crossingToEmail, crossingToWebhook } from './notify.js';
 
 /** WAL seconds for the replay sections: an hour, and the most WAL a console keeps (its byte limit). */
 const replaySeconds = (quick: boolean) => ({
@@ -50,6 +51,8 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   screen: alertToScreen,
   'crossing-to-screen': crossingToScreen,
   frames: frameTime,
+  'notify-webhook': crossingToWebhook,
+  'notify-email': crossingToEmail,
 };
 
 const args = process.argv.slice(2);

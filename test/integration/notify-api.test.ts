@@ -1,10 +1,10 @@
 // /api/v1/channels, /policies, /deliveries and the test send, through the real core's HTTP API.
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiError } from '../../shared/api.js';
 import type { ChannelView, DeliveryAttempt, EscalationPolicy } from '../../shared/notify.js';
-import { startTestCore, type TestCore } from '../helpers/core.js';
+import { startTestCore, tempDir, type TestCore } from '../helpers/core.js';
 import { incident, startReceiver, type Receiver } from '../helpers/notify.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -197,5 +197,18 @@ describe('channels and policies API', () => {
     expect(hook.received).toHaveLength(1);
     const res = await c.api<{ deliveries: DeliveryAttempt[] }>('/api/v1/deliveries?incident=inc-1');
     expect(res.body.deliveries.map((d) => d.channelId).sort()).toEqual(['desktop', 'hook']);
+  });
+
+  it('a corrupt notify.json: the defaults load, the bad file is kept, a console alert says so', async () => {
+    const dir = await tempDir();
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'notify.json'), '{"version":1,"channels":[{"kind":"webhook"');
+    const c = await core(dir);
+    const policies = await c.api<{ policies: EscalationPolicy[] }>('/api/v1/policies');
+    expect(policies.body.policies.map((p) => p.id)).toEqual(['default']);
+    const alert = c.core.alerts.openAlerts().find((a) => a.ruleId === 'notify_config_recovered');
+    expect(alert?.message).toMatch(
+      /notify\.json was unusable .*started from the defaults.*notify\.json\.corrupt-/,
+    );
   });
 });

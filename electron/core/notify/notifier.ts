@@ -21,7 +21,7 @@ import { Escalations, type Tracked } from './escalation.js';
 import type { FetchFn } from './http-post.js';
 import { testIncident, type NotificationMessage, type Transport } from './message.js';
 import { createNotifyMetrics, type NotifyMetrics } from './notify-metrics.js';
-import { DeliveryRecorder, type ConsoleAlertSink } from './record.js';
+import { CONFIG_RECOVERED_RULE, DeliveryRecorder, type ConsoleAlertSink } from './record.js';
 import { Sender } from './send.js';
 import { Throttle } from './throttle.js';
 import { createTransport } from './transports.js';
@@ -107,8 +107,18 @@ export class Notifier {
   /** Load notify.json and follow incidents. */
   async start(): Promise<void> {
     await this.config.load();
-    if (this.config.recovery)
-      this.deps.logger.error('notify.json was unusable', { ...this.config.recovery });
+    const r = this.config.recovery;
+    if (r) {
+      this.deps.logger.error('notify.json was unusable', { ...r });
+      const what =
+        r.loaded === 'backup' ? 'loaded its last good copy' : 'started from the defaults';
+      this.deps.consoleAlerts.raise(
+        CONFIG_RECOVERED_RULE,
+        'notify.json',
+        'warning',
+        `notify.json was unusable (${r.problem}); ${what}. The bad file is kept as ${r.preservedAs}.`,
+      );
+    }
     this.off = this.deps.events.on('incident.changed', (change) =>
       this.escalations.onChange(change),
     );

@@ -6,6 +6,8 @@ import type { ChannelConfig, DeliveryAttempt } from '../../../shared/notify.js';
 import type { NotifyMetrics } from './notify-metrics.js';
 
 export const CHANNEL_FAILING_RULE = 'notify_channel_failing';
+/** notify.json could not be used at start (the backup or the defaults were loaded). */
+export const CONFIG_RECOVERED_RULE = 'notify_config_recovered';
 
 export interface ConsoleAlertSink {
   raise(ruleId: string, subjectKey: string, severity: 'warning', message: string): void;
