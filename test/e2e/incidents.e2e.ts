@@ -4,7 +4,9 @@
 // marked, here and on the Alerts page; a webhook channel's test send shows its result, against
 // a real HTTP receiver on loopback.
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Incident } from '../../shared/incidents.js';
 import type { Alert } from '../../shared/model.js';
@@ -13,6 +15,7 @@ import { startStack, type Stack } from './stack.js';
 import { byTestId, eventually, waitForText } from './ui.js';
 
 const OPERATOR = 'e2e-alice';
+const OUT = resolve(import.meta.dirname, '../../test-results/incidents');
 const REGION = 'ap-northeast-1';
 
 let stack: Stack;
@@ -157,6 +160,27 @@ describe('incidents', () => {
     await eventually(async () =>
       expect(await page.locator(byTestId('alert-row-suppressed')).count()).toBe(0),
     );
+  });
+
+  it('renders the triage pages in both themes (screenshots in test-results/)', async () => {
+    const page = stack.page;
+    await mkdir(OUT, { recursive: true });
+    // The incident opened in place (it is in the acknowledged tab by now).
+    const [incident] = await unresolved();
+    for (const theme of ['dark', 'light'] as const) {
+      await page.evaluate(`localStorage.setItem('meridian.theme', '${theme}')`);
+      for (const [name, hash, ready] of [
+        ['incidents', `#/incidents/${incident!.id}`, 'incident-alert'],
+        ['silences', '#/silences', 'silence-row'],
+        ['maintenance', '#/maintenance', 'maintenance-form'],
+        ['alerts-filtered', '#/alerts', 'alert-filters'],
+      ] as const) {
+        await page.goto(`${stack.consoleUrl}${hash}`);
+        await page.waitForSelector(`html[data-theme="${theme}"]`);
+        await page.waitForSelector(byTestId(ready));
+        await page.screenshot({ path: join(OUT, `${name}-${theme}.png`) });
+      }
+    }
   });
 
   it("test-sends a webhook channel and shows the receiver's answer", async () => {
