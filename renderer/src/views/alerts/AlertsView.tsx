@@ -218,6 +218,8 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
             type="button"
             className="btn btn--small btn--primary"
             onClick={() => answerConfirm(true)}
+            // Keyboard triage stays on the keyboard: Enter confirms, Tab reaches Cancel.
+            autoFocus
             data-testid="resolve-confirm-yes"
           >
             Resolve under a silence
