@@ -11,6 +11,9 @@ import { AlertsView } from './views/alerts/AlertsView';
 import { EmptyState } from './views/EmptyState';
 import { CapacityView } from './views/capacity/CapacityView';
 import { ExploreView } from './views/explore/ExploreView';
+import { IncidentsView } from './views/incidents/IncidentsView';
+import { MaintenanceView } from './views/maintenance/MaintenanceView';
+import { SilencesView } from './views/silences/SilencesView';
 import { Overview } from './views/overview/Overview';
 import { RegionView } from './views/region/RegionView';
 import { RulesView } from './views/rules/RulesView';
@@ -29,9 +32,16 @@ function Content() {
       </div>
     );
   }
-  if (noAgents && route.view !== 'alerts' && route.view !== 'settings' && route.view !== 'rules')
-    return <EmptyState />;
+  // Silences, maintenance windows and rules can be set up before any agent reports.
+  const withoutAgents = ['alerts', 'settings', 'silences', 'maintenance', 'rules'];
+  if (noAgents && !withoutAgents.includes(route.view)) return <EmptyState />;
   switch (route.view) {
+    case 'incidents':
+      return <IncidentsView incidentId={route.id} />;
+    case 'silences':
+      return <SilencesView />;
+    case 'maintenance':
+      return <MaintenanceView />;
     case 'regions':
       return route.id ? <RegionView regionId={route.id} query={route.query} /> : <Overview />;
     case 'agents':

@@ -31,6 +31,7 @@ import './styles/rules.css';
 import './styles/stale.css';
 import './styles/toast.css';
 import './styles/region.css';
+import './styles/incidents.css';
 
 async function boot(): Promise<void> {
   applyTheme();

@@ -98,6 +98,7 @@ describe('accessibility: every page with a fleet', () => {
   let agentId = '';
   /** An agent with a disk series (for a forecast). */
   let diskAgentId = '';
+  let incidentId = '';
 
   beforeAll(async () => {
     // Agents' capacity series are forecast hourly by default: often here, so the Capacity
@@ -128,6 +129,34 @@ describe('accessibility: every page with a fleet', () => {
     alertId = open.find((a) => a.id !== acked.id)!.id;
     agentId = probes[0]!.agentId;
     diskAgentId = probes[SHOT_PROBES.findIndex((p) => 'disk_usage' in p.metrics)]!.agentId;
+    // The triage pages with something in them: an incident, a silence, a maintenance window.
+    incidentId = await eventually(async () => {
+      const res = await stack.api<{ incidents: { id: string }[] }>('/api/v1/incidents');
+      expect(res.body.incidents.length).toBeGreaterThan(0);
+      return res.body.incidents[0]!.id;
+    });
+    await stack.api('/api/v1/silences', {
+      method: 'POST',
+      body: JSON.stringify({
+        matchers: [{ name: 'region', op: '=', value: 'ap-northeast-1' }],
+        durationMinutes: 120,
+        comment: 'a11y',
+      }),
+    });
+    await stack.api('/api/v1/maintenance', {
+      method: 'POST',
+      body: JSON.stringify({
+        name: 'Patch night',
+        regions: ['eu-west-1'],
+        schedule: {
+          kind: 'weekly',
+          days: ['sun'],
+          time: '02:00',
+          durationMinutes: 120,
+          timeZone: 'Europe/Berlin',
+        },
+      }),
+    });
     await eventually(async () => {
       const res = await stack.api<CapacityReport>('/api/v1/capacity');
       expect(res.body.agents.length).toBeGreaterThan(0);
@@ -139,6 +168,14 @@ describe('accessibility: every page with a fleet', () => {
   });
 
   const pages = () => [
+    { name: 'incidents', hash: '#/incidents', ready: byTestId('incident-row') },
+    {
+      name: 'incident detail',
+      hash: `#/incidents/${incidentId}`,
+      ready: byTestId('incident-alert'),
+    },
+    { name: 'silences', hash: '#/silences', ready: byTestId('silence-row') },
+    { name: 'maintenance', hash: '#/maintenance', ready: byTestId('maintenance-entry') },
     { name: 'overview', hash: '#/overview', ready: byTestId('world-map') },
     { name: 'agents', hash: '#/agents', ready: byTestId('agent-row') },
     { name: 'agent drawer', hash: `#/agents/${agentId}`, ready: byTestId('agent-drawer') },
@@ -156,7 +193,11 @@ describe('accessibility: every page with a fleet', () => {
       hash: `#/capacity/${encodeURIComponent(`agent:${diskAgentId}:disk_usage`)}`,
       ready: `${byTestId('forecast-chart')}, ${byTestId('forecast-insufficient')}`,
     },
-    { name: 'settings', hash: '#/settings', ready: byTestId('storage-panel') },
+    {
+      name: 'settings',
+      hash: '#/settings',
+      ready: `${byTestId('storage-panel')}, ${byTestId('channels-panel')}`,
+    },
     { name: 'rules', hash: '#/rules', ready: byTestId('rule-row-cpu_usage') },
     {
       name: 'region',
@@ -169,7 +210,10 @@ describe('accessibility: every page with a fleet', () => {
     const mustReach: Record<string, string[]> = {
       overview: ['kpi-agents', 'region-marker-ap-northeast-1', 'region-card-link-us-east-1'],
       agents: ['agent-search', 'sort-cpu', 'agent-row'],
-      alerts: ['alert-row-select', 'alert-row-ack', 'alert-row-resolve'],
+      alerts: ['alert-row-select', 'alert-row-ack', 'alert-row-resolve', 'alert-filter-text'],
+      incidents: ['triage-silences', 'incidents-tab-open', 'incident-row'],
+      silences: ['silence-expire', 'silence-matchers', 'silence-hours'],
+      maintenance: ['maintenance-delete', 'maintenance-name'],
       trends: ['trends-refresh', 'trend-row'],
       region: ['region-range-6h', 'region-explore-cpu_usage', 'region-alert', 'region-top-host'],
       capacity: ['forecast-close', 'capacity-row'],

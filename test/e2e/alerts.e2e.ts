@@ -154,6 +154,9 @@ describe('alerts', () => {
     await page.locator('body').focus();
     await focusRow(id);
     await page.keyboard.press('r');
+    // The agent is still offline: the console asks first (issue 11), and Enter confirms.
+    await waitForText(page, 'resolve-confirm', new RegExp(`${dead.hostname} is still offline`));
+    await page.keyboard.press('Enter');
     await page.waitForSelector(`${byTestId('alert-row')}[data-alert-id="${id}"]`, {
       state: 'detached',
     });
@@ -161,6 +164,8 @@ describe('alerts', () => {
       const resolved = await alertsIn(stack, 'resolved');
       expect(resolved.map((a) => a.id)).toContain(id);
     });
+    // The notice says it was resolved under a silence that ends, not for ever.
+    await waitForText(page, 'undo-toast', /still held: silenced until/);
     await page.click(byTestId('alerts-tab-resolved'));
     await page.waitForSelector(
       `${byTestId('alert-row')}[data-alert-id="${id}"][data-state="resolved"]`,

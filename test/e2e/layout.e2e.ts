@@ -96,6 +96,7 @@ describe.each(WIDTHS)('layout at %i px', (width) => {
   it('keeps the header whole on every view, and no view scrolls sideways', async () => {
     const page = await openConsole(stack, '#/overview');
     for (const view of [
+      'incidents',
       'overview',
       'agents',
       'alerts',

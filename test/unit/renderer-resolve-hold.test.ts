@@ -102,4 +102,17 @@ describe('ResolveHold', () => {
     hold.dismiss(entry!.key);
     expect(hold.list()).toEqual([]);
   });
+
+  it('keeps a notice when the core resolved under a silence (the condition still held)', async () => {
+    const silenced = [{ alertId: 'a', silenceId: 'sil-1', endsAt: 3_600_000 }];
+    const { clock, hold } = setup(() => ({ done: [], failed: [], silenced }));
+    const key = hold.hold(['a']);
+    clock.advance(WINDOW);
+    await settle();
+    expect(hold.list()).toEqual([expect.objectContaining({ key, status: 'silenced', silenced })]);
+    // The alert is resolved: no queue keeps it back as held.
+    expect(hold.heldIds().size).toBe(0);
+    hold.dismiss(key);
+    expect(hold.list()).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StreamChanges, StreamSnapshot } from '../../shared/api.js';
 import { RESOLVED_WINDOW } from '../../shared/api-constants.js';
+import type { Incident } from '../../shared/incidents.js';
 import type { Agent, Alert } from '../../shared/model.js';
 import { FleetStore, isStale, pictureTime } from '../../renderer/src/api/store.js';
 
@@ -90,5 +91,32 @@ describe('the picture while the core is unreachable', () => {
     // The most recently resolved ones.
     expect(kept).not.toContain('r0');
     expect(kept).toContain(`r${RESOLVED_WINDOW + 19}`);
+  });
+});
+
+describe('FleetStore incidents', () => {
+  const incident = (id: string, updatedAt: number, state: Incident['state'] = 'open') =>
+    ({ id, updatedAt, state, resolvedAt: state === 'resolved' ? updatedAt : null }) as Incident;
+
+  it('takes incidents from the snapshot and merges changed ones, newest version kept', () => {
+    const store = new FleetStore();
+    store.apply({ ...snapshot([]), incidents: [incident('i1', 1), incident('i2', 1)] });
+    expect([...store.getState().incidents.keys()]).toEqual(['i1', 'i2']);
+    store.apply(changes({ incidents: [incident('i2', 5, 'acknowledged'), incident('i3', 5)] }));
+    expect(store.getState().incidents.get('i2')!.state).toBe('acknowledged');
+    expect(store.getState().incidents.size).toBe(3);
+    // An API answer older than what the stream already said does not win.
+    store.upsertIncident(incident('i2', 2));
+    expect(store.getState().incidents.get('i2')!.state).toBe('acknowledged');
+    store.upsertIncident(incident('i1', 9, 'resolved'));
+    expect(store.getState().incidents.get('i1')!.state).toBe('resolved');
+  });
+
+  it('keeps the incidents map as it was when a change carries none', () => {
+    const store = new FleetStore();
+    store.apply({ ...snapshot([]), incidents: [incident('i1', 1)] });
+    const before = store.getState().incidents;
+    store.apply(changes({}));
+    expect(store.getState().incidents).toBe(before);
   });
 });

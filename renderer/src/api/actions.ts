@@ -1,5 +1,6 @@
 // Operator actions on alerts: POST ack/resolve, then put the returned alert in the store so
 // the queue moves at once (the stream echoes the same change a moment later).
+import { byField } from '../lib/operator';
 import type { ActionOutcome } from './action-outcome';
 import type { ApiClient } from './http';
 import type { FleetStore } from './store';
@@ -15,7 +16,8 @@ export async function runAlertAction(
   comment?: string,
   opts: { keepalive?: boolean } = {},
 ): Promise<ActionOutcome> {
-  const body = comment && comment.trim() ? { comment: comment.trim() } : {};
+  // `by`: the operator named in Settings, so the core records who acted.
+  const body = { ...(comment && comment.trim() ? { comment: comment.trim() } : {}), ...byField() };
   const route =
     action === 'ack'
       ? ('POST /api/v1/alerts/:id/ack' as const)
@@ -26,6 +28,14 @@ export async function runAlertAction(
     if (r.status === 'fulfilled') {
       store.upsertAlert(r.value.alert);
       outcome.done.push(r.value.alert);
+      const silence = 'silence' in r.value ? r.value.silence : undefined;
+      if (silence) {
+        (outcome.silenced ??= []).push({
+          alertId: r.value.alert.id,
+          silenceId: silence.id,
+          endsAt: silence.endsAt,
+        });
+      }
     } else {
       outcome.failed.push({
         id: ids[i]!,

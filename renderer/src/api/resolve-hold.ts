@@ -19,9 +19,12 @@ export interface HeldResolve {
   comment: string | undefined;
   /** Local epoch ms when the resolve is sent. */
   sendAt: number;
-  status: 'held' | 'sending' | 'failed';
+  /** `silenced`: done, but the core covered still-holding conditions with a silence. */
+  status: 'held' | 'sending' | 'failed' | 'silenced';
   /** Why sending failed (status 'failed'). */
   message: string | null;
+  /** The silences the core made instead of a bare resolve (status 'silenced'). */
+  silenced?: { alertId: string; silenceId: string; endsAt: number }[];
 }
 
 export type CommitResolve = (
@@ -85,10 +88,11 @@ export class ResolveHold {
     this.set(this.entries.filter((e) => e.key !== key));
   }
 
-  /** Forget a failure notice. */
+  /** Forget a failure (or silenced-resolve) notice. */
   dismiss(key: number): void {
     const entry = this.entries.find((e) => e.key === key);
-    if (entry?.status === 'failed') this.set(this.entries.filter((e) => e.key !== key));
+    if (entry?.status === 'failed' || entry?.status === 'silenced')
+      this.set(this.entries.filter((e) => e.key !== key));
   }
 
   /** Send everything held now: the page is going away (keepalive lets the requests finish). */
@@ -112,6 +116,11 @@ export class ResolveHold {
       };
     }
     if (outcome.failed.length === 0) {
+      if (outcome.silenced?.length) {
+        // The operator must see that it was not a plain resolve: it will come back.
+        this.replace({ ...entry, status: 'silenced', silenced: outcome.silenced });
+        return;
+      }
       this.set(this.entries.filter((e) => e.key !== key));
       return;
     }
@@ -132,7 +141,8 @@ export class ResolveHold {
   private set(entries: readonly HeldResolve[]): void {
     this.entries = entries;
     const held = new Set<string>();
-    for (const e of entries) if (e.status !== 'failed') for (const id of e.ids) held.add(id);
+    for (const e of entries)
+      if (e.status === 'held' || e.status === 'sending') for (const id of e.ids) held.add(id);
     this.held = held;
     for (const l of this.listeners) l();
   }

@@ -9,6 +9,7 @@ import type {
 } from '../../../shared/api.js';
 import { RESOLVED_WINDOW } from '../../../shared/api-constants.js';
 import { systemClock } from '../../../shared/clock.js';
+import type { Incident } from '../../../shared/incidents.js';
 import type { Agent, Alert, Region } from '../../../shared/model.js';
 
 /** `unauthorized`: the core answers but refuses our session (stale or missing token). */
@@ -23,6 +24,8 @@ export interface FleetState {
   readonly regions: ReadonlyMap<string, Region>;
   readonly agents: ReadonlyMap<string, Agent>;
   readonly alerts: ReadonlyMap<string, Alert>;
+  /** Unresolved incidents and the most recently resolved ones (empty from a core without). */
+  readonly incidents: ReadonlyMap<string, Incident>;
   readonly stats: ConsoleStats | null;
   /** Recent samples/s figures, oldest first (one per stats message). */
   readonly rateHistory: readonly number[];
@@ -46,6 +49,7 @@ const initialState: FleetState = {
   regions: new Map(),
   agents: new Map(),
   alerts: new Map(),
+  incidents: new Map(),
   stats: null,
   rateHistory: [],
   serverOffsetMs: 0,
@@ -84,6 +88,20 @@ function trimResolved(alerts: ReadonlyMap<string, Alert>): ReadonlyMap<string, A
   resolved.sort((a, b) => (b.resolvedAt ?? 0) - (a.resolvedAt ?? 0));
   const next = new Map(alerts);
   for (const old of resolved.slice(MAX_RESOLVED)) next.delete(old.id);
+  return next;
+}
+
+/** Resolved incidents kept: as many as the stream's snapshot sends (stream.ts). */
+const MAX_RESOLVED_INCIDENTS = 100;
+
+function trimResolvedIncidents(
+  incidents: ReadonlyMap<string, Incident>,
+): ReadonlyMap<string, Incident> {
+  const resolved = [...incidents.values()].filter((i) => i.state === 'resolved');
+  if (resolved.length <= MAX_RESOLVED_INCIDENTS) return incidents;
+  resolved.sort((a, b) => (b.resolvedAt ?? 0) - (a.resolvedAt ?? 0));
+  const next = new Map(incidents);
+  for (const old of resolved.slice(MAX_RESOLVED_INCIDENTS)) next.delete(old.id);
   return next;
 }
 
@@ -140,6 +158,7 @@ export class FleetStore {
         regions: byId(msg.regions),
         agents: byId(msg.agents),
         alerts: trimResolved(byId(msg.alerts)),
+        incidents: byId(msg.incidents ?? []),
         serverOffsetMs: offset,
         receivedAt,
       });
@@ -154,6 +173,9 @@ export class FleetStore {
       alerts: msg.alerts.length
         ? trimResolved(merged(this.state.alerts, msg.alerts))
         : this.state.alerts,
+      incidents: msg.incidents?.length
+        ? trimResolvedIncidents(merged(this.state.incidents, msg.incidents))
+        : this.state.incidents,
       serverOffsetMs: offset,
       receivedAt,
     });
@@ -171,6 +193,13 @@ export class FleetStore {
     const current = this.state.alerts.get(alert.id);
     if (current && current.updatedAt > alert.updatedAt) return;
     this.set({ ...this.state, alerts: merged(this.state.alerts, [alert]) });
+  }
+
+  /** Put an incident the API just returned (ack/assign/…) in place before the stream echoes it. */
+  upsertIncident(incident: Incident): void {
+    const current = this.state.incidents.get(incident.id);
+    if (current && current.updatedAt > incident.updatedAt) return;
+    this.set({ ...this.state, incidents: merged(this.state.incidents, [incident]) });
   }
 
   private emitAlerts(alerts: Alert[]): void {

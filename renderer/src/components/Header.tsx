@@ -2,11 +2,13 @@ import { useMemo } from 'react';
 import { useFleet } from '../api/context';
 import { isDesktop } from '../desktop-bridge';
 import { alertBadge, selectAlertCounts } from '../lib/alerts';
+import { openIncidentBadge } from '../lib/incidents';
 import { requestNotifyPermission, useNotifyPermission } from '../lib/notifications';
 import { hrefFor, useRoute, type View } from '../lib/route';
 import { useTheme } from '../lib/theme';
 
 const TABS: { view: View; label: string }[] = [
+  { view: 'incidents', label: 'Incidents' },
   { view: 'overview', label: 'Overview' },
   { view: 'agents', label: 'Agents' },
   { view: 'alerts', label: 'Alerts' },
@@ -81,7 +83,14 @@ export function Header() {
   // The same selector as the KPI tiles: the badge is the count at the worst open severity.
   const counts = useFleet(selectAlertCounts);
   const badge = useMemo(() => alertBadge(counts), [counts]);
+  const incidents = useFleet((s) => s.incidents);
+  const incidentBadge = useMemo(() => openIncidentBadge(incidents), [incidents]);
   const [theme, toggleTheme] = useTheme();
+  // Silences and maintenance are the triage view's own pages: its tab stays lit on them.
+  const lit = (v: View) =>
+    route.view === v ||
+    (v === 'overview' && route.view === 'regions') ||
+    (v === 'incidents' && (route.view === 'silences' || route.view === 'maintenance'));
 
   return (
     <header className="header">
@@ -99,11 +108,20 @@ export function Header() {
             key={t.view}
             href={hrefFor(t.view)}
             // A region page is the overview's drill-down: its tab stays lit.
-            className={`tabs__tab${route.view === t.view || (t.view === 'overview' && route.view === 'regions') ? ' is-active' : ''}`}
+            className={`tabs__tab${lit(t.view) ? ' is-active' : ''}`}
             aria-current={route.view === t.view ? 'page' : undefined}
             data-testid={`nav-${t.view}`}
           >
             {t.label}
+            {t.view === 'incidents' && (
+              <span
+                className={`count-badge${incidentBadge.count === 0 ? '' : incidentBadge.critical ? ' count-badge--critical' : ' count-badge--warning'}`}
+                data-testid="nav-incidents-count"
+                title={incidentBadge.label}
+              >
+                {incidentBadge.count}
+              </span>
+            )}
             {t.view === 'alerts' && (
               <span
                 className={`count-badge${badge.severity === 'critical' ? ' count-badge--critical' : badge.severity === 'warning' ? ' count-badge--warning' : ''}`}

@@ -4,7 +4,8 @@ import { useSyncExternalStore } from 'react';
 import { systemClock } from '../../../shared/clock';
 import { useServices } from '../api/context';
 import type { HeldResolve } from '../api/resolve-hold';
-import { plural } from '../lib/format';
+import { formatClock, plural } from '../lib/format';
+import { hrefFor } from '../lib/route';
 import { useLocalNow } from '../lib/now';
 
 /** The alerts whose resolve is held: the queues leave them out. */
@@ -24,6 +25,29 @@ function Toast({ entry }: { entry: HeldResolve }) {
           Could not resolve {what}: {entry.message}. {entry.ids.length === 1 ? 'It is' : 'They are'}{' '}
           back in the queue.
         </span>
+        <button
+          type="button"
+          className="btn btn--small btn--ghost"
+          onClick={() => resolves.dismiss(entry.key)}
+          data-testid="undo-toast-dismiss"
+        >
+          Dismiss
+        </button>
+      </div>
+    );
+  }
+  if (entry.status === 'silenced') {
+    const s = entry.silenced ?? [];
+    const until = Math.max(...s.map((x) => x.endsAt));
+    return (
+      <div className="toast" data-testid="undo-toast" data-status="silenced" role="status">
+        <span>
+          Resolved {what}, but {plural(s.length, 'condition')} still held: silenced until{' '}
+          {formatClock(until)} ({s.map((x) => x.silenceId).join(', ')}), then checked again.
+        </span>
+        <a className="btn btn--small btn--ghost" href={hrefFor('silences')}>
+          Silences
+        </a>
         <button
           type="button"
           className="btn btn--small btn--ghost"

@@ -1,9 +1,12 @@
-// Hash routes: #/overview, #/regions/<id>?range=, #/agents, #/agents/<id>, #/alerts,
+// Hash routes: #/incidents (the landing page), #/silences, #/maintenance, #/overview, #/regions/<id>?range=, #/agents, #/agents/<id>, #/alerts,
 // #/alerts/<id>, #/trends, #/capacity, #/capacity/<target key> and #/explore?<state> (a view may carry a query string, so its state
 // is linkable), #/rules, #/settings.
 import { useSyncExternalStore } from 'react';
 
 export type View =
+  | 'incidents'
+  | 'silences'
+  | 'maintenance'
   | 'overview'
   | 'regions'
   | 'agents'
@@ -14,6 +17,9 @@ export type View =
   | 'rules'
   | 'settings';
 
+/** Where an empty hash (the console's first page) lands: the triage view. */
+export const LANDING_VIEW: View = 'incidents';
+
 export interface Route {
   view: View;
   /** The region, agent or alert id after the view, if any. */
@@ -23,6 +29,9 @@ export interface Route {
 }
 
 const VIEWS: readonly View[] = [
+  'incidents',
+  'silences',
+  'maintenance',
   'overview',
   'regions',
   'agents',
@@ -38,7 +47,7 @@ export function parseHash(hash: string): Route {
   const body = hash.replace(/^#\/?/, '');
   const q = body.indexOf('?');
   const [view, id] = (q < 0 ? body : body.slice(0, q)).split('/');
-  const known = VIEWS.find((v) => v === view);
+  const known = body === '' ? LANDING_VIEW : VIEWS.find((v) => v === view);
   return {
     view: known ?? 'overview',
     id: known && id ? decodeURIComponent(id) : null,

@@ -3,6 +3,7 @@ import type { Alert } from '../../../../shared/model';
 import { useFleet } from '../../api/context';
 import { SeverityBadge, StateBadge } from '../../components/badges';
 import { ActionBlockNote } from '../../components/stale';
+import { suppressionText } from '../../lib/alert-filters';
 import { regionName } from '../../lib/alerts';
 import { alertValueFact } from '../../lib/alert-values';
 import { ageSince, formatTimestamp } from '../../lib/format';
@@ -109,6 +110,12 @@ export function AlertDetail({ alert, busy, blocked, error, onAction }: Props) {
         </dd>
         <dt>Rule</dt>
         <dd>{alert.ruleId}</dd>
+        {suppressionText(alert) && (
+          <>
+            <dt>Not paging</dt>
+            <dd data-testid="alert-detail-suppressed">{suppressionText(alert)}</dd>
+          </>
+        )}
         {valueFact && (
           <>
             <dt>{valueFact.label}</dt>

@@ -2,6 +2,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import type { Agent, Alert, Region } from '../../../../shared/model';
 import { SeverityBadge, StateBadge } from '../../components/badges';
+import { suppressionText } from '../../lib/alert-filters';
 import { regionName, subjectNames, type QueueTab } from '../../lib/alerts';
 import { ageSince } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
@@ -94,6 +95,7 @@ export function AlertList(p: Props) {
           const names = subjectNames(a, p.agents);
           const focused = a.id === p.focusedId;
           const selected = p.selected.has(a.id);
+          const suppressed = suppressionText(a);
           const when =
             p.tab === 'resolved'
               ? a.resolvedAt
@@ -105,7 +107,7 @@ export function AlertList(p: Props) {
               key={item.key}
               role="listitem"
               aria-current={focused || undefined}
-              className={`alert-row sevbar sevbar--${a.severity}${focused ? ' is-focused' : ''}${selected ? ' is-selected' : ''}${p.busy.has(a.id) ? ' is-busy' : ''}`}
+              className={`alert-row sevbar sevbar--${a.severity}${focused ? ' is-focused' : ''}${selected ? ' is-selected' : ''}${p.busy.has(a.id) ? ' is-busy' : ''}${suppressed ? ' is-suppressed' : ''}`}
               style={{ transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
               data-testid="alert-row"
               data-alert-id={a.id}
@@ -114,6 +116,7 @@ export function AlertList(p: Props) {
               data-state={a.state}
               data-focused={focused}
               data-selected={selected}
+              data-suppressed={suppressed !== null}
               onClick={() => p.onFocus(a.id)}
             >
               <span className="alert-row__check">
@@ -133,6 +136,11 @@ export function AlertList(p: Props) {
                     {names.hostname ?? regionName(names.region, p.regions)}
                   </span>
                   <span className="alert-row__region">{names.region ?? 'console'}</span>
+                  {suppressed && (
+                    <span className="tag tag--muted" data-testid="alert-row-suppressed">
+                      {suppressed}
+                    </span>
+                  )}
                 </span>
                 <span className="alert-row__msg" title={a.message}>
                   {a.message}

@@ -1,12 +1,21 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Alert } from '../../../../shared/model';
 import type { AlertAction } from '../../api/actions';
 import { useFleet, useServices } from '../../api/context';
 import { ActionBlockNote, StreamStaleMarker } from '../../components/stale';
 import { useHeldResolves } from '../../components/UndoToasts';
+import {
+  applyFilter,
+  filterOptions,
+  NO_FILTER,
+  stillHoldsReason,
+  type AlertFilter,
+} from '../../lib/alert-filters';
 import { queue, tabCounts, tabOf, type QueueTab } from '../../lib/alerts';
+import { usePolled } from '../../lib/use-polled';
 import { navigate } from '../../lib/route';
 import { AlertDetail } from './AlertDetail';
+import { AlertFilters } from './AlertFilters';
 import { AlertList } from './AlertList';
 import { useAlertActions } from './useAlertActions';
 import { useQueueKeys } from './useQueueKeys';
@@ -43,12 +52,29 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
   });
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
   const [bulkComment, setBulkComment] = useState('');
+  const [filter, setFilter] = useState<AlertFilter>(NO_FILTER);
+  /** A resolve waiting for the operator's yes: its conditions still hold. */
+  const [confirm, setConfirm] = useState<{
+    ids: string[];
+    where: 'queue' | 'detail';
+    comment: string | undefined;
+    reasons: string[];
+    resolve(done: boolean): void;
+  } | null>(null);
+  const { api } = useServices();
+  const loadRules = useCallback(() => api.get('GET /api/v1/rules').then((r) => r.rules), [api]);
+  const rules = usePolled(loadRules, 60_000).data;
+  const ruleKinds = useMemo(() => new Map((rules ?? []).map((r) => [r.id, r.kind])), [rules]);
   const lastIndex = useRef(0);
   const queueRef = useRef<HTMLElement>(null);
   // The queue takes the keyboard focus (j/k/x/a/r) instead of the nav link that opened it.
   useEffect(() => queueRef.current?.focus({ preventScroll: true }), [tab]);
 
-  const list = useMemo(() => queue(alerts, tab), [alerts, tab]);
+  const list = useMemo(
+    () => applyFilter(queue(alerts, tab), filter, agents),
+    [alerts, tab, filter, agents],
+  );
+  const options = useMemo(() => filterOptions(alerts.values()), [alerts]);
   const counts = useMemo(() => tabCounts(alerts), [alerts]);
   const focusedIndex = alertId ? list.findIndex((a) => a.id === alertId) : -1;
   if (focusedIndex >= 0) lastIndex.current = focusedIndex;
@@ -79,12 +105,43 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
   });
   const { busy, blocked } = actions;
 
+  /**
+   * Act, but ask first before resolving alerts whose condition still holds: the core will
+   * resolve them under a silence that ends (and checks again), which the operator must expect.
+   */
+  const act = (
+    action: AlertAction,
+    ids: readonly string[],
+    where: 'queue' | 'detail',
+    comment?: string,
+  ): Promise<boolean> => {
+    if (action === 'resolve') {
+      const reasons = ids.flatMap((id) => {
+        const a = alerts.get(id);
+        const why = a ? stillHoldsReason(a, ruleKinds.get(a.ruleId), agents, regions) : null;
+        return why ? [why] : [];
+      });
+      if (reasons.length > 0) {
+        return new Promise((resolve) =>
+          setConfirm({ ids: [...ids], where, comment, reasons, resolve }),
+        );
+      }
+    }
+    return actions.act(action, ids, where, comment);
+  };
+  const answerConfirm = (yes: boolean) => {
+    if (!confirm) return;
+    setConfirm(null);
+    if (!yes) return confirm.resolve(false);
+    void actions.act('resolve', confirm.ids, confirm.where, confirm.comment).then(confirm.resolve);
+  };
+
   /** Keyboard and bulk actions: the selection, else the focused alert. */
   const actOnQueue = (action: AlertAction, comment?: string) => {
     const focused = focusedIndex >= 0 ? list[focusedIndex]! : undefined;
     const ids = liveSelection.length ? liveSelection : focused ? [focused.id] : [];
     if (ids.length === 0) return;
-    void actions.act(action, ids, 'queue', comment).then((done) => done && setBulkComment(''));
+    void act(action, ids, 'queue', comment).then((done) => done && setBulkComment(''));
   };
 
   useQueueKeys({
@@ -142,7 +199,56 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
         )}
         <StreamStaleMarker />
       </div>
+      <AlertFilters filter={filter} options={options} onChange={setFilter} />
+      {confirm && (
+        <div
+          className="confirm-bar"
+          role="alertdialog"
+          aria-label="Confirm resolve"
+          data-testid="resolve-confirm"
+        >
+          <span>
+            {confirm.reasons.length === 1
+              ? `${confirm.reasons[0]}.`
+              : `${confirm.reasons.length} conditions still hold (${confirm.reasons[0]}, …).`}{' '}
+            Resolving now silences it for 1 h; then the console checks again and it fires anew if it
+            still holds.
+          </span>
+          <button
+            type="button"
+            className="btn btn--small btn--primary"
+            onClick={() => answerConfirm(true)}
+            // Keyboard triage stays on the keyboard: Enter confirms, Tab reaches Cancel.
+            autoFocus
+            data-testid="resolve-confirm-yes"
+          >
+            Resolve under a silence
+          </button>
+          <button
+            type="button"
+            className="btn btn--small btn--ghost"
+            onClick={() => answerConfirm(false)}
+            data-testid="resolve-confirm-no"
+          >
+            Cancel
+          </button>
+        </div>
+      )}
       <div className="bulkbar" data-testid="bulkbar" data-count={liveSelection.length}>
+        <input
+          type="checkbox"
+          className="bulkbar__all"
+          aria-label="Select all shown"
+          checked={list.length > 0 && liveSelection.length === list.length}
+          ref={(el) => {
+            if (el)
+              el.indeterminate = liveSelection.length > 0 && liveSelection.length < list.length;
+          }}
+          onChange={(e) =>
+            setSelected(e.target.checked ? new Set(list.map((a) => a.id)) : new Set())
+          }
+          data-testid="select-all"
+        />
         {liveSelection.length === 0 ? (
           <span className="bulkbar__hint">
             <kbd>j</kbd>/<kbd>k</kbd> move · <kbd>x</kbd> select · <kbd>a</kbd> acknowledge ·{' '}
@@ -217,7 +323,7 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
                 return n;
               })
             }
-            onAction={(action, id) => void actions.act(action, [id], 'queue')}
+            onAction={(action, id) => void act(action, [id], 'queue')}
           />
         </section>
         <AlertDetail
@@ -226,9 +332,7 @@ export function AlertsView({ alertId }: { alertId: string | null }) {
           blocked={blocked}
           error={actions.error?.where === 'detail' ? actions.error.text : null}
           onAction={(action, comment) =>
-            detailAlert
-              ? actions.act(action, [detailAlert.id], 'detail', comment)
-              : Promise.resolve(false)
+            detailAlert ? act(action, [detailAlert.id], 'detail', comment) : Promise.resolve(false)
           }
         />
       </div>
