@@ -1,14 +1,10 @@
 // Crossing → notification delivered: a breaching sample goes in over a real agent WebSocket,
 // the core raises the alert, the notifier pages a webhook receiver (HTTP) or an SMTP server
-// (smtp-server), both local. Until the incident manager exists, a bridge stands in for it:
-// each alert that starts firing is emitted as a one-alert incident (`incident.changed`,
-// reason opened) — a stand-in, named as such, for what the incident manager will emit.
+// (smtp-server), both local, through the real incident manager and notification pipeline.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { SMTPServer } from 'smtp-server';
-import type { Incident } from '../shared/incidents.js';
-import type { MonitoringCore } from '../electron/core/core.js';
 import {
   AGENT_TOKEN,
   benchCore,
@@ -19,51 +15,16 @@ import {
   type Section,
 } from './harness.js';
 
-/** Stand-in for the incident manager: a firing alert opens a one-alert incident. */
-function bridgeAlertsToIncidents(core: MonitoringCore): void {
-  core.events.on('alert.changed', ({ alert, previousState }) => {
-    // Only the bench's crossings (not the console's own alerts, e.g. about its disk).
-    if (alert.metric !== 'cpu_usage' || alert.state !== 'firing' || previousState === 'firing')
-      return;
-    const now = core.clock.now();
-    const incident: Incident = {
-      id: alert.id,
-      title: `${alert.ruleId} on ${alert.subject.agentId ?? alert.subjectKey}`,
-      severity: 'critical',
-      state: 'open',
-      grouping: 'single',
-      regionId: alert.subject.regionId,
-      agentId: alert.subject.agentId,
-      causeAlertId: alert.id,
-      alerts: [
-        {
-          alertId: alert.id,
-          ruleId: alert.ruleId,
-          severity: alert.severity,
-          effect: false,
-          joinedAt: now,
-        },
-      ],
-      owner: null,
-      openedAt: now,
-      updatedAt: now,
-      acknowledgedAt: null,
-      acknowledgedBy: null,
-      resolvedAt: null,
-      escalationStep: null,
-      nextEscalationAt: null,
-      flapping: false,
-      suppressedBy: null,
-      timeline: [],
-    };
-    core.events.emit('incident.changed', {
-      incident,
-      previousState: null,
-      previousSeverity: null,
-      reason: 'opened',
-    });
-  });
-}
+/**
+ * Each crossing its own incident, so each pages: no grouping or reopen window (they would fold
+ * the bench's crossings, all on one agent within minutes, into one incident, as they should in
+ * real life) and no flapping (the bench fires the same alert hundreds of times).
+ */
+const ONE_INCIDENT_PER_CROSSING = {
+  incidentGroupWindowMs: 0,
+  incidentReopenWindowMs: 0,
+  flapMaxFires: 1_000_000,
+};
 
 /** Drives `spikes` crossings (cpu 99 then 10) and waits for each to be received. */
 async function crossings(
@@ -135,8 +96,7 @@ export async function crossingToWebhook({ quick }: BenchOptions): Promise<Sectio
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
-  const { core, ingestUrl, done } = await benchCore();
-  bridgeAlertsToIncidents(core);
+  const { core, ingestUrl, done } = await benchCore(ONE_INCIDENT_PER_CROSSING);
   await core.notifier.addChannel({
     kind: 'webhook',
     id: 'bench',
@@ -187,8 +147,7 @@ export async function crossingToEmail({ quick }: BenchOptions): Promise<Section>
   });
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', r));
   const port = (smtp.server.address() as AddressInfo).port;
-  const { core, ingestUrl, done } = await benchCore();
-  bridgeAlertsToIncidents(core);
+  const { core, ingestUrl, done } = await benchCore(ONE_INCIDENT_PER_CROSSING);
   await core.notifier.addChannel({
     kind: 'email',
     id: 'mail',

@@ -50,6 +50,11 @@ function dayOffsetOf(regionId: string): number {
   return region ? Math.round(region.longitude / 15) * HOUR_MS : 0;
 }
 
+interface Binding {
+  watch: Watch;
+  handle: number;
+}
+
 interface Watch {
   rule: AnomalyRule;
   detector: AnomalyDetector;
@@ -57,8 +62,6 @@ interface Watch {
   series: Series[];
   agents: Agent[];
   open: (AnomalyEpisode | undefined)[];
-  /** Handle of each store series id, kept so the hot path is one Map lookup. */
-  handles: Map<number, number>;
 }
 
 export class AnomalyService {
@@ -69,8 +72,10 @@ export class AnomalyService {
   private outlierRows: OutlierRow[] = [];
   private outliersAt: number | null = null;
   private nextEpisodeId = 1;
-  /** The sample being scored: its episode events happen inside observe(). */
-  private current: { sample: Sample; watch: Watch; handle: number } | null = null;
+  /** The value being scored (its episode events happen inside observe()), NaN between. */
+  private currentValue = NaN;
+  /** Each scored series' detectors, by store series id (rebuilt when the rules change). */
+  private bySeries = new Map<number, Binding[]>();
 
   constructor(
     private readonly deps: AnomalyDeps,
@@ -94,6 +99,7 @@ export class AnomalyService {
   setRules(rules: readonly Rule[]): void {
     const anomaly = rules.filter((r): r is AnomalyRule => r.kind === 'anomaly' && r.enabled);
     this.byMetric = new Map();
+    this.bySeries = new Map();
     for (const rule of anomaly) {
       for (const m of rule.metrics) this.byMetric.set(m, [...(this.byMetric.get(m) ?? []), rule]);
     }
@@ -116,21 +122,27 @@ export class AnomalyService {
 
   /** Score a sample newer than its series' newest (late samples are history, not news). */
   onSample(series: Series, agent: Agent, sample: Sample): void {
-    const rules = this.byMetric.get(sample.name);
-    if (!rules) return;
-    for (const rule of rules) {
-      const w = this.watchFor(rule, agent.regionId);
-      let h = w.handles.get(series.id);
-      if (h === undefined) {
-        h = w.detector.handleOf(series.id);
-        w.handles.set(series.id, h);
-        w.series[h] = series;
-      }
-      w.agents[h] = agent;
-      this.current = { sample, watch: w, handle: h };
-      w.detector.observe(h, sample.ts, sample.value);
-      this.current = null;
+    // The hot path: one lookup by the series' numeric id, no allocation per sample.
+    const bindings = this.bySeries.get(series.id) ?? this.bind(series, agent.regionId, sample.name);
+    this.currentValue = sample.value;
+    for (let i = 0; i < bindings.length; i++) {
+      const b = bindings[i]!;
+      b.watch.agents[b.handle] = agent;
+      b.watch.detector.observe(b.handle, sample.ts, sample.value);
     }
+    this.currentValue = NaN;
+  }
+
+  /** The detectors a series is scored by (its metric's rules, in its region), made once. */
+  private bind(series: Series, regionId: string, metric: string): Binding[] {
+    const bindings = (this.byMetric.get(metric) ?? []).map((rule) => {
+      const watch = this.watchFor(rule, regionId);
+      const handle = watch.detector.handleOf(series.id);
+      watch.series[handle] = series;
+      return { watch, handle };
+    });
+    this.bySeries.set(series.id, bindings);
+    return bindings;
   }
 
   private watchFor(rule: AnomalyRule, regionId: string): Watch {
@@ -148,7 +160,6 @@ export class AnomalyService {
       series: [],
       agents: [],
       open: [],
-      handles: new Map(),
     };
     this.watches.set(key, (w = watch));
     return w;
@@ -157,7 +168,7 @@ export class AnomalyService {
   private onEpisode(w: Watch, e: EpisodeEvent): void {
     const series = w.series[e.handle]!;
     const agent = w.agents[e.handle]!;
-    const value = this.current?.sample.value ?? series.lastValue;
+    const value = Number.isNaN(this.currentValue) ? series.lastValue : this.currentValue;
     const rule = w.rule;
     if (e.phase === 'open') {
       const episode: AnomalyEpisode = {
