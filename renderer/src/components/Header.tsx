@@ -100,7 +100,7 @@ export function Header() {
           <path d="M16 6v20M6 16h20" />
           <circle className="brand__dot" cx="22" cy="11" r="3.2" />
         </svg>
-        Meridian
+        <span className="brand__name">Meridian</span>
       </a>
       <nav className="tabs" aria-label="Views">
         {TABS.map((t) => (
