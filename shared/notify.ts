@@ -219,27 +219,39 @@ export const SIGNATURE_HEADER = 'X-Meridian-Signature';
 export const TIMESTAMP_HEADER = 'X-Meridian-Timestamp';
 
 type Q = Record<string, never>;
+
+/** Who changes a channel or policy or test-sends (the audit log's `by`); or `by` in the body. */
+export const NotifyChangeQuery = Type.Object(
+  { by: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+  { additionalProperties: false },
+);
+export type NotifyChangeQuery = Static<typeof NotifyChangeQuery>;
+type ByQ = NotifyChangeQuery;
 /** The notification routes, merged into ApiRoutes (shared/api.ts). */
 export interface NotifyApiRoutes {
   'GET /api/v1/channels': { query: Q; body: never; response: { channels: ChannelView[] } };
-  'POST /api/v1/channels': { query: Q; body: ChannelInput; response: { channel: ChannelView } };
+  'POST /api/v1/channels': { query: ByQ; body: ChannelInput; response: { channel: ChannelView } };
   'GET /api/v1/channels/:id': { query: Q; body: never; response: { channel: ChannelView } };
   'PUT /api/v1/channels/:id': {
-    query: Q;
+    query: ByQ;
     /** The whole channel; secret, password or Slack URL may be left out to keep the stored one. */
     body: ChannelInput;
     response: { channel: ChannelView };
   };
-  'DELETE /api/v1/channels/:id': { query: Q; body: never; response: { deleted: string } };
-  'POST /api/v1/channels/:id/test': { query: Q; body: never; response: TestSendResult };
+  'DELETE /api/v1/channels/:id': { query: ByQ; body: never; response: { deleted: string } };
+  'POST /api/v1/channels/:id/test': { query: ByQ; body: never; response: TestSendResult };
   'GET /api/v1/policies': { query: Q; body: never; response: { policies: EscalationPolicy[] } };
-  'POST /api/v1/policies': { query: Q; body: PolicyInput; response: { policy: EscalationPolicy } };
-  'PUT /api/v1/policies/:id': {
-    query: Q;
+  'POST /api/v1/policies': {
+    query: ByQ;
     body: PolicyInput;
     response: { policy: EscalationPolicy };
   };
-  'DELETE /api/v1/policies/:id': { query: Q; body: never; response: { deleted: string } };
+  'PUT /api/v1/policies/:id': {
+    query: ByQ;
+    body: PolicyInput;
+    response: { policy: EscalationPolicy };
+  };
+  'DELETE /api/v1/policies/:id': { query: ByQ; body: never; response: { deleted: string } };
   'GET /api/v1/deliveries': {
     query: DeliveriesQuery;
     body: never;

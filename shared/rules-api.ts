@@ -50,9 +50,9 @@ export interface AuditEntry {
   seq: number;
   at: number;
   by: string;
-  /** `rule.create`, `rule.update`, `rule.delete`. */
+  /** `rule.*`, `silence.create/expire`, `incident.ack/resolve/assign/comment`, `alert.ack/resolve`, `channel.create/update/delete/test`, `policy.create/update/delete`. */
   action: string;
-  /** What was changed: a rule id. */
+  /** What was changed: a rule, silence, incident, alert, channel or policy id. */
   target: string;
   before: unknown;
   after: unknown;

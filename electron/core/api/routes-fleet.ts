@@ -14,6 +14,7 @@ import { readRegionHistory } from '../fleet/region-history-query.js';
 import { AlertNotFoundError } from '../incidents/alert-book.js';
 import { IllegalTransitionError } from '../incidents/lifecycle.js';
 import { pageAgents } from './agent-pages.js';
+import { alertFacts, recordSilenceMade } from './audit-trail.js';
 import { HttpError } from './http-util.js';
 import { incidentCall } from './routes-incidents.js';
 import { EmptyQuery, limitOf, type RouteTable } from './route-spec.js';
@@ -95,14 +96,14 @@ export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
   'POST /api/v1/alerts/:id/ack': {
     query: EmptyQuery,
     body: AlertActionBody,
-    handle: ({ params, body }, s) =>
-      alertAction(() =>
-        s.alerts.acknowledge(
-          params.id!,
-          incidentCall(() => s.incidents.operators.resolve(body.by)),
-          body.comment,
-        ),
-      ),
+    handle: async ({ params, body }, s) => {
+      const by = incidentCall(() => s.incidents.operators.resolve(body.by));
+      const before = alertFacts(s.alerts.get(params.id!));
+      const out = alertAction(() => s.alerts.acknowledge(params.id!, by, body.comment));
+      const after = alertFacts(out.alert);
+      await s.audit.record({ by, action: 'alert.ack', target: out.alert.id, before, after });
+      return out;
+    },
   },
   /** A condition that still holds is resolved under a silence with an end (manual-resolve.ts). */
   'POST /api/v1/alerts/:id/resolve': {
@@ -111,8 +112,14 @@ export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
     handle: ({ params, body }, s) =>
       incidentCall(async () => {
         const by = s.incidents.operators.resolve(body.by);
+        const before = alertFacts(s.alerts.get(params.id!));
         const out = s.incidents.resolver.alert(params.id!, by, body.comment, body.silenceMinutes);
-        if (out.silence) await s.incidents.silences.flush();
+        const after = alertFacts(out.alert);
+        await Promise.all([
+          out.silence ? s.incidents.silences.flush() : null,
+          s.audit.record({ by, action: 'alert.resolve', target: out.alert.id, before, after }),
+          recordSilenceMade(s.audit, out.silence),
+        ]);
         return out;
       }),
   },

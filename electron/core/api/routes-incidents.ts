@@ -17,6 +17,7 @@ import {
 import { AlertNotFoundError } from '../incidents/alert-book.js';
 import { ConflictError, InputError, NotFoundError } from '../incidents/incident-errors.js';
 import { IllegalTransitionError } from '../incidents/lifecycle.js';
+import { incidentFacts, recordSilenceMade } from './audit-trail.js';
 import { HttpError } from './http-util.js';
 import { EmptyQuery, limitOf, type RouteTable } from './route-spec.js';
 
@@ -78,26 +79,34 @@ export const INCIDENT_ROUTES: RouteTable<IncidentRouteKey> = {
     query: EmptyQuery,
     body: IncidentActionBody,
     handle: ({ params, body }, s) =>
-      incidentCall(() => ({
-        incident: s.incidents.manager.acknowledge(
-          params.id!,
-          s.incidents.operators.resolve(body.by),
-          body.comment,
-        ),
-      })),
+      incidentCall(async () => {
+        const by = s.incidents.operators.resolve(body.by);
+        const before = incidentFacts(s.incidents.manager.get(params.id!));
+        const incident = s.incidents.manager.acknowledge(params.id!, by, body.comment);
+        const after = incidentFacts(incident);
+        await s.audit.record({ by, action: 'incident.ack', target: incident.id, before, after });
+        return { incident };
+      }),
   },
   'POST /api/v1/incidents/:id/resolve': {
     query: EmptyQuery,
     body: IncidentResolveBody,
     handle: ({ params, body }, s) =>
       incidentCall(async () => {
+        const by = s.incidents.operators.resolve(body.by);
+        const before = incidentFacts(s.incidents.manager.get(params.id!));
         const out = s.incidents.resolver.incident(
           params.id!,
-          s.incidents.operators.resolve(body.by),
+          by,
           body.comment,
           body.silenceMinutes,
         );
-        if (out.silence) await s.incidents.silences.flush();
+        const after = incidentFacts(out.incident);
+        await Promise.all([
+          out.silence ? s.incidents.silences.flush() : null,
+          s.audit.record({ by, action: 'incident.resolve', target: params.id!, before, after }),
+          recordSilenceMade(s.audit, out.silence),
+        ]);
         return out;
       }),
   },
@@ -105,25 +114,31 @@ export const INCIDENT_ROUTES: RouteTable<IncidentRouteKey> = {
     query: EmptyQuery,
     body: AssignBody,
     handle: ({ params, body }, s) =>
-      incidentCall(() => ({
-        incident: s.incidents.manager.assign(
-          params.id!,
-          body.owner,
-          s.incidents.operators.resolve(body.by),
-        ),
-      })),
+      incidentCall(async () => {
+        const by = s.incidents.operators.resolve(body.by);
+        const before = incidentFacts(s.incidents.manager.get(params.id!));
+        const incident = s.incidents.manager.assign(params.id!, body.owner, by);
+        const after = incidentFacts(incident);
+        await s.audit.record({ by, action: 'incident.assign', target: incident.id, before, after });
+        return { incident };
+      }),
   },
   'POST /api/v1/incidents/:id/comment': {
     query: EmptyQuery,
     body: CommentBody,
     handle: ({ params, body }, s) =>
-      incidentCall(() => ({
-        incident: s.incidents.manager.comment(
-          params.id!,
-          body.text,
-          s.incidents.operators.resolve(body.by),
-        ),
-      })),
+      incidentCall(async () => {
+        const by = s.incidents.operators.resolve(body.by);
+        const incident = s.incidents.manager.comment(params.id!, body.text, by);
+        await s.audit.record({
+          by,
+          action: 'incident.comment',
+          target: incident.id,
+          before: null,
+          after: { text: body.text },
+        });
+        return { incident };
+      }),
   },
   'GET /api/v1/silences': {
     query: SilencesQuery,
@@ -135,7 +150,7 @@ export const INCIDENT_ROUTES: RouteTable<IncidentRouteKey> = {
     handle: ({ body }, s) =>
       incidentCall(async () => {
         const silence = s.incidents.createSilence(body, s.incidents.operators.resolve(body.by));
-        await s.incidents.silences.flush();
+        await Promise.all([s.incidents.silences.flush(), recordSilenceMade(s.audit, silence)]);
         return { silence };
       }),
   },
@@ -148,11 +163,19 @@ export const INCIDENT_ROUTES: RouteTable<IncidentRouteKey> = {
     query: ExpireSilenceQuery,
     handle: ({ params, query }, s) =>
       incidentCall(async () => {
-        const silence = s.incidents.silences.expire(
-          params.id!,
-          s.incidents.operators.resolve(query.by),
-        );
-        await s.incidents.silences.flush();
+        const by = s.incidents.operators.resolve(query.by);
+        const before = s.incidents.silences.get(params.id!) ?? null;
+        const silence = s.incidents.silences.expire(params.id!, by);
+        await Promise.all([
+          s.incidents.silences.flush(),
+          s.audit.record({
+            by,
+            action: 'silence.expire',
+            target: silence.id,
+            before,
+            after: silence,
+          }),
+        ]);
         return { silence };
       }),
   },

@@ -1,7 +1,8 @@
 // Who changed what, when: <data-dir>/audit.ndjson, append-only (a RecordLog, each entry under
 // its own key and never rewritten), replayed on start. Bounded: past `maxEntries` the oldest
 // entries are dropped, and the log's compaction reclaims their lines. Rule changes write it
-// now; silences, acks and channel changes can write the same log.
+// themselves (rule-book.ts); silences, incident and alert actions, channel and policy changes
+// are written by their routes (api/audit-trail.ts).
 import { join } from 'node:path';
 import type { AuditEntry } from '../../../shared/api.js';
 import type { Clock } from '../clock.js';
