@@ -139,6 +139,27 @@ describe('incidents (acceptance)', () => {
     });
   });
 
+  it('an alert firing again under the same silence leaves a timeline entry, and is not paged', async () => {
+    w = await world();
+    const agents = w.connect('eu-west-1', 10);
+    const silence = w.services.createSilence(
+      { matchers: [{ name: 'agent', op: '=', value: agents[0]! }], durationMinutes: 120 },
+      'alice',
+    );
+    w.down(agents[0]!);
+    const first = w.open('agent_offline')[0]!;
+    const inc = w.manager.incidentOf(first)!;
+    w.up(agents[0]!);
+    w.clock.advance(1_000);
+    w.down(agents[0]!);
+    const again = w.open('agent_offline')[0]!;
+    expect(again.suppressedBy).toBe(silence.id);
+    expect(w.manager.incidentOf(again)!.id).toBe(inc.id);
+    const entry = inc.timeline.find((e) => e.kind === 'silenced' && e.alertId === again.id);
+    expect(entry?.text).toMatch(new RegExp(`suppressed by ${silence.id}, recorded, not notified`));
+    expect(inc.suppressedBy).toBe(silence.id);
+  });
+
   it('a silence made while an alert fires suppresses it at once; a reminder precedes its end', async () => {
     w = await world();
     const agents = w.connect('eu-west-1', 10);

@@ -377,7 +377,17 @@ export class IncidentManager {
     this.quiet.get(incident.id)?.cancel();
     this.quiet.delete(incident.id);
     this.refreshSeverity(incident, now);
-    this.refreshSuppression(incident);
+    // An alert joining an incident already suppressed (a re-fire under the same silence) is
+    // recorded and not notified, and the timeline says so: nothing is dropped without trace.
+    if (!this.refreshSuppression(incident) && alert.suppressedBy && incident.suppressedBy) {
+      this.add(incident, {
+        at: now,
+        kind: 'silenced',
+        by: 'console',
+        alertId: alert.id,
+        text: `${alert.message}: suppressed by ${alert.suppressedBy}, recorded, not notified`,
+      });
+    }
     this.changed(incident, before.state, before.severity, this.reasonFor(incident, before));
     return incident;
   }
