@@ -118,6 +118,10 @@ describe('what the wait ends in', () => {
     });
     const warn = incident({ severity: 'warning' });
     rig.emit(warn, 'opened');
+    expect(rig.escalation.get('inc-1')).toEqual({ step: null, nextAt: clock.now() + WAIT });
+    // An info incident no policy pages says no first page is due.
+    rig.emit(incident({ id: 'inc-i', severity: 'info' }), 'opened');
+    expect(rig.escalation.get('inc-i')).toEqual({ step: null, nextAt: null });
     clock.advance(3_000);
     rig.emit({ ...warn, severity: 'critical' }, 'severity', { state: 'open', severity: 'warning' });
     expect(rig.desktop).toEqual([]);

@@ -120,7 +120,9 @@ export class Escalations {
         return this.setNext(t, null, null);
       this.start(t, null, wait);
     }, wait);
-    this.setNext(t, null, t.holdUntil);
+    // "First page in 0:08" only where a policy pages it (as it stands now).
+    const routed = routeIncident(t.incident, this.deps.policies()) != null;
+    this.setNext(t, null, routed ? t.holdUntil : null);
   }
 
   /** Step 0 of the incident's policy, now or after its afterMs (less what it was held). */
