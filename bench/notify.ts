@@ -18,12 +18,15 @@ import {
 /**
  * Each crossing its own incident, so each pages: no grouping or reopen window (they would fold
  * the bench's crossings, all on one agent within minutes, into one incident, as they should in
- * real life) and no flapping (the bench fires the same alert hundreds of times).
+ * real life) and no flapping (the bench fires the same alert hundreds of times). No group wait
+ * either: it is a deliberate hold (10 s by default, see outage-notifications), and these
+ * figures are what the pipeline takes once it decides to page.
  */
 const ONE_INCIDENT_PER_CROSSING = {
   incidentGroupWindowMs: 0,
   incidentReopenWindowMs: 0,
   flapMaxFires: 1_000_000,
+  notifyGroupWaitMs: 0,
 };
 
 /** Drives `spikes` crossings (cpu 99 then 10) and waits for each to be received. */

@@ -20,6 +20,7 @@ import { isolated } from './isolated.js';
 import { maxWalSeconds, walReplay } from './tsdb.js';
 import { alertToScreen, firstPaint, frameTime } from './ui.js';
 import { crossingToEmail, crossingToWebhook } from './notify.js';
+import { outageNotifications } from './outage-notifications.js';
 
 /** WAL seconds for the replay sections: an hour, and the most WAL a console keeps (its byte limit). */
 const replaySeconds = (quick: boolean) => ({
@@ -53,6 +54,7 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   frames: frameTime,
   'notify-webhook': crossingToWebhook,
   'notify-email': crossingToEmail,
+  'outage-notifications': outageNotifications,
 };
 
 const args = process.argv.slice(2);

@@ -9,6 +9,7 @@ import { ConfigError } from './config-error.js';
 import { NetLimitSettings } from './net/limits.js';
 import { DEFAULT_RETENTION, type Retention } from './store/tsdb.js';
 import { DEFAULT_INCIDENT_OPTIONS, type IncidentOptions } from './incidents/incident-options.js';
+import { DEFAULT_NOTIFY_OPTIONS } from './notify/defaults.js';
 
 export const DEFAULT_API_PORT = 4780;
 export const DEFAULT_INGEST_PORT = 4781;
@@ -92,6 +93,8 @@ export interface CoreConfig {
   incidentRetentionMs: number;
   /** …and the log's live records under this many bytes (oldest resolved go first). */
   incidentLogMaxBytes: number;
+  /** A new incident is held this long before its first page (Alertmanager's group_wait). */
+  notifyGroupWaitMs: number;
   logLevel: LogLevel;
 }
 
@@ -158,6 +161,7 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     flapWindowMs: DEFAULT_INCIDENT_OPTIONS.flap.windowMs,
     incidentRetentionMs: DEFAULT_INCIDENT_OPTIONS.retentionMs,
     incidentLogMaxBytes: DEFAULT_INCIDENT_OPTIONS.maxBytes,
+    notifyGroupWaitMs: DEFAULT_NOTIFY_OPTIONS.groupWaitMs,
     ...overrides,
   };
 }
@@ -227,6 +231,7 @@ export const ConfigFile = Type.Object(
     flapWindowMs: Type.Optional(Type.Integer({ minimum: 1_000, maximum: 86_400_000 })),
     incidentRetentionMs: Type.Optional(Type.Integer({ minimum: 3_600_000 })),
     incidentLogMaxBytes: Type.Optional(Type.Integer({ minimum: 64 * 1024 })),
+    notifyGroupWaitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 * 60_000 })),
     logLevel: Type.Optional(
       Type.Union([
         Type.Literal('debug'),

@@ -272,6 +272,7 @@ export class MonitoringCore {
       },
       setEscalation: (incidentId, step, nextAt) =>
         this.incidents.manager.setEscalation(incidentId, step, nextAt),
+      options: { groupWaitMs: config.notifyGroupWaitMs },
     });
     this.wireBookkeeping();
   }

@@ -83,16 +83,18 @@ describe('alerts', () => {
     expect(await row.locator(byTestId('alert-row-host')).textContent()).toBe(host);
     expect(await row.textContent()).toContain('cpu_usage');
 
+    // One notification per incident: its title names the incident (here the cpu alert's).
     const { notes, note } = await eventually(async () => {
       const notes = await stack.notifications();
-      const note = notes.find((n) => n.title === `CRITICAL · ${host}`);
+      const note = notes.find((n) => n.body.startsWith(`${host} · `));
       expect(note, JSON.stringify(notes)).toBeDefined();
       return { notes, note };
     });
-    expect(note!.body).toContain('cpu_usage');
-    expect(note!.body).toContain('99');
-    // One notification per new critical alert, none for warnings.
-    expect(notes.filter((n) => n.title === `CRITICAL · ${host}`)).toHaveLength(1);
+    expect(note!.title).toMatch(/^CRITICAL · /);
+    expect(note!.title).toContain('cpu_usage');
+    expect(note!.title).toContain('99');
+    expect(note!.body).toMatch(/ · 1 alert$/);
+    expect(notes.filter((n) => n.body.startsWith(`${host} · `))).toHaveLength(1);
   });
 
   it('acknowledges by click with a comment, and several by keyboard; the API agrees', async () => {
@@ -205,7 +207,7 @@ describe('alerts', () => {
 
     await page.click(byTestId('nav-agents'));
     await waitForText(page, 'agent-count', '12 agents');
-    // A reload did not trigger notifications for alerts that already existed.
+    // A reload did not trigger notifications for incidents that already existed.
     expect(await stack.notifications()).toEqual([]);
   });
 });

@@ -97,6 +97,9 @@ export async function notifyRig(
     recordTimeline: (id, e) => timeline.set(id, [...(timeline.get(id) ?? []), e]),
     setEscalation: (id, step, nextAt) => escalation.set(id, { step, nextAt }),
     ...over,
+    // Pages at once unless a test asks for the group wait (test/unit/notify-group-wait.test.ts):
+    // these tests script the pipeline after it.
+    options: { groupWaitMs: 0, ...over.options },
   });
   await notifier.start();
   const desktop: DesktopNotice[] = [];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiError } from '../../shared/api.js';
 import type { ChannelView, DeliveryAttempt, EscalationPolicy } from '../../shared/notify.js';
+import { ManualClock } from '../../electron/core/clock.js';
 import { startTestCore, tempDir, type TestCore } from '../helpers/core.js';
 import { incident, startReceiver, type Receiver } from '../helpers/notify.js';
 
@@ -172,8 +173,10 @@ describe('channels and policies API', () => {
     ).toEqual(['desktop', 'am']);
   });
 
-  it('an incident.changed in the running core pages the policy channels, recorded in /deliveries', async () => {
-    const c = await core();
+  it('an incident.changed in the running core pages the policy channels after the group wait, recorded in /deliveries', async () => {
+    const clock = new ManualClock(Date.now());
+    const c = await startTestCore({ notifyGroupWaitMs: 10_000 }, { clock });
+    cleanup.push(() => c.stop());
     const hook = await receiver();
     await c.api(
       '/api/v1/channels',
@@ -193,6 +196,10 @@ describe('channels and policies API', () => {
       previousSeverity: null,
       reason: 'opened',
     });
+    // Held in the group wait (config notifyGroupWaitMs), then paged once.
+    await c.core.notifier.idle();
+    expect(hook.received).toHaveLength(0);
+    clock.advance(10_000);
     await c.core.notifier.idle();
     expect(hook.received).toHaveLength(1);
     const res = await c.api<{ deliveries: DeliveryAttempt[] }>('/api/v1/deliveries?incident=inc-1');

@@ -74,6 +74,10 @@ describe('escalationText', () => {
     );
     expect(escalationText(incident({ id: 'a', escalationStep: 2 }), T0)).toBe('step 3 · last step');
     expect(escalationText(incident({ id: 'a', state: 'resolved' }), T0)).toBe('resolved');
+    // Held in its group wait: the first page is due, no step reached yet.
+    const held = incident({ id: 'a', escalationStep: null, nextEscalationAt: T0 + 8_000 });
+    expect(escalationText(held, T0)).toBe('first page in 0:08');
+    expect(escalationText(held, T0 + 8_000)).toBe('paging now');
   });
 });
 

@@ -31,6 +31,11 @@ export const DEFAULT_POLICY: EscalationPolicy = {
 };
 
 export interface NotifyOptions {
+  /**
+   * A new incident is held this long before its first page (Alertmanager's group_wait), so
+   * the alerts that fire in the first seconds of an outage are paged together, once.
+   */
+  groupWaitMs: number;
   /** Tries per message, the first included. */
   maxAttempts: number;
   /** Wait before the first retry; doubled each retry up to maxBackoffMs. */
@@ -47,6 +52,7 @@ export interface NotifyOptions {
 }
 
 export const DEFAULT_NOTIFY_OPTIONS: NotifyOptions = {
+  groupWaitMs: 10_000,
   maxAttempts: 4,
   backoffMs: 1_000,
   maxBackoffMs: 30_000,

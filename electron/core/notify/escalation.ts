@@ -2,6 +2,12 @@
 // (or re-fired, or worse) incident starts at step 0; each step waits its `afterMs`
 // unacknowledged; after the last step the policy starts over (repeatAfterMs) until someone
 // acknowledges. An ack stops it; a silence or maintenance window keeps it from starting.
+//
+// Group wait (Alertmanager's group_wait): a new incident is held `groupWaitMs` before its first
+// page. The first offline alerts of a region outage fire before the region crosses its quorum;
+// held, they are paged as the region's incident once it forms, not on their own. Whatever the
+// incident became during the wait (worse, suppressed, acknowledged, resolved) is what pages, or
+// not. Later steps keep the incident's own clock: the wait delays the first page only.
 import type { Incident, TimelineEntry } from '../../../shared/incidents.js';
 import { SEVERITY_RANK } from '../../../shared/model.js';
 import type { EscalationPolicy } from '../../../shared/notify.js';
@@ -22,10 +28,16 @@ export interface Tracked {
   paged: Set<string>;
   /** The silence/maintenance already noted on the timeline. */
   suppressionNoted: string | null;
+  /** In its group wait until then (a new incident, not paged yet); null otherwise. */
+  holdUntil: number | null;
+  /** How much later than its policy said the first step ran (the wait); the next step makes up for it. */
+  lateMs: number;
 }
 
 export interface EscalationDeps {
   clock: Clock;
+  /** How long a new incident is held before its first page (0: page at once). */
+  groupWaitMs: number;
   policies(): readonly EscalationPolicy[];
   /** Send step `step` of `policy` (round `round`) for the incident. */
   page(t: Tracked, policy: EscalationPolicy, step: number, round: number): void;
@@ -66,6 +78,8 @@ export class Escalations {
         timer: null,
         paged: new Set(),
         suppressionNoted: null,
+        holdUntil: null,
+        lateMs: 0,
       };
       this.tracked.set(incident.id, t);
     }
@@ -75,7 +89,9 @@ export class Escalations {
     if (incident.suppressedBy !== null) return this.suppress(t);
     t.suppressionNoted = null;
     if (incident.state === 'acknowledged') return this.halt(t);
-    // Open from here on.
+    // Open from here on. Held: the wait's end pages the incident as it is then.
+    if (t.holdUntil !== null) return;
+    if (!known && reason === 'opened' && this.deps.groupWaitMs > 0) return this.hold(t);
     const rose =
       previousSeverity !== null &&
       SEVERITY_RANK[incident.severity] > SEVERITY_RANK[previousSeverity];
@@ -92,10 +108,28 @@ export class Escalations {
     this.tracked.clear();
   }
 
-  /** Step 0 of the incident's policy, now or after its afterMs. */
-  private start(t: Tracked, why: string | null): void {
+  /** A new incident: its first page waits for what else joins it within groupWaitMs. */
+  private hold(t: Tracked): void {
+    const wait = this.deps.groupWaitMs;
+    t.holdUntil = this.deps.clock.now() + wait;
+    t.timer = this.deps.clock.setTimeout(() => {
+      t.timer = null;
+      t.holdUntil = null;
+      // Every alert of it became an effect of a cause paged elsewhere: nothing of its own to say.
+      if (t.incident.alerts.length > 0 && t.incident.alerts.every((a) => a.effect))
+        return this.setNext(t, null, null);
+      this.start(t, null, wait);
+    }, wait);
+    // "First page in 0:08" only where a policy pages it (as it stands now).
+    const routed = routeIncident(t.incident, this.deps.policies()) != null;
+    this.setNext(t, null, routed ? t.holdUntil : null);
+  }
+
+  /** Step 0 of the incident's policy, now or after its afterMs (less what it was held). */
+  private start(t: Tracked, why: string | null, heldMs = 0): void {
     t.timer?.cancel();
     t.timer = null;
+    t.holdUntil = null;
     const policy = routeIncident(t.incident, this.deps.policies());
     t.generation++;
     t.round = 0;
@@ -105,7 +139,9 @@ export class Escalations {
     if (!policy) return this.setNext(t, null, null);
     if (why)
       this.timeline(t, 'escalated', `${why}: escalation restarts from step 1 (${policy.name})`);
-    this.schedule(t, 0, 0, policy.steps[0]!.afterMs);
+    const first = policy.steps[0]!.afterMs;
+    t.lateMs = Math.max(0, heldMs - first);
+    this.schedule(t, 0, 0, Math.max(0, first - heldMs));
   }
 
   /** After a console restart: carry on from the step the incident records, no page again. */
@@ -149,8 +185,10 @@ export class Escalations {
     }
     this.deps.page(t, policy, step, round);
     const next = this.nextOf(policy, step, round);
+    const late = t.lateMs;
+    t.lateMs = 0;
     if (!next) return this.setNext(t, step, null);
-    this.schedule(t, next.step, next.round, next.delayMs);
+    this.schedule(t, next.step, next.round, Math.max(0, next.delayMs - late));
   }
 
   private nextOf(policy: EscalationPolicy, step: number, round: number) {
@@ -163,6 +201,7 @@ export class Escalations {
   private halt(t: Tracked): void {
     t.timer?.cancel();
     t.timer = null;
+    t.holdUntil = null;
     // The next re-fire or severity rise starts a new escalation.
     this.setNext(t, t.step, null);
   }

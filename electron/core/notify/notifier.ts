@@ -94,6 +94,7 @@ export class Notifier {
     this.throttle = new Throttle(deps.clock);
     this.escalations = new Escalations({
       clock: deps.clock,
+      groupWaitMs: this.options.groupWaitMs,
       policies: () => this.config.allPolicies(),
       page: (t, policy, step, round) => this.page(t, policy, step, round),
       countChanged: (t) => this.countChanged(t),

@@ -109,6 +109,7 @@ export class FleetStore {
   private state: FleetState = initialState;
   private readonly listeners = new Set<Listener>();
   private readonly alertListeners = new Set<(alerts: Alert[]) => void>();
+  private readonly incidentListeners = new Set<(incidents: Incident[]) => void>();
   private snapshots = 0;
 
   readonly getState = (): FleetState => this.state;
@@ -125,6 +126,12 @@ export class FleetStore {
   onAlertUpdates(listener: (alerts: Alert[]) => void): () => void {
     this.alertListeners.add(listener);
     return () => this.alertListeners.delete(listener);
+  }
+
+  /** Incidents that arrived or changed after the first snapshot, for notifications. */
+  onIncidentUpdates(listener: (incidents: Incident[]) => void): () => void {
+    this.incidentListeners.add(listener);
+    return () => this.incidentListeners.delete(listener);
   }
 
   /** How many snapshots have been applied (1 after the first connect, more after reconnects). */
@@ -162,7 +169,10 @@ export class FleetStore {
         serverOffsetMs: offset,
         receivedAt,
       });
-      if (this.snapshots > 1) this.emitAlerts(msg.alerts);
+      if (this.snapshots > 1) {
+        this.emitAlerts(msg.alerts);
+        this.emitIncidents(msg.incidents ?? []);
+      }
       return;
     }
     this.set({
@@ -180,6 +190,7 @@ export class FleetStore {
       receivedAt,
     });
     if (msg.alerts.length) this.emitAlerts(msg.alerts);
+    if (msg.incidents?.length) this.emitIncidents(msg.incidents);
   }
 
   /** Drop an agent the API just retired, before the stream says so. */
@@ -204,6 +215,10 @@ export class FleetStore {
 
   private emitAlerts(alerts: Alert[]): void {
     for (const listener of this.alertListeners) listener(alerts);
+  }
+
+  private emitIncidents(incidents: Incident[]): void {
+    for (const listener of this.incidentListeners) listener(incidents);
   }
 
   private set(next: FleetState): void {

@@ -53,8 +53,10 @@ export function escalationText(i: Incident, now: number): string {
   if (i.suppressedBy) return `suppressed by ${i.suppressedBy}`;
   if (i.nextEscalationAt === null) return step ? `${step} · last step` : 'not escalating';
   const left = i.nextEscalationAt - now;
-  if (left <= 0) return step ? `${step} · escalating now` : 'escalating now';
-  return `${step ? `${step} · ` : ''}escalates in ${countdown(left)}`;
+  // No step yet: a new incident held in its group wait before the first page.
+  if (!step) return left <= 0 ? 'paging now' : `first page in ${countdown(left)}`;
+  if (left <= 0) return `${step} · escalating now`;
+  return `${step} · escalates in ${countdown(left)}`;
 }
 
 /** The alerts that page (causes), and those that are effects (recorded, not paged). */

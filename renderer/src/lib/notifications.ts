@@ -1,12 +1,16 @@
-// Browser (Web Notification API) alerts for new critical alerts. Never used in the desktop
-// window: there the main process shows native notifications, and showing both would double up.
+// Browser (Web Notification API) notifications, one per critical incident. Never used in the
+// desktop window: there the main process shows native notifications, and showing both would
+// double up.
 import { useSyncExternalStore } from 'react';
-import type { Alert } from '../../../shared/model';
+import type { Incident } from '../../../shared/incidents';
 import type { FleetStore } from '../api/store';
+import {
+  incidentNotices,
+  seedShown,
+  type IncidentNotice,
+  type ShownIncidents,
+} from './incident-notices';
 import { navigate } from './route';
-
-/** More new criticals than this in one update become a single summary notification. */
-const BURST_LIMIT = 3;
 
 export type NotifyPermission = NotificationPermission | 'unsupported';
 
@@ -48,13 +52,12 @@ export async function requestNotifyPermission(): Promise<NotifyPermission> {
   return permission;
 }
 
-export function notificationTitle(alert: Alert, hostname: string | null, region: string | null) {
-  return `${alert.severity.toUpperCase()} · ${hostname ?? region ?? 'console'}`;
-}
-
-/** Watches the store and raises one notification per critical alert not seen firing before. */
+/**
+ * Watches the store and raises one notification per incident (incident-notices.ts decides):
+ * later alerts in it replace that notification quietly, with the new count.
+ */
 export class WebNotifier {
-  private readonly seen = new Set<string>();
+  private shown: ShownIncidents = new Map();
   private seeded = false;
   private readonly offs: (() => void)[] = [];
 
@@ -66,60 +69,46 @@ export class WebNotifier {
       if (this.seeded || !state.loaded) return;
       this.seeded = true;
       // What the first snapshot already holds is not news.
-      for (const a of state.alerts.values()) if (a.severity === 'critical') this.seen.add(a.id);
+      this.shown = seedShown(state.incidents.values());
     };
     seed();
     this.offs.push(this.store.subscribe(seed));
-    this.offs.push(this.store.onAlertUpdates((alerts) => this.onAlerts(alerts)));
+    this.offs.push(this.store.onIncidentUpdates((incidents) => this.onIncidents(incidents)));
   }
 
   stop(): void {
     this.offs.splice(0).forEach((off) => off());
   }
 
-  private onAlerts(alerts: Alert[]): void {
-    const fresh = alerts.filter(
-      (a) => a.severity === 'critical' && a.state === 'firing' && !this.seen.has(a.id),
-    );
-    if (fresh.length === 0) return;
-    for (const a of fresh) this.seen.add(a.id);
-    if (!supported() || window.Notification.permission !== 'granted') return;
-    const shown = fresh.length > BURST_LIMIT + 1 ? fresh.slice(0, BURST_LIMIT) : fresh;
-    for (const alert of shown) this.show(alert);
-    const rest = fresh.length - shown.length;
-    if (rest > 0) {
-      this.raise(
-        `CRITICAL · ${rest} more alerts`,
-        `${rest} more critical alerts are firing`,
-        'meridian-burst',
-        null,
-      );
-    }
-  }
-
-  private show(alert: Alert): void {
+  private onIncidents(incidents: Incident[]): void {
     const { agents, regions } = this.store.getState();
-    const agent = alert.subject.agentId ? agents.get(alert.subject.agentId) : undefined;
-    const region = alert.subject.regionId ? regions.get(alert.subject.regionId) : undefined;
-    const title = notificationTitle(
-      alert,
-      agent?.hostname ?? null,
-      region?.name ?? alert.subject.regionId,
-    );
-    const where = region ? ` · ${region.name}` : '';
-    this.raise(title, `${alert.message}${where}`, alert.id, alert.id);
+    const { notices, shown } = incidentNotices(this.shown, incidents, {
+      hostname: (id) => agents.get(id)?.hostname ?? null,
+      regionName: (id) => regions.get(id)?.name ?? null,
+    });
+    this.shown = shown;
+    if (!supported() || window.Notification.permission !== 'granted') return;
+    for (const notice of notices) this.show(notice);
   }
 
-  private raise(title: string, body: string, tag: string, alertId: string | null): void {
+  private show(notice: IncidentNotice): void {
+    const { title, body, tag, renotify, silent } = notice;
     try {
-      const n = new window.Notification(title, { body, tag });
+      // `renotify` is in the spec but not yet in TypeScript's DOM types.
+      const options: NotificationOptions & { renotify: boolean } = {
+        body,
+        tag,
+        renotify,
+        silent,
+      };
+      const n = new window.Notification(title, options);
       n.onclick = () => {
         window.focus();
-        navigate('alerts', alertId);
+        navigate('incidents', notice.incidentId);
         n.close();
       };
     } catch {
-      // Some platforms only allow notifications from a service worker; the queue still shows it.
+      // Some platforms only allow notifications from a service worker; the Incidents view shows it.
     }
   }
 }
