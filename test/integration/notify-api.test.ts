@@ -178,17 +178,29 @@ describe('channels and policies API', () => {
     const c = await startTestCore({ notifyGroupWaitMs: 10_000 }, { clock });
     cleanup.push(() => c.stop());
     const hook = await receiver();
-    await c.api(
-      '/api/v1/channels',
-      post({ kind: 'webhook', id: 'hook', name: 'Hook', url: hook.url }),
+    // Changes are audited (audit.ndjson), whose group commit runs on the core's clock: step it
+    // while a request waits, as time would pass.
+    const advancing = async <T>(p: Promise<T>): Promise<T> => {
+      let done = false;
+      void p.finally(() => (done = true));
+      while (!done) {
+        clock.advance(5);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return p;
+    };
+    await advancing(
+      c.api('/api/v1/channels', post({ kind: 'webhook', id: 'hook', name: 'Hook', url: hook.url })),
     );
-    await c.api(
-      '/api/v1/policies/default',
-      put({
-        name: 'criticals',
-        match: { severities: ['critical'] },
-        steps: [{ afterMs: 0, channelIds: ['hook', 'desktop'] }],
-      }),
+    await advancing(
+      c.api(
+        '/api/v1/policies/default',
+        put({
+          name: 'criticals',
+          match: { severities: ['critical'] },
+          steps: [{ afterMs: 0, channelIds: ['hook', 'desktop'] }],
+        }),
+      ),
     );
     c.core.events.emit('incident.changed', {
       incident: incident({ openedAt: c.core.clock.now() }),

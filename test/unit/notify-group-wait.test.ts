@@ -51,8 +51,9 @@ describe('group wait', () => {
   it('a 75 % region outage, agents going offline one by one: exactly one notification per channel', async () => {
     const { world: w, rig, hook } = await pagedWorld();
     const agents = w.connect(REGION, 8);
+    // One every half second: the whole outage inside the (default) wait.
     for (const id of agents.slice(0, 6)) {
-      w.clock.advance(1_000);
+      w.clock.advance(500);
       w.down(id);
     }
     // Still within the wait: nothing paged yet.

@@ -52,7 +52,7 @@ export interface NotifyOptions {
 }
 
 export const DEFAULT_NOTIFY_OPTIONS: NotifyOptions = {
-  groupWaitMs: 10_000,
+  groupWaitMs: 5_000,
   maxAttempts: 4,
   backoffMs: 1_000,
   maxBackoffMs: 30_000,
