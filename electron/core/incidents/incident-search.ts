@@ -45,3 +45,14 @@ export function searchIncidents(
   out.sort((a, b) => b.openedAt - a.openedAt || (a.id < b.id ? 1 : -1));
   return filter.limit !== undefined ? out.slice(0, filter.limit) : out;
 }
+
+/** Unresolved incidents, then up to `resolved` resolved ones (each newest first). */
+export function currentIncidents(
+  all: Iterable<Incident>,
+  resolved: number,
+  now: number,
+): Incident[] {
+  const list = [...all];
+  const open = searchIncidents(list, { state: 'unresolved' }, now);
+  return [...open, ...searchIncidents(list, { state: 'resolved', limit: resolved }, now)];
+}

@@ -1,0 +1,100 @@
+// Whether an incident is held quiet: by a silence or maintenance window (every open alert
+// that is not an effect is suppressed), or, for an agent's offline alert, inhibited by its
+// region's open cause incident. Kept apart from the joiner because silences and windows change
+// on their own schedule (suppressionChanged, remind), not only when alerts do.
+import type { Incident } from '../../../shared/incidents.js';
+import type { Alert } from '../../../shared/model.js';
+import type { Clock } from '../clock.js';
+import type { CoreEvents } from '../events.js';
+import type { AlertBook } from './alert-book.js';
+import type { AlertRole } from './grouping.js';
+import type { IncidentRecorder } from './incident-recorder.js';
+
+export interface IncidentSuppressionDeps {
+  clock: Clock;
+  events: CoreEvents;
+  alerts: AlertBook;
+  recorder: IncidentRecorder;
+  role(alert: Pick<Alert, 'ruleId'>): AlertRole;
+  /** The silence or maintenance window covering the alert now (its id), or null. */
+  suppressedBy(alert: Alert): string | null;
+}
+
+export class IncidentSuppression {
+  constructor(private readonly deps: IncidentSuppressionDeps) {}
+
+  /** Set the alert's `suppressedBy` and `inhibitedBy` before the alert book announces it. */
+  annotate(alert: Alert): void {
+    alert.suppressedBy = this.deps.suppressedBy(alert);
+    const cause = this.openCauseFor(alert);
+    if (cause) alert.inhibitedBy = cause.causeAlertId;
+  }
+
+  /**
+   * Silences or maintenance windows changed: every open alert's `suppressedBy` is looked at
+   * again, and each incident's with it (a timeline entry for each change).
+   */
+  changed(): void {
+    const { recorder } = this.deps;
+    const touched = new Set<Incident>();
+    for (const alert of this.deps.alerts.openAlerts()) {
+      const by = this.deps.suppressedBy(alert);
+      if ((alert.suppressedBy ?? null) === by) continue;
+      alert.suppressedBy = by;
+      this.deps.events.emit('alert.revised', { alert });
+      const incident = recorder.index.of(alert);
+      if (incident) touched.add(incident);
+    }
+    for (const incident of touched)
+      if (this.refresh(incident))
+        recorder.changed(incident, incident.state, incident.severity, 'updated');
+  }
+
+  /** A silence or window is about to end: say so in the timeline of what it holds quiet. */
+  remind(suppressorId: string, text: string): void {
+    const { recorder } = this.deps;
+    for (const incident of recorder.index.all()) {
+      if (incident.state === 'resolved' || incident.suppressedBy !== suppressorId) continue;
+      recorder.note(incident, { at: this.deps.clock.now(), kind: 'silenced', by: 'console', text });
+    }
+  }
+
+  /**
+   * Suppressed while every open alert that is not an effect is; true when that changed (with
+   * a timeline entry, not yet announced: the caller announces once for all it changed).
+   */
+  refresh(incident: Incident): boolean {
+    const open = this.deps.recorder.openAlertsOf(incident).filter((a) => a.state !== 'pending');
+    const causes = open.filter((a) => !incident.alerts.find((r) => r.alertId === a.id)?.effect);
+    const considered = causes.length > 0 ? causes : open;
+    if (considered.length === 0) return false;
+    const by = considered.every((a) => a.suppressedBy) ? considered[0]!.suppressedBy! : null;
+    const was = incident.suppressedBy;
+    if (by === was) return false;
+    incident.suppressedBy = by;
+    this.deps.recorder.add(incident, {
+      at: this.deps.clock.now(),
+      kind: 'silenced',
+      by: 'console',
+      text: by
+        ? `suppressed by ${by}: recorded, not notified`
+        : `no longer suppressed by ${was}: notified again`,
+    });
+    return true;
+  }
+
+  /** The open incident whose region status alert explains this offline alert, if any. */
+  private openCauseFor(alert: Alert): Incident | undefined {
+    const { recorder } = this.deps;
+    if (this.deps.role(alert) !== 'offline' || !alert.subject.regionId) return undefined;
+    for (const i of recorder.index.all())
+      if (
+        i.state !== 'resolved' &&
+        i.grouping === 'region_cause' &&
+        i.regionId === alert.subject.regionId &&
+        recorder.causeOpen(i)
+      )
+        return i;
+    return undefined;
+  }
+}
