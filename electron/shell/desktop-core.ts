@@ -1,6 +1,7 @@
 // The monitoring core as the desktop app runs it: the same createCore as `meridian serve`, with
 // the data dir in Electron's userData, the built renderer, and optionally an agent for this
 // machine. No electron import, so it is tested under plain Node.
+import { userInfo } from 'node:os';
 import { createServer } from 'node:net';
 import { systemClock } from '../../shared/clock.js';
 import { join } from 'node:path';
@@ -44,9 +45,12 @@ export function desktopConfig(
   ports: { apiPort: number; ingestPort: number },
   env: NodeJS.ProcessEnv,
   rendererDir: string | null,
+  /** The OS user running the app: on the desktop, who acts unless config.json names operators. */
+  osUser: string | null = null,
 ): CoreConfig {
   return defaultConfig({
     ...file,
+    operators: file.operators ?? (osUser ? [osUser] : []),
     regions: file.regions ?? [],
     dataDir,
     apiPort: ports.apiPort,
@@ -106,7 +110,7 @@ export async function startDesktopCore(opts: DesktopCoreOptions): Promise<Deskto
       args.ingestPort ?? (await portOrAny(file.ingestPort ?? DEFAULT_INGEST_PORT, ingestHost)),
   };
   const rendererDir = opts.rendererDir === undefined ? builtRendererDir() : opts.rendererDir;
-  const config = desktopConfig(args, dataDir, file, ports, env, rendererDir);
+  const config = desktopConfig(args, dataDir, file, ports, env, rendererDir, osUserName());
   const logger =
     opts.logger ??
     createLogger(
@@ -152,4 +156,13 @@ export async function startDesktopCore(opts: DesktopCoreOptions): Promise<Deskto
         await core.stop();
       })()),
   };
+}
+
+/** The OS user's name, or null where the system cannot say (no passwd entry, a sandbox). */
+function osUserName(): string | null {
+  try {
+    return userInfo().username || null;
+  } catch {
+    return null;
+  }
 }

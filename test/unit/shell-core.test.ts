@@ -68,6 +68,17 @@ describe('desktopConfig', () => {
       rendererDir: null,
     });
   });
+
+  it('acts as the OS user unless config.json names the operators', () => {
+    const ports = { apiPort: 0, ingestPort: 0 };
+    const args = parseShellArgs([]);
+    expect(desktopConfig(args, '/d', {}, ports, {}, null, 'alice').operators).toEqual(['alice']);
+    expect(
+      desktopConfig(args, '/d', { operators: ['bob', 'carol'] }, ports, {}, null, 'alice')
+        .operators,
+    ).toEqual(['bob', 'carol']);
+    expect(desktopConfig(args, '/d', {}, ports, {}, null, null).operators).toEqual([]);
+  });
 });
 
 describe('startDesktopCore', () => {
