@@ -80,6 +80,8 @@ export interface Incident {
   escalationStep: number | null;
   /** Epoch ms the next escalation step is due, null when none is (acked, resolved, last step). */
   nextEscalationAt: number | null;
+  /** The channels the next escalation step notifies (ids), when one is due. */
+  nextEscalationTo?: string[];
   /** Some alert in it keeps firing and resolving (see docs/operations.md: flapping). */
   flapping: boolean;
   /** Matched by a silence or maintenance window: recorded, not notified. */

@@ -270,8 +270,8 @@ export class MonitoringCore {
         if (this.incidents.manager.get(incidentId))
           this.incidents.manager.record(incidentId, entry);
       },
-      setEscalation: (incidentId, step, nextAt) =>
-        this.incidents.manager.setEscalation(incidentId, step, nextAt),
+      setEscalation: (incidentId, step, nextAt, nextTo) =>
+        this.incidents.manager.setEscalation(incidentId, step, nextAt, nextTo),
       options: { groupWaitMs: config.notifyGroupWaitMs },
     });
     this.wireBookkeeping();

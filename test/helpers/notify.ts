@@ -64,6 +64,8 @@ export interface NotifyRig {
   events: CoreEvents;
   timeline: Map<string, TimelineEntry[]>;
   escalation: Map<string, { step: number | null; nextAt: number | null }>;
+  /** The channels the next step will notify, as last told (escalation's `nextTo`). */
+  escalationTo: Map<string, readonly string[] | undefined>;
   consoleAlerts: { raised: { ruleId: string; key: string; message: string }[]; cleared: string[] };
   desktop: DesktopNotice[];
   registry: Registry;
@@ -82,6 +84,7 @@ export async function notifyRig(
   const registry = new Registry();
   const timeline = new Map<string, TimelineEntry[]>();
   const escalation = new Map<string, { step: number | null; nextAt: number | null }>();
+  const escalationTo = new Map<string, readonly string[] | undefined>();
   const consoleAlerts: NotifyRig['consoleAlerts'] = { raised: [], cleared: [] };
   const notifier = new Notifier({
     clock,
@@ -95,7 +98,10 @@ export async function notifyRig(
       clear: (_ruleId, key) => consoleAlerts.cleared.push(key),
     },
     recordTimeline: (id, e) => timeline.set(id, [...(timeline.get(id) ?? []), e]),
-    setEscalation: (id, step, nextAt) => escalation.set(id, { step, nextAt }),
+    setEscalation: (id, step, nextAt, to) => {
+      escalation.set(id, { step, nextAt });
+      escalationTo.set(id, to);
+    },
     ...over,
     // Pages at once unless a test asks for the group wait (test/unit/notify-group-wait.test.ts):
     // these tests script the pipeline after it.
@@ -109,6 +115,7 @@ export async function notifyRig(
     events,
     timeline,
     escalation,
+    escalationTo,
     consoleAlerts,
     desktop,
     registry,

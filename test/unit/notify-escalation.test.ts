@@ -83,11 +83,14 @@ describe('escalation timelines', () => {
     const opened = clock.now();
     rig.emit(incident({ openedAt: opened }), 'opened');
     expect(rig.escalation.get('inc-1')).toEqual({ step: 0, nextAt: opened + 5 * MIN });
+    // The console can say who is next: "escalates to lead in 5:00".
+    expect(rig.escalationTo.get('inc-1')).toEqual(['lead']);
     clock.advance(5 * MIN - 1);
     expect(seen).toEqual(['page@0']);
     clock.advance(1);
     expect(seen).toEqual(['page@0', 'escalation@300']);
     expect(rig.escalation.get('inc-1')).toEqual({ step: 1, nextAt: opened + 10 * MIN });
+    expect(rig.escalationTo.get('inc-1')).toEqual(['desktop']);
     clock.advance(10 * MIN);
     expect(seen).toEqual(['page@0', 'escalation@300', 'escalation@600', 'escalation@900']);
     await rig.notifier.idle();

@@ -63,6 +63,10 @@ describe('escalationText', () => {
     expect(escalationText(i, T0 + 107_500)).toBe('step 1 · escalates in 3:13');
     expect(escalationText(i, T0 + 299_999)).toBe('step 1 · escalates in 0:01');
     expect(escalationText(i, T0 + 300_000)).toBe('step 1 · escalating now');
+    const named = { ...i, nextEscalationTo: ['oncall-mail', 'lead'] };
+    expect(escalationText(named, T0 + 107_500)).toBe(
+      'step 1 · escalates to oncall-mail, lead in 3:13',
+    );
   });
 
   it('says escalation stopped once acknowledged, and says what holds it back otherwise', () => {

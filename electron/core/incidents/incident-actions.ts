@@ -89,11 +89,18 @@ export class IncidentActions {
   }
 
   /** The notifier's escalation step and when the next one is due (no timeline entry). */
-  setEscalation(id: string, step: number | null, nextAt: number | null): void {
+  setEscalation(
+    id: string,
+    step: number | null,
+    nextAt: number | null,
+    nextTo?: readonly string[],
+  ): void {
     const incident = this.deps.recorder.index.get(id);
     if (!incident) return;
     incident.escalationStep = step;
     incident.nextEscalationAt = nextAt;
+    if (nextAt !== null && nextTo && nextTo.length > 0) incident.nextEscalationTo = [...nextTo];
+    else delete incident.nextEscalationTo;
     this.deps.recorder.changed(incident, incident.state, incident.severity, 'updated');
   }
 }

@@ -170,7 +170,12 @@ export class IncidentManager {
   }
 
   /** The notifier's escalation step and when the next one is due (no timeline entry). */
-  setEscalation(id: string, step: number | null, nextAt: number | null): void {
-    this.actions.setEscalation(id, step, nextAt);
+  setEscalation(
+    id: string,
+    step: number | null,
+    nextAt: number | null,
+    nextTo?: readonly string[],
+  ): void {
+    this.actions.setEscalation(id, step, nextAt, nextTo);
   }
 }

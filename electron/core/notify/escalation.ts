@@ -46,7 +46,12 @@ export interface EscalationDeps {
   resolved(t: Tracked): void;
   suppressed(t: Tracked): void;
   recordTimeline(incidentId: string, entry: TimelineEntry): void;
-  setEscalation(incidentId: string, step: number | null, nextAt: number | null): void;
+  setEscalation(
+    incidentId: string,
+    step: number | null,
+    nextAt: number | null,
+    nextTo?: readonly string[],
+  ): void;
 }
 
 type Change = CoreEventMap['incident.changed'];
@@ -166,7 +171,9 @@ export class Escalations {
     }
     t.timer = this.deps.clock.setTimeout(run, delayMs);
     t.nextAt = this.deps.clock.now() + delayMs;
-    this.deps.setEscalation(t.incident.id, t.step, t.nextAt);
+    // Who the step will notify, so the console can say "escalates to oncall-mail in 3:12".
+    const to = routeIncident(t.incident, this.deps.policies())?.steps[step]?.channelIds ?? [];
+    this.deps.setEscalation(t.incident.id, t.step, t.nextAt, to);
   }
 
   private runStep(t: Tracked, step: number, round: number): void {

@@ -41,7 +41,12 @@ export interface NotifierDeps {
   /** Writes an entry into the incident's timeline (the incident manager's). */
   recordTimeline(incidentId: string, entry: TimelineEntry): void;
   /** Tells the incident manager the step reached and when the next is due. */
-  setEscalation?(incidentId: string, step: number | null, nextAt: number | null): void;
+  setEscalation?(
+    incidentId: string,
+    step: number | null,
+    nextAt: number | null,
+    nextTo?: readonly string[],
+  ): void;
   fetch?: FetchFn;
   /** Replaces every channel's transport (benches measuring the pipeline alone). */
   transport?: Transport;
@@ -101,7 +106,7 @@ export class Notifier {
       resolved: (t) => this.resolved(t),
       suppressed: () => this.metrics.suppressed.inc(),
       recordTimeline: (id, e) => this.timeline(id, e),
-      setEscalation: (id, step, at) => deps.setEscalation?.(id, step, at),
+      setEscalation: (id, step, at, to) => deps.setEscalation?.(id, step, at, to),
     });
   }
 

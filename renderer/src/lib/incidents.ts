@@ -56,7 +56,8 @@ export function escalationText(i: Incident, now: number): string {
   // No step yet: a new incident held in its group wait before the first page.
   if (!step) return left <= 0 ? 'paging now' : `first page in ${countdown(left)}`;
   if (left <= 0) return `${step} · escalating now`;
-  return `${step} · escalates in ${countdown(left)}`;
+  const to = i.nextEscalationTo?.length ? ` to ${i.nextEscalationTo.join(', ')}` : '';
+  return `${step} · escalates${to} in ${countdown(left)}`;
 }
 
 /** The alerts that page (causes), and those that are effects (recorded, not paged). */
