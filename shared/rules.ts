@@ -118,6 +118,51 @@ export const RateOfChangeRule = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * One figure for a whole region: the `agg` (average, extreme, sum of series means or a
+ * percentile) of every matching sample of the metric in the region over the last `windowMs`,
+ * checked every few seconds. "p95 response_time over a region > 800 ms for 2 min" is metric
+ * response_time, agg p95, comparator gt, warning 800, windowMs 120 000. The alert is the
+ * region's (subject kind 'region'), one per region.
+ */
+export const RegionAggregateRule = Type.Object(
+  {
+    id: RuleId,
+    kind: Type.Literal('region_aggregate'),
+    enabled: Type.Boolean(),
+    description: Type.String({ maxLength: 500 }),
+    metric: Type.String({ minLength: 1, maxLength: 128 }),
+    agg: Type.Union([
+      Type.Literal('avg'),
+      Type.Literal('min'),
+      Type.Literal('max'),
+      Type.Literal('sum'),
+      Type.Literal('p50'),
+      Type.Literal('p95'),
+      Type.Literal('p99'),
+    ]),
+    comparator: Type.Union([Type.Literal('gt'), Type.Literal('lt')]),
+    unit: Type.String({ maxLength: 16 }),
+    warning: Type.Union([Type.Number(), Type.Null()]),
+    critical: Type.Union([Type.Number(), Type.Null()]),
+    hysteresis: Type.Number({ minimum: 0 }),
+    forMs: Type.Integer({ minimum: 0 }),
+    /** The span aggregated: 1 min to 1 h. */
+    windowMs: Type.Integer({ minimum: 60_000, maximum: 3_600_000 }),
+    matchers: Opt(
+      Type.Object(
+        {
+          regions: RuleMatchers.properties.regions,
+          agentTypes: RuleMatchers.properties.agentTypes,
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    runbookUrl: RunbookUrl,
+  },
+  { additionalProperties: false },
+);
+
 export const AgentOfflineRule = Type.Object(
   {
     id: RuleId,
@@ -196,6 +241,7 @@ export const Rule = Type.Union([
   AnomalyRule,
   AbsenceRule,
   RateOfChangeRule,
+  RegionAggregateRule,
 ]);
 
 /** Each kind's own schema, so a bad rule's errors name its fields (a union's would not). */
@@ -207,6 +253,7 @@ export const RULE_SCHEMAS = {
   anomaly: AnomalyRule,
   absence: AbsenceRule,
   rate_of_change: RateOfChangeRule,
+  region_aggregate: RegionAggregateRule,
 } as const;
 export type RuleKind = keyof typeof RULE_SCHEMAS;
 export const RULE_KINDS = Object.keys(RULE_SCHEMAS) as RuleKind[];
@@ -218,6 +265,7 @@ export type AgentOfflineRule = Static<typeof AgentOfflineRule>;
 export type RegionStatusRule = Static<typeof RegionStatusRule>;
 export type AbsenceRule = Static<typeof AbsenceRule>;
 export type RateOfChangeRule = Static<typeof RateOfChangeRule>;
+export type RegionAggregateRule = Static<typeof RegionAggregateRule>;
 export type Rule = Static<typeof Rule>;
 
 const threshold = (

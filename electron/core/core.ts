@@ -157,6 +157,11 @@ export class MonitoringCore {
       clock: this.clock,
       agent: (id) => this.fleet.agent(id),
       seriesOf: (metric) => this.store.seriesOf(metric),
+      aggregates: {
+        store: () => this.store,
+        regions: () => this.fleet.regions(),
+        agentsOf: (regionId) => this.fleet.listAgents({ regionId }),
+      },
     });
     this.incidents = new IncidentServices({
       clock: this.clock,

@@ -82,6 +82,43 @@ describe('rules page', () => {
     ]);
   });
 
+  it('creates a region_aggregate rule in the form; it fires one alert per region', async () => {
+    const { body: metrics } = await stack.api<{ metrics: string[] }>('/api/v1/metric-names');
+    expect(metrics.metrics).toContain('response_time');
+    const page = await openConsole(stack, '#/rules');
+    await page.click(byTestId('rule-new'));
+    await page.waitForSelector(byTestId('rule-form'));
+    await page.selectOption(byTestId('rule-field-kind'), 'region_aggregate');
+    await page.waitForSelector(byTestId('rule-field-agg'));
+    // Its scope is regions and agent types: no label matcher input for this kind.
+    expect(await page.locator(byTestId('rule-field-matchers.labels')).count()).toBe(0);
+    await page.fill(byTestId('rule-field-id'), 'region_any_latency');
+    await page.fill(byTestId('rule-field-description'), 'Any region latency');
+    await page.fill(byTestId('rule-field-metric'), 'response_time');
+    await page.selectOption(byTestId('rule-field-agg'), 'p95');
+    await page.fill(byTestId('rule-field-unit'), 'ms');
+    await page.fill(byTestId('rule-field-windowMs'), '0.5');
+    await waitForText(page, 'rule-error-windowMs', /60000/);
+    await page.fill(byTestId('rule-field-windowMs'), '2');
+    // Every simulated region answers in more than 1 ms.
+    await page.fill(byTestId('rule-field-warning'), '1');
+    await waitForText(page, 'rule-preview', /No preview: .*region_aggregate/);
+    await page.click(byTestId('rule-save'));
+    await page.waitForSelector(byTestId('rule-row-region_any_latency'));
+    const { body } = await stack.api<{ rules: { id: string; windowMs?: number }[] }>(
+      '/api/v1/rules',
+    );
+    expect(body.rules.find((r) => r.id === 'region_any_latency')?.windowMs).toBe(120_000);
+    // Fired per region (subject the region, no agent), at most one alert a region.
+    await eventually(async () => {
+      const open = (await alertsIn(stack, 'open')).filter((a) => a.ruleId === 'region_any_latency');
+      expect(open.length).toBeGreaterThanOrEqual(1);
+      for (const a of open) expect(a.subject).toMatchObject({ kind: 'region', agentId: null });
+      const regions = open.map((a) => a.subject.regionId);
+      expect(new Set(regions).size).toBe(regions.length);
+    });
+  });
+
   it('duplicates a rule into the form and refuses a duplicate id with a message', async () => {
     const page = await openConsole(stack, '#/rules');
     await page.click(byTestId('rule-duplicate-memory_usage'));

@@ -65,6 +65,27 @@ describe('checkRule', () => {
     ).toEqual([]);
   });
 
+  it('takes a region_aggregate rule and names its bad fields', () => {
+    const agg = {
+      ...threshold,
+      id: 'region_slow',
+      kind: 'region_aggregate',
+      metric: 'response_time',
+      agg: 'p95',
+      unit: 'ms',
+      warning: 800,
+      critical: null,
+      windowMs: 120_000,
+      matchers: { regions: ['eu-west-1'], agentTypes: ['application'] },
+    };
+    expect(fields(agg)).toEqual([]);
+    expect(fields({ ...agg, agg: 'count' })).toEqual(['agg']);
+    expect(fields({ ...agg, windowMs: 30_000 })).toEqual(['windowMs']);
+    expect(fields({ ...agg, windowMs: 7_200_000 })).toEqual(['windowMs']);
+    expect(fields({ ...agg, warning: null })).toEqual(['warning']);
+    expect(fields({ ...agg, matchers: { labels: { a: 'b' } } })).toEqual(['matchers.labels']);
+  });
+
   it('names every bad field, not only the first', () => {
     const r = checkRule({ ...threshold, id: 'Bad Id', metric: '', hysteresis: -1, extra: 1 });
     expect('rule' in r).toBe(false);

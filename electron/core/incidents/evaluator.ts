@@ -5,6 +5,7 @@ import type {
   AbsenceRule,
   AgentOfflineRule,
   RateOfChangeRule,
+  RegionAggregateRule,
   RegionStatusRule,
   Rule,
   ThresholdRule,
@@ -18,6 +19,10 @@ import { AbsenceWatch, type KnownSeries } from '../rules/absence-watch.js';
 import { KeepFiring } from '../rules/keep-firing.js';
 import { matchesSeries } from '../rules/matchers.js';
 import { RateWindow } from '../rules/rate-window.js';
+import {
+  RegionAggregateWatch,
+  type RegionAggregateSource,
+} from '../rules/region-aggregate-watch.js';
 
 export interface EvaluatorDeps {
   clock: Clock;
@@ -25,6 +30,11 @@ export interface EvaluatorDeps {
   agent(id: string): Agent | undefined;
   /** Series the store knows for a metric (absence rules watch them from the start). */
   seriesOf(metric: string): Iterable<KnownSeries>;
+  /**
+   * The metric store and regions, for region_aggregate rules. Left out (evaluator tests that
+   * only feed samples), those rules are not checked.
+   */
+  aggregates?: RegionAggregateSource;
 }
 
 function labelSuffix(labels: Readonly<Record<string, string>> | undefined): string {
@@ -48,6 +58,7 @@ export class RuleEvaluator {
   private readonly health = new Map<string, Region['status']>();
   private readonly absence: AbsenceWatch;
   private readonly keepFiring: KeepFiring;
+  private readonly regionAggregates: RegionAggregateWatch | null;
 
   constructor(
     private readonly alerts: AlertBook,
@@ -56,6 +67,9 @@ export class RuleEvaluator {
   ) {
     this.absence = new AbsenceWatch({ ...deps, alerts });
     this.keepFiring = new KeepFiring(deps.clock);
+    this.regionAggregates = deps.aggregates
+      ? new RegionAggregateWatch({ ...deps.aggregates, clock: deps.clock, alerts })
+      : null;
     events.on('agent.changed', ({ agent, previousStatus }) => {
       if (agent.status !== previousStatus) this.onAgentStatus(agent);
     });
@@ -79,6 +93,7 @@ export class RuleEvaluator {
     this.offlineRules = [];
     this.regionRules = [];
     const absence: AbsenceRule[] = [];
+    const regionAggregates: RegionAggregateRule[] = [];
     const windows = new Map<string, { windowMs: number; series: Map<string, RateWindow> }>();
     const add = <R extends { metric: string }>(map: Map<string, R[]>, rule: R) =>
       map.set(rule.metric, [...(map.get(rule.metric) ?? []), rule]);
@@ -97,10 +112,12 @@ export class RuleEvaluator {
       } else if (rule.kind === 'absence') absence.push(rule);
       else if (rule.kind === 'agent_offline') this.offlineRules.push(rule);
       else if (rule.kind === 'region_status') this.regionRules.push(rule);
+      else if (rule.kind === 'region_aggregate') regionAggregates.push(rule);
       // forecast and anomaly rules are evaluated where forecasts and scores are made.
     }
     this.rateWindows = windows;
     this.absence.setRules(absence);
+    this.regionAggregates?.setRules(regionAggregates);
     this.keepFiring.keepOnly(new Set(rules.filter((r) => r.enabled).map((r) => r.id)));
   }
 
@@ -145,9 +162,10 @@ export class RuleEvaluator {
     }
   }
 
-  /** Cancel the timers (absence checks, keep_firing_for waits): the core is stopping. */
+  /** Cancel the timers (absence and region figure checks, keep_firing_for waits): the core is stopping. */
   dispose(): void {
     this.absence.dispose();
+    this.regionAggregates?.dispose();
     this.keepFiring.dispose();
   }
 

@@ -47,7 +47,10 @@ export function previewRule(rule: Rule, deps: PreviewDeps): RulePreview {
     return {
       ...base,
       supported: false,
-      reason: `no preview for ${rule.kind} rules: they depend on state the store does not keep`,
+      reason:
+        rule.kind === 'region_aggregate'
+          ? 'no preview for region_aggregate rules yet: the replay reads per-series minute rollups, not region-wide windows'
+          : `no preview for ${rule.kind} rules: they depend on state the store does not keep`,
     };
   }
   const matching: { series: Series; agent: Agent }[] = [];

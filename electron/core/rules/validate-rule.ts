@@ -51,7 +51,12 @@ function describe(field: string, message: string, schema: TSchema): string {
 }
 
 function crossFieldErrors(rule: Rule): FieldError[] {
-  if (rule.kind !== 'threshold' && rule.kind !== 'rate_of_change') return [];
+  if (
+    rule.kind !== 'threshold' &&
+    rule.kind !== 'rate_of_change' &&
+    rule.kind !== 'region_aggregate'
+  )
+    return [];
   const { warning, critical, comparator } = rule;
   const finite = (x: number | null) => x === null || Number.isFinite(x);
   if (!finite(warning)) return [{ field: 'warning', message: 'must be a finite number' }];

@@ -250,3 +250,28 @@ export function queryRange(store: QuerySource, q: RangeQuery, now: number): Rang
     })),
   };
 }
+
+export interface WindowQuery {
+  metric: string;
+  agentIds: ReadonlySet<string> | null;
+  from: number;
+  to: number;
+  agg: Exclude<Aggregation, 'count'>;
+}
+
+/**
+ * One figure over exactly [from, to) for every matching series together (a region's p95 over
+ * the last 2 min), or null when none had data. Unlike `queryRange` the window is not aligned
+ * to a step and, while `from` is inside raw retention, raw samples are read however long the
+ * window: an alert rule judges the samples themselves, including the minute still filling.
+ */
+export function queryWindow(store: QuerySource, q: WindowQuery, now: number): number | null {
+  const step = Math.max(1, q.to - q.from);
+  const tier: Tier =
+    q.from >= now - store.retention.rawMs ? 'raw' : chooseTier(step, q.from, now, store);
+  const acc = new StepAccumulator(1, QUANTILE[q.agg] !== undefined);
+  const scope: RangeQuery = { ...q, labels: {}, step, perSeries: false };
+  for (const series of store.seriesOf(q.metric))
+    if (matches(series, scope)) accumulate(store, series, tier, q.from, step, 1, acc);
+  return acc.value(0, q.agg);
+}

@@ -23,6 +23,7 @@ const LABELS: Record<string, string> = {
   description: 'Description',
   metric: 'Metric',
   comparator: 'Fires when the value is',
+  agg: 'Aggregate over the region',
   unit: 'Unit',
   warning: 'Warning level',
   critical: 'Critical level',
@@ -59,6 +60,15 @@ const CHOICES: Record<string, [string, string][]> = {
     ['critical', 'critical'],
     ['warning', 'warning'],
     ['info', 'info'],
+  ],
+  agg: [
+    ['p95', '95th percentile'],
+    ['p99', '99th percentile'],
+    ['p50', 'median'],
+    ['avg', 'average'],
+    ['min', 'minimum'],
+    ['max', 'maximum'],
+    ['sum', 'sum of series'],
   ],
   sensitivity: [
     ['low', 'low'],
@@ -146,7 +156,11 @@ export function RuleForm({ mode, initial, onSaved, onCancel }: Props) {
   };
 
   const fields = KIND_FIELDS[draft.kind].flatMap((f) =>
-    f === 'matchers' ? ['matchers.regions', 'matchers.agentTypes', 'matchers.labels'] : [f],
+    f !== 'matchers'
+      ? [f]
+      : draft.kind === 'region_aggregate'
+        ? ['matchers.regions', 'matchers.agentTypes']
+        : ['matchers.regions', 'matchers.agentTypes', 'matchers.labels'],
   );
 
   const input = (field: string, first = false) => {

@@ -33,6 +33,19 @@ export const KIND_FIELDS: Record<RuleKind, readonly string[]> = {
     'matchers',
     'runbookUrl',
   ],
+  region_aggregate: [
+    'metric',
+    'agg',
+    'comparator',
+    'unit',
+    'windowMs',
+    'warning',
+    'critical',
+    'hysteresis',
+    'forMs',
+    'matchers',
+    'runbookUrl',
+  ],
   absence: ['metric', 'absentForMs', 'severity', 'matchers', 'runbookUrl'],
   agent_offline: ['severity', 'matchers', 'runbookUrl'],
   region_status: ['degraded', 'failed', 'runbookUrl'],
@@ -43,6 +56,7 @@ export const KIND_FIELDS: Record<RuleKind, readonly string[]> = {
 export const KIND_LABELS: Record<RuleKind, string> = {
   threshold: 'Threshold',
   rate_of_change: 'Rate of change',
+  region_aggregate: 'Region aggregate',
   absence: 'Absence',
   agent_offline: 'Agent offline',
   region_status: 'Region status',
@@ -65,6 +79,7 @@ const NULLABLE = new Set(['warning', 'critical', 'degraded', 'failed']);
 const DEFAULTS: Record<string, string> = {
   metric: '',
   comparator: 'gt',
+  agg: 'p95',
   unit: '%',
   warning: '',
   critical: '',
@@ -135,7 +150,8 @@ export function toRule(d: Draft): Record<string, unknown> {
       if (list(d['matchers.agentTypes'] ?? '').length)
         m.agentTypes = list(d['matchers.agentTypes']!);
       const labels = list(d['matchers.labels'] ?? '');
-      if (labels.length)
+      // A region_aggregate rule scopes by region and agent type only (its figure is one per region).
+      if (labels.length && d.kind !== 'region_aggregate')
         m.labels = Object.fromEntries(
           labels.map((l) => {
             const i = l.indexOf('=');
@@ -184,6 +200,8 @@ export function ruleSummary(r: Rule): string {
       return `${r.metric} ${r.comparator === 'gt' ? '>' : '<'} ${lv(r.warning, r.critical, r.unit)}${r.forMs ? ` for ${r.forMs / 1000} s` : ''}`;
     case 'rate_of_change':
       return `${r.metric} ${r.comparator === 'gt' ? 'rising' : 'falling'} ${lv(r.warning, r.critical, `${r.unit}/h`)} over ${r.windowMs / 60_000} min`;
+    case 'region_aggregate':
+      return `${r.agg} ${r.metric} per region over ${r.windowMs / 60_000} min ${r.comparator === 'gt' ? '>' : '<'} ${lv(r.warning, r.critical, r.unit)}${r.forMs ? ` for ${r.forMs / 1000} s` : ''}`;
     case 'absence':
       return `${r.metric} silent ${r.absentForMs / 60_000} min on a live agent`;
     case 'agent_offline':
