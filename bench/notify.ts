@@ -55,6 +55,9 @@ async function crossings(
     agentType: 'system',
     version: 'bench',
   });
+  // Heartbeats, as a real agent sends them: a silent agent goes offline after 3 s, its region
+  // fails, and every later crossing would join that outage's open incident (no page).
+  const beat = setInterval(() => ws.send(JSON.stringify({ type: 'heartbeat' })), 500);
   const sentAt: number[] = [];
   let ts = Date.now();
   for (let k = 0; k < spikes; k++) {
@@ -70,6 +73,7 @@ async function crossings(
     // otherwise hold pages back and measure the throttle, not the pipeline.
     await sleep(250);
   }
+  clearInterval(beat);
   ws.close();
   return sentAt;
 }
