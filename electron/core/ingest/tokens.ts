@@ -5,7 +5,12 @@ import { join } from 'node:path';
 export const AGENT_TOKEN_FILE = 'agent-token';
 
 export function newToken(): string {
-  return randomBytes(24).toString('base64url');
+  // base64url may begin with '-', which a command line reads as an option
+  // (`meridian agent --token -Xy…` is refused as ambiguous): redraw until it does not.
+  for (;;) {
+    const token = randomBytes(24).toString('base64url');
+    if (!token.startsWith('-')) return token;
+  }
 }
 
 /** The agent token: the one given, else `<dataDir>/agent-token`, created (mode 0600) on first run. */

@@ -5,7 +5,7 @@
 // are written by their routes (api/audit-trail.ts).
 import { join } from 'node:path';
 import type { AuditEntry } from '../../../shared/api.js';
-import type { Clock } from '../clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { RecordLog } from '../state/record-log.js';
@@ -44,7 +44,10 @@ export class AuditLog {
   ) {
     this.log = new RecordLog<AuditEntry>({
       path: join(dataDir, AUDIT_LOG_FILE),
-      clock: deps.clock,
+      // The write is coalesced in real time, not on the core's clock: an audited request (an
+      // ack, a silence) answers once its entry is durable, and that must not wait for a
+      // manually stepped clock. Entries are still stamped with the core's clock.
+      clock: systemClock,
       parse: (raw, key) => (isEntry(raw) && raw.id === key ? raw : null),
       flushMs: 5,
       onError: (err) =>
