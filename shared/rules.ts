@@ -46,22 +46,33 @@ const RunbookUrl = Opt(Type.String({ maxLength: 2048, pattern: '^https?://[^\\s]
 /** Once the condition is gone, the alert stays open this long (a brief dip does not resolve it). */
 const KeepFiringForMs = Opt(Type.Integer({ minimum: 0, maximum: 86_400_000 }));
 
+/** What every rule has: its id, its kind, whether it is on, and what it is about. */
+const ruleHead = <K extends string>(kind: K) => ({
+  id: RuleId,
+  kind: Type.Literal(kind),
+  enabled: Type.Boolean(),
+  description: Type.String({ maxLength: 500 }),
+});
+const Metric = Type.String({ minLength: 1, maxLength: 128 });
+/** gt: alert when the value rises above a level; lt: when it falls below. */
+const Comparator = Type.Union([Type.Literal('gt'), Type.Literal('lt')]);
+/** The levels a rule judges a value by, as threshold rules do. */
+const Levels = {
+  warning: Type.Union([Type.Number(), Type.Null()]),
+  critical: Type.Union([Type.Number(), Type.Null()]),
+  /** The value must come back past the level by this much before the alert resolves. */
+  hysteresis: Type.Number({ minimum: 0 }),
+  /** The condition must hold this long before the alert fires (0: at once). */
+  forMs: Type.Integer({ minimum: 0 }),
+};
+
 export const ThresholdRule = Type.Object(
   {
-    id: RuleId,
-    kind: Type.Literal('threshold'),
-    enabled: Type.Boolean(),
-    description: Type.String({ maxLength: 500 }),
-    metric: Type.String({ minLength: 1, maxLength: 128 }),
-    /** gt: alert when the value rises above a threshold; lt: when it falls below. */
-    comparator: Type.Union([Type.Literal('gt'), Type.Literal('lt')]),
+    ...ruleHead('threshold'),
+    metric: Metric,
+    comparator: Comparator,
     unit: Type.String({ maxLength: 16 }),
-    warning: Type.Union([Type.Number(), Type.Null()]),
-    critical: Type.Union([Type.Number(), Type.Null()]),
-    /** The value must come back past the threshold by this much before the alert resolves. */
-    hysteresis: Type.Number({ minimum: 0 }),
-    /** The condition must hold this long before the alert fires (0: at once). */
-    forMs: Type.Integer({ minimum: 0 }),
+    ...Levels,
     keepFiringForMs: KeepFiringForMs,
     matchers: Opt(RuleMatchers),
     runbookUrl: RunbookUrl,
@@ -76,11 +87,8 @@ export const ThresholdRule = Type.Object(
  */
 export const AbsenceRule = Type.Object(
   {
-    id: RuleId,
-    kind: Type.Literal('absence'),
-    enabled: Type.Boolean(),
-    description: Type.String({ maxLength: 500 }),
-    metric: Type.String({ minLength: 1, maxLength: 128 }),
+    ...ruleHead('absence'),
+    metric: Metric,
     /** 1 min to 1 day. */
     absentForMs: Type.Integer({ minimum: 60_000, maximum: 86_400_000 }),
     severity: SeverityLevel,
@@ -97,20 +105,14 @@ export const AbsenceRule = Type.Object(
  */
 export const RateOfChangeRule = Type.Object(
   {
-    id: RuleId,
-    kind: Type.Literal('rate_of_change'),
-    enabled: Type.Boolean(),
-    description: Type.String({ maxLength: 500 }),
-    metric: Type.String({ minLength: 1, maxLength: 128 }),
+    ...ruleHead('rate_of_change'),
+    metric: Metric,
     /** The metric's unit; the levels are in this unit per hour. */
     unit: Type.String({ maxLength: 16 }),
-    comparator: Type.Union([Type.Literal('gt'), Type.Literal('lt')]),
+    comparator: Comparator,
     /** 5 min to 24 h. */
     windowMs: Type.Integer({ minimum: 300_000, maximum: 86_400_000 }),
-    warning: Type.Union([Type.Number(), Type.Null()]),
-    critical: Type.Union([Type.Number(), Type.Null()]),
-    hysteresis: Type.Number({ minimum: 0 }),
-    forMs: Type.Integer({ minimum: 0 }),
+    ...Levels,
     keepFiringForMs: KeepFiringForMs,
     matchers: Opt(RuleMatchers),
     runbookUrl: RunbookUrl,
@@ -127,11 +129,8 @@ export const RateOfChangeRule = Type.Object(
  */
 export const RegionAggregateRule = Type.Object(
   {
-    id: RuleId,
-    kind: Type.Literal('region_aggregate'),
-    enabled: Type.Boolean(),
-    description: Type.String({ maxLength: 500 }),
-    metric: Type.String({ minLength: 1, maxLength: 128 }),
+    ...ruleHead('region_aggregate'),
+    metric: Metric,
     agg: Type.Union([
       Type.Literal('avg'),
       Type.Literal('min'),
@@ -141,12 +140,9 @@ export const RegionAggregateRule = Type.Object(
       Type.Literal('p95'),
       Type.Literal('p99'),
     ]),
-    comparator: Type.Union([Type.Literal('gt'), Type.Literal('lt')]),
+    comparator: Comparator,
     unit: Type.String({ maxLength: 16 }),
-    warning: Type.Union([Type.Number(), Type.Null()]),
-    critical: Type.Union([Type.Number(), Type.Null()]),
-    hysteresis: Type.Number({ minimum: 0 }),
-    forMs: Type.Integer({ minimum: 0 }),
+    ...Levels,
     /** The span aggregated: 1 min to 1 h. */
     windowMs: Type.Integer({ minimum: 60_000, maximum: 3_600_000 }),
     matchers: Opt(
@@ -165,10 +161,7 @@ export const RegionAggregateRule = Type.Object(
 
 export const AgentOfflineRule = Type.Object(
   {
-    id: RuleId,
-    kind: Type.Literal('agent_offline'),
-    enabled: Type.Boolean(),
-    description: Type.String({ maxLength: 500 }),
+    ...ruleHead('agent_offline'),
     severity: SeverityLevel,
     matchers: Opt(RuleMatchers),
     runbookUrl: RunbookUrl,
@@ -178,10 +171,7 @@ export const AgentOfflineRule = Type.Object(
 
 export const RegionStatusRule = Type.Object(
   {
-    id: RuleId,
-    kind: Type.Literal('region_status'),
-    enabled: Type.Boolean(),
-    description: Type.String({ maxLength: 500 }),
+    ...ruleHead('region_status'),
     degraded: Type.Union([SeverityLevel, Type.Null()]),
     failed: Type.Union([SeverityLevel, Type.Null()]),
     runbookUrl: RunbookUrl,
@@ -196,11 +186,8 @@ export const RegionStatusRule = Type.Object(
  */
 export const ForecastRule = Type.Object(
   {
-    id: RuleId,
-    kind: Type.Literal('forecast'),
-    enabled: Type.Boolean(),
-    description: Type.String({ maxLength: 500 }),
-    metric: Type.String({ minLength: 1, maxLength: 128 }),
+    ...ruleHead('forecast'),
+    metric: Metric,
     unit: Type.String({ maxLength: 16 }),
     threshold: Type.Number(),
     /** 1 h to 30 d. */
@@ -217,10 +204,7 @@ export const ForecastRule = Type.Object(
  */
 export const AnomalyRule = Type.Object(
   {
-    id: RuleId,
-    kind: Type.Literal('anomaly'),
-    enabled: Type.Boolean(),
-    description: Type.String({ maxLength: 500 }),
+    ...ruleHead('anomaly'),
     metrics: Type.Array(Type.String({ minLength: 1, maxLength: 128 }), {
       minItems: 1,
       maxItems: 64,
