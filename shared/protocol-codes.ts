@@ -7,6 +7,42 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_FRAME_BYTES = 256 * 1024;
 export const MAX_SAMPLES_PER_BATCH = 5_000;
 export const MAX_EVENTS_PER_BATCH = 1_000;
+/** An `action_result`'s output (stdout then stderr) is cut to this many bytes of UTF-8. */
+export const MAX_ACTION_OUTPUT_BYTES = 16 * 1024;
+/** At most this many parameters per `action`, each value at most MAX_ACTION_PARAM_CHARS long. */
+export const MAX_ACTION_PARAMS = 16;
+export const MAX_ACTION_PARAM_CHARS = 256;
+
+/**
+ * How an action ended, as the agent reports it in `action_result`:
+ * - `succeeded` / `failed`: it ran; exit code 0 / not 0 (the console's verification, not this,
+ *   decides whether the recovery worked);
+ * - `timeout`: killed at its timeout or the action's deadline;
+ * - `refused`: not run: unknown action, a parameter outside its pattern, approval required
+ *   but not given, deadline already past, another action still running (see `reason`);
+ * - `dry_run`: validated and not run; `argv` says what would have run;
+ * - `interrupted`: the agent stopped (crash, restart) while it ran: never reported as done.
+ */
+export const ACTION_STATUSES = [
+  'succeeded',
+  'failed',
+  'timeout',
+  'refused',
+  'dry_run',
+  'interrupted',
+] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
+/** `reason` codes of a `refused` action_result. */
+export const ACTION_REFUSALS = {
+  unknownAction: 'unknown_action',
+  badParameter: 'bad_parameter',
+  approvalRequired: 'approval_required',
+  deadlinePassed: 'deadline_passed',
+  busy: 'busy',
+  /** The agent could not start the program (not found, user unknown, not permitted). */
+  spawnFailed: 'spawn_failed',
+} as const;
 
 /**
  * WebSocket close codes the console uses, with the reason label counted in

@@ -4,7 +4,15 @@
 // them out as JSON Schema (docs/schemas/) for agents written in other languages.
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 
-import { MAX_EVENTS_PER_BATCH, MAX_SAMPLES_PER_BATCH, PROTOCOL_VERSION } from './protocol-codes.js';
+import {
+  ACTION_STATUSES,
+  MAX_ACTION_OUTPUT_BYTES,
+  MAX_ACTION_PARAM_CHARS,
+  MAX_ACTION_PARAMS,
+  MAX_EVENTS_PER_BATCH,
+  MAX_SAMPLES_PER_BATCH,
+  PROTOCOL_VERSION,
+} from './protocol-codes.js';
 
 // The protocol's plain values (version, limits, close and error codes) live apart from the
 // schemas, so an agent can use them without loading the schema library.
@@ -131,6 +139,59 @@ export const EventsMessage = Type.Object(
   },
 );
 
+/** Parameter name → value of an action. Values are plain strings; the agent checks each one. */
+export const ActionParams = Type.Record(
+  Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9_]{0,63}$' }),
+  Type.String({ maxLength: MAX_ACTION_PARAM_CHARS, pattern: '^[^\\u0000-\\u001f]*$' }),
+  { maxProperties: MAX_ACTION_PARAMS, additionalProperties: false },
+);
+
+const ActionId = Identifier('Action id, unique per console; echoed in action_result.', 80);
+
+/**
+ * Console → agent: run the named action from the agent's own actions file. Never a command
+ * line: the agent looks the name up, checks every parameter against the pattern its file
+ * gives, and refuses anything else. Sent only to agents whose hello listed the action.
+ */
+export const ActionMessage = Type.Object(
+  {
+    type: Type.Literal('action'),
+    id: ActionId,
+    action: Identifier("Action name, as in the agent's actions file."),
+    params: ActionParams,
+    /** Validate and report the argv that would run; run nothing. */
+    dryRun: Type.Boolean(),
+    /** Epoch ms (console clock) after which the agent must not start it, and kills it if running. */
+    deadline: EpochMs,
+    /** The operator who approved it, for actions whose file entry requires approval. */
+    approvedBy: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  },
+  { additionalProperties: false, description: 'Run an allow-listed action (console → agent).' },
+);
+
+/** Agent → console: how an action ended. Resent after reconnecting until `action_ack`. */
+export const ActionResultMessage = Type.Object(
+  {
+    type: Type.Literal('action_result'),
+    id: ActionId,
+    action: Identifier('Action name.'),
+    status: Type.Union(ACTION_STATUSES.map((s) => Type.Literal(s))),
+    /** Why it was refused or interrupted (see ACTION_REFUSALS), or what failed. */
+    reason: Type.Optional(Type.String({ maxLength: 512 })),
+    exitCode: Type.Union([Type.Integer(), Type.Null()]),
+    /** The signal that ended it, when one did (SIGTERM, SIGKILL). */
+    signal: Type.Optional(Type.String({ maxLength: 16 })),
+    startedAt: Type.Optional(EpochMs),
+    durationMs: Type.Integer({ minimum: 0 }),
+    /** stdout then stderr, cut to MAX_ACTION_OUTPUT_BYTES. */
+    output: Type.String({ maxLength: MAX_ACTION_OUTPUT_BYTES }),
+    outputTruncated: Type.Boolean(),
+    /** The argv that ran (or, for dry_run, would have run), parameters substituted. */
+    argv: Type.Optional(Type.Array(Type.String({ maxLength: 4096 }), { maxItems: 64 })),
+  },
+  { additionalProperties: false, description: 'The outcome of an action (agent → console).' },
+);
+
 export const WelcomeMessage = Type.Object(
   {
     type: Type.Literal('welcome'),
@@ -145,6 +206,14 @@ export const WelcomeMessage = Type.Object(
 export const AckMessage = Type.Object(
   { type: Type.Literal('ack'), seq: Type.Integer({ minimum: 0 }) },
   { additionalProperties: false, description: 'The batch with this seq is stored; drop it.' },
+);
+
+export const ActionAckMessage = Type.Object(
+  { type: Type.Literal('action_ack'), id: ActionId },
+  {
+    additionalProperties: false,
+    description: 'The action_result with this id is recorded; the agent may forget it.',
+  },
 );
 
 export const ErrorMessage = Type.Object(
@@ -173,9 +242,15 @@ export type EventsMessage = Static<typeof EventsMessage>;
 export type WelcomeMessage = Static<typeof WelcomeMessage>;
 export type AckMessage = Static<typeof AckMessage>;
 export type ErrorMessage = Static<typeof ErrorMessage>;
+export type ActionParams = Static<typeof ActionParams>;
+export type ActionMessage = Static<typeof ActionMessage>;
+export type ActionResultMessage = Static<typeof ActionResultMessage>;
+export type ActionAckMessage = Static<typeof ActionAckMessage>;
 
-export type AgentMessage = HelloMessage | HeartbeatMessage | MetricsMessage | EventsMessage;
-export type ConsoleMessage = WelcomeMessage | AckMessage | ErrorMessage;
+export type AgentMessage =
+  HelloMessage | HeartbeatMessage | MetricsMessage | EventsMessage | ActionResultMessage;
+export type ConsoleMessage =
+  WelcomeMessage | AckMessage | ErrorMessage | ActionMessage | ActionAckMessage;
 
 /** Every message by its `type`, for validators and the JSON Schema export. */
 export const AGENT_MESSAGE_SCHEMAS = {
@@ -183,10 +258,13 @@ export const AGENT_MESSAGE_SCHEMAS = {
   heartbeat: HeartbeatMessage,
   metrics: MetricsMessage,
   events: EventsMessage,
+  action_result: ActionResultMessage,
 } as const satisfies Record<AgentMessage['type'], TSchema>;
 
 export const CONSOLE_MESSAGE_SCHEMAS = {
   welcome: WelcomeMessage,
   ack: AckMessage,
   error: ErrorMessage,
+  action: ActionMessage,
+  action_ack: ActionAckMessage,
 } as const satisfies Record<ConsoleMessage['type'], TSchema>;
