@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MAX_ACTION_PARAM_CHARS, MAX_ACTION_PARAMS } from '../../shared/protocol-codes.js';
 import {
+  MAX_ARGV_TOTAL_CHARS,
   PARAM_NAME,
   compileParamPattern,
   hasControlChar,
@@ -233,6 +234,9 @@ function parseArgv(
     }
     return parsed.parts;
   });
+  const total = argv.flat().reduce((n, p) => n + ('text' in p ? p.text.length : 0), 0);
+  if (total > MAX_ARGV_TOTAL_CHARS)
+    fail(at, `longer than ${MAX_ARGV_TOTAL_CHARS} characters in all (it is echoed in results)`);
   // A program chosen by a parameter: only a file in a fixed directory (the value may hold no '/').
   const program = argv[0]!;
   if (program.some((p) => 'param' in p)) {

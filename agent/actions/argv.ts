@@ -7,6 +7,12 @@ import { MAX_ACTION_PARAM_CHARS } from '../../shared/protocol-codes.js';
 export const PARAM_NAME = /^[a-zA-Z][a-zA-Z0-9_]{0,63}$/;
 const MAX_PATTERN_CHARS = 1024;
 const MAX_ARG_CHARS = 4096;
+/**
+ * All of argv together: it is echoed in action_result, which with 16 KiB of output must stay
+ * well inside the console's frame limit (256 KiB); a result the console refused would be resent
+ * on every reconnect.
+ */
+export const MAX_ARGV_TOTAL_CHARS = 32_768;
 
 /** NUL, newline and the other C0 controls, and DEL. */
 export function hasControlChar(s: string): boolean {
@@ -142,5 +148,7 @@ export function renderArgv(
       return { error: `argv[${i}] would be longer than ${MAX_ARG_CHARS} characters` };
     argv.push(el);
   }
+  if (argv.reduce((n, a) => n + a.length, 0) > MAX_ARGV_TOTAL_CHARS)
+    return { error: `argv would be longer than ${MAX_ARGV_TOTAL_CHARS} characters in all` };
   return { argv };
 }

@@ -103,6 +103,21 @@ describe('action parameters', () => {
     });
   });
 
+  it('refuses values that would make argv too long in all for a result frame', () => {
+    const many = action({
+      argv: ['echo', ...Array.from({ length: 16 }, (_, i) => `${'x'.repeat(1900)}{p${i}}`)],
+      params: Object.fromEntries(
+        Array.from({ length: 16 }, (_, i) => [`p${i}`, { pattern: '^[a-z]*$' }]),
+      ),
+    });
+    const short = Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`p${i}`, 'a']));
+    expect(renderArgv(many, short)).toHaveProperty('argv');
+    const long = Object.fromEntries(
+      Array.from({ length: 16 }, (_, i) => [`p${i}`, 'a'.repeat(200)]),
+    );
+    expect(refusedWith(many, long)).toMatch(/longer than 32768 characters in all/);
+  });
+
   it('a parameter naming the program is a bare file name in its directory', () => {
     const run = action({
       argv: ['/etc/agent/scripts/{script}'],

@@ -98,6 +98,12 @@ describe('actions file', () => {
       /true or false/,
     ],
     ['an empty argv', withAction({ argv: [] }), 'actions[0].argv', /1 to 64/],
+    [
+      'an argv too long in all for a result frame',
+      withAction({ argv: ['x', ...Array(9).fill('a'.repeat(4000)), '{unit}'] }),
+      'actions[0].argv',
+      /longer than 32768 characters in all/,
+    ],
     ['argv a string', withAction({ argv: 'systemctl restart x' }), 'actions[0].argv', /array/],
     ['an empty argv element', withAction({ argv: ['x', ''] }), 'actions[0].argv[1]', /non-empty/],
     [
