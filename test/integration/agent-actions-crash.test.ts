@@ -1,6 +1,6 @@
 // An agent killed (SIGKILL) while an action runs: after its restart it reports the action as
 // `interrupted`, never as done, and keeps reporting it until the console acks it.
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseJournal } from '../../agent/actions/journal.js';
@@ -16,6 +16,7 @@ describe('an agent killed mid-action', () => {
 
   it('reports it interrupted after the restart, resent until acked', async () => {
     const dir = await tempDir();
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const pidFile = join(dir, 'action.pid');
     const actions = join(dir, 'actions.json');
     await writeFile(

@@ -4,7 +4,7 @@
 // agent runs real programs on real files.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseJournal } from '../../agent/actions/journal.js';
@@ -44,6 +44,7 @@ describe('meridian agent runs actions from its actions file', () => {
   /** Fixture paths in a temp dir, `prepare` run on them, then the agent and a stand-in console. */
   async function start(opts: { prepare?: (p: Paths) => Promise<string[] | void> } = {}) {
     const dir = await tempDir();
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
     const paths: Paths = {
       allowedDir: join(dir, 'spool'),
       unitsDir: join(dir, 'units'),
