@@ -430,11 +430,13 @@ export class RecoveryService implements RecoveryIngestSink {
     };
   }
 
+  /** Once the incident's runs have concluded (a verification may settle after the resolve). */
   private observeMttr(incident: Incident): void {
     const runs = this.deps.store
       .runsOf(incident.id)
       .filter((r) => r.mode !== 'dry_run' && r.dispatchedAt !== null);
     if (runs.length === 0 || incident.resolvedAt === null) return;
+    if (runs.some((r) => IN_FLIGHT.has(r.state))) return void this.mttrPending.add(incident.id);
     const first = incident.alerts[0] && this.deps.alerts.get(incident.alerts[0].alertId);
     const { automatic } = incidentFigures(incident, runs, first?.createdAt ?? null);
     this.deps.metrics.mttrSeconds.observe(
