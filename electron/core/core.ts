@@ -310,6 +310,8 @@ export class MonitoringCore {
     await this.notifier.start();
     await this.audit.open();
     await this.recovery.open();
+    // Before ingest listens: no alert an agent raises goes by unseen.
+    this.recovery.start();
     const replayed = await this.store.open();
     reportReplay(
       { clock: this.clock, logger: this.logger, alerts: this.consoleAlerts, config },
@@ -401,7 +403,6 @@ export class MonitoringCore {
     this.foresight.start();
     this.regionHistory.start();
     this.lowDisk.start();
-    this.recovery.start();
     this.notifier.options.consoleUrl = `http://127.0.0.1:${apiPort}`;
     const advertised = advertisedHost(config.ingestHost);
     const ingestHost = advertised.includes(':') ? `[${advertised}]` : advertised;

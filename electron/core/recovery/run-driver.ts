@@ -51,6 +51,7 @@ export class RunDriver {
 
   /** Start a run the guardrails allowed, with the runbook as it is now. */
   begin(run: RecoveryRun, runbook: Runbook): void {
+    if (this.stopped) return;
     const ctx = this.deps.context(run);
     if (!ctx) {
       const reason = 'its alert or agent is gone: could not start';

@@ -65,7 +65,8 @@ export class RunStore {
 
   putRun(run: RecoveryRun): void {
     this.runs.set(run.id, run);
-    void this.log.putRun(run);
+    // A failed write is the log's to report and repair (it rewrites itself); never unhandled.
+    this.log.putRun(run).catch(() => {});
     // Retention is looked at every so many ended runs, not at each.
     if (run.endedAt !== null && ++this.endedSincePrune >= 64) this.prune();
   }
@@ -73,7 +74,10 @@ export class RunStore {
   /** Resolves once the record is durable. */
   putAction(rec: ActionRecord): Promise<void> {
     if (!this.actions.has(rec.id)) this.indexAction(rec);
-    return this.log.putAction(rec);
+    const durable = this.log.putAction(rec);
+    // Handled here, so a caller that does not wait for it leaves no unhandled rejection.
+    durable.catch(() => {});
+    return durable;
   }
 
   /** Runs of the incident, oldest first. */
