@@ -297,6 +297,7 @@ export class MonitoringCore {
       audit: this.audit,
       notifier: this.notifier,
       consoleAlerts: this.consoleAlerts,
+      store: this.store,
       ingest: () => this.ingest,
     });
     this.wireBookkeeping();

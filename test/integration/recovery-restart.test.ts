@@ -4,9 +4,18 @@
 // late `interrupted` result is still recorded; bad results are acked or refused and counted.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../shared/incidents.js';
+import type { ActionMessage } from '../../shared/protocol.js';
 import type { ActionRecord, RecoveryRun, RunbookInput } from '../../shared/recovery.js';
 import { actionAgent, type ActionAgent } from '../helpers/action-agent.js';
-import { startTestCore, waitFor, type TestCore } from '../helpers/core.js';
+import {
+  AGENT_TOKEN,
+  hello,
+  metricsFrame,
+  startTestCore,
+  waitFor,
+  type TestCore,
+} from '../helpers/core.js';
+import { rawIngest, textFrame } from '../helpers/raw-ws.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -155,5 +164,40 @@ describe('recovery across reconnects and restarts', () => {
     const closed = await other.closed;
     expect(closed.code).toBe(4001);
     expect(closed.reason).toMatch(/^schema_violation/);
+  });
+
+  it('the result and the next sample in one read: the sample that came with the result verifies the run', async () => {
+    const c = await core();
+    cleanup.push(() => c.stop());
+    await c.api('/api/v1/runbooks', { method: 'POST', body: JSON.stringify(RUNBOOK) });
+    const raw = await rawIngest(c.addr.ingestUrl, AGENT_TOKEN);
+    cleanup.push(async () => raw.destroy());
+    raw.burst([textFrame(hello({ hostname: 'db-3', capabilities: { actions: ['clean_tmp'] } }))]);
+    const { agentId } = await raw.next<{ agentId: string }>('welcome');
+    raw.burst([textFrame(metricsFrame([{ name: 'disk_usage', value: 98 }]))]);
+    const action = await raw.next<ActionMessage>('action');
+    const startedAt = Date.now();
+    // One TCP write: the console reads both frames before the run starts verifying. The sample
+    // was taken after the action ended (by the agent's clock).
+    raw.burst([
+      textFrame({
+        type: 'action_result',
+        id: action.id,
+        action: action.action,
+        status: 'succeeded',
+        exitCode: 0,
+        startedAt,
+        durationMs: 3,
+        output: '',
+        outputTruncated: false,
+      }),
+      textFrame(metricsFrame([{ name: 'disk_usage', value: 40 }], startedAt + 4)),
+    ]);
+    await raw.next('action_ack');
+    await waitFor(
+      async () => (await runOf(c, agentId))?.state === 'succeeded',
+      undefined,
+      'the run verified by the sample read with the result',
+    );
   });
 });

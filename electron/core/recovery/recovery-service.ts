@@ -27,7 +27,7 @@ import { RunRecords } from './run-records.js';
 import type { RunStore } from './run-store.js';
 import type { RunContext } from './runner.js';
 import { seriesLabelsOf } from './templates.js';
-import { Verifications } from './verification.js';
+import { Verifications, type VerificationDeps } from './verification.js';
 
 export interface RecoveryServiceDeps {
   clock: Clock;
@@ -52,6 +52,8 @@ export interface RecoveryServiceDeps {
   metrics: RecoveryMetrics;
   /** After the console starts, no run acts for this long (the fleet reports in first). */
   graceMs: number;
+  /** The newest stored sample of each of the agent's series of a metric (verification.ts). */
+  latest?: VerificationDeps['latest'];
 }
 
 const WAITING = new Set<RunState>(['awaiting_approval', 'deferred', 'queued']);
@@ -87,6 +89,7 @@ export class RecoveryService implements RecoveryIngestSink {
       clock,
       agent: (id) => deps.fleet.agent(id),
       alert: (id) => deps.alerts.get(id),
+      ...(deps.latest ? { latest: deps.latest } : {}),
     });
     this.records = new RunRecords({
       now: () => clock.now(),

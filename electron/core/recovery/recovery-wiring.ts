@@ -16,6 +16,7 @@ import type { CoreMetrics } from '../metrics.js';
 import type { FetchFn } from '../notify/http-post.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { AuditLog } from '../rules/audit-log.js';
+import type { MetricStore } from '../store/metric-store.js';
 import type { AgentLink } from './agent-link.js';
 import { RecoveryLog } from './recovery-log.js';
 import { createRecoveryMetrics } from './recovery-metrics.js';
@@ -42,6 +43,8 @@ export interface RecoveryParts {
   notifier: Pick<Notifier, 'escalateNow'>;
   /** Raises the alert for a runbooks.json that could not be used. */
   consoleAlerts: Pick<ConsoleAlerts, 'raise'>;
+  /** The metric store: a verification also reads the newest stored samples. */
+  store?: Pick<MetricStore, 'seriesForAgent'>;
   /** The agents' live connections: the ingest server, once started (null before). */
   ingest(): {
     sendAction: AgentLink['send'];
@@ -104,6 +107,7 @@ export function createRecovery(p: RecoveryParts): Recovery {
     fetch: p.fetch ?? fetch,
     metrics: createRecoveryMetrics(p.metrics.registry),
     graceMs: p.config.recoveryGraceMs,
+    ...(p.store ? { latest: latestOf(p.store) } : {}),
   });
   const views = new RecoveryViews({
     book,
@@ -134,5 +138,14 @@ export function createRecovery(p: RecoveryParts): Recovery {
     },
     start: () => started.start(),
     stop: () => started.stop(),
+  };
+}
+
+/** The newest sample of each of the agent's series of `metric`, from the store's heads. */
+function latestOf(store: Pick<MetricStore, 'seriesForAgent'>) {
+  return function* (agentId: string, metric: string) {
+    for (const s of store.seriesForAgent(agentId))
+      if (s.name === metric && Number.isFinite(s.lastTs))
+        yield { ts: s.lastTs, value: s.lastValue, labels: s.labels };
   };
 }

@@ -67,6 +67,11 @@ interface StepResult {
   ok: boolean;
   text: string;
   output: string;
+  /**
+   * When the step's effect was done, if earlier than the console learnt it: an action ended on
+   * the agent before its result was read. A verification counts samples taken after this.
+   */
+  doneAt?: number;
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -105,7 +110,7 @@ export class RunExecutor {
       rec.endedAt = this.deps.clock.now();
       rec.state = result.ok ? 'done' : 'failed';
       rec.text = result.text;
-      this.previousEnd = rec.endedAt;
+      this.previousEnd = Math.min(rec.endedAt, result.doneAt ?? rec.endedAt);
       this.deps.stepChanged(this.run, rec);
       if (result.ok) continue;
       return this.failed(i, result);
@@ -224,7 +229,13 @@ export class RunExecutor {
     } else applyResult(rec, result);
     this.deps.actionEnded(this.run, rec);
     this.lastOutput = rec.output;
-    return this.judgeAction(step.action, rec, dry);
+    // Samples are stamped by the agent's clock: its own account of when the action ended, if it
+    // gave one, else the console's dispatch plus the duration the agent reports.
+    const doneAt =
+      result?.startedAt !== undefined
+        ? result.startedAt + result.durationMs
+        : rec.dispatchedAt + (rec.durationMs ?? 0);
+    return { ...this.judgeAction(step.action, rec, dry), doneAt };
   }
 
   private judgeAction(action: string, rec: ActionRecord, dry: boolean): StepResult {

@@ -1,7 +1,7 @@
 // Verification: the one thing that decides whether a recovery worked. A verify step waits, up
 // to its window, for its condition to hold; it concludes the moment it does (a sample, an agent
 // coming back, the alert resolving), event-driven, never on a polling loop:
-//   metric          a sample of the agent's metric, taken after the step before it ended,
+//   metric          a sample of the agent's metric, taken once the step before it ended,
 //                   satisfies `comparator threshold` (disk_usage < 85);
 //   online          the agent is online;
 //   alert_resolved  the alert that started the run has resolved.
@@ -15,7 +15,7 @@ export interface VerifyRequest {
   agentId: string;
   alertId: string;
   condition: VerifyCondition;
-  /** Only samples taken after this count (the end of the step before). */
+  /** Only samples taken at or after this count (the end of the step before; ms resolution). */
   since: number;
   withinMs: number;
   /**
@@ -37,6 +37,12 @@ export interface VerificationDeps {
   clock: Clock;
   agent(id: string): Pick<Agent, 'status'> | undefined;
   alert(id: string): Pick<Alert, 'state'> | undefined;
+  /**
+   * The newest stored sample of each of the agent's series of this metric (the metric store's
+   * heads). A sample that arrived after the step before ended but before this verification
+   * began listening (one read with the action's result) counts as well.
+   */
+  latest?(agentId: string, metric: string): Iterable<Pick<Sample, 'ts' | 'value' | 'labels'>>;
 }
 
 interface Pending {
@@ -76,11 +82,12 @@ export class Verifications {
   /** Wait for the condition; resolves when it holds or the window ends. */
   watch(req: VerifyRequest): Promise<VerifyOutcome> {
     return new Promise((resolve) => {
-      const now = this.holdsNow(req);
+      const stored = this.storedSamples(req);
+      const now = this.holdsNow(req, stored);
       if (now) return resolve(now);
       const pending: Pending = {
         req,
-        last: null,
+        last: stored.at(-1)?.value ?? null,
         timer: this.deps.clock.setTimeout(() => {
           const c = req.condition;
           const text =
@@ -113,7 +120,7 @@ export class Verifications {
       const c = p.req.condition;
       if (c.type !== 'metric') continue;
       for (const s of samples) {
-        if (s.name !== c.metric || s.ts <= p.req.since || !labelsMatch(p.req, s.labels)) continue;
+        if (s.name !== c.metric || s.ts < p.req.since || !labelsMatch(p.req, s.labels)) continue;
         p.last = s.value;
         if (COMPARE[c.comparator](s.value, c.threshold)) {
           p.finish({
@@ -146,8 +153,25 @@ export class Verifications {
     this.byAgent.clear();
   }
 
-  private holdsNow(req: VerifyRequest): VerifyOutcome | null {
+  /** Stored samples that already count for this verification (taken since `since`). */
+  private storedSamples(req: VerifyRequest): Pick<Sample, 'ts' | 'value' | 'labels'>[] {
     const c = req.condition;
+    if (c.type !== 'metric' || !this.deps.latest) return [];
+    return [...this.deps.latest(req.agentId, c.metric)].filter(
+      (s) => s.ts >= req.since && labelsMatch(req, s.labels),
+    );
+  }
+
+  private holdsNow(
+    req: VerifyRequest,
+    stored: readonly Pick<Sample, 'ts' | 'value' | 'labels'>[],
+  ): VerifyOutcome | null {
+    const c = req.condition;
+    if (c.type === 'metric') {
+      const held = stored.find((s) => COMPARE[c.comparator](s.value, c.threshold));
+      if (held)
+        return { ok: true, text: `${c.metric} ${fmt(held.value)} ${c.comparator} ${c.threshold}` };
+    }
     if (c.type === 'online' && this.deps.agent(req.agentId)?.status === 'online')
       return { ok: true, text: 'agent online' };
     if (c.type === 'alert_resolved' && this.deps.alert(req.alertId)?.state === 'resolved')
