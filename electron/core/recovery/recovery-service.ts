@@ -7,7 +7,7 @@
 // `interrupted`: recorded and escalated, never sent again. Everything is in the incident's
 // timeline and the audit trail (run-records.ts). The safety model is in docs/recovery.md.
 import type { Incident, TimelineEntry } from '../../../shared/incidents.js';
-import type { Agent, Alert, Region } from '../../../shared/model.js';
+import type { Alert } from '../../../shared/model.js';
 import type { ActionResultMessage, Sample } from '../../../shared/protocol.js';
 import type { RecoveryRun, Runbook, RunState } from '../../../shared/recovery.js';
 import type { Clock, TimerHandle } from '../clock.js';
@@ -17,29 +17,30 @@ import { ConflictError, NotFoundError } from '../incidents/incident-errors.js';
 import type { Logger } from '../logger.js';
 import type { FetchFn } from '../notify/http-post.js';
 import type { AuditLog } from '../rules/audit-log.js';
-import type { AgentLink, RecoveryIngestSink } from './agent-link.js';
+import type { RecoveryIngestSink } from './agent-link.js';
 import { decide, IN_FLIGHT, type GuardrailDecision } from './guardrails.js';
 import { incidentFigures } from './recovery-figures.js';
 import type { RecoveryMetrics } from './recovery-metrics.js';
 import type { RunbookBook } from './runbook-book.js';
 import { RunDriver } from './run-driver.js';
 import { RunRecords } from './run-records.js';
-import type { RunStore } from './run-store.js';
-import type { RunContext } from './runner.js';
-import { seriesLabelsOf } from './templates.js';
+import {
+  guardrailInput,
+  newRun,
+  runbooksFor,
+  runContext,
+  stepRecords,
+  type RunFactsDeps,
+} from './run-facts.js';
 import { Verifications, type VerificationDeps } from './verification.js';
 
-export interface RecoveryServiceDeps {
+/** Besides RunFactsDeps (store, agent link, fleet, maintenance, alerts): */
+export interface RecoveryServiceDeps extends RunFactsDeps {
   clock: Clock;
   ids: IdSource;
   logger: Logger;
   events: CoreEvents;
   book: RunbookBook;
-  store: RunStore;
-  link: AgentLink;
-  fleet: { agent(id: string): Agent | undefined; region(id: string): Region | undefined };
-  /** The maintenance window covering the agent or its region now (its id), or null. */
-  maintenanceOf(subject: { regionId: string | null; agentId: string | null }): string | null;
   incidents: {
     get(id: string): Incident | undefined;
     record(id: string, entry: TimelineEntry): void;
@@ -58,18 +59,6 @@ export interface RecoveryServiceDeps {
 
 const WAITING = new Set<RunState>(['awaiting_approval', 'deferred', 'queued']);
 const DECIDED_STATE = { refuse: 'refused', defer: 'deferred', hold: 'awaiting_approval' } as const;
-
-/** The runbooks that answer this firing alert. */
-export function runbooksFor(alert: Alert, runbooks: readonly Runbook[]): Runbook[] {
-  if (alert.state !== 'firing' || !alert.subject.agentId) return [];
-  return runbooks.filter(
-    (r) =>
-      r.enabled &&
-      r.trigger.ruleIds.includes(alert.ruleId) &&
-      (r.trigger.severities ?? ['critical']).includes(alert.severity) &&
-      (!r.trigger.regions || r.trigger.regions.includes(alert.subject.regionId ?? '')),
-  );
-}
 
 export class RecoveryService implements RecoveryIngestSink {
   readonly verifications: Verifications;
@@ -107,7 +96,7 @@ export class RecoveryService implements RecoveryIngestSink {
       records: this.records,
       verifications: this.verifications,
       changed: (run, previous) => this.changed(run, previous),
-      context: (run) => this.context(run),
+      context: (run) => runContext(deps, run),
       ended: (run) => {
         if (this.mttrPending.delete(run.incidentId)) {
           const incident = deps.incidents.get(run.incidentId);
@@ -276,26 +265,10 @@ export class RecoveryService implements RecoveryIngestSink {
     const latest = store.latestFor(alert.id, runbook.id);
     if (latest && !(latest.mode === 'dry_run' && runbook.mode !== 'dry_run')) return;
     const agent = fleet.agent(agentId);
-    const run: RecoveryRun = {
-      id: this.deps.ids('run'),
-      runbookId: runbook.id,
-      runbookName: runbook.name,
-      mode: runbook.mode,
-      incidentId,
-      alertId: alert.id,
-      agentId,
-      regionId: alert.subject.regionId ?? agent?.regionId ?? '',
-      state: 'deferred',
-      guardrail: null,
-      reason: null,
-      createdAt: clock.now(),
-      approvedBy: null,
-      approvedAt: null,
-      dispatchedAt: null,
-      endedAt: null,
-      steps: stepRecords(runbook),
-      escalated: false,
-    };
+    const run = newRun(this.deps.ids('run'), runbook, alert, incidentId, agentId, {
+      now: clock.now(),
+      regionId: agent?.regionId ?? '',
+    });
     this.records.proposed(run, agent?.hostname ?? agentId);
     this.evaluate(run, true);
   }
@@ -306,7 +279,7 @@ export class RecoveryService implements RecoveryIngestSink {
   private evaluate(run: RecoveryRun, isNew = false): void {
     const runbook = this.deps.book.get(run.runbookId);
     const decision: GuardrailDecision = runbook
-      ? decide(this.guardrailInput(run, runbook))
+      ? decide(guardrailInput(this.deps, run, runbook, this.graceUntil))
       : { verdict: 'refuse', code: 'runbook_disabled', reason: 'its runbook was deleted' };
     const previous = isNew ? null : run.state;
     if (decision.verdict === 'allow') {
@@ -333,33 +306,6 @@ export class RecoveryService implements RecoveryIngestSink {
     }
     this.changed(run, previous);
     if (!same) this.records.decided(run, previous);
-  }
-
-  private guardrailInput(run: RecoveryRun, runbook: Runbook) {
-    const { fleet } = this.deps;
-    const agent = fleet.agent(run.agentId);
-    const region = fleet.region(agent?.regionId ?? run.regionId);
-    return {
-      now: this.deps.clock.now(),
-      runbook,
-      run,
-      agent: agent ? { status: agent.status, hostname: agent.hostname } : null,
-      offered: this.deps.link.offered(run.agentId),
-      region: region
-        ? {
-            id: region.id,
-            status: region.status,
-            healthScore: region.healthScore,
-            agentCount: region.agentCount,
-          }
-        : null,
-      maintenance: this.deps.maintenanceOf({
-        regionId: region?.id ?? (run.regionId || null),
-        agentId: run.agentId,
-      }),
-      graceUntil: this.graceUntil,
-      runs: this.deps.store.facts(run.id),
-    };
   }
 
   /** Deferred runs matching `which`, oldest first, looked at again. */
@@ -420,19 +366,6 @@ export class RecoveryService implements RecoveryIngestSink {
     this.records.escalated(run, text, paged);
   }
 
-  private context(run: RecoveryRun): RunContext | null {
-    const alert = this.deps.alerts.get(run.alertId);
-    const agent = this.deps.fleet.agent(run.agentId);
-    if (!alert || !agent) return null;
-    const series = seriesLabelsOf(alert.subjectKey);
-    return {
-      labels: { ...agent.labels, ...series },
-      agent: { id: agent.id, hostname: agent.hostname },
-      region: agent.regionId,
-      alertSeries: (metric) => (alert.metric === metric ? series : null),
-    };
-  }
-
   /** Once the incident's runs have concluded (a verification may settle after the resolve). */
   private observeMttr(incident: Incident): void {
     const runs = this.deps.store
@@ -447,15 +380,4 @@ export class RecoveryService implements RecoveryIngestSink {
       (incident.resolvedAt - incident.openedAt) / 1000,
     );
   }
-}
-
-function stepRecords(runbook: Runbook): RecoveryRun['steps'] {
-  return runbook.steps.map((s, index) => ({
-    index,
-    kind: s.kind,
-    state: 'pending',
-    startedAt: null,
-    endedAt: null,
-    text: '',
-  }));
 }
