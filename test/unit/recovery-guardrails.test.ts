@@ -298,6 +298,12 @@ describe('recovery guardrails (scripted timelines)', () => {
     expect(run.steps.map((s) => s.state)).toEqual(['done', 'skipped', 'skipped']);
     const entry = x.manager.get(run.incidentId)!.timeline.find((e) => e.kind === 'would_have_run');
     expect(entry?.text).toBe('would have run: /usr/bin/true /tmp 7');
+    const summary = x.manager
+      .get(run.incidentId)!
+      .timeline.find((e) => e.kind === 'recovery_verified' && e.runId === run.id);
+    expect(summary?.text).toBe(
+      'Free disk: dry run done; nothing ran (would have run: /usr/bin/true /tmp 7)',
+    );
     x.clock.advance(10 * MIN);
     await settle();
     expect(x.pages.filter((p) => p.note)).toHaveLength(0);

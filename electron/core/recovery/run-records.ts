@@ -150,7 +150,10 @@ export class RunRecords {
         run,
         'recovery_verified',
         'console',
-        `${run.runbookName}: dry run done${run.reason ? ` — ${run.reason}` : ''}; nothing ran`,
+        `${run.runbookName}: dry run done${run.reason ? ` — ${run.reason}` : ''}; nothing ran (${run.steps
+          .filter((st) => st.state === 'done')
+          .map((st) => st.text)
+          .join('; ')})`,
       );
     else
       this.note(
