@@ -2,6 +2,8 @@
 // that drops mid-action and delivers its result after reconnecting; a run in flight when the
 // console stops becomes `interrupted` (recorded, escalated, never sent again) and the agent's
 // late `interrupted` result is still recorded; bad results are acked or refused and counted.
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../shared/incidents.js';
 import type { ActionMessage } from '../../shared/protocol.js';
@@ -199,5 +201,29 @@ describe('recovery across reconnects and restarts', () => {
       undefined,
       'the run verified by the sample read with the result',
     );
+  });
+
+  it('a corrupt runbooks.json: the last good copy loads, the bad file is kept, a console alert says so', async () => {
+    const c1 = await core();
+    await c1.api('/api/v1/runbooks', { method: 'POST', body: JSON.stringify(RUNBOOK) });
+    await c1.api('/api/v1/runbooks/disk/mode', {
+      method: 'POST',
+      body: JSON.stringify({ mode: 'approval' }),
+    });
+    await c1.stop({ keepDir: true });
+    await writeFile(join(c1.dataDir, 'runbooks.json'), '{"version":1,"runbooks":[{"id":"di');
+    const c2 = await core(c1.dataDir);
+    cleanup.push(() => c2.stop());
+    const { runbooks } = (
+      await c2.api<{ runbooks: { id: string; mode: string }[] }>('/api/v1/runbooks')
+    ).body;
+    // The .bak holds the write before the last: the runbook as created.
+    expect(runbooks).toEqual([expect.objectContaining({ id: 'disk', mode: 'automatic' })]);
+    const alert = c2.core.alerts.openAlerts().find((a) => a.ruleId === 'runbooks_recovered');
+    expect(alert?.message).toMatch(
+      /runbooks\.json was unusable .*loaded its last good copy.*corrupt-/,
+    );
+    const kept = /kept as (\S+)\.$/.exec(alert!.message)![1]!;
+    expect(await readFile(kept, 'utf8')).toContain('"runbooks":[{"id":"di');
   });
 });
