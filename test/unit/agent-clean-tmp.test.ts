@@ -1,7 +1,7 @@
 // clean_tmp's own guards, on real files: only under an allowed directory (through symlinks
 // too), only files older than the cut-off, never through a symlink.
 import { existsSync } from 'node:fs';
-import { mkdir, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, rename, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cleanTmp } from '../../agent/actions/scripts/clean-tmp.js';
@@ -54,6 +54,32 @@ describe('clean_tmp', () => {
       }),
     ).rejects.toThrow(/is not under an allowed directory/);
     expect(existsSync(join(elsewhere, 'precious'))).toBe(true);
+  });
+
+  it('a subdirectory swapped for a symlink (to /etc, say) after the walk found it is not entered; nothing outside is removed', async () => {
+    const allowed = await tempDir();
+    const elsewhere = await tempDir();
+    await oldFile(join(elsewhere, 'passwd'), 10);
+    const dir = join(allowed, 'spool');
+    await mkdir(join(dir, 'd'), { recursive: true });
+    await oldFile(join(dir, 'd', 'passwd'), 10);
+    const cwd = process.cwd();
+    const r = await cleanTmp({
+      dir,
+      allow: [allowed],
+      olderThanMs: DAY,
+      now: NOW,
+      // The owner of d swaps it for a symlink between the walk's lstat and the cleaning.
+      beforeEnter: async (path) => {
+        if (path !== join(dir, 'd')) return;
+        await rename(path, join(allowed, 'd-moved'));
+        await symlink(elsewhere, path);
+      },
+    });
+    expect(existsSync(join(elsewhere, 'passwd'))).toBe(true);
+    expect(r.removed).toEqual([]);
+    expect(r.failed).toEqual([{ path: join(dir, 'd'), error: 'its directory moved; not entered' }]);
+    expect(process.cwd()).toBe(cwd);
   });
 
   it('never follows a symlink inside the directory: the link goes, its target stays', async () => {

@@ -5,10 +5,16 @@
 // crosses into another filesystem, removes files (and symlinks) only, never directories, and
 // reports what it removed and the bytes freed.
 //
+// Paths can change under it: whoever owns a subdirectory may swap it for a symlink (to /etc)
+// between a check and an unlink. So it never unlinks by path: it enters each directory
+// (chdir), checks that it is the very inode the walk found (dev and ino, from an lstat that
+// did not follow links), and then lists, inspects and unlinks bare names in it. A swapped path
+// leads elsewhere and is refused; the directory it is in cannot be swapped under it.
+//
 // usage: clean-tmp.js --allow DIR [--allow DIR …] --older-than-days N [--dry-run] DIR
 // exit: 0 done, 1 some files could not be removed, 2 bad usage or a directory not allowed
 import { lstat, readdir, realpath, unlink } from 'node:fs/promises';
-import { dirname, isAbsolute, join, relative } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../../shared/clock.js';
@@ -19,6 +25,8 @@ export interface CleanOptions {
   olderThanMs: number;
   now: number;
   dryRun?: boolean;
+  /** Called before each directory is entered (tests swap paths here, as an attacker would). */
+  beforeEnter?: (path: string) => Promise<void>;
 }
 
 export interface CleanReport {
@@ -54,41 +62,68 @@ export async function allowedDir(dir: string, allow: string[]): Promise<string> 
   );
 }
 
+/** A directory as the walk found it: its path for reports, its identity for entering it. */
+interface DirRef {
+  path: string;
+  dev: number;
+  ino: number;
+}
+
+/** chdir into it and check it is the same inode; false when its path now leads elsewhere. */
+async function enter(dir: DirRef): Promise<boolean> {
+  try {
+    process.chdir(dir.path);
+  } catch {
+    return false;
+  }
+  const here = await lstat('.');
+  return here.dev === dir.dev && here.ino === dir.ino;
+}
+
 export async function cleanTmp(opts: CleanOptions): Promise<CleanReport> {
   const root = await allowedDir(opts.dir, opts.allow);
-  const rootDev = (await lstat(root)).dev;
+  const rootSt = await lstat(root);
   const cutoff = opts.now - opts.olderThanMs;
   const report: CleanReport = { dir: root, removed: [], bytesFreed: 0, failed: [] };
-  const stack = [root];
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (err) {
-      report.failed.push({ path: dir, error: (err as Error).message });
-      continue;
-    }
-    for (const name of names) {
-      const path = join(dir, name);
-      const st = await lstat(path).catch(() => null);
-      if (!st || st.dev !== rootDev) continue;
-      if (st.isDirectory()) {
-        stack.push(path);
+  const stack: DirRef[] = [{ path: root, dev: rootSt.dev, ino: rootSt.ino }];
+  const startedIn = process.cwd();
+  try {
+    while (stack.length > 0) {
+      const dir = stack.pop()!;
+      await opts.beforeEnter?.(dir.path);
+      if (!(await enter(dir))) {
+        report.failed.push({ path: dir.path, error: 'its directory moved; not entered' });
         continue;
       }
-      if (!(st.isFile() || st.isSymbolicLink()) || st.mtimeMs > cutoff) continue;
+      let names: string[];
       try {
-        // Its directory may have been swapped for a symlink since the walk passed it.
-        if ((await realpath(dirname(path))) !== dir) throw new Error('its directory moved');
-        if (!opts.dryRun) await unlink(path);
-        const bytes = st.isFile() ? st.size : 0;
-        report.removed.push({ path, bytes });
-        report.bytesFreed += bytes;
+        names = await readdir('.');
       } catch (err) {
-        report.failed.push({ path, error: (err as Error).message });
+        report.failed.push({ path: dir.path, error: (err as Error).message });
+        continue;
+      }
+      for (const name of names) {
+        const path = join(dir.path, name);
+        // Bare names from here on: nothing resolves through a path someone else can change.
+        const st = await lstat(name).catch(() => null);
+        if (!st || st.dev !== rootSt.dev) continue;
+        if (st.isDirectory()) {
+          stack.push({ path, dev: st.dev, ino: st.ino });
+          continue;
+        }
+        if (!(st.isFile() || st.isSymbolicLink()) || st.mtimeMs > cutoff) continue;
+        try {
+          if (!opts.dryRun) await unlink(name);
+          const bytes = st.isFile() ? st.size : 0;
+          report.removed.push({ path, bytes });
+          report.bytesFreed += bytes;
+        } catch (err) {
+          report.failed.push({ path, error: (err as Error).message });
+        }
       }
     }
+  } finally {
+    process.chdir(startedIn);
   }
   return report;
 }
