@@ -1,7 +1,12 @@
 import { hostname as osHostname } from 'node:os';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { AgentType } from '../shared/model.js';
+import type { ActionsFile } from './actions/actions-file.js';
+import { ActionRunner } from './actions/action-runner.js';
+import { Executor } from './actions/executor.js';
+import { ActionJournal, FileJournalStore, MemoryJournalStore } from './actions/journal.js';
 import { collectors, hostReader, type Collector } from './collectors.js';
+import { quotaSample, type DiskQuota } from './disk-quota.js';
 import { DEFAULT_INTERVALS, type CollectorName } from './intervals.js';
 import { Uplink } from './uplink.js';
 import type { UplinkEvent } from './uplink-events.js';
@@ -16,8 +21,18 @@ export interface HostAgentOptions {
   intervals?: Partial<Record<CollectorName, number>>;
   version: string;
   clock: Clock;
-  /** What a person should read: collection failures. */
+  /** What a person should read: collection failures, journal problems. */
   log: (line: string) => void;
+  /** The actions this agent may run (its actions file); none: every action is refused. */
+  actions?: ActionsFile | null;
+  /** Where the action journal lives; none: in memory (lost on restart). */
+  stateDir?: string | null;
+  /** One line per action run or refused; defaults to `log`. */
+  logAction?: (line: string) => void;
+  /** Directories reported as `disk_usage{mount=DIR}` against a byte budget, at the filesystems interval. */
+  diskQuotas?: readonly DiskQuota[];
+  /** After SIGTERM at an action's timeout, SIGKILL this much later (default 5 s). */
+  actionKillGraceMs?: number;
   /** The uplink's connection events (connecting, retrying, paused, replaced …). */
   onEvent?: (event: UplinkEvent) => void;
   onFatal: (reason: string) => void;
@@ -29,13 +44,33 @@ export interface HostAgentOptions {
  */
 export class HostAgent {
   readonly uplink: Uplink;
+  readonly actions: ActionRunner;
   private readonly timers: TimerHandle[] = [];
   /** Collectors still running: a slow one is skipped rather than run twice at once. */
   private readonly busy = new Set<CollectorName>();
   private readonly collectors: Promise<Record<CollectorName, Collector>>;
 
   constructor(private readonly opts: HostAgentOptions) {
+    const store = opts.stateDir
+      ? new FileJournalStore(opts.stateDir, opts.log)
+      : new MemoryJournalStore();
+    this.actions = new ActionRunner({
+      file: opts.actions ?? null,
+      journal: new ActionJournal(store, opts.log),
+      executor: new Executor({
+        clock: opts.clock,
+        ...(opts.actionKillGraceMs !== undefined ? { killGraceMs: opts.actionKillGraceMs } : {}),
+      }),
+      clock: opts.clock,
+      log: opts.logAction ?? opts.log,
+      warn: opts.log,
+      // What an action changed (a cleaned directory) is reported at once, not at the next interval.
+      onActionDone: (r) => {
+        if (r.status !== 'refused' && r.status !== 'dry_run') void this.collectQuotas();
+      },
+    });
     this.uplink = new Uplink({
+      actions: this.actions,
       url: opts.url,
       token: opts.token,
       clock: opts.clock,
@@ -65,6 +100,39 @@ export class HostAgent {
     for (const [name, ms] of Object.entries(this.intervals) as [CollectorName, number][]) {
       void this.collect(name);
       this.timers.push(this.opts.clock.setInterval(() => void this.collect(name), ms));
+    }
+    if (this.opts.diskQuotas?.length) {
+      void this.collectQuotas();
+      const every = this.intervals.filesystems;
+      this.timers.push(this.opts.clock.setInterval(() => void this.collectQuotas(), every));
+    }
+  }
+
+  private quotasBusy = false;
+  /** A collection was asked for while one ran (which may have counted files since deleted). */
+  private quotasAgain = false;
+
+  private async collectQuotas(): Promise<void> {
+    const quotas = this.opts.diskQuotas ?? [];
+    if (quotas.length === 0) return;
+    if (this.quotasBusy) {
+      this.quotasAgain = true;
+      return;
+    }
+    this.quotasBusy = true;
+    const samples = [];
+    for (const q of quotas) {
+      try {
+        samples.push(await quotaSample(q, () => this.opts.clock.now()));
+      } catch (err) {
+        this.opts.log(`collection failed (disk quota ${q.dir}): ${(err as Error).message}`);
+      }
+    }
+    this.quotasBusy = false;
+    if (samples.length > 0) this.uplink.sendMetrics(samples);
+    if (this.quotasAgain) {
+      this.quotasAgain = false;
+      void this.collectQuotas();
     }
   }
 

@@ -3,7 +3,9 @@ import { AGENT_TYPES, type AgentType } from '../shared/model.js';
 import type { Sample } from '../shared/protocol.js';
 import { DEFAULT_REGIONS } from '../shared/regions.js';
 import { roundForUnit } from './precision.js';
+import type { ActionRunner } from './actions/action-runner.js';
 import { gaussian, seededRandom } from './prng.js';
+import { simulatedActionRunner } from './sim-actions.js';
 import { Uplink } from './uplink.js';
 
 export interface SimulatorOptions {
@@ -24,6 +26,8 @@ export interface SimulatorOptions {
    */
   fillingDiskEvery?: number;
   version?: string;
+  /** One line per simulated action answered (they run nothing). */
+  logAction?: (line: string) => void;
 }
 
 interface VirtualAgent {
@@ -37,10 +41,15 @@ interface VirtualAgent {
   disk: number;
   /** This agent's disk fills steadily (see SimulatorOptions.fillingDiskEvery). */
   diskFilling: boolean;
+  /** The most its disk grows to by itself (99 filling, 88 otherwise; `fillDisk` raises it). */
+  diskCap: number;
   phase: number;
   /** Forced cpu value while a scripted spike lasts. */
   cpuOverride: number | null;
+  spikeTimer: TimerHandle | null;
   alive: boolean;
+  /** Its SIMULATED actions (sim-actions.ts): clean_tmp, restart_service. */
+  actions: ActionRunner;
 }
 
 const TICK_SLOTS = 10;
@@ -66,21 +75,31 @@ export class Simulator {
       const region = regions[i % regions.length]!;
       const type = AGENT_TYPES[Math.floor(this.random() * AGENT_TYPES.length)]!;
       const hostname = `sim-${region}-${type}-${String(i).padStart(4, '0')}`;
-      this.agents.push({
+      const cpuBase = 15 + this.random() * 35;
+      const memBase = 35 + this.random() * 30;
+      const disk = 30 + this.random() * 40;
+      // By index, not by a draw: the seeded sequence of every other value stays as it was.
+      const diskFilling = fillEvery > 0 && i % fillEvery === 3 % fillEvery;
+      // Its actions act on the agent (by the time an action comes, `agent` is set).
+      const actions = this.makeActions(() => agent);
+      const agent: VirtualAgent = {
         index: i,
         region,
         type,
         hostname,
-        uplink: this.makeUplink(region, type, hostname, i),
-        cpuBase: 15 + this.random() * 35,
-        memBase: 35 + this.random() * 30,
-        disk: 30 + this.random() * 40,
-        // By index, not by a draw: the seeded sequence of every other value stays as it was.
-        diskFilling: fillEvery > 0 && i % fillEvery === 3 % fillEvery,
+        actions,
+        uplink: this.makeUplink({ index: i, region, type, hostname, actions }),
+        cpuBase,
+        memBase,
+        disk,
+        diskFilling,
+        diskCap: diskFilling ? 99 : 88,
         phase: this.random() * Math.PI * 2,
         cpuOverride: null,
+        spikeTimer: null,
         alive: true,
-      });
+      };
+      this.agents.push(agent);
     }
   }
 
@@ -107,12 +126,21 @@ export class Simulator {
     return this.agents.filter((a) => a.uplink.connected).length;
   }
 
-  /** Force an agent's cpu to `value` for `durationMs` (a runaway process). */
+  /** Force an agent's cpu to `value` for `durationMs` (a runaway process; restart_service ends it). */
   spike(index: number, value = 99, durationMs = 30_000): void {
     const agent = this.agents[index]!;
     agent.cpuOverride = value;
     this.sendBatch(agent);
-    this.opts.clock.setTimeout(() => (agent.cpuOverride = null), durationMs);
+    agent.spikeTimer?.cancel();
+    agent.spikeTimer = this.opts.clock.setTimeout(() => (agent.cpuOverride = null), durationMs);
+  }
+
+  /** Fill an agent's disk to `value` % and hold it there (until a simulated clean_tmp). */
+  fillDisk(index: number, value = 97): void {
+    const agent = this.agents[index]!;
+    agent.disk = value;
+    agent.diskCap = Math.max(value, agent.diskCap);
+    if (agent.alive && agent.uplink.connected) this.sendBatch(agent);
   }
 
   /** The host dies: socket dropped with no close handshake. */
@@ -126,7 +154,7 @@ export class Simulator {
   revive(index: number): void {
     const agent = this.agents[index]!;
     const previousId = agent.uplink.agentId;
-    agent.uplink = this.makeUplink(agent.region, agent.type, agent.hostname, index);
+    agent.uplink = this.makeUplink(agent);
     if (previousId) agent.uplink.agentId = previousId;
     agent.alive = true;
     agent.uplink.start();
@@ -140,18 +168,47 @@ export class Simulator {
     return victims.map((v) => v.index);
   }
 
-  private makeUplink(region: string, type: AgentType, hostname: string, index: number): Uplink {
+  private makeActions(of: () => VirtualAgent): ActionRunner {
+    return simulatedActionRunner({
+      clock: this.opts.clock,
+      host: {
+        cleanDisk: () => {
+          const agent = of();
+          agent.disk = 40 + this.random() * 15;
+          agent.diskCap = agent.diskFilling ? 99 : 88;
+          return { percent: agent.disk };
+        },
+        endCpuSpike: () => {
+          const agent = of();
+          agent.spikeTimer?.cancel();
+          agent.cpuOverride = null;
+        },
+      },
+      log: (line) => this.opts.logAction?.(`${of().hostname}: ${line}`),
+      onActionDone: (r) => {
+        // The effect shows at once, not at the next tick.
+        const agent = of();
+        if (r.status === 'succeeded' && agent.alive && agent.uplink.connected)
+          this.sendBatch(agent);
+      },
+    });
+  }
+
+  private makeUplink(
+    agent: Pick<VirtualAgent, 'index' | 'region' | 'type' | 'hostname' | 'actions'>,
+  ): Uplink {
     return new Uplink({
       url: this.opts.url,
       token: this.opts.token,
       clock: this.opts.clock,
-      random: seededRandom(this.opts.seed * 7919 + index),
+      random: seededRandom(this.opts.seed * 7919 + agent.index),
       backoffInitialMs: 250,
       backoffMaxMs: 10_000,
+      actions: agent.actions,
       hello: {
-        hostname,
-        region,
-        agentType: type,
+        hostname: agent.hostname,
+        region: agent.region,
+        agentType: agent.type,
         version: this.opts.version ?? 'sim',
         labels: { simulated: 'true' },
       },
@@ -178,9 +235,9 @@ export class Simulator {
     const noise = () => gaussian(this.random);
     const cpu = agent.cpuOverride ?? clamp(agent.cpuBase + 12 * daily + 4 * noise());
     const fill = this.random();
-    agent.disk = agent.diskFilling
-      ? Math.min(99, agent.disk + 0.0005 * fill)
-      : Math.min(88, agent.disk + 0.00002 * fill);
+    // Never pulled down to the cap: a disk filled past it (fillDisk) stays full.
+    const growth = agent.diskFilling ? 0.0005 * fill : 0.00002 * fill;
+    agent.disk = Math.max(agent.disk, Math.min(agent.diskCap, agent.disk + growth));
     // Reported at the precision a gauge means (as real agents do: 47.25 %, 120.5 ms), not
     // the 16 digits a float carries: that is also what lets the store compress them.
     const g = (name: string, value: number, unit: string): Sample => ({

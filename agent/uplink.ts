@@ -14,6 +14,7 @@ import type {
   HelloMessage,
   Sample,
 } from '../shared/protocol.js';
+import type { ActionEndpoint } from './actions/endpoint.js';
 import { Backoff } from './backoff.js';
 import { Outbox, type OutboxBatch } from './outbox.js';
 import { isSamplesDroppedCode, judgeClose, pauseMs } from './console-answers.js';
@@ -39,6 +40,8 @@ export interface UplinkOptions {
   resendAfterMs?: number;
   /** At most this many batches per timer resend round (one round per `resendAfterMs`). */
   maxResendPerRound?: number;
+  /** Answers `action` / `action_ack` (agent/actions/); its names go in hello's capabilities. */
+  actions?: ActionEndpoint;
   /** Called once when the console refuses us for good (bad token, protocol error). */
   onFatal?: (reason: string) => void;
   onEvent?: (event: UplinkEvent) => void;
@@ -117,6 +120,7 @@ export class Uplink {
       },
       opts.random,
     );
+    opts.actions?.attach((result) => this.sendNow(JSON.stringify(result)));
   }
 
   get connected(): boolean {
@@ -234,11 +238,13 @@ export class Uplink {
     this.ws = ws;
     ws.on('open', () => {
       this.stats.connects++;
+      const actions = this.opts.actions?.actionNames ?? [];
       const hello: HelloMessage = {
         type: 'hello',
         protocol: PROTOCOL_VERSION,
         ...this.opts.hello,
         ...(this.agentId ? { agentId: this.agentId } : {}),
+        ...(actions.length > 0 ? { capabilities: { actions: [...actions] } } : {}),
       };
       ws.send(JSON.stringify(hello));
     });
@@ -302,13 +308,25 @@ export class Uplink {
   private onMessage(msg: ConsoleMessage): void {
     switch (msg.type) {
       case 'welcome':
-        return this.onWelcome(msg.agentId, msg.heartbeatIntervalMs);
+        this.onWelcome(msg.agentId, msg.heartbeatIntervalMs);
+        return this.opts.actions?.onWelcome(msg.serverTime);
       case 'ack':
         if (this.outbox.ack(msg.seq)) this.stats.batchesAcked++;
         return;
       case 'error':
         return this.onError(msg);
+      case 'action':
+        return this.opts.actions?.onAction(msg as unknown as Record<string, unknown>);
+      case 'action_ack':
+        return this.opts.actions?.onActionAck(msg.id);
     }
+  }
+
+  /** A frame outside the batch queue (action results): sent only while welcomed. */
+  private sendNow(frame: string): boolean {
+    if (!this.welcomed || this.ws?.readyState !== WebSocket.OPEN) return false;
+    this.ws.send(frame);
+    return true;
   }
 
   private onWelcome(agentId: string, heartbeatIntervalMs: number): void {

@@ -10,7 +10,8 @@ export function isolated(name: string): (o: BenchOptions) => Promise<Section> {
     new Promise((resolve, reject) => {
       const child = spawn(
         process.execPath,
-        ['--expose-gc', CHILD, name, ...(quick ? ['--quick'] : [])],
+        // The parent's V8 flags too (npm run bench starts it with the console's).
+        [...process.execArgv, '--expose-gc', CHILD, name, ...(quick ? ['--quick'] : [])],
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
       let out = '';

@@ -21,6 +21,7 @@ import { maxWalSeconds, walReplay } from './tsdb.js';
 import { alertToScreen, firstPaint, frameTime } from './ui.js';
 import { crossingToEmail, crossingToWebhook } from './notify.js';
 import { outageNotifications } from './outage-notifications.js';
+import { recoveryLatency, recoveryMttr } from './recovery.js';
 
 /** WAL seconds for the replay sections: an hour, and the most WAL a console keeps (its byte limit). */
 const replaySeconds = (quick: boolean) => ({
@@ -55,6 +56,8 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   'notify-webhook': crossingToWebhook,
   'notify-email': crossingToEmail,
   'outage-notifications': outageNotifications,
+  recovery: recoveryLatency,
+  'recovery-mttr': recoveryMttr,
 };
 
 const args = process.argv.slice(2);

@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CONSOLE_V8_FLAGS, ELECTRON_JS_FLAGS } from './console-flags.mjs';
 import { findElectron } from './electron-binary.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -104,8 +105,8 @@ delete env.ELECTRON_RUN_AS_NODE;
 // terminal and npm each deliver SIGINT, and a second one would cut a clean shutdown short.
 const detached = process.platform !== 'win32';
 const consoleCommand = electronPath
-  ? [electronPath, [MAIN, '--with-agent', ...passThrough]]
-  : [process.execPath, [CLI, 'serve', '--with-agent', ...passThrough]];
+  ? [electronPath, [ELECTRON_JS_FLAGS, MAIN, '--with-agent', ...passThrough]]
+  : [process.execPath, [...CONSOLE_V8_FLAGS, CLI, 'serve', '--with-agent', ...passThrough]];
 const consoleProc = spawn(consoleCommand[0], consoleCommand[1], {
   cwd: ROOT,
   env,

@@ -16,6 +16,7 @@ import type { NotifyApiRoutes } from './notify.js';
 import type { IncidentRoutes } from './api-incidents.js';
 import type { Incident } from './incidents.js';
 import type { SilenceView } from './silences.js';
+import type { RecoveryRoutes, RecoveryRun } from './recovery.js';
 
 export type { RegionHistoryRange } from './api-constants.js';
 export * from './rules-api.js';
@@ -328,7 +329,7 @@ export interface StorageReport {
 }
 
 /** Every REST route: method + path template → query, body and response types. */
-export interface ApiRoutes extends NotifyApiRoutes, IncidentRoutes, RuleRoutes {
+export interface ApiRoutes extends NotifyApiRoutes, IncidentRoutes, RuleRoutes, RecoveryRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
   'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {
@@ -418,6 +419,8 @@ export interface StreamSnapshot {
   alerts: Alert[];
   /** Unresolved incidents and the most recently resolved ones. */
   incidents?: Incident[];
+  /** Recovery runs not yet ended, and the most recently ended ones. */
+  runs?: RecoveryRun[];
 }
 
 export interface StreamChanges {
@@ -431,6 +434,8 @@ export interface StreamChanges {
   alerts: Alert[];
   /** Incidents that opened or changed since the last message. */
   incidents?: Incident[];
+  /** Recovery runs that started or changed since the last message (replace by id). */
+  runs?: RecoveryRun[];
 }
 
 export interface StreamStats extends ConsoleStats {

@@ -43,7 +43,20 @@ export type TimelineKind =
   | 'notify_failed'
   | 'escalated'
   | 'silenced'
-  | 'flapping';
+  | 'flapping'
+  /** Guarded auto-recovery (electron/core/recovery/, docs/recovery.md). */
+  | 'recovery_proposed'
+  | 'recovery_approved'
+  | 'recovery_declined'
+  | 'recovery_deferred'
+  | 'recovery_held'
+  | 'recovery_refused'
+  | 'recovery_dispatched'
+  | 'recovery_result'
+  | 'recovery_verified'
+  | 'recovery_failed'
+  | 'recovery_cancelled'
+  | 'would_have_run';
 
 export interface TimelineEntry {
   at: number;
@@ -56,6 +69,9 @@ export interface TimelineEntry {
   channelId?: string;
   ok?: boolean;
   latencyMs?: number;
+  /** Recovery entries: the run, and the action's output (cut to a bound) where there was one. */
+  runId?: string;
+  output?: string;
 }
 
 export interface Incident {

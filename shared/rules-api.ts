@@ -50,7 +50,7 @@ export interface AuditEntry {
   seq: number;
   at: number;
   by: string;
-  /** `rule.*`, `silence.create/expire`, `incident.ack/resolve/assign/comment`, `alert.ack/resolve`, `channel.create/update/delete/test`, `policy.create/update/delete`. */
+  /** `rule.*`, `silence.create/expire`, `incident.ack/resolve/assign/comment`, `alert.ack/resolve`, `channel.create/update/delete/test`, `policy.create/update/delete`, `runbook.create/update/mode/delete`, `recovery.*` (docs/recovery.md). */
   action: string;
   /** What was changed: a rule, silence, incident, alert, channel or policy id. */
   target: string;

@@ -1,10 +1,19 @@
+import { existsSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { HostAgent } from '../../agent/agent.js';
+import {
+  ActionsFileError,
+  loadActionsFile,
+  type ActionsFile,
+} from '../../agent/actions/actions-file.js';
+import { parseDiskQuota, type DiskQuota } from '../../agent/disk-quota.js';
 import { DEFAULT_INTERVALS, INTERVAL_BOUNDS } from '../../agent/intervals.js';
 import { EventReporter } from '../../agent/uplink-events.js';
 import { systemClock } from '../../shared/clock.js';
 import { AGENT_TYPES } from '../../shared/model.js';
 import { VERSION } from '../core/version.js';
-import { intFlag, oneOf, parse, required, untilSignal, wsUrl } from './args.js';
+import { intFlag, oneOf, parse, required, untilSignal, UsageError, wsUrl } from './args.js';
 import { AGENT } from './specs.js';
 
 export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -24,6 +33,11 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
       DEFAULT_INTERVALS.filesystems,
     ),
   };
+  const stateDir = resolve(
+    flags['state-dir'] ?? env.MERIDIAN_AGENT_STATE_DIR ?? join(homedir(), '.meridian', 'agent'),
+  );
+  const actions = loadActions(flags.actions, stateDir);
+  const diskQuotas = (flags['disk-quota'] ?? []).map(diskQuotaFlag);
   // Progress a person waits for on stdout; problems (retries, pauses, refusals) on stderr.
   const say = (line: string) => process.stdout.write(`meridian agent: ${line}\n`);
   const warn = (line: string) => process.stderr.write(`meridian agent: ${line}\n`);
@@ -43,16 +57,51 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     version: VERSION,
     clock: systemClock,
     log: warn,
+    actions,
+    stateDir,
+    logAction: say,
+    diskQuotas,
     onEvent: (e) => reporter.report(e),
     onFatal: (reason) => {
       fatal = reason;
       onFatal();
     },
   });
+  if (actions) {
+    const names = [...actions.actions.keys()];
+    say(`${names.length} action(s) from ${actions.source}: ${names.join(', ') || 'none'}`);
+  }
   say(`connecting to ${url} (region ${region}, type ${agentType})…`);
   agent.start();
   await Promise.race([untilSignal(), refused]);
   agent.stop();
   if (fatal) warn('stopped: the console will keep refusing until that is fixed');
   return fatal ? 1 : 0;
+}
+
+/** `--actions FILE`, else `<state-dir>/actions.json` if there is one; a bad file is exit 2. */
+function loadActions(flag: string | undefined, stateDir: string): ActionsFile | null {
+  const path = flag !== undefined ? resolve(flag) : join(stateDir, 'actions.json');
+  if (flag === undefined && !existsSync(path)) return null;
+  try {
+    return loadActionsFile(path);
+  } catch (err) {
+    if (err instanceof ActionsFileError)
+      throw new UsageError(`meridian agent: ${err.message}; nothing loaded, not started`);
+    throw err;
+  }
+}
+
+function diskQuotaFlag(raw: string): DiskQuota {
+  const q = parseDiskQuota(raw);
+  if ('error' in q) throw new UsageError(`meridian agent: --disk-quota ${q.error}`);
+  const dir = resolve(q.dir);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // Reported below.
+  }
+  if (!isDir) throw new UsageError(`meridian agent: --disk-quota ${dir} is not a directory`);
+  return { dir, bytes: q.bytes };
 }

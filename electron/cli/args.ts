@@ -8,13 +8,20 @@ export class UsageError extends Error {}
 export class HelpRequested extends Error {}
 
 export type FlagValues<S extends CommandSpec> = {
-  [K in keyof S['flags']]?: S['flags'][K]['type'] extends 'boolean' ? boolean : string;
+  [K in keyof S['flags']]?: S['flags'][K]['type'] extends 'boolean'
+    ? boolean
+    : S['flags'][K] extends { multiple: true }
+      ? string[]
+      : string;
 };
 
 /** Parse a command's flags as its spec declares them; `--help` anywhere wins. */
 export function parse<S extends CommandSpec>(spec: S, argv: string[]): FlagValues<S> {
   const options = Object.fromEntries(
-    Object.entries(spec.flags).map(([name, f]) => [name, { type: f.type }]),
+    Object.entries(spec.flags).map(([name, f]) => [
+      name,
+      { type: f.type, ...(f.multiple ? { multiple: true } : {}) },
+    ]),
   );
   const wantsHelp = () => argv.includes('--help') || argv.includes('-h');
   let values: Record<string, unknown>;

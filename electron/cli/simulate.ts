@@ -29,6 +29,8 @@ export async function simulateCommand(argv: string[], env: NodeJS.ProcessEnv): P
     fillingDiskEvery: intFlag('simulate', 'filling-disks', flags['filling-disks'], 8, 0, 20_000),
     clock: systemClock,
     version: `sim-${VERSION}`,
+    // Simulated actions run nothing; each one answered is worth a line in a demo.
+    logAction: (line) => log(`simulated action on ${line}`),
   });
   await sim.start();
   log(`${sim.connectedCount()}/${count} agents connected to ${url}`);

@@ -12,6 +12,8 @@ export interface FlagSpec {
   description: string;
   default?: string;
   required?: boolean;
+  /** May be given more than once (the values are a list). */
+  multiple?: boolean;
 }
 
 export interface CommandSpec {
@@ -147,14 +149,35 @@ export const AGENT = {
     'filesystems-interval': {
       type: 'string',
       value: 'MS',
-      description: `how often every mount's usage is collected, ${INTERVAL_RANGE}`,
+      description: `how often every mount's usage (and each --disk-quota directory) is collected, ${INTERVAL_RANGE}`,
       default: String(DEFAULT_INTERVALS.filesystems),
+    },
+    'state-dir': {
+      type: 'string',
+      value: 'DIR',
+      description:
+        "the agent's own directory: its actions file (actions.json) and action journal (actions-journal.json)",
+      default: '$MERIDIAN_AGENT_STATE_DIR or ~/.meridian/agent',
+    },
+    actions: {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'the actions this agent may run for the console (see docs/recovery-agent.md); without one it runs nothing',
+      default: '<state-dir>/actions.json if it exists',
+    },
+    'disk-quota': {
+      type: 'string',
+      value: 'DIR=BYTES',
+      multiple: true,
+      description:
+        'report disk_usage{mount=DIR} as the bytes under DIR against a budget of BYTES (e.g. /srv/spool=20GiB); repeatable',
     },
   },
   notes: [
-    'Quiet while healthy: it prints when it connects, retries, is paused or refused.',
+    'Quiet while healthy: it prints when it connects, retries, is paused or refused, and each action it runs or refuses.',
     'Unacked batches are kept (up to 10,000) and resent after a reconnect.',
-    'exit codes: 0 stopped by SIGINT/SIGTERM, 1 refused by the console (bad token, protocol error), 2 bad command line',
+    'exit codes: 0 stopped by SIGINT/SIGTERM, 1 refused by the console (bad token, protocol error), 2 bad command line or actions file',
   ],
 } as const satisfies CommandSpec;
 

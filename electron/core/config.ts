@@ -95,6 +95,15 @@ export interface CoreConfig {
   incidentLogMaxBytes: number;
   /** A new incident is held this long before its first page (Alertmanager's group_wait). */
   notifyGroupWaitMs: number;
+  /**
+   * After the console starts, no recovery run acts for this long (runs wait `deferred`): the
+   * fleet reconnects and reports first, so a restart is not read as an outage to repair.
+   */
+  recoveryGraceMs: number;
+  /** Ended recovery runs (and their actions) are kept this long… */
+  recoveryRetentionMs: number;
+  /** …and at most this many of them. */
+  recoveryMaxRuns: number;
   logLevel: LogLevel;
 }
 
@@ -162,6 +171,9 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     incidentRetentionMs: DEFAULT_INCIDENT_OPTIONS.retentionMs,
     incidentLogMaxBytes: DEFAULT_INCIDENT_OPTIONS.maxBytes,
     notifyGroupWaitMs: DEFAULT_NOTIFY_OPTIONS.groupWaitMs,
+    recoveryGraceMs: 2 * 60_000,
+    recoveryRetentionMs: 90 * 24 * 60 * 60_000,
+    recoveryMaxRuns: 5_000,
     ...overrides,
   };
 }
@@ -232,6 +244,9 @@ export const ConfigFile = Type.Object(
     incidentRetentionMs: Type.Optional(Type.Integer({ minimum: 3_600_000 })),
     incidentLogMaxBytes: Type.Optional(Type.Integer({ minimum: 64 * 1024 })),
     notifyGroupWaitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 * 60_000 })),
+    recoveryGraceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60 * 60_000 })),
+    recoveryRetentionMs: Type.Optional(Type.Integer({ minimum: 3_600_000 })),
+    recoveryMaxRuns: Type.Optional(Type.Integer({ minimum: 10, maximum: 1_000_000 })),
     logLevel: Type.Optional(
       Type.Union([
         Type.Literal('debug'),

@@ -23,6 +23,7 @@ import { RuleEvaluator } from './incidents/evaluator.js';
 import { IncidentServices } from './incidents/incident-services.js';
 import { ConsoleAlerts, CONSOLE_RULES } from './console-alerts.js';
 import { createNotifier, type Notifier } from './notify/create-notifier.js';
+import { createRecovery, type Recovery as RecoveryParts } from './recovery/recovery-wiring.js';
 import {
   createAdmission,
   createLowDiskWatch,
@@ -99,6 +100,8 @@ export class MonitoringCore {
   readonly regionHistory: RegionHistoryRecorder;
   /** Channels, escalation policies and the notification pipeline, fed by incident.changed. */
   readonly notifier: Notifier;
+  /** Runbooks, guardrails, recovery runs and their figures (electron/core/recovery/). */
+  readonly recovery: RecoveryParts;
   readonly sessionToken: string;
   agentToken = '';
   private readonly ids: IdSource;
@@ -277,7 +280,25 @@ export class MonitoringCore {
       },
       setEscalation: (incidentId, step, nextAt, nextTo) =>
         this.incidents.manager.setEscalation(incidentId, step, nextAt, nextTo),
+      incident: (id) => this.incidents.manager.get(id),
       options: { groupWaitMs: config.notifyGroupWaitMs },
+    });
+    this.recovery = createRecovery({
+      config,
+      clock: this.clock,
+      ids,
+      logger: this.logger,
+      events: this.events,
+      metrics: this.metrics,
+      fleet: this.fleet,
+      alerts: this.alerts,
+      incidents: this.incidents,
+      rules: () => this.rules,
+      audit: this.audit,
+      notifier: this.notifier,
+      consoleAlerts: this.consoleAlerts,
+      store: this.store,
+      ingest: () => this.ingest,
     });
     this.wireBookkeeping();
   }
@@ -289,6 +310,9 @@ export class MonitoringCore {
     const migrated = await this.restore();
     await this.notifier.start();
     await this.audit.open();
+    await this.recovery.open();
+    // Before ingest listens: no alert an agent raises goes by unseen.
+    this.recovery.start();
     const replayed = await this.store.open();
     reportReplay(
       { clock: this.clock, logger: this.logger, alerts: this.consoleAlerts, config },
@@ -341,6 +365,7 @@ export class MonitoringCore {
       admission: this.admission,
       persisted: () => this.state.afterNextWrite(),
       registry: this.registry.log,
+      recovery: this.recovery.service,
     });
     ({ api: this.api, stream: this.stream } = createApi({
       config,
@@ -366,6 +391,7 @@ export class MonitoringCore {
       analysis: this.analysis,
       forecasting: this.foresight.api(),
       notify: this.notifier,
+      recovery: { ...this.recovery, runs: this.recovery.views },
       session: () => this.session(),
       stats: () => this.stats(),
       storage: () => this.storageReport(),
@@ -407,6 +433,7 @@ export class MonitoringCore {
     this.notifier.stop();
     this.stream?.stop();
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);
+    await this.recovery.stop();
     await forecastsDone;
     this.alerts.dispose();
     this.evaluator.dispose();

@@ -9,6 +9,7 @@ import type {
 } from '../../shared/model.js';
 import type { Incident, IncidentState } from '../../shared/incidents.js';
 import type { SilenceView } from '../../shared/silences.js';
+import type { RecoveryRun, RunState } from '../../shared/recovery.js';
 
 /** What the core tells its listeners (stream, metrics, Electron shell) in-process. */
 export interface CoreEventMap {
@@ -42,6 +43,8 @@ export interface CoreEventMap {
     silence: SilenceView;
     change: 'created' | 'started' | 'ended' | 'expiring';
   };
+  /** A recovery run was proposed or changed state or step (electron/core/recovery/). */
+  'recovery.changed': { run: RecoveryRun; previousState: RunState | null };
 }
 
 type Listener<T> = (payload: T) => void;

@@ -1,6 +1,7 @@
 // A real WebSocket server on loopback that plays the console's side of the agent protocol,
 // scripted per batch. A stand-in, named as such: it lets tests drive answers the real console
-// does not give on demand (ingest_paused, a lost ack, out_of_order, a 4011 close).
+// does not give on demand (ingest_paused, a lost ack, out_of_order, a 4011 close), and plays the
+// console's side of actions (sends `action`, acks `action_result` or not) for agent tests.
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConsoleMessage } from '../../shared/protocol.js';
 
@@ -25,11 +26,18 @@ export interface FakeConsole {
   welcomes(): number;
   /** Close the newest connection with this code. */
   closeCurrent(code: number, reason: string): void;
+  /** Send a frame on the newest connection (an `action`, an `action_ack`). */
+  send(msg: ConsoleMessage): void;
+  /** `action_result` frames received, in order (resends included). */
+  actionResults(): Record<string, unknown>[];
   stop(): Promise<void>;
 }
 
 export async function startFakeConsole(opts: {
-  answer: (seq: number, timesSeen: number) => BatchAnswer;
+  /** Default: ack every batch. */
+  answer?: (seq: number, timesSeen: number) => BatchAnswer;
+  /** Whether to answer an `action_result` with `action_ack`; default: always. */
+  ackActionResult?: (result: Record<string, unknown>) => boolean;
   /** Close code for a hello instead of welcome (e.g. 4011), per connection number (1-based). */
   refuseHello?: (connection: number) => { code: number; reason: string } | null;
   heartbeatIntervalMs?: number;
@@ -59,13 +67,17 @@ export async function startFakeConsole(opts: {
           protocol: 1,
           agentId: 'agt-fake-1',
           heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 1_000,
-          serverTime: 0,
+          serverTime: Date.now(),
         });
+      }
+      if (type === 'action_result') {
+        if (opts.ackActionResult?.(raw) ?? true) send({ type: 'action_ack', id: String(raw.id) });
+        return;
       }
       if (seq === undefined) return;
       const times = (seen.get(seq) ?? 0) + 1;
       seen.set(seq, times);
-      const answer = opts.answer(seq, times);
+      const answer = opts.answer?.(seq, times) ?? { ack: true };
       if ('pause' in answer) {
         return send({
           type: 'error',
@@ -89,6 +101,8 @@ export async function startFakeConsole(opts: {
     heartbeats: () => frames.filter((f) => f.type === 'heartbeat').length,
     welcomes: () => welcomes,
     closeCurrent: (code, reason) => sockets.at(-1)?.close(code, reason),
+    send: (msg) => sockets.at(-1)?.send(JSON.stringify(msg)),
+    actionResults: () => frames.filter((f) => f.type === 'action_result').map((f) => f.raw),
     stop: () =>
       new Promise<void>((resolve) => {
         for (const ws of wss.clients) ws.terminate();

@@ -35,6 +35,8 @@ export async function spawnServe(
   const bin = join(packageRoot(), 'bin', 'meridian.js');
   const started = performance.now();
   const args = [
+    // Under `npm run bench` the console's V8 flags (scripts/console-flags.mjs) carry over.
+    ...process.execArgv.filter((a) => a.startsWith('--max-semi-space-size')),
     bin,
     'serve',
     '--data-dir',

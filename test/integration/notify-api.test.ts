@@ -5,7 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ApiError } from '../../shared/api.js';
 import type { ChannelView, DeliveryAttempt, EscalationPolicy } from '../../shared/notify.js';
 import { ManualClock } from '../../electron/core/clock.js';
-import { startTestCore, tempDir, type TestCore } from '../helpers/core.js';
+import {
+  connectAgent,
+  metricsFrame,
+  startTestCore,
+  tempDir,
+  waitFor,
+  type TestCore,
+} from '../helpers/core.js';
 import { incident, startReceiver, type Receiver } from '../helpers/notify.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -229,5 +236,38 @@ describe('channels and policies API', () => {
     expect(alert?.message).toMatch(
       /notify\.json was unusable .*started from the defaults.*notify\.json\.corrupt-/,
     );
+  });
+
+  it('an incident in a maintenance window is recorded, not paged, and no listener fails (no loop between the notifier and the incident)', async () => {
+    const c = await core();
+    const failures: string[] = [];
+    c.core.events.onListenerError = (err, name) => failures.push(`${name}: ${String(err)}`);
+    const now = c.core.clock.now();
+    const made = await c.api(
+      '/api/v1/maintenance',
+      post({
+        name: 'patching',
+        regions: ['us-east-1'],
+        schedule: { kind: 'once', startsAt: now - 1_000, endsAt: now + 600_000 },
+      }),
+    );
+    expect(made.status).toBe(200);
+    const agent = await connectAgent(c.addr.ingestUrl);
+    cleanup.push(() => agent.close());
+    agent.send(metricsFrame([{ name: 'disk_usage', value: 99 }]));
+    const inc = await waitFor(
+      () => c.core.incidents.manager.list().find((i) => i.suppressedBy !== null),
+      undefined,
+      'the suppressed incident',
+    );
+    // A comment is one more change the notifier hears.
+    await c.api(`/api/v1/incidents/${inc.id}/comment`, post({ text: 'noted', by: 'alice' }));
+    await c.core.notifier.idle();
+    expect(failures).toEqual([]);
+    const notNotified = inc.timeline.filter((e) => e.text.startsWith('not notified'));
+    expect(notNotified).toHaveLength(1);
+    expect(await c.api('/api/v1/deliveries?incident=' + inc.id)).toMatchObject({
+      body: { deliveries: [] },
+    });
   });
 });

@@ -214,4 +214,83 @@ describe('escalation timelines', () => {
     await rig.notifier.idle();
     expect(hook.received).toHaveLength(2);
   });
+
+  it('escalateNow (a recovery failed): the next step runs at once with the reason and output, and the policy carries on from there', async () => {
+    const clock = new ManualClock();
+    const incidents = new Map<string, ReturnType<typeof incident>>();
+    const rig = await notifyRig(clock, { incident: (id) => incidents.get(id) });
+    const hook = await receiver();
+    await rig.notifier.addChannel({
+      kind: 'webhook',
+      id: 'oncall',
+      name: 'On call',
+      url: hook.url,
+    });
+    await rig.notifier.replacePolicy('default', {
+      name: 'criticals',
+      match: { severities: ['critical'] },
+      steps: [
+        { afterMs: 0, channelIds: ['desktop'] },
+        { afterMs: 5 * MIN, channelIds: ['oncall'] },
+      ],
+      repeatAfterMs: null,
+    });
+    const inc = incident({ openedAt: clock.now() });
+    incidents.set(inc.id, inc);
+    rig.emit(inc, 'opened');
+    clock.advance(MIN);
+    expect(rig.notifier.escalateNow('inc-1', 'recovery Free disk failed', 'removed 0 files')).toBe(
+      true,
+    );
+    await rig.notifier.idle();
+    expect(hook.received).toHaveLength(1);
+    expect(hook.received[0]!.json).toMatchObject({
+      kind: 'escalation',
+      step: 1,
+      note: { text: 'recovery Free disk failed', output: 'removed 0 files' },
+    });
+    const entry = rig.timeline
+      .get('inc-1')!
+      .filter((e) => e.kind === 'escalated')
+      .at(-1)!;
+    expect(entry.text).toBe('recovery Free disk failed: step 2 of criticals, notifying oncall');
+    expect(entry.output).toBe('removed 0 files');
+    // Its step 2 ran: the one due at 5:00 does not page again.
+    clock.advance(10 * MIN);
+    await rig.notifier.idle();
+    expect(hook.received).toHaveLength(1);
+    // Past the last step, a second failure pages the last step again (a new round).
+    expect(rig.notifier.escalateNow('inc-1', 'recovery failed again')).toBe(true);
+    await rig.notifier.idle();
+    expect(hook.received).toHaveLength(2);
+  });
+
+  it('escalateNow cuts a group wait short, pages an acknowledged incident once, and never a resolved one', async () => {
+    const clock = new ManualClock();
+    const incidents = new Map<string, ReturnType<typeof incident>>();
+    const rig = await notifyRig(clock, {
+      incident: (id) => incidents.get(id),
+      options: { groupWaitMs: 30_000 },
+    });
+    const held = incident({ openedAt: clock.now() });
+    incidents.set(held.id, held);
+    rig.emit(held, 'opened');
+    expect(rig.desktop).toHaveLength(0);
+    expect(rig.notifier.escalateNow('inc-1', 'recovery failed')).toBe(true);
+    expect(rig.desktop.map((n) => n.kind)).toEqual(['escalation']);
+    clock.advance(30_000);
+    expect(rig.desktop).toHaveLength(1);
+
+    const acked = incident({ id: 'inc-2', state: 'acknowledged', openedAt: clock.now() });
+    incidents.set(acked.id, acked);
+    expect(rig.notifier.escalateNow('inc-2', 'recovery failed')).toBe(true);
+    expect(rig.desktop.filter((n) => n.incidentId === 'inc-2')).toHaveLength(1);
+    clock.advance(60 * MIN);
+    expect(rig.desktop.filter((n) => n.incidentId === 'inc-2')).toHaveLength(1);
+
+    const done = incident({ id: 'inc-3', state: 'resolved', resolvedAt: clock.now() });
+    incidents.set(done.id, done);
+    expect(rig.notifier.escalateNow('inc-3', 'recovery failed')).toBe(false);
+    expect(rig.notifier.escalateNow('no-such', 'recovery failed')).toBe(false);
+  });
 });

@@ -7,7 +7,7 @@ import {
   approvalTag,
   seedApprovals,
 } from '../../renderer/src/lib/approval-notices.js';
-import { run } from './support/recovery-fixture.js';
+import { run } from './support/recovery-views-fixture.js';
 
 const ctx = {
   hostname: (id: string) => (id === 'agt-2' ? 'db-2' : null),

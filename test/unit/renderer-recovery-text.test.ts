@@ -19,7 +19,7 @@ import {
   triggerText,
   verificationText,
 } from '../../renderer/src/lib/recovery-text.js';
-import { action, run, runbook, T0 } from './support/recovery-fixture.js';
+import { action, run, runbook, T0 } from './support/recovery-views-fixture.js';
 
 const hosts = (id: string) => (id === 'agt-2' ? 'db-2' : null);
 

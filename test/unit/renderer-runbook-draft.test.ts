@@ -8,7 +8,7 @@ import {
   runbookDraftOf,
   runbookInputOf,
 } from '../../renderer/src/views/recovery/runbook-draft.js';
-import { runbook } from './support/recovery-fixture.js';
+import { runbook } from './support/recovery-views-fixture.js';
 
 describe('runbook draft', () => {
   it('a new runbook starts in dry run, with the issue’s example steps and the default guardrails', () => {

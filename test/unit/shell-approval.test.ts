@@ -17,7 +17,7 @@ import {
 } from '../../electron/shell/approval-notify.js';
 import { ManualClock } from '../../shared/clock.js';
 import type { RecoveryRun } from '../../shared/recovery.js';
-import { run, runbook } from './support/recovery-fixture.js';
+import { run, runbook } from './support/recovery-views-fixture.js';
 
 const waiting = (id: string) => run({ id, state: 'awaiting_approval', mode: 'approval' });
 

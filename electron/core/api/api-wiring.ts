@@ -21,6 +21,8 @@ import type { EventLog } from '../store/event-log.js';
 import type { MetricStore } from '../store/metric-store.js';
 import type { Notifier } from '../notify/create-notifier.js';
 import type { ForecastingApi } from './route-spec.js';
+import type { RecoveryApi } from './routes-recovery.js';
+import type { RecoveryRun } from '../../../shared/recovery.js';
 import { runRangeQuery } from './routes-metrics.js';
 import type { ApiServices } from './router.js';
 import { ApiServer } from './server.js';
@@ -44,6 +46,10 @@ export interface ApiParts {
   analysis: PerformanceAnalysis;
   forecasting: ForecastingApi;
   notify: Notifier;
+  /** The recovery routes' side, and the runs the stream carries. */
+  recovery: RecoveryApi & {
+    runs: { current(): RecoveryRun[]; run(id: string): RecoveryRun | undefined };
+  };
   rules: RuleBook;
   previewRule(rule: Rule): RulePreview;
   audit: AuditLog;
@@ -65,6 +71,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     analysis: p.analysis,
     forecasting: p.forecasting,
     notify: p.notify,
+    recovery: p.recovery,
     fleet: p.fleet,
     alerts: p.alerts,
     incidents: p.incidents,
@@ -78,6 +85,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     fleet: p.fleet,
     alerts: p.alerts,
     incidents: p.incidents.manager,
+    runs: p.recovery.runs,
     stats: p.stats,
     tails: new Tails(
       (q) => runRangeQuery(services, q),

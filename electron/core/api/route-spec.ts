@@ -21,6 +21,7 @@ import type { IncidentServices } from '../incidents/incident-services.js';
 import type { EventLog } from '../store/event-log.js';
 import type { MetricStore } from '../store/metric-store.js';
 import type { NotifyApi } from './routes-notify.js';
+import type { RecoveryApi } from './routes-recovery.js';
 import type { AuditLog } from '../rules/audit-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { RulePreview } from '../../../shared/api.js';
@@ -73,6 +74,8 @@ export interface ApiServices {
   storage(): Promise<StorageReport>;
   /** Channels, escalation policies and deliveries (electron/core/notify/). */
   notify: NotifyApi;
+  /** Runbooks, runs, action history, approvals (electron/core/recovery/). */
+  recovery: RecoveryApi;
   /** Retire an agent; resolves once that is durable. */
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
 }

@@ -7,6 +7,7 @@ import { FORECAST_ROUTES } from './routes-forecast.js';
 import { NOTIFY_ROUTES } from './routes-notify.js';
 import { INCIDENT_ROUTES } from './routes-incidents.js';
 import { RULE_ROUTES } from './routes-rules.js';
+import { RECOVERY_ROUTES } from './routes-recovery.js';
 
 export type { ApiServices } from './route-spec.js';
 
@@ -18,6 +19,7 @@ const ROUTES: { [K in RouteKey]: RouteSpec<K> } = {
   ...NOTIFY_ROUTES,
   ...INCIDENT_ROUTES,
   ...RULE_ROUTES,
+  ...RECOVERY_ROUTES,
 };
 
 interface CompiledRoute {

@@ -21,6 +21,7 @@ import { EmptyQuery, limitOf, type RouteTable } from './route-spec.js';
 import type { ForecastRouteKey } from './routes-forecast.js';
 import type { NotifyRouteKey } from './routes-notify.js';
 import type { RuleRouteKey } from './routes-rules.js';
+import type { RecoveryRouteKey } from './routes-recovery.js';
 
 export type FleetRouteKey = Exclude<
   RouteKey,
@@ -33,6 +34,7 @@ export type FleetRouteKey = Exclude<
   | NotifyRouteKey
   | IncidentRouteKey
   | RuleRouteKey
+  | RecoveryRouteKey
 >;
 
 function alertAction(fn: () => Alert | null) {

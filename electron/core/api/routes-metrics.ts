@@ -14,10 +14,16 @@ import type { FleetRouteKey } from './routes-fleet.js';
 import type { ForecastRouteKey } from './routes-forecast.js';
 import type { NotifyRouteKey } from './routes-notify.js';
 import type { RuleRouteKey } from './routes-rules.js';
+import type { RecoveryRouteKey } from './routes-recovery.js';
 
 type MetricRouteKey = Exclude<
   RouteKey,
-  FleetRouteKey | ForecastRouteKey | NotifyRouteKey | IncidentRouteKey | RuleRouteKey
+  | FleetRouteKey
+  | ForecastRouteKey
+  | NotifyRouteKey
+  | IncidentRouteKey
+  | RuleRouteKey
+  | RecoveryRouteKey
 >;
 
 const DEFAULT_RANGE_MS = 3_600_000;

@@ -18,6 +18,7 @@ import type { Fleet } from '../fleet/fleet.js';
 import type { AlertBook } from '../incidents/alert-book.js';
 import type { IncidentManager } from '../incidents/incident-manager.js';
 import type { Tails } from './tails.js';
+import type { RecoveryRun } from '../../../shared/recovery.js';
 
 /** A viewer that lets this much pile up unread is cut off rather than buffered without end. */
 const MAX_VIEWER_BUFFER_BYTES = 8 * 1024 * 1024;
@@ -41,6 +42,7 @@ export class StreamHub {
   private readonly dirtyAlerts = new Set<string>();
   private readonly removedAgents = new Set<string>();
   private readonly dirtyIncidents = new Set<string>();
+  private readonly dirtyRuns = new Set<string>();
   /** Agents with only a heartbeat or new values: sent every STREAM_AGENT_REFRESH_MS, not every batch. */
   private readonly touchedAgents = new Set<string>();
   private touchedFlushedAt = 0;
@@ -61,6 +63,8 @@ export class StreamHub {
       stats: () => ConsoleStats;
       tails: Tails;
       incidents?: Pick<IncidentManager, 'current' | 'get'>;
+      /** Recovery runs: live and recent ones in the snapshot, changed ones in `changes`. */
+      runs?: { current(): RecoveryRun[]; run(id: string): RecoveryRun | undefined };
     },
   ) {
     this.unsubscribe = [
@@ -94,6 +98,10 @@ export class StreamHub {
       }),
       deps.events.on('incident.changed', ({ incident }) => {
         this.dirtyIncidents.add(incident.id);
+        this.schedule();
+      }),
+      deps.events.on('recovery.changed', ({ run }) => {
+        this.dirtyRuns.add(run.id);
         this.schedule();
       }),
     ];
@@ -147,6 +155,7 @@ export class StreamHub {
       ...(this.deps.incidents
         ? { incidents: this.deps.incidents.current(RESOLVED_INCIDENTS) }
         : {}),
+      ...(this.deps.runs ? { runs: this.deps.runs.current() } : {}),
     };
   }
 
@@ -236,8 +245,12 @@ export class StreamHub {
             incidents: [...this.dirtyIncidents].flatMap((id) => this.deps.incidents?.get(id) ?? []),
           }
         : {}),
+      ...(this.dirtyRuns.size > 0
+        ? { runs: [...this.dirtyRuns].flatMap((id) => this.deps.runs?.run(id) ?? []) }
+        : {}),
     };
     this.dirtyIncidents.clear();
+    this.dirtyRuns.clear();
     this.dirtyAgents.clear();
     this.removedAgents.clear();
     this.dirtyRegions.clear();

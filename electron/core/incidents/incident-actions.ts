@@ -97,6 +97,15 @@ export class IncidentActions {
   ): void {
     const incident = this.deps.recorder.index.get(id);
     if (!incident) return;
+    // Nothing new: no announcement. (A suppressed incident's notifier halts on every change it
+    // hears; announcing an unchanged step made that a loop until the stack overflowed.)
+    const to = nextAt !== null && nextTo && nextTo.length > 0 ? [...nextTo] : undefined;
+    if (
+      incident.escalationStep === step &&
+      incident.nextEscalationAt === nextAt &&
+      (incident.nextEscalationTo ?? []).join() === (to ?? []).join()
+    )
+      return;
     incident.escalationStep = step;
     incident.nextEscalationAt = nextAt;
     if (nextAt !== null && nextTo && nextTo.length > 0) incident.nextEscalationTo = [...nextTo];

@@ -1,6 +1,7 @@
 import type { LatestValues } from '../../../shared/model.js';
 import {
   ERROR_CODES,
+  type ActionResultMessage,
   type EventsMessage,
   type HelloMessage,
   type MetricsMessage,
@@ -16,6 +17,7 @@ import type { EventLog } from '../store/event-log.js';
 import type { MetricStore } from '../store/metric-store.js';
 import type { LiveFigures } from '../stats.js';
 import type { AgentLog } from '../state/agent-log.js';
+import type { RecoveryIngestSink } from '../recovery/agent-link.js';
 import type { IngestAdmission } from './admission.js';
 import type { HelloResult, IngestHandler } from './session.js';
 
@@ -42,6 +44,8 @@ export interface PipelineDeps {
   persisted: () => Promise<void>;
   /** The agent registry on disk. */
   registry: Pick<AgentLog, 'persist'>;
+  /** Action results and the samples verifications wait for (electron/core/recovery/). */
+  recovery?: RecoveryIngestSink;
 }
 
 /** What happens to each accepted frame: registry, recent values, rule checks, event log. */
@@ -64,6 +68,10 @@ export class IngestPipeline implements IngestHandler {
 
   admission() {
     return this.deps.admission.check();
+  }
+
+  actionResult(agentId: string, msg: ActionResultMessage): Promise<void> {
+    return this.deps.recovery?.actionResult(agentId, msg) ?? Promise.resolve();
   }
 
   closed(agentId: string, connectionId: number, status: 'offline' | 'error'): void {
@@ -107,6 +115,8 @@ export class IngestPipeline implements IngestHandler {
     ];
     for (const [reason, n] of dropped) if (n > 0) metrics.samplesDropped.inc({ reason }, n);
     fleet.recordMetrics(agentId, outcome.accepted, latest);
+    // A verification waiting on this agent sees the batch at once (no polling).
+    if (this.deps.recovery?.wantsSamples(agentId)) this.deps.recovery.samples(agentId, samples);
     // The batch is still acked: these samples cannot be stored by resending them.
     const problems: { code: string; message: string }[] = [];
     if (future > 0) {

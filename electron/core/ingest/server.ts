@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { CLOSE, MAX_FRAME_BYTES } from '../../../shared/protocol.js';
+import { CLOSE, MAX_FRAME_BYTES, type ActionMessage } from '../../../shared/protocol.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { CoreMetrics } from '../metrics.js';
@@ -118,6 +118,16 @@ export class IngestServer {
 
   get connectedCount(): number {
     return this.sessions.size;
+  }
+
+  /** Send an action on the agent's live connection (the recovery service's AgentLink). */
+  sendAction(agentId: string, msg: ActionMessage): boolean {
+    return this.byAgent.get(agentId)?.sendAction(msg) ?? false;
+  }
+
+  /** The actions the agent's live connection offered in its hello; null when not connected. */
+  offeredActions(agentId: string): readonly string[] | null {
+    return this.byAgent.get(agentId)?.offeredActions ?? null;
   }
 
   private onUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void {

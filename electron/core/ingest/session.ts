@@ -3,6 +3,8 @@ import {
   CLOSE,
   ERROR_CODES,
   PROTOCOL_VERSION,
+  type ActionMessage,
+  type ActionResultMessage,
   type ConsoleMessage,
   type EventsMessage,
   type HelloMessage,
@@ -42,6 +44,12 @@ export interface IngestHandler {
   ): { problems: { code: string; message: string }[]; durable: Promise<void> };
   /** Store events; resolves once they are durable (the ack waits for it). */
   events(agentId: string, msg: EventsMessage, arrivedAt: number): Promise<void>;
+  /**
+   * An action's outcome: recorded by the recovery service. Resolves once it is durable; then
+   * the agent is sent `action_ack` and may forget it. Every well-formed result is acked, even
+   * one the console does not know (counted), so the agent stops resending it.
+   */
+  actionResult(agentId: string, msg: ActionResultMessage): Promise<void>;
   closed(agentId: string, connectionId: number, status: 'offline' | 'error'): void;
   heartbeatIntervalMs: number;
 }
@@ -64,6 +72,8 @@ export class AgentSession {
   private closing = false;
   /** Resolves once this agent's registry record is durable; nothing is acked before. */
   private registered: Promise<void> = Promise.resolve();
+  /** The actions this connection's hello offered (capabilities.actions). */
+  offeredActions: readonly string[] = [];
 
   constructor(
     private readonly ws: WebSocket,
@@ -114,6 +124,13 @@ export class AgentSession {
     this.ws.ping();
   }
 
+  /** Send an action on this connection; false when it is closing or closed. */
+  sendAction(msg: ActionMessage): boolean {
+    if (this.closing || this.ws.readyState !== this.ws.OPEN) return false;
+    this.send(msg);
+    return true;
+  }
+
   private send(msg: ConsoleMessage): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(JSON.stringify(msg));
@@ -161,6 +178,13 @@ export class AgentSession {
         );
         return;
       }
+      case 'action_result':
+        // Acked only once recorded: until then the agent keeps it and resends it on reconnect.
+        void this.deps.handler.actionResult(this.agentId, msg).then(
+          () => this.afterRegistered(() => this.send({ type: 'action_ack', id: msg.id })),
+          () => {},
+        );
+        return;
       case 'events': {
         const admission = this.deps.handler.admission();
         if (!admission.open) return this.defer(msg.seq, admission);
@@ -196,6 +220,7 @@ export class AgentSession {
     }
     this.agentId = result.agent.id;
     this.connectionId = result.connectionId;
+    this.offeredActions = hello.capabilities?.actions ?? [];
     this.onRegistered(this);
     this.registered = result.durable;
     result.durable.then(

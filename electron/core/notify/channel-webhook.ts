@@ -1,7 +1,12 @@
 // The generic webhook: Meridian's own JSON, signed when the channel has a secret.
 import type { ChannelConfig } from '../../../shared/notify.js';
 import { postJson, type FetchFn } from './http-post.js';
-import { alertCount, type NotificationMessage, type SendResult } from './message.js';
+import {
+  alertCount,
+  NOTE_OUTPUT_CHARS,
+  type NotificationMessage,
+  type SendResult,
+} from './message.js';
 import { signatureHeaders } from './signature.js';
 
 /** The body a generic webhook receives (documented in docs/notifications.md). */
@@ -13,6 +18,15 @@ export function webhookPayload(msg: NotificationMessage) {
     sentAt: msg.sentAt,
     step: msg.step,
     round: msg.round,
+    /** Present when it escalates out of turn: a recovery failed (with the action's output). */
+    ...(msg.note
+      ? {
+          note: {
+            text: msg.note.text,
+            output: msg.note.output?.slice(0, NOTE_OUTPUT_CHARS) ?? null,
+          },
+        }
+      : {}),
     incident: {
       id: i.id,
       title: i.title,

@@ -39,8 +39,8 @@ export interface EscalationDeps {
   /** How long a new incident is held before its first page (0: page at once). */
   groupWaitMs: number;
   policies(): readonly EscalationPolicy[];
-  /** Send step `step` of `policy` (round `round`) for the incident. */
-  page(t: Tracked, policy: EscalationPolicy, step: number, round: number): void;
+  /** Send step `step` of `policy` (round `round`) for the incident; `note` says why now. */
+  page(t: Tracked, policy: EscalationPolicy, step: number, round: number, note?: Note): void;
   /** More alerts joined: say the new count where that is quiet (desktop), never page. */
   countChanged(t: Tracked): void;
   resolved(t: Tracked): void;
@@ -55,6 +55,12 @@ export interface EscalationDeps {
 }
 
 type Change = CoreEventMap['incident.changed'];
+
+/** Why an escalation runs out of turn (a failed recovery), with what to attach. */
+export interface Note {
+  text: string;
+  output?: string;
+}
 
 export class Escalations {
   private readonly tracked = new Map<string, Tracked>();
@@ -72,22 +78,7 @@ export class Escalations {
   onChange({ incident, previousState, previousSeverity, reason }: Change): void {
     let t = this.tracked.get(incident.id);
     const known = t !== undefined;
-    if (!t) {
-      t = {
-        incident,
-        policyId: null,
-        generation: 0,
-        round: 0,
-        step: null,
-        nextAt: null,
-        timer: null,
-        paged: new Set(),
-        suppressionNoted: null,
-        holdUntil: null,
-        lateMs: 0,
-      };
-      this.tracked.set(incident.id, t);
-    }
+    if (!t) this.tracked.set(incident.id, (t = newTracked(incident)));
     const before = t.incident;
     t.incident = incident;
     if (incident.state === 'resolved') return this.finish(t);
@@ -111,6 +102,48 @@ export class Escalations {
   stop(): void {
     for (const t of this.tracked.values()) t.timer?.cancel();
     this.tracked.clear();
+  }
+
+  /**
+   * Run the incident's next escalation step now, out of turn (a recovery failed): its first
+   * page if none went out yet (a group wait is cut short), else the step after the one reached
+   * (the last step again, as a new round, when there is none). Later steps follow from here
+   * while the incident stays open; an acknowledged one is paged this once. Not for a resolved
+   * or suppressed incident, or one no policy routes. Returns whether a step ran.
+   */
+  escalateNow(incident: Incident, note: Note): boolean {
+    if (incident.state === 'resolved') return false;
+    let t = this.tracked.get(incident.id);
+    if (!t) this.tracked.set(incident.id, (t = newTracked(incident)));
+    t.incident = incident;
+    const policy = routeIncident(incident, this.deps.policies());
+    if (incident.suppressedBy !== null || !policy) {
+      const why = policy
+        ? `suppressed by ${incident.suppressedBy}`
+        : 'no escalation policy routes it';
+      this.timeline(t, 'escalated', `${note.text}: not paged (${why})`, note.output);
+      return false;
+    }
+    t.timer?.cancel();
+    t.timer = null;
+    t.holdUntil = null;
+    t.lateMs = 0;
+    if (t.policyId !== policy.id || t.generation === 0) {
+      t.policyId = policy.id;
+      t.generation++;
+      t.round = 0;
+      t.step = null;
+      t.paged.clear();
+    }
+    const next =
+      t.step === null
+        ? { step: 0, round: t.round }
+        : (this.nextOf(policy, t.step, t.round) ?? {
+            step: policy.steps.length - 1,
+            round: t.round + 1,
+          });
+    this.runStep(t, next.step, next.round, note);
+    return true;
   }
 
   /** A new incident: its first page waits for what else joins it within groupWaitMs. */
@@ -176,21 +209,25 @@ export class Escalations {
     this.deps.setEscalation(t.incident.id, t.step, t.nextAt, to);
   }
 
-  private runStep(t: Tracked, step: number, round: number): void {
+  private runStep(t: Tracked, step: number, round: number, note?: Note): void {
     t.timer = null;
     const policy = this.deps.policies().find((p) => p.id === t.policyId);
     if (!policy || step >= policy.steps.length) return this.setNext(t, t.step, null);
     t.step = step;
     t.round = round;
-    if (step > 0 || round > 0) {
+    if (step > 0 || round > 0 || note) {
       const names = policy.steps[step]!.channelIds.join(', ');
+      const why = note ? note.text : 'not acknowledged';
       this.timeline(
         t,
         'escalated',
-        `not acknowledged: step ${step + 1}${round > 0 ? ` (round ${round + 1})` : ''} of ${policy.name}, notifying ${names}`,
+        `${why}: step ${step + 1}${round > 0 ? ` (round ${round + 1})` : ''} of ${policy.name}, notifying ${names}`,
+        note?.output,
       );
     }
-    this.deps.page(t, policy, step, round);
+    this.deps.page(t, policy, step, round, note);
+    // Paged out of turn while acknowledged: this once, no further steps.
+    if (t.incident.state === 'acknowledged') return this.setNext(t, step, null);
     const next = this.nextOf(policy, step, round);
     const late = t.lateMs;
     t.lateMs = 0;
@@ -238,12 +275,29 @@ export class Escalations {
     if (changed || nextAt === null) this.deps.setEscalation(t.incident.id, step, nextAt);
   }
 
-  private timeline(t: Tracked, kind: TimelineEntry['kind'], text: string): void {
+  private timeline(t: Tracked, kind: TimelineEntry['kind'], text: string, output?: string): void {
     this.deps.recordTimeline(t.incident.id, {
       at: this.deps.clock.now(),
       kind,
       by: 'console',
       text,
+      ...(output ? { output } : {}),
     });
   }
+}
+
+function newTracked(incident: Incident): Tracked {
+  return {
+    incident,
+    policyId: null,
+    generation: 0,
+    round: 0,
+    step: null,
+    nextAt: null,
+    timer: null,
+    paged: new Set(),
+    suppressionNoted: null,
+    holdUntil: null,
+    lateMs: 0,
+  };
 }

@@ -12,7 +12,12 @@ export interface NotificationMessage {
   sentAt: number;
   /** The console's URL (no token), for links; null when not known. */
   consoleUrl: string | null;
+  /** Why it goes out of turn (a recovery failed), with the action's output. */
+  note?: { text: string; output?: string };
 }
+
+/** Output attached to a message is cut to this many characters. */
+export const NOTE_OUTPUT_CHARS = 2_000;
 
 /** What a channel reports back for one try. */
 export interface SendResult {
@@ -59,7 +64,10 @@ export function bodyLines(msg: NotificationMessage): string[] {
     `Severity ${incident.severity}, state ${incident.state}, ${n} alert${n === 1 ? '' : 's'}${where ? `, ${where}` : ''}.`,
     `Opened ${new Date(incident.openedAt).toISOString()}.`,
   ];
-  if (msg.kind === 'escalation' && msg.step !== null)
+  if (msg.note) {
+    lines.push(msg.note.text);
+    if (msg.note.output) lines.push('Output:', msg.note.output.slice(0, NOTE_OUTPUT_CHARS));
+  } else if (msg.kind === 'escalation' && msg.step !== null)
     lines.push(
       `Not acknowledged: escalation step ${msg.step + 1}${msg.round ? ` (round ${msg.round + 1})` : ''}.`,
     );

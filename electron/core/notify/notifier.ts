@@ -1,7 +1,7 @@
 // The notification pipeline, end to end: incident.changed → escalation (which step, when) →
 // route → dedup → throttle → send → retry → record. Also the channel and policy API.
 import type { Registry } from 'prom-client';
-import type { TimelineEntry } from '../../../shared/incidents.js';
+import type { Incident, TimelineEntry } from '../../../shared/incidents.js';
 import type {
   ChannelConfig,
   ChannelView,
@@ -17,7 +17,7 @@ import { DesktopNotices } from './channel-desktop.js';
 import { channelView, NotifyConfigStore } from './config-store.js';
 import { Dedup, dedupKey } from './dedup.js';
 import { DEFAULT_NOTIFY_OPTIONS, type NotifyOptions } from './defaults.js';
-import { Escalations, type Tracked } from './escalation.js';
+import { Escalations, type Note, type Tracked } from './escalation.js';
 import type { FetchFn } from './http-post.js';
 import { testIncident, type NotificationMessage, type Transport } from './message.js';
 import { createNotifyMetrics, type NotifyMetrics } from './notify-metrics.js';
@@ -47,6 +47,8 @@ export interface NotifierDeps {
     nextAt: number | null,
     nextTo?: readonly string[],
   ): void;
+  /** The incident as it is now (escalateNow pages one the notifier has not followed yet). */
+  incident?(id: string): Incident | undefined;
   fetch?: FetchFn;
   /** Replaces every channel's transport (benches measuring the pipeline alone). */
   transport?: Transport;
@@ -101,7 +103,7 @@ export class Notifier {
       clock: deps.clock,
       groupWaitMs: this.options.groupWaitMs,
       policies: () => this.config.allPolicies(),
-      page: (t, policy, step, round) => this.page(t, policy, step, round),
+      page: (t, policy, step, round, note) => this.page(t, policy, step, round, note),
       countChanged: (t) => this.countChanged(t),
       resolved: (t) => this.resolved(t),
       suppressed: () => this.metrics.suppressed.inc(),
@@ -149,6 +151,20 @@ export class Notifier {
   escalationOf(incidentId: string): { step: number | null; nextAt: number | null } | null {
     const t = this.escalations.get(incidentId);
     return t ? { step: t.step, nextAt: t.nextAt } : null;
+  }
+
+  /**
+   * Escalate the incident at once, out of turn: its next escalation step runs now (its first
+   * page if none went out yet), with `reason` and `output` (a failed recovery's) in the
+   * message and the timeline. False when nothing was paged (resolved, suppressed, no policy).
+   */
+  escalateNow(incidentId: string, reason: string, output?: string): boolean {
+    const incident = this.deps.incident?.(incidentId) ?? this.escalations.get(incidentId)?.incident;
+    if (!incident) return false;
+    return this.escalations.escalateNow(incident, {
+      text: reason,
+      ...(output !== undefined ? { output } : {}),
+    });
   }
 
   // ── the API's side ─────────────────────────────────────────────────────────────────────────
@@ -211,9 +227,15 @@ export class Notifier {
 
   // ── the pipeline ───────────────────────────────────────────────────────────────────────────
 
-  private page(t: Tracked, policy: EscalationPolicy, step: number, round: number): void {
-    const kind: NotificationKind = step === 0 && round === 0 ? 'page' : 'escalation';
-    const msg = this.message(kind, t.incident, step, round);
+  private page(
+    t: Tracked,
+    policy: EscalationPolicy,
+    step: number,
+    round: number,
+    note?: Note,
+  ): void {
+    const kind: NotificationKind = step === 0 && round === 0 && !note ? 'page' : 'escalation';
+    const msg = { ...this.message(kind, t.incident, step, round), ...(note ? { note } : {}) };
     for (const channelId of policy.steps[step]!.channelIds) {
       if (!this.dedup.admit(dedupKey(t.incident.id, t.generation, round, step, channelId))) {
         this.metrics.deduplicated.inc();

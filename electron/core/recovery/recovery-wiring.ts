@@ -1,0 +1,151 @@
+// The core's recovery side, built from its parts: the runbook book, the run store and its log,
+// the service, the API's views and the /metrics figures. Kept out of core.ts (as
+// api-wiring.ts is) so the core stays about lifecycle. The agents' connections come in through
+// a port (AgentLink) the core points at the ingest server once it runs.
+import type { Rule } from '../../../shared/rules.js';
+import type { Clock } from '../clock.js';
+import type { CoreConfig } from '../config.js';
+import type { ConsoleAlerts } from '../console-alerts.js';
+import type { CoreEvents } from '../events.js';
+import type { Fleet } from '../fleet/fleet.js';
+import type { IdSource } from '../ids.js';
+import type { AlertBook } from '../incidents/alert-book.js';
+import type { IncidentServices } from '../incidents/incident-services.js';
+import type { Logger } from '../logger.js';
+import type { CoreMetrics } from '../metrics.js';
+import type { FetchFn } from '../notify/http-post.js';
+import type { Notifier } from '../notify/notifier.js';
+import type { AuditLog } from '../rules/audit-log.js';
+import type { MetricStore } from '../store/metric-store.js';
+import type { AgentLink } from './agent-link.js';
+import { RecoveryLog } from './recovery-log.js';
+import { createRecoveryMetrics } from './recovery-metrics.js';
+import { RecoveryService } from './recovery-service.js';
+import { RecoveryViews } from './recovery-views.js';
+import { RunbookBook } from './runbook-book.js';
+import { RunStore } from './run-store.js';
+
+export interface RecoveryParts {
+  config: Pick<
+    CoreConfig,
+    'dataDir' | 'recoveryGraceMs' | 'recoveryRetentionMs' | 'recoveryMaxRuns'
+  >;
+  clock: Clock;
+  ids: IdSource;
+  logger: Logger;
+  events: CoreEvents;
+  metrics: Pick<CoreMetrics, 'registry'>;
+  fleet: Fleet;
+  alerts: AlertBook;
+  incidents: IncidentServices;
+  rules(): readonly Rule[];
+  audit: AuditLog;
+  notifier: Pick<Notifier, 'escalateNow'>;
+  /** Raises the alert for a runbooks.json that could not be used. */
+  consoleAlerts: Pick<ConsoleAlerts, 'raise'>;
+  /** The metric store: a verification also reads the newest stored samples. */
+  store?: Pick<MetricStore, 'seriesForAgent'>;
+  /** The agents' live connections: the ingest server, once started (null before). */
+  ingest(): {
+    sendAction: AgentLink['send'];
+    offeredActions: AgentLink['offered'];
+  } | null;
+  fetch?: FetchFn;
+}
+
+/** The console alert for a runbooks.json that was unusable at start. */
+export const RUNBOOKS_RECOVERED_RULE = 'runbooks_recovered';
+
+export interface Recovery {
+  service: RecoveryService;
+  views: RecoveryViews;
+  book: RunbookBook;
+  /** Load runbooks and history (after incidents and alerts are loaded). */
+  open(): Promise<void>;
+  /** Follow alerts and incidents (after the notifier and ingest have started). */
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export function createRecovery(p: RecoveryParts): Recovery {
+  const { clock, logger, incidents } = p;
+  const store = new RunStore(
+    new RecoveryLog(
+      { clock, logger, dataDir: p.config.dataDir },
+      { retentionMs: p.config.recoveryRetentionMs, maxRuns: p.config.recoveryMaxRuns },
+    ),
+  );
+  const link: AgentLink = {
+    send: (agentId, msg) => p.ingest()?.sendAction(agentId, msg) ?? false,
+    offered: (agentId) => p.ingest()?.offeredActions(agentId) ?? null,
+  };
+  let service: RecoveryService | null = null;
+  const book = new RunbookBook({
+    dataDir: p.config.dataDir,
+    now: () => clock.now(),
+    audit: p.audit,
+    ruleExists: (id) => p.rules().some((r) => r.id === id),
+    changed: (id, runbook) => service?.runbookChanged(id, runbook),
+  });
+  service = new RecoveryService({
+    clock,
+    ids: p.ids,
+    logger,
+    events: p.events,
+    book,
+    store,
+    link,
+    fleet: p.fleet,
+    maintenanceOf: (subject) => incidents.maintenance.covering(subject)?.id ?? null,
+    incidents: {
+      get: (id) => incidents.manager.get(id),
+      record: (id, entry) => void incidents.manager.record(id, entry),
+    },
+    alerts: p.alerts,
+    audit: p.audit,
+    escalate: (incidentId, text, output) => p.notifier.escalateNow(incidentId, text, output),
+    fetch: p.fetch ?? fetch,
+    metrics: createRecoveryMetrics(p.metrics.registry),
+    graceMs: p.config.recoveryGraceMs,
+    ...(p.store ? { latest: latestOf(p.store) } : {}),
+  });
+  const views = new RecoveryViews({
+    book,
+    store,
+    incidents: {
+      get: (id) => incidents.manager.get(id),
+      list: () => incidents.manager.list({ limit: 100_000 }),
+    },
+    alerts: p.alerts,
+  });
+  const started = service;
+  return {
+    service: started,
+    views,
+    book,
+    open: async () => {
+      await started.open();
+      const r = book.recovery;
+      if (!r) return;
+      logger.error('runbooks.json was unusable', { ...r });
+      const what = r.loaded === 'backup' ? 'loaded its last good copy' : 'started with no runbooks';
+      p.consoleAlerts.raise(
+        RUNBOOKS_RECOVERED_RULE,
+        'runbooks.json',
+        'warning',
+        `runbooks.json was unusable (${r.problem}); ${what}. The bad file is kept as ${r.preservedAs}.`,
+      );
+    },
+    start: () => started.start(),
+    stop: () => started.stop(),
+  };
+}
+
+/** The newest sample of each of the agent's series of `metric`, from the store's heads. */
+function latestOf(store: Pick<MetricStore, 'seriesForAgent'>) {
+  return function* (agentId: string, metric: string) {
+    for (const s of store.seriesForAgent(agentId))
+      if (s.name === metric && Number.isFinite(s.lastTs))
+        yield { ts: s.lastTs, value: s.lastValue, labels: s.labels };
+  };
+}

@@ -1,0 +1,160 @@
+// What makes a runbook acceptable beyond its schema (shared/recovery.ts): it does something (an
+// action or http step), every such step is checked by a later verification, its trigger names
+// rules that exist, its templates name only what a run knows, its URLs are http(s) without
+// credentials, and a polled status says which values mean done. Pure: throws an InputError
+// naming the field, so the API can answer 400 with it.
+import {
+  RUNBOOK_GUARDRAIL_DEFAULTS,
+  type Runbook,
+  type RunbookInput,
+  type RunbookStep,
+} from '../../../shared/recovery.js';
+import { InputError } from '../incidents/incident-errors.js';
+import { knownPlaceholder, placeholders } from './templates.js';
+
+/** Header names whose values GET never shows (an AWX or Rundeck token). */
+const SECRET_HEADER = /authorization|token|secret|password|api[-_]?key|cookie/i;
+/** What GET shows instead of a secret header's value; a PUT sending it back keeps the stored one. */
+export const REDACTED = '<redacted>';
+
+function checkTemplates(text: string, field: string, allowResponse = false): void {
+  for (const name of placeholders(text))
+    if (!knownPlaceholder(name, allowResponse))
+      throw new InputError(
+        `${field}: unknown placeholder {{${name}}} (use {{labels.NAME}}, {{agent.hostname}}, {{agent.id}}, {{region}}${allowResponse ? ', {{response.FIELD}}' : ''})`,
+        field,
+      );
+}
+
+function checkUrl(raw: string, field: string, relativeOk: boolean): void {
+  checkTemplates(raw, field, relativeOk);
+  // Placeholders stand for plain values here; the URL around them must already be sound.
+  const probe = raw.replace(/\{\{[^}]*\}\}/g, 'x');
+  let url: URL;
+  try {
+    url = relativeOk ? new URL(probe, 'http://base.invalid/') : new URL(probe);
+  } catch {
+    throw new InputError(`${field}: not a URL`, field);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InputError(`${field}: must be http or https`, field);
+  if (url.username || url.password)
+    throw new InputError(`${field}: must not carry credentials (use a header)`, field);
+}
+
+function checkStep(step: RunbookStep, i: number): void {
+  const at = `steps/${i}`;
+  if (step.kind === 'action') {
+    for (const [name, value] of Object.entries(step.params ?? {}))
+      checkTemplates(value, `${at}/params/${name}`);
+  }
+  if (step.kind === 'http') {
+    checkUrl(step.url, `${at}/url`, false);
+    if (step.body !== undefined) checkTemplates(step.body, `${at}/body`);
+    for (const [name, value] of Object.entries(step.headers ?? {}))
+      checkTemplates(value, `${at}/headers/${name}`);
+    if (step.statusUrl !== undefined) {
+      checkUrl(step.statusUrl, `${at}/statusUrl`, true);
+      if (step.statusField === undefined)
+        throw new InputError(
+          `${at}/statusField: required with statusUrl (AWX, Rundeck: status)`,
+          `${at}/statusField`,
+        );
+      if (!step.successValues || step.successValues.length === 0)
+        throw new InputError(
+          `${at}/successValues: required with statusUrl (AWX: successful)`,
+          `${at}/successValues`,
+        );
+    }
+  }
+  if (step.kind === 'verify' && step.condition.type === 'metric')
+    for (const [name, value] of Object.entries(step.condition.labels ?? {}))
+      checkTemplates(value, `${at}/condition/labels/${name}`);
+}
+
+/** Throws an InputError naming the first field at fault. */
+export function checkRunbook(input: RunbookInput, ruleExists: (id: string) => boolean): void {
+  input.trigger.ruleIds.forEach((id, j) => {
+    if (!ruleExists(id))
+      throw new InputError(`trigger/ruleIds/${j}: no rule ${id}`, `trigger/ruleIds/${j}`);
+  });
+  const acting = input.steps.findIndex((s) => s.kind === 'action' || s.kind === 'http');
+  if (acting < 0)
+    throw new InputError('steps: at least one action or http step is needed', 'steps');
+  input.steps.forEach((step, i) => {
+    checkStep(step, i);
+    if (step.kind !== 'action' && step.kind !== 'http') return;
+    if (!input.steps.slice(i + 1).some((s) => s.kind === 'verify'))
+      throw new InputError(
+        `steps/${i}: a verify step must follow this ${step.kind} step (verification decides success)`,
+        `steps/${i}`,
+      );
+  });
+}
+
+/** `Clean /tmp on disk alerts!` → `clean-tmp-on-disk-alerts`. */
+export function runbookSlug(name: string): string {
+  const s = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return s || 'runbook';
+}
+
+/**
+ * The stored runbook for a checked body. New ones start in `dry_run` unless the body says
+ * otherwise; an edit keeps the mode unless the body names one. Secret header values sent back
+ * as REDACTED keep the stored value.
+ */
+export function runbookFrom(
+  input: RunbookInput,
+  stored: Runbook | undefined,
+  now: number,
+  by: string,
+): Runbook {
+  const steps = input.steps.map((step, i) => {
+    if (step.kind !== 'http' || !step.headers) return step;
+    const before = stored?.steps[i];
+    const old = before?.kind === 'http' ? (before.headers ?? {}) : {};
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(step.headers)) {
+      if (v !== REDACTED) headers[k] = v;
+      else if (old[k] !== undefined) headers[k] = old[k];
+      else
+        throw new InputError(`steps/${i}/headers/${k}: give the value`, `steps/${i}/headers/${k}`);
+    }
+    return { ...step, headers };
+  });
+  return {
+    id: stored?.id ?? input.id ?? runbookSlug(input.name),
+    name: input.name,
+    description: input.description ?? '',
+    enabled: input.enabled ?? stored?.enabled ?? true,
+    mode: input.mode ?? stored?.mode ?? 'dry_run',
+    trigger: input.trigger,
+    steps,
+    guardrails: { ...RUNBOOK_GUARDRAIL_DEFAULTS, ...input.guardrails },
+    createdAt: stored?.createdAt ?? now,
+    updatedAt: now,
+    updatedBy: by,
+  };
+}
+
+/** What GET shows: secret header values replaced by REDACTED. */
+export function runbookView(r: Runbook): Runbook {
+  if (!r.steps.some((s) => s.kind === 'http' && s.headers)) return r;
+  return {
+    ...r,
+    steps: r.steps.map((s) =>
+      s.kind === 'http' && s.headers
+        ? {
+            ...s,
+            headers: Object.fromEntries(
+              Object.entries(s.headers).map(([k, v]) => [k, SECRET_HEADER.test(k) ? REDACTED : v]),
+            ),
+          }
+        : s,
+    ),
+  };
+}

@@ -1,0 +1,71 @@
+// `meridian agent` as a real process (the compiled CLI), and the test copy of the shipped
+// actions file (test/fixtures/actions/actions.json, its paths pointed into the test's temp dir).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageRoot } from '../../electron/core/version.js';
+
+export interface AgentProcess {
+  child: ChildProcess;
+  out(): string;
+  err(): string;
+  exited: Promise<number | null>;
+  /** SIGKILL (a crash) and wait for the exit. */
+  kill9(): Promise<void>;
+  /** SIGTERM and wait for the exit. */
+  stop(): Promise<void>;
+}
+
+export function spawnAgent(args: string[], env: Record<string, string> = {}): AgentProcess {
+  const bin = join(packageRoot(), 'bin', 'meridian.js');
+  const child = spawn(process.execPath, [bin, 'agent', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const end = async (signal: NodeJS.Signals) => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    child,
+    out: () => out,
+    err: () => err,
+    exited,
+    kill9: () => end('SIGKILL'),
+    stop: () => end('SIGTERM'),
+  };
+}
+
+export const FIXTURES = join(packageRoot(), 'test', 'fixtures', 'actions');
+/** The stand-in unit runner: systemd is not available where tests run. */
+export const STAND_IN_UNIT_RUNNER = join(FIXTURES, 'stand-in-unit-runner.mjs');
+export const STAND_IN_SERVICE = join(FIXTURES, 'stand-in-service.mjs');
+
+/** Write the fixture actions file into `dir` with its placeholders filled; returns its path. */
+export async function writeActionsFixture(
+  dir: string,
+  paths: { allowedDir: string; unitsDir: string; scriptsDir: string },
+): Promise<string> {
+  const text = (await readFile(join(FIXTURES, 'actions.json'), 'utf8'))
+    .replaceAll('__STAND_IN_UNIT_RUNNER__', STAND_IN_UNIT_RUNNER)
+    .replaceAll('__UNITS_DIR__', paths.unitsDir)
+    .replaceAll('__ALLOWED_DIR__', paths.allowedDir)
+    .replaceAll('__SCRIPTS_DIR__', paths.scriptsDir);
+  const path = join(dir, 'actions.json');
+  await writeFile(path, text);
+  return path;
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
