@@ -59,7 +59,7 @@ async function boot(): Promise<void> {
   // In the desktop window the main process shows native notifications; never both.
   if (!bridge) {
     new WebNotifier(store).start();
-    new ApprovalNotifier(api, store, stream).start();
+    new ApprovalNotifier(api, store).start();
   }
 
   createRoot(document.getElementById('root')!).render(

@@ -21,7 +21,6 @@ export class StreamClient {
   private lastMessageAt = 0;
   private stopped = false;
   private readonly tails = new TailSubscriptions((request) => this.send(request));
-  private readonly listeners = new Set<(msg: { type: string }) => void>();
 
   constructor(
     private readonly endpoint: Endpoint,
@@ -51,15 +50,6 @@ export class StreamClient {
    */
   tail(query: TailQuery, listener: TailListener): () => void {
     return this.tails.add(query, listener);
-  }
-
-  /**
-   * Messages the store does not keep (e.g. `recovery`: runs changed), and every snapshot (a
-   * reconnect: what was missed meanwhile is unknown). Returns the unsubscribe function.
-   */
-  onMessage(listener: (msg: { type: string }) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
   }
 
   /** Send a viewer request (tail/untail); false when not connected. */
@@ -94,17 +84,11 @@ export class StreamClient {
         this.tails.dispatch(msg);
         return;
       }
-      if (msg.type !== 'snapshot' && msg.type !== 'changes' && msg.type !== 'stats') {
-        // Another kind of news (recovery runs changed): its views refetch what they show.
-        for (const listener of this.listeners) listener(msg as { type: string });
-        return;
-      }
       this.store.apply(msg);
       if (msg.type === 'snapshot') {
         this.attempt = 0;
         // A new socket is a new viewer to the console: ask again for every live series.
         this.tails.resendAll();
-        for (const listener of this.listeners) listener(msg);
       }
     };
     ws.onclose = () => this.onDown(ws);

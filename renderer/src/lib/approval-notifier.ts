@@ -1,72 +1,58 @@
 // Browser notifications for runs awaiting approval ("Approve clean_tmp on db-2?"); clicking
 // one opens its incident, where Approve and Decline are. Never in the desktop window: there
-// the main process shows native ones, with an Approve action. Runs are fetched when the stream
-// says they changed (and after a reconnect), and every POLL_MS in case a message was missed.
-import { systemClock, type TimerHandle } from '../../../shared/clock';
+// the main process shows native ones, with an Approve action. Runs come with the stream (the
+// store's `runs`); the runbooks, which name the action, are fetched when a run needs one.
 import type { RecoveryRun, Runbook } from '../../../shared/recovery';
 import type { ApiClient } from '../api/http';
 import { recoveryCall } from '../api/recovery';
 import type { FleetStore } from '../api/store';
-import type { StreamClient } from '../api/stream';
 import { approvalNotices, seedApprovals, type ApprovalNotice } from './approval-notices';
 import { runAction } from './recovery-text';
 import { navigate } from './route';
 
-const POLL_MS = 10_000;
-const RUNS_LIMIT = '50';
-
 export class ApprovalNotifier {
   private shown: Set<string> | null = null;
-  private timer: TimerHandle | null = null;
+  private runbooks = new Map<string, Runbook>();
   private off: (() => void) | null = null;
   private readonly open = new Map<string, Notification>();
+  /** One look at a time, in the order the stream brought the runs. */
+  private queue: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly api: ApiClient,
     private readonly store: FleetStore,
-    private readonly stream: StreamClient,
   ) {}
 
   start(): void {
-    this.off = this.stream.onMessage((msg) => {
-      if (msg.type === 'snapshot' || msg.type.startsWith('recovery')) void this.check();
+    this.off = this.store.onRunUpdates((_runs, snapshot) => {
+      this.queue = this.queue.then(() => this.look(snapshot));
     });
-    this.timer = systemClock.setInterval(() => void this.check(), POLL_MS);
-    void this.check();
   }
 
   stop(): void {
     this.off?.();
-    this.timer?.cancel();
   }
 
-  private async check(): Promise<void> {
-    let runs: RecoveryRun[];
-    let runbooks: Runbook[];
-    try {
-      [runs, runbooks] = await Promise.all([
-        recoveryCall(this.api, 'GET /api/v1/recovery/runs', { query: { limit: RUNS_LIMIT } }).then(
-          (r) => r.runs,
-        ),
-        recoveryCall(this.api, 'GET /api/v1/runbooks').then((r) => r.runbooks),
-      ]);
-    } catch {
-      return; // unreachable, or a console without recovery: the next check tries again
-    }
+  private async look(snapshot: boolean): Promise<void> {
+    const runs = [...this.store.getState().runs.values()];
+    // What the first snapshot holds is not news: the incident page lists it.
     if (this.shown === null) {
-      this.shown = seedApprovals(runs);
+      if (snapshot) this.shown = seedApprovals(runs);
       return;
     }
+    const unnamed = runs.some(
+      (r) =>
+        r.state === 'awaiting_approval' &&
+        !this.shown!.has(r.id) &&
+        !this.runbooks.has(r.runbookId),
+    );
+    if (unnamed) await this.loadRunbooks();
     const { agents, incidents } = this.store.getState();
     const out = approvalNotices(this.shown, runs, {
       hostname: (id) => agents.get(id)?.hostname ?? null,
       incidentTitle: (id) => incidents.get(id)?.title ?? null,
-      actionOf: (run) =>
-        runAction(
-          run,
-          runbooks.find((b) => b.id === run.runbookId),
-          new Map(),
-        ).name,
+      actionOf: (run: RecoveryRun) =>
+        runAction(run, this.runbooks.get(run.runbookId), new Map()).name,
     });
     this.shown = out.shown;
     for (const id of out.gone) {
@@ -76,6 +62,15 @@ export class ApprovalNotifier {
     if (typeof window === 'undefined' || !('Notification' in window)) return;
     if (window.Notification.permission !== 'granted') return;
     for (const notice of out.notices) this.show(notice);
+  }
+
+  private async loadRunbooks(): Promise<void> {
+    try {
+      const { runbooks } = await recoveryCall(this.api, 'GET /api/v1/runbooks');
+      this.runbooks = new Map(runbooks.map((b) => [b.id, b]));
+    } catch {
+      // Unreachable: the notification names the runbook instead of its action.
+    }
   }
 
   private show(notice: ApprovalNotice): void {

@@ -1,9 +1,9 @@
 // What the recovery views show, from the recovery service's REST routes: runbooks and their
 // stats, runs with their incidents' figures, and the actions they sent (argv, exit, output).
-// Fetched on opening, when the stream says runs changed (or after a reconnect), when `version`
-// changes (the incident's timeline moved), and on a timer: every 2 s while a run is under way,
-// else every 10 s. The last good answer is kept across visits and shown stale when the core
-// does not answer; a 404 means the console has no recovery service.
+// Fetched on opening, whenever the stream brings a run that changed (the store's `runs`), when
+// `version` changes (the incident's timeline moved), after a reconnect, and every 10 s (the
+// figures move when incidents resolve). The last good answer is kept across visits and shown
+// stale when the core does not answer; a 404 means the console has no recovery service.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { systemClock } from '../../../../shared/clock';
 import type {
@@ -17,10 +17,8 @@ import type {
 import { useFleet, useServices } from '../../api/context';
 import { ApiRequestError } from '../../api/http';
 import { recoveryCall } from '../../api/recovery';
-import { ACTIVE_STATES } from '../../lib/recovery-text';
 
-const ACTIVE_EVERY_MS = 2_000;
-const IDLE_EVERY_MS = 10_000;
+const EVERY_MS = 10_000;
 /** Runs and actions the Recovery page's history shows (the API's newest first). */
 export const HISTORY_LIMIT = 100;
 
@@ -55,8 +53,9 @@ export function useRecoveryData(
   incident: string | null = null,
   version: unknown = null,
 ): RecoveryData {
-  const { api, stream } = useServices();
+  const { api } = useServices();
   const live = useFleet((s) => s.connection === 'live');
+  const runs = useFleet((s) => s.runs);
   const key = incident ?? '*';
   const kept = lastGood.get(key);
   const [data, setData] = useState<RecoverySnapshot | null>(kept?.data ?? null);
@@ -114,24 +113,12 @@ export function useRecoveryData(
 
   useEffect(() => {
     void reload();
-  }, [reload, version, live]);
+  }, [reload, version, live, runs]);
 
-  useEffect(
-    () =>
-      stream.onMessage((msg) => {
-        if (msg.type === 'snapshot' || msg.type.startsWith('recovery')) void reload();
-      }),
-    [stream, reload],
-  );
-
-  const active = data?.runs.some((r) => ACTIVE_STATES.has(r.state)) ?? false;
   useEffect(() => {
-    const timer = systemClock.setInterval(
-      () => void reload(),
-      active ? ACTIVE_EVERY_MS : IDLE_EVERY_MS,
-    );
+    const timer = systemClock.setInterval(() => void reload(), EVERY_MS);
     return () => timer.cancel();
-  }, [reload, active]);
+  }, [reload]);
 
   return {
     data,
