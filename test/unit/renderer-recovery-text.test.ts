@@ -120,9 +120,13 @@ describe('a run in one sentence', () => {
   });
 
   it('before anything was sent, names the action and its parameters from the runbook', () => {
-    expect(say({ state: 'awaiting_approval', mode: 'approval' })).toBe(
-      'Awaiting approval: clean_tmp (days=7) on db-2',
-    );
+    expect(
+      say({
+        state: 'awaiting_approval',
+        mode: 'approval',
+        reason: 'Free disk asks for approval before it acts',
+      }),
+    ).toBe('Awaiting approval: clean_tmp (days=7) on db-2');
   });
 
   it('says why a run is held or refused, in the guardrail’s words and figures', () => {
@@ -163,6 +167,15 @@ describe('a run in one sentence', () => {
     );
   });
 
+  it('a dry run the agent would refuse says why, and a declined run says by whom', () => {
+    expect(say({ reason: 'clean_tmp would not run: refused (unknown_action)' })).toBe(
+      'Dry run: clean_tmp (days=7) on db-2 would not run — clean_tmp would not run: refused (unknown_action)',
+    );
+    expect(say({ state: 'declined', reason: 'declined by bob: not during the backup' })).toBe(
+      'Declined: clean_tmp (days=7) on db-2 — declined by bob: not during the backup',
+    );
+  });
+
   it('falls back to the agent id when the agent is not known', () => {
     expect(say({ agentId: 'agt-gone' })).toContain('on agt-gone');
   });
@@ -194,6 +207,11 @@ describe('a run under way and done', () => {
       ],
     });
     expect(verificationText(r)).toBe('disk_usage 62.1 % < 85 %');
+    // A dry run verifies nothing: its verify step's "not run" is not a finding.
+    const dry = run({
+      steps: [run().steps[0]!, { ...run().steps[1]!, state: 'skipped', text: 'dry run: not run' }],
+    });
+    expect(verificationText(dry)).toBeNull();
     expect(runDuration(r)).toBe(63_000);
     expect(runDuration(run())).toBeNull();
   });

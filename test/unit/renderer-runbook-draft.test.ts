@@ -103,5 +103,15 @@ describe('runbook draft', () => {
     expect(problemText({ field: 'steps', message: 'needs a verify step after an action' })).toBe(
       'needs a verify step after an action',
     );
+    // The core's own messages name their field first: said once.
+    expect(
+      problemText({
+        field: 'steps/1/condition/threshold',
+        message: 'steps/1/condition/threshold: Expected number',
+      }),
+    ).toBe('step 2 (condition/threshold): Expected number');
+    expect(
+      problemText({ field: 'trigger/ruleIds/0', message: 'trigger/ruleIds/0: no rule cpu' }),
+    ).toBe('no rule cpu');
   });
 });

@@ -43,15 +43,6 @@ export const STATE_LABELS: Record<RunState, string> = {
   interrupted: 'interrupted',
 };
 
-/** Runs still under way: the views poll faster while one is shown. */
-export const ACTIVE_STATES: ReadonlySet<RunState> = new Set([
-  'awaiting_approval',
-  'deferred',
-  'queued',
-  'running',
-  'verifying',
-]);
-
 export type StateTone = 'ok' | 'critical' | 'warning' | 'accent' | 'muted';
 
 export function stateTone(state: RunState): StateTone {
@@ -242,9 +233,13 @@ export function runSentence(run: RecoveryRun, ctx: RunContext): Sentence {
   const why = ctx.reason ? ` — ${ctx.reason}` : '';
   switch (run.state) {
     case 'dry_run':
-      return ['Would have run ', cmd, `${on} (dry run)`];
+      // A dry run the agent would have refused says why instead.
+      return ctx.reason
+        ? ['Dry run: ', cmd, `${on} would not run — ${ctx.reason}`]
+        : ['Would have run ', cmd, `${on} (dry run)`];
     case 'awaiting_approval':
-      return ['Awaiting approval: ', cmd, `${on}${why}`];
+      // Held by a guardrail (over the blast radius) says so; the approval mode goes unsaid.
+      return ['Awaiting approval: ', cmd, `${on}${run.guardrail ? why : ''}`];
     case 'queued':
       return [
         run.approvedBy ? `Approved by ${run.approvedBy}: ` : 'Queued: ',
@@ -264,7 +259,7 @@ export function runSentence(run: RecoveryRun, ctx: RunContext): Sentence {
     case 'refused':
       return ['Refused: ', cmd, `${on}${why}`];
     case 'declined':
-      return [run.approvedBy ? `Declined by ${run.approvedBy}: ` : 'Declined: ', cmd, on];
+      return ['Declined: ', cmd, `${on}${why}`];
     case 'cancelled':
       return ['Cancelled: ', cmd, `${on}${why || ' — the incident resolved first'}`];
     case 'interrupted':
@@ -285,6 +280,7 @@ export function runProgress(run: RecoveryRun, runbook: Runbook | undefined): str
 
 /** The verification's outcome ("disk_usage 62.1 % < 85 %"), once a verify step has one. */
 export function verificationText(run: RecoveryRun): string | null {
+  if (run.state === 'dry_run') return null;
   const verify = run.steps.filter((s) => s.kind === 'verify' && s.text);
   return verify.at(-1)?.text ?? null;
 }

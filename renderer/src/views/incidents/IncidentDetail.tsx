@@ -98,7 +98,15 @@ export function IncidentDetail({ incident }: { incident: Incident }) {
             >
               <span className="incident-timeline__when muted num">{formatTimestamp(e.at)}</span>
               <span className="incident-timeline__kind">{timelineKindLabel(e.kind)}</span>
-              <span className="incident-timeline__text">{timelineText(e)}</span>
+              <span className="incident-timeline__text">
+                {timelineText(e)}
+                {e.output && (
+                  <details className="run-output">
+                    <summary>Output</summary>
+                    <pre>{e.output}</pre>
+                  </details>
+                )}
+              </span>
             </li>
           ))}
         </ol>

@@ -167,14 +167,20 @@ export function inputOfField(field: string): string {
   return '';
 }
 
-/** An error on the steps editor names the step ("step 2 (withinMs): …"), counted from 1. */
+/**
+ * An error in words beside its input: on the steps editor it names the step ("step 2
+ * (withinMs): …", counted from 1); the field the core put before its message is not repeated.
+ */
 export function problemText(problem: FieldProblem): string {
+  const message = problem.message.startsWith(`${problem.field}: `)
+    ? problem.message.slice(problem.field.length + 2)
+    : problem.message;
   const path = problem.field
     .replace(/^\/+/, '')
     .replace(/\//g, '.')
     .replace(/^runbook\./, '');
   const m = /^steps\.(\d+)(?:\.(.+))?$/.exec(path);
-  if (!m) return problem.message;
-  const where = `step ${Number(m[1]) + 1}${m[2] ? ` (${m[2]})` : ''}`;
-  return `${where}: ${problem.message}`;
+  if (!m) return message;
+  const where = `step ${Number(m[1]) + 1}${m[2] ? ` (${m[2].replace(/\./g, '/')})` : ''}`;
+  return `${where}: ${message}`;
 }
