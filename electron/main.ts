@@ -310,7 +310,7 @@ async function approveFromNotification(
   n.show();
 }
 
-/** Runs are proposed on incidents: a changed incident is the cue to look; a slow poll backs it. */
+/** The core says when a run was proposed or changed state: the cue to look again. */
 function watchApprovals(core: MonitoringCore): void {
   const api = { base: appOrigin, token: core.sessionToken };
   approvals = new ApprovalWatcher({
@@ -318,8 +318,11 @@ function watchApprovals(core: MonitoringCore): void {
     load: () => fetchRunsView(fetch, api),
     show: (run, view) => showApproval(core, run, view),
   });
-  core.events.on('incident.changed', () => {
-    if (!stopped) void approvals?.poke();
+  core.events.on('recovery.changed', ({ run, previousState }) => {
+    // Only a change into or out of waiting matters to the notifications.
+    if (stopped || (run.state !== 'awaiting_approval' && previousState !== 'awaiting_approval'))
+      return;
+    void approvals?.poke();
   });
   approvals.start();
 }

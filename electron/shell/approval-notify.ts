@@ -161,15 +161,15 @@ export interface ApprovalWatcherDeps {
   load(): Promise<RunsView>;
   /** Show a notification; returns its closer. */
   show(run: RecoveryRun, view: RunsView): () => void;
-  /** Ask again this often, in case no event said runs changed. */
+  /** Also ask this often (none: only when poked). */
   pollMs?: number;
 }
 
 /**
- * Keeps one notification per run awaiting approval: loads the runs on `poke()` (an incident
- * changed: runs are proposed on incidents) and every `pollMs`, shows the new ones and closes
- * those that stopped waiting. Runs already waiting at the first load are notified too: the
- * desktop app just started, and nothing else has told the operator.
+ * Keeps one notification per run awaiting approval: loads the runs at start and on `poke()`
+ * (the core's `recovery.changed`), shows the new ones and closes those that stopped waiting.
+ * Runs already waiting at the first load are notified too: the desktop app just started, and
+ * nothing else has told the operator.
  */
 export class ApprovalWatcher {
   private shown = new Set<string>();
@@ -182,8 +182,9 @@ export class ApprovalWatcher {
   constructor(private readonly deps: ApprovalWatcherDeps) {}
 
   start(): void {
-    this.timer = this.deps.clock.setInterval(() => this.poke(), this.deps.pollMs ?? 10_000);
-    this.poke();
+    if (this.deps.pollMs)
+      this.timer = this.deps.clock.setInterval(() => this.poke(), this.deps.pollMs);
+    void this.poke();
   }
 
   stop(): void {
