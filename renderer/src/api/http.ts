@@ -3,8 +3,8 @@
 import type { ApiError, ApiRoutes, FieldProblem, RouteKey } from '../../../shared/api';
 import type { Endpoint } from './endpoint';
 
-export type PathOf<K extends string> = K extends `${string} ${infer P}` ? P : never;
-export type ParamNames<P extends string> = P extends `${string}:${infer N}/${infer Rest}`
+type PathOf<K extends string> = K extends `${string} ${infer P}` ? P : never;
+type ParamNames<P extends string> = P extends `${string}:${infer N}/${infer Rest}`
   ? N | ParamNames<`/${Rest}`>
   : P extends `${string}:${infer N}`
     ? N
@@ -45,17 +45,10 @@ function fillPath(template: string, params: Record<string, string>): string {
   });
 }
 
-export interface SendOptions {
-  params?: Record<string, string>;
-  query?: object;
-  body?: unknown;
-  keepalive?: boolean;
-}
-
 export class ApiClient {
   constructor(private readonly endpoint: Endpoint) {}
 
-  request<K extends RouteKey>(
+  async request<K extends RouteKey>(
     route: K,
     opts: {
       params?: RouteParams<K>;
@@ -65,14 +58,6 @@ export class ApiClient {
       keepalive?: boolean;
     } = {},
   ): Promise<RouteResponse<K>> {
-    return this.send(route, opts) as Promise<RouteResponse<K>>;
-  }
-
-  /**
-   * The call beneath request(), keyed by any `METHOD /path` string: typed wrappers over a
-   * route map of their own (api/recovery.ts over shared/recovery.ts) go through it.
-   */
-  async send(route: string, opts: SendOptions = {}): Promise<unknown> {
     const [method, template] = route.split(' ') as [string, string];
     const url = new URL(
       fillPath(template, (opts.params ?? {}) as Record<string, string>),
@@ -112,7 +97,7 @@ export class ApiClient {
         errors,
       );
     }
-    return json;
+    return json as RouteResponse<K>;
   }
 
   get<K extends GetRoute>(

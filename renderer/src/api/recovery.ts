@@ -1,30 +1,8 @@
-// Typed calls over the recovery service's routes (shared/recovery.ts `RecoveryRoutes`): the
-// runbooks, their runs and actions, the recovery figures, and approving or declining a run.
-// Keyed by the contract like ApiClient.request, so paths, bodies and answers are not copies.
-import type {
-  ApproveBody,
-  RecoveryRoutes,
-  RecoveryRun,
-  RunbookInput,
-  RunbookMode,
-} from '../../../shared/recovery';
+// Operator actions on recovery: approve or decline a run, change a runbook's mode, save or
+// delete a runbook. Each sends the operator's name as `by` (the core audits it).
+import type { ApproveBody, RecoveryRun, RunbookInput, RunbookMode } from '../../../shared/recovery';
 import { byField } from '../lib/operator';
-import type { ApiClient, ParamNames, PathOf } from './http';
-
-export type RecoveryRoute = keyof RecoveryRoutes;
-type Params<K extends RecoveryRoute> = Record<ParamNames<PathOf<K>>, string>;
-
-export function recoveryCall<K extends RecoveryRoute>(
-  api: ApiClient,
-  route: K,
-  opts: {
-    params?: Params<K>;
-    query?: Partial<RecoveryRoutes[K]['query']>;
-    body?: RecoveryRoutes[K]['body'];
-  } = {},
-): Promise<RecoveryRoutes[K]['response']> {
-  return api.send(route, opts) as Promise<RecoveryRoutes[K]['response']>;
-}
+import type { ApiClient } from './http';
 
 /** Approve (or decline) one run of an incident, as the operator this viewer names. */
 export function decideRun(
@@ -40,28 +18,21 @@ export function decideRun(
   };
   const params = { id: run.incidentId };
   return decision === 'approve'
-    ? recoveryCall(api, 'POST /api/v1/incidents/:id/approve', { params, body })
-    : recoveryCall(api, 'POST /api/v1/incidents/:id/decline', { params, body });
+    ? api.post('POST /api/v1/incidents/:id/approve', params, body)
+    : api.post('POST /api/v1/incidents/:id/decline', params, body);
 }
 
 export function setRunbookMode(api: ApiClient, id: string, mode: RunbookMode) {
-  return recoveryCall(api, 'POST /api/v1/runbooks/:id/mode', {
-    params: { id },
-    body: { mode, ...byField() },
-  });
+  return api.post('POST /api/v1/runbooks/:id/mode', { id }, { mode, ...byField() });
 }
 
 export function saveRunbook(api: ApiClient, editing: string | null, input: RunbookInput) {
   const query = byField();
   return editing === null
-    ? recoveryCall(api, 'POST /api/v1/runbooks', { query, body: input })
-    : recoveryCall(api, 'PUT /api/v1/runbooks/:id', {
-        params: { id: editing },
-        query,
-        body: input,
-      });
+    ? api.request('POST /api/v1/runbooks', { query, body: input })
+    : api.request('PUT /api/v1/runbooks/:id', { params: { id: editing }, query, body: input });
 }
 
 export function deleteRunbook(api: ApiClient, id: string) {
-  return recoveryCall(api, 'DELETE /api/v1/runbooks/:id', { params: { id }, query: byField() });
+  return api.request('DELETE /api/v1/runbooks/:id', { params: { id }, query: byField() });
 }

@@ -4,7 +4,6 @@
 // store's `runs`); the runbooks, which name the action, are fetched when a run needs one.
 import type { RecoveryRun, Runbook } from '../../../shared/recovery';
 import type { ApiClient } from '../api/http';
-import { recoveryCall } from '../api/recovery';
 import type { FleetStore } from '../api/store';
 import { approvalNotices, seedApprovals, type ApprovalNotice } from './approval-notices';
 import { runAction } from './recovery-text';
@@ -66,7 +65,7 @@ export class ApprovalNotifier {
 
   private async loadRunbooks(): Promise<void> {
     try {
-      const { runbooks } = await recoveryCall(this.api, 'GET /api/v1/runbooks');
+      const { runbooks } = await this.api.get('GET /api/v1/runbooks');
       this.runbooks = new Map(runbooks.map((b) => [b.id, b]));
     } catch {
       // Unreachable: the notification names the runbook instead of its action.

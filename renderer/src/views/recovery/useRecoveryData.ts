@@ -6,23 +6,22 @@
 // stale when the core does not answer; a 404 means the console has no recovery service.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { systemClock } from '../../../../shared/clock';
+import type { ApiRoutes } from '../../../../shared/api';
 import type {
   ActionRecord,
   IncidentRecoveryFigures,
-  RecoveryRoutes,
   RecoveryRun,
   Runbook,
   RunbookStats,
 } from '../../../../shared/recovery';
 import { useFleet, useServices } from '../../api/context';
 import { ApiRequestError } from '../../api/http';
-import { recoveryCall } from '../../api/recovery';
 
 const EVERY_MS = 10_000;
 /** Runs and actions the Recovery page's history shows (the API's newest first). */
 export const HISTORY_LIMIT = 100;
 
-export type Overall = RecoveryRoutes['GET /api/v1/recovery/stats']['response']['overall'];
+export type Overall = ApiRoutes['GET /api/v1/recovery/stats']['response']['overall'];
 
 export interface RecoverySnapshot {
   runbooks: Runbook[];
@@ -68,10 +67,10 @@ export function useRecoveryData(
   const fetchOnce = useCallback(async () => {
     const filter = incident ? { incident } : { limit: String(HISTORY_LIMIT) };
     const [books, runs, actions, stats] = await Promise.all([
-      recoveryCall(api, 'GET /api/v1/runbooks'),
-      recoveryCall(api, 'GET /api/v1/recovery/runs', { query: filter }),
-      recoveryCall(api, 'GET /api/v1/actions', { query: filter }),
-      incident ? null : recoveryCall(api, 'GET /api/v1/recovery/stats'),
+      api.get('GET /api/v1/runbooks'),
+      api.get('GET /api/v1/recovery/runs', filter),
+      api.get('GET /api/v1/actions', filter),
+      incident ? null : api.get('GET /api/v1/recovery/stats'),
     ]);
     const snapshot: RecoverySnapshot = {
       runbooks: books.runbooks,
