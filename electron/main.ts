@@ -18,12 +18,24 @@ import {
   type Session,
   type WebContents,
 } from 'electron';
+import { systemClock } from '../shared/clock.js';
+import type { RecoveryRun } from '../shared/recovery.js';
 import { SESSION_COOKIE } from './core/api/access.js';
 import type { MonitoringCore } from './core/core.js';
+import {
+  actionName,
+  approvalFailedNotification,
+  approvalNotification,
+  ApprovalWatcher,
+  approverFor,
+  approveRun,
+  fetchRunsView,
+  type RunsView,
+} from './shell/approval-notify.js';
 import { parseShellArgs, ShellArgError, type ShellArgs } from './shell/args.js';
-import { startDesktopCore, type DesktopCore } from './shell/desktop-core.js';
+import { osUserName, startDesktopCore, type DesktopCore } from './shell/desktop-core.js';
 import { ICON_ALERT, ICON_OK, iconPng, type Rgb } from './shell/icon.js';
-import { IPC, isAlertId, type DesktopSession } from './shell/ipc.js';
+import { IPC, isAlertId, isIncidentId, type DesktopSession } from './shell/ipc.js';
 import {
   isAllowedNavigation,
   isAllowedRequest,
@@ -51,7 +63,9 @@ let desktop: DesktopCore | null = null;
 let appOrigin = '';
 let win: BrowserWindow | null = null;
 let tray: Tray | null = null;
-let pendingOpenAlert: string | null = null;
+/** What to show once the window has loaded: an alert or an incident a notification named. */
+let pendingOpen: { channel: string; id: string } | null = null;
+let approvals: ApprovalWatcher | null = null;
 let stopped = false;
 const timers = new Set<ReturnType<typeof setTimeout>>();
 const liveNotifications = new Set<Notification>();
@@ -103,11 +117,11 @@ function createWindow(): void {
     if (win === w) win = null;
   });
   w.webContents.on('did-finish-load', () => {
-    if (pendingOpenAlert) {
-      const id = pendingOpenAlert;
-      pendingOpenAlert = null;
+    if (pendingOpen) {
+      const { channel, id } = pendingOpen;
+      pendingOpen = null;
       // Give the renderer a moment to subscribe after its first render.
-      later(() => sendOpenAlert(id), 500);
+      later(() => sendOpen(channel, id), 500);
     }
   });
   let reloads = 0;
@@ -129,16 +143,22 @@ function createWindow(): void {
   });
 }
 
-function sendOpenAlert(alertId: string): void {
-  if (!isAlertId(alertId)) return;
+/** Ask the window to show an alert (IPC.openAlert) or an incident (IPC.openIncident). */
+function sendOpen(channel: string, id: string): void {
+  if (channel === IPC.openAlert ? !isAlertId(id) : !isIncidentId(id)) return;
   if (!win || win.isDestroyed() || win.webContents.isLoading()) {
-    pendingOpenAlert = alertId;
+    pendingOpen = { channel, id };
     if (!win || win.isDestroyed()) createWindow();
     return;
   }
   // Only to the console's own page (navigation elsewhere is refused anyway).
   if (!isAllowedNavigation(win.webContents.getURL(), appOrigin)) return;
-  win.webContents.send(IPC.openAlert, alertId);
+  win.webContents.send(channel, id);
+}
+
+function openIncident(incidentId: string): void {
+  showWindow();
+  sendOpen(IPC.openIncident, incidentId);
 }
 
 // ── security: every web contents, the session, IPC ──────────────────────────────────────────
@@ -215,19 +235,96 @@ function showNotification(planned: {
     timeoutType: 'never',
     icon: icon(ICON_ALERT, 64),
   });
-  // Keep a reference until it is gone, or its click handler may be collected with it.
+  keep(n);
+  n.on('click', () => showWindow());
+  n.on('close', () => {
+    for (const [tag, shown] of noticesByTag) if (shown === n) noticesByTag.delete(tag);
+  });
+  n.show();
+  return n;
+}
+
+/** Keep a reference until it is gone, or its click handler may be collected with it. */
+function keep(n: Notification): void {
   liveNotifications.add(n);
   if (liveNotifications.size > MAX_LIVE_NOTIFICATIONS) {
     const oldest = liveNotifications.values().next().value;
     if (oldest) liveNotifications.delete(oldest);
   }
-  n.on('click', () => showWindow());
-  n.on('close', () => {
-    liveNotifications.delete(n);
-    for (const [tag, shown] of noticesByTag) if (shown === n) noticesByTag.delete(tag);
+  n.on('close', () => liveNotifications.delete(n));
+}
+
+// ── recovery approvals ───────────────────────────────────────────────────────────────────────
+
+/**
+ * "Approve clean_tmp on db-2?" for each run awaiting approval. The Approve button (macOS,
+ * Windows) approves through the REST API as the desktop's operator; a click opens the incident.
+ */
+function showApproval(core: MonitoringCore, run: RecoveryRun, view: RunsView): () => void {
+  if (stopped || !Notification.isSupported()) return () => {};
+  const plan = approvalNotification(
+    run,
+    {
+      action: actionName(run, view.runbooks),
+      hostname: core.fleet.agent(run.agentId)?.hostname ?? null,
+      incidentTitle: core.incidents.manager.get(run.incidentId)?.title ?? null,
+    },
+    process.platform,
+  );
+  out(`  notify   ${plan.options.title ?? ''} — ${plan.options.body ?? ''}`);
+  const n = new Notification({ ...plan.options, icon: icon(ICON_ALERT, 64) });
+  keep(n);
+  n.on('click', () => openIncident(run.incidentId));
+  n.on('action', (details) => {
+    if (plan.approveIndex === null || details.actionIndex !== plan.approveIndex) return;
+    void approveFromNotification(core, run, plan);
   });
   n.show();
-  return n;
+  return () => n.close();
+}
+
+async function approveFromNotification(
+  core: MonitoringCore,
+  run: RecoveryRun,
+  plan: ReturnType<typeof approvalNotification>,
+): Promise<void> {
+  const outcome = await approveRun(
+    fetch,
+    { base: appOrigin, token: core.sessionToken },
+    run,
+    approverFor(core.config.operators, osUserName()),
+  );
+  if (outcome.ok) {
+    out(`  recovery approved ${run.id} from the notification`);
+    void approvals?.poke();
+    return;
+  }
+  out(`  recovery could not approve ${run.id}: ${outcome.message}`);
+  if (stopped || !Notification.isSupported()) return;
+  const n = new Notification({
+    ...approvalFailedNotification(plan, outcome),
+    icon: icon(ICON_ALERT, 64),
+  });
+  keep(n);
+  n.on('click', () => openIncident(run.incidentId));
+  n.show();
+}
+
+/** The core says when a run was proposed or changed state: the cue to look again. */
+function watchApprovals(core: MonitoringCore): void {
+  const api = { base: appOrigin, token: core.sessionToken };
+  approvals = new ApprovalWatcher({
+    clock: systemClock,
+    load: () => fetchRunsView(fetch, api),
+    show: (run, view) => showApproval(core, run, view),
+  });
+  core.events.on('recovery.changed', ({ run, previousState }) => {
+    // Only a change into or out of waiting matters to the notifications.
+    if (stopped || (run.state !== 'awaiting_approval' && previousState !== 'awaiting_approval'))
+      return;
+    void approvals?.poke();
+  });
+  approvals.start();
 }
 
 let trayCount = -1;
@@ -305,11 +402,13 @@ async function start(): Promise<void> {
   handleIpc(desktop.core);
   createTray(desktop.core);
   createWindow();
+  watchApprovals(desktop.core);
 }
 
 async function stop(): Promise<void> {
   for (const t of timers) clearTimeout(t);
   timers.clear();
+  approvals?.stop();
   ipcMain.removeHandler(IPC.session);
   if (tray && !tray.isDestroyed()) tray.destroy();
   await desktop?.stop();

@@ -8,22 +8,26 @@ import type { DesktopSession, MeridianDesktopApi } from './shell/desktop-api.js'
 
 const SESSION_CHANNEL = 'meridian:session';
 const OPEN_ALERT_CHANNEL = 'meridian:open-alert';
+const OPEN_INCIDENT_CHANNEL = 'meridian:open-incident';
 const ALERT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+/** Pass on only a well-formed id string: never the IPC event (it carries the sender). */
+function onId(channel: string, name: string, cb: (id: string) => void): () => void {
+  if (typeof cb !== 'function') throw new TypeError(`meridian.${name} needs a function`);
+  const listener = (_event: IpcRendererEvent, id: unknown) => {
+    if (typeof id === 'string' && ALERT_ID.test(id)) cb(id);
+  };
+  ipcRenderer.on(channel, listener);
+  return () => {
+    ipcRenderer.removeListener(channel, listener);
+  };
+}
 
 const api: MeridianDesktopApi = {
   isDesktop: true,
   session: () => ipcRenderer.invoke(SESSION_CHANNEL) as Promise<DesktopSession>,
-  onOpenAlert(cb) {
-    if (typeof cb !== 'function') throw new TypeError('meridian.onOpenAlert needs a function');
-    // Only the id string crosses over: never the IPC event (it carries the sender).
-    const listener = (_event: IpcRendererEvent, alertId: unknown) => {
-      if (typeof alertId === 'string' && ALERT_ID.test(alertId)) cb(alertId);
-    };
-    ipcRenderer.on(OPEN_ALERT_CHANNEL, listener);
-    return () => {
-      ipcRenderer.removeListener(OPEN_ALERT_CHANNEL, listener);
-    };
-  },
+  onOpenAlert: (cb) => onId(OPEN_ALERT_CHANNEL, 'onOpenAlert', cb),
+  onOpenIncident: (cb) => onId(OPEN_INCIDENT_CHANNEL, 'onOpenIncident', cb),
 };
 
 contextBridge.exposeInMainWorld('meridian', api);

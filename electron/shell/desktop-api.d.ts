@@ -16,4 +16,6 @@ export interface MeridianDesktopApi {
   session(): Promise<DesktopSession>;
   /** Calls `cb` with an alert id whenever a notification is clicked; returns an unsubscribe. */
   onOpenAlert(cb: (alertId: string) => void): () => void;
+  /** Calls `cb` with an incident id when a notification about it (a run to approve) is clicked. */
+  onOpenIncident(cb: (incidentId: string) => void): () => void;
 }

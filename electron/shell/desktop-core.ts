@@ -159,7 +159,7 @@ export async function startDesktopCore(opts: DesktopCoreOptions): Promise<Deskto
 }
 
 /** The OS user's name, or null where the system cannot say (no passwd entry, a sandbox). */
-function osUserName(): string | null {
+export function osUserName(): string | null {
   try {
     return userInfo().username || null;
   } catch {

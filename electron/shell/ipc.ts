@@ -7,6 +7,8 @@ export const IPC = {
   session: 'meridian:session',
   /** main → renderer: the operator clicked the notification of this alert id. */
   openAlert: 'meridian:open-alert',
+  /** main → renderer: the operator clicked a notification about this incident (a run to approve). */
+  openIncident: 'meridian:open-incident',
 } as const;
 
 export type { DesktopSession, MeridianDesktopApi } from './desktop-api.js';
@@ -15,3 +17,6 @@ export type { DesktopSession, MeridianDesktopApi } from './desktop-api.js';
 export function isAlertId(value: unknown): value is string {
   return typeof value === 'string' && /^[A-Za-z0-9_.:-]{1,128}$/.test(value);
 }
+
+/** Incident ids have the same shape as alert ids; anything else on open-incident is dropped. */
+export const isIncidentId = isAlertId;

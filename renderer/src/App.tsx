@@ -16,6 +16,7 @@ import { MaintenanceView } from './views/maintenance/MaintenanceView';
 import { SilencesView } from './views/silences/SilencesView';
 import { Overview } from './views/overview/Overview';
 import { RegionView } from './views/region/RegionView';
+import { RecoveryView } from './views/recovery/RecoveryView';
 import { RulesView } from './views/rules/RulesView';
 import { SettingsView } from './views/settings/SettingsView';
 import { TrendsView } from './views/trends/TrendsView';
@@ -32,8 +33,8 @@ function Content() {
       </div>
     );
   }
-  // Silences, maintenance windows and rules can be set up before any agent reports.
-  const withoutAgents = ['alerts', 'settings', 'silences', 'maintenance', 'rules'];
+  // Silences, maintenance windows, rules and runbooks can be set up before any agent reports.
+  const withoutAgents = ['alerts', 'settings', 'silences', 'maintenance', 'rules', 'recovery'];
   if (noAgents && !withoutAgents.includes(route.view)) return <EmptyState />;
   switch (route.view) {
     case 'incidents':
@@ -56,6 +57,8 @@ function Content() {
       return <CapacityView selected={route.id} />;
     case 'rules':
       return <RulesView />;
+    case 'recovery':
+      return <RecoveryView selected={route.id} />;
     case 'settings':
       return <SettingsView />;
     default:

@@ -12,6 +12,8 @@ export interface DesktopBridge {
   session(): Promise<DesktopSession>;
   /** The main process asks the window to show an alert (native notification clicked). */
   onOpenAlert(cb: (alertId: string) => void): () => void;
+  /** The main process asks the window to show an incident (a run to approve). */
+  onOpenIncident(cb: (incidentId: string) => void): () => void;
 }
 
 declare global {

@@ -8,6 +8,7 @@ import { FleetStore } from './api/store';
 import { StreamClient } from './api/stream';
 import { App } from './App';
 import { desktopBridge } from './desktop-bridge';
+import { ApprovalNotifier } from './lib/approval-notifier';
 import { WebNotifier } from './lib/notifications';
 import { navigate } from './lib/route';
 import { applyTheme } from './lib/theme';
@@ -32,12 +33,14 @@ import './styles/stale.css';
 import './styles/toast.css';
 import './styles/region.css';
 import './styles/incidents.css';
+import './styles/recovery.css';
 
 async function boot(): Promise<void> {
   applyTheme();
   const bridge = desktopBridge();
   // Subscribe first, before any await: the main process may ask for an alert right after load.
   bridge?.onOpenAlert((id) => navigate('alerts', id));
+  bridge?.onOpenIncident((id) => navigate('incidents', id));
   const endpoint = await resolveEndpoint();
   const api = new ApiClient(endpoint);
   const store = new FleetStore();
@@ -54,7 +57,10 @@ async function boot(): Promise<void> {
   // Closing or leaving the tab inside an undo window still resolves what the operator resolved.
   window.addEventListener('pagehide', () => resolves.flush());
   // In the desktop window the main process shows native notifications; never both.
-  if (!bridge) new WebNotifier(store).start();
+  if (!bridge) {
+    new WebNotifier(store).start();
+    new ApprovalNotifier(api, store).start();
+  }
 
   createRoot(document.getElementById('root')!).render(
     <StrictMode>

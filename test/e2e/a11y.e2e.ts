@@ -109,6 +109,26 @@ describe('accessibility: every page with a fleet', () => {
       config: { forecastAgentsEveryMs: 15_000, forecastRegionsEveryMs: 15_000 },
     });
     const sim = stack.sim!;
+    // A runbook in dry run on the cpu spike below: the Recovery page and the incident's
+    // Recovery section then have a runbook and a run to check.
+    const created = await stack.api('/api/v1/runbooks', {
+      method: 'POST',
+      body: JSON.stringify({
+        id: 'a11y-restart',
+        name: 'Restart the busy service',
+        trigger: { ruleIds: ['cpu_usage'] },
+        steps: [
+          { kind: 'action', action: 'restart_service', params: { unit: 'app.service' } },
+          {
+            kind: 'verify',
+            condition: { type: 'metric', metric: 'cpu_usage', comparator: '<', threshold: 80 },
+            withinMs: 60_000,
+          },
+          { kind: 'escalate' },
+        ],
+      }),
+    });
+    expect(created.status).toBeLessThan(300);
     const page = await openConsole(stack, '#/overview');
     await waitForText(page, 'kpi-agents-total', '40');
     sim.spike(0, 99, 10 * 60_000);
@@ -199,6 +219,7 @@ describe('accessibility: every page with a fleet', () => {
       ready: `${byTestId('storage-panel')}, ${byTestId('channels-panel')}`,
     },
     { name: 'rules', hash: '#/rules', ready: byTestId('rule-row-cpu_usage') },
+    { name: 'recovery', hash: '#/recovery', ready: byTestId('runbook-a11y-restart') },
     {
       name: 'region',
       hash: '#/regions/ap-northeast-1',
@@ -218,6 +239,12 @@ describe('accessibility: every page with a fleet', () => {
       region: ['region-range-6h', 'region-explore-cpu_usage', 'region-alert', 'region-top-host'],
       capacity: ['forecast-close', 'capacity-row'],
       rules: ['rule-new', 'rule-toggle-cpu_usage', 'rule-edit-cpu_usage', 'rule-delete-cpu_usage'],
+      recovery: [
+        'runbook-new',
+        'runbook-mode-a11y-restart-approval',
+        'runbook-edit-a11y-restart',
+        'runbook-delete-a11y-restart',
+      ],
     };
     const problems: string[] = [];
     for (const p of pages()) {

@@ -103,6 +103,8 @@ describe.each(WIDTHS)('layout at %i px', (width) => {
       'explore',
       'trends',
       'capacity',
+      'rules',
+      'recovery',
       'settings',
     ]) {
       await page.click(byTestId(`nav-${view}`));

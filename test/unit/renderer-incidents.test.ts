@@ -9,6 +9,7 @@ import {
   escalationText,
   incidentsIn,
   openIncidentBadge,
+  timelineKindLabel,
   timelineText,
 } from '../../renderer/src/lib/incidents.js';
 
@@ -158,6 +159,14 @@ describe('timelineText', () => {
       'acknowledged · by alice',
     );
     expect(timelineText({ at: T0, kind: 'opened', by: 'rule', text: 'opened' })).toBe('opened');
+  });
+});
+
+describe('timelineKindLabel', () => {
+  it('reads every underscore as a space, kinds a newer core adds (recovery_*) included', () => {
+    expect(timelineKindLabel('notify_failed')).toBe('notify failed');
+    expect(timelineKindLabel('recovery_approval_requested')).toBe('recovery approval requested');
+    expect(timelineKindLabel('opened')).toBe('opened');
   });
 });
 

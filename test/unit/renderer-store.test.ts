@@ -4,6 +4,7 @@ import type { StreamChanges, StreamSnapshot } from '../../shared/api.js';
 import { RESOLVED_WINDOW } from '../../shared/api-constants.js';
 import type { Incident } from '../../shared/incidents.js';
 import type { Agent, Alert } from '../../shared/model.js';
+import type { RecoveryRun } from '../../shared/recovery.js';
 import { FleetStore, isStale, pictureTime } from '../../renderer/src/api/store.js';
 
 const agent = (id: string): Agent => ({
@@ -118,5 +119,39 @@ describe('FleetStore incidents', () => {
     const before = store.getState().incidents;
     store.apply(changes({}));
     expect(store.getState().incidents).toBe(before);
+  });
+});
+
+describe('FleetStore recovery runs (issue 12)', () => {
+  const run = (id: string, state: RecoveryRun['state'], endedAt: number | null = null) =>
+    ({ id, state, createdAt: 0, endedAt }) as RecoveryRun;
+
+  it('takes runs from the snapshot, replaces changed ones by id, and tells its listeners', () => {
+    const store = new FleetStore();
+    const heard: [string[], boolean][] = [];
+    store.onRunUpdates((runs, whole) => heard.push([runs.map((r) => r.id), whole]));
+    store.apply({ ...snapshot([]), runs: [run('r1', 'awaiting_approval')] });
+    store.apply(changes({ runs: [run('r1', 'queued'), run('r2', 'dry_run', 5)] }));
+    expect(store.getState().runs.get('r1')!.state).toBe('queued');
+    expect(store.getState().runs.size).toBe(2);
+    const before = store.getState().runs;
+    store.apply(changes({}));
+    expect(store.getState().runs).toBe(before);
+    expect(heard).toEqual([
+      [['r1'], true],
+      [['r1', 'r2'], false],
+    ]);
+  });
+
+  it('keeps every live run and the 100 most recently ended, as the snapshot does', () => {
+    const store = new FleetStore();
+    store.apply({ ...snapshot([]), runs: [run('live', 'running')] });
+    const ended = Array.from({ length: 120 }, (_, i) => run(`e${i}`, 'succeeded', i));
+    store.apply(changes({ runs: ended }));
+    const runs = store.getState().runs;
+    expect(runs.size).toBe(101);
+    expect(runs.has('live')).toBe(true);
+    expect(runs.has('e119')).toBe(true);
+    expect(runs.has('e19')).toBe(false);
   });
 });

@@ -58,13 +58,19 @@ describe('preload', () => {
     expect(required).toEqual(['electron']);
     expect(Object.keys(exposed)).toEqual(['meridian']);
     const api = exposed.meridian as MeridianDesktopApi;
-    expect(Object.keys(api).sort()).toEqual(['isDesktop', 'onOpenAlert', 'session']);
+    expect(Object.keys(api).sort()).toEqual([
+      'isDesktop',
+      'onOpenAlert',
+      'onOpenIncident',
+      'session',
+    ]);
     expect(api.isDesktop).toBe(true);
   });
 
   it('uses the channel names the main process listens on', () => {
     expect(source).toContain(`'${IPC.session}'`);
     expect(source).toContain(`'${IPC.openAlert}'`);
+    expect(source).toContain(`'${IPC.openIncident}'`);
   });
 
   it('session() invokes the session channel and nothing else', async () => {
@@ -92,8 +98,22 @@ describe('preload', () => {
     expect(got).toHaveLength(1);
   });
 
+  it('onOpenIncident passes only a well-formed incident id, on its own channel', () => {
+    const { exposed, emit, listeners } = loadPreload();
+    const api = exposed.meridian as MeridianDesktopApi;
+    const got: unknown[][] = [];
+    const off = api.onOpenIncident((...args: unknown[]) => got.push(args));
+    emit(IPC.openIncident, 'inc-7f3a', 'extra');
+    emit(IPC.openIncident, 'inc-1 onload=x');
+    emit(IPC.openAlert, 'alr-1');
+    expect(got).toEqual([['inc-7f3a']]);
+    off();
+    expect(listeners.get(IPC.openIncident)?.size).toBe(0);
+  });
+
   it('refuses a callback that is not a function', () => {
     const api = loadPreload().exposed.meridian as MeridianDesktopApi;
     expect(() => api.onOpenAlert('nope' as unknown as () => void)).toThrow(TypeError);
+    expect(() => api.onOpenIncident(42 as unknown as () => void)).toThrow(TypeError);
   });
 });

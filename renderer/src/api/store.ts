@@ -11,6 +11,7 @@ import { RESOLVED_WINDOW } from '../../../shared/api-constants.js';
 import { systemClock } from '../../../shared/clock.js';
 import type { Incident } from '../../../shared/incidents.js';
 import type { Agent, Alert, Region } from '../../../shared/model.js';
+import type { RecoveryRun } from '../../../shared/recovery.js';
 
 /** `unauthorized`: the core answers but refuses our session (stale or missing token). */
 export type ConnectionStatus = 'connecting' | 'live' | 'down' | 'unauthorized';
@@ -26,6 +27,11 @@ export interface FleetState {
   readonly alerts: ReadonlyMap<string, Alert>;
   /** Unresolved incidents and the most recently resolved ones (empty from a core without). */
   readonly incidents: ReadonlyMap<string, Incident>;
+  /**
+   * Recovery runs under way and the most recently ended (empty from a core without recovery):
+   * views that show runs refetch their details when this changes.
+   */
+  readonly runs: ReadonlyMap<string, RecoveryRun>;
   readonly stats: ConsoleStats | null;
   /** Recent samples/s figures, oldest first (one per stats message). */
   readonly rateHistory: readonly number[];
@@ -50,6 +56,7 @@ const initialState: FleetState = {
   agents: new Map(),
   alerts: new Map(),
   incidents: new Map(),
+  runs: new Map(),
   stats: null,
   rateHistory: [],
   serverOffsetMs: 0,
@@ -91,6 +98,25 @@ function trimResolved(alerts: ReadonlyMap<string, Alert>): ReadonlyMap<string, A
   return next;
 }
 
+/** Ended runs kept beside the live ones: as many as the stream's snapshot sends. */
+const MAX_ENDED_RUNS = 100;
+const LIVE_RUNS: ReadonlySet<RecoveryRun['state']> = new Set([
+  'awaiting_approval',
+  'deferred',
+  'queued',
+  'running',
+  'verifying',
+]);
+
+function trimEndedRuns(runs: ReadonlyMap<string, RecoveryRun>): ReadonlyMap<string, RecoveryRun> {
+  const ended = [...runs.values()].filter((r) => !LIVE_RUNS.has(r.state));
+  if (ended.length <= MAX_ENDED_RUNS) return runs;
+  ended.sort((a, b) => (b.endedAt ?? b.createdAt) - (a.endedAt ?? a.createdAt));
+  const next = new Map(runs);
+  for (const old of ended.slice(MAX_ENDED_RUNS)) next.delete(old.id);
+  return next;
+}
+
 /** Resolved incidents kept: as many as the stream's snapshot sends (stream.ts). */
 const MAX_RESOLVED_INCIDENTS = 100;
 
@@ -110,6 +136,7 @@ export class FleetStore {
   private readonly listeners = new Set<Listener>();
   private readonly alertListeners = new Set<(alerts: Alert[]) => void>();
   private readonly incidentListeners = new Set<(incidents: Incident[]) => void>();
+  private readonly runListeners = new Set<(runs: RecoveryRun[], snapshot: boolean) => void>();
   private snapshots = 0;
 
   readonly getState = (): FleetState => this.state;
@@ -132,6 +159,15 @@ export class FleetStore {
   onIncidentUpdates(listener: (incidents: Incident[]) => void): () => void {
     this.incidentListeners.add(listener);
     return () => this.incidentListeners.delete(listener);
+  }
+
+  /**
+   * Runs the stream brought: every snapshot's (`snapshot` true: the whole picture, the first
+   * one included) and each change after it. For approval notifications.
+   */
+  onRunUpdates(listener: (runs: RecoveryRun[], snapshot: boolean) => void): () => void {
+    this.runListeners.add(listener);
+    return () => this.runListeners.delete(listener);
   }
 
   /** How many snapshots have been applied (1 after the first connect, more after reconnects). */
@@ -166,9 +202,11 @@ export class FleetStore {
         agents: byId(msg.agents),
         alerts: trimResolved(byId(msg.alerts)),
         incidents: byId(msg.incidents ?? []),
+        runs: byId(msg.runs ?? []),
         serverOffsetMs: offset,
         receivedAt,
       });
+      this.emitRuns(msg.runs ?? [], true);
       if (this.snapshots > 1) {
         this.emitAlerts(msg.alerts);
         this.emitIncidents(msg.incidents ?? []);
@@ -186,9 +224,11 @@ export class FleetStore {
       incidents: msg.incidents?.length
         ? trimResolvedIncidents(merged(this.state.incidents, msg.incidents))
         : this.state.incidents,
+      runs: msg.runs?.length ? trimEndedRuns(merged(this.state.runs, msg.runs)) : this.state.runs,
       serverOffsetMs: offset,
       receivedAt,
     });
+    if (msg.runs?.length) this.emitRuns(msg.runs, false);
     if (msg.alerts.length) this.emitAlerts(msg.alerts);
     if (msg.incidents?.length) this.emitIncidents(msg.incidents);
   }
@@ -215,6 +255,10 @@ export class FleetStore {
 
   private emitAlerts(alerts: Alert[]): void {
     for (const listener of this.alertListeners) listener(alerts);
+  }
+
+  private emitRuns(runs: RecoveryRun[], snapshot: boolean): void {
+    for (const listener of this.runListeners) listener(runs, snapshot);
   }
 
   private emitIncidents(incidents: Incident[]): void {

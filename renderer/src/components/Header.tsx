@@ -16,6 +16,7 @@ const TABS: { view: View; label: string }[] = [
   { view: 'trends', label: 'Trends' },
   { view: 'capacity', label: 'Capacity' },
   { view: 'rules', label: 'Rules' },
+  { view: 'recovery', label: 'Recovery' },
   { view: 'settings', label: 'Settings' },
 ];
 

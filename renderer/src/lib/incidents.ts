@@ -89,6 +89,14 @@ export function groupingLabel(g: IncidentGrouping): string {
   return GROUPING[g];
 }
 
+/**
+ * A timeline entry's kind as a label: every underscore a space ("recovery proposed", "notify
+ * failed"). Kinds this viewer does not know yet (a newer core's) read the same way.
+ */
+export function timelineKindLabel(kind: string): string {
+  return kind.replace(/_/g, ' ');
+}
+
 /** A timeline line: what happened, by whom; notifications with channel, result and latency. */
 export function timelineText(e: TimelineEntry): string {
   if (e.kind === 'notified' || e.kind === 'notify_failed') {

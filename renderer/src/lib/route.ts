@@ -1,6 +1,6 @@
 // Hash routes: #/incidents (the landing page), #/silences, #/maintenance, #/overview, #/regions/<id>?range=, #/agents, #/agents/<id>, #/alerts,
 // #/alerts/<id>, #/trends, #/capacity, #/capacity/<target key> and #/explore?<state> (a view may carry a query string, so its state
-// is linkable), #/rules, #/settings.
+// is linkable), #/rules, #/recovery, #/recovery/<runbook id>, #/settings.
 import { useSyncExternalStore } from 'react';
 
 export type View =
@@ -15,6 +15,7 @@ export type View =
   | 'trends'
   | 'capacity'
   | 'rules'
+  | 'recovery'
   | 'settings';
 
 /** Where an empty hash (the console's first page) lands: the triage view. */
@@ -40,6 +41,7 @@ const VIEWS: readonly View[] = [
   'trends',
   'capacity',
   'rules',
+  'recovery',
   'settings',
 ];
 

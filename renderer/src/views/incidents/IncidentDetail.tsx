@@ -6,10 +6,14 @@ import { commentOnIncident } from '../../api/incident-actions';
 import { SeverityBadge, StateBadge } from '../../components/badges';
 import { suppressionText } from '../../lib/alert-filters';
 import { formatTimestamp } from '../../lib/format';
-import { timelineText } from '../../lib/incidents';
+import { timelineKindLabel, timelineText } from '../../lib/incidents';
 import { hrefFor } from '../../lib/route';
+import { IncidentRecovery } from './IncidentRecovery';
 
-/** An expanded incident: its alerts (effects marked) and its timeline, newest first. */
+/**
+ * An expanded incident: its recovery (runs and figures), its alerts (effects marked) and its
+ * timeline, newest first.
+ */
 export function IncidentDetail({ incident }: { incident: Incident }) {
   const { api, store } = useServices();
   const [alerts, setAlerts] = useState<Alert[] | null>(null);
@@ -39,6 +43,7 @@ export function IncidentDetail({ incident }: { incident: Incident }) {
 
   return (
     <div className="incident-detail" data-testid="incident-detail" data-incident-id={incident.id}>
+      <IncidentRecovery incident={incident} />
       <section className="incident-detail__alerts">
         <h3>Alerts ({incident.alerts.length})</h3>
         <ul className="incident-alerts" data-testid="incident-alerts">
@@ -92,8 +97,16 @@ export function IncidentDetail({ incident }: { incident: Incident }) {
               data-kind={e.kind}
             >
               <span className="incident-timeline__when muted num">{formatTimestamp(e.at)}</span>
-              <span className="incident-timeline__kind">{e.kind.replace('_', ' ')}</span>
-              <span className="incident-timeline__text">{timelineText(e)}</span>
+              <span className="incident-timeline__kind">{timelineKindLabel(e.kind)}</span>
+              <span className="incident-timeline__text">
+                {timelineText(e)}
+                {e.output && (
+                  <details className="run-output">
+                    <summary>Output</summary>
+                    <pre>{e.output}</pre>
+                  </details>
+                )}
+              </span>
             </li>
           ))}
         </ol>
