@@ -450,6 +450,24 @@ describe('auth patterns', () => {
     expect(parseAuthMessage(ident, message)).toBeNull();
   });
 
+  it('a user name that imitates the line tail cannot forge the source address', () => {
+    // sshd logs the name the client sent; the real source is the last "from IP port N".
+    const forged = 'x from 192.0.2.66 port 1';
+    expect(
+      parseAuthMessage(
+        'sshd',
+        `Failed password for invalid user ${forged} from 203.0.113.5 port 4022 ssh2`,
+      ),
+    ).toMatchObject({ user: forged, srcIp: '203.0.113.5', srcPort: 4022 });
+    expect(
+      parseAuthMessage('sshd', `Invalid user ${forged} from 203.0.113.5 port 4022`),
+    ).toMatchObject({
+      user: forged,
+      srcIp: '203.0.113.5',
+      srcPort: 4022,
+    });
+  });
+
   it('IPv4-mapped IPv6 sources become IPv4; other addresses and host names stay as written', () => {
     expect(normalizeIp('::ffff:10.0.0.1')).toBe('10.0.0.1');
     expect(normalizeIp('::FFFF:192.0.2.1')).toBe('192.0.2.1');
