@@ -128,7 +128,7 @@ export class CorrelationWindows {
     g.inEpisode = true;
     return {
       count: g.runCount,
-      firstTs: Math.min(...seen.values()),
+      firstTs: g.runStart,
       lastTs: g.lastTs,
       group: this.groupOf(g),
       distinctValues: [...seen.keys()],

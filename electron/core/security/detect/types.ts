@@ -67,7 +67,7 @@ export interface Detection {
   kind: 'detection' | CorrelationType;
   /** Console clock when it was detected. */
   detectedAt: number;
-  /** Events that made it (1 for a plain rule; the window's count for event_count). */
+  /** Events that made it: 1 for a plain rule, the window's count for event_count, the run's events (none more than timespan apart) for value_count and temporal_ordered. */
   count: number;
   /** Event time of the first and last contributing event. */
   firstTs: number;
