@@ -1,0 +1,138 @@
+// Runs a rule set over events: plain rules report each matching event, correlation rules
+// report once per episode. Correlations may refer to other correlations (Sigma's chaining):
+// a correlation that fires counts as a match of that correlation for the event that fired it.
+import type { Clock } from '../../clock.js';
+import { CorrelationWindows, type WindowFiring } from './correlation-windows.js';
+import type {
+  CompiledCorrelationRule,
+  CompiledDetectionRule,
+  CompiledRule,
+  Detection,
+  RuleInfo,
+  SecurityEvent,
+} from './types.js';
+
+export interface DetectionEngineOptions {
+  rules: readonly CompiledRule[];
+  clock: Clock;
+  /** Live group-by keys per correlation rule before the least recently seen is evicted. */
+  maxGroupsPerRule?: number;
+}
+
+export interface DetectionEngineStats {
+  /** Groups evicted because a rule had maxGroupsPerRule live, per correlation rule id. */
+  evictions: Record<string, number>;
+  /** Live groups per correlation rule id. */
+  groups: Record<string, number>;
+}
+
+export const DEFAULT_MAX_GROUPS_PER_RULE = 50_000;
+
+interface CorrelationRun {
+  rule: CompiledCorrelationRule;
+  windows: CorrelationWindows;
+  report: boolean;
+}
+
+export class DetectionEngine {
+  private readonly plain: { rule: CompiledDetectionRule; report: boolean }[];
+  private readonly correlations: CorrelationRun[];
+  private readonly clock: Clock;
+
+  constructor(opts: DetectionEngineOptions) {
+    this.clock = opts.clock;
+    const maxGroups = opts.maxGroupsPerRule ?? DEFAULT_MAX_GROUPS_PER_RULE;
+    // Sigma `generate: false` (the default): rules a correlation uses do not report alone.
+    const quiet = new Set<string>();
+    for (const r of opts.rules) {
+      if (r.kind === 'correlation' && !r.generate) for (const id of r.rules) quiet.add(id);
+    }
+    this.plain = opts.rules
+      .filter((r): r is CompiledDetectionRule => r.kind === 'detection')
+      .map((rule) => ({ rule, report: !quiet.has(rule.id) }));
+    // The rule set lists correlations after what they refer to, so one pass suffices.
+    this.correlations = opts.rules
+      .filter((r): r is CompiledCorrelationRule => r.kind === 'correlation')
+      .map((rule) => ({
+        rule,
+        windows: new CorrelationWindows(rule, maxGroups),
+        report: !quiet.has(rule.id),
+      }));
+  }
+
+  /** The detections this event completes (often none). */
+  process(e: SecurityEvent): Detection[] {
+    const out: Detection[] = [];
+    let matched: Set<string> | undefined;
+    for (const { rule, report } of this.plain) {
+      if (!rule.inLogsource(e) || !rule.matches(e)) continue;
+      (matched ??= new Set()).add(rule.id);
+      if (report)
+        out.push(
+          this.detection(rule, 'detection', e, {
+            count: 1,
+            firstTs: e.ts,
+            lastTs: e.ts,
+            group: {},
+          }),
+        );
+    }
+    if (matched === undefined) return out;
+    for (const { rule, windows, report } of this.correlations) {
+      const steps: number[] = [];
+      rule.rules.forEach((id, i) => {
+        if (matched.has(id)) steps.push(i);
+      });
+      if (steps.length === 0) continue;
+      const fired = windows.offer(e, steps);
+      if (!fired) continue;
+      matched.add(rule.id);
+      if (report) out.push(this.detection(rule, rule.type, e, fired));
+    }
+    return out;
+  }
+
+  /** Forget correlation groups idle for longer than their timespan (by the console clock). */
+  sweep(): number {
+    const now = this.clock.now();
+    let dropped = 0;
+    for (const c of this.correlations) dropped += c.windows.sweep(now);
+    return dropped;
+  }
+
+  stats(): DetectionEngineStats {
+    const evictions: Record<string, number> = {};
+    const groups: Record<string, number> = {};
+    for (const c of this.correlations) {
+      evictions[c.rule.id] = c.windows.evictions;
+      groups[c.rule.id] = c.windows.size;
+    }
+    return { evictions, groups };
+  }
+
+  private detection(
+    rule: RuleInfo,
+    kind: Detection['kind'],
+    e: SecurityEvent,
+    w: WindowFiring,
+  ): Detection {
+    return {
+      ruleId: rule.id,
+      title: rule.title,
+      severity: rule.severity,
+      mitre: rule.mitre,
+      tags: rule.tags,
+      kind,
+      detectedAt: this.clock.now(),
+      count: w.count,
+      firstTs: w.firstTs,
+      lastTs: w.lastTs,
+      group: w.group,
+      ...(w.distinctValues !== undefined ? { distinctValues: w.distinctValues } : {}),
+      agentId: e.agentId,
+      ...(e.hostname !== undefined ? { hostname: e.hostname } : {}),
+      ...(e.regionId !== undefined ? { regionId: e.regionId } : {}),
+      message: e.message,
+    };
+  }
+}
