@@ -6,7 +6,7 @@
 import type { AgentEvent } from '../../shared/protocol.js';
 import { toAgentEvent } from './auth-event.js';
 import { parseAuthMessage } from './auth-patterns.js';
-import { zonedParts, zonedToEpoch } from './zoned-time.js';
+import { zonedParts, zonedToEpoch } from '../../shared/zoned-time.js';
 
 export interface LogLine {
   ts: number;

@@ -17,7 +17,7 @@ import {
   matchesAll,
 } from '../../electron/core/incidents/matchers.js';
 import { Operators } from '../../electron/core/incidents/operators.js';
-import { isTimeZone, zonedToEpoch } from '../../electron/core/incidents/zoned-time.js';
+import { isTimeZone, zonedToEpoch } from '../../shared/zoned-time.js';
 import { silentLogger } from '../../electron/core/logger.js';
 import type { Incident } from '../../shared/incidents.js';
 import type { MaintenanceSchedule } from '../../shared/silences.js';

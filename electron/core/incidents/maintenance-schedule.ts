@@ -1,7 +1,7 @@
 // When a maintenance window is on: a one-off span, or a weekly start (days + local time +
 // duration) in a named time zone. Pure functions of the schedule and an instant.
 import { WEEKDAYS, type MaintenanceSchedule } from '../../../shared/silences.js';
-import { addDays, zonedParts, zonedToEpoch } from './zoned-time.js';
+import { addDays, zonedParts, zonedToEpoch } from '../../../shared/zoned-time.js';
 
 export interface Occurrence {
   start: number;

@@ -16,7 +16,7 @@ import { RecordLog } from '../state/record-log.js';
 import { InputError, NotFoundError } from './incident-errors.js';
 import { currentOrNext, isActive, nextBoundary } from './maintenance-schedule.js';
 import { Wakeup } from './wakeup.js';
-import { isTimeZone } from './zoned-time.js';
+import { isTimeZone } from '../../../shared/zoned-time.js';
 
 export const MAINTENANCE_LOG_FILE = 'maintenance.ndjson';
 

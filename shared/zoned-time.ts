@@ -1,5 +1,7 @@
 // Wall-clock times in a named IANA time zone, with Intl (no dependency: Node ships the zone
 // data, and a weekly window needs only "this local date and time in that zone → epoch ms").
+// Shared by the core (maintenance windows) and the agent (classic syslog lines carry neither
+// year nor offset: the agent's own zone fills them in).
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -82,10 +84,24 @@ function offsetAt(epochMs: number, timeZone: string): number {
  * one of its two readings.
  */
 export function zonedToEpoch(
-  local: { year: number; month: number; day: number; hour: number; minute: number },
+  local: {
+    year: number;
+    month: number;
+    day: number;
+    hour: number;
+    minute: number;
+    second?: number;
+  },
   timeZone: string,
 ): number {
-  const asUtc = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute);
+  const asUtc = Date.UTC(
+    local.year,
+    local.month - 1,
+    local.day,
+    local.hour,
+    local.minute,
+    local.second ?? 0,
+  );
   // Two rounds settle the offset on either side of a transition.
   const first = asUtc - offsetAt(asUtc, timeZone);
   const second = asUtc - offsetAt(first, timeZone);
