@@ -7,39 +7,14 @@
 import type { NotificationConstructorOptions } from 'electron';
 import type { Clock, TimerHandle } from '../../shared/clock.js';
 import type { RecoveryRoutes, RecoveryRun, Runbook } from '../../shared/recovery.js';
+import { approvalTitle, runsToNotify } from '../../shared/recovery-approvals.js';
+
+export { actionName, runsToNotify } from '../../shared/recovery-approvals.js';
 
 /** What the watcher knows of the runs: the latest ones (newest first) and the runbooks. */
 export interface RunsView {
   runs: readonly RecoveryRun[];
   runbooks: readonly Runbook[];
-}
-
-/**
- * Runs that came to await approval since `shown` (run ids notified and still waiting), the new
- * `shown`, and the runs that stopped waiting (approved, declined, cancelled): their
- * notifications are stale and close.
- */
-export function runsToNotify(
-  shown: ReadonlySet<string>,
-  runs: readonly RecoveryRun[],
-): { notify: RecoveryRun[]; shown: Set<string>; gone: string[] } {
-  const waiting = runs.filter((r) => r.state === 'awaiting_approval');
-  const next = new Set(waiting.map((r) => r.id));
-  return {
-    notify: waiting.filter((r) => !shown.has(r.id)),
-    shown: next,
-    gone: [...shown].filter((id) => !next.has(id)),
-  };
-}
-
-/** The action a run would take: its runbook's first action (or http) step, else the runbook. */
-export function actionName(run: RecoveryRun, runbooks: readonly Runbook[]): string {
-  const step = runbooks
-    .find((b) => b.id === run.runbookId)
-    ?.steps.find((s) => s.kind === 'action' || s.kind === 'http');
-  if (step?.kind === 'action') return step.action;
-  if (step?.kind === 'http') return step.name;
-  return run.runbookName;
 }
 
 /** Electron shows notification buttons on macOS and Windows only. */
@@ -75,7 +50,7 @@ export function approvalNotification(
     runId: run.id,
     incidentId: run.incidentId,
     options: {
-      title: `Approve ${ctx.action} on ${host}?`,
+      title: approvalTitle(ctx.action, host),
       body,
       urgency: 'critical',
       timeoutType: 'never',

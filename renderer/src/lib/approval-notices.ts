@@ -3,6 +3,7 @@
 // page lists them); a run no longer waiting leaves the set, and its notification may close.
 // Pure: ApprovalNotifier (approval-notifier.ts) fetches the runs and shows what this returns.
 import type { RecoveryRun } from '../../../shared/recovery.js';
+import { approvalTitle, runsToNotify } from '../../../shared/recovery-approvals.js';
 
 export interface ApprovalNotice {
   runId: string;
@@ -27,22 +28,18 @@ export function approvalNotices(
   runs: readonly RecoveryRun[],
   ctx: ApprovalContext,
 ): { notices: ApprovalNotice[]; shown: Set<string>; gone: string[] } {
-  const waiting = runs.filter((r) => r.state === 'awaiting_approval');
-  const next = new Set(waiting.map((r) => r.id));
-  const gone = [...shown].filter((id) => !next.has(id));
-  const notices = waiting
-    .filter((r) => !shown.has(r.id))
-    .map((r) => {
-      const host = ctx.hostname(r.agentId) ?? r.agentId;
-      const incident = ctx.incidentTitle(r.incidentId);
-      return {
-        runId: r.id,
-        incidentId: r.incidentId,
-        title: `Approve ${ctx.actionOf(r)} on ${host}?`,
-        body: [`runbook ${r.runbookName}`, incident, r.reason].filter(Boolean).join(' · '),
-        tag: approvalTag(r.id),
-      };
-    });
+  const { notify, shown: next, gone } = runsToNotify(shown, runs);
+  const notices = notify.map((r) => {
+    const host = ctx.hostname(r.agentId) ?? r.agentId;
+    const incident = ctx.incidentTitle(r.incidentId);
+    return {
+      runId: r.id,
+      incidentId: r.incidentId,
+      title: approvalTitle(ctx.actionOf(r), host),
+      body: [`runbook ${r.runbookName}`, incident, r.reason].filter(Boolean).join(' · '),
+      tag: approvalTag(r.id),
+    };
+  });
   return { notices, shown: next, gone };
 }
 
