@@ -249,6 +249,41 @@ describe('recovery guardrails (scripted timelines)', () => {
     expect(x.runOf(a)!.state).toBe('verifying');
   });
 
+  it('a real run waiting when its runbook is switched to dry_run is decided again as a dry run: sent with dryRun true, nothing acts', async () => {
+    const x = await start({ graceMs: 2 * MIN });
+    const [a, b] = x.fleetOf(REGION, 10) as [string, string];
+    await x.runbook(diskRunbook({ guardrails: { maxRegionPercent: 100 } }));
+    x.disk(a, 98);
+    await settle();
+    expect(x.runOf(a)).toMatchObject({
+      state: 'deferred',
+      guardrail: 'console_grace',
+      mode: 'automatic',
+    });
+    await x.recovery.book.setMode('disk', 'dry_run', 'alice');
+    // The waiting run follows the runbook's new mode at once, and says so.
+    const switched = x.runOf(a)!;
+    expect(switched).toMatchObject({ state: 'deferred', mode: 'dry_run' });
+    const deferred = x.audit.list({ target: switched.id, action: 'recovery.deferred' });
+    // Newest first.
+    expect(deferred.map((e) => (e.after as { mode: string }).mode)).toEqual([
+      'dry_run',
+      'automatic',
+    ]);
+    x.clock.advance(2 * MIN);
+    await settle();
+    expect(x.agents.sent.map((s) => s.msg.dryRun)).toEqual([true]);
+    expect(x.runOf(a)).toMatchObject({ state: 'dry_run', mode: 'dry_run' });
+    expect(x.recovery.views.actions({ agent: a })[0]).toMatchObject({ dryRun: true });
+    // Switched to approval: a's real proposal and b's new run wait for an operator.
+    await x.recovery.book.setMode('disk', 'approval', 'alice');
+    x.disk(b, 98);
+    await settle();
+    expect(x.runOf(a)).toMatchObject({ state: 'awaiting_approval', mode: 'approval' });
+    expect(x.runOf(b)).toMatchObject({ state: 'awaiting_approval', mode: 'approval' });
+    expect(x.agents.sent).toHaveLength(1);
+  });
+
   it('one run at a time per agent: a second runbook waits (agent_busy) and starts when the first ends', async () => {
     const x = await start();
     const [a] = x.fleetOf(REGION, 10, ['clean_tmp', 'restart_service']) as [string];

@@ -25,12 +25,15 @@ export type RunFacts = Pick<
 
 export interface GuardrailInput {
   now: number;
-  runbook: Pick<Runbook, 'id' | 'name' | 'enabled' | 'mode' | 'steps' | 'guardrails'>;
+  runbook: Pick<Runbook, 'id' | 'name' | 'enabled' | 'steps' | 'guardrails'>;
   /**
+   * `mode` is the one the run is decided and executed under (the caller sets it from the
+   * runbook before asking): a dry run skips rate limits and cooldown, and the executor sends
+   * `dryRun` from the same field, so the two can never disagree.
    * `approvedBy` with `guardrail` 'blast_radius': an operator approved it past the blast radius.
    * An approval given for the runbook's mode alone does not cover the blast radius.
    */
-  run: Pick<RecoveryRun, 'id' | 'agentId' | 'approvedBy' | 'guardrail'>;
+  run: Pick<RecoveryRun, 'id' | 'agentId' | 'mode' | 'approvedBy' | 'guardrail'>;
   /** The agent as the fleet knows it; null when it is not registered (retired). */
   agent: { status: AgentStatus; hostname: string } | null;
   /** Actions its hello offered on its live connection; null when not connected. */
@@ -107,7 +110,7 @@ export function decide(input: GuardrailInput): GuardrailDecision {
 
   const real = input.runs.filter((r) => r.mode !== 'dry_run');
   // Rate limits and cooldown count runs that acted (a dry run changes nothing).
-  if (runbook.mode !== 'dry_run') {
+  if (run.mode !== 'dry_run') {
     const sinceHour = real.filter(
       (r) => r.runbookId === runbook.id && r.dispatchedAt !== null && r.dispatchedAt > now - HOUR,
     );
@@ -176,7 +179,7 @@ export function decide(input: GuardrailInput): GuardrailDecision {
     }
   }
 
-  if (runbook.mode === 'approval' && run.approvedBy === null)
+  if (run.mode === 'approval' && run.approvedBy === null)
     return {
       verdict: 'hold',
       code: null,

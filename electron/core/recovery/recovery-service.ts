@@ -189,8 +189,6 @@ export class RecoveryService implements RecoveryIngestSink {
       run.approvedBy = by;
       run.approvedAt = this.deps.clock.now();
       audited.push(this.records.approved(run, by, comment));
-      const runbook = this.deps.book.get(run.runbookId);
-      if (runbook) run.mode = runbook.mode;
       this.evaluate(run);
       return structuredClone(run);
     });
@@ -214,14 +212,23 @@ export class RecoveryService implements RecoveryIngestSink {
     return runs;
   }
 
-  /** A runbook changed or went: what waits on it follows, and a new mode re-proposes. */
+  /**
+   * A runbook changed or went: what waits on it follows. Runs still waiting (deferred, held,
+   * queued) under another mode are decided again under the new one, oldest first — a real run
+   * deferred before the switch to dry_run acts as a dry run, one deferred before the switch to
+   * approval waits for an operator. A new mode also re-proposes.
+   */
   runbookChanged(id: string, runbook: Runbook | null): void {
+    const waiting = [...this.deps.store.allRuns()]
+      .filter((r) => r.runbookId === id && WAITING.has(r.state))
+      .sort((a, b) => a.createdAt - b.createdAt);
     if (!runbook || !runbook.enabled) {
-      for (const run of this.deps.store.allRuns())
-        if (run.runbookId === id && WAITING.has(run.state))
-          this.cancel(run, runbook ? 'its runbook was disabled' : 'its runbook was deleted');
+      for (const run of waiting)
+        this.cancel(run, runbook ? 'its runbook was disabled' : 'its runbook was deleted');
       return;
     }
+    for (const run of waiting)
+      if (WAITING.has(run.state) && run.mode !== runbook.mode) this.evaluate(run);
     // A dry run done, the runbook now acts: the alerts still firing get a real proposal.
     if (runbook.mode !== 'dry_run')
       for (const alert of this.deps.alerts.openAlerts())
@@ -278,6 +285,10 @@ export class RecoveryService implements RecoveryIngestSink {
   /** Ask the guardrails, then act on the answer. */
   private evaluate(run: RecoveryRun, isNew = false): void {
     const runbook = this.deps.book.get(run.runbookId);
+    // One mode for the decision and the execution: the runbook's as it is now (it may have
+    // been switched while the run waited). The executor reads the same field.
+    const modeChanged = runbook !== undefined && runbook.mode !== run.mode;
+    if (runbook) run.mode = runbook.mode;
     const decision: GuardrailDecision = runbook
       ? decide(guardrailInput(this.deps, run, runbook, this.graceUntil))
       : { verdict: 'refuse', code: 'runbook_disabled', reason: 'its runbook was deleted' };
@@ -292,7 +303,7 @@ export class RecoveryService implements RecoveryIngestSink {
       return this.driver.begin(run, runbook!);
     }
     const state = DECIDED_STATE[decision.verdict];
-    const same = run.state === state && run.guardrail === decision.code && !isNew;
+    const same = run.state === state && run.guardrail === decision.code && !isNew && !modeChanged;
     run.state = state;
     run.guardrail = decision.code;
     run.reason = decision.reason;
