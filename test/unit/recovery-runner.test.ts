@@ -51,6 +51,31 @@ async function fakeAwx(statuses: string[]) {
   };
 }
 
+/** A real HTTP server that answers 201 to any request and keeps what it got. */
+async function captureServer() {
+  const seen: { method: string; path: string; headers: IncomingHttpHeaders; body: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method!, path: req.url!, headers: req.headers, body });
+      res.statusCode = 201;
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"id":1}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
 describe('recovery runner', () => {
   let w: RecoveryWorld | null = null;
   const closers: (() => Promise<void>)[] = [];
@@ -288,5 +313,59 @@ describe('recovery runner', () => {
     const run = x.runOf(a)!;
     expect(run.reason).toBe('step 1 (http) failed: launch cleanup job: status = "failed"');
     expect(x.pages.at(-1)!.note!.output).toContain('job is failed');
+  });
+  it('label values from an agent are encoded where they land: one path segment of the URL, one JSON string of the body', async () => {
+    const hook = await captureServer();
+    closers.push(hook.close);
+    const x = (w = await recoveryWorld());
+    const [a] = x.fleetOf(REGION, 10, []) as [string];
+    await x.runbook({
+      id: 'awx',
+      name: 'AWX cleanup',
+      mode: 'automatic',
+      trigger: { ruleIds: ['disk_usage'] },
+      steps: [
+        {
+          kind: 'http',
+          name: 'launch cleanup job',
+          method: 'POST',
+          url: `${hook.base}/api/v2/hosts/{{labels.site}}/launch/?region={{region}}`,
+          headers: { Authorization: 'Bearer awx-token' },
+          body: '{"extra_vars":{"host":"{{agent.hostname}}"},"limit":"{{labels.limit}}"}',
+        },
+        {
+          kind: 'verify',
+          condition: { type: 'metric', metric: 'disk_usage', comparator: '<', threshold: 85 },
+          withinMs: 60_000,
+        },
+      ],
+    });
+    // What a hostile or broken agent can put in its series' labels.
+    const site = 'evil.example/steal?x=1#@attacker';
+    const limit = 'x","extra_vars":{"rm":"all"},"a":"';
+    x.sample(a, 'disk_usage', 98, { site, limit });
+    const [got] = await waitFor(() => hook.seen.length > 0 && hook.seen, undefined, 'the call');
+    expect(got!.path).toBe(`/api/v2/hosts/${encodeURIComponent(site)}/launch/?region=${REGION}`);
+    expect(JSON.parse(got!.body)).toEqual({ extra_vars: { host: 'eu-west-1-0' }, limit });
+    expect(got!.headers.authorization).toBe('Bearer awx-token');
+  });
+
+  it('an action parameter filled in with a value that is not plain text is never sent: the run fails and escalates', async () => {
+    const x = (w = await recoveryWorld());
+    const [a] = x.fleetOf(REGION, 10) as [string];
+    await x.runbook(
+      diskRunbook({
+        steps: [
+          { kind: 'action', action: 'clean_tmp', params: { dir: '{{labels.mount}}', days: '7' } },
+          diskRunbook().steps[1]!,
+        ],
+      }),
+    );
+    x.sample(a, 'disk_usage', 98, { mount: '/tmp\n/etc' });
+    await settle();
+    const run = x.runOf(a)!;
+    expect(run).toMatchObject({ state: 'failed', escalated: true });
+    expect(run.reason).toMatch(/params\/dir: the value filled in is not plain text/);
+    expect(x.agents.sent).toHaveLength(0);
   });
 });

@@ -26,7 +26,13 @@ import type { Clock } from '../clock.js';
 import type { IdSource } from '../ids.js';
 import type { FetchFn } from '../notify/http-post.js';
 import { runHttpStep } from './http-step.js';
-import { substitute, substituteAll, TemplateError, type TemplateContext } from './templates.js';
+import {
+  substituteAll,
+  substituteParams,
+  substituteUrl,
+  TemplateError,
+  type TemplateContext,
+} from './templates.js';
 import type { Verifications } from './verification.js';
 
 export const ACTION_DEFAULT_TIMEOUT_MS = 60_000;
@@ -197,7 +203,7 @@ export class RunExecutor {
   private async action(step: ActionStep, dry: boolean): Promise<StepResult> {
     let params: Record<string, string>;
     try {
-      params = substituteAll(step.params, this.ctx);
+      params = substituteParams(step.params, this.ctx);
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       return { ok: false, text: `${step.action}: ${err.message}`, output: '' };
@@ -259,7 +265,7 @@ export class RunExecutor {
   private wouldCall(step: HttpStep): StepResult {
     let url = step.url;
     try {
-      url = substitute(step.url, this.ctx);
+      url = substituteUrl(step.url, this.ctx);
     } catch {
       // Shown as written.
     }
