@@ -149,6 +149,42 @@ describe('recovery API', () => {
     expect((await c.api('/api/v1/incidents/inc-404/approve', json('POST', {}))).status).toBe(404);
   });
 
+  it('http steps over REST: a placeholder where a label could redirect or reshape the call is 400 naming the field; a redacted token stays only with the same call', async () => {
+    const c = await core();
+    const verify = diskRunbook().steps[1]!;
+    const http = (over: Record<string, unknown> = {}) => ({
+      kind: 'http',
+      name: 'launch',
+      method: 'POST',
+      url: 'https://awx.example/api/v2/job_templates/7/launch/',
+      headers: { Authorization: 'Bearer awx-token' },
+      ...over,
+    });
+    const body = (step: unknown) => ({ ...diskRunbook(), id: 'awx', steps: [step, verify] });
+    for (const [over, field] of [
+      [{ url: 'https://{{labels.site}}/api/v2/launch/' }, 'steps/0/url'],
+      [{ headers: { 'X-Host': '{{agent.hostname}}' } }, 'steps/0/headers/X-Host'],
+      [{ body: '{"limit": {{labels.site}}}' }, 'steps/0/body'],
+    ] as const) {
+      const res = await c.api<ApiError>('/api/v1/runbooks', json('POST', body(http(over))));
+      expect(res.status, JSON.stringify(over)).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'invalid_body', field });
+    }
+    const made = await createRunbook(c, body(http()) as RunbookInput);
+    const shown = made.steps[0]!;
+    expect(JSON.stringify(shown)).not.toContain('awx-token');
+    const moved = await c.api<ApiError>(
+      '/api/v1/runbooks/awx',
+      json('PUT', body({ ...shown, url: 'https://attacker.example/collect' })),
+    );
+    expect(moved.status).toBe(400);
+    expect(moved.body.error).toMatchObject({
+      code: 'invalid_body',
+      field: 'steps/0/headers/Authorization',
+    });
+    expect(moved.body.error.message).toMatch(/give the value again/);
+  });
+
   it('disk fills: the action runs on the agent, its disk_usage falls, the run succeeds and the incident resolves with its figures', async () => {
     const c = await core();
     const viewer = new WebSocket(

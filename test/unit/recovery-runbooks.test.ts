@@ -324,6 +324,26 @@ describe('runbook book', () => {
     await b.replace('disk', { ...input, steps: shown.steps }, 'bob');
     const stored = b.get('disk')!.steps[0]!;
     expect(stored.kind === 'http' && stored.headers?.Authorization).toBe('Bearer s3cret-token');
+    // Another path on the same origin, same step: still the same call, the secret stays.
+    const launch = shown.steps[0]! as Extract<RunbookInput['steps'][number], { kind: 'http' }>;
+    const moved = { ...launch, url: 'https://awx.example/api/v2/job_templates/8/launch/' };
+    await b.replace('disk', { ...input, steps: [moved, input.steps[1]!] }, 'bob');
+    const kept = b.get('disk')!.steps[0]!;
+    expect(kept.kind === 'http' && kept.headers?.Authorization).toBe('Bearer s3cret-token');
+    // Pointed at another origin, or renamed: the token is not carried over.
+    for (const edit of [
+      { ...launch, url: 'https://attacker.example/api/v2/job_templates/7/launch/' },
+      { ...launch, url: 'https://awx.example:8443/api/v2/job_templates/7/launch/' },
+      { ...launch, name: 'something else' },
+    ]) {
+      const got = await fieldOf(
+        b.replace('disk', { ...input, steps: [edit, input.steps[1]!] }, 'eve'),
+      );
+      expect(got?.[0], edit.url).toBe('steps/0/headers/Authorization');
+      expect(got?.[1]).toMatch(/give the value again/);
+    }
+    const still = b.get('disk')!.steps[0]!;
+    expect(still.kind === 'http' && still.url).toBe(moved.url);
   });
 
   it('a corrupt runbooks.json: the last good copy loads and the problem is reported', async () => {

@@ -151,10 +151,21 @@ export function runbookSlug(name: string): string {
   return s || 'runbook';
 }
 
+/** The origin a step's URL sends to (placeholders cannot stand in it), or null. */
+function originOf(url: string): string | null {
+  try {
+    return new URL(url.replace(/\{\{[^}]*\}\}/g, 'x')).origin;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The stored runbook for a checked body. New ones start in `dry_run` unless the body says
  * otherwise; an edit keeps the mode unless the body names one. Secret header values sent back
- * as REDACTED keep the stored value.
+ * as REDACTED keep the stored value only where the step is still the same call: an http step
+ * at the same place, with the same name and the same URL origin. Otherwise the token would go
+ * wherever the edit now points: the value must be given again.
  */
 export function runbookFrom(
   input: RunbookInput,
@@ -165,13 +176,24 @@ export function runbookFrom(
   const steps = input.steps.map((step, i) => {
     if (step.kind !== 'http' || !step.headers) return step;
     const before = stored?.steps[i];
+    const origin = originOf(step.url);
+    const sameCall =
+      before?.kind === 'http' &&
+      before.name === step.name &&
+      origin !== null &&
+      originOf(before.url) === origin;
     const old = before?.kind === 'http' ? (before.headers ?? {}) : {};
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(step.headers)) {
+      const field = `steps/${i}/headers/${k}`;
       if (v !== REDACTED) headers[k] = v;
-      else if (old[k] !== undefined) headers[k] = old[k];
-      else
-        throw new InputError(`steps/${i}/headers/${k}: give the value`, `steps/${i}/headers/${k}`);
+      else if (old[k] === undefined) throw new InputError(`${field}: give the value`, field);
+      else if (!sameCall)
+        throw new InputError(
+          `${field}: give the value again: the step's name or URL origin changed, and a stored secret only stays with the same call`,
+          field,
+        );
+      else headers[k] = old[k];
     }
     return { ...step, headers };
   });
