@@ -172,14 +172,61 @@ describe('recovery guardrails (scripted timelines)', () => {
     expect(held).toMatchObject({ state: 'awaiting_approval', guardrail: 'blast_radius' });
     expect(held.reason).toMatch(/already acts on 2 agent\(s\) \(limit 2 at once\)/);
     expect(x.agents.sent).toHaveLength(2);
-    // An operator approves it past the blast radius: it acts.
-    const [approved] = await x.service.approve(held.incidentId, 'alice');
+    // An operator approves this run (by its id) past the blast radius: it acts.
+    const [approved] = await x.service.approve(held.incidentId, 'alice', held.id);
     expect(approved).toMatchObject({ state: 'running', approvedBy: 'alice' });
     expect(x.agents.sent).toHaveLength(3);
     expect(x.agents.sent[2]!.msg.approvedBy).toBe('alice');
     const timeline = x.manager.get(held.incidentId)!.timeline;
     expect(timeline.find((e) => e.kind === 'recovery_approved')).toMatchObject({ by: 'alice' });
     expect(x.audit.list({ target: held.id, action: 'recovery.approve' })[0]!.by).toBe('alice');
+  });
+
+  it("blast radius: approving an incident's held runs together releases them only within the blast radius; the rest stay held for their own approval", async () => {
+    const x = await start();
+    const agents = x.fleetOf(REGION, 10);
+    x.agents.answer = () => null; // actions stay in flight until the test answers them
+    await x.runbook(diskRunbook({ guardrails: { maxConcurrentAgents: 2, maxRegionPercent: 100 } }));
+    for (const a of agents.slice(0, 6)) x.disk(a, 98);
+    await settle();
+    const runs = agents.slice(0, 6).map((a) => x.runOf(a)!);
+    expect(new Set(runs.map((r) => r.incidentId)).size).toBe(1);
+    const incidentId = runs[0]!.incidentId;
+    expect(runs.map((r) => r.state)).toEqual([
+      'running',
+      'running',
+      ...Array<string>(4).fill('awaiting_approval'),
+    ]);
+    // One approval of the whole incident: two act already, so none of the four is released.
+    const approved = await x.service.approve(incidentId, 'alice');
+    expect(approved.map((r) => [r.state, r.guardrail, r.approvedBy])).toEqual(
+      Array(4).fill(['awaiting_approval', 'blast_radius', 'alice']),
+    );
+    expect(x.agents.sent).toHaveLength(2);
+    const still = x.manager
+      .get(incidentId)!
+      .timeline.filter((e) => e.runId === runs[2]!.id)
+      .map((e) => e.kind);
+    expect(still.slice(-2)).toEqual(['recovery_approved', 'recovery_held']);
+    // Approved by its id: that one run goes past the blast radius.
+    const [one] = await x.service.approve(incidentId, 'alice', runs[2]!.id);
+    expect(one).toMatchObject({ state: 'running' });
+    expect(x.agents.sent).toHaveLength(3);
+    // The first two end; a later approval of the incident releases what fits again (one).
+    for (const [i, a] of agents.slice(0, 2).entries()) {
+      await x.agents.reply(a, x.agents.sent[i]!.msg, { status: 'succeeded', exitCode: 0 });
+      await settle();
+      x.disk(a, 40);
+      await settle();
+      expect(x.runOf(a)!.state).toBe('succeeded');
+    }
+    const later = await x.service.approve(incidentId, 'bob');
+    expect(later.map((r) => r.state)).toEqual([
+      'running',
+      'awaiting_approval',
+      'awaiting_approval',
+    ]);
+    expect(x.agents.sent).toHaveLength(4);
   });
 
   it('blast radius per region: past its per cent of the region (at least one agent) it asks', async () => {

@@ -30,10 +30,15 @@ export interface GuardrailInput {
    * `mode` is the one the run is decided and executed under (the caller sets it from the
    * runbook before asking): a dry run skips rate limits and cooldown, and the executor sends
    * `dryRun` from the same field, so the two can never disagree.
-   * `approvedBy` with `guardrail` 'blast_radius': an operator approved it past the blast radius.
-   * An approval given for the runbook's mode alone does not cover the blast radius.
+   * `approvedBy`: an operator approved it (for the mode).
    */
-  run: Pick<RecoveryRun, 'id' | 'agentId' | 'mode' | 'approvedBy' | 'guardrail'>;
+  run: Pick<RecoveryRun, 'id' | 'agentId' | 'mode' | 'approvedBy'>;
+  /**
+   * An operator approved this very run (by its id) while it was held for the blast radius: the
+   * only way past it. An approval for the mode alone, or of an incident's runs together, does
+   * not cover it: those runs are released only as far as the blast radius allows.
+   */
+  pastBlastRadius: boolean;
   /** The agent as the fleet knows it; null when it is not registered (retired). */
   agent: { status: AgentStatus; hostname: string } | null;
   /** Actions its hello offered on its live connection; null when not connected. */
@@ -154,7 +159,7 @@ export function decide(input: GuardrailInput): GuardrailDecision {
     };
 
   // Blast radius: an operator's approval of this very run, held for it, is the only way past.
-  if (run.approvedBy === null || run.guardrail !== 'blast_radius') {
+  if (!input.pastBlastRadius) {
     const inFlight = real.filter((r) => IN_FLIGHT.has(r.state) && r.agentId !== run.agentId);
     const sameBook = new Set(
       inFlight.filter((r) => r.runbookId === runbook.id).map((r) => r.agentId),
@@ -163,7 +168,7 @@ export function decide(input: GuardrailInput): GuardrailDecision {
       return {
         verdict: 'hold',
         code: 'blast_radius',
-        reason: `${runbook.name} already acts on ${sameBook.size} agent(s) (limit ${g.maxConcurrentAgents} at once): an operator must approve`,
+        reason: `${runbook.name} already acts on ${sameBook.size} agent(s) (limit ${g.maxConcurrentAgents} at once): an operator must approve this run`,
       };
     if (region) {
       const cap = Math.max(1, Math.floor((region.agentCount * g.maxRegionPercent) / 100));
@@ -174,7 +179,7 @@ export function decide(input: GuardrailInput): GuardrailDecision {
         return {
           verdict: 'hold',
           code: 'blast_radius',
-          reason: `${inRegion.size} of ${region.agentCount} agent(s) of ${region.id} are being acted on (limit ${g.maxRegionPercent} %, ${cap} at once): an operator must approve`,
+          reason: `${inRegion.size} of ${region.agentCount} agent(s) of ${region.id} are being acted on (limit ${g.maxRegionPercent} %, ${cap} at once): an operator must approve this run`,
         };
     }
   }

@@ -175,8 +175,11 @@ export class RecoveryService implements RecoveryIngestSink {
 
   /**
    * Approve the incident's held runs (or one): each is looked at again by the guardrails (and
-   * acts if they allow it). Resolves, with the runs as they are then, once the approvals are
-   * durable in the audit trail.
+   * acts if they allow it). Only a run approved by its id while held for the blast radius goes
+   * past it; approving an incident's runs together re-applies the blast radius across the runs
+   * it releases, oldest first: those over it stay held, saying so, for an approval of their
+   * own (by id) or a later one once others have ended. Resolves, with the runs as they are
+   * then, once the approvals are durable in the audit trail.
    */
   async approve(
     incidentId: string,
@@ -186,10 +189,11 @@ export class RecoveryService implements RecoveryIngestSink {
   ): Promise<RecoveryRun[]> {
     const audited: Promise<void>[] = [];
     const runs = this.held(incidentId, runId).map((run) => {
+      const pastBlastRadius = runId !== undefined && run.guardrail === 'blast_radius';
       run.approvedBy = by;
       run.approvedAt = this.deps.clock.now();
       audited.push(this.records.approved(run, by, comment));
-      this.evaluate(run);
+      this.evaluate(run, { pastBlastRadius, announce: true });
       return structuredClone(run);
     });
     await Promise.all(audited);
@@ -277,20 +281,33 @@ export class RecoveryService implements RecoveryIngestSink {
       regionId: agent?.regionId ?? '',
     });
     this.records.proposed(run, agent?.hostname ?? agentId);
-    this.evaluate(run, true);
+    this.evaluate(run, { isNew: true });
   }
 
   // ── decisions ──────────────────────────────────────────────────────────────────────────────
 
-  /** Ask the guardrails, then act on the answer. */
-  private evaluate(run: RecoveryRun, isNew = false): void {
+  /**
+   * Ask the guardrails, then act on the answer. `pastBlastRadius`: an operator approved this
+   * very run past the blast radius. `announce`: write the decision to the timeline even when it
+   * is the one the run already had (an approval that did not release it says why).
+   */
+  private evaluate(
+    run: RecoveryRun,
+    opts: { isNew?: boolean; pastBlastRadius?: boolean; announce?: boolean } = {},
+  ): void {
+    const isNew = opts.isNew ?? false;
     const runbook = this.deps.book.get(run.runbookId);
     // One mode for the decision and the execution: the runbook's as it is now (it may have
     // been switched while the run waited). The executor reads the same field.
     const modeChanged = runbook !== undefined && runbook.mode !== run.mode;
     if (runbook) run.mode = runbook.mode;
     const decision: GuardrailDecision = runbook
-      ? decide(guardrailInput(this.deps, run, runbook, this.graceUntil))
+      ? decide(
+          guardrailInput(this.deps, run, runbook, {
+            graceUntil: this.graceUntil,
+            pastBlastRadius: opts.pastBlastRadius ?? false,
+          }),
+        )
       : { verdict: 'refuse', code: 'runbook_disabled', reason: 'its runbook was deleted' };
     const previous = isNew ? null : run.state;
     if (decision.verdict === 'allow') {
@@ -303,7 +320,12 @@ export class RecoveryService implements RecoveryIngestSink {
       return this.driver.begin(run, runbook!);
     }
     const state = DECIDED_STATE[decision.verdict];
-    const same = run.state === state && run.guardrail === decision.code && !isNew && !modeChanged;
+    const same =
+      run.state === state &&
+      run.guardrail === decision.code &&
+      !isNew &&
+      !modeChanged &&
+      !opts.announce;
     run.state = state;
     run.guardrail = decision.code;
     run.reason = decision.reason;
