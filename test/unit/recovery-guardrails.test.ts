@@ -46,6 +46,7 @@ describe('recovery guardrails (scripted timelines)', () => {
     await x.runbook(diskRunbook());
     x.clock.advance(5_000);
     x.disk(a, 98);
+    await settle();
     expect(x.agents.sent).toHaveLength(1);
     expect(x.agents.sent[0]!.msg).toMatchObject({
       type: 'action',
@@ -175,6 +176,7 @@ describe('recovery guardrails (scripted timelines)', () => {
     // An operator approves this run (by its id) past the blast radius: it acts.
     const [approved] = await x.service.approve(held.incidentId, 'alice', held.id);
     expect(approved).toMatchObject({ state: 'running', approvedBy: 'alice' });
+    await settle();
     expect(x.agents.sent).toHaveLength(3);
     expect(x.agents.sent[2]!.msg.approvedBy).toBe('alice');
     const timeline = x.manager.get(held.incidentId)!.timeline;
@@ -211,6 +213,7 @@ describe('recovery guardrails (scripted timelines)', () => {
     // Approved by its id: that one run goes past the blast radius.
     const [one] = await x.service.approve(incidentId, 'alice', runs[2]!.id);
     expect(one).toMatchObject({ state: 'running' });
+    await settle();
     expect(x.agents.sent).toHaveLength(3);
     // The first two end; a later approval of the incident releases what fits again (one).
     for (const [i, a] of agents.slice(0, 2).entries()) {
@@ -226,6 +229,7 @@ describe('recovery guardrails (scripted timelines)', () => {
       'awaiting_approval',
       'awaiting_approval',
     ]);
+    await settle();
     expect(x.agents.sent).toHaveLength(4);
   });
 
@@ -289,10 +293,11 @@ describe('recovery guardrails (scripted timelines)', () => {
     expect(x.runOf(a)!.reason).toMatch(/waits 2 min/);
     expect(x.agents.sent).toHaveLength(0);
     x.clock.advance(90_000 - 1);
+    await settle();
     expect(x.agents.sent).toHaveLength(0);
     x.clock.advance(1);
-    expect(x.agents.sent).toHaveLength(1);
     await settle();
+    expect(x.agents.sent).toHaveLength(1);
     expect(x.runOf(a)!.state).toBe('verifying');
   });
 
@@ -408,6 +413,7 @@ describe('recovery guardrails (scripted timelines)', () => {
     expect(x.agents.sent).toHaveLength(0);
     const [ran] = await x.service.approve(first.incidentId, 'alice', first.id, 'go');
     expect(ran).toMatchObject({ state: 'running', approvedBy: 'alice', approvedAt: x.clock.now() });
+    await settle();
     expect(x.agents.sent).toHaveLength(1);
     const [declined] = await x.service.decline(second.incidentId, 'bob', undefined, 'not now');
     expect(declined).toMatchObject({ state: 'declined', reason: 'declined by bob: not now' });

@@ -1,9 +1,13 @@
 // The runner: verification decides success; a verification that never clears, a refused or
 // unanswered action, escalate at once through the incident's policy with the output attached;
 // an http step against a REAL local HTTP server playing AWX (launch, then poll the job).
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ActionRecord, RecoveryRun } from '../../shared/recovery.js';
+import { decodeLine } from '../../electron/core/checked-line.js';
 import { waitFor } from '../helpers/core.js';
 import {
   diskRunbook,
@@ -74,6 +78,25 @@ async function captureServer() {
         server.close(() => r());
       }),
   };
+}
+
+/** What a record log on disk holds now: each key's newest value (read as a restart would). */
+function onDisk<T>(path: string): Map<string, T> {
+  const out = new Map<string, T>();
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    const payload = decodeLine(line);
+    if (payload === null) continue;
+    const [op, key, value] = JSON.parse(payload) as ['p' | 'd', string, T];
+    if (op === 'p') out.set(key, value);
+    else out.delete(key);
+  }
+  return out;
 }
 
 describe('recovery runner', () => {
@@ -367,5 +390,33 @@ describe('recovery runner', () => {
     expect(run).toMatchObject({ state: 'failed', escalated: true });
     expect(run.reason).toMatch(/params\/dir: the value filled in is not plain text/);
     expect(x.agents.sent).toHaveLength(0);
+  });
+  it('an action goes out only once its action record and its run (dispatched) are durable on disk', async () => {
+    const x = (w = await recoveryWorld());
+    const [a] = x.fleetOf(REGION, 10) as [string];
+    const atSend: { action: ActionRecord | undefined; runs: RecoveryRun[] }[] = [];
+    const send = x.agents.sendAction.bind(x.agents);
+    x.agents.sendAction = (agentId, msg) => {
+      atSend.push({
+        action: onDisk<ActionRecord>(join(x.dir, 'actions.ndjson')).get(msg.id),
+        runs: [...onDisk<RecoveryRun>(join(x.dir, 'recovery-runs.ndjson')).values()],
+      });
+      return send(agentId, msg);
+    };
+    await x.runbook(diskRunbook());
+    x.disk(a, 98);
+    await settle();
+    expect(x.agents.sent).toHaveLength(1);
+    const run = x.runOf(a)!;
+    expect(atSend[0]!.action).toMatchObject({
+      id: x.agents.sent[0]!.msg.id,
+      runId: run.id,
+      status: null,
+      dryRun: false,
+    });
+    expect(atSend[0]!.runs.find((r) => r.id === run.id)).toMatchObject({
+      state: 'running',
+      dispatchedAt: run.dispatchedAt,
+    });
   });
 });

@@ -65,6 +65,8 @@ export interface Recovery {
   /** Follow alerts and incidents (after the notifier and ingest have started). */
   start(): void;
   stop(): Promise<void>;
+  /** Write what is pending of the run and action logs now; resolves once durable. */
+  flush(): Promise<void>;
 }
 
 export function createRecovery(p: RecoveryParts): Recovery {
@@ -138,6 +140,7 @@ export function createRecovery(p: RecoveryParts): Recovery {
     },
     start: () => started.start(),
     stop: () => started.stop(),
+    flush: () => store.flush(),
   };
 }
 

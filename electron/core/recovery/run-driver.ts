@@ -67,19 +67,23 @@ export class RunDriver {
         ids: this.deps.ids,
         fetch: this.deps.fetch,
         verifications: this.deps.verifications,
-        send: (agentId, msg) => this.deps.link.send(agentId, msg),
+        // A console stopping sends nothing more (the run is interrupted at the next start).
+        send: (agentId, msg) => !this.stopped && this.deps.link.send(agentId, msg),
         awaitResult: (id, until) => this.awaitResult(id, until),
         setState: (r, state) => this.setState(r, state),
         stepChanged: (r) => this.deps.changed(r, r.state),
-        actionStarted: (r, rec) => {
+        actionStarted: async (r, rec) => {
           if (r.dispatchedAt === null) {
             r.dispatchedAt = rec.dispatchedAt;
             if (r.approvedBy === null)
               this.deps.metrics.dispatchSeconds.observe((rec.dispatchedAt - r.createdAt) / 1000);
           }
-          void this.deps.store.putAction(rec);
+          const action = this.deps.store.putAction(rec);
           this.deps.records.dispatched(r, rec);
           this.deps.changed(r, r.state);
+          // The action and its run (dispatched) on disk before anything goes out: a console
+          // that dies right after sending knows, at its next start, what it sent.
+          await Promise.all([action, this.deps.store.runDurable(r.id)]);
         },
         actionEnded: (r, rec) => {
           if (rec.status === 'timeout' || rec.reason?.startsWith('not delivered'))

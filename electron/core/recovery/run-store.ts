@@ -80,6 +80,16 @@ export class RunStore {
     return durable;
   }
 
+  /** Resolves once the run's newest change is durable; rejects if that write failed. */
+  runDurable(id: string): Promise<void> {
+    return this.log.runDurable(id);
+  }
+
+  /** Resolves once the action's newest change is durable; rejects if that write failed. */
+  actionDurable(id: string): Promise<void> {
+    return this.log.actionDurable(id);
+  }
+
   /** Runs of the incident, oldest first. */
   runsOf(incidentId: string): RecoveryRun[] {
     return [...this.runs.values()]

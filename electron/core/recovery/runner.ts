@@ -50,7 +50,11 @@ export interface RunnerDeps {
   awaitResult(actionId: string, until: number): Promise<ActionResultMessage | null>;
   setState(run: RecoveryRun, state: RunState): void;
   stepChanged(run: RecoveryRun, step: RunStepRecord): void;
-  actionStarted(run: RecoveryRun, record: ActionRecord): void;
+  /**
+   * Record the action (and the run it dispatches) before it goes out: resolves once both are
+   * durable, rejects if a write failed — then nothing is sent.
+   */
+  actionStarted(run: RecoveryRun, record: ActionRecord): Promise<void>;
   actionEnded(run: RecoveryRun, record: ActionRecord): void;
   /** An escalate step reached in order (not a failure): page now. */
   escalate(run: RecoveryRun, text: string, output: string): void;
@@ -211,7 +215,9 @@ export class RunExecutor {
     const rec = this.record('agent', step.action, params);
     const deadline = rec.dispatchedAt + (step.timeoutMs ?? ACTION_DEFAULT_TIMEOUT_MS);
     this.run.steps.find((s) => s.state === 'running')!.actionId = rec.id;
-    this.deps.actionStarted(this.run, rec);
+    // Never an action out that a restart would not know of: recorded durably first.
+    const unrecorded = await this.recordFirst(rec);
+    if (unrecorded) return unrecorded;
     const msg: ActionMessage = {
       type: 'action',
       id: rec.id,
@@ -242,6 +248,21 @@ export class RunExecutor {
         ? result.startedAt + result.durationMs
         : rec.dispatchedAt + (rec.durationMs ?? 0);
     return { ...this.judgeAction(step.action, rec, dry), doneAt };
+  }
+
+  /** The record written durably before the action or call goes out; else the failed step. */
+  private async recordFirst(rec: ActionRecord): Promise<StepResult | null> {
+    try {
+      await this.deps.actionStarted(this.run, rec);
+      return null;
+    } catch (err) {
+      rec.endedAt = this.deps.clock.now();
+      rec.status = 'refused';
+      rec.reason = `not sent: its record could not be written (${(err as Error).message})`;
+      rec.durationMs = 0;
+      this.deps.actionEnded(this.run, rec);
+      return { ok: false, text: `${rec.action} ${rec.reason}`, output: '' };
+    }
   }
 
   private judgeAction(action: string, rec: ActionRecord, dry: boolean): StepResult {
@@ -275,7 +296,8 @@ export class RunExecutor {
   private async http(step: HttpStep): Promise<StepResult> {
     const rec = this.record('http', step.name, {});
     this.run.steps.find((s) => s.state === 'running')!.actionId = rec.id;
-    this.deps.actionStarted(this.run, rec);
+    const unrecorded = await this.recordFirst(rec);
+    if (unrecorded) return unrecorded;
     const out = await runHttpStep(step, this.ctx, {
       clock: this.deps.clock,
       fetch: this.deps.fetch,
