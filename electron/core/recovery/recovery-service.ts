@@ -32,7 +32,7 @@ import {
   stepRecords,
   type RunFactsDeps,
 } from './run-facts.js';
-import { Verifications, type VerificationDeps } from './verification.js';
+import { Verifications } from './verification.js';
 
 /** Besides RunFactsDeps (store, agent link, fleet, maintenance, alerts): */
 export interface RecoveryServiceDeps extends RunFactsDeps {
@@ -53,8 +53,6 @@ export interface RecoveryServiceDeps extends RunFactsDeps {
   metrics: RecoveryMetrics;
   /** After the console starts, no run acts for this long (the fleet reports in first). */
   graceMs: number;
-  /** The newest stored sample of each of the agent's series of a metric (verification.ts). */
-  latest?: VerificationDeps['latest'];
 }
 
 const WAITING = new Set<RunState>(['awaiting_approval', 'deferred', 'queued']);
@@ -78,7 +76,6 @@ export class RecoveryService implements RecoveryIngestSink {
       clock,
       agent: (id) => deps.fleet.agent(id),
       alert: (id) => deps.alerts.get(id),
-      ...(deps.latest ? { latest: deps.latest } : {}),
     });
     this.records = new RunRecords({
       now: () => clock.now(),

@@ -109,7 +109,6 @@ export function createRecovery(p: RecoveryParts): Recovery {
     fetch: p.fetch ?? fetch,
     metrics: createRecoveryMetrics(p.metrics.registry),
     graceMs: p.config.recoveryGraceMs,
-    ...(p.store ? { latest: latestOf(p.store) } : {}),
   });
   const views = new RecoveryViews({
     book,
@@ -141,14 +140,5 @@ export function createRecovery(p: RecoveryParts): Recovery {
     start: () => started.start(),
     stop: () => started.stop(),
     flush: () => store.flush(),
-  };
-}
-
-/** The newest sample of each of the agent's series of `metric`, from the store's heads. */
-function latestOf(store: Pick<MetricStore, 'seriesForAgent'>) {
-  return function* (agentId: string, metric: string) {
-    for (const s of store.seriesForAgent(agentId))
-      if (s.name === metric && Number.isFinite(s.lastTs))
-        yield { ts: s.lastTs, value: s.lastValue, labels: s.labels };
   };
 }

@@ -37,7 +37,7 @@ export interface RunDriverDeps {
 }
 
 interface Waiter {
-  resolve(msg: ActionResultMessage | null): void;
+  resolve(answer: { result: ActionResultMessage; arrived: number } | null): void;
   timer: TimerHandle;
 }
 
@@ -134,7 +134,9 @@ export class RunDriver {
     if (waiter) {
       this.waiters.delete(msg.id);
       waiter.timer.cancel();
-      waiter.resolve(msg);
+      // Marked now, as it arrives: a batch read after it (in this very chunk too) counts for
+      // the verification that follows, one read before it does not.
+      waiter.resolve({ result: msg, arrived: this.deps.verifications.mark(agentId) });
     } else {
       // Its run no longer waits (interrupted by a console restart, or timed out): still recorded.
       const run = store.run(rec.runId);
@@ -150,7 +152,10 @@ export class RunDriver {
     this.waiters.clear();
   }
 
-  private awaitResult(actionId: string, until: number): Promise<ActionResultMessage | null> {
+  private awaitResult(
+    actionId: string,
+    until: number,
+  ): Promise<{ result: ActionResultMessage; arrived: number } | null> {
     return new Promise((resolve) => {
       const timer = this.deps.clock.setTimeout(
         () => {
@@ -190,6 +195,7 @@ export class RunDriver {
         outcome.escalation.output,
       );
     this.deps.changed(run, previous);
+    this.deps.verifications.release(run.agentId);
     this.deps.ended(run);
   }
 }

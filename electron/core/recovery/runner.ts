@@ -46,8 +46,14 @@ export interface RunnerDeps {
   verifications: Verifications;
   /** Send on the agent's live connection; false when it is not connected. */
   send(agentId: string, msg: ActionMessage): boolean;
-  /** The agent's result for the action, or null once `until` has passed without one. */
-  awaitResult(actionId: string, until: number): Promise<ActionResultMessage | null>;
+  /**
+   * The agent's result for the action and its arrival mark (Verifications.mark, taken the
+   * moment it arrived), or null once `until` has passed without one.
+   */
+  awaitResult(
+    actionId: string,
+    until: number,
+  ): Promise<{ result: ActionResultMessage; arrived: number } | null>;
   setState(run: RecoveryRun, state: RunState): void;
   stepChanged(run: RecoveryRun, step: RunStepRecord): void;
   /**
@@ -78,10 +84,10 @@ interface StepResult {
   text: string;
   output: string;
   /**
-   * When the step's effect was done, if earlier than the console learnt it: an action ended on
-   * the agent before its result was read. A verification counts samples taken after this.
+   * The arrival mark of the step's end, when it was taken earlier than the step's return: an
+   * action's result arriving (the samples read with it count for the verification after).
    */
-  doneAt?: number;
+  endMark?: number;
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -89,7 +95,8 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export class RunExecutor {
   /** The output of the last action or http call, attached to an escalation. */
   private lastOutput = '';
-  private previousEnd: number;
+  /** The arrival mark of the end of the step before (what a verification counts from). */
+  private since: number;
   /** A dry run that found a step the agent would refuse: the run's reason. */
   private dryProblem: string | null = null;
 
@@ -99,7 +106,7 @@ export class RunExecutor {
     private readonly steps: readonly RunbookStep[],
     private readonly ctx: RunContext,
   ) {
-    this.previousEnd = deps.clock.now();
+    this.since = deps.verifications.mark(run.agentId);
   }
 
   async execute(): Promise<RunOutcome> {
@@ -120,7 +127,7 @@ export class RunExecutor {
       rec.endedAt = this.deps.clock.now();
       rec.state = result.ok ? 'done' : 'failed';
       rec.text = result.text;
-      this.previousEnd = Math.min(rec.endedAt, result.doneAt ?? rec.endedAt);
+      this.since = result.endMark ?? this.deps.verifications.mark(this.run.agentId);
       this.deps.stepChanged(this.run, rec);
       if (result.ok) continue;
       return this.failed(i, result);
@@ -227,9 +234,10 @@ export class RunExecutor {
       deadline,
       ...(this.run.approvedBy ? { approvedBy: this.run.approvedBy } : {}),
     };
-    const result = this.deps.send(this.run.agentId, msg)
+    const answer = this.deps.send(this.run.agentId, msg)
       ? await this.deps.awaitResult(rec.id, deadline + RESULT_GRACE_MS)
       : null;
+    const result = answer?.result ?? null;
     rec.endedAt = this.deps.clock.now();
     if (!result) {
       rec.status = rec.endedAt > deadline ? 'timeout' : 'refused';
@@ -241,13 +249,12 @@ export class RunExecutor {
     } else applyResult(rec, result);
     this.deps.actionEnded(this.run, rec);
     this.lastOutput = rec.output;
-    // Samples are stamped by the agent's clock: its own account of when the action ended, if it
-    // gave one, else the console's dispatch plus the duration the agent reports.
-    const doneAt =
-      result?.startedAt !== undefined
-        ? result.startedAt + result.durationMs
-        : rec.dispatchedAt + (rec.durationMs ?? 0);
-    return { ...this.judgeAction(step.action, rec, dry), doneAt };
+    // What the agent sends after its result counts; what it sent before does not, whatever its
+    // samples' timestamps say (its clock may be minutes off the console's).
+    return {
+      ...this.judgeAction(step.action, rec, dry),
+      ...(answer ? { endMark: answer.arrived } : {}),
+    };
   }
 
   /** The record written durably before the action or call goes out; else the failed step. */
@@ -329,7 +336,7 @@ export class RunExecutor {
       agentId: this.run.agentId,
       alertId: this.run.alertId,
       condition: c,
-      since: this.previousEnd,
+      since: this.since,
       withinMs: step.withinMs,
       labels,
       exact,

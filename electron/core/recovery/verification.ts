@@ -1,11 +1,18 @@
 // Verification: the one thing that decides whether a recovery worked. A verify step waits, up
 // to its window, for its condition to hold; it concludes the moment it does (a sample, an agent
 // coming back, the alert resolving), event-driven, never on a polling loop:
-//   metric          a sample of the agent's metric, taken once the step before it ended,
+//   metric          a sample of the agent's metric that arrived after the step before it ended
 //                   satisfies `comparator threshold` (disk_usage < 85);
 //   online          the agent is online;
 //   alert_resolved  the alert that started the run has resolved.
 // The window ending first fails it, with the last value seen.
+//
+// "After the step before ended" is told by the console's own order of arrival, never by the
+// agent's clock (which may be minutes off the console's): mark() numbers the moment a step
+// ended (for an action, the moment its result arrived) and from then on keeps the batches the
+// agent's connection delivers, numbered as they arrive. A sample counts only if its batch
+// arrived after the mark — including one read in the same chunk as the result, which comes in
+// before the verification itself starts listening.
 import type { Sample } from '../../../shared/protocol.js';
 import type { Alert, Agent } from '../../../shared/model.js';
 import type { VerifyCondition } from '../../../shared/recovery.js';
@@ -15,7 +22,7 @@ export interface VerifyRequest {
   agentId: string;
   alertId: string;
   condition: VerifyCondition;
-  /** Only samples taken at or after this count (the end of the step before; ms resolution). */
+  /** Only what arrived after this mark counts (mark(): the step before ended). */
   since: number;
   withinMs: number;
   /**
@@ -37,12 +44,6 @@ export interface VerificationDeps {
   clock: Clock;
   agent(id: string): Pick<Agent, 'status'> | undefined;
   alert(id: string): Pick<Alert, 'state'> | undefined;
-  /**
-   * The newest stored sample of each of the agent's series of this metric (the metric store's
-   * heads). A sample that arrived after the step before ended but before this verification
-   * began listening (one read with the action's result) counts as well.
-   */
-  latest?(agentId: string, metric: string): Iterable<Pick<Sample, 'ts' | 'value' | 'labels'>>;
 }
 
 interface Pending {
@@ -51,6 +52,15 @@ interface Pending {
   timer: TimerHandle;
   finish(outcome: VerifyOutcome): void;
 }
+
+/** Batches of one agent that arrived since the step before ended. */
+interface SinceMark {
+  mark: number;
+  batches: { at: number; samples: readonly Sample[] }[];
+}
+
+/** Between a step's end and its verification starting there is one read at most: bounded. */
+const MAX_BATCHES_KEPT = 64;
 
 const COMPARE = {
   '<': (v: number, t: number) => v < t,
@@ -71,23 +81,41 @@ function labelsMatch(req: VerifyRequest, got: Sample['labels']): boolean {
 
 export class Verifications {
   private readonly byAgent = new Map<string, Set<Pending>>();
+  /** Arrivals (batches, results, marks) numbered in the order the console saw them. */
+  private arrivals = 0;
+  private readonly sinceMark = new Map<string, SinceMark>();
 
   constructor(private readonly deps: VerificationDeps) {}
 
   /** Whether samples of this agent are awaited (ingest hands them over only then). */
   wants(agentId: string): boolean {
-    return this.byAgent.has(agentId);
+    return this.byAgent.has(agentId) || this.sinceMark.has(agentId);
+  }
+
+  /**
+   * A step of a run on this agent ended now (an action: its result just arrived): what
+   * arrives from here on counts for the verification after it. Returns the mark.
+   */
+  mark(agentId: string): number {
+    const mark = ++this.arrivals;
+    this.sinceMark.set(agentId, { mark, batches: [] });
+    return mark;
+  }
+
+  /** The run on this agent ended: nothing more to keep for it. */
+  release(agentId: string): void {
+    this.sinceMark.delete(agentId);
   }
 
   /** Wait for the condition; resolves when it holds or the window ends. */
   watch(req: VerifyRequest): Promise<VerifyOutcome> {
     return new Promise((resolve) => {
-      const stored = this.storedSamples(req);
-      const now = this.holdsNow(req, stored);
+      const arrived = this.arrivedSince(req);
+      const now = this.holdsNow(req, arrived);
       if (now) return resolve(now);
       const pending: Pending = {
         req,
-        last: stored.at(-1)?.value ?? null,
+        last: arrived.at(-1)?.value ?? null,
         timer: this.deps.clock.setTimeout(() => {
           const c = req.condition;
           const text =
@@ -112,15 +140,22 @@ export class Verifications {
     });
   }
 
-  /** An agent's accepted samples (from ingest, after they are stored). */
+  /** An agent's accepted samples (from ingest, once stored), in the order they arrived. */
   samples(agentId: string, samples: readonly Sample[]): void {
+    const at = ++this.arrivals;
+    const kept = this.sinceMark.get(agentId);
+    if (kept) {
+      kept.batches.push({ at, samples });
+      if (kept.batches.length > MAX_BATCHES_KEPT) kept.batches.shift();
+    }
     const set = this.byAgent.get(agentId);
     if (!set) return;
+    // A waiting verification began after its mark: everything arriving now is after it.
     for (const p of [...set]) {
       const c = p.req.condition;
       if (c.type !== 'metric') continue;
       for (const s of samples) {
-        if (s.name !== c.metric || s.ts < p.req.since || !labelsMatch(p.req, s.labels)) continue;
+        if (s.name !== c.metric || !labelsMatch(p.req, s.labels)) continue;
         p.last = s.value;
         if (COMPARE[c.comparator](s.value, c.threshold)) {
           p.finish({
@@ -151,24 +186,24 @@ export class Verifications {
   stop(): void {
     for (const set of this.byAgent.values()) for (const p of set) p.timer.cancel();
     this.byAgent.clear();
+    this.sinceMark.clear();
   }
 
-  /** Stored samples that already count for this verification (taken since `since`). */
-  private storedSamples(req: VerifyRequest): Pick<Sample, 'ts' | 'value' | 'labels'>[] {
+  /** Samples of the metric that arrived after the request's mark, before it began listening. */
+  private arrivedSince(req: VerifyRequest): Sample[] {
     const c = req.condition;
-    if (c.type !== 'metric' || !this.deps.latest) return [];
-    return [...this.deps.latest(req.agentId, c.metric)].filter(
-      (s) => s.ts >= req.since && labelsMatch(req, s.labels),
-    );
+    const kept = this.sinceMark.get(req.agentId);
+    if (c.type !== 'metric' || !kept) return [];
+    return kept.batches
+      .filter((b) => b.at > req.since)
+      .flatMap((b) => b.samples)
+      .filter((s) => s.name === c.metric && labelsMatch(req, s.labels));
   }
 
-  private holdsNow(
-    req: VerifyRequest,
-    stored: readonly Pick<Sample, 'ts' | 'value' | 'labels'>[],
-  ): VerifyOutcome | null {
+  private holdsNow(req: VerifyRequest, arrived: readonly Sample[]): VerifyOutcome | null {
     const c = req.condition;
     if (c.type === 'metric') {
-      const held = stored.find((s) => COMPARE[c.comparator](s.value, c.threshold));
+      const held = arrived.find((s) => COMPARE[c.comparator](s.value, c.threshold));
       if (held)
         return { ok: true, text: `${c.metric} ${fmt(held.value)} ${c.comparator} ${c.threshold}` };
     }
