@@ -419,4 +419,37 @@ describe('recovery runner', () => {
       dispatchedAt: run.dispatchedAt,
     });
   });
+  it('an online verification after an agent action holds only when the agent comes back (a new hello), not because it is online', async () => {
+    const x = (w = await recoveryWorld());
+    const [a, b] = x.fleetOf(REGION, 10) as [string, string];
+    await x.runbook(
+      diskRunbook({
+        steps: [
+          { kind: 'action', action: 'clean_tmp', params: { dir: '/tmp' } },
+          { kind: 'verify', condition: { type: 'online' }, withinMs: 60_000 },
+        ],
+        guardrails: { maxRegionPercent: 100 },
+      }),
+    );
+    x.disk(a, 98);
+    x.disk(b, 98);
+    await settle();
+    // Both were online when acted on (they had to be): that proves nothing.
+    expect(x.runOf(a)!.state).toBe('verifying');
+    expect(x.runOf(b)!.state).toBe('verifying');
+    x.clock.advance(30_000);
+    // a restarts: its connection drops and it says hello again.
+    x.down(a);
+    x.up(a);
+    await settle();
+    expect(x.runOf(a)).toMatchObject({ state: 'succeeded' });
+    expect(x.runOf(a)!.steps[1]!.text).toBe('agent back online');
+    // b stays connected throughout: the window ends without it coming back.
+    x.clock.advance(30_000);
+    await settle();
+    expect(x.runOf(b)).toMatchObject({ state: 'failed', escalated: true });
+    expect(x.runOf(b)!.reason).toMatch(
+      /agent did not come back online \(a new hello\) within 60 s/,
+    );
+  });
 });

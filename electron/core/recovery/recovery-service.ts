@@ -131,7 +131,9 @@ export class RecoveryService implements RecoveryIngestSink {
         if (alert.state === 'firing') this.alertFiring(alert);
       }),
       events.on('incident.changed', (c) => this.incidentChanged(c)),
-      events.on('agent.changed', ({ agent }) => this.verifications.agentChanged(agent)),
+      events.on('agent.changed', ({ agent, previousStatus, connected }) =>
+        this.verifications.agentChanged(agent, previousStatus, connected === true),
+      ),
     );
     this.graceTimer = clock.setTimeout(() => {
       this.graceTimer = null;

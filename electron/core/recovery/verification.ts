@@ -3,7 +3,9 @@
 // coming back, the alert resolving), event-driven, never on a polling loop:
 //   metric          a sample of the agent's metric that arrived after the step before it ended
 //                   satisfies `comparator threshold` (disk_usage < 85);
-//   online          the agent is online;
+//   online          the agent came (back) online — a new hello, or offline → online — after the
+//                   step before ended (the guardrails already need it online to act on it:
+//                   being online is not news);
 //   alert_resolved  the alert that started the run has resolved.
 // The window ending first fails it, with the last value seen.
 //
@@ -53,10 +55,12 @@ interface Pending {
   finish(outcome: VerifyOutcome): void;
 }
 
-/** Batches of one agent that arrived since the step before ended. */
+/** Batches of one agent that arrived since the step before ended, and its last return. */
 interface SinceMark {
   mark: number;
   batches: { at: number; samples: readonly Sample[] }[];
+  /** When it last came (back) online (a hello, or offline → online), if since the mark. */
+  cameOnline: number | null;
 }
 
 /** Between a step's end and its verification starting there is one read at most: bounded. */
@@ -98,7 +102,7 @@ export class Verifications {
    */
   mark(agentId: string): number {
     const mark = ++this.arrivals;
-    this.sinceMark.set(agentId, { mark, batches: [] });
+    this.sinceMark.set(agentId, { mark, batches: [], cameOnline: null });
     return mark;
   }
 
@@ -124,7 +128,7 @@ export class Verifications {
                 ? `no ${c.metric} sample after the action within ${Math.round(req.withinMs / 1000)} s`
                 : `${c.metric} still ${fmt(pending.last)} (wanted ${c.comparator} ${c.threshold}) after ${Math.round(req.withinMs / 1000)} s`
               : c.type === 'online'
-                ? `agent not online within ${Math.round(req.withinMs / 1000)} s`
+                ? `agent did not come back online (a new hello) within ${Math.round(req.withinMs / 1000)} s`
                 : `alert not resolved within ${Math.round(req.withinMs / 1000)} s`;
           pending.finish({ ok: false, text });
         }, req.withinMs),
@@ -168,10 +172,21 @@ export class Verifications {
     }
   }
 
-  agentChanged(agent: Pick<Agent, 'id' | 'status'>): void {
-    if (agent.status !== 'online') return;
+  /**
+   * An agent changed. `connected`: a hello (a new connection). Coming (back) online — a hello,
+   * or offline → online — is what an `online` verification waits for.
+   */
+  agentChanged(
+    agent: Pick<Agent, 'id' | 'status'>,
+    previousStatus: Agent['status'] | null,
+    connected: boolean,
+  ): void {
+    if (agent.status !== 'online' || (!connected && previousStatus === 'online')) return;
+    const at = ++this.arrivals;
+    const kept = this.sinceMark.get(agent.id);
+    if (kept) kept.cameOnline = at;
     for (const p of [...(this.byAgent.get(agent.id) ?? [])])
-      if (p.req.condition.type === 'online') p.finish({ ok: true, text: 'agent online' });
+      if (p.req.condition.type === 'online') p.finish({ ok: true, text: 'agent back online' });
   }
 
   alertChanged(alert: Pick<Alert, 'id' | 'state'>): void {
@@ -207,8 +222,14 @@ export class Verifications {
       if (held)
         return { ok: true, text: `${c.metric} ${fmt(held.value)} ${c.comparator} ${c.threshold}` };
     }
-    if (c.type === 'online' && this.deps.agent(req.agentId)?.status === 'online')
-      return { ok: true, text: 'agent online' };
+    const back = this.sinceMark.get(req.agentId)?.cameOnline ?? null;
+    if (
+      c.type === 'online' &&
+      back !== null &&
+      back > req.since &&
+      this.deps.agent(req.agentId)?.status === 'online'
+    )
+      return { ok: true, text: 'agent back online' };
     if (c.type === 'alert_resolved' && this.deps.alert(req.alertId)?.state === 'resolved')
       return { ok: true, text: 'alert resolved' };
     return null;
