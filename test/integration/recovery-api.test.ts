@@ -14,7 +14,13 @@ import type {
   RunbookInput,
 } from '../../shared/recovery.js';
 import { actionAgent, type ActionAgent } from '../helpers/action-agent.js';
-import { SESSION_TOKEN, startTestCore, waitFor, type TestCore } from '../helpers/core.js';
+import {
+  metricsFrame,
+  SESSION_TOKEN,
+  startTestCore,
+  waitFor,
+  type TestCore,
+} from '../helpers/core.js';
 import { startReceiver, type Receiver } from '../helpers/notify.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -267,6 +273,49 @@ describe('recovery API', () => {
       undefined,
       'the run on the stream',
     );
+  });
+
+  it("a verify step on another metric than the alert's, without labels, holds only when every series of it the agent reports does", async () => {
+    const c = await core();
+    await createRunbook(c, {
+      id: 'cpu',
+      name: 'Calm the CPU',
+      mode: 'automatic',
+      trigger: { ruleIds: ['cpu_usage'] },
+      steps: [
+        { kind: 'action', action: 'clean_tmp', params: { dir: '/tmp' } },
+        {
+          kind: 'verify',
+          condition: { type: 'metric', metric: 'disk_usage', comparator: '<', threshold: 85 },
+          withinMs: 60_000,
+        },
+      ],
+    });
+    const a = await agent(c, { hostname: 'db-9' });
+    const batch = async (
+      samples: { name: string; value: number; labels?: Record<string, string> }[],
+    ) => {
+      const frame = metricsFrame(samples);
+      a.send(frame);
+      for (;;) if ((await a.next<{ seq: number }>('ack')).seq === frame.seq) return;
+    };
+    const disk = (mount: string, value: number) => ({
+      name: 'disk_usage',
+      value,
+      labels: { mount },
+    });
+    // Two volumes the console knows of, one of them full.
+    await batch([disk('/a', 80), disk('/b', 88)]);
+    await batch([{ name: 'cpu_usage', value: 99 }]);
+    await a.nthAction(1);
+    await runIn(c, a.agentId, 'verifying');
+    // One volume fine is not the agent fine.
+    await batch([disk('/a', 40)]);
+    await batch([disk('/a', 41), disk('/b', 88)]);
+    expect((await runs(c, `?agent=${a.agentId}`)).runs[0]!.state).toBe('verifying');
+    await batch([disk('/b', 50)]);
+    const done = await runIn(c, a.agentId, 'succeeded');
+    expect(done.steps[1]!.text).toBe('disk_usage < 85 on all 2 series (41, 50)');
   });
 
   it('a verification that never clears escalates at once through the policy: the webhook gets the output', async () => {

@@ -32,7 +32,7 @@ import {
   stepRecords,
   type RunFactsDeps,
 } from './run-facts.js';
-import { Verifications } from './verification.js';
+import { Verifications, type VerificationDeps } from './verification.js';
 
 /** Besides RunFactsDeps (store, agent link, fleet, maintenance, alerts): */
 export interface RecoveryServiceDeps extends RunFactsDeps {
@@ -53,6 +53,8 @@ export interface RecoveryServiceDeps extends RunFactsDeps {
   metrics: RecoveryMetrics;
   /** After the console starts, no run acts for this long (the fleet reports in first). */
   graceMs: number;
+  /** The agent's series of a metric the console holds (verification.ts). */
+  series?: VerificationDeps['series'];
 }
 
 const WAITING = new Set<RunState>(['awaiting_approval', 'deferred', 'queued']);
@@ -76,6 +78,7 @@ export class RecoveryService implements RecoveryIngestSink {
       clock,
       agent: (id) => deps.fleet.agent(id),
       alert: (id) => deps.alerts.get(id),
+      ...(deps.series ? { series: deps.series } : {}),
     });
     this.records = new RunRecords({
       now: () => clock.now(),

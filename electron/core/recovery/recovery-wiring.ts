@@ -43,7 +43,7 @@ export interface RecoveryParts {
   notifier: Pick<Notifier, 'escalateNow'>;
   /** Raises the alert for a runbooks.json that could not be used. */
   consoleAlerts: Pick<ConsoleAlerts, 'raise'>;
-  /** The metric store: a verification also reads the newest stored samples. */
+  /** The metric store: a verification reads which series of a metric the agent has. */
   store?: Pick<MetricStore, 'seriesForAgent'>;
   /** The agents' live connections: the ingest server, once started (null before). */
   ingest(): {
@@ -109,6 +109,7 @@ export function createRecovery(p: RecoveryParts): Recovery {
     fetch: p.fetch ?? fetch,
     metrics: createRecoveryMetrics(p.metrics.registry),
     graceMs: p.config.recoveryGraceMs,
+    ...(p.store ? { series: seriesOf(p.store) } : {}),
   });
   const views = new RecoveryViews({
     book,
@@ -140,5 +141,13 @@ export function createRecovery(p: RecoveryParts): Recovery {
     start: () => started.start(),
     stop: () => started.stop(),
     flush: () => store.flush(),
+  };
+}
+
+/** The agent's series of `metric` in the store's heads, with their newest sample's time. */
+function seriesOf(store: Pick<MetricStore, 'seriesForAgent'>) {
+  return function* (agentId: string, metric: string) {
+    for (const s of store.seriesForAgent(agentId))
+      if (s.name === metric) yield { labels: s.labels, lastTs: s.lastTs };
   };
 }

@@ -1,8 +1,9 @@
 // Verification: the one thing that decides whether a recovery worked. A verify step waits, up
 // to its window, for its condition to hold; it concludes the moment it does (a sample, an agent
 // coming back, the alert resolving), event-driven, never on a polling loop:
-//   metric          a sample of the agent's metric that arrived after the step before it ended
-//                   satisfies `comparator threshold` (disk_usage < 85);
+//   metric          the agent's metric, as it arrived after the step before it ended,
+//                   satisfies `comparator threshold` (disk_usage < 85) on every series of it
+//                   that counts (the alert's own series, or those the labels pick, or all);
 //   online          the agent came (back) online — a new hello, or offline → online — after the
 //                   step before ended (the guardrails already need it online to act on it:
 //                   being online is not news);
@@ -28,8 +29,9 @@ export interface VerifyRequest {
   since: number;
   withinMs: number;
   /**
-   * Which series of the metric count: every label here must match. Without it, the series the
-   * alert was about when the alert's metric is this one, else any series of the metric.
+   * Which series of the metric count: every label here must match (null: every series of it).
+   * Every series that counts must satisfy the condition, each by a sample that arrived after
+   * the mark.
    */
   labels: Record<string, string> | null;
   /** The labels are the whole series' (the alert's): no other label may be present. */
@@ -46,11 +48,20 @@ export interface VerificationDeps {
   clock: Clock;
   agent(id: string): Pick<Agent, 'status'> | undefined;
   alert(id: string): Pick<Alert, 'state'> | undefined;
+  /**
+   * The agent's series of this metric the console holds (the metric store's heads), with the
+   * timestamp of each one's newest sample (the agent's clock). Without it, the series counted
+   * are those that report after the mark.
+   */
+  series?(agentId: string, metric: string): Iterable<Pick<Sample, 'labels'> & { lastTs: number }>;
 }
 
 interface Pending {
   req: VerifyRequest;
-  last: number | null;
+  /** metric: the series that count (by their labels' key) … */
+  known: Set<string>;
+  /** … and the newest value of each that arrived after the mark. */
+  values: Map<string, number>;
   timer: TimerHandle;
   finish(outcome: VerifyOutcome): void;
 }
@@ -65,6 +76,14 @@ interface SinceMark {
 
 /** Between a step's end and its verification starting there is one read at most: bounded. */
 const MAX_BATCHES_KEPT = 64;
+/**
+ * A series whose newest sample is this much older than the newest of the metric's other series
+ * (both by the agent's clock) is no longer reported (a volume unmounted): it does not count.
+ */
+const STALE_SERIES_MS = 10 * 60_000;
+
+const seriesKey = (labels: Sample['labels']) =>
+  JSON.stringify(Object.entries(labels ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 const COMPARE = {
   '<': (v: number, t: number) => v < t,
@@ -114,22 +133,19 @@ export class Verifications {
   /** Wait for the condition; resolves when it holds or the window ends. */
   watch(req: VerifyRequest): Promise<VerifyOutcome> {
     return new Promise((resolve) => {
-      const arrived = this.arrivedSince(req);
-      const now = this.holdsNow(req, arrived);
-      if (now) return resolve(now);
+      const within = `${Math.round(req.withinMs / 1000)} s`;
       const pending: Pending = {
         req,
-        last: arrived.at(-1)?.value ?? null,
+        known: this.knownSeries(req),
+        values: new Map(),
         timer: this.deps.clock.setTimeout(() => {
           const c = req.condition;
           const text =
             c.type === 'metric'
-              ? pending.last === null
-                ? `no ${c.metric} sample after the action within ${Math.round(req.withinMs / 1000)} s`
-                : `${c.metric} still ${fmt(pending.last)} (wanted ${c.comparator} ${c.threshold}) after ${Math.round(req.withinMs / 1000)} s`
+              ? this.metricShortfall(pending, within)
               : c.type === 'online'
-                ? `agent did not come back online (a new hello) within ${Math.round(req.withinMs / 1000)} s`
-                : `alert not resolved within ${Math.round(req.withinMs / 1000)} s`;
+                ? `agent did not come back online (a new hello) within ${within}`
+                : `alert not resolved within ${within}`;
           pending.finish({ ok: false, text });
         }, req.withinMs),
         finish: (outcome) => {
@@ -138,6 +154,11 @@ export class Verifications {
           resolve(outcome);
         },
       };
+      // What arrived after the mark, before this began listening (read with the result).
+      const kept = this.sinceMark.get(req.agentId);
+      for (const b of kept?.batches ?? []) if (b.at > req.since) this.take(pending, b.samples);
+      const now = this.metricHolds(pending) ?? this.holdsNow(req);
+      if (now) return pending.finish(now);
       let set = this.byAgent.get(req.agentId);
       if (!set) this.byAgent.set(req.agentId, (set = new Set()));
       set.add(pending);
@@ -152,23 +173,12 @@ export class Verifications {
       kept.batches.push({ at, samples });
       if (kept.batches.length > MAX_BATCHES_KEPT) kept.batches.shift();
     }
-    const set = this.byAgent.get(agentId);
-    if (!set) return;
     // A waiting verification began after its mark: everything arriving now is after it.
-    for (const p of [...set]) {
-      const c = p.req.condition;
-      if (c.type !== 'metric') continue;
-      for (const s of samples) {
-        if (s.name !== c.metric || !labelsMatch(p.req, s.labels)) continue;
-        p.last = s.value;
-        if (COMPARE[c.comparator](s.value, c.threshold)) {
-          p.finish({
-            ok: true,
-            text: `${c.metric} ${fmt(s.value)} ${c.comparator} ${c.threshold}`,
-          });
-          break;
-        }
-      }
+    for (const p of [...(this.byAgent.get(agentId) ?? [])]) {
+      if (p.req.condition.type !== 'metric') continue;
+      this.take(p, samples);
+      const held = this.metricHolds(p);
+      if (held) p.finish(held);
     }
   }
 
@@ -204,24 +214,73 @@ export class Verifications {
     this.sinceMark.clear();
   }
 
-  /** Samples of the metric that arrived after the request's mark, before it began listening. */
-  private arrivedSince(req: VerifyRequest): Sample[] {
+  /** The series of the metric that count, as the console holds them now (fresh ones only). */
+  private knownSeries(req: VerifyRequest): Set<string> {
     const c = req.condition;
-    const kept = this.sinceMark.get(req.agentId);
-    if (c.type !== 'metric' || !kept) return [];
-    return kept.batches
-      .filter((b) => b.at > req.since)
-      .flatMap((b) => b.samples)
-      .filter((s) => s.name === c.metric && labelsMatch(req, s.labels));
+    if (c.type !== 'metric' || !this.deps.series) return new Set();
+    const all = [...this.deps.series(req.agentId, c.metric)].filter((s) =>
+      Number.isFinite(s.lastTs),
+    );
+    const newest = Math.max(-Infinity, ...all.map((s) => s.lastTs));
+    return new Set(
+      all
+        .filter((s) => s.lastTs >= newest - STALE_SERIES_MS && labelsMatch(req, s.labels))
+        .map((s) => seriesKey(s.labels)),
+    );
   }
 
-  private holdsNow(req: VerifyRequest, arrived: readonly Sample[]): VerifyOutcome | null {
-    const c = req.condition;
-    if (c.type === 'metric') {
-      const held = arrived.find((s) => COMPARE[c.comparator](s.value, c.threshold));
-      if (held)
-        return { ok: true, text: `${c.metric} ${fmt(held.value)} ${c.comparator} ${c.threshold}` };
+  /** Samples that arrived after the mark: each matching series' newest value. */
+  private take(p: Pending, samples: readonly Sample[]): void {
+    const c = p.req.condition;
+    if (c.type !== 'metric') return;
+    for (const s of samples) {
+      if (s.name !== c.metric || !labelsMatch(p.req, s.labels)) continue;
+      const key = seriesKey(s.labels);
+      p.known.add(key);
+      p.values.set(key, s.value);
     }
+  }
+
+  /** Every series that counts has a value after the mark, and each satisfies the condition. */
+  private metricHolds(p: Pending): VerifyOutcome | null {
+    const c = p.req.condition;
+    if (c.type !== 'metric' || p.known.size === 0) return null;
+    const values: number[] = [];
+    for (const key of p.known) {
+      const v = p.values.get(key);
+      if (v === undefined || !COMPARE[c.comparator](v, c.threshold)) return null;
+      values.push(v);
+    }
+    const rule = `${c.comparator} ${c.threshold}`;
+    return {
+      ok: true,
+      text:
+        values.length === 1
+          ? `${c.metric} ${fmt(values[0]!)} ${rule}`
+          : `${c.metric} ${rule} on all ${values.length} series (${values.map(fmt).join(', ')})`,
+    };
+  }
+
+  /** Why a metric verification did not hold by the end of its window. */
+  private metricShortfall(p: Pending, within: string): string {
+    const c = p.req.condition;
+    if (c.type !== 'metric') return '';
+    if (p.values.size === 0) return `no ${c.metric} sample after the action within ${within}`;
+    const keys = [...p.known];
+    const failing = keys.filter((k) => {
+      const v = p.values.get(k);
+      return v !== undefined && !COMPARE[c.comparator](v, c.threshold);
+    });
+    const of = keys.length > 1 ? ` on ${failing.length} of ${keys.length} series` : '';
+    if (failing.length > 0)
+      return `${c.metric} still ${fmt(p.values.get(failing[0]!)!)} (wanted ${c.comparator} ${c.threshold}) after ${within}${of}`;
+    const silent = keys.length - p.values.size;
+    return `${c.metric}: ${silent} of its ${keys.length} series sent no sample after the action within ${within}`;
+  }
+
+  /** online and alert_resolved: whether they hold already. */
+  private holdsNow(req: VerifyRequest): VerifyOutcome | null {
+    const c = req.condition;
     const back = this.sinceMark.get(req.agentId)?.cameOnline ?? null;
     if (
       c.type === 'online' &&
