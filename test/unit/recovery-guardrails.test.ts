@@ -444,6 +444,34 @@ describe('recovery guardrails (scripted timelines)', () => {
     expect(x.agents.sent).toHaveLength(0);
   });
 
+  it('a run still waiting when its own alert resolves (the incident still open) is cancelled, never acts', async () => {
+    const x = await start({ graceMs: 2 * MIN });
+    const [a, b] = x.fleetOf(REGION, 10) as [string, string];
+    await x.runbook(diskRunbook({ guardrails: { maxRegionPercent: 100 } }));
+    x.disk(a, 98);
+    x.disk(b, 98);
+    await settle();
+    const [ra, rb] = [x.runOf(a)!, x.runOf(b)!];
+    expect(ra.incidentId).toBe(rb.incidentId);
+    expect([ra.state, rb.state]).toEqual(['deferred', 'deferred']);
+    // a's disk is freed by other means while its run waits out the console's grace.
+    x.clock.advance(MIN);
+    x.disk(a, 50);
+    await settle();
+    expect(x.manager.get(ra.incidentId)!.state).not.toBe('resolved');
+    expect(x.runOf(a)).toMatchObject({
+      state: 'cancelled',
+      reason: 'its alert resolved before it ran',
+    });
+    const entries = x.manager.get(ra.incidentId)!.timeline.filter((e) => e.runId === ra.id);
+    expect(entries.at(-1)).toMatchObject({ kind: 'recovery_cancelled' });
+    x.clock.advance(MIN);
+    await settle();
+    expect(x.agents.sent.map((s) => s.agentId)).toEqual([b]);
+    expect(x.runOf(a)!.state).toBe('cancelled');
+    expect(await x.metric('meridian_recovery_runs_total', { outcome: 'cancelled' })).toBe(1);
+  });
+
   it('an action the agent does not offer, or an agent not connected: refused before anything is sent', async () => {
     const x = await start();
     const [a, b] = x.fleetOf(REGION, 10, ['rotate_logs']) as [string, string];

@@ -132,6 +132,7 @@ export class RecoveryService implements RecoveryIngestSink {
       events.on('alert.changed', ({ alert }) => {
         this.verifications.alertChanged(alert);
         if (alert.state === 'firing') this.alertFiring(alert);
+        else if (alert.state === 'resolved') this.alertResolved(alert);
       }),
       events.on('incident.changed', (c) => this.incidentChanged(c)),
       events.on('agent.changed', ({ agent, previousStatus, connected }) =>
@@ -252,6 +253,14 @@ export class RecoveryService implements RecoveryIngestSink {
         this.propose(runbook, alert, incidentId, agentId);
   }
 
+  /** Runs still waiting on an alert that resolved have nothing left to repair. */
+  private alertResolved(alert: Alert): void {
+    if (!alert.incidentId) return;
+    for (const run of this.deps.store.runsOf(alert.incidentId))
+      if (run.alertId === alert.id && WAITING.has(run.state))
+        this.cancel(run, 'its alert resolved before it ran');
+  }
+
   private incidentChanged({
     incident,
     previousState,
@@ -298,6 +307,14 @@ export class RecoveryService implements RecoveryIngestSink {
     opts: { isNew?: boolean; pastBlastRadius?: boolean; announce?: boolean } = {},
   ): void {
     const isNew = opts.isNew ?? false;
+    // A run acts on its alert: one that resolved (or is gone) while the run waited leaves
+    // nothing to repair, and acting then would count as a recovery it never was.
+    const alert = this.deps.alerts.get(run.alertId);
+    if (!isNew && (!alert || alert.state === 'resolved'))
+      return this.cancel(
+        run,
+        alert ? 'its alert resolved before it ran' : 'its alert is gone: nothing to act on',
+      );
     const runbook = this.deps.book.get(run.runbookId);
     // One mode for the decision and the execution: the runbook's as it is now (it may have
     // been switched while the run waited). The executor reads the same field.
