@@ -452,4 +452,23 @@ describe('recovery runner', () => {
       /agent did not come back online \(a new hello\) within 60 s/,
     );
   });
+  it('a resent result is acked only once the result is durable: a resend while the first write has not landed waits for it', async () => {
+    const x = (w = await recoveryWorld());
+    const [a] = x.fleetOf(REGION, 10) as [string];
+    x.agents.answer = () => null;
+    await x.runbook(diskRunbook());
+    x.disk(a, 98);
+    await settle();
+    const msg = x.agents.sent[0]!.msg;
+    const stored = () => onDisk<ActionRecord>(join(x.dir, 'actions.ndjson')).get(msg.id)?.status;
+    const first = x.agents.reply(a, msg, { status: 'succeeded', output: 'cleaned' });
+    // The agent reconnected and sent it again before the first write landed.
+    const resend = x.agents.reply(a, msg, { status: 'succeeded', output: 'cleaned' });
+    // What the ack of the resend would rest on: the record on disk at that moment.
+    expect(await resend.then(stored)).toBe('succeeded');
+    await first;
+    expect(await x.metric('meridian_action_results_rejected_total', { reason: 'duplicate' })).toBe(
+      1,
+    );
+  });
 });

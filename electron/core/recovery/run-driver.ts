@@ -122,7 +122,13 @@ export class RunDriver {
     if (rec.agentId !== agentId) return reject('wrong_agent');
     if (rec.action !== msg.action) return reject('action_mismatch');
     const late = this.gaveUp.has(rec.id);
-    if (rec.status !== null && !late) return reject('duplicate');
+    if (rec.status !== null && !late) {
+      // A resend: the agent did not see our ack. Acked once the result is durable — at once if
+      // it is, else when the write in flight (or the repair of one that failed) lands; if that
+      // fails too, not acked, and the agent keeps the result and sends it again.
+      reject('duplicate');
+      return store.actionDurable(rec.id);
+    }
     this.gaveUp.delete(rec.id);
     applyResult(rec, msg);
     if (late)
