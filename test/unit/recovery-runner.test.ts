@@ -471,4 +471,28 @@ describe('recovery runner', () => {
       1,
     );
   });
+  it('a result arriving after the console gave up on it, and after a console restart, is still recorded; a resend of it then is a duplicate', async () => {
+    const first = (w = await recoveryWorld());
+    const [a] = first.fleetOf(REGION, 10) as [string];
+    first.agents.answer = () => null;
+    await first.runbook(diskRunbook());
+    first.disk(a, 98);
+    await settle();
+    first.clock.advance(65_000);
+    await settle();
+    const msg = first.agents.sent[0]!.msg;
+    expect(first.recovery.views.actions({ agent: a })[0]).toMatchObject({ status: 'timeout' });
+    await first.closeAll();
+    // The console restarts; the agent reconnects and delivers the result it kept.
+    const x = (w = await recoveryWorld({ dir: first.dir }));
+    x.agents.offers.set(a, ['clean_tmp']);
+    await x.agents.reply(a, msg, { status: 'succeeded', exitCode: 0, output: 'late' });
+    const [late] = x.recovery.views.actions({ agent: a });
+    expect(late).toMatchObject({ status: 'succeeded', output: 'late' });
+    expect(late!.reason).toMatch(/arrived after the console stopped waiting/);
+    await x.agents.reply(a, msg, { status: 'succeeded', exitCode: 0, output: 'late' });
+    expect(await x.metric('meridian_action_results_rejected_total', { reason: 'duplicate' })).toBe(
+      1,
+    );
+  });
 });

@@ -4,7 +4,7 @@
 // before the agent is acked) whether or not a run still waits for it — one that comes after a
 // reconnect, or after the console gave up on it, is kept all the same.
 import type { ActionResultMessage } from '../../../shared/protocol.js';
-import type { RecoveryRun, Runbook, RunState } from '../../../shared/recovery.js';
+import type { ActionRecord, RecoveryRun, Runbook, RunState } from '../../../shared/recovery.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
@@ -13,7 +13,13 @@ import type { AgentLink } from './agent-link.js';
 import type { RecoveryMetrics } from './recovery-metrics.js';
 import type { RunRecords } from './run-records.js';
 import type { RunStore } from './run-store.js';
-import { applyResult, RunExecutor, type RunContext, type RunOutcome } from './runner.js';
+import {
+  applyResult,
+  GAVE_UP_REASONS,
+  RunExecutor,
+  type RunContext,
+  type RunOutcome,
+} from './runner.js';
 import type { Verifications } from './verification.js';
 
 export interface RunDriverDeps {
@@ -41,10 +47,13 @@ interface Waiter {
   timer: TimerHandle;
 }
 
+/** An action the console stopped waiting for (its record says so): a late result still counts. */
+const gaveUp = (rec: ActionRecord) =>
+  (rec.status === 'timeout' && rec.reason === GAVE_UP_REASONS.timeout) ||
+  (rec.status === 'refused' && rec.reason === GAVE_UP_REASONS.notDelivered);
+
 export class RunDriver {
   private readonly waiters = new Map<string, Waiter>();
-  /** Actions the console stopped waiting for (timed out): a late result still updates them. */
-  private readonly gaveUp = new Set<string>();
   private stopped = false;
 
   constructor(private readonly deps: RunDriverDeps) {}
@@ -86,8 +95,6 @@ export class RunDriver {
           await Promise.all([action, this.deps.store.runDurable(r.id)]);
         },
         actionEnded: (r, rec) => {
-          if (rec.status === 'timeout' || rec.reason?.startsWith('not delivered'))
-            this.gaveUp.add(rec.id);
           void this.deps.store.putAction(rec);
           this.deps.records.result(r, rec);
         },
@@ -121,7 +128,8 @@ export class RunDriver {
     if (!rec) return reject('unknown_action_id');
     if (rec.agentId !== agentId) return reject('wrong_agent');
     if (rec.action !== msg.action) return reject('action_mismatch');
-    const late = this.gaveUp.has(rec.id);
+    // Told by the record, not by memory: a late result after a console restart counts too.
+    const late = gaveUp(rec);
     if (rec.status !== null && !late) {
       // A resend: the agent did not see our ack. Acked once the result is durable — at once if
       // it is, else when the write in flight (or the repair of one that failed) lands; if that
@@ -129,7 +137,6 @@ export class RunDriver {
       reject('duplicate');
       return store.actionDurable(rec.id);
     }
-    this.gaveUp.delete(rec.id);
     applyResult(rec, msg);
     if (late)
       rec.reason = `arrived after the console stopped waiting${msg.reason ? `: ${msg.reason}` : ''}`;

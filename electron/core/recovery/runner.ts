@@ -38,6 +38,11 @@ import type { Verifications } from './verification.js';
 export const ACTION_DEFAULT_TIMEOUT_MS = 60_000;
 /** After the deadline the agent may still be sending its result (transit, a reconnect). */
 export const RESULT_GRACE_MS = 5_000;
+/** The reasons of an action the console stopped waiting for: a result may still come. */
+export const GAVE_UP_REASONS = {
+  timeout: 'no action_result from the agent by the deadline',
+  notDelivered: 'not delivered: the agent is not connected',
+} as const;
 
 export interface RunnerDeps {
   clock: Clock;
@@ -242,9 +247,7 @@ export class RunExecutor {
     if (!result) {
       rec.status = rec.endedAt > deadline ? 'timeout' : 'refused';
       rec.reason =
-        rec.status === 'timeout'
-          ? 'no action_result from the agent by the deadline'
-          : 'not delivered: the agent is not connected';
+        rec.status === 'timeout' ? GAVE_UP_REASONS.timeout : GAVE_UP_REASONS.notDelivered;
       rec.durationMs = rec.endedAt - rec.dispatchedAt;
     } else applyResult(rec, result);
     this.deps.actionEnded(this.run, rec);
