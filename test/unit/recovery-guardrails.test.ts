@@ -130,6 +130,51 @@ describe('recovery guardrails (scripted timelines)', () => {
     expect(x.agents.sent).toHaveLength(3);
   });
 
+  it("rate limit per agent, all runbooks together: within each runbook's own limit, the console's cap still refuses", async () => {
+    const x = await start({ maxRunsPerAgentPerHour: 2 });
+    const [a] = x.fleetOf(REGION, 10, ['clean_tmp', 'restart_service']) as [string];
+    await x.runbook(diskRunbook({ guardrails: { maxRunsPerAgentPerHour: 3, cooldownMs: 0 } }));
+    await x.runbook({
+      id: 'cpu',
+      name: 'Restart the busy service',
+      mode: 'automatic',
+      trigger: { ruleIds: ['cpu_usage'] },
+      steps: [
+        { kind: 'action', action: 'restart_service', params: { unit: 'app' } },
+        {
+          kind: 'verify',
+          condition: { type: 'metric', metric: 'cpu_usage', comparator: '<', threshold: 80 },
+          withinMs: 60_000,
+        },
+      ],
+      guardrails: { maxRunsPerAgentPerHour: 3, cooldownMs: 0 },
+    });
+    expect((await fillAndRecover(x, a)).state).toBe('succeeded');
+    x.clock.advance(MIN);
+    x.sample(a, 'cpu_usage', 99);
+    await settle();
+    x.clock.advance(1_000);
+    x.sample(a, 'cpu_usage', 20);
+    await settle();
+    expect(x.recovery.views.runs({ runbook: 'cpu' }).runs[0]!.state).toBe('succeeded');
+    x.clock.advance(MIN);
+    x.disk(a, 98);
+    await settle();
+    const refused = x.runOf(a)!;
+    expect(refused).toMatchObject({
+      runbookId: 'disk',
+      state: 'refused',
+      guardrail: 'rate_agent_total',
+    });
+    expect(refused.reason).toMatch(
+      /2 recovery run\(s\) of any runbook acted on eu-west-1-0 within the hour \(limit 2/,
+    );
+    expect(x.agents.sent).toHaveLength(2);
+    expect(
+      await x.metric('meridian_recovery_guardrail_total', { guardrail: 'rate_agent_total' }),
+    ).toBe(1);
+  });
+
   it('rate limit per runbook: over its runs an hour across agents, it is refused', async () => {
     const x = await start();
     const agents = x.fleetOf(REGION, 10);

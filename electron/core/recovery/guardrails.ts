@@ -48,6 +48,8 @@ export interface GuardrailInput {
   maintenance: string | null;
   /** The console started recently: nothing acts before this (epoch ms). */
   graceUntil: number;
+  /** Runs that act on one agent within an hour, every runbook together (the console's cap). */
+  maxRunsPerAgentPerHour: number;
   /** The other runs the console knows (this one left out). */
   runs: readonly RunFacts[];
 }
@@ -124,6 +126,16 @@ export function decide(input: GuardrailInput): GuardrailDecision {
       return refuse(
         'rate_agent',
         `${runbook.name} ran ${onAgent} time(s) on ${who} within the hour (limit ${g.maxRunsPerAgentPerHour})`,
+      );
+    // Every runbook together: several runbooks, each within its own limit, must not hammer
+    // one agent between them.
+    const onAgentAll = real.filter(
+      (r) => r.agentId === run.agentId && r.dispatchedAt !== null && r.dispatchedAt > now - HOUR,
+    ).length;
+    if (onAgentAll >= input.maxRunsPerAgentPerHour)
+      return refuse(
+        'rate_agent_total',
+        `${onAgentAll} recovery run(s) of any runbook acted on ${who} within the hour (limit ${input.maxRunsPerAgentPerHour} for all runbooks)`,
       );
     if (sinceHour.length >= g.maxRunsPerHour)
       return refuse(

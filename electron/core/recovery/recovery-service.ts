@@ -53,6 +53,8 @@ export interface RecoveryServiceDeps extends RunFactsDeps {
   metrics: RecoveryMetrics;
   /** After the console starts, no run acts for this long (the fleet reports in first). */
   graceMs: number;
+  /** Runs that act on one agent within an hour, all runbooks together. */
+  maxRunsPerAgentPerHour: number;
   /** The agent's series of a metric the console holds (verification.ts). */
   series?: VerificationDeps['series'];
 }
@@ -324,6 +326,7 @@ export class RecoveryService implements RecoveryIngestSink {
       ? decide(
           guardrailInput(this.deps, run, runbook, {
             graceUntil: this.graceUntil,
+            maxRunsPerAgentPerHour: this.deps.maxRunsPerAgentPerHour,
             pastBlastRadius: opts.pastBlastRadius ?? false,
           }),
         )

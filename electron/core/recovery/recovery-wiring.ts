@@ -28,7 +28,11 @@ import { RunStore } from './run-store.js';
 export interface RecoveryParts {
   config: Pick<
     CoreConfig,
-    'dataDir' | 'recoveryGraceMs' | 'recoveryRetentionMs' | 'recoveryMaxRuns'
+    | 'dataDir'
+    | 'recoveryGraceMs'
+    | 'recoveryMaxRunsPerAgentPerHour'
+    | 'recoveryRetentionMs'
+    | 'recoveryMaxRuns'
   >;
   clock: Clock;
   ids: IdSource;
@@ -109,6 +113,7 @@ export function createRecovery(p: RecoveryParts): Recovery {
     fetch: p.fetch ?? fetch,
     metrics: createRecoveryMetrics(p.metrics.registry),
     graceMs: p.config.recoveryGraceMs,
+    maxRunsPerAgentPerHour: p.config.recoveryMaxRunsPerAgentPerHour,
     ...(p.store ? { series: seriesOf(p.store) } : {}),
   });
   const views = new RecoveryViews({

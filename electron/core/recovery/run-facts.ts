@@ -78,7 +78,7 @@ export function guardrailInput(
   deps: RunFactsDeps,
   run: RecoveryRun,
   runbook: Runbook,
-  how: Pick<GuardrailInput, 'graceUntil' | 'pastBlastRadius'>,
+  how: Pick<GuardrailInput, 'graceUntil' | 'maxRunsPerAgentPerHour' | 'pastBlastRadius'>,
 ): GuardrailInput {
   const { fleet } = deps;
   const agent = fleet.agent(run.agentId);

@@ -59,6 +59,8 @@ export class ScriptedAgents {
 
 export interface RecoveryWorldOptions extends WorldOptions {
   graceMs?: number;
+  /** recoveryMaxRunsPerAgentPerHour (all runbooks on one agent); default as the console's. */
+  maxRunsPerAgentPerHour?: number;
 }
 
 /** The live worlds' recovery logs, written out by settle(). */
@@ -111,6 +113,7 @@ export async function recoveryWorld(o: RecoveryWorldOptions = {}) {
     config: {
       dataDir: w.dir,
       recoveryGraceMs: o.graceMs ?? 0,
+      recoveryMaxRunsPerAgentPerHour: o.maxRunsPerAgentPerHour ?? 6,
       recoveryRetentionMs: 30 * 86_400_000,
       recoveryMaxRuns: 1_000,
     },
