@@ -495,4 +495,66 @@ describe('recovery runner', () => {
       1,
     );
   });
+  it("alert_resolved holds when the alert's condition clears, not when an operator resolves it by hand", async () => {
+    const x = (w = await recoveryWorld());
+    const [a, b] = x.fleetOf(REGION, 10) as [string, string];
+    await x.runbook(
+      diskRunbook({
+        steps: [
+          { kind: 'action', action: 'clean_tmp', params: { dir: '/tmp' } },
+          { kind: 'verify', condition: { type: 'alert_resolved' }, withinMs: 60_000 },
+        ],
+        guardrails: { maxRegionPercent: 100 },
+      }),
+    );
+    x.disk(a, 98);
+    x.disk(b, 98);
+    await settle();
+    expect([x.runOf(a)!.state, x.runOf(b)!.state]).toEqual(['verifying', 'verifying']);
+    // An operator closes a's alert by hand: nothing says the disk is any emptier.
+    x.alerts.resolve(x.runOf(a)!.alertId, 'alice');
+    await settle();
+    expect(x.runOf(a)).toMatchObject({ state: 'failed' });
+    expect(x.runOf(a)!.reason).toBe(
+      'step 2 (verify) failed: alert resolved by alice by hand, not by its condition clearing',
+    );
+    // b's disk empties: its alert clears by itself.
+    x.clock.advance(1_000);
+    x.disk(b, 40);
+    await settle();
+    expect(x.runOf(b)).toMatchObject({ state: 'succeeded' });
+    expect(x.runOf(b)!.steps[1]!.text).toBe('alert resolved');
+  });
+
+  it('an incident that reopens and resolves again is counted once on the MTTR histogram', async () => {
+    const x = (w = await recoveryWorld());
+    const [a] = x.fleetOf(REGION, 10) as [string];
+    await x.runbook(diskRunbook());
+    const mttrCount = async () =>
+      (await x.registry.getSingleMetric('meridian_recovery_mttr_seconds')!.get()).values
+        .filter(
+          (v) =>
+            (v as { metricName?: string }).metricName === 'meridian_recovery_mttr_seconds_count',
+        )
+        .reduce((n, v) => n + v.value, 0);
+    x.disk(a, 98);
+    await settle();
+    x.clock.advance(1_000);
+    x.disk(a, 40);
+    await settle();
+    const run = x.runOf(a)!;
+    expect(run.state).toBe('succeeded');
+    expect(x.manager.get(run.incidentId)!.state).toBe('resolved');
+    expect(await mttrCount()).toBe(1);
+    // The disk fills again at once: the same incident reopens, then resolves again.
+    x.clock.advance(1_000);
+    x.disk(a, 98);
+    await settle();
+    expect(x.manager.get(run.incidentId)!.state).not.toBe('resolved');
+    x.clock.advance(1_000);
+    x.disk(a, 40);
+    await settle();
+    expect(x.manager.get(run.incidentId)!.state).toBe('resolved');
+    expect(await mttrCount()).toBe(1);
+  });
 });

@@ -60,6 +60,8 @@ export interface RecoveryServiceDeps extends RunFactsDeps {
 }
 
 const WAITING = new Set<RunState>(['awaiting_approval', 'deferred', 'queued']);
+/** Incidents remembered as counted on the MTTR histogram. */
+const MTTR_OBSERVED_KEPT = 10_000;
 const DECIDED_STATE = { refuse: 'refused', defer: 'deferred', hold: 'awaiting_approval' } as const;
 
 export class RecoveryService implements RecoveryIngestSink {
@@ -73,6 +75,12 @@ export class RecoveryService implements RecoveryIngestSink {
   private interrupted: RecoveryRun[] = [];
   /** Resolved incidents whose run was still concluding: their MTTR is counted when it ends. */
   private readonly mttrPending = new Set<string>();
+  /**
+   * Incidents whose time to recover is on /metrics already: one that reopens and resolves
+   * again is counted once (at its first resolution). Bounded, oldest forgotten first: an
+   * incident reopens only within its reopen window.
+   */
+  private readonly mttrObserved = new Set<string>();
 
   constructor(private readonly deps: RecoveryServiceDeps) {
     const { clock } = deps;
@@ -428,6 +436,10 @@ export class RecoveryService implements RecoveryIngestSink {
       .filter((r) => r.mode !== 'dry_run' && r.dispatchedAt !== null);
     if (runs.length === 0 || incident.resolvedAt === null) return;
     if (runs.some((r) => IN_FLIGHT.has(r.state))) return void this.mttrPending.add(incident.id);
+    if (this.mttrObserved.has(incident.id)) return;
+    this.mttrObserved.add(incident.id);
+    if (this.mttrObserved.size > MTTR_OBSERVED_KEPT)
+      this.mttrObserved.delete(this.mttrObserved.values().next().value!);
     const first = incident.alerts[0] && this.deps.alerts.get(incident.alerts[0].alertId);
     const { automatic } = incidentFigures(incident, runs, first?.createdAt ?? null);
     this.deps.metrics.mttrSeconds.observe(

@@ -7,7 +7,8 @@
 //   online          the agent came (back) online — a new hello, or offline → online — after the
 //                   step before ended (the guardrails already need it online to act on it:
 //                   being online is not news);
-//   alert_resolved  the alert that started the run has resolved.
+//   alert_resolved  the alert that started the run has resolved by its condition clearing (an
+//                   operator resolving it by hand is not a recovery: that fails the step).
 // The window ending first fails it, with the last value seen.
 //
 // "After the step before ended" is told by the console's own order of arrival, never by the
@@ -47,7 +48,7 @@ export interface VerifyOutcome {
 export interface VerificationDeps {
   clock: Clock;
   agent(id: string): Pick<Agent, 'status'> | undefined;
-  alert(id: string): Pick<Alert, 'state'> | undefined;
+  alert(id: string): Pick<Alert, 'state' | 'resolvedBy'> | undefined;
   /**
    * The agent's series of this metric the console holds (the metric store's heads), with the
    * timestamp of each one's newest sample (the agent's clock). Without it, the series counted
@@ -92,7 +93,22 @@ const COMPARE = {
   '>=': (v: number, t: number) => v >= t,
 } as const;
 
+/** Who resolves an alert when its condition clears (AlertBook.clear). */
+const CONDITION_CLEARED = 'auto';
+
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
+
+/**
+ * An alert that resolved: a recovery when its condition cleared (the rule resolved it, `auto`),
+ * not when someone resolved it by hand — then the verification can never hold: it fails.
+ */
+function resolution(alert: Pick<Alert, 'resolvedBy'>): VerifyOutcome {
+  if (alert.resolvedBy === CONDITION_CLEARED) return { ok: true, text: 'alert resolved' };
+  return {
+    ok: false,
+    text: `alert resolved by ${alert.resolvedBy ?? 'someone'} by hand, not by its condition clearing`,
+  };
+}
 
 function labelsMatch(req: VerifyRequest, got: Sample['labels']): boolean {
   const want = req.labels;
@@ -199,12 +215,12 @@ export class Verifications {
       if (p.req.condition.type === 'online') p.finish({ ok: true, text: 'agent back online' });
   }
 
-  alertChanged(alert: Pick<Alert, 'id' | 'state'>): void {
+  alertChanged(alert: Pick<Alert, 'id' | 'state' | 'resolvedBy'>): void {
     if (alert.state !== 'resolved') return;
     for (const set of this.byAgent.values())
       for (const p of [...set])
         if (p.req.condition.type === 'alert_resolved' && p.req.alertId === alert.id)
-          p.finish({ ok: true, text: 'alert resolved' });
+          p.finish(resolution(alert));
   }
 
   /** Console stopping: nothing concludes (the runs are marked interrupted at the next start). */
@@ -289,8 +305,8 @@ export class Verifications {
       this.deps.agent(req.agentId)?.status === 'online'
     )
       return { ok: true, text: 'agent back online' };
-    if (c.type === 'alert_resolved' && this.deps.alert(req.alertId)?.state === 'resolved')
-      return { ok: true, text: 'alert resolved' };
+    const alert = c.type === 'alert_resolved' ? this.deps.alert(req.alertId) : undefined;
+    if (alert?.state === 'resolved') return resolution(alert);
     return null;
   }
 
