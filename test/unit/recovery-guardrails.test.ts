@@ -381,6 +381,23 @@ describe('recovery guardrails (scripted timelines)', () => {
     expect(x.agents.sent).toHaveLength(1);
   });
 
+  it('console grace period: an agent not reconnected yet is waited for, not refused for good', async () => {
+    const x = await start({ graceMs: 2 * MIN });
+    const [a] = x.fleetOf(REGION, 10) as [string];
+    await x.runbook(diskRunbook());
+    // The console has just started; this agent has not said hello again yet.
+    x.down(a);
+    x.disk(a, 98);
+    await settle();
+    expect(x.runOf(a)).toMatchObject({ state: 'deferred', guardrail: 'console_grace' });
+    x.clock.advance(MIN);
+    x.up(a);
+    x.clock.advance(MIN);
+    await settle();
+    expect(x.agents.sent.map((s) => s.agentId)).toEqual([a]);
+    expect(x.runOf(a)!.state).toBe('verifying');
+  });
+
   it('one run at a time per agent: a second runbook waits (agent_busy) and starts when the first ends', async () => {
     const x = await start();
     const [a] = x.fleetOf(REGION, 10, ['clean_tmp', 'restart_service']) as [string];

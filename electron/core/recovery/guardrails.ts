@@ -76,6 +76,15 @@ export function decide(input: GuardrailInput): GuardrailDecision {
 
   if (!runbook.enabled) return refuse('runbook_disabled', `runbook ${runbook.name} is disabled`);
 
+  // Right after a start the fleet's picture is not whole yet (agents reconnecting, regions
+  // looking failed, their hellos and offers still to come): wait rather than refuse for good.
+  if (now < input.graceUntil)
+    return {
+      verdict: 'defer',
+      code: 'console_grace',
+      reason: `the console started recently: waits ${minutes(input.graceUntil - now)} for the fleet to report in`,
+    };
+
   // Agent actions need the agent on a live connection that offered each of them.
   if (actions.length > 0) {
     if (!agent || agent.status !== 'online' || input.offered === null)
@@ -107,13 +116,6 @@ export function decide(input: GuardrailInput): GuardrailDecision {
       'region_maintenance',
       `maintenance window ${input.maintenance}: no action during planned work`,
     );
-
-  if (now < input.graceUntil)
-    return {
-      verdict: 'defer',
-      code: 'console_grace',
-      reason: `the console started recently: waits ${minutes(input.graceUntil - now)} for the fleet to report in`,
-    };
 
   const real = input.runs.filter((r) => r.mode !== 'dry_run');
   // Rate limits and cooldown count runs that acted (a dry run changes nothing).
