@@ -26,6 +26,8 @@ const ONE_RUN_PER_CROSSING = {
   flapMaxFires: 1_000_000,
   notifyGroupWaitMs: 0,
   recoveryGraceMs: 0,
+  // One recovery after another on few agents: the all-runbooks cap per agent out of the way.
+  recoveryMaxRunsPerAgentPerHour: 1_000,
 };
 
 const RUNBOOK: RunbookInput = {

@@ -231,6 +231,8 @@ export type RunState = (typeof RUN_STATES)[number];
 /** The guardrail that stopped, held or deferred a run. */
 export type GuardrailCode =
   | 'rate_agent'
+  /** All runbooks together on one agent within an hour (the console's setting). */
+  | 'rate_agent_total'
   | 'rate_runbook'
   | 'cooldown'
   | 'blast_radius'

@@ -100,6 +100,8 @@ export interface CoreConfig {
    * fleet reconnects and reports first, so a restart is not read as an outage to repair.
    */
   recoveryGraceMs: number;
+  /** Recovery runs that act on one agent within an hour, all runbooks together. */
+  recoveryMaxRunsPerAgentPerHour: number;
   /** Ended recovery runs (and their actions) are kept this long… */
   recoveryRetentionMs: number;
   /** …and at most this many of them. */
@@ -172,6 +174,7 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     incidentLogMaxBytes: DEFAULT_INCIDENT_OPTIONS.maxBytes,
     notifyGroupWaitMs: DEFAULT_NOTIFY_OPTIONS.groupWaitMs,
     recoveryGraceMs: 2 * 60_000,
+    recoveryMaxRunsPerAgentPerHour: 6,
     recoveryRetentionMs: 90 * 24 * 60 * 60_000,
     recoveryMaxRuns: 5_000,
     ...overrides,
@@ -245,6 +248,7 @@ export const ConfigFile = Type.Object(
     incidentLogMaxBytes: Type.Optional(Type.Integer({ minimum: 64 * 1024 })),
     notifyGroupWaitMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 * 60_000 })),
     recoveryGraceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60 * 60_000 })),
+    recoveryMaxRunsPerAgentPerHour: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000 })),
     recoveryRetentionMs: Type.Optional(Type.Integer({ minimum: 3_600_000 })),
     recoveryMaxRuns: Type.Optional(Type.Integer({ minimum: 10, maximum: 1_000_000 })),
     logLevel: Type.Optional(

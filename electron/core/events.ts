@@ -13,7 +13,8 @@ import type { RecoveryRun, RunState } from '../../shared/recovery.js';
 
 /** What the core tells its listeners (stream, metrics, Electron shell) in-process. */
 export interface CoreEventMap {
-  'agent.changed': { agent: Agent; previousStatus: AgentStatus | null };
+  /** `connected`: a hello opened a new connection (the agent (re)started or reconnected). */
+  'agent.changed': { agent: Agent; previousStatus: AgentStatus | null; connected?: true };
   /** Only a heartbeat or new latest values: frequent, so viewers get these coalesced. */
   'agent.touched': { agent: Agent };
   /** An operator retired (decommissioned) the agent: it is no longer in the registry. */

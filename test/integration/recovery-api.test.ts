@@ -14,7 +14,13 @@ import type {
   RunbookInput,
 } from '../../shared/recovery.js';
 import { actionAgent, type ActionAgent } from '../helpers/action-agent.js';
-import { SESSION_TOKEN, startTestCore, waitFor, type TestCore } from '../helpers/core.js';
+import {
+  metricsFrame,
+  SESSION_TOKEN,
+  startTestCore,
+  waitFor,
+  type TestCore,
+} from '../helpers/core.js';
 import { startReceiver, type Receiver } from '../helpers/notify.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -149,6 +155,42 @@ describe('recovery API', () => {
     expect((await c.api('/api/v1/incidents/inc-404/approve', json('POST', {}))).status).toBe(404);
   });
 
+  it('http steps over REST: a placeholder where a label could redirect or reshape the call is 400 naming the field; a redacted token stays only with the same call', async () => {
+    const c = await core();
+    const verify = diskRunbook().steps[1]!;
+    const http = (over: Record<string, unknown> = {}) => ({
+      kind: 'http',
+      name: 'launch',
+      method: 'POST',
+      url: 'https://awx.example/api/v2/job_templates/7/launch/',
+      headers: { Authorization: 'Bearer awx-token' },
+      ...over,
+    });
+    const body = (step: unknown) => ({ ...diskRunbook(), id: 'awx', steps: [step, verify] });
+    for (const [over, field] of [
+      [{ url: 'https://{{labels.site}}/api/v2/launch/' }, 'steps/0/url'],
+      [{ headers: { 'X-Host': '{{agent.hostname}}' } }, 'steps/0/headers/X-Host'],
+      [{ body: '{"limit": {{labels.site}}}' }, 'steps/0/body'],
+    ] as const) {
+      const res = await c.api<ApiError>('/api/v1/runbooks', json('POST', body(http(over))));
+      expect(res.status, JSON.stringify(over)).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'invalid_body', field });
+    }
+    const made = await createRunbook(c, body(http()) as RunbookInput);
+    const shown = made.steps[0]!;
+    expect(JSON.stringify(shown)).not.toContain('awx-token');
+    const moved = await c.api<ApiError>(
+      '/api/v1/runbooks/awx',
+      json('PUT', body({ ...shown, url: 'https://attacker.example/collect' })),
+    );
+    expect(moved.status).toBe(400);
+    expect(moved.body.error).toMatchObject({
+      code: 'invalid_body',
+      field: 'steps/0/headers/Authorization',
+    });
+    expect(moved.body.error.message).toMatch(/give the value again/);
+  });
+
   it('disk fills: the action runs on the agent, its disk_usage falls, the run succeeds and the incident resolves with its figures', async () => {
     const c = await core();
     const viewer = new WebSocket(
@@ -231,6 +273,49 @@ describe('recovery API', () => {
       undefined,
       'the run on the stream',
     );
+  });
+
+  it("a verify step on another metric than the alert's, without labels, holds only when every series of it the agent reports does", async () => {
+    const c = await core();
+    await createRunbook(c, {
+      id: 'cpu',
+      name: 'Calm the CPU',
+      mode: 'automatic',
+      trigger: { ruleIds: ['cpu_usage'] },
+      steps: [
+        { kind: 'action', action: 'clean_tmp', params: { dir: '/tmp' } },
+        {
+          kind: 'verify',
+          condition: { type: 'metric', metric: 'disk_usage', comparator: '<', threshold: 85 },
+          withinMs: 60_000,
+        },
+      ],
+    });
+    const a = await agent(c, { hostname: 'db-9' });
+    const batch = async (
+      samples: { name: string; value: number; labels?: Record<string, string> }[],
+    ) => {
+      const frame = metricsFrame(samples);
+      a.send(frame);
+      for (;;) if ((await a.next<{ seq: number }>('ack')).seq === frame.seq) return;
+    };
+    const disk = (mount: string, value: number) => ({
+      name: 'disk_usage',
+      value,
+      labels: { mount },
+    });
+    // Two volumes the console knows of, one of them full.
+    await batch([disk('/a', 80), disk('/b', 88)]);
+    await batch([{ name: 'cpu_usage', value: 99 }]);
+    await a.nthAction(1);
+    await runIn(c, a.agentId, 'verifying');
+    // One volume fine is not the agent fine.
+    await batch([disk('/a', 40)]);
+    await batch([disk('/a', 41), disk('/b', 88)]);
+    expect((await runs(c, `?agent=${a.agentId}`)).runs[0]!.state).toBe('verifying');
+    await batch([disk('/b', 50)]);
+    const done = await runIn(c, a.agentId, 'succeeded');
+    expect(done.steps[1]!.text).toBe('disk_usage < 85 on all 2 series (41, 50)');
   });
 
   it('a verification that never clears escalates at once through the policy: the webhook gets the output', async () => {

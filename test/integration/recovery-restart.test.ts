@@ -203,6 +203,66 @@ describe('recovery across reconnects and restarts', () => {
     );
   });
 
+  it('an agent whose clock runs 2 min ahead: a sample sent before the result, under the threshold, does not verify the run; one sent after it does', async () => {
+    const c = await core();
+    cleanup.push(() => c.stop());
+    await c.api('/api/v1/runbooks', { method: 'POST', body: JSON.stringify(RUNBOOK) });
+    const raw = await rawIngest(c.addr.ingestUrl, AGENT_TOKEN);
+    cleanup.push(async () => raw.destroy());
+    raw.burst([textFrame(hello({ hostname: 'db-4', capabilities: { actions: ['clean_tmp'] } }))]);
+    const { agentId } = await raw.next<{ agentId: string }>('welcome');
+    const AHEAD = 120_000;
+    // Samples stamped by the agent's own clock, 2 min ahead of the console's.
+    const batch = (value: number) =>
+      metricsFrame([{ name: 'disk_usage', value }], Date.now() + AHEAD);
+    const acked = async (seq: number) => {
+      for (;;) if ((await raw.next<{ seq: number }>('ack')).seq === seq) return;
+    };
+    const full = batch(98);
+    raw.burst([textFrame(full)]);
+    const action = await raw.next<ActionMessage>('action');
+    // Taken while the action runs, before its result is sent: under the threshold already.
+    const before = batch(84);
+    raw.burst([textFrame(before)]);
+    await acked(before.seq);
+    // The result: startedAt in the console's clock, as the real agent reports it.
+    raw.burst([
+      textFrame({
+        type: 'action_result',
+        id: action.id,
+        action: action.action,
+        status: 'succeeded',
+        exitCode: 0,
+        startedAt: Date.now() - 10,
+        durationMs: 5,
+        output: '',
+        outputTruncated: false,
+      }),
+    ]);
+    await raw.next('action_ack');
+    await waitFor(
+      async () => (await runOf(c, agentId))?.state === 'verifying',
+      undefined,
+      'verifying',
+    );
+    // After the result, still full: not recovered.
+    const after = batch(96);
+    raw.burst([textFrame(after)]);
+    await acked(after.seq);
+    expect((await runOf(c, agentId))!.state).toBe('verifying');
+    // Freed, after the result: recovered.
+    raw.burst([textFrame(batch(40))]);
+    const run = await waitFor(
+      async () => {
+        const r = await runOf(c, agentId);
+        return r?.state === 'succeeded' && r;
+      },
+      undefined,
+      'the run verified by the sample sent after the result',
+    );
+    expect(run.steps[1]!.text).toBe('disk_usage 40 < 85');
+  });
+
   it('a corrupt runbooks.json: the last good copy loads, the bad file is kept, a console alert says so', async () => {
     const c1 = await core();
     await c1.api('/api/v1/runbooks', { method: 'POST', body: JSON.stringify(RUNBOOK) });

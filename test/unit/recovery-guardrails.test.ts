@@ -46,6 +46,7 @@ describe('recovery guardrails (scripted timelines)', () => {
     await x.runbook(diskRunbook());
     x.clock.advance(5_000);
     x.disk(a, 98);
+    await settle();
     expect(x.agents.sent).toHaveLength(1);
     expect(x.agents.sent[0]!.msg).toMatchObject({
       type: 'action',
@@ -129,6 +130,51 @@ describe('recovery guardrails (scripted timelines)', () => {
     expect(x.agents.sent).toHaveLength(3);
   });
 
+  it("rate limit per agent, all runbooks together: within each runbook's own limit, the console's cap still refuses", async () => {
+    const x = await start({ maxRunsPerAgentPerHour: 2 });
+    const [a] = x.fleetOf(REGION, 10, ['clean_tmp', 'restart_service']) as [string];
+    await x.runbook(diskRunbook({ guardrails: { maxRunsPerAgentPerHour: 3, cooldownMs: 0 } }));
+    await x.runbook({
+      id: 'cpu',
+      name: 'Restart the busy service',
+      mode: 'automatic',
+      trigger: { ruleIds: ['cpu_usage'] },
+      steps: [
+        { kind: 'action', action: 'restart_service', params: { unit: 'app' } },
+        {
+          kind: 'verify',
+          condition: { type: 'metric', metric: 'cpu_usage', comparator: '<', threshold: 80 },
+          withinMs: 60_000,
+        },
+      ],
+      guardrails: { maxRunsPerAgentPerHour: 3, cooldownMs: 0 },
+    });
+    expect((await fillAndRecover(x, a)).state).toBe('succeeded');
+    x.clock.advance(MIN);
+    x.sample(a, 'cpu_usage', 99);
+    await settle();
+    x.clock.advance(1_000);
+    x.sample(a, 'cpu_usage', 20);
+    await settle();
+    expect(x.recovery.views.runs({ runbook: 'cpu' }).runs[0]!.state).toBe('succeeded');
+    x.clock.advance(MIN);
+    x.disk(a, 98);
+    await settle();
+    const refused = x.runOf(a)!;
+    expect(refused).toMatchObject({
+      runbookId: 'disk',
+      state: 'refused',
+      guardrail: 'rate_agent_total',
+    });
+    expect(refused.reason).toMatch(
+      /2 recovery run\(s\) of any runbook acted on eu-west-1-0 within the hour \(limit 2/,
+    );
+    expect(x.agents.sent).toHaveLength(2);
+    expect(
+      await x.metric('meridian_recovery_guardrail_total', { guardrail: 'rate_agent_total' }),
+    ).toBe(1);
+  });
+
   it('rate limit per runbook: over its runs an hour across agents, it is refused', async () => {
     const x = await start();
     const agents = x.fleetOf(REGION, 10);
@@ -172,14 +218,64 @@ describe('recovery guardrails (scripted timelines)', () => {
     expect(held).toMatchObject({ state: 'awaiting_approval', guardrail: 'blast_radius' });
     expect(held.reason).toMatch(/already acts on 2 agent\(s\) \(limit 2 at once\)/);
     expect(x.agents.sent).toHaveLength(2);
-    // An operator approves it past the blast radius: it acts.
-    const [approved] = await x.service.approve(held.incidentId, 'alice');
+    // An operator approves this run (by its id) past the blast radius: it acts.
+    const [approved] = await x.service.approve(held.incidentId, 'alice', held.id);
     expect(approved).toMatchObject({ state: 'running', approvedBy: 'alice' });
+    await settle();
     expect(x.agents.sent).toHaveLength(3);
     expect(x.agents.sent[2]!.msg.approvedBy).toBe('alice');
     const timeline = x.manager.get(held.incidentId)!.timeline;
     expect(timeline.find((e) => e.kind === 'recovery_approved')).toMatchObject({ by: 'alice' });
     expect(x.audit.list({ target: held.id, action: 'recovery.approve' })[0]!.by).toBe('alice');
+  });
+
+  it("blast radius: approving an incident's held runs together releases them only within the blast radius; the rest stay held for their own approval", async () => {
+    const x = await start();
+    const agents = x.fleetOf(REGION, 10);
+    x.agents.answer = () => null; // actions stay in flight until the test answers them
+    await x.runbook(diskRunbook({ guardrails: { maxConcurrentAgents: 2, maxRegionPercent: 100 } }));
+    for (const a of agents.slice(0, 6)) x.disk(a, 98);
+    await settle();
+    const runs = agents.slice(0, 6).map((a) => x.runOf(a)!);
+    expect(new Set(runs.map((r) => r.incidentId)).size).toBe(1);
+    const incidentId = runs[0]!.incidentId;
+    expect(runs.map((r) => r.state)).toEqual([
+      'running',
+      'running',
+      ...Array<string>(4).fill('awaiting_approval'),
+    ]);
+    // One approval of the whole incident: two act already, so none of the four is released.
+    const approved = await x.service.approve(incidentId, 'alice');
+    expect(approved.map((r) => [r.state, r.guardrail, r.approvedBy])).toEqual(
+      Array(4).fill(['awaiting_approval', 'blast_radius', 'alice']),
+    );
+    expect(x.agents.sent).toHaveLength(2);
+    const still = x.manager
+      .get(incidentId)!
+      .timeline.filter((e) => e.runId === runs[2]!.id)
+      .map((e) => e.kind);
+    expect(still.slice(-2)).toEqual(['recovery_approved', 'recovery_held']);
+    // Approved by its id: that one run goes past the blast radius.
+    const [one] = await x.service.approve(incidentId, 'alice', runs[2]!.id);
+    expect(one).toMatchObject({ state: 'running' });
+    await settle();
+    expect(x.agents.sent).toHaveLength(3);
+    // The first two end; a later approval of the incident releases what fits again (one).
+    for (const [i, a] of agents.slice(0, 2).entries()) {
+      await x.agents.reply(a, x.agents.sent[i]!.msg, { status: 'succeeded', exitCode: 0 });
+      await settle();
+      x.disk(a, 40);
+      await settle();
+      expect(x.runOf(a)!.state).toBe('succeeded');
+    }
+    const later = await x.service.approve(incidentId, 'bob');
+    expect(later.map((r) => r.state)).toEqual([
+      'running',
+      'awaiting_approval',
+      'awaiting_approval',
+    ]);
+    await settle();
+    expect(x.agents.sent).toHaveLength(4);
   });
 
   it('blast radius per region: past its per cent of the region (at least one agent) it asks', async () => {
@@ -242,10 +338,63 @@ describe('recovery guardrails (scripted timelines)', () => {
     expect(x.runOf(a)!.reason).toMatch(/waits 2 min/);
     expect(x.agents.sent).toHaveLength(0);
     x.clock.advance(90_000 - 1);
+    await settle();
     expect(x.agents.sent).toHaveLength(0);
     x.clock.advance(1);
-    expect(x.agents.sent).toHaveLength(1);
     await settle();
+    expect(x.agents.sent).toHaveLength(1);
+    expect(x.runOf(a)!.state).toBe('verifying');
+  });
+
+  it('a real run waiting when its runbook is switched to dry_run is decided again as a dry run: sent with dryRun true, nothing acts', async () => {
+    const x = await start({ graceMs: 2 * MIN });
+    const [a, b] = x.fleetOf(REGION, 10) as [string, string];
+    await x.runbook(diskRunbook({ guardrails: { maxRegionPercent: 100 } }));
+    x.disk(a, 98);
+    await settle();
+    expect(x.runOf(a)).toMatchObject({
+      state: 'deferred',
+      guardrail: 'console_grace',
+      mode: 'automatic',
+    });
+    await x.recovery.book.setMode('disk', 'dry_run', 'alice');
+    // The waiting run follows the runbook's new mode at once, and says so.
+    const switched = x.runOf(a)!;
+    expect(switched).toMatchObject({ state: 'deferred', mode: 'dry_run' });
+    const deferred = x.audit.list({ target: switched.id, action: 'recovery.deferred' });
+    // Newest first.
+    expect(deferred.map((e) => (e.after as { mode: string }).mode)).toEqual([
+      'dry_run',
+      'automatic',
+    ]);
+    x.clock.advance(2 * MIN);
+    await settle();
+    expect(x.agents.sent.map((s) => s.msg.dryRun)).toEqual([true]);
+    expect(x.runOf(a)).toMatchObject({ state: 'dry_run', mode: 'dry_run' });
+    expect(x.recovery.views.actions({ agent: a })[0]).toMatchObject({ dryRun: true });
+    // Switched to approval: a's real proposal and b's new run wait for an operator.
+    await x.recovery.book.setMode('disk', 'approval', 'alice');
+    x.disk(b, 98);
+    await settle();
+    expect(x.runOf(a)).toMatchObject({ state: 'awaiting_approval', mode: 'approval' });
+    expect(x.runOf(b)).toMatchObject({ state: 'awaiting_approval', mode: 'approval' });
+    expect(x.agents.sent).toHaveLength(1);
+  });
+
+  it('console grace period: an agent not reconnected yet is waited for, not refused for good', async () => {
+    const x = await start({ graceMs: 2 * MIN });
+    const [a] = x.fleetOf(REGION, 10) as [string];
+    await x.runbook(diskRunbook());
+    // The console has just started; this agent has not said hello again yet.
+    x.down(a);
+    x.disk(a, 98);
+    await settle();
+    expect(x.runOf(a)).toMatchObject({ state: 'deferred', guardrail: 'console_grace' });
+    x.clock.advance(MIN);
+    x.up(a);
+    x.clock.advance(MIN);
+    await settle();
+    expect(x.agents.sent.map((s) => s.agentId)).toEqual([a]);
     expect(x.runOf(a)!.state).toBe('verifying');
   });
 
@@ -326,6 +475,7 @@ describe('recovery guardrails (scripted timelines)', () => {
     expect(x.agents.sent).toHaveLength(0);
     const [ran] = await x.service.approve(first.incidentId, 'alice', first.id, 'go');
     expect(ran).toMatchObject({ state: 'running', approvedBy: 'alice', approvedAt: x.clock.now() });
+    await settle();
     expect(x.agents.sent).toHaveLength(1);
     const [declined] = await x.service.decline(second.incidentId, 'bob', undefined, 'not now');
     expect(declined).toMatchObject({ state: 'declined', reason: 'declined by bob: not now' });
@@ -354,6 +504,34 @@ describe('recovery guardrails (scripted timelines)', () => {
     const entries = x.manager.get(run.incidentId)!.timeline.filter((e) => e.runId === run.id);
     expect(entries.at(-1)!.kind).toBe('recovery_cancelled');
     expect(x.agents.sent).toHaveLength(0);
+  });
+
+  it('a run still waiting when its own alert resolves (the incident still open) is cancelled, never acts', async () => {
+    const x = await start({ graceMs: 2 * MIN });
+    const [a, b] = x.fleetOf(REGION, 10) as [string, string];
+    await x.runbook(diskRunbook({ guardrails: { maxRegionPercent: 100 } }));
+    x.disk(a, 98);
+    x.disk(b, 98);
+    await settle();
+    const [ra, rb] = [x.runOf(a)!, x.runOf(b)!];
+    expect(ra.incidentId).toBe(rb.incidentId);
+    expect([ra.state, rb.state]).toEqual(['deferred', 'deferred']);
+    // a's disk is freed by other means while its run waits out the console's grace.
+    x.clock.advance(MIN);
+    x.disk(a, 50);
+    await settle();
+    expect(x.manager.get(ra.incidentId)!.state).not.toBe('resolved');
+    expect(x.runOf(a)).toMatchObject({
+      state: 'cancelled',
+      reason: 'its alert resolved before it ran',
+    });
+    const entries = x.manager.get(ra.incidentId)!.timeline.filter((e) => e.runId === ra.id);
+    expect(entries.at(-1)).toMatchObject({ kind: 'recovery_cancelled' });
+    x.clock.advance(MIN);
+    await settle();
+    expect(x.agents.sent.map((s) => s.agentId)).toEqual([b]);
+    expect(x.runOf(a)!.state).toBe('cancelled');
+    expect(await x.metric('meridian_recovery_runs_total', { outcome: 'cancelled' })).toBe(1);
   });
 
   it('an action the agent does not offer, or an agent not connected: refused before anything is sent', async () => {

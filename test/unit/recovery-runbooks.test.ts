@@ -123,6 +123,99 @@ describe('runbook book', () => {
         'steps/0/statusField',
         /required with statusUrl/,
       ],
+      // A value from an agent's labels must never choose where a request goes, nor reshape it.
+      [
+        {
+          ...base,
+          steps: [
+            { kind: 'http', name: 'x', method: 'POST', url: 'https://{{labels.site}}/launch/' },
+            base.steps[1]!,
+          ],
+        },
+        'steps/0/url',
+        /\{\{labels\.site\}\} cannot stand in the scheme, host or port/,
+      ],
+      [
+        {
+          ...base,
+          steps: [
+            { kind: 'http', name: 'x', method: 'POST', url: 'https://awx{{region}}.example/' },
+            base.steps[1]!,
+          ],
+        },
+        'steps/0/url',
+        /cannot stand in the scheme, host or port/,
+      ],
+      [
+        {
+          ...base,
+          steps: [
+            {
+              kind: 'http',
+              name: 'x',
+              method: 'POST',
+              url: 'https://awx.example/',
+              statusUrl: '//{{labels.site}}/jobs/1/',
+              statusField: 'status',
+              successValues: ['ok'],
+            },
+            base.steps[1]!,
+          ],
+        },
+        'steps/0/statusUrl',
+        /cannot stand in the scheme, host or port/,
+      ],
+      [
+        {
+          ...base,
+          steps: [
+            {
+              kind: 'http',
+              name: 'x',
+              method: 'POST',
+              url: 'https://awx.example/',
+              headers: { 'X-Host': '{{agent.hostname}}' },
+            },
+            base.steps[1]!,
+          ],
+        },
+        'steps/0/headers/X-Host',
+        /no placeholder in a header/,
+      ],
+      [
+        {
+          ...base,
+          steps: [
+            {
+              kind: 'http',
+              name: 'x',
+              method: 'POST',
+              url: 'https://awx.example/',
+              body: '{"limit": {{labels.n}}}',
+            },
+            base.steps[1]!,
+          ],
+        },
+        'steps/0/body',
+        /must be JSON, each placeholder inside a string/,
+      ],
+      [
+        {
+          ...base,
+          steps: [
+            {
+              kind: 'http',
+              name: 'x',
+              method: 'POST',
+              url: 'https://awx.example/',
+              body: '{"{{labels.k}}": "v"}',
+            },
+            base.steps[1]!,
+          ],
+        },
+        'steps/0/body',
+        /placeholder in a field name/,
+      ],
       [
         { ...base, guardrails: { maxRunsPerHour: 0 } },
         'guardrails/maxRunsPerHour',
@@ -136,6 +229,30 @@ describe('runbook book', () => {
       expect(got?.[1]).toMatch(message);
     }
     expect(b.all()).toEqual([]);
+  });
+
+  it('placeholders in the path, query and JSON strings of an http step are accepted', async () => {
+    const b = await book();
+    const made = await b.create(
+      {
+        ...diskRunbook(),
+        steps: [
+          {
+            kind: 'http',
+            name: 'launch',
+            method: 'POST',
+            url: 'https://awx.example/api/v2/hosts/{{labels.site}}/launch/?region={{region}}#{{agent.id}}',
+            body: '{"limit":"{{agent.hostname}}","extra_vars":{"sites":["{{labels.site}}"]}}',
+            statusUrl: '{{response.url}}',
+            statusField: 'status',
+            successValues: ['successful'],
+          },
+          diskRunbook().steps[1]!,
+        ],
+      },
+      'alice',
+    );
+    expect(made.steps[0]).toMatchObject({ kind: 'http', statusUrl: '{{response.url}}' });
   });
 
   it('a new runbook is a dry run, guardrails defaulted; mode changes; all durable in runbooks.json and audited', async () => {
@@ -207,6 +324,26 @@ describe('runbook book', () => {
     await b.replace('disk', { ...input, steps: shown.steps }, 'bob');
     const stored = b.get('disk')!.steps[0]!;
     expect(stored.kind === 'http' && stored.headers?.Authorization).toBe('Bearer s3cret-token');
+    // Another path on the same origin, same step: still the same call, the secret stays.
+    const launch = shown.steps[0]! as Extract<RunbookInput['steps'][number], { kind: 'http' }>;
+    const moved = { ...launch, url: 'https://awx.example/api/v2/job_templates/8/launch/' };
+    await b.replace('disk', { ...input, steps: [moved, input.steps[1]!] }, 'bob');
+    const kept = b.get('disk')!.steps[0]!;
+    expect(kept.kind === 'http' && kept.headers?.Authorization).toBe('Bearer s3cret-token');
+    // Pointed at another origin, or renamed: the token is not carried over.
+    for (const edit of [
+      { ...launch, url: 'https://attacker.example/api/v2/job_templates/7/launch/' },
+      { ...launch, url: 'https://awx.example:8443/api/v2/job_templates/7/launch/' },
+      { ...launch, name: 'something else' },
+    ]) {
+      const got = await fieldOf(
+        b.replace('disk', { ...input, steps: [edit, input.steps[1]!] }, 'eve'),
+      );
+      expect(got?.[0], edit.url).toBe('steps/0/headers/Authorization');
+      expect(got?.[1]).toMatch(/give the value again/);
+    }
+    const still = b.get('disk')!.steps[0]!;
+    expect(still.kind === 'http' && still.url).toBe(moved.url);
   });
 
   it('a corrupt runbooks.json: the last good copy loads and the problem is reported', async () => {

@@ -1,9 +1,13 @@
 // The runner: verification decides success; a verification that never clears, a refused or
 // unanswered action, escalate at once through the incident's policy with the output attached;
 // an http step against a REAL local HTTP server playing AWX (launch, then poll the job).
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ActionRecord, RecoveryRun } from '../../shared/recovery.js';
+import { decodeLine } from '../../electron/core/checked-line.js';
 import { waitFor } from '../helpers/core.js';
 import {
   diskRunbook,
@@ -49,6 +53,50 @@ async function fakeAwx(statuses: string[]) {
         server.close(() => r());
       }),
   };
+}
+
+/** A real HTTP server that answers 201 to any request and keeps what it got. */
+async function captureServer() {
+  const seen: { method: string; path: string; headers: IncomingHttpHeaders; body: string }[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method!, path: req.url!, headers: req.headers, body });
+      res.statusCode = 201;
+      res.setHeader('Content-Type', 'application/json');
+      res.end('{"id":1}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** What a record log on disk holds now: each key's newest value (read as a restart would). */
+function onDisk<T>(path: string): Map<string, T> {
+  const out = new Map<string, T>();
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    const payload = decodeLine(line);
+    if (payload === null) continue;
+    const [op, key, value] = JSON.parse(payload) as ['p' | 'd', string, T];
+    if (op === 'p') out.set(key, value);
+    else out.delete(key);
+  }
+  return out;
 }
 
 describe('recovery runner', () => {
@@ -288,5 +336,225 @@ describe('recovery runner', () => {
     const run = x.runOf(a)!;
     expect(run.reason).toBe('step 1 (http) failed: launch cleanup job: status = "failed"');
     expect(x.pages.at(-1)!.note!.output).toContain('job is failed');
+  });
+  it('label values from an agent are encoded where they land: one path segment of the URL, one JSON string of the body', async () => {
+    const hook = await captureServer();
+    closers.push(hook.close);
+    const x = (w = await recoveryWorld());
+    const [a] = x.fleetOf(REGION, 10, []) as [string];
+    await x.runbook({
+      id: 'awx',
+      name: 'AWX cleanup',
+      mode: 'automatic',
+      trigger: { ruleIds: ['disk_usage'] },
+      steps: [
+        {
+          kind: 'http',
+          name: 'launch cleanup job',
+          method: 'POST',
+          url: `${hook.base}/api/v2/hosts/{{labels.site}}/launch/?region={{region}}`,
+          headers: { Authorization: 'Bearer awx-token' },
+          body: '{"extra_vars":{"host":"{{agent.hostname}}"},"limit":"{{labels.limit}}"}',
+        },
+        {
+          kind: 'verify',
+          condition: { type: 'metric', metric: 'disk_usage', comparator: '<', threshold: 85 },
+          withinMs: 60_000,
+        },
+      ],
+    });
+    // What a hostile or broken agent can put in its series' labels.
+    const site = 'evil.example/steal?x=1#@attacker';
+    const limit = 'x","extra_vars":{"rm":"all"},"a":"';
+    x.sample(a, 'disk_usage', 98, { site, limit });
+    const [got] = await waitFor(() => hook.seen.length > 0 && hook.seen, undefined, 'the call');
+    expect(got!.path).toBe(`/api/v2/hosts/${encodeURIComponent(site)}/launch/?region=${REGION}`);
+    expect(JSON.parse(got!.body)).toEqual({ extra_vars: { host: 'eu-west-1-0' }, limit });
+    expect(got!.headers.authorization).toBe('Bearer awx-token');
+  });
+
+  it('an action parameter filled in with a value that is not plain text is never sent: the run fails and escalates', async () => {
+    const x = (w = await recoveryWorld());
+    const [a] = x.fleetOf(REGION, 10) as [string];
+    await x.runbook(
+      diskRunbook({
+        steps: [
+          { kind: 'action', action: 'clean_tmp', params: { dir: '{{labels.mount}}', days: '7' } },
+          diskRunbook().steps[1]!,
+        ],
+      }),
+    );
+    x.sample(a, 'disk_usage', 98, { mount: '/tmp\n/etc' });
+    await settle();
+    const run = x.runOf(a)!;
+    expect(run).toMatchObject({ state: 'failed', escalated: true });
+    expect(run.reason).toMatch(/params\/dir: the value filled in is not plain text/);
+    expect(x.agents.sent).toHaveLength(0);
+  });
+  it('an action goes out only once its action record and its run (dispatched) are durable on disk', async () => {
+    const x = (w = await recoveryWorld());
+    const [a] = x.fleetOf(REGION, 10) as [string];
+    const atSend: { action: ActionRecord | undefined; runs: RecoveryRun[] }[] = [];
+    const send = x.agents.sendAction.bind(x.agents);
+    x.agents.sendAction = (agentId, msg) => {
+      atSend.push({
+        action: onDisk<ActionRecord>(join(x.dir, 'actions.ndjson')).get(msg.id),
+        runs: [...onDisk<RecoveryRun>(join(x.dir, 'recovery-runs.ndjson')).values()],
+      });
+      return send(agentId, msg);
+    };
+    await x.runbook(diskRunbook());
+    x.disk(a, 98);
+    await settle();
+    expect(x.agents.sent).toHaveLength(1);
+    const run = x.runOf(a)!;
+    expect(atSend[0]!.action).toMatchObject({
+      id: x.agents.sent[0]!.msg.id,
+      runId: run.id,
+      status: null,
+      dryRun: false,
+    });
+    expect(atSend[0]!.runs.find((r) => r.id === run.id)).toMatchObject({
+      state: 'running',
+      dispatchedAt: run.dispatchedAt,
+    });
+  });
+  it('an online verification after an agent action holds only when the agent comes back (a new hello), not because it is online', async () => {
+    const x = (w = await recoveryWorld());
+    const [a, b] = x.fleetOf(REGION, 10) as [string, string];
+    await x.runbook(
+      diskRunbook({
+        steps: [
+          { kind: 'action', action: 'clean_tmp', params: { dir: '/tmp' } },
+          { kind: 'verify', condition: { type: 'online' }, withinMs: 60_000 },
+        ],
+        guardrails: { maxRegionPercent: 100 },
+      }),
+    );
+    x.disk(a, 98);
+    x.disk(b, 98);
+    await settle();
+    // Both were online when acted on (they had to be): that proves nothing.
+    expect(x.runOf(a)!.state).toBe('verifying');
+    expect(x.runOf(b)!.state).toBe('verifying');
+    x.clock.advance(30_000);
+    // a restarts: its connection drops and it says hello again.
+    x.down(a);
+    x.up(a);
+    await settle();
+    expect(x.runOf(a)).toMatchObject({ state: 'succeeded' });
+    expect(x.runOf(a)!.steps[1]!.text).toBe('agent back online');
+    // b stays connected throughout: the window ends without it coming back.
+    x.clock.advance(30_000);
+    await settle();
+    expect(x.runOf(b)).toMatchObject({ state: 'failed', escalated: true });
+    expect(x.runOf(b)!.reason).toMatch(
+      /agent did not come back online \(a new hello\) within 60 s/,
+    );
+  });
+  it('a resent result is acked only once the result is durable: a resend while the first write has not landed waits for it', async () => {
+    const x = (w = await recoveryWorld());
+    const [a] = x.fleetOf(REGION, 10) as [string];
+    x.agents.answer = () => null;
+    await x.runbook(diskRunbook());
+    x.disk(a, 98);
+    await settle();
+    const msg = x.agents.sent[0]!.msg;
+    const stored = () => onDisk<ActionRecord>(join(x.dir, 'actions.ndjson')).get(msg.id)?.status;
+    const first = x.agents.reply(a, msg, { status: 'succeeded', output: 'cleaned' });
+    // The agent reconnected and sent it again before the first write landed.
+    const resend = x.agents.reply(a, msg, { status: 'succeeded', output: 'cleaned' });
+    // What the ack of the resend would rest on: the record on disk at that moment.
+    expect(await resend.then(stored)).toBe('succeeded');
+    await first;
+    expect(await x.metric('meridian_action_results_rejected_total', { reason: 'duplicate' })).toBe(
+      1,
+    );
+  });
+  it('a result arriving after the console gave up on it, and after a console restart, is still recorded; a resend of it then is a duplicate', async () => {
+    const first = (w = await recoveryWorld());
+    const [a] = first.fleetOf(REGION, 10) as [string];
+    first.agents.answer = () => null;
+    await first.runbook(diskRunbook());
+    first.disk(a, 98);
+    await settle();
+    first.clock.advance(65_000);
+    await settle();
+    const msg = first.agents.sent[0]!.msg;
+    expect(first.recovery.views.actions({ agent: a })[0]).toMatchObject({ status: 'timeout' });
+    await first.closeAll();
+    // The console restarts; the agent reconnects and delivers the result it kept.
+    const x = (w = await recoveryWorld({ dir: first.dir }));
+    x.agents.offers.set(a, ['clean_tmp']);
+    await x.agents.reply(a, msg, { status: 'succeeded', exitCode: 0, output: 'late' });
+    const [late] = x.recovery.views.actions({ agent: a });
+    expect(late).toMatchObject({ status: 'succeeded', output: 'late' });
+    expect(late!.reason).toMatch(/arrived after the console stopped waiting/);
+    await x.agents.reply(a, msg, { status: 'succeeded', exitCode: 0, output: 'late' });
+    expect(await x.metric('meridian_action_results_rejected_total', { reason: 'duplicate' })).toBe(
+      1,
+    );
+  });
+  it("alert_resolved holds when the alert's condition clears, not when an operator resolves it by hand", async () => {
+    const x = (w = await recoveryWorld());
+    const [a, b] = x.fleetOf(REGION, 10) as [string, string];
+    await x.runbook(
+      diskRunbook({
+        steps: [
+          { kind: 'action', action: 'clean_tmp', params: { dir: '/tmp' } },
+          { kind: 'verify', condition: { type: 'alert_resolved' }, withinMs: 60_000 },
+        ],
+        guardrails: { maxRegionPercent: 100 },
+      }),
+    );
+    x.disk(a, 98);
+    x.disk(b, 98);
+    await settle();
+    expect([x.runOf(a)!.state, x.runOf(b)!.state]).toEqual(['verifying', 'verifying']);
+    // An operator closes a's alert by hand: nothing says the disk is any emptier.
+    x.alerts.resolve(x.runOf(a)!.alertId, 'alice');
+    await settle();
+    expect(x.runOf(a)).toMatchObject({ state: 'failed' });
+    expect(x.runOf(a)!.reason).toBe(
+      'step 2 (verify) failed: alert resolved by alice by hand, not by its condition clearing',
+    );
+    // b's disk empties: its alert clears by itself.
+    x.clock.advance(1_000);
+    x.disk(b, 40);
+    await settle();
+    expect(x.runOf(b)).toMatchObject({ state: 'succeeded' });
+    expect(x.runOf(b)!.steps[1]!.text).toBe('alert resolved');
+  });
+
+  it('an incident that reopens and resolves again is counted once on the MTTR histogram', async () => {
+    const x = (w = await recoveryWorld());
+    const [a] = x.fleetOf(REGION, 10) as [string];
+    await x.runbook(diskRunbook());
+    const mttrCount = async () =>
+      (await x.registry.getSingleMetric('meridian_recovery_mttr_seconds')!.get()).values
+        .filter(
+          (v) =>
+            (v as { metricName?: string }).metricName === 'meridian_recovery_mttr_seconds_count',
+        )
+        .reduce((n, v) => n + v.value, 0);
+    x.disk(a, 98);
+    await settle();
+    x.clock.advance(1_000);
+    x.disk(a, 40);
+    await settle();
+    const run = x.runOf(a)!;
+    expect(run.state).toBe('succeeded');
+    expect(x.manager.get(run.incidentId)!.state).toBe('resolved');
+    expect(await mttrCount()).toBe(1);
+    // The disk fills again at once: the same incident reopens, then resolves again.
+    x.clock.advance(1_000);
+    x.disk(a, 98);
+    await settle();
+    expect(x.manager.get(run.incidentId)!.state).not.toBe('resolved');
+    x.clock.advance(1_000);
+    x.disk(a, 40);
+    await settle();
+    expect(x.manager.get(run.incidentId)!.state).toBe('resolved');
+    expect(await mttrCount()).toBe(1);
   });
 });

@@ -209,7 +209,7 @@ export class Fleet {
     this.lastAliveAt.set(id, this.deps.clock.monotonic());
     const connectionId = this.nextConnectionId++;
     this.connectionOf.set(id, connectionId);
-    this.deps.events.emit('agent.changed', { agent, previousStatus });
+    this.deps.events.emit('agent.changed', { agent, previousStatus, connected: true });
     if (previousRegion && previousRegion !== agent.regionId) this.recomputeRegion(previousRegion);
     this.recomputeRegion(agent.regionId);
     return { ok: true, agent, connectionId, isNew: !existing };

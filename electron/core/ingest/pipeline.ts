@@ -5,6 +5,7 @@ import {
   type EventsMessage,
   type HelloMessage,
   type MetricsMessage,
+  type Sample,
 } from '../../../shared/protocol.js';
 import type { Clock } from '../clock.js';
 import type { CoreEvents } from '../events.js';
@@ -93,10 +94,14 @@ export class IngestPipeline implements IngestHandler {
     const future = msg.samples.filter((x) => x.ts > latestAllowed).length;
     const tooOld = msg.samples.length - samples.length - future;
     let latest: LatestValues | null = null;
+    // A verification waiting on this agent is handed the same samples the rules judge.
+    const forRecovery = this.deps.recovery?.wantsSamples(agentId) ? ([] as Sample[]) : null;
     // Only samples newer than their series' newest are judged by the rules: a batch resent
-    // after a lost ack is stored once and cannot reopen alerts, and a late sample (stored in
-    // place, within the out-of-order window) is history, not the current state.
+    // after a lost ack is stored once and cannot reopen alerts (nor verify a recovery), and a
+    // late sample (stored in place, within the out-of-order window) is history, not the
+    // current state.
     const { outcome, durable } = store.append(agentId, samples, (series, sample) => {
+      forRecovery?.push(sample);
       if (evaluator.watches(sample.name)) evaluator.onSample(agent, sample, arrivedAt, arrivedMono);
       if (anomalies.watchesMetric(sample.name)) anomalies.onSample(series, agent, sample);
       if (!sample.labels && HEADLINE.has(sample.name as keyof LatestValues)) {
@@ -116,7 +121,7 @@ export class IngestPipeline implements IngestHandler {
     for (const [reason, n] of dropped) if (n > 0) metrics.samplesDropped.inc({ reason }, n);
     fleet.recordMetrics(agentId, outcome.accepted, latest);
     // A verification waiting on this agent sees the batch at once (no polling).
-    if (this.deps.recovery?.wantsSamples(agentId)) this.deps.recovery.samples(agentId, samples);
+    if (forRecovery && forRecovery.length > 0) this.deps.recovery!.samples(agentId, forRecovery);
     // The batch is still acked: these samples cannot be stored by resending them.
     const problems: { code: string; message: string }[] = [];
     if (future > 0) {

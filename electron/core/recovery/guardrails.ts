@@ -25,12 +25,20 @@ export type RunFacts = Pick<
 
 export interface GuardrailInput {
   now: number;
-  runbook: Pick<Runbook, 'id' | 'name' | 'enabled' | 'mode' | 'steps' | 'guardrails'>;
+  runbook: Pick<Runbook, 'id' | 'name' | 'enabled' | 'steps' | 'guardrails'>;
   /**
-   * `approvedBy` with `guardrail` 'blast_radius': an operator approved it past the blast radius.
-   * An approval given for the runbook's mode alone does not cover the blast radius.
+   * `mode` is the one the run is decided and executed under (the caller sets it from the
+   * runbook before asking): a dry run skips rate limits and cooldown, and the executor sends
+   * `dryRun` from the same field, so the two can never disagree.
+   * `approvedBy`: an operator approved it (for the mode).
    */
-  run: Pick<RecoveryRun, 'id' | 'agentId' | 'approvedBy' | 'guardrail'>;
+  run: Pick<RecoveryRun, 'id' | 'agentId' | 'mode' | 'approvedBy'>;
+  /**
+   * An operator approved this very run (by its id) while it was held for the blast radius: the
+   * only way past it. An approval for the mode alone, or of an incident's runs together, does
+   * not cover it: those runs are released only as far as the blast radius allows.
+   */
+  pastBlastRadius: boolean;
   /** The agent as the fleet knows it; null when it is not registered (retired). */
   agent: { status: AgentStatus; hostname: string } | null;
   /** Actions its hello offered on its live connection; null when not connected. */
@@ -40,6 +48,8 @@ export interface GuardrailInput {
   maintenance: string | null;
   /** The console started recently: nothing acts before this (epoch ms). */
   graceUntil: number;
+  /** Runs that act on one agent within an hour, every runbook together (the console's cap). */
+  maxRunsPerAgentPerHour: number;
   /** The other runs the console knows (this one left out). */
   runs: readonly RunFacts[];
 }
@@ -65,6 +75,15 @@ export function decide(input: GuardrailInput): GuardrailDecision {
   const who = agent?.hostname ?? run.agentId;
 
   if (!runbook.enabled) return refuse('runbook_disabled', `runbook ${runbook.name} is disabled`);
+
+  // Right after a start the fleet's picture is not whole yet (agents reconnecting, regions
+  // looking failed, their hellos and offers still to come): wait rather than refuse for good.
+  if (now < input.graceUntil)
+    return {
+      verdict: 'defer',
+      code: 'console_grace',
+      reason: `the console started recently: waits ${minutes(input.graceUntil - now)} for the fleet to report in`,
+    };
 
   // Agent actions need the agent on a live connection that offered each of them.
   if (actions.length > 0) {
@@ -98,16 +117,9 @@ export function decide(input: GuardrailInput): GuardrailDecision {
       `maintenance window ${input.maintenance}: no action during planned work`,
     );
 
-  if (now < input.graceUntil)
-    return {
-      verdict: 'defer',
-      code: 'console_grace',
-      reason: `the console started recently: waits ${minutes(input.graceUntil - now)} for the fleet to report in`,
-    };
-
   const real = input.runs.filter((r) => r.mode !== 'dry_run');
   // Rate limits and cooldown count runs that acted (a dry run changes nothing).
-  if (runbook.mode !== 'dry_run') {
+  if (run.mode !== 'dry_run') {
     const sinceHour = real.filter(
       (r) => r.runbookId === runbook.id && r.dispatchedAt !== null && r.dispatchedAt > now - HOUR,
     );
@@ -116,6 +128,16 @@ export function decide(input: GuardrailInput): GuardrailDecision {
       return refuse(
         'rate_agent',
         `${runbook.name} ran ${onAgent} time(s) on ${who} within the hour (limit ${g.maxRunsPerAgentPerHour})`,
+      );
+    // Every runbook together: several runbooks, each within its own limit, must not hammer
+    // one agent between them.
+    const onAgentAll = real.filter(
+      (r) => r.agentId === run.agentId && r.dispatchedAt !== null && r.dispatchedAt > now - HOUR,
+    ).length;
+    if (onAgentAll >= input.maxRunsPerAgentPerHour)
+      return refuse(
+        'rate_agent_total',
+        `${onAgentAll} recovery run(s) of any runbook acted on ${who} within the hour (limit ${input.maxRunsPerAgentPerHour} for all runbooks)`,
       );
     if (sinceHour.length >= g.maxRunsPerHour)
       return refuse(
@@ -151,7 +173,7 @@ export function decide(input: GuardrailInput): GuardrailDecision {
     };
 
   // Blast radius: an operator's approval of this very run, held for it, is the only way past.
-  if (run.approvedBy === null || run.guardrail !== 'blast_radius') {
+  if (!input.pastBlastRadius) {
     const inFlight = real.filter((r) => IN_FLIGHT.has(r.state) && r.agentId !== run.agentId);
     const sameBook = new Set(
       inFlight.filter((r) => r.runbookId === runbook.id).map((r) => r.agentId),
@@ -160,7 +182,7 @@ export function decide(input: GuardrailInput): GuardrailDecision {
       return {
         verdict: 'hold',
         code: 'blast_radius',
-        reason: `${runbook.name} already acts on ${sameBook.size} agent(s) (limit ${g.maxConcurrentAgents} at once): an operator must approve`,
+        reason: `${runbook.name} already acts on ${sameBook.size} agent(s) (limit ${g.maxConcurrentAgents} at once): an operator must approve this run`,
       };
     if (region) {
       const cap = Math.max(1, Math.floor((region.agentCount * g.maxRegionPercent) / 100));
@@ -171,12 +193,12 @@ export function decide(input: GuardrailInput): GuardrailDecision {
         return {
           verdict: 'hold',
           code: 'blast_radius',
-          reason: `${inRegion.size} of ${region.agentCount} agent(s) of ${region.id} are being acted on (limit ${g.maxRegionPercent} %, ${cap} at once): an operator must approve`,
+          reason: `${inRegion.size} of ${region.agentCount} agent(s) of ${region.id} are being acted on (limit ${g.maxRegionPercent} %, ${cap} at once): an operator must approve this run`,
         };
     }
   }
 
-  if (runbook.mode === 'approval' && run.approvedBy === null)
+  if (run.mode === 'approval' && run.approvedBy === null)
     return {
       verdict: 'hold',
       code: null,

@@ -2,13 +2,22 @@
 // any webhook), check the response code, and optionally poll a status URL until the job says
 // it succeeded or failed, or the step's time is up. No redirects are followed (a 3xx is a
 // failure, as for notifications); the step's headers (its token) go only to the launch URL's
-// own origin, never to a status URL elsewhere that an answer named.
+// own origin, never to a status URL elsewhere that an answer named. Templates are filled in for
+// where they land (templates.ts): percent-encoded in URLs, inside JSON strings in the body;
+// headers are sent as written.
 import type { ActionStatus } from '../../../shared/protocol.js';
 import { MAX_ACTION_OUTPUT_BYTES } from '../../../shared/protocol.js';
 import type { HttpStep } from '../../../shared/recovery.js';
 import type { Clock } from '../clock.js';
 import type { FetchFn } from '../notify/http-post.js';
-import { dotted, substitute, type TemplateContext } from './templates.js';
+import {
+  dotted,
+  placeholders,
+  substituteJson,
+  substituteUrl,
+  TemplateError,
+  type TemplateContext,
+} from './templates.js';
 
 export const HTTP_STEP_DEFAULT_TIMEOUT_MS = 5 * 60_000;
 export const HTTP_POLL_DEFAULT_MS = 2_000;
@@ -116,9 +125,14 @@ export async function runHttpStep(
   let body: string | undefined;
   const headers: Record<string, string> = {};
   try {
-    url = substitute(step.url, ctx);
-    body = step.body === undefined ? undefined : substitute(step.body, ctx);
-    for (const [k, v] of Object.entries(step.headers ?? {})) headers[k] = substitute(v, ctx);
+    url = substituteUrl(step.url, ctx);
+    body = step.body === undefined ? undefined : substituteJson(step.body, ctx);
+    for (const [k, v] of Object.entries(step.headers ?? {})) {
+      // Refused when saved; a runbook stored before that is refused here.
+      if (placeholders(v).length > 0)
+        throw new TemplateError(`header ${k} names a placeholder: headers are sent as written`);
+      headers[k] = v;
+    }
   } catch (err) {
     return done('refused', null, `${step.name}: ${(err as Error).message}`, '');
   }
@@ -137,7 +151,7 @@ export async function runHttpStep(
 
   let statusUrl: string;
   try {
-    statusUrl = new URL(substitute(step.statusUrl, { ...ctx, response: launch.json }), url).href;
+    statusUrl = new URL(substituteUrl(step.statusUrl, { ...ctx, response: launch.json }), url).href;
   } catch (err) {
     return done(
       'failed',

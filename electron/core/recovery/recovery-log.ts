@@ -92,6 +92,19 @@ export class RecoveryLog {
     return this.actions?.upsert(record.id, record) ?? Promise.resolve();
   }
 
+  /** Resolves once the run's newest change is durable (rejects if its write failed). */
+  runDurable(id: string): Promise<void> {
+    return this.runs?.durable(id) ?? Promise.resolve();
+  }
+
+  /**
+   * Resolves once the action's newest change is durable: at once when it is, else when the
+   * write in flight (or the repair of one that failed) lands; rejects if that fails.
+   */
+  actionDurable(id: string): Promise<void> {
+    return this.actions?.durable(id) ?? Promise.resolve();
+  }
+
   /**
    * Runs (and their actions) to forget: ended longer ago than the retention, then the oldest
    * ended past the count bound. Returns the run ids dropped; the caller forgets them too.

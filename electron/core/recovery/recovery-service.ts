@@ -53,11 +53,15 @@ export interface RecoveryServiceDeps extends RunFactsDeps {
   metrics: RecoveryMetrics;
   /** After the console starts, no run acts for this long (the fleet reports in first). */
   graceMs: number;
-  /** The newest stored sample of each of the agent's series of a metric (verification.ts). */
-  latest?: VerificationDeps['latest'];
+  /** Runs that act on one agent within an hour, all runbooks together. */
+  maxRunsPerAgentPerHour: number;
+  /** The agent's series of a metric the console holds (verification.ts). */
+  series?: VerificationDeps['series'];
 }
 
 const WAITING = new Set<RunState>(['awaiting_approval', 'deferred', 'queued']);
+/** Incidents remembered as counted on the MTTR histogram. */
+const MTTR_OBSERVED_KEPT = 10_000;
 const DECIDED_STATE = { refuse: 'refused', defer: 'deferred', hold: 'awaiting_approval' } as const;
 
 export class RecoveryService implements RecoveryIngestSink {
@@ -71,6 +75,12 @@ export class RecoveryService implements RecoveryIngestSink {
   private interrupted: RecoveryRun[] = [];
   /** Resolved incidents whose run was still concluding: their MTTR is counted when it ends. */
   private readonly mttrPending = new Set<string>();
+  /**
+   * Incidents whose time to recover is on /metrics already: one that reopens and resolves
+   * again is counted once (at its first resolution). Bounded, oldest forgotten first: an
+   * incident reopens only within its reopen window.
+   */
+  private readonly mttrObserved = new Set<string>();
 
   constructor(private readonly deps: RecoveryServiceDeps) {
     const { clock } = deps;
@@ -78,7 +88,7 @@ export class RecoveryService implements RecoveryIngestSink {
       clock,
       agent: (id) => deps.fleet.agent(id),
       alert: (id) => deps.alerts.get(id),
-      ...(deps.latest ? { latest: deps.latest } : {}),
+      ...(deps.series ? { series: deps.series } : {}),
     });
     this.records = new RunRecords({
       now: () => clock.now(),
@@ -132,9 +142,12 @@ export class RecoveryService implements RecoveryIngestSink {
       events.on('alert.changed', ({ alert }) => {
         this.verifications.alertChanged(alert);
         if (alert.state === 'firing') this.alertFiring(alert);
+        else if (alert.state === 'resolved') this.alertResolved(alert);
       }),
       events.on('incident.changed', (c) => this.incidentChanged(c)),
-      events.on('agent.changed', ({ agent }) => this.verifications.agentChanged(agent)),
+      events.on('agent.changed', ({ agent, previousStatus, connected }) =>
+        this.verifications.agentChanged(agent, previousStatus, connected === true),
+      ),
     );
     this.graceTimer = clock.setTimeout(() => {
       this.graceTimer = null;
@@ -175,8 +188,11 @@ export class RecoveryService implements RecoveryIngestSink {
 
   /**
    * Approve the incident's held runs (or one): each is looked at again by the guardrails (and
-   * acts if they allow it). Resolves, with the runs as they are then, once the approvals are
-   * durable in the audit trail.
+   * acts if they allow it). Only a run approved by its id while held for the blast radius goes
+   * past it; approving an incident's runs together re-applies the blast radius across the runs
+   * it releases, oldest first: those over it stay held, saying so, for an approval of their
+   * own (by id) or a later one once others have ended. Resolves, with the runs as they are
+   * then, once the approvals are durable in the audit trail.
    */
   async approve(
     incidentId: string,
@@ -186,12 +202,11 @@ export class RecoveryService implements RecoveryIngestSink {
   ): Promise<RecoveryRun[]> {
     const audited: Promise<void>[] = [];
     const runs = this.held(incidentId, runId).map((run) => {
+      const pastBlastRadius = runId !== undefined && run.guardrail === 'blast_radius';
       run.approvedBy = by;
       run.approvedAt = this.deps.clock.now();
       audited.push(this.records.approved(run, by, comment));
-      const runbook = this.deps.book.get(run.runbookId);
-      if (runbook) run.mode = runbook.mode;
-      this.evaluate(run);
+      this.evaluate(run, { pastBlastRadius, announce: true });
       return structuredClone(run);
     });
     await Promise.all(audited);
@@ -214,14 +229,23 @@ export class RecoveryService implements RecoveryIngestSink {
     return runs;
   }
 
-  /** A runbook changed or went: what waits on it follows, and a new mode re-proposes. */
+  /**
+   * A runbook changed or went: what waits on it follows. Runs still waiting (deferred, held,
+   * queued) under another mode are decided again under the new one, oldest first — a real run
+   * deferred before the switch to dry_run acts as a dry run, one deferred before the switch to
+   * approval waits for an operator. A new mode also re-proposes.
+   */
   runbookChanged(id: string, runbook: Runbook | null): void {
+    const waiting = [...this.deps.store.allRuns()]
+      .filter((r) => r.runbookId === id && WAITING.has(r.state))
+      .sort((a, b) => a.createdAt - b.createdAt);
     if (!runbook || !runbook.enabled) {
-      for (const run of this.deps.store.allRuns())
-        if (run.runbookId === id && WAITING.has(run.state))
-          this.cancel(run, runbook ? 'its runbook was disabled' : 'its runbook was deleted');
+      for (const run of waiting)
+        this.cancel(run, runbook ? 'its runbook was disabled' : 'its runbook was deleted');
       return;
     }
+    for (const run of waiting)
+      if (WAITING.has(run.state) && run.mode !== runbook.mode) this.evaluate(run);
     // A dry run done, the runbook now acts: the alerts still firing get a real proposal.
     if (runbook.mode !== 'dry_run')
       for (const alert of this.deps.alerts.openAlerts())
@@ -237,6 +261,14 @@ export class RecoveryService implements RecoveryIngestSink {
     for (const runbook of runbooksFor(alert, this.deps.book.all()))
       if (onlyRunbook === undefined || runbook.id === onlyRunbook)
         this.propose(runbook, alert, incidentId, agentId);
+  }
+
+  /** Runs still waiting on an alert that resolved have nothing left to repair. */
+  private alertResolved(alert: Alert): void {
+    if (!alert.incidentId) return;
+    for (const run of this.deps.store.runsOf(alert.incidentId))
+      if (run.alertId === alert.id && WAITING.has(run.state))
+        this.cancel(run, 'its alert resolved before it ran');
   }
 
   private incidentChanged({
@@ -270,16 +302,42 @@ export class RecoveryService implements RecoveryIngestSink {
       regionId: agent?.regionId ?? '',
     });
     this.records.proposed(run, agent?.hostname ?? agentId);
-    this.evaluate(run, true);
+    this.evaluate(run, { isNew: true });
   }
 
   // ── decisions ──────────────────────────────────────────────────────────────────────────────
 
-  /** Ask the guardrails, then act on the answer. */
-  private evaluate(run: RecoveryRun, isNew = false): void {
+  /**
+   * Ask the guardrails, then act on the answer. `pastBlastRadius`: an operator approved this
+   * very run past the blast radius. `announce`: write the decision to the timeline even when it
+   * is the one the run already had (an approval that did not release it says why).
+   */
+  private evaluate(
+    run: RecoveryRun,
+    opts: { isNew?: boolean; pastBlastRadius?: boolean; announce?: boolean } = {},
+  ): void {
+    const isNew = opts.isNew ?? false;
+    // A run acts on its alert: one that resolved (or is gone) while the run waited leaves
+    // nothing to repair, and acting then would count as a recovery it never was.
+    const alert = this.deps.alerts.get(run.alertId);
+    if (!isNew && (!alert || alert.state === 'resolved'))
+      return this.cancel(
+        run,
+        alert ? 'its alert resolved before it ran' : 'its alert is gone: nothing to act on',
+      );
     const runbook = this.deps.book.get(run.runbookId);
+    // One mode for the decision and the execution: the runbook's as it is now (it may have
+    // been switched while the run waited). The executor reads the same field.
+    const modeChanged = runbook !== undefined && runbook.mode !== run.mode;
+    if (runbook) run.mode = runbook.mode;
     const decision: GuardrailDecision = runbook
-      ? decide(guardrailInput(this.deps, run, runbook, this.graceUntil))
+      ? decide(
+          guardrailInput(this.deps, run, runbook, {
+            graceUntil: this.graceUntil,
+            maxRunsPerAgentPerHour: this.deps.maxRunsPerAgentPerHour,
+            pastBlastRadius: opts.pastBlastRadius ?? false,
+          }),
+        )
       : { verdict: 'refuse', code: 'runbook_disabled', reason: 'its runbook was deleted' };
     const previous = isNew ? null : run.state;
     if (decision.verdict === 'allow') {
@@ -292,7 +350,12 @@ export class RecoveryService implements RecoveryIngestSink {
       return this.driver.begin(run, runbook!);
     }
     const state = DECIDED_STATE[decision.verdict];
-    const same = run.state === state && run.guardrail === decision.code && !isNew;
+    const same =
+      run.state === state &&
+      run.guardrail === decision.code &&
+      !isNew &&
+      !modeChanged &&
+      !opts.announce;
     run.state = state;
     run.guardrail = decision.code;
     run.reason = decision.reason;
@@ -373,6 +436,10 @@ export class RecoveryService implements RecoveryIngestSink {
       .filter((r) => r.mode !== 'dry_run' && r.dispatchedAt !== null);
     if (runs.length === 0 || incident.resolvedAt === null) return;
     if (runs.some((r) => IN_FLIGHT.has(r.state))) return void this.mttrPending.add(incident.id);
+    if (this.mttrObserved.has(incident.id)) return;
+    this.mttrObserved.add(incident.id);
+    if (this.mttrObserved.size > MTTR_OBSERVED_KEPT)
+      this.mttrObserved.delete(this.mttrObserved.values().next().value!);
     const first = incident.alerts[0] && this.deps.alerts.get(incident.alerts[0].alertId);
     const { automatic } = incidentFigures(incident, runs, first?.createdAt ?? null);
     this.deps.metrics.mttrSeconds.observe(

@@ -28,7 +28,11 @@ import { RunStore } from './run-store.js';
 export interface RecoveryParts {
   config: Pick<
     CoreConfig,
-    'dataDir' | 'recoveryGraceMs' | 'recoveryRetentionMs' | 'recoveryMaxRuns'
+    | 'dataDir'
+    | 'recoveryGraceMs'
+    | 'recoveryMaxRunsPerAgentPerHour'
+    | 'recoveryRetentionMs'
+    | 'recoveryMaxRuns'
   >;
   clock: Clock;
   ids: IdSource;
@@ -43,7 +47,7 @@ export interface RecoveryParts {
   notifier: Pick<Notifier, 'escalateNow'>;
   /** Raises the alert for a runbooks.json that could not be used. */
   consoleAlerts: Pick<ConsoleAlerts, 'raise'>;
-  /** The metric store: a verification also reads the newest stored samples. */
+  /** The metric store: a verification reads which series of a metric the agent has. */
   store?: Pick<MetricStore, 'seriesForAgent'>;
   /** The agents' live connections: the ingest server, once started (null before). */
   ingest(): {
@@ -65,6 +69,8 @@ export interface Recovery {
   /** Follow alerts and incidents (after the notifier and ingest have started). */
   start(): void;
   stop(): Promise<void>;
+  /** Write what is pending of the run and action logs now; resolves once durable. */
+  flush(): Promise<void>;
 }
 
 export function createRecovery(p: RecoveryParts): Recovery {
@@ -107,7 +113,8 @@ export function createRecovery(p: RecoveryParts): Recovery {
     fetch: p.fetch ?? fetch,
     metrics: createRecoveryMetrics(p.metrics.registry),
     graceMs: p.config.recoveryGraceMs,
-    ...(p.store ? { latest: latestOf(p.store) } : {}),
+    maxRunsPerAgentPerHour: p.config.recoveryMaxRunsPerAgentPerHour,
+    ...(p.store ? { series: seriesOf(p.store) } : {}),
   });
   const views = new RecoveryViews({
     book,
@@ -138,14 +145,14 @@ export function createRecovery(p: RecoveryParts): Recovery {
     },
     start: () => started.start(),
     stop: () => started.stop(),
+    flush: () => store.flush(),
   };
 }
 
-/** The newest sample of each of the agent's series of `metric`, from the store's heads. */
-function latestOf(store: Pick<MetricStore, 'seriesForAgent'>) {
+/** The agent's series of `metric` in the store's heads, with their newest sample's time. */
+function seriesOf(store: Pick<MetricStore, 'seriesForAgent'>) {
   return function* (agentId: string, metric: string) {
     for (const s of store.seriesForAgent(agentId))
-      if (s.name === metric && Number.isFinite(s.lastTs))
-        yield { ts: s.lastTs, value: s.lastValue, labels: s.labels };
+      if (s.name === metric) yield { labels: s.labels, lastTs: s.lastTs };
   };
 }

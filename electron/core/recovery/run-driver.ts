@@ -4,7 +4,7 @@
 // before the agent is acked) whether or not a run still waits for it — one that comes after a
 // reconnect, or after the console gave up on it, is kept all the same.
 import type { ActionResultMessage } from '../../../shared/protocol.js';
-import type { RecoveryRun, Runbook, RunState } from '../../../shared/recovery.js';
+import type { ActionRecord, RecoveryRun, Runbook, RunState } from '../../../shared/recovery.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
@@ -13,7 +13,13 @@ import type { AgentLink } from './agent-link.js';
 import type { RecoveryMetrics } from './recovery-metrics.js';
 import type { RunRecords } from './run-records.js';
 import type { RunStore } from './run-store.js';
-import { applyResult, RunExecutor, type RunContext, type RunOutcome } from './runner.js';
+import {
+  applyResult,
+  GAVE_UP_REASONS,
+  RunExecutor,
+  type RunContext,
+  type RunOutcome,
+} from './runner.js';
 import type { Verifications } from './verification.js';
 
 export interface RunDriverDeps {
@@ -37,14 +43,17 @@ export interface RunDriverDeps {
 }
 
 interface Waiter {
-  resolve(msg: ActionResultMessage | null): void;
+  resolve(answer: { result: ActionResultMessage; arrived: number } | null): void;
   timer: TimerHandle;
 }
 
+/** An action the console stopped waiting for (its record says so): a late result still counts. */
+const gaveUp = (rec: ActionRecord) =>
+  (rec.status === 'timeout' && rec.reason === GAVE_UP_REASONS.timeout) ||
+  (rec.status === 'refused' && rec.reason === GAVE_UP_REASONS.notDelivered);
+
 export class RunDriver {
   private readonly waiters = new Map<string, Waiter>();
-  /** Actions the console stopped waiting for (timed out): a late result still updates them. */
-  private readonly gaveUp = new Set<string>();
   private stopped = false;
 
   constructor(private readonly deps: RunDriverDeps) {}
@@ -67,23 +76,25 @@ export class RunDriver {
         ids: this.deps.ids,
         fetch: this.deps.fetch,
         verifications: this.deps.verifications,
-        send: (agentId, msg) => this.deps.link.send(agentId, msg),
+        // A console stopping sends nothing more (the run is interrupted at the next start).
+        send: (agentId, msg) => !this.stopped && this.deps.link.send(agentId, msg),
         awaitResult: (id, until) => this.awaitResult(id, until),
         setState: (r, state) => this.setState(r, state),
         stepChanged: (r) => this.deps.changed(r, r.state),
-        actionStarted: (r, rec) => {
+        actionStarted: async (r, rec) => {
           if (r.dispatchedAt === null) {
             r.dispatchedAt = rec.dispatchedAt;
             if (r.approvedBy === null)
               this.deps.metrics.dispatchSeconds.observe((rec.dispatchedAt - r.createdAt) / 1000);
           }
-          void this.deps.store.putAction(rec);
+          const action = this.deps.store.putAction(rec);
           this.deps.records.dispatched(r, rec);
           this.deps.changed(r, r.state);
+          // The action and its run (dispatched) on disk before anything goes out: a console
+          // that dies right after sending knows, at its next start, what it sent.
+          await Promise.all([action, this.deps.store.runDurable(r.id)]);
         },
         actionEnded: (r, rec) => {
-          if (rec.status === 'timeout' || rec.reason?.startsWith('not delivered'))
-            this.gaveUp.add(rec.id);
           void this.deps.store.putAction(rec);
           this.deps.records.result(r, rec);
         },
@@ -117,9 +128,15 @@ export class RunDriver {
     if (!rec) return reject('unknown_action_id');
     if (rec.agentId !== agentId) return reject('wrong_agent');
     if (rec.action !== msg.action) return reject('action_mismatch');
-    const late = this.gaveUp.has(rec.id);
-    if (rec.status !== null && !late) return reject('duplicate');
-    this.gaveUp.delete(rec.id);
+    // Told by the record, not by memory: a late result after a console restart counts too.
+    const late = gaveUp(rec);
+    if (rec.status !== null && !late) {
+      // A resend: the agent did not see our ack. Acked once the result is durable — at once if
+      // it is, else when the write in flight (or the repair of one that failed) lands; if that
+      // fails too, not acked, and the agent keeps the result and sends it again.
+      reject('duplicate');
+      return store.actionDurable(rec.id);
+    }
     applyResult(rec, msg);
     if (late)
       rec.reason = `arrived after the console stopped waiting${msg.reason ? `: ${msg.reason}` : ''}`;
@@ -130,7 +147,9 @@ export class RunDriver {
     if (waiter) {
       this.waiters.delete(msg.id);
       waiter.timer.cancel();
-      waiter.resolve(msg);
+      // Marked now, as it arrives: a batch read after it (in this very chunk too) counts for
+      // the verification that follows, one read before it does not.
+      waiter.resolve({ result: msg, arrived: this.deps.verifications.mark(agentId) });
     } else {
       // Its run no longer waits (interrupted by a console restart, or timed out): still recorded.
       const run = store.run(rec.runId);
@@ -146,7 +165,10 @@ export class RunDriver {
     this.waiters.clear();
   }
 
-  private awaitResult(actionId: string, until: number): Promise<ActionResultMessage | null> {
+  private awaitResult(
+    actionId: string,
+    until: number,
+  ): Promise<{ result: ActionResultMessage; arrived: number } | null> {
     return new Promise((resolve) => {
       const timer = this.deps.clock.setTimeout(
         () => {
@@ -186,6 +208,7 @@ export class RunDriver {
         outcome.escalation.output,
       );
     this.deps.changed(run, previous);
+    this.deps.verifications.release(run.agentId);
     this.deps.ended(run);
   }
 }

@@ -78,7 +78,7 @@ export function guardrailInput(
   deps: RunFactsDeps,
   run: RecoveryRun,
   runbook: Runbook,
-  graceUntil: number,
+  how: Pick<GuardrailInput, 'graceUntil' | 'maxRunsPerAgentPerHour' | 'pastBlastRadius'>,
 ): GuardrailInput {
   const { fleet } = deps;
   const agent = fleet.agent(run.agentId);
@@ -101,7 +101,7 @@ export function guardrailInput(
       regionId: region?.id ?? (run.regionId || null),
       agentId: run.agentId,
     }),
-    graceUntil,
+    ...how,
     runs: deps.store.facts(run.id),
   };
 }

@@ -1,5 +1,7 @@
 // The runs and action records the console knows, in memory and in the recovery log: how they
-// are found (by incident, agent, runbook, alert) and listed for the API, newest first.
+// are found (by incident, agent, runbook, alert) and listed for the API, newest first. Runs are
+// indexed by incident: the figures of every incident (GET /recovery/stats) read each one's
+// runs, which must not mean scanning all runs per incident.
 import type { ActionRecord, ActionsQuery, RecoveryRun } from '../../../shared/recovery.js';
 import type { RecoveryLog } from './recovery-log.js';
 import type { RunFacts } from './guardrails.js';
@@ -31,6 +33,8 @@ export function listFilter(q: ActionsQuery, defaultLimit = 200): ListFilter {
 
 export class RunStore {
   private readonly runs = new Map<string, RecoveryRun>();
+  /** Run ids by incident id (a run's incident never changes). */
+  private readonly byIncident = new Map<string, Set<string>>();
   private readonly actions = new Map<string, ActionRecord>();
   private readonly actionsByRun = new Map<string, string[]>();
   private endedSincePrune = 0;
@@ -39,7 +43,7 @@ export class RunStore {
 
   async open(): Promise<void> {
     const loaded = await this.log.open();
-    for (const r of loaded.runs) this.runs.set(r.id, r);
+    for (const r of loaded.runs) this.indexRun(r);
     for (const a of loaded.actions) if (this.runs.has(a.runId)) this.indexAction(a);
     this.prune();
   }
@@ -64,7 +68,7 @@ export class RunStore {
   }
 
   putRun(run: RecoveryRun): void {
-    this.runs.set(run.id, run);
+    this.indexRun(run);
     // A failed write is the log's to report and repair (it rewrites itself); never unhandled.
     this.log.putRun(run).catch(() => {});
     // Retention is looked at every so many ended runs, not at each.
@@ -80,10 +84,20 @@ export class RunStore {
     return durable;
   }
 
+  /** Resolves once the run's newest change is durable; rejects if that write failed. */
+  runDurable(id: string): Promise<void> {
+    return this.log.runDurable(id);
+  }
+
+  /** Resolves once the action's newest change is durable; rejects if that write failed. */
+  actionDurable(id: string): Promise<void> {
+    return this.log.actionDurable(id);
+  }
+
   /** Runs of the incident, oldest first. */
   runsOf(incidentId: string): RecoveryRun[] {
-    return [...this.runs.values()]
-      .filter((r) => r.incidentId === incidentId)
+    return [...(this.byIncident.get(incidentId) ?? [])]
+      .map((id) => this.runs.get(id)!)
       .sort((a, b) => a.createdAt - b.createdAt);
   }
 
@@ -147,6 +161,10 @@ export class RunStore {
     this.endedSincePrune = 0;
     const dropped = this.log.prune(this.runs.values(), (id) => this.actionsByRun.get(id) ?? []);
     for (const id of dropped) {
+      const run = this.runs.get(id);
+      const ofIncident = run && this.byIncident.get(run.incidentId);
+      ofIncident?.delete(id);
+      if (ofIncident?.size === 0) this.byIncident.delete(run!.incidentId);
       this.runs.delete(id);
       for (const a of this.actionsByRun.get(id) ?? []) this.actions.delete(a);
       this.actionsByRun.delete(id);
@@ -159,6 +177,13 @@ export class RunStore {
 
   close(): Promise<void> {
     return this.log.close();
+  }
+
+  private indexRun(run: RecoveryRun): void {
+    this.runs.set(run.id, run);
+    let ids = this.byIncident.get(run.incidentId);
+    if (!ids) this.byIncident.set(run.incidentId, (ids = new Set()));
+    ids.add(run.id);
   }
 
   private indexAction(a: ActionRecord): void {

@@ -26,12 +26,23 @@ import type { Clock } from '../clock.js';
 import type { IdSource } from '../ids.js';
 import type { FetchFn } from '../notify/http-post.js';
 import { runHttpStep } from './http-step.js';
-import { substitute, substituteAll, TemplateError, type TemplateContext } from './templates.js';
+import {
+  substituteAll,
+  substituteParams,
+  substituteUrl,
+  TemplateError,
+  type TemplateContext,
+} from './templates.js';
 import type { Verifications } from './verification.js';
 
 export const ACTION_DEFAULT_TIMEOUT_MS = 60_000;
 /** After the deadline the agent may still be sending its result (transit, a reconnect). */
 export const RESULT_GRACE_MS = 5_000;
+/** The reasons of an action the console stopped waiting for: a result may still come. */
+export const GAVE_UP_REASONS = {
+  timeout: 'no action_result from the agent by the deadline',
+  notDelivered: 'not delivered: the agent is not connected',
+} as const;
 
 export interface RunnerDeps {
   clock: Clock;
@@ -40,11 +51,21 @@ export interface RunnerDeps {
   verifications: Verifications;
   /** Send on the agent's live connection; false when it is not connected. */
   send(agentId: string, msg: ActionMessage): boolean;
-  /** The agent's result for the action, or null once `until` has passed without one. */
-  awaitResult(actionId: string, until: number): Promise<ActionResultMessage | null>;
+  /**
+   * The agent's result for the action and its arrival mark (Verifications.mark, taken the
+   * moment it arrived), or null once `until` has passed without one.
+   */
+  awaitResult(
+    actionId: string,
+    until: number,
+  ): Promise<{ result: ActionResultMessage; arrived: number } | null>;
   setState(run: RecoveryRun, state: RunState): void;
   stepChanged(run: RecoveryRun, step: RunStepRecord): void;
-  actionStarted(run: RecoveryRun, record: ActionRecord): void;
+  /**
+   * Record the action (and the run it dispatches) before it goes out: resolves once both are
+   * durable, rejects if a write failed — then nothing is sent.
+   */
+  actionStarted(run: RecoveryRun, record: ActionRecord): Promise<void>;
   actionEnded(run: RecoveryRun, record: ActionRecord): void;
   /** An escalate step reached in order (not a failure): page now. */
   escalate(run: RecoveryRun, text: string, output: string): void;
@@ -68,10 +89,10 @@ interface StepResult {
   text: string;
   output: string;
   /**
-   * When the step's effect was done, if earlier than the console learnt it: an action ended on
-   * the agent before its result was read. A verification counts samples taken after this.
+   * The arrival mark of the step's end, when it was taken earlier than the step's return: an
+   * action's result arriving (the samples read with it count for the verification after).
    */
-  doneAt?: number;
+  endMark?: number;
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -79,7 +100,8 @@ const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export class RunExecutor {
   /** The output of the last action or http call, attached to an escalation. */
   private lastOutput = '';
-  private previousEnd: number;
+  /** The arrival mark of the end of the step before (what a verification counts from). */
+  private since: number;
   /** A dry run that found a step the agent would refuse: the run's reason. */
   private dryProblem: string | null = null;
 
@@ -89,7 +111,7 @@ export class RunExecutor {
     private readonly steps: readonly RunbookStep[],
     private readonly ctx: RunContext,
   ) {
-    this.previousEnd = deps.clock.now();
+    this.since = deps.verifications.mark(run.agentId);
   }
 
   async execute(): Promise<RunOutcome> {
@@ -110,7 +132,7 @@ export class RunExecutor {
       rec.endedAt = this.deps.clock.now();
       rec.state = result.ok ? 'done' : 'failed';
       rec.text = result.text;
-      this.previousEnd = Math.min(rec.endedAt, result.doneAt ?? rec.endedAt);
+      this.since = result.endMark ?? this.deps.verifications.mark(this.run.agentId);
       this.deps.stepChanged(this.run, rec);
       if (result.ok) continue;
       return this.failed(i, result);
@@ -197,7 +219,7 @@ export class RunExecutor {
   private async action(step: ActionStep, dry: boolean): Promise<StepResult> {
     let params: Record<string, string>;
     try {
-      params = substituteAll(step.params, this.ctx);
+      params = substituteParams(step.params, this.ctx);
     } catch (err) {
       if (!(err instanceof TemplateError)) throw err;
       return { ok: false, text: `${step.action}: ${err.message}`, output: '' };
@@ -205,7 +227,9 @@ export class RunExecutor {
     const rec = this.record('agent', step.action, params);
     const deadline = rec.dispatchedAt + (step.timeoutMs ?? ACTION_DEFAULT_TIMEOUT_MS);
     this.run.steps.find((s) => s.state === 'running')!.actionId = rec.id;
-    this.deps.actionStarted(this.run, rec);
+    // Never an action out that a restart would not know of: recorded durably first.
+    const unrecorded = await this.recordFirst(rec);
+    if (unrecorded) return unrecorded;
     const msg: ActionMessage = {
       type: 'action',
       id: rec.id,
@@ -215,27 +239,40 @@ export class RunExecutor {
       deadline,
       ...(this.run.approvedBy ? { approvedBy: this.run.approvedBy } : {}),
     };
-    const result = this.deps.send(this.run.agentId, msg)
+    const answer = this.deps.send(this.run.agentId, msg)
       ? await this.deps.awaitResult(rec.id, deadline + RESULT_GRACE_MS)
       : null;
+    const result = answer?.result ?? null;
     rec.endedAt = this.deps.clock.now();
     if (!result) {
       rec.status = rec.endedAt > deadline ? 'timeout' : 'refused';
       rec.reason =
-        rec.status === 'timeout'
-          ? 'no action_result from the agent by the deadline'
-          : 'not delivered: the agent is not connected';
+        rec.status === 'timeout' ? GAVE_UP_REASONS.timeout : GAVE_UP_REASONS.notDelivered;
       rec.durationMs = rec.endedAt - rec.dispatchedAt;
     } else applyResult(rec, result);
     this.deps.actionEnded(this.run, rec);
     this.lastOutput = rec.output;
-    // Samples are stamped by the agent's clock: its own account of when the action ended, if it
-    // gave one, else the console's dispatch plus the duration the agent reports.
-    const doneAt =
-      result?.startedAt !== undefined
-        ? result.startedAt + result.durationMs
-        : rec.dispatchedAt + (rec.durationMs ?? 0);
-    return { ...this.judgeAction(step.action, rec, dry), doneAt };
+    // What the agent sends after its result counts; what it sent before does not, whatever its
+    // samples' timestamps say (its clock may be minutes off the console's).
+    return {
+      ...this.judgeAction(step.action, rec, dry),
+      ...(answer ? { endMark: answer.arrived } : {}),
+    };
+  }
+
+  /** The record written durably before the action or call goes out; else the failed step. */
+  private async recordFirst(rec: ActionRecord): Promise<StepResult | null> {
+    try {
+      await this.deps.actionStarted(this.run, rec);
+      return null;
+    } catch (err) {
+      rec.endedAt = this.deps.clock.now();
+      rec.status = 'refused';
+      rec.reason = `not sent: its record could not be written (${(err as Error).message})`;
+      rec.durationMs = 0;
+      this.deps.actionEnded(this.run, rec);
+      return { ok: false, text: `${rec.action} ${rec.reason}`, output: '' };
+    }
   }
 
   private judgeAction(action: string, rec: ActionRecord, dry: boolean): StepResult {
@@ -259,7 +296,7 @@ export class RunExecutor {
   private wouldCall(step: HttpStep): StepResult {
     let url = step.url;
     try {
-      url = substitute(step.url, this.ctx);
+      url = substituteUrl(step.url, this.ctx);
     } catch {
       // Shown as written.
     }
@@ -269,7 +306,8 @@ export class RunExecutor {
   private async http(step: HttpStep): Promise<StepResult> {
     const rec = this.record('http', step.name, {});
     this.run.steps.find((s) => s.state === 'running')!.actionId = rec.id;
-    this.deps.actionStarted(this.run, rec);
+    const unrecorded = await this.recordFirst(rec);
+    if (unrecorded) return unrecorded;
     const out = await runHttpStep(step, this.ctx, {
       clock: this.deps.clock,
       fetch: this.deps.fetch,
@@ -301,7 +339,7 @@ export class RunExecutor {
       agentId: this.run.agentId,
       alertId: this.run.alertId,
       condition: c,
-      since: this.previousEnd,
+      since: this.since,
       withinMs: step.withinMs,
       labels,
       exact,

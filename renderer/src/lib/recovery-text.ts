@@ -151,6 +151,8 @@ export function stepText(step: RunbookStep): string {
 const GUARDRAIL_TEXT: Record<GuardrailCode, (g: Required<RunbookGuardrails> | null) => string> = {
   rate_agent: (g) =>
     g ? `over the rate limit (${g.maxRunsPerAgentPerHour}/agent/hour)` : 'over the rate limit',
+  // The console-wide cap is a setting, not the runbook's: the core's reason names its figure.
+  rate_agent_total: () => 'over the rate limit for this agent (all runbooks together)',
   rate_runbook: (g) =>
     g ? `over the rate limit (${g.maxRunsPerHour}/hour)` : 'over the rate limit',
   cooldown: (g) => (g ? `in its ${exactSpan(g.cooldownMs)} cooldown` : 'in its cooldown'),

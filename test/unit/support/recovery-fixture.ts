@@ -59,11 +59,23 @@ export class ScriptedAgents {
 
 export interface RecoveryWorldOptions extends WorldOptions {
   graceMs?: number;
+  /** recoveryMaxRunsPerAgentPerHour (all runbooks on one agent); default as the console's. */
+  maxRunsPerAgentPerHour?: number;
 }
 
-/** Let promise chains and the scripted agents' answers run (no time passes). */
+/** The live worlds' recovery logs, written out by settle(). */
+const logs = new Set<() => Promise<void>>();
+
+/**
+ * Let promise chains and the scripted agents' answers run (no time passes on the manual
+ * clock). An action goes out only once its records are durable, which takes real file writes:
+ * each round also writes out what the recovery logs hold, so what waits on them goes on.
+ */
 export async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+  for (let round = 0; round < 6; round++) {
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    await Promise.all([...logs].map((flush) => flush()));
+  }
 }
 
 export type RecoveryWorld = Awaited<ReturnType<typeof recoveryWorld>>;
@@ -101,6 +113,7 @@ export async function recoveryWorld(o: RecoveryWorldOptions = {}) {
     config: {
       dataDir: w.dir,
       recoveryGraceMs: o.graceMs ?? 0,
+      recoveryMaxRunsPerAgentPerHour: o.maxRunsPerAgentPerHour ?? 6,
       recoveryRetentionMs: 30 * 86_400_000,
       recoveryMaxRuns: 1_000,
     },
@@ -121,6 +134,8 @@ export async function recoveryWorld(o: RecoveryWorldOptions = {}) {
   agents.sink = (agentId, msg) => recovery.service.actionResult(agentId, msg);
   await recovery.open();
   recovery.start();
+  const flush = () => recovery.flush().catch(() => {});
+  logs.add(flush);
 
   /** A sample as ingest takes it: the rules judge it, then a waiting verification sees it. */
   function sample(agentId: string, name: string, value: number, labels?: Record<string, string>) {
@@ -164,6 +179,7 @@ export async function recoveryWorld(o: RecoveryWorldOptions = {}) {
       return v?.value ?? 0;
     },
     async closeAll() {
+      logs.delete(flush);
       notifier.stop();
       await recovery.stop();
       await audit.close();
