@@ -173,6 +173,11 @@ export const AGENT = {
       description:
         'report disk_usage{mount=DIR} as the bytes under DIR against a budget of BYTES (e.g. /srv/spool=20GiB); repeatable',
     },
+    'no-security': {
+      type: 'boolean',
+      description:
+        "do not read authentication events (journald, else /var/log/auth.log or /var/log/secure; Linux only) for the console's detections",
+    },
   },
   notes: [
     'Quiet while healthy: it prints when it connects, retries, is paused or refused, and each action it runs or refuses.',
