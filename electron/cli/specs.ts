@@ -230,6 +230,11 @@ export const SIMULATE = {
       default: '8',
     },
     'no-incidents': { type: 'boolean', description: 'no scripted cpu spike, dead agent, outage' },
+    'auth-noise': {
+      type: 'boolean',
+      description:
+        'also send light background authentication events (logins, a typo, sudo), as the real agent parses them',
+    },
     duration: {
       type: 'string',
       value: 'S',

@@ -9,11 +9,14 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toAgentEvent } from '../../agent/security/auth-event.js';
 import { parseAuthMessage } from '../../agent/security/auth-patterns.js';
+import { Simulator } from '../../agent/simulator.js';
+import { systemClock } from '../../shared/clock.js';
 import type { Alert } from '../../shared/model.js';
 import type { AgentEvent } from '../../shared/protocol.js';
 import type { Incident } from '../../shared/incidents.js';
 import type { DetectionView, DetectionRulesInfo } from '../../shared/security.js';
 import {
+  AGENT_TOKEN,
   connectAgent,
   startTestCore,
   tempDir,
@@ -229,6 +232,38 @@ describe('security detection through the core', () => {
     expect(body.detections).toMatchObject([
       { ruleId: SHADOW_RULE, kind: 'detection', count: 1, agentId: agent.agentId },
     ]);
+  });
+
+  it("the simulator's bruteForce hook is one detection on that agent", async () => {
+    t = await startTestCore();
+    const sim = new Simulator({
+      url: t.addr.ingestUrl,
+      token: AGENT_TOKEN,
+      agents: 2,
+      seed: 3,
+      clock: systemClock,
+      fillingDiskEvery: 0,
+    });
+    try {
+      await sim.start();
+      expect(sim.connectedCount()).toBe(2);
+      sim.bruteForce(1, { attempts: 12, sourceIp: '192.0.2.200' });
+      const [alert] = await waitFor(
+        async () => {
+          const open = await alertsOf(t!, `detect:${BRUTE_FORCE}`);
+          return open.length > 0 && open;
+        },
+        undefined,
+        'the brute-force alert from the simulator',
+      );
+      expect(alert!.labels).toMatchObject({
+        src_ip: '192.0.2.200',
+        agentId: sim.agents[1]!.uplink.agentId,
+        mitre: 'T1110,T1110.001',
+      });
+    } finally {
+      sim.stop();
+    }
   });
 
   it('a bad query is a 400 naming the field', async () => {
