@@ -1,7 +1,7 @@
 // The normalized security events: what the agent puts in an `events` message's attributes and
 // what the console's detection rules (Sigma YAML) match on. One list, shared by agent and core,
 // so a renamed field is a compile error rather than a detection that silently never fires.
-// docs/security-detection.md describes each field.
+// docs/security.md describes each field.
 
 /** `AgentEvent.source` of each security collector. */
 export const SECURITY_SOURCES = {
