@@ -8,6 +8,7 @@ import { ActionJournal, FileJournalStore, MemoryJournalStore } from './actions/j
 import { collectors, hostReader, type Collector } from './collectors.js';
 import { quotaSample, type DiskQuota } from './disk-quota.js';
 import { DEFAULT_INTERVALS, type CollectorName } from './intervals.js';
+import { AuthShipper, type AuthShipperSettings } from './security/auth-shipper.js';
 import { Uplink } from './uplink.js';
 import type { UplinkEvent } from './uplink-events.js';
 
@@ -23,6 +24,8 @@ export interface HostAgentOptions {
   clock: Clock;
   /** What a person should read: collection failures, journal problems. */
   log: (line: string) => void;
+  /** Progress a person may want once (where authentication events come from); defaults to `log`. */
+  say?: (line: string) => void;
   /** The actions this agent may run (its actions file); none: every action is refused. */
   actions?: ActionsFile | null;
   /** Where the action journal lives; none: in memory (lost on restart). */
@@ -33,6 +36,11 @@ export interface HostAgentOptions {
   diskQuotas?: readonly DiskQuota[];
   /** After SIGTERM at an action's timeout, SIGKILL this much later (default 5 s). */
   actionKillGraceMs?: number;
+  /**
+   * Authentication events (journald or auth.log, Linux only) sent as `events` batches; false
+   * turns them off (`--no-security`). Settings name other sources for tests.
+   */
+  security?: AuthShipperSettings | false;
   /** The uplink's connection events (connecting, retrying, paused, replaced …). */
   onEvent?: (event: UplinkEvent) => void;
   onFatal: (reason: string) => void;
@@ -49,6 +57,8 @@ export class HostAgent {
   /** Collectors still running: a slow one is skipped rather than run twice at once. */
   private readonly busy = new Set<CollectorName>();
   private readonly collectors: Promise<Record<CollectorName, Collector>>;
+  /** The host's authentication events, unless turned off. */
+  readonly security: AuthShipper | null;
 
   constructor(private readonly opts: HostAgentOptions) {
     const store = opts.stateDir
@@ -85,6 +95,18 @@ export class HostAgent {
       ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
       onFatal: opts.onFatal,
     });
+    this.security =
+      opts.security === false
+        ? null
+        : new AuthShipper(
+            {
+              clock: opts.clock,
+              send: (events) => this.uplink.sendEvents(events),
+              say: opts.say ?? opts.log,
+              warn: opts.log,
+            },
+            opts.security ?? {},
+          );
     this.collectors = hostReader().then(collectors);
     // A failure surfaces on each collection (logged there); do not let it go unhandled here.
     this.collectors.catch(() => {});
@@ -106,6 +128,9 @@ export class HostAgent {
       const every = this.intervals.filesystems;
       this.timers.push(this.opts.clock.setInterval(() => void this.collectQuotas(), every));
     }
+    this.security
+      ?.start()
+      .catch((err: Error) => this.opts.log(`authentication events not collected: ${err.message}`));
   }
 
   private quotasBusy = false;
@@ -138,6 +163,7 @@ export class HostAgent {
 
   stop(): void {
     for (const t of this.timers.splice(0)) t.cancel();
+    void this.security?.stop();
     this.uplink.stop();
   }
 

@@ -6,6 +6,7 @@ import { roundForUnit } from './precision.js';
 import type { ActionRunner } from './actions/action-runner.js';
 import { gaussian, seededRandom } from './prng.js';
 import { simulatedActionRunner } from './sim-actions.js';
+import { authNoiseEvents, bruteForceEvents } from './sim-security.js';
 import { Uplink } from './uplink.js';
 
 export interface SimulatorOptions {
@@ -28,6 +29,11 @@ export interface SimulatorOptions {
   version?: string;
   /** One line per simulated action answered (they run nothing). */
   logAction?: (line: string) => void;
+  /**
+   * Light background authentication traffic (key logins, a typo then a login, root's sudo):
+   * about one burst per agent per 10 minutes. Off by default.
+   */
+  authNoise?: boolean;
 }
 
 interface VirtualAgent {
@@ -160,6 +166,21 @@ export class Simulator {
     agent.uplink.start();
   }
 
+  /**
+   * An SSH password-guessing run against one agent from `sourceIp`: `attempts` failed
+   * passwords (with the lines sshd writes around them), ending now. Returns the events sent.
+   */
+  bruteForce(index: number, o: { attempts: number; sourceIp: string }): number {
+    const agent = this.agents[index]!;
+    const events = bruteForceEvents({
+      ...o,
+      endTs: this.opts.clock.now(),
+      random: this.random,
+    });
+    for (let i = 0; i < events.length; i += 500) agent.uplink.sendEvents(events.slice(i, i + 500));
+    return events.length;
+  }
+
   /** A region loses `fraction` of its agents (network partition: sockets cut). Returns their indexes. */
   failRegion(region: string, fraction = 0.75): number[] {
     const members = this.agents.filter((a) => a.region === region && a.alive);
@@ -220,7 +241,15 @@ export class Simulator {
     for (let i = slot; i < this.agents.length; i += TICK_SLOTS) {
       const agent = this.agents[i]!;
       if (agent.alive && agent.uplink.connected) this.sendBatch(agent);
+      if (this.opts.authNoise && agent.alive && this.random() < this.noiseChance())
+        agent.uplink.sendEvents(authNoiseEvents(this.opts.clock.now(), this.random));
     }
+  }
+
+  /** Per agent visit (every TICK_SLOTS intervals): about one burst per 10 minutes. */
+  private noiseChance(): number {
+    const visitMs = (this.opts.sampleIntervalMs ?? 1_000) * TICK_SLOTS;
+    return Math.min(1, visitMs / 600_000);
   }
 
   private sendBatch(agent: VirtualAgent): void {

@@ -116,6 +116,11 @@ export interface Alert {
   inhibitedBy?: string | null;
   /** The incident the alert belongs to, once the incident manager has placed it. */
   incidentId?: string | null;
+  /**
+   * What the alert is about beyond its subject, for alerts not about a series: a detection's
+   * Sigma id, MITRE technique ids and group values (src_ip, user, hostname).
+   */
+  labels?: Record<string, string>;
 }
 
 export interface StoredEvent {

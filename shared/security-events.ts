@@ -1,7 +1,7 @@
 // The normalized security events: what the agent puts in an `events` message's attributes and
 // what the console's detection rules (Sigma YAML) match on. One list, shared by agent and core,
 // so a renamed field is a compile error rather than a detection that silently never fires.
-// docs/security-detection.md describes each field.
+// docs/security.md describes each field.
 
 /** `AgentEvent.source` of each security collector. */
 export const SECURITY_SOURCES = {
@@ -33,6 +33,21 @@ export const SECURITY_FIELDS = {
   targetUser: 'target_user',
   /** auth_failure: the user does not exist on the host ("Invalid user"). */
   invalidUser: 'invalid_user',
+  /**
+   * auth_failure: true on the one line per failed attempt (sshd's `Failed password`, su's
+   * `FAILED su`, …), false on the lines that restate it (sshd's `Invalid user` and
+   * `Connection closed … [preauth]`, PAM's `authentication failure` and `N more`). Rules that
+   * count failures select `attempt: true`, so one attempt counts once.
+   */
+  attempt: 'attempt',
+  /** The remote port (a number). */
+  srcPort: 'src_port',
+  /** The terminal (pts/0, tty1, ssh). */
+  tty: 'tty',
+  /** The logging process's id (a number). */
+  pid: 'pid',
+  /** Which line shape the agent read (its pattern name: sshd_failed, pam_auth_failure, …). */
+  pattern: 'pattern',
   // fim
   /** The file. */
   path: 'path',
@@ -65,7 +80,7 @@ export const AUTH_EVENT_TYPES = [
 ] as const;
 export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 
-export const AUTH_SERVICES = ['sshd', 'sudo', 'su', 'login'] as const;
+export const AUTH_SERVICES = ['sshd', 'sudo', 'su', 'login', 'systemd-logind'] as const;
 export type AuthService = (typeof AUTH_SERVICES)[number];
 
 export const FIM_EVENT_TYPES = ['fim_change'] as const;

@@ -1,27 +1,35 @@
-// An authentication event as the agent reports it: the normalized attribute names, and how
-// parsed fields become a protocol AgentEvent. The names here are the agent's side of the
-// contract with the console's detection rules (the lead reconciles them with shared/).
+// An authentication event as the agent reports it: how parsed fields become a protocol
+// AgentEvent. The attribute names and the source are shared/security-events.ts's, the
+// contract with the console's detection rules: a renamed field is a compile error here.
 
 import type { AgentEvent } from '../../shared/protocol.js';
+import {
+  SECURITY_CATEGORIES,
+  SECURITY_FIELDS,
+  SECURITY_SOURCES,
+  type AuthEventType,
+} from '../../shared/security-events.js';
+
+export type { AuthEventType };
 
 /** Attribute keys of an authentication event (AgentEvent.attributes). */
 export const AUTH_FIELD = {
-  type: 'event.type',
-  user: 'user',
-  srcIp: 'src_ip',
-  srcPort: 'src_port',
-  method: 'method',
-  service: 'service',
-  invalidUser: 'invalid_user',
-  command: 'command',
-  tty: 'tty',
-  targetUser: 'target_user',
-  pid: 'pid',
+  type: SECURITY_FIELDS.eventType,
+  user: SECURITY_FIELDS.user,
+  srcIp: SECURITY_FIELDS.srcIp,
+  srcPort: SECURITY_FIELDS.srcPort,
+  method: SECURITY_FIELDS.method,
+  service: SECURITY_FIELDS.service,
+  invalidUser: SECURITY_FIELDS.invalidUser,
+  attempt: SECURITY_FIELDS.attempt,
+  command: SECURITY_FIELDS.command,
+  tty: SECURITY_FIELDS.tty,
+  targetUser: SECURITY_FIELDS.targetUser,
+  pid: SECURITY_FIELDS.pid,
+  pattern: SECURITY_FIELDS.pattern,
 } as const;
 
-export type AuthEventType =
-  'auth_failure' | 'auth_success' | 'session_open' | 'session_close' | 'sudo';
-
+/** The agent also reads lines the shared list does not name yet (a PAM service of its own). */
 export type AuthService = 'sshd' | 'sudo' | 'su' | 'login' | 'systemd-logind' | (string & {});
 
 /**
@@ -41,9 +49,13 @@ export interface AuthFields {
   targetUser?: string;
 }
 
-/** A parsed line: the fields plus the name of the pattern that matched (see auth-patterns.ts). */
+/**
+ * A parsed line: the fields, the name of the pattern that matched (see auth-patterns.ts) and,
+ * for a failure, whether the line is the one per failed attempt (false: it restates one).
+ */
 export interface AuthMatch extends AuthFields {
   pattern: string;
+  attempt?: boolean;
 }
 
 /** The protocol's limits on an event (shared/protocol.ts AgentEvent). */
@@ -57,9 +69,9 @@ function severityOf(m: AuthMatch): AgentEvent['severity'] {
 }
 
 /**
- * The AgentEvent for a match. `source` is `auth.<pattern name>` so that a rule (or a person)
- * can tell the line shapes apart, e.g. the once-per-connection `Invalid user` line from the
- * per-attempt `Failed password` line, without a field of its own.
+ * The AgentEvent for a match. `source` is `auth` (shared SECURITY_SOURCES); the `pattern`
+ * attribute names the line shape, and a failure's `attempt` says whether it is the line per
+ * failed attempt, so a rule counting failures counts each attempt once.
  */
 export function toAgentEvent(
   m: AuthMatch,
@@ -68,6 +80,7 @@ export function toAgentEvent(
   const a: Record<string, string | number | boolean> = {
     [AUTH_FIELD.type]: m.type,
     [AUTH_FIELD.service]: clip(m.service, MAX_ATTRIBUTE),
+    [AUTH_FIELD.pattern]: m.pattern,
   };
   const str = (key: string, v: string | undefined) => {
     if (v !== undefined) a[key] = clip(v, MAX_ATTRIBUTE);
@@ -77,15 +90,16 @@ export function toAgentEvent(
   if (m.srcPort !== undefined) a[AUTH_FIELD.srcPort] = m.srcPort;
   str(AUTH_FIELD.method, m.method);
   if (m.invalidUser !== undefined) a[AUTH_FIELD.invalidUser] = m.invalidUser;
+  if (m.type === 'auth_failure') a[AUTH_FIELD.attempt] = m.attempt ?? true;
   str(AUTH_FIELD.command, m.command);
   str(AUTH_FIELD.tty, m.tty);
   str(AUTH_FIELD.targetUser, m.targetUser);
   if (line.pid !== undefined) a[AUTH_FIELD.pid] = line.pid;
   return {
     ts: line.ts,
-    category: 'security',
+    category: SECURITY_CATEGORIES.auth,
     severity: severityOf(m),
-    source: `auth.${m.pattern}`,
+    source: SECURITY_SOURCES.auth,
     message: clip(line.message, MAX_MESSAGE),
     attributes: a,
   };

@@ -14,7 +14,15 @@ export interface AuthPattern {
   re: RegExp;
   /** Fields from the named groups; null when the match is not an auth event after all. */
   fields(g: Groups, service: AuthService): AuthFields | null;
+  /**
+   * A failure line that restates an attempt another line counts (sshd's `Failed password` is
+   * the one per attempt; `Invalid user`, `Connection closed … [preauth]` and PAM's lines come
+   * with it). Such events carry `attempt: false`, so one attempt is one counted failure.
+   */
+  restates?: (service: AuthService) => boolean;
 }
+
+const always = () => true;
 
 /** Program names (syslog ident / SYSLOG_IDENTIFIER) → service. OpenSSH ≥ 9.8 logs from sshd-session. */
 const IDENT_SERVICE: Record<string, AuthService> = {
@@ -122,6 +130,7 @@ export const AUTH_PATTERNS: readonly AuthPattern[] = [
   },
   {
     name: 'sshd_invalid_user',
+    restates: always,
     services: SSHD,
     re: /^Invalid user (?<user>.*?) from (?<ip>\S+)(?: port (?<port>\d+))?$/,
     fields: (g) => ({
@@ -136,6 +145,7 @@ export const AUTH_PATTERNS: readonly AuthPattern[] = [
   {
     // The client gave up (or was cut off) while authenticating: how key-probing bots end.
     name: 'sshd_closed_preauth',
+    restates: always,
     services: SSHD,
     re: /^(?:Connection closed by|Disconnected from) (?<kind>authenticating|invalid) user (?<user>.*?) (?<ip>\S+) port (?<port>\d+)(?: \[preauth\])?$/,
     fields: (g) => ({
@@ -149,6 +159,7 @@ export const AUTH_PATTERNS: readonly AuthPattern[] = [
   },
   {
     name: 'sshd_max_attempts',
+    restates: always,
     services: SSHD,
     re: /^error: maximum authentication attempts exceeded for (?<invalid>invalid user )?(?<user>.*?) from (?<ip>\S+) port (?<port>\d+)(?: ssh2)?(?: \[preauth\])?$/,
     fields: (g) => ({
@@ -162,6 +173,7 @@ export const AUTH_PATTERNS: readonly AuthPattern[] = [
   },
   {
     name: 'sshd_too_many_failures',
+    restates: always,
     services: SSHD,
     re: /^Disconnecting (?<kind>authenticating|invalid) user (?<user>.*?) (?<ip>\S+) port (?<port>\d+): Too many authentication failures(?: \[preauth\])?$/,
     fields: (g) => ({
@@ -175,6 +187,8 @@ export const AUTH_PATTERNS: readonly AuthPattern[] = [
   },
   {
     name: 'pam_auth_failure',
+    // sshd, su and login log their own line per attempt; sudo logs only a summary at the end.
+    restates: (service) => service !== 'sudo',
     services: ANY_PAM,
     re: /^pam_unix\((?<svc>[^:)]+):auth\): authentication failure;(?<kv>.*)$/,
     fields: (g) => {
@@ -195,6 +209,7 @@ export const AUTH_PATTERNS: readonly AuthPattern[] = [
   },
   {
     name: 'pam_more_failures',
+    restates: always,
     services: ANY_PAM,
     re: /^PAM (?<n>\d+) more authentication failures?;(?<kv>.*)$/,
     fields: (g, service) => {
@@ -240,6 +255,7 @@ export const AUTH_PATTERNS: readonly AuthPattern[] = [
   },
   {
     name: 'sudo_incorrect_password',
+    restates: always,
     services: SUDO,
     re: new RegExp(`^\\s*(?<user>\\S+) : \\d+ incorrect password attempts? ; ${SUDO_TAIL}`),
     fields: sudoFields('auth_failure', 'password'),
@@ -347,7 +363,9 @@ export function parseAuthMessage(ident: string, message: string): AuthMatch | nu
     const m = p.re.exec(text);
     if (!m) continue;
     const f = p.fields(m.groups ?? {}, service);
-    if (f) return { ...compact(f), pattern: p.name };
+    if (!f) continue;
+    const attempt = f.type === 'auth_failure' ? !(p.restates?.(f.service) ?? false) : undefined;
+    return { ...compact(f), pattern: p.name, ...(attempt !== undefined ? { attempt } : {}) };
   }
   return null;
 }

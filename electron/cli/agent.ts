@@ -57,10 +57,12 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     version: VERSION,
     clock: systemClock,
     log: warn,
+    say,
     actions,
     stateDir,
     logAction: say,
     diskQuotas,
+    ...(flags['no-security'] ? { security: false as const } : {}),
     onEvent: (e) => reporter.report(e),
     onFatal: (reason) => {
       fatal = reason;

@@ -28,6 +28,7 @@ export async function simulateCommand(argv: string[], env: NodeJS.ProcessEnv): P
     extraSeries: intFlag('simulate', 'extra-series', flags['extra-series'], 0, 0, 1_000),
     fillingDiskEvery: intFlag('simulate', 'filling-disks', flags['filling-disks'], 8, 0, 20_000),
     clock: systemClock,
+    authNoise: flags['auth-noise'] === true,
     version: `sim-${VERSION}`,
     // Simulated actions run nothing; each one answered is worth a line in a demo.
     logAction: (line) => log(`simulated action on ${line}`),

@@ -173,6 +173,11 @@ export const AGENT = {
       description:
         'report disk_usage{mount=DIR} as the bytes under DIR against a budget of BYTES (e.g. /srv/spool=20GiB); repeatable',
     },
+    'no-security': {
+      type: 'boolean',
+      description:
+        "do not read authentication events (journald, else /var/log/auth.log or /var/log/secure; Linux only) for the console's detections",
+    },
   },
   notes: [
     'Quiet while healthy: it prints when it connects, retries, is paused or refused, and each action it runs or refuses.',
@@ -225,6 +230,11 @@ export const SIMULATE = {
       default: '8',
     },
     'no-incidents': { type: 'boolean', description: 'no scripted cpu spike, dead agent, outage' },
+    'auth-noise': {
+      type: 'boolean',
+      description:
+        'also send light background authentication events (logins, a typo, sudo), as the real agent parses them',
+    },
     duration: {
       type: 'string',
       value: 'S',

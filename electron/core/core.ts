@@ -24,6 +24,7 @@ import { IncidentServices } from './incidents/incident-services.js';
 import { ConsoleAlerts, CONSOLE_RULES } from './console-alerts.js';
 import { createNotifier, type Notifier } from './notify/create-notifier.js';
 import { createRecovery, type Recovery as RecoveryParts } from './recovery/recovery-wiring.js';
+import { createSecurity, type Security } from './security/security-wiring.js';
 import {
   createAdmission,
   createLowDiskWatch,
@@ -102,6 +103,8 @@ export class MonitoringCore {
   readonly notifier: Notifier;
   /** Runbooks, guardrails, recovery runs and their figures (electron/core/recovery/). */
   readonly recovery: RecoveryParts;
+  /** Sigma detections over the agents' events, raised as alerts (electron/core/security/). */
+  readonly security: Security;
   readonly sessionToken: string;
   agentToken = '';
   private readonly ids: IdSource;
@@ -300,6 +303,15 @@ export class MonitoringCore {
       store: this.store,
       ingest: () => this.ingest,
     });
+    this.security = createSecurity({
+      config,
+      clock: this.clock,
+      logger: this.logger,
+      events: this.events,
+      metrics: this.metrics,
+      fleet: this.fleet,
+      alerts: this.alerts,
+    });
     this.wireBookkeeping();
   }
 
@@ -311,6 +323,8 @@ export class MonitoringCore {
     await this.notifier.start();
     await this.audit.open();
     await this.recovery.open();
+    await this.security.open();
+    this.security.start();
     // Before ingest listens: no alert an agent raises goes by unseen.
     this.recovery.start();
     const replayed = await this.store.open();
@@ -392,6 +406,7 @@ export class MonitoringCore {
       forecasting: this.foresight.api(),
       notify: this.notifier,
       recovery: { ...this.recovery, runs: this.recovery.views },
+      security: this.security.service,
       session: () => this.session(),
       stats: () => this.stats(),
       storage: () => this.storageReport(),
@@ -430,6 +445,7 @@ export class MonitoringCore {
     this.regionHistory.stop();
     this.lowDisk.stop();
     this.admission.stop();
+    this.security.stop();
     this.notifier.stop();
     this.stream?.stop();
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);

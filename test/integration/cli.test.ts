@@ -144,7 +144,11 @@ describe('the meridian command (compiled, as installed)', () => {
       // What the agent said is what explains a miss here.
       throw new Error(`${err.message}\nagent stdout:\n${good.out()}\nagent stderr:\n${good.err()}`);
     });
-    const lines = good.out().trim().split('\n');
+    const all = good.out().trim().split('\n');
+    // One line says where authentication events come from (or that they are not collected).
+    const authSource = /: (authentication events from |not collected: authentication)/;
+    expect(all.filter((l) => authSource.test(l))).toHaveLength(1);
+    const lines = all.filter((l) => !authSource.test(l));
     expect(lines[0]).toBe(
       `meridian agent: connecting to ${s.ingestUrl} (region eu-west-1, type database)…`,
     );

@@ -164,8 +164,9 @@ describe('auth log line formats', () => {
     )!;
     expect(authEventFromLine(l)).toMatchObject({
       ts: Date.UTC(2026, 10, 30, 8, 12, 1),
-      source: 'auth.logind_new_session',
+      source: 'auth',
       attributes: {
+        pattern: 'logind_new_session',
         'event.type': 'session_open',
         user: 'alice',
         service: 'systemd-logind',

@@ -56,6 +56,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sshd',
+      attempt: true,
       user: 'root',
       srcIp: '198.51.100.23',
       srcPort: 39212,
@@ -70,6 +71,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sshd',
+      attempt: true,
       user: 'admin',
       srcIp: '10.0.0.1',
       srcPort: 22,
@@ -84,6 +86,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sshd',
+      attempt: true,
       user: '',
       srcIp: '192.0.2.9',
       srcPort: 61000,
@@ -98,6 +101,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sshd',
+      attempt: false,
       user: 'oracle',
       srcIp: '2001:db8:85a3::8a2e:370:7334',
       srcPort: 51514,
@@ -108,7 +112,14 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     'sshd',
     'Invalid user test from 192.0.2.44',
     'sshd_invalid_user',
-    { type: 'auth_failure', service: 'sshd', user: 'test', srcIp: '192.0.2.44', invalidUser: true },
+    {
+      type: 'auth_failure',
+      service: 'sshd',
+      attempt: false,
+      user: 'test',
+      srcIp: '192.0.2.44',
+      invalidUser: true,
+    },
   ],
   [
     'sshd',
@@ -117,6 +128,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sshd',
+      attempt: false,
       user: 'root',
       srcIp: '203.0.113.77',
       srcPort: 44310,
@@ -130,6 +142,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sshd',
+      attempt: false,
       user: 'ubnt',
       srcIp: '2001:db8::beef',
       srcPort: 33000,
@@ -143,6 +156,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sshd',
+      attempt: false,
       user: 'root',
       srcIp: '198.51.100.23',
       srcPort: 39212,
@@ -156,6 +170,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sshd',
+      attempt: false,
       user: 'pi',
       srcIp: '192.0.2.7',
       srcPort: 5222,
@@ -169,6 +184,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sshd',
+      attempt: false,
       user: 'root',
       srcIp: '198.51.100.23',
       srcPort: 39212,
@@ -182,6 +198,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sshd',
+      attempt: false,
       user: 'root',
       srcIp: '198.51.100.23',
       tty: 'ssh',
@@ -192,7 +209,14 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     'sshd',
     'pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=2001:db8::1',
     'pam_auth_failure',
-    { type: 'auth_failure', service: 'sshd', srcIp: '2001:db8::1', tty: 'ssh', method: 'password' },
+    {
+      type: 'auth_failure',
+      service: 'sshd',
+      attempt: false,
+      srcIp: '2001:db8::1',
+      tty: 'ssh',
+      method: 'password',
+    },
   ],
   [
     'sudo',
@@ -201,6 +225,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sudo',
+      attempt: true,
       user: 'alice',
       targetUser: 'alice',
       tty: 'pts/0',
@@ -214,6 +239,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'su',
+      attempt: false,
       user: 'bob',
       targetUser: 'root',
       tty: 'pts/1',
@@ -227,6 +253,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sshd',
+      attempt: false,
       user: 'root',
       srcIp: '198.51.100.23',
       method: 'password',
@@ -314,6 +341,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sudo',
+      attempt: false,
       user: 'alice',
       tty: 'pts/0',
       targetUser: 'root',
@@ -328,6 +356,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sudo',
+      attempt: false,
       user: 'alice',
       tty: 'pts/0',
       targetUser: 'root',
@@ -342,6 +371,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sudo',
+      attempt: true,
       user: 'mallory',
       tty: 'pts/1',
       targetUser: 'root',
@@ -355,6 +385,7 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     {
       type: 'auth_failure',
       service: 'sudo',
+      attempt: true,
       user: 'carol',
       tty: 'pts/2',
       targetUser: 'root',
@@ -365,13 +396,20 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     'su',
     'FAILED su for root by alice',
     'su_failed',
-    { type: 'auth_failure', service: 'su', user: 'alice', targetUser: 'root' },
+    { type: 'auth_failure', service: 'su', attempt: true, user: 'alice', targetUser: 'root' },
   ],
   [
     'su',
     'FAILED SU (to root) alice on pts/0',
     'su_failed_tty',
-    { type: 'auth_failure', service: 'su', user: 'alice', targetUser: 'root', tty: 'pts/0' },
+    {
+      type: 'auth_failure',
+      service: 'su',
+      attempt: true,
+      user: 'alice',
+      targetUser: 'root',
+      tty: 'pts/0',
+    },
   ],
   [
     'su',
@@ -389,13 +427,13 @@ const CASES: [string, string, string, Record<string, unknown>][] = [
     'login',
     "FAILED LOGIN (1) on '/dev/tty1' FOR 'UNKNOWN', Authentication failure",
     'login_failed',
-    { type: 'auth_failure', service: 'login', user: 'UNKNOWN', tty: 'tty1' },
+    { type: 'auth_failure', service: 'login', attempt: true, user: 'UNKNOWN', tty: 'tty1' },
   ],
   [
     'login',
     'FAILED LOGIN 2 FROM tty2 FOR root, Authentication failure',
     'login_failed',
-    { type: 'auth_failure', service: 'login', user: 'root', tty: 'tty2' },
+    { type: 'auth_failure', service: 'login', attempt: true, user: 'root', tty: 'tty2' },
   ],
   [
     'login',
@@ -486,11 +524,13 @@ describe('auth patterns', () => {
       ts: 1_764_490_321_000,
       category: 'security',
       severity: 'warning',
-      source: 'auth.sshd_failed',
+      source: 'auth',
       message: 'Failed password …',
       attributes: {
         'event.type': 'auth_failure',
         service: 'sshd',
+        pattern: 'sshd_failed',
+        attempt: true,
         user: 'admin',
         src_ip: '2001:db8::1',
         src_port: 4022,

@@ -142,6 +142,8 @@ describe('journald source', () => {
         src_port: 4022,
         method: 'password',
         invalid_user: true,
+        attempt: true,
+        pattern: 'sshd_failed',
         pid: 4242,
       },
       {
@@ -151,6 +153,7 @@ describe('journald source', () => {
         src_ip: '::1',
         src_port: 5,
         method: 'publickey',
+        pattern: 'sshd_accepted',
         pid: 4242,
       },
       {
@@ -160,6 +163,7 @@ describe('journald source', () => {
         tty: 'pts/0',
         target_user: 'root',
         command: '/bin/sh -c "a ; b"',
+        pattern: 'sudo_command',
         pid: 4242,
       },
     ]);

@@ -22,6 +22,7 @@ import type { MetricStore } from '../store/metric-store.js';
 import type { Notifier } from '../notify/create-notifier.js';
 import type { ForecastingApi } from './route-spec.js';
 import type { RecoveryApi } from './routes-recovery.js';
+import type { SecurityApi } from './routes-security.js';
 import type { RecoveryRun } from '../../../shared/recovery.js';
 import { runRangeQuery } from './routes-metrics.js';
 import type { ApiServices } from './router.js';
@@ -50,6 +51,8 @@ export interface ApiParts {
   recovery: RecoveryApi & {
     runs: { current(): RecoveryRun[]; run(id: string): RecoveryRun | undefined };
   };
+  /** Detections (electron/core/security/). */
+  security: SecurityApi;
   rules: RuleBook;
   previewRule(rule: Rule): RulePreview;
   audit: AuditLog;
@@ -72,6 +75,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     forecasting: p.forecasting,
     notify: p.notify,
     recovery: p.recovery,
+    security: p.security,
     fleet: p.fleet,
     alerts: p.alerts,
     incidents: p.incidents,

@@ -22,6 +22,7 @@ import type { EventLog } from '../store/event-log.js';
 import type { MetricStore } from '../store/metric-store.js';
 import type { NotifyApi } from './routes-notify.js';
 import type { RecoveryApi } from './routes-recovery.js';
+import type { SecurityApi } from './routes-security.js';
 import type { AuditLog } from '../rules/audit-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { RulePreview } from '../../../shared/api.js';
@@ -76,6 +77,8 @@ export interface ApiServices {
   notify: NotifyApi;
   /** Runbooks, runs, action history, approvals (electron/core/recovery/). */
   recovery: RecoveryApi;
+  /** Detections and the detection rules' state (electron/core/security/). */
+  security: SecurityApi;
   /** Retire an agent; resolves once that is durable. */
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
 }

@@ -8,6 +8,7 @@ import { NOTIFY_ROUTES } from './routes-notify.js';
 import { INCIDENT_ROUTES } from './routes-incidents.js';
 import { RULE_ROUTES } from './routes-rules.js';
 import { RECOVERY_ROUTES } from './routes-recovery.js';
+import { SECURITY_ROUTES } from './routes-security.js';
 
 export type { ApiServices } from './route-spec.js';
 
@@ -20,6 +21,7 @@ const ROUTES: { [K in RouteKey]: RouteSpec<K> } = {
   ...INCIDENT_ROUTES,
   ...RULE_ROUTES,
   ...RECOVERY_ROUTES,
+  ...SECURITY_ROUTES,
 };
 
 interface CompiledRoute {

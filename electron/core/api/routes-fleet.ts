@@ -22,6 +22,7 @@ import type { ForecastRouteKey } from './routes-forecast.js';
 import type { NotifyRouteKey } from './routes-notify.js';
 import type { RuleRouteKey } from './routes-rules.js';
 import type { RecoveryRouteKey } from './routes-recovery.js';
+import type { SecurityRouteKey } from './routes-security.js';
 
 export type FleetRouteKey = Exclude<
   RouteKey,
@@ -35,6 +36,7 @@ export type FleetRouteKey = Exclude<
   | IncidentRouteKey
   | RuleRouteKey
   | RecoveryRouteKey
+  | SecurityRouteKey
 >;
 
 function alertAction(fn: () => Alert | null) {

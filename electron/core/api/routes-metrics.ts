@@ -15,6 +15,7 @@ import type { ForecastRouteKey } from './routes-forecast.js';
 import type { NotifyRouteKey } from './routes-notify.js';
 import type { RuleRouteKey } from './routes-rules.js';
 import type { RecoveryRouteKey } from './routes-recovery.js';
+import type { SecurityRouteKey } from './routes-security.js';
 
 type MetricRouteKey = Exclude<
   RouteKey,
@@ -24,6 +25,7 @@ type MetricRouteKey = Exclude<
   | IncidentRouteKey
   | RuleRouteKey
   | RecoveryRouteKey
+  | SecurityRouteKey
 >;
 
 const DEFAULT_RANGE_MS = 3_600_000;

@@ -19,6 +19,8 @@ export interface AlertReport {
   /** Clock.monotonic() at arrival, to measure sample → alert latency. */
   arrivedMono: number | null;
   forMs: number;
+  /** Kept on the alert (Alert.labels) when it opens. */
+  labels?: Record<string, string>;
 }
 
 export interface AlertFilter {
@@ -229,6 +231,7 @@ export class AlertBook {
       resolvedAt: null,
       resolvedBy: null,
       history: [],
+      ...(r.labels ? { labels: { ...r.labels } } : {}),
     };
     this.byId.set(alert.id, alert);
     this.byKey.set(key, alert);

@@ -22,13 +22,15 @@ interface AuthOpts {
 }
 
 export function auth(type: string, o: AuthOpts): SecurityEvent {
-  const attributes: Record<string, string> = {
+  const attributes: Record<string, string | boolean> = {
     [F.eventType]: type,
     [F.service]: o.service ?? 'sshd',
     [F.user]: o.user ?? 'alice',
     [F.method]: 'password',
   };
   if (o.srcIp !== undefined) attributes[F.srcIp] = o.srcIp;
+  // The agent's line per failed attempt (not one that restates it).
+  if (type === 'auth_failure') attributes[F.attempt] = true;
   return {
     ts: o.ts,
     category: SECURITY_CATEGORIES.auth,

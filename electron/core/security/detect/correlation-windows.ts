@@ -86,6 +86,11 @@ export class CorrelationWindows {
     }
   }
 
+  /** Whether the group (its group-by values) is still live: not yet swept or evicted. */
+  has(group: Readonly<Record<string, string>>): boolean {
+    return this.groups.has(this.rule.groupBy.map((f) => group[f] ?? '').join('\u0000'));
+  }
+
   /** Forget groups whose last event is older than `timespan` before `now` (event time). */
   sweep(now: number): number {
     let dropped = 0;

@@ -100,6 +100,19 @@ export class DetectionEngine {
     return dropped;
   }
 
+  /**
+   * Whether a correlation's group is still live (its last event less than the timespan ago,
+   * as of the last sweep). False for plain rules and unknown ids: they keep no groups.
+   */
+  isLive(ruleId: string, group: Readonly<Record<string, string>>): boolean {
+    return this.correlations.some((c) => c.rule.id === ruleId && c.windows.has(group));
+  }
+
+  /** Whether the rule is a correlation (its detections are episodes). */
+  isCorrelation(ruleId: string): boolean {
+    return this.correlations.some((c) => c.rule.id === ruleId);
+  }
+
   stats(): DetectionEngineStats {
     const evictions: Record<string, number> = {};
     const groups: Record<string, number> = {};
