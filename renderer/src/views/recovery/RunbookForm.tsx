@@ -18,6 +18,7 @@ import {
   type GuardrailField,
   type RunbookDraft,
 } from './runbook-draft';
+import { FormActions } from '../../components/FormActions';
 
 const GUARDRAIL_LABELS: Record<GuardrailField, string> = {
   maxRunsPerAgentPerHour: 'Runs per agent per hour, at most',
@@ -210,24 +211,13 @@ export function RunbookForm({ mode, initial, onSaved, onCancel }: Props) {
             {e.message}
           </p>
         ))}
-        <div className="rule-form__actions">
-          <button
-            type="submit"
-            className="btn btn--primary"
-            disabled={saving}
-            data-testid="runbook-save"
-          >
-            {saving ? 'Saving…' : mode === 'create' ? 'Create runbook' : 'Save runbook'}
-          </button>
-          <button type="button" className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-          {saveError && (
-            <span className="rule-form__error" role="alert" data-testid="runbook-save-error">
-              {saveError}
-            </span>
-          )}
-        </div>
+        <FormActions
+          saving={saving}
+          label={mode === 'create' ? 'Create runbook' : 'Save runbook'}
+          onCancel={onCancel}
+          saveError={saveError}
+          testId="runbook"
+        />
       </form>
     </section>
   );

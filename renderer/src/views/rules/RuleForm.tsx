@@ -15,6 +15,7 @@ import {
   toRule,
   type Draft,
 } from './rule-draft';
+import { FormActions } from '../../components/FormActions';
 
 const PREVIEW_DEBOUNCE_MS = 400;
 
@@ -262,24 +263,13 @@ export function RuleForm({ mode, initial, onSaved, onCancel }: Props) {
         </div>
         {formError && <p className="rule-form__error">{formError}</p>}
         <PreviewBox preview={preview} note={previewNote} />
-        <div className="rule-form__actions">
-          <button
-            type="submit"
-            className="btn btn--primary"
-            disabled={saving}
-            data-testid="rule-save"
-          >
-            {saving ? 'Saving…' : mode === 'create' ? 'Create rule' : 'Save rule'}
-          </button>
-          <button type="button" className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-          {saveError && (
-            <span className="rule-form__error" role="alert" data-testid="rule-save-error">
-              {saveError}
-            </span>
-          )}
-        </div>
+        <FormActions
+          saving={saving}
+          label={mode === 'create' ? 'Create rule' : 'Save rule'}
+          onCancel={onCancel}
+          saveError={saveError}
+          testId="rule"
+        />
       </form>
     </section>
   );
