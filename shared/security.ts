@@ -4,6 +4,7 @@
 // docs/security.md describes the rules and how a detection alert resolves.
 import { Type, type Static } from '@sinclair/typebox';
 import type { Severity } from './model.js';
+import type { RegionThreat } from './threat-level.js';
 
 /** The alert rule id of a Sigma rule's detections. */
 export const DETECTION_RULE_PREFIX = 'detect:';
@@ -74,6 +75,16 @@ export interface SecurityRoutes {
     body: never;
     response: { detections: DetectionView[]; rules: DetectionRulesInfo };
   };
+  /** Each region's threat level from its recent detections. */
+  'GET /api/v1/security/threat': { query: never; body: never; response: ThreatReport };
 }
 
 export type SecurityRouteKey = keyof SecurityRoutes;
+
+/** GET /api/v1/security/threat: every region's threat level (shared/threat-level.ts). */
+export interface ThreatReport {
+  serverTime: number;
+  windowMs: number;
+  halfLifeMs: number;
+  regions: RegionThreat[];
+}

@@ -2,6 +2,7 @@
 import type { RouteKey } from '../../../shared/api.js';
 import { DetectionsQuery, type SecurityRoutes } from '../../../shared/security.js';
 import type { SecurityService } from '../security/security-service.js';
+import { DEFAULT_THREAT_OPTIONS, regionThreats } from '../../../shared/threat-level.js';
 import { limitOf, type RouteTable } from './route-spec.js';
 
 export type SecurityRouteKey = Extract<RouteKey, keyof SecurityRoutes>;
@@ -21,5 +22,20 @@ export const SECURITY_ROUTES: RouteTable<SecurityRouteKey> = {
       }),
       rules: s.security.rules(),
     }),
+  },
+  'GET /api/v1/security/threat': {
+    handle: (_ctx, s) => {
+      const now = s.now();
+      return {
+        serverTime: now,
+        windowMs: DEFAULT_THREAT_OPTIONS.windowMs,
+        halfLifeMs: DEFAULT_THREAT_OPTIONS.halfLifeMs,
+        regions: regionThreats(
+          s.alerts.all(),
+          s.fleet.regions().map((r) => r.id),
+          now,
+        ),
+      };
+    },
   },
 };

@@ -5,6 +5,7 @@ import { openByRegion } from '../../lib/alerts';
 import { KpiTiles } from './KpiTiles';
 import { RecentAlerts } from './RecentAlerts';
 import { RegionCards } from './RegionCards';
+import { useThreatLevels } from './useThreatLevels';
 import { WorldMap } from './WorldMap';
 
 export function Overview() {
@@ -13,6 +14,7 @@ export function Overview() {
   const regions = useMemo(() => [...regionMap.values()], [regionMap]);
   const byRegion = useMemo(() => openByRegion(alerts), [alerts]);
   const { stale, since } = useStreamStale();
+  const threat = useThreatLevels();
   return (
     <div className="view overview" data-testid="view-overview">
       {stale && (
@@ -30,11 +32,11 @@ export function Overview() {
               {regions.length} regions · hover a marker for details, click for its page
             </span>
           </header>
-          <WorldMap regions={regions} openAlerts={byRegion} />
+          <WorldMap regions={regions} openAlerts={byRegion} threat={threat} />
         </section>
         <RecentAlerts />
       </div>
-      <RegionCards regions={regions} openAlerts={byRegion} />
+      <RegionCards regions={regions} openAlerts={byRegion} threat={threat} />
     </div>
   );
 }

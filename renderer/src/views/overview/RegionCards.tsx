@@ -1,15 +1,18 @@
 import type { Region } from '../../../../shared/model';
 import { StatusBadge } from '../../components/badges';
+import { ThreatBadge } from '../../components/ThreatBadge';
 import { ageSince, formatRatio } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
 import { hrefFor } from '../../lib/route';
+import type { ThreatLevels } from './useThreatLevels';
 
 interface Props {
   regions: readonly Region[];
   openAlerts: ReadonlyMap<string, { critical: number; warning: number }>;
+  threat: ThreatLevels;
 }
 
-export function RegionCards({ regions, openAlerts }: Props) {
+export function RegionCards({ regions, openAlerts, threat }: Props) {
   const now = useServerNow();
   return (
     <section className="region-cards" aria-label="Regions">
@@ -74,6 +77,16 @@ export function RegionCards({ regions, openAlerts }: Props) {
               <div>
                 <dt>Heartbeat</dt>
                 <dd>{ageSince(r.lastHeartbeat, now)}</dd>
+              </div>
+              <div>
+                <dt>Threat</dt>
+                <dd>
+                  <ThreatBadge
+                    threat={threat.byRegion.get(r.id)}
+                    stale={threat.error !== null}
+                    testId={`region-threat-${r.id}`}
+                  />
+                </dd>
               </div>
             </dl>
           </article>

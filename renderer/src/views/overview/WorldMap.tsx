@@ -1,14 +1,17 @@
 import { useMemo, useState } from 'react';
 import type { Region } from '../../../../shared/model';
 import { StatusBadge } from '../../components/badges';
+import { ThreatBadge } from '../../components/ThreatBadge';
 import { ageSince, formatRatio } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
 import { hrefFor } from '../../lib/route';
+import type { ThreatLevels } from './useThreatLevels';
 import { worldShapes } from './world';
 
 interface Props {
   regions: readonly Region[];
   openAlerts: ReadonlyMap<string, { critical: number; warning: number }>;
+  threat: ThreatLevels;
 }
 
 function radius(count: number, max: number): number {
@@ -22,7 +25,9 @@ function Tooltip({
   width,
   height,
   alerts,
+  threat,
 }: {
+  threat: ThreatLevels;
   region: Region;
   x: number;
   y: number;
@@ -55,6 +60,14 @@ function Tooltip({
         <dd>{formatRatio(region.healthScore)}</dd>
         <dt>Services</dt>
         <dd>{region.serviceCount}</dd>
+        <dt>Threat level</dt>
+        <dd>
+          <ThreatBadge
+            threat={threat.byRegion.get(region.id)}
+            stale={threat.error !== null}
+            testId="map-tooltip-threat"
+          />
+        </dd>
         <dt>Open alerts</dt>
         <dd>{alerts ? `${alerts.critical} crit · ${alerts.warning} warn` : 'none'}</dd>
         <dt>Last heartbeat</dt>
@@ -64,7 +77,7 @@ function Tooltip({
   );
 }
 
-export function WorldMap({ regions, openAlerts }: Props) {
+export function WorldMap({ regions, openAlerts, threat }: Props) {
   const world = worldShapes();
   const [hover, setHover] = useState<string | null>(null);
   const max = Math.max(1, ...regions.map((r) => r.agentCount));
@@ -101,7 +114,8 @@ export function WorldMap({ regions, openAlerts }: Props) {
               data-status={region.status}
               data-agents={region.agentCount}
               // Starts with the visible label (the id), as speech input users say what they see.
-              aria-label={`${region.id}, ${region.name}: ${region.status}, ${region.onlineCount} of ${region.agentCount} agents online`}
+              aria-label={`${region.id}, ${region.name}: ${region.status}, ${region.onlineCount} of ${region.agentCount} agents online${threatText(threat, region.id)}`}
+              data-threat={threat.byRegion.get(region.id)?.level ?? 'unknown'}
               onMouseEnter={() => setHover(region.id)}
               onMouseLeave={() => setHover((h) => (h === region.id ? null : h))}
               onFocus={() => setHover(region.id)}
@@ -120,6 +134,7 @@ export function WorldMap({ regions, openAlerts }: Props) {
                 <circle className="marker__halo" r={r + 5} />
                 <circle className="marker__ring" r={r + 7} />
                 <circle className="marker__dot" r={r} />
+                <ThreatMark threat={threat} regionId={region.id} r={r} />
                 <text className="marker__label" x={r + 7} y={4}>
                   {region.id}
                 </text>
@@ -155,8 +170,36 @@ export function WorldMap({ regions, openAlerts }: Props) {
           width={world.width}
           height={world.height}
           alerts={openAlerts.get(hovered.region.id)}
+          threat={threat}
         />
       )}
     </div>
   );
+}
+
+/** A diamond above the marker once a region has detections, coloured by its threat level. */
+function ThreatMark({
+  threat,
+  regionId,
+  r,
+}: {
+  threat: ThreatLevels;
+  regionId: string;
+  r: number;
+}) {
+  const t = threat.byRegion.get(regionId);
+  if (!t || t.level === 'none') return null;
+  const s = 5;
+  return (
+    <path
+      className={`threat-mark threat-mark--${t.level}`}
+      data-testid={`region-threat-mark-${regionId}`}
+      d={`M 0 ${-r - 4 - 2 * s} l ${s} ${s} l ${-s} ${s} l ${-s} ${-s} z`}
+    />
+  );
+}
+
+function threatText(threat: ThreatLevels, regionId: string): string {
+  const t = threat.byRegion.get(regionId);
+  return t && t.level !== 'none' ? `, threat level ${t.level}` : '';
 }
