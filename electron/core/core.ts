@@ -1,15 +1,12 @@
 import { Foresight } from './forecast/foresight.js';
 import { mkdir } from 'node:fs/promises';
 import type { ConsoleStats, SessionInfo, StorageReport } from '../../shared/api.js';
-import { SEVERITIES, type Severity } from '../../shared/model.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
 import { unitFor } from '../../shared/metric-unit.js';
 import { DEFAULT_RULES, type Rule } from '../../shared/rules.js';
 import type { ApiServer } from './api/server.js';
-import { createApi } from './api/api-wiring.js';
 import type { StreamHub } from './api/stream.js';
 import { AuditLog } from './rules/audit-log.js';
-import { previewRule } from './rules/preview.js';
 import { RuleBook } from './rules/rule-book.js';
 import { systemClock, type Clock } from './clock.js';
 import { incidentOptions, type CoreConfig } from './config.js';
@@ -22,6 +19,9 @@ import { AlertBook } from './incidents/alert-book.js';
 import { RuleEvaluator } from './incidents/evaluator.js';
 import { IncidentServices } from './incidents/incident-services.js';
 import { ConsoleAlerts, CONSOLE_RULES } from './console-alerts.js';
+import { consoleStats, sessionInfo, storageReport } from './core-reports.js';
+import { createServers } from './core-servers.js';
+import { restoreCore, stateSnapshot, wireBookkeeping } from './core-state.js';
 import { createNotifier, type Notifier } from './notify/create-notifier.js';
 import { createRecovery, type Recovery as RecoveryParts } from './recovery/recovery-wiring.js';
 import { createSecurity, type Security } from './security/security-wiring.js';
@@ -33,21 +33,18 @@ import {
 } from './storage-health.js';
 import type { IngestAdmission } from './ingest/admission.js';
 import type { IngestServer } from './ingest/server.js';
-import { advertisedHost, createIngest } from './ingest/ingest-wiring.js';
+import { advertisedHost } from './ingest/ingest-wiring.js';
 import { loadOrCreateAgentToken, newToken } from './ingest/tokens.js';
 import { createLogger, type Logger } from './logger.js';
 import { createCoreMetrics } from './metrics.js';
 import { readOpenFilesLimit } from './net/fd-limit.js';
 import { deriveNetLimits, type NetLimits } from './net/limits.js';
 import { reportNetLimits } from './net/report-limits.js';
-import type { Recovery } from './state/durable-file.js';
-import { STATE_VERSION } from './state/schema.js';
 import { StateStore } from './state/state-store.js';
 import type { LowDiskWatch } from './store/disk-space.js';
 import { EventLog } from './store/event-log.js';
 import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
-import { VERSION } from './version.js';
 import { LiveFigures } from './stats.js';
 
 export interface CoreDeps {
@@ -107,11 +104,11 @@ export class MonitoringCore {
   readonly security: Security;
   readonly sessionToken: string;
   agentToken = '';
-  private readonly ids: IdSource;
+  readonly ids: IdSource;
   private readonly openFilesLimit: () => number | null;
   /** The connection caps in force, known once started. */
   netLimits: NetLimits | null = null;
-  private get rules(): readonly Rule[] {
+  get rules(): readonly Rule[] {
     return this.ruleBook.list();
   }
   private ingest: IngestServer | null = null;
@@ -312,7 +309,7 @@ export class MonitoringCore {
       fleet: this.fleet,
       alerts: this.alerts,
     });
-    this.wireBookkeeping();
+    wireBookkeeping(this, this.persistedRegions);
   }
 
   async start(): Promise<CoreAddresses> {
@@ -340,18 +337,7 @@ export class MonitoringCore {
     this.metrics.sources.walQueuedBytes = () => this.store.walQueuedBytes;
     this.metrics.sources.diskFreeBytes = () => this.lowDisk.lastFree;
     this.logger.info('metric store opened', { ...replayed });
-    this.state.source(() => {
-      const regions = this.fleet.regionDefinitions();
-      for (const r of regions) this.persistedRegions.add(r.id);
-      // No agents: they live in agents.ndjson (a whole-file rewrite per agent did not scale).
-      return {
-        version: STATE_VERSION,
-        regions,
-        rules: [...this.rules],
-        alerts: this.alerts.all(),
-        events: this.eventLog.all(),
-      };
-    });
+    this.state.source(() => stateSnapshot(this, this.persistedRegions));
     this.state.markDirty();
     if (migrated) {
       // Rewrite state.json without the migrated agents, twice, so that state.json.bak (the
@@ -364,54 +350,7 @@ export class MonitoringCore {
     // Caps from the open-files limit and config.json, logged and shown on /metrics.
     const limits = (this.netLimits = deriveNetLimits(this.openFilesLimit(), config.limits));
     reportNetLimits(limits, this.logger, this.metrics);
-    this.ingest = createIngest(config, limits, this.agentToken, {
-      clock: this.clock,
-      ids: this.ids,
-      events: this.events,
-      logger: this.logger,
-      fleet: this.fleet,
-      evaluator: this.evaluator,
-      anomalies: this.foresight.anomalies,
-      store: this.store,
-      eventLog: this.eventLog,
-      metrics: this.metrics,
-      live: this.live,
-      admission: this.admission,
-      persisted: () => this.state.afterNextWrite(),
-      registry: this.registry.log,
-      recovery: this.recovery.service,
-    });
-    ({ api: this.api, stream: this.stream } = createApi({
-      config,
-      limits,
-      clock: this.clock,
-      logger: this.logger,
-      events: this.events,
-      metrics: this.metrics,
-      sessionToken: this.sessionToken,
-      fleet: this.fleet,
-      alerts: this.alerts,
-      incidents: this.incidents,
-      eventLog: this.eventLog,
-      rules: this.ruleBook,
-      previewRule: (rule) =>
-        previewRule(rule, {
-          store: this.store,
-          agent: (id) => this.fleet.agent(id),
-          now: () => this.clock.now(),
-        }),
-      audit: this.audit,
-      store: this.store,
-      analysis: this.analysis,
-      forecasting: this.foresight.api(),
-      notify: this.notifier,
-      recovery: { ...this.recovery, runs: this.recovery.views },
-      security: this.security.service,
-      session: () => this.session(),
-      stats: () => this.stats(),
-      storage: () => this.storageReport(),
-      decommission: (id, by, comment) => this.registry.decommission(id, by, comment),
-    }));
+    ({ ingest: this.ingest, api: this.api, stream: this.stream } = createServers(this, limits));
     const ingestPort = await this.ingest.start();
     const apiPort = await this.api.start();
     this.fleet.start();
@@ -463,109 +402,27 @@ export class MonitoringCore {
   }
 
   stats(): ConsoleStats {
-    const count = (s: Severity) => this.alerts.openCount(s);
-    return {
-      serverTime: this.clock.now(),
-      agentsTotal: this.fleet.size,
-      agentsOnline: this.fleet.onlineCount(),
-      agentsConnected: this.ingest?.connectedCount ?? 0,
-      samplesPerSecond: this.live.samplesPerSecond(),
-      sampleToAlertP99Ms: this.live.latencyP99(),
-      alertsOpen: { critical: count('critical'), warning: count('warning'), info: count('info') },
-    };
+    return consoleStats(this, this.ingest?.connectedCount ?? 0);
   }
 
-  async storageReport(): Promise<StorageReport> {
-    return {
-      serverTime: this.clock.now(),
-      dataDir: this.config.dataDir,
-      samplesPerSecond: this.live.samplesPerSecond(),
-      diskFreeBytes: this.lowDisk.lastFree,
-      ...(await this.store.storageReport()),
-    };
+  storageReport(): Promise<StorageReport> {
+    return storageReport(this);
   }
 
   session(): SessionInfo {
-    return {
-      version: VERSION,
-      agentToken: this.agentToken,
-      ingestUrl: this.addresses?.ingestUrl ?? '',
-      heartbeatIntervalMs: this.config.heartbeatIntervalMs,
-      serverTime: this.clock.now(),
-      operators: [...this.config.operators],
-    };
+    return sessionInfo(this, this.addresses?.ingestUrl ?? '');
   }
 
   /** Load state.json and the registry; true when state.json still held agents (migrated). */
-  private async restore(): Promise<boolean> {
-    const loaded = await this.state.load();
-    const legacyAgents = loaded.state?.agents ?? [];
-    const agents = await this.registry.open(legacyAgents);
-    this.fleet.load(loaded.state?.regions ?? [], agents);
-    await this.incidents.open();
-    if (loaded.state) {
-      this.alerts.load(loaded.state.alerts);
-      this.eventLog.load(loaded.state.events);
-      if (loaded.state.rules.length > 0) this.ruleBook.load(loaded.state.rules);
-    }
-    this.applyRules(this.rules);
-    this.evaluator.reconcileRegions(this.fleet.regions());
-    this.incidents.started();
-    this.registry.restored();
-    for (const [collection, n] of Object.entries(loaded.dropped)) {
-      this.logger.warn('state.json records failed validation and were dropped', {
-        collection,
-        dropped: n,
-      });
-    }
-    if (loaded.recovery) this.raiseRecoveryAlert(loaded.recovery);
-    return legacyAgents.length > 0;
+  private restore(): Promise<boolean> {
+    return restoreCore(this);
   }
 
   /** Rules in force at once, wherever they are evaluated; state.json follows. */
-  private applyRules(rules: readonly Rule[]): void {
+  applyRules(rules: readonly Rule[]): void {
     this.evaluator.setRules(rules);
     this.foresight.setRules(rules);
     this.state.markDirty();
-  }
-
-  private raiseRecoveryAlert(r: Recovery): void {
-    const what =
-      r.loaded === 'backup'
-        ? 'loaded the last good copy (state.json.bak)'
-        : 'no good copy existed; started empty';
-    this.logger.error('state.json was unusable', {
-      problem: r.problem,
-      preservedAs: r.preservedAs,
-    });
-    this.consoleAlerts.raise(
-      CONSOLE_RULES.stateRecovered,
-      'state.json',
-      r.loaded === 'backup' ? 'warning' : 'critical',
-      `state.json was unusable (${r.problem}); ${what}. The bad file is kept as ${r.preservedAs}.`,
-    );
-  }
-
-  /** Counters, gauges and persistence follow the bus; nothing else calls them. */
-  private wireBookkeeping(): void {
-    const { events, metrics } = this;
-    // Agents are the registry keeper's (agents.ndjson); state.json holds region definitions,
-    // so a region a hello created is written at once.
-    events.on('agent.changed', ({ agent, previousStatus }) => {
-      if (previousStatus === null && !this.persistedRegions.has(agent.regionId))
-        this.state.markDirty(true);
-    });
-    events.on('event.stored', () => this.state.markDirty());
-    events.on('alert.revised', () => this.state.markDirty());
-    // Counts kept by the alert book: a pass over every open alert per change was quadratic
-    // when thousands of agents went offline at once.
-    events.on('alert.changed', ({ alert }) => {
-      this.state.markDirty();
-      for (const severity of SEVERITIES)
-        metrics.alertsActive.set({ severity }, this.alerts.openCount(severity));
-      const agentId = alert.subject.agentId;
-      if (agentId) this.fleet.setAlertsCount(agentId, this.alerts.openCountFor(agentId));
-    });
   }
 }
 
