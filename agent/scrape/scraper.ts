@@ -98,7 +98,8 @@ export class Scraper {
 
   /** One scrape of every target (each skipped while its previous one still runs). */
   async scrapeAll(): Promise<void> {
-    // The series budget is shared in target order, so the first targets keep theirs.
+    // The series budget is split evenly between the targets: one that exports too much cannot
+    // crowd out the others.
     let budget = this.maxSeries;
     await Promise.all(
       this.targets.map(async (t, i) => {
