@@ -121,8 +121,8 @@ describe('agent scraping a real node_exporter', () => {
       const agentView = (await t.api<AgentsPage>('/api/v1/agents')).body.agents.find(
         (a) => a.id === agentId,
       )!;
-      expect(agentView.latest.memory_usage).toBeGreaterThan(0);
-      expect(agentView.latest.disk_usage).toBeGreaterThan(0);
+      expect(agentView.latest?.memory_usage).toBeGreaterThan(0);
+      expect(agentView.latest?.disk_usage).toBeGreaterThan(0);
 
       // node_exporter's own series arrive too, labelled with the target, counters as rates.
       const instance = new URL(exporter.url).host;
