@@ -124,11 +124,15 @@ export class Scraper {
       } else {
         this.read(t, text, ts, maxSeries, out);
       }
+      out.push(...this.selfMetrics(t, ts));
+      this.opts.send(out);
+    } catch (err) {
+      // A scrape runs from a timer: whatever goes wrong in it must not end the agent.
+      out.length = 0;
+      this.fail(t, 'bad_text', `could not be read: ${(err as Error).message}`);
     } finally {
       t.busy = false;
     }
-    out.push(...this.selfMetrics(t, ts));
-    this.opts.send(out);
   }
 
   private read(t: TargetState, text: string, ts: number, maxSeries: number, out: Sample[]): void {
@@ -136,8 +140,7 @@ export class Scraper {
     try {
       parsed = parseExposition(text);
     } catch (err) {
-      if (!(err instanceof ExpositionError)) throw err;
-      this.fail(t, 'bad_text', err.message);
+      this.fail(t, 'bad_text', err instanceof ExpositionError ? err.message : String(err));
       return;
     }
     const builtins = t.node.map(parsed, ts);

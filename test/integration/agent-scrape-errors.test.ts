@@ -170,6 +170,34 @@ describe('scrape errors', () => {
     ]);
   });
 
+  it('an unexpected failure inside a scrape (here: handing the samples on) is counted, never thrown at the timer', async () => {
+    const e = await endpoint();
+    servers.push(e.server);
+    const warnings: string[] = [];
+    let failSend = true;
+    const sent: Sample[][] = [];
+    const scraper = new Scraper({
+      targets: parseScrapeTargets([e.url]) as ScrapeTarget[],
+      intervalMs: 1_000,
+      clock: new ManualClock(1_700_000_000_000),
+      send: (s) => {
+        if (failSend) throw new Error('uplink gone');
+        sent.push(s);
+      },
+      warn: (l) => warnings.push(l),
+      say: () => {},
+    });
+    await expect(scraper.scrapeAll()).resolves.toBeUndefined();
+    expect(scraper.stats()[0]).toMatchObject({ state: 'bad_text', errors: { bad_text: 1 } });
+    expect(warnings).toEqual([
+      `scrape ${e.url}: bad exposition text: could not be read: uplink gone; the agent's own cpu, memory and disk readings stand in`,
+    ]);
+    failSend = false;
+    await scraper.scrapeAll();
+    expect(scraper.stats()[0]!.state).toBe('ok');
+    expect(sent.flat().map((s) => s.name)).toContain('up');
+  });
+
   it('meridian agent refuses a --scrape that is not an http(s) URL: exit 2, naming it', async () => {
     for (const [arg, message] of [
       ['ftp://127.0.0.1/metrics', "--scrape 'ftp://127.0.0.1/metrics' is not http:// or https://"],
