@@ -56,28 +56,9 @@ describe('agent scraping a real node_exporter', () => {
       const dir = await tempDir();
       exporter = await startNodeExporter(BINARY!, dir);
       t = await startTestCore();
-      // A rule on memory_usage any host passes (used memory over 0.01 %), set over the API.
-      const rule = {
-        id: 'scraped_memory',
-        kind: 'threshold',
-        enabled: true,
-        description: 'Memory in use (scraped)',
-        metric: 'memory_usage',
-        comparator: 'gt',
-        unit: '%',
-        warning: 0.01,
-        critical: null,
-        hysteresis: 0,
-        forMs: 0,
-      };
-      const created = await t.api('/api/v1/rules', {
-        method: 'POST',
-        body: JSON.stringify({ rule, by: 'test' }),
-      });
-      expect(created.status).toBe(200);
-      // The agent's own collectors run once a minute (cpu needs two of its own readings, so
-      // it has none of its own in this test): several cpu/memory/filesystem points within
-      // seconds can only come from the scrape, every second.
+      // The agent's own collectors run once an hour, i.e. once, at start (and cpu needs two of
+      // its own readings, so it has none of its own here): several cpu/memory/filesystem points
+      // within seconds can only come from the scrape, every second.
       agentProcess = spawnAgent([
         '--url',
         t.addr.ingestUrl,
@@ -89,7 +70,7 @@ describe('agent scraping a real node_exporter', () => {
         dir,
         '--no-security',
         '--interval',
-        '60000',
+        '3600000',
         '--filesystems-interval',
         '3600000',
         '--scrape',
@@ -135,6 +116,26 @@ describe('agent scraping a real node_exporter', () => {
       );
       expect((await points(agentId, 'scrape_up', `instance=${instance}`)).at(-1)!.v).toBe(1);
 
+      // A rule on memory_usage any host passes (used memory over 0.01 %), set over the API now,
+      // after the agent's own single memory reading: only scraped values can fire it.
+      const rule = {
+        id: 'scraped_memory',
+        kind: 'threshold',
+        enabled: true,
+        description: 'Memory in use (scraped)',
+        metric: 'memory_usage',
+        comparator: 'gt',
+        unit: '%',
+        warning: 0.01,
+        critical: null,
+        hysteresis: 0,
+        forMs: 0,
+      };
+      const created = await t.api('/api/v1/rules', {
+        method: 'POST',
+        body: JSON.stringify({ rule, by: 'test' }),
+      });
+      expect(created.status).toBe(200);
       // The rule fires on the scraped value.
       const alert = await waitFor(
         async () =>
