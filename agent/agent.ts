@@ -8,6 +8,8 @@ import { ActionJournal, FileJournalStore, MemoryJournalStore } from './actions/j
 import { collectors, hostReader, type Collector } from './collectors.js';
 import { quotaSample, type DiskQuota } from './disk-quota.js';
 import { DEFAULT_INTERVALS, type CollectorName } from './intervals.js';
+import { Scraper } from './scrape/scraper.js';
+import type { ScrapeTarget } from './scrape/targets.js';
 import { AuthShipper, type AuthShipperSettings } from './security/auth-shipper.js';
 import { Uplink } from './uplink.js';
 import type { UplinkEvent } from './uplink-events.js';
@@ -41,6 +43,13 @@ export interface HostAgentOptions {
    * turns them off (`--no-security`). Settings name other sources for tests.
    */
   security?: AuthShipperSettings | false;
+  /** Prometheus exposition endpoints on this host to scrape (`--scrape`); see docs/scrape.md. */
+  scrape?: {
+    targets: readonly ScrapeTarget[];
+    intervalMs?: number;
+    maxSeries?: number;
+    rawCounters?: boolean;
+  };
   /** The uplink's connection events (connecting, retrying, paused, replaced …). */
   onEvent?: (event: UplinkEvent) => void;
   onFatal: (reason: string) => void;
@@ -59,6 +68,8 @@ export class HostAgent {
   private readonly collectors: Promise<Record<CollectorName, Collector>>;
   /** The host's authentication events, unless turned off. */
   readonly security: AuthShipper | null;
+  /** The `--scrape` endpoints, if any. */
+  readonly scraper: Scraper | null;
 
   constructor(private readonly opts: HostAgentOptions) {
     const store = opts.stateDir
@@ -107,6 +118,20 @@ export class HostAgent {
             },
             opts.security ?? {},
           );
+    this.scraper = opts.scrape?.targets.length
+      ? new Scraper({
+          targets: opts.scrape.targets,
+          intervalMs: opts.scrape.intervalMs ?? this.intervals.headline,
+          ...(opts.scrape.maxSeries !== undefined ? { maxSeries: opts.scrape.maxSeries } : {}),
+          rawCounters: opts.scrape.rawCounters ?? false,
+          clock: opts.clock,
+          send: (samples) => {
+            if (samples.length > 0) this.uplink.sendMetrics(samples);
+          },
+          warn: opts.log,
+          say: opts.say ?? opts.log,
+        })
+      : null;
     this.collectors = hostReader().then(collectors);
     // A failure surfaces on each collection (logged there); do not let it go unhandled here.
     this.collectors.catch(() => {});
@@ -128,6 +153,7 @@ export class HostAgent {
       const every = this.intervals.filesystems;
       this.timers.push(this.opts.clock.setInterval(() => void this.collectQuotas(), every));
     }
+    this.scraper?.start();
     this.security
       ?.start()
       .catch((err: Error) => this.opts.log(`authentication events not collected: ${err.message}`));
@@ -163,6 +189,7 @@ export class HostAgent {
 
   stop(): void {
     for (const t of this.timers.splice(0)) t.cancel();
+    this.scraper?.stop();
     void this.security?.stop();
     this.uplink.stop();
   }
@@ -171,7 +198,10 @@ export class HostAgent {
     if (this.busy.has(name)) return;
     this.busy.add(name);
     try {
-      const samples = await (await this.collectors)[name](this.opts.clock);
+      let samples = await (await this.collectors)[name](this.opts.clock);
+      // What a scraped node_exporter reports already (cpu_usage …) is not reported twice.
+      const supplied = this.scraper?.suppliedBuiltins();
+      if (supplied?.size) samples = samples.filter((s) => !supplied.has(s.name));
       if (samples.length > 0) this.uplink.sendMetrics(samples);
     } catch (err) {
       this.opts.log(`collection failed (${name}): ${(err as Error).message}`);

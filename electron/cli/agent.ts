@@ -9,6 +9,8 @@ import {
 } from '../../agent/actions/actions-file.js';
 import { parseDiskQuota, type DiskQuota } from '../../agent/disk-quota.js';
 import { DEFAULT_INTERVALS, INTERVAL_BOUNDS } from '../../agent/intervals.js';
+import { DEFAULT_SCRAPE_MAX_SERIES, MAX_SCRAPE_SERIES } from '../../agent/scrape/limits.js';
+import { parseScrapeTargets, type ScrapeTarget } from '../../agent/scrape/targets.js';
 import { EventReporter } from '../../agent/uplink-events.js';
 import { systemClock } from '../../shared/clock.js';
 import { AGENT_TYPES } from '../../shared/model.js';
@@ -38,6 +40,21 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   );
   const actions = loadActions(flags.actions, stateDir);
   const diskQuotas = (flags['disk-quota'] ?? []).map(diskQuotaFlag);
+  const scrape = flags.scrape?.length
+    ? {
+        targets: scrapeFlag(flags.scrape),
+        intervalMs: interval('scrape-interval', flags['scrape-interval'], intervals.headline),
+        maxSeries: intFlag(
+          'agent',
+          'scrape-max-series',
+          flags['scrape-max-series'],
+          DEFAULT_SCRAPE_MAX_SERIES,
+          1,
+          MAX_SCRAPE_SERIES,
+        ),
+        rawCounters: flags['scrape-raw-counters'] ?? false,
+      }
+    : undefined;
   // Progress a person waits for on stdout; problems (retries, pauses, refusals) on stderr.
   const say = (line: string) => process.stdout.write(`meridian agent: ${line}\n`);
   const warn = (line: string) => process.stderr.write(`meridian agent: ${line}\n`);
@@ -62,6 +79,7 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     stateDir,
     logAction: say,
     diskQuotas,
+    ...(scrape ? { scrape } : {}),
     ...(flags['no-security'] ? { security: false as const } : {}),
     onEvent: (e) => reporter.report(e),
     onFatal: (reason) => {
@@ -73,6 +91,8 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     const names = [...actions.actions.keys()];
     say(`${names.length} action(s) from ${actions.source}: ${names.join(', ') || 'none'}`);
   }
+  if (scrape)
+    say(`scraping ${scrape.targets.map((t) => t.url).join(', ')} every ${scrape.intervalMs} ms`);
   say(`connecting to ${url} (region ${region}, type ${agentType})…`);
   agent.start();
   await Promise.race([untilSignal(), refused]);
@@ -106,4 +126,11 @@ function diskQuotaFlag(raw: string): DiskQuota {
   }
   if (!isDir) throw new UsageError(`meridian agent: --disk-quota ${dir} is not a directory`);
   return { dir, bytes: q.bytes };
+}
+
+/** `--scrape URL[,URL…]` (repeatable); a bad URL is exit 2, naming it. */
+function scrapeFlag(lists: string[]): ScrapeTarget[] {
+  const targets = parseScrapeTargets(lists);
+  if ('error' in targets) throw new UsageError(`meridian agent: --scrape ${targets.error}`);
+  return targets;
 }

@@ -2,6 +2,7 @@
 // prints them, so the two cannot drift apart. Plain data; loading it costs nothing.
 
 import { DEFAULT_INTERVALS, INTERVAL_BOUNDS } from '../../agent/intervals.js';
+import { DEFAULT_SCRAPE_MAX_SERIES, MAX_SCRAPE_SERIES } from '../../agent/scrape/limits.js';
 
 const INTERVAL_RANGE = `${INTERVAL_BOUNDS.min} to ${INTERVAL_BOUNDS.max}`;
 
@@ -172,6 +173,30 @@ export const AGENT = {
       multiple: true,
       description:
         'report disk_usage{mount=DIR} as the bytes under DIR against a budget of BYTES (e.g. /srv/spool=20GiB); repeatable',
+    },
+    scrape: {
+      type: 'string',
+      value: 'URL[,URL…]',
+      multiple: true,
+      description:
+        "Prometheus exposition endpoints on this host to scrape and forward (node_exporter, an app's /metrics); node_exporter's cpu, memory and filesystems also feed cpu_usage, memory_usage, disk_usage and filesystem_usage (docs/scrape.md); repeatable",
+    },
+    'scrape-interval': {
+      type: 'string',
+      value: 'MS',
+      description: `how often the --scrape endpoints are scraped, ${INTERVAL_RANGE}`,
+      default: 'the --interval value',
+    },
+    'scrape-max-series': {
+      type: 'string',
+      value: 'N',
+      description: `at most this many series from all --scrape endpoints together (with --scrape-raw-counters a counter counts twice), 1 to ${MAX_SCRAPE_SERIES}`,
+      default: String(DEFAULT_SCRAPE_MAX_SERIES),
+    },
+    'scrape-raw-counters': {
+      type: 'boolean',
+      description:
+        "send each scraped counter's raw value (kind counter) beside its per-second rate (NAME:rate), which is all that is sent otherwise",
     },
     'no-security': {
       type: 'boolean',
