@@ -25,6 +25,8 @@ import type { RecoveryApi } from './routes-recovery.js';
 import type { SecurityApi } from './routes-security.js';
 import type { RecoveryRun } from '../../../shared/recovery.js';
 import { runRangeQuery } from './routes-metrics.js';
+import { INTERNAL_METRICS } from '../fleet/region-history.js';
+import type { FederationSource } from '../interop/federation.js';
 import type { ApiServices } from './router.js';
 import { ApiServer } from './server.js';
 import { createStaticHandler } from './static.js';
@@ -102,6 +104,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
       logger: p.logger,
       metrics: p.metrics,
       stream,
+      federation: federationSource(p),
       serveStatic: createStaticHandler(p.config.rendererDir),
       services,
     },
@@ -113,4 +116,14 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     },
   );
   return { api, stream };
+}
+
+/** The series /federate reads: every agent's, not the console's own region history. */
+function federationSource(p: ApiParts): FederationSource {
+  return {
+    now: () => p.clock.now(),
+    metricNames: () => p.store.metricNames().filter((m) => !INTERNAL_METRICS.has(m)),
+    seriesOf: (metric) => p.store.seriesOf(metric),
+    agent: (id) => p.fleet.agent(id),
+  };
 }
