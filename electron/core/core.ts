@@ -48,6 +48,7 @@ import { EventLog } from './store/event-log.js';
 import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
 import { VERSION } from './version.js';
+import { createAlertForwarding, type AlertForwarding } from './interop/alertmanager-wiring.js';
 import { LiveFigures } from './stats.js';
 
 export interface CoreDeps {
@@ -105,6 +106,8 @@ export class MonitoringCore {
   readonly recovery: RecoveryParts;
   /** Sigma detections over the agents' events, raised as alerts (electron/core/security/). */
   readonly security: Security;
+  /** Alerts forwarded to external Alertmanagers (electron/core/interop/). */
+  readonly alertForwarding: AlertForwarding;
   readonly sessionToken: string;
   agentToken = '';
   private readonly ids: IdSource;
@@ -312,6 +315,11 @@ export class MonitoringCore {
       fleet: this.fleet,
       alerts: this.alerts,
     });
+    this.alertForwarding = createAlertForwarding({
+      ...{ config, clock: this.clock, logger: this.logger, events: this.events },
+      ...{ metrics: this.metrics, fleet: this.fleet, alerts: this.alerts },
+      consoleUrl: () => this.addresses?.apiUrl ?? '',
+    });
     this.wireBookkeeping();
   }
 
@@ -411,6 +419,10 @@ export class MonitoringCore {
       stats: () => this.stats(),
       storage: () => this.storageReport(),
       decommission: (id, by, comment) => this.registry.decommission(id, by, comment),
+      alertmanagers: () => ({
+        resendDelayMs: config.alertmanagerResendMs,
+        alertmanagers: this.alertForwarding.forwarder.status(),
+      }),
     }));
     const ingestPort = await this.ingest.start();
     const apiPort = await this.api.start();
@@ -419,6 +431,7 @@ export class MonitoringCore {
     this.foresight.start();
     this.regionHistory.start();
     this.lowDisk.start();
+    this.alertForwarding.start();
     this.notifier.options.consoleUrl = `http://127.0.0.1:${apiPort}`;
     const advertised = advertisedHost(config.ingestHost);
     const ingestHost = advertised.includes(':') ? `[${advertised}]` : advertised;
@@ -447,6 +460,7 @@ export class MonitoringCore {
     this.admission.stop();
     this.security.stop();
     this.notifier.stop();
+    this.alertForwarding.stop();
     this.stream?.stop();
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);
     await this.recovery.stop();

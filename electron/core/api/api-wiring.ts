@@ -62,6 +62,7 @@ export interface ApiParts {
   stats(): ConsoleStats;
   storage(): Promise<StorageReport>;
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
+  alertmanagers: ApiServices['alertmanagers'];
 }
 
 export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
@@ -84,6 +85,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     events: p.eventLog,
     decommission: p.decommission,
     storage: p.storage,
+    alertmanagers: p.alertmanagers,
   };
   const stream = new StreamHub({
     clock: p.clock,
