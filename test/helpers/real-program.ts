@@ -36,6 +36,7 @@ export async function freePort(): Promise<number> {
 export interface RealProgram {
   child: ChildProcess;
   url: string;
+  port: number;
   dir: string;
   output(): string;
   stop(): Promise<void>;
@@ -43,17 +44,19 @@ export interface RealProgram {
 
 /**
  * Start `bin` with `args(dir, port)` in a fresh temp dir and wait until `GET /-/ready` answers
- * 200. Up to 3 tries, in case another process took the port between freePort and the bind.
+ * 200. Up to 3 tries, in case another process took the port between freePort and the bind;
+ * one with `opts.port` (a restart on the same address).
  */
 export async function startProgram(
   bin: string,
   args: (dir: string, port: number) => string[],
   prepare: (dir: string, port: number) => Promise<void> = async () => {},
+  opts: { port?: number } = {},
 ): Promise<RealProgram> {
   let lastError: unknown;
-  for (let attempt = 0; attempt < 3; attempt++) {
+  for (let attempt = 0; attempt < (opts.port ? 1 : 3); attempt++) {
     const dir = await mkdtemp(join(tmpdir(), 'meridian-real-'));
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     await prepare(dir, port);
     const child = spawn(bin, args(dir, port), { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -78,7 +81,7 @@ export async function startProgram(
         30_000,
         `${bin} to be ready`,
       );
-      return { child, url, dir, output: () => out, stop };
+      return { child, url, port, dir, output: () => out, stop };
     } catch (err) {
       lastError = err;
       await stop();

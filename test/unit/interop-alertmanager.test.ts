@@ -220,6 +220,25 @@ describe('the forwarder (fake clock, recording poster)', () => {
     f.stop();
   });
 
+  it('an escalation ends the alert at its old severity and posts it at the new one', async () => {
+    const f = forwarder();
+    f.start([]);
+    const a = alert({ severity: 'warning' });
+    f.alertChanged(a, 'pending');
+    await settle();
+    clock.advance(5_000);
+    a.severity = 'critical';
+    f.alertChanged(a, 'firing');
+    await settle();
+    expect(posts).toHaveLength(2);
+    const sent = posts[1]!.alerts.map((p) => [p.labels.severity, p.endsAt]);
+    expect(sent).toEqual([
+      ['warning', iso(T0 + 5_000)],
+      ['critical', iso(T0 + 5_000 + 240_000)],
+    ]);
+    f.stop();
+  });
+
   it('never tells Alertmanager of a pending alert, nor of resolving one it never heard of', async () => {
     const f = forwarder();
     f.start([]);

@@ -3,7 +3,7 @@
 // endsAt 4 resend delays out), and on resolving with endsAt = the resolve time, that post
 // repeated a few times so that a lost one does not leave it open until endsAt runs out.
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Alert, AlertState } from '../../../shared/model.js';
+import type { Alert, AlertState, Severity } from '../../../shared/model.js';
 import type { AlertmanagerStatus } from '../../../shared/interop.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../logger.js';
@@ -46,7 +46,10 @@ const forwarded = (s: AlertState | null) => s === 'firing' || s === 'acknowledge
 export class AlertmanagerForwarder {
   private readonly targets: AlertmanagerTarget[];
   /** Open alerts, and resolved ones with posts left (by alert id). */
-  private readonly tracked = new Map<string, { alert: Alert; resolvedPostsLeft: number }>();
+  private readonly tracked = new Map<
+    string,
+    { alert: Alert; resolvedPostsLeft: number; severity: Severity }
+  >();
   private resendTimer: TimerHandle | null = null;
 
   constructor(
@@ -106,7 +109,20 @@ export class AlertmanagerForwarder {
   alertChanged(alert: Alert, previous: AlertState | null): void {
     if (!this.enabled) return;
     if (forwarded(alert.state)) {
-      if (!forwarded(previous)) this.track(alert, 0);
+      const entry = this.tracked.get(alert.id);
+      if (!entry || !forwarded(previous)) return this.track(alert, 0);
+      if (entry.severity !== alert.severity) {
+        // Escalated. Alertmanager tells alerts apart by labels, severity among them: end the
+        // alert at its old severity now (not 4 resend delays later) and post the new one.
+        const ended: Alert = {
+          ...alert,
+          severity: entry.severity,
+          state: 'resolved',
+          resolvedAt: this.deps.clock.now(),
+        };
+        for (const t of this.targets) t.enqueue(ended, `${alert.id}|${entry.severity}`);
+        this.track(alert, 0);
+      }
       return;
     }
     // Resolved: only what Alertmanager was told of needs telling it is over.
@@ -120,7 +136,7 @@ export class AlertmanagerForwarder {
   }
 
   private track(alert: Alert, resolvedPostsLeft: number): void {
-    this.tracked.set(alert.id, { alert, resolvedPostsLeft });
+    this.tracked.set(alert.id, { alert, resolvedPostsLeft, severity: alert.severity });
     for (const t of this.targets) t.enqueue(alert);
   }
 

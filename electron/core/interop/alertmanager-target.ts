@@ -60,7 +60,7 @@ export function backoffMs(
 
 export class AlertmanagerTarget {
   readonly url: string;
-  /** Alert id → the alert (a live object: its newest state is what is posted). */
+  /** Key (the alert id) → the alert (a live object: its newest state is what is posted). */
   private queue = new Map<string, Alert>();
   private inFlight = false;
   private failures = 0;
@@ -93,12 +93,12 @@ export class AlertmanagerTarget {
   }
 
   /** Queue an alert (once, however often it is queued before it goes) and post soon. */
-  enqueue(alert: Alert): void {
+  enqueue(alert: Alert, key = alert.id): void {
     if (this.stopped) return;
-    if (!this.queue.has(alert.id)) {
+    if (!this.queue.has(key)) {
       if (this.queue.size >= this.opts.maxQueue) this.dropOldest(1);
-      this.queue.set(alert.id, alert);
     }
+    this.queue.set(key, alert);
     this.scheduleFlush();
   }
 
@@ -130,10 +130,10 @@ export class AlertmanagerTarget {
 
   private async flush(): Promise<void> {
     if (this.stopped || this.inFlight || this.queue.size === 0) return;
-    const batch = [...this.queue.values()].slice(0, this.opts.batchSize);
-    for (const a of batch) this.queue.delete(a.id);
+    const batch = [...this.queue].slice(0, this.opts.batchSize);
+    for (const [key] of batch) this.queue.delete(key);
     this.inFlight = true;
-    const body = JSON.stringify(batch.map((a) => this.deps.payload(a)));
+    const body = JSON.stringify(batch.map(([, a]) => this.deps.payload(a)));
     const result = await this.deps.post(
       this.endpoint,
       body,
@@ -164,8 +164,8 @@ export class AlertmanagerTarget {
       return;
     }
     // Back to the front of the queue (alerts queued again meanwhile are there already).
-    const back = batch.filter((a) => !this.queue.has(a.id));
-    this.queue = new Map([...back.map((a): [string, Alert] => [a.id, a]), ...this.queue]);
+    const back = batch.filter(([key]) => !this.queue.has(key));
+    this.queue = new Map([...back, ...this.queue]);
     if (this.queue.size > this.opts.maxQueue) this.dropOldest(this.queue.size - this.opts.maxQueue);
     this.failures += 1;
     const delay = backoffMs(this.failures, this.opts);
