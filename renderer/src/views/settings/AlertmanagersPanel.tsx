@@ -7,6 +7,12 @@ import { formatAge, formatTimestamp } from '../../lib/format';
 import { useLocalNow } from '../../lib/now';
 import { usePolled } from '../../lib/use-polled';
 
+/** "12s ago", or "just now" under a second (formatAge says "now"). */
+function ago(ms: number): string {
+  const age = formatAge(ms);
+  return age === 'now' ? 'just now' : `${age} ago`;
+}
+
 export function AlertmanagersPanel() {
   const { api } = useServices();
   const now = useLocalNow();
@@ -47,7 +53,7 @@ export function AlertmanagersPanel() {
               <tr key={am.url} data-testid="alertmanager-row">
                 <td className="mono">{am.url}</td>
                 <td data-testid="alertmanager-last-success">
-                  {am.lastSuccessAt === null ? 'never' : `${formatAge(now - am.lastSuccessAt)} ago`}
+                  {am.lastSuccessAt === null ? 'never' : ago(now - am.lastSuccessAt)}
                 </td>
                 <td data-testid="alertmanager-last-error">
                   {am.lastError === null ? (
@@ -61,7 +67,7 @@ export function AlertmanagersPanel() {
                       }
                       title={formatTimestamp(am.lastError.at)}
                     >
-                      {am.lastError.message} ({formatAge(now - am.lastError.at)} ago)
+                      {am.lastError.message} ({ago(now - am.lastError.at)})
                     </span>
                   )}
                   {am.retryAt !== null && (
