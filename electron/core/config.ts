@@ -10,6 +10,12 @@ import { NetLimitSettings } from './net/limits.js';
 import { DEFAULT_RETENTION, type Retention } from './store/tsdb.js';
 import { DEFAULT_INCIDENT_OPTIONS, type IncidentOptions } from './incidents/incident-options.js';
 import { DEFAULT_NOTIFY_OPTIONS } from './notify/defaults.js';
+import {
+  AlertmanagerResendSetting,
+  AlertmanagersSetting,
+  checkAlertmanagers,
+} from './interop/alertmanager-config.js';
+import type { AlertmanagerConfig } from './interop/alertmanager-target.js';
 
 export const DEFAULT_API_PORT = 4780;
 export const DEFAULT_INGEST_PORT = 4781;
@@ -106,6 +112,10 @@ export interface CoreConfig {
   recoveryRetentionMs: number;
   /** …and at most this many of them. */
   recoveryMaxRuns: number;
+  /** External Alertmanagers the alerts are forwarded to (electron/core/interop/). */
+  alertmanagers: AlertmanagerConfig[];
+  /** Open alerts are posted to them again this often (Prometheus' resend delay). */
+  alertmanagerResendMs: number;
   logLevel: LogLevel;
 }
 
@@ -177,6 +187,8 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     recoveryMaxRunsPerAgentPerHour: 6,
     recoveryRetentionMs: 90 * 24 * 60 * 60_000,
     recoveryMaxRuns: 5_000,
+    alertmanagers: [],
+    alertmanagerResendMs: 60_000,
     ...overrides,
   };
 }
@@ -251,6 +263,8 @@ export const ConfigFile = Type.Object(
     recoveryMaxRunsPerAgentPerHour: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000 })),
     recoveryRetentionMs: Type.Optional(Type.Integer({ minimum: 3_600_000 })),
     recoveryMaxRuns: Type.Optional(Type.Integer({ minimum: 10, maximum: 1_000_000 })),
+    alertmanagers: Type.Optional(AlertmanagersSetting),
+    alertmanagerResendMs: Type.Optional(AlertmanagerResendSetting),
     logLevel: Type.Optional(
       Type.Union([
         Type.Literal('debug'),
@@ -282,7 +296,10 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
   } catch (err) {
     throw new ConfigError(`${path} is not JSON: ${(err as Error).message}`);
   }
-  if (configFileCheck.Check(raw)) return raw;
+  if (configFileCheck.Check(raw)) {
+    checkAlertmanagers(raw.alertmanagers, path);
+    return raw;
+  }
   const first = configFileCheck.Errors(raw).First();
   throw new ConfigError(
     `${path}: field '${first?.path.replace(/^\//, '') || '(root)'}' ${first?.message ?? 'is invalid'}`,

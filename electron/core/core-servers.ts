@@ -61,6 +61,10 @@ export function createServers(
     stats: () => core.stats(),
     storage: () => core.storageReport(),
     decommission: (id, by, comment) => core.registry.decommission(id, by, comment),
+    alertmanagers: () => ({
+      resendDelayMs: core.config.alertmanagerResendMs,
+      alertmanagers: core.alertForwarding.forwarder.status(),
+    }),
   });
   return { ingest, api, stream };
 }

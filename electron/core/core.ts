@@ -45,6 +45,7 @@ import type { LowDiskWatch } from './store/disk-space.js';
 import { EventLog } from './store/event-log.js';
 import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
+import { createAlertForwarding, type AlertForwarding } from './interop/alertmanager-wiring.js';
 import { LiveFigures } from './stats.js';
 
 export interface CoreDeps {
@@ -102,6 +103,8 @@ export class MonitoringCore {
   readonly recovery: RecoveryParts;
   /** Sigma detections over the agents' events, raised as alerts (electron/core/security/). */
   readonly security: Security;
+  /** Alerts forwarded to external Alertmanagers (electron/core/interop/). */
+  readonly alertForwarding: AlertForwarding;
   readonly sessionToken: string;
   agentToken = '';
   readonly ids: IdSource;
@@ -309,6 +312,11 @@ export class MonitoringCore {
       fleet: this.fleet,
       alerts: this.alerts,
     });
+    this.alertForwarding = createAlertForwarding({
+      ...{ config, clock: this.clock, logger: this.logger, events: this.events },
+      ...{ metrics: this.metrics, fleet: this.fleet, alerts: this.alerts },
+      consoleUrl: () => this.addresses?.apiUrl ?? '',
+    });
     wireBookkeeping(this, this.persistedRegions);
   }
 
@@ -358,6 +366,7 @@ export class MonitoringCore {
     this.foresight.start();
     this.regionHistory.start();
     this.lowDisk.start();
+    this.alertForwarding.start();
     this.notifier.options.consoleUrl = `http://127.0.0.1:${apiPort}`;
     const advertised = advertisedHost(config.ingestHost);
     const ingestHost = advertised.includes(':') ? `[${advertised}]` : advertised;
@@ -386,6 +395,7 @@ export class MonitoringCore {
     this.admission.stop();
     this.security.stop();
     this.notifier.stop();
+    this.alertForwarding.stop();
     this.stream?.stop();
     await Promise.all([this.ingest?.stop(), this.api?.stop()]);
     await this.recovery.stop();

@@ -73,7 +73,13 @@ export function isPageNavigation(req: IncomingMessage, url: URL): boolean {
   const method = req.method ?? 'GET';
   if (method !== 'GET' && method !== 'HEAD') return false;
   const path = url.pathname;
-  if (path === API_PREFIX || path.startsWith(`${API_PREFIX}/`) || path === '/metrics') return false;
+  if (
+    path === API_PREFIX ||
+    path.startsWith(`${API_PREFIX}/`) ||
+    path === '/metrics' ||
+    path === '/federate'
+  )
+    return false;
   if (extname(path) !== '' && extname(path) !== '.html') return false;
   return /(^|,)\s*text\/html\b/i.test(req.headers.accept ?? '');
 }

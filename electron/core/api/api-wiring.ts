@@ -25,6 +25,8 @@ import type { RecoveryApi } from './routes-recovery.js';
 import type { SecurityApi } from './routes-security.js';
 import type { RecoveryRun } from '../../../shared/recovery.js';
 import { runRangeQuery } from './routes-metrics.js';
+import { INTERNAL_METRICS } from '../fleet/region-history.js';
+import type { FederationSource } from '../interop/federation.js';
 import type { ApiServices } from './router.js';
 import { ApiServer } from './server.js';
 import { createStaticHandler } from './static.js';
@@ -60,6 +62,7 @@ export interface ApiParts {
   stats(): ConsoleStats;
   storage(): Promise<StorageReport>;
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
+  alertmanagers: ApiServices['alertmanagers'];
 }
 
 export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
@@ -82,6 +85,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     events: p.eventLog,
     decommission: p.decommission,
     storage: p.storage,
+    alertmanagers: p.alertmanagers,
   };
   const stream = new StreamHub({
     clock: p.clock,
@@ -102,6 +106,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
       logger: p.logger,
       metrics: p.metrics,
       stream,
+      federation: federationSource(p),
       serveStatic: createStaticHandler(p.config.rendererDir),
       services,
     },
@@ -113,4 +118,14 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     },
   );
   return { api, stream };
+}
+
+/** The series /federate reads: every agent's, not the console's own region history. */
+function federationSource(p: ApiParts): FederationSource {
+  return {
+    now: () => p.clock.now(),
+    metricNames: () => p.store.metricNames().filter((m) => !INTERNAL_METRICS.has(m)),
+    seriesOf: (metric) => p.store.seriesOf(metric),
+    agent: (id) => p.fleet.agent(id),
+  };
 }

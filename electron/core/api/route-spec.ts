@@ -27,6 +27,7 @@ import type { AuditLog } from '../rules/audit-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { RulePreview } from '../../../shared/api.js';
 import type { Rule } from '../../../shared/rules.js';
+import type { InteropRoutes } from '../../../shared/interop.js';
 
 /** What the forecast, capacity, anomaly and outlier routes ask of the forecasting service. */
 export interface ForecastingApi {
@@ -79,6 +80,8 @@ export interface ApiServices {
   recovery: RecoveryApi;
   /** Detections and the detection rules' state (electron/core/security/). */
   security: SecurityApi;
+  /** The Alertmanagers alerts are forwarded to, and how that goes (electron/core/interop/). */
+  alertmanagers(): InteropRoutes['GET /api/v1/alertmanagers']['response'];
   /** Retire an agent; resolves once that is durable. */
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
 }

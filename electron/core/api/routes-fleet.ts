@@ -22,6 +22,7 @@ import type { ForecastRouteKey } from './routes-forecast.js';
 import type { NotifyRouteKey } from './routes-notify.js';
 import type { RuleRouteKey } from './routes-rules.js';
 import type { RecoveryRouteKey } from './routes-recovery.js';
+import type { InteropRouteKey } from './routes-interop.js';
 import type { SecurityRouteKey } from './routes-security.js';
 
 export type FleetRouteKey = Exclude<
@@ -37,6 +38,7 @@ export type FleetRouteKey = Exclude<
   | RuleRouteKey
   | RecoveryRouteKey
   | SecurityRouteKey
+  | InteropRouteKey
 >;
 
 function alertAction(fn: () => Alert | null) {

@@ -11,6 +11,8 @@ import { refuseConnection } from '../net/refuse.js';
 import { ApiAccess, isPageNavigation } from './access.js';
 import { HttpError, readJsonBody, sendError, sendJson } from './http-util.js';
 import { matchRoute, routeHasBody, runRoute, type ApiServices } from './router.js';
+import { FEDERATE_PATH, serveFederate } from './route-federate.js';
+import type { FederationSource } from '../interop/federation.js';
 import { sendUnauthorizedPage } from './static.js';
 import type { StreamHub } from './stream.js';
 
@@ -29,6 +31,8 @@ export interface ApiServerDeps {
   metrics: CoreMetrics;
   services: ApiServices;
   stream: StreamHub;
+  /** The series /federate exposes (electron/core/interop/). */
+  federation: FederationSource;
   /** Serves the renderer's files; returns false when it has no such file. */
   serveStatic(
     req: IncomingMessage,
@@ -119,6 +123,8 @@ export class ApiServer {
       res.end(text);
       return;
     }
+    if (url.pathname === FEDERATE_PATH)
+      return serveFederate(method, url, res, this.deps.federation);
     if (url.pathname.startsWith(`${API_PREFIX}/`)) {
       const match = matchRoute(method, url.pathname);
       const body = routeHasBody(match) ? await readJsonBody(req) : undefined;

@@ -1,6 +1,7 @@
 import { useCallback, useState } from 'react';
 import { useServices } from '../../api/context';
 import { usePolled } from '../../lib/use-polled';
+import { AlertmanagersPanel } from './AlertmanagersPanel';
 import { ChannelsPanel } from './ChannelsPanel';
 import { OperatorPanel } from './OperatorPanel';
 import { PoliciesPanel } from './PoliciesPanel';
@@ -21,6 +22,7 @@ export function SettingsView() {
       <OperatorPanel />
       <ChannelsPanel onChange={() => setVersion((v) => v + 1)} />
       <PoliciesPanel channels={channels} />
+      <AlertmanagersPanel />
       <StoragePanel />
     </div>
   );
