@@ -176,7 +176,25 @@ export const AGENT = {
     'no-security': {
       type: 'boolean',
       description:
-        "do not read authentication events (journald, else /var/log/auth.log or /var/log/secure; Linux only) for the console's detections",
+        'send no host security events: no authentication events (journald, else /var/log/auth.log or /var/log/secure; Linux only), no file integrity, no listening ports',
+    },
+    'fim-paths': {
+      type: 'string',
+      value: 'P1,P2',
+      description:
+        'file integrity: the absolute paths to watch (a directory: its files), comma-separated, replacing the default list',
+      default:
+        "/etc/passwd, shadow, group, sudoers, sudoers.d, ssh/sshd_config and every user's ~/.ssh/authorized_keys",
+    },
+    'no-fim': {
+      type: 'boolean',
+      description:
+        'no file integrity monitoring (SHA-256 baseline in <state-dir>/fim-baseline.json, watch + rescan every 5 min)',
+    },
+    'no-ports': {
+      type: 'boolean',
+      description:
+        'no listening-port events (Linux /proc/net/tcp and tcp6 every 30 s; baseline in <state-dir>/ports-baseline.json)',
     },
   },
   notes: [
