@@ -380,6 +380,7 @@ export class MonitoringCore {
       persisted: () => this.state.afterNextWrite(),
       registry: this.registry.log,
       recovery: this.recovery.service,
+      onAuthRefused: (source, reason) => this.security.onIngestRefused(source, reason),
     });
     ({ api: this.api, stream: this.stream } = createApi({
       config,
