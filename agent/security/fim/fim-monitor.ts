@@ -9,11 +9,6 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Clock, TimerHandle } from '../../../shared/clock.js';
 import type { AgentEvent } from '../../../shared/protocol.js';
-import {
-  SECURITY_CATEGORIES,
-  SECURITY_FIELDS as F,
-  SECURITY_SOURCES,
-} from '../../../shared/security-events.js';
 import { StateFile } from '../state-file.js';
 import {
   judge,
@@ -22,6 +17,7 @@ import {
   type FimBaseline,
   type FimFinding,
 } from './fim-baseline.js';
+import { fimChangeEvent, fimUnreadableEvent } from './fim-event.js';
 import { defaultFimPaths } from './fim-paths.js';
 import { fsReader, type FimReader } from './fim-reader.js';
 
@@ -165,11 +161,7 @@ export class FimMonitor {
   }
 
   private eventOf(f: FimFinding): AgentEvent[] {
-    const base = {
-      ts: this.deps.clock.now(),
-      category: SECURITY_CATEGORIES.fim,
-      source: SECURITY_SOURCES.fim,
-    };
+    const ts = this.deps.clock.now();
     if (f.kind === 'readable_again') {
       this.deps.say(`file integrity: ${f.path} is readable again`);
       return [];
@@ -178,34 +170,9 @@ export class FimMonitor {
       this.deps.warn(
         `file integrity: cannot read ${f.path} (${f.reason}); reported once until it can be read`,
       );
-      return [
-        {
-          ...base,
-          severity: 'warning',
-          message: `cannot read ${f.path} (${f.reason}): its changes are not seen`,
-          attributes: { [F.eventType]: 'fim_unreadable', [F.path]: f.path, [F.error]: f.reason },
-        },
-      ];
+      return [fimUnreadableEvent(ts, f.path, f.reason)];
     }
-    const a: Record<string, string | number> = {
-      [F.eventType]: 'fim_change',
-      [F.path]: f.path,
-      [F.change]: f.change,
-    };
-    if (f.old) a[F.oldSha256] = f.old.sha256;
-    if (f.now) {
-      a[F.newSha256] = f.now.sha256;
-      a[F.size] = f.now.size;
-    }
-    const short = (d?: { sha256: string }) => (d ? d.sha256.slice(0, 12) : '∅');
-    return [
-      {
-        ...base,
-        severity: 'warning',
-        message: `${f.path} ${f.change} (sha256 ${short(f.old)} → ${short(f.now)}${f.now ? `, ${f.now.size} bytes` : ''})`,
-        attributes: a,
-      },
-    ];
+    return [fimChangeEvent(ts, f)];
   }
 
   /** Watch each path's parent directory and each watched directory; drop what is no longer needed. */

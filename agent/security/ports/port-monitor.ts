@@ -7,13 +7,9 @@
 import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../../../shared/clock.js';
 import type { AgentEvent } from '../../../shared/protocol.js';
-import {
-  SECURITY_CATEGORIES,
-  SECURITY_FIELDS as F,
-  SECURITY_SOURCES,
-  type PortEventType,
-} from '../../../shared/security-events.js';
+import type { PortEventType } from '../../../shared/security-events.js';
 import { StateFile } from '../state-file.js';
+import { portEvent } from './port-event.js';
 import { listenerKey, scanListeners, type Listener } from './port-scanner.js';
 import type { ListenProto } from './proc-net.js';
 
@@ -129,23 +125,6 @@ export class PortMonitor {
   }
 
   private eventOf(type: PortEventType, l: Listener): AgentEvent {
-    const a: Record<string, string | number> = {
-      [F.eventType]: type,
-      [F.port]: l.port,
-      [F.proto]: l.proto,
-      [F.bindAddress]: l.address,
-    };
-    if (l.process !== undefined) a[F.process] = l.process;
-    if (l.pid !== undefined) a[F.pid] = l.pid;
-    const who = l.process !== undefined ? `${l.process} (pid ${l.pid})` : 'process unknown';
-    const where = l.address.includes(':') ? `[${l.address}]:${l.port}` : `${l.address}:${l.port}`;
-    return {
-      ts: this.deps.clock.now(),
-      category: SECURITY_CATEGORIES.ports,
-      severity: 'info',
-      source: SECURITY_SOURCES.ports,
-      message: `${type === 'port_open' ? 'now listening' : 'stopped listening'} on ${l.proto} ${where}: ${who}`,
-      attributes: a,
-    };
+    return portEvent(this.deps.clock.now(), type, l);
   }
 }
