@@ -259,9 +259,16 @@ export const SIMULATE = {
       description: 'stop after S seconds; 0 runs until stopped',
       default: '0',
     },
+    attack: {
+      type: 'string',
+      value: 'LIST',
+      description:
+        'security scenarios to play once each, from +30 s, 10 s apart: brute-force, spray, distributed, sudoers, port, travel (comma-separated), or all',
+    },
   },
   notes: [
     'incidents: +20 s cpu spike on agent 0, +40 s agent 1 dies, +60 s ap-northeast-1 loses 75 % of its agents (back at +120 s)',
+    "attacks (docs/security.md#simulated-attacks): events with the real agent's shapes, each sized to trip its built-in detection",
   ],
 } as const satisfies CommandSpec;
 
