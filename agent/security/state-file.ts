@@ -50,7 +50,9 @@ export class StateFile<T> {
   write(state: T): void {
     const dir = dirname(this.path);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.tmp`;
+    // Per process: two agents sharing a state dir (tests, a second run by mistake) must not
+    // write into one temp file at once; the last rename wins whole.
+    const tmp = `${this.path}.${process.pid}.tmp`;
     const fd = openSync(tmp, 'w', 0o600);
     try {
       writeSync(fd, `${JSON.stringify(state)}\n`);

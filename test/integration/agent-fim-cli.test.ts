@@ -2,6 +2,7 @@
 // a good one watches that file, and a change to it reaches the console as an `events` frame
 // (a stand-in console, test/helpers/fake-console.ts, records the frames). --no-ports keeps
 // other processes' listeners on this shared machine out of the frames.
+import { existsSync } from 'node:fs';
 import { appendFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -59,7 +60,7 @@ describe('meridian agent --fim-paths', () => {
       '--no-ports',
     ]);
     await waitFor(
-      () => agent!.out().includes('file integrity: 1 path(s) baselined'),
+      () => existsSync(join(dir, 'state', 'fim-baseline.json')),
       undefined,
       'the baseline',
     );

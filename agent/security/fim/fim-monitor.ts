@@ -73,12 +73,8 @@ export class FimMonitor {
 
   async start(): Promise<void> {
     this.baseline = this.store?.read() ?? null;
-    const first = this.baseline === null;
+    // Quiet while healthy (as the rest of the agent): problems are said, a baseline is not.
     await this.scan();
-    const n = Object.keys(this.baseline?.entries ?? {}).length;
-    this.deps.say(
-      `file integrity: ${n} path(s) ${first ? 'baselined' : 'checked against the stored baseline'}`,
-    );
     if (this.stopped) return;
     this.rescan = this.deps.clock.setInterval(
       () => this.request(),

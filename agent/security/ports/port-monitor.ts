@@ -75,7 +75,6 @@ export class PortMonitor {
     const stored = this.store?.read();
     if (stored) this.known = new Map(stored.listeners.map((l) => [listenerKey(l), l]));
     await this.scanNow();
-    this.deps.say(`listening ports: ${this.known?.size ?? 0} listener(s) in the baseline`);
     if (this.stopped) return;
     this.timer = this.deps.clock.setInterval(
       () => void this.scanNow(),
