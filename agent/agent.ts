@@ -1,6 +1,7 @@
 import { hostname as osHostname } from 'node:os';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import type { AgentType } from '../shared/model.js';
+import type { AgentEvent } from '../shared/protocol.js';
 import type { ActionsFile } from './actions/actions-file.js';
 import { ActionRunner } from './actions/action-runner.js';
 import { Executor } from './actions/executor.js';
@@ -11,6 +12,8 @@ import { DEFAULT_INTERVALS, type CollectorName } from './intervals.js';
 import { Scraper } from './scrape/scraper.js';
 import type { ScrapeTarget } from './scrape/targets.js';
 import { AuthShipper, type AuthShipperSettings } from './security/auth-shipper.js';
+import { FimMonitor, type FimSettings } from './security/fim/fim-monitor.js';
+import { PortMonitor, type PortSettings } from './security/ports/port-monitor.js';
 import { Uplink } from './uplink.js';
 import type { UplinkEvent } from './uplink-events.js';
 
@@ -50,6 +53,10 @@ export interface HostAgentOptions {
     maxSeries?: number;
     rawCounters?: boolean;
   };
+  /** File integrity monitoring (baseline in `stateDir`); false turns it off (`--no-fim`). */
+  fim?: FimSettings | false;
+  /** Listening ports (Linux; baseline in `stateDir`); false turns them off (`--no-ports`). */
+  ports?: PortSettings | false;
   /** The uplink's connection events (connecting, retrying, paused, replaced …). */
   onEvent?: (event: UplinkEvent) => void;
   onFatal: (reason: string) => void;
@@ -70,6 +77,8 @@ export class HostAgent {
   readonly security: AuthShipper | null;
   /** The `--scrape` endpoints, if any. */
   readonly scraper: Scraper | null;
+  readonly fim: FimMonitor | null;
+  readonly ports: PortMonitor | null;
 
   constructor(private readonly opts: HostAgentOptions) {
     const store = opts.stateDir
@@ -132,6 +141,16 @@ export class HostAgent {
           say: opts.say ?? opts.log,
         })
       : null;
+    // FIM and ports events go the way authentication events do: the uplink's `events` batches.
+    const hostSecurity = {
+      clock: opts.clock,
+      stateDir: opts.stateDir ?? null,
+      send: (events: AgentEvent[]) => void this.uplink.sendEvents(events),
+      say: opts.say ?? opts.log,
+      warn: opts.log,
+    };
+    this.fim = opts.fim === false ? null : new FimMonitor(hostSecurity, opts.fim ?? {});
+    this.ports = opts.ports === false ? null : new PortMonitor(hostSecurity, opts.ports ?? {});
     this.collectors = hostReader().then(collectors);
     // A failure surfaces on each collection (logged there); do not let it go unhandled here.
     this.collectors.catch(() => {});
@@ -157,6 +176,12 @@ export class HostAgent {
     this.security
       ?.start()
       .catch((err: Error) => this.opts.log(`authentication events not collected: ${err.message}`));
+    this.fim
+      ?.start()
+      .catch((err: Error) => this.opts.log(`file integrity not monitored: ${err.message}`));
+    this.ports
+      ?.start()
+      .catch((err: Error) => this.opts.log(`listening ports not collected: ${err.message}`));
   }
 
   private quotasBusy = false;
@@ -191,6 +216,8 @@ export class HostAgent {
     for (const t of this.timers.splice(0)) t.cancel();
     this.scraper?.stop();
     void this.security?.stop();
+    this.fim?.stop();
+    this.ports?.stop();
     this.uplink.stop();
   }
 

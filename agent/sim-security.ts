@@ -5,14 +5,24 @@ import type { AgentEvent } from '../shared/protocol.js';
 import { toAgentEvent } from './security/auth-event.js';
 import { parseAuthMessage } from './security/auth-patterns.js';
 
-function event(ident: string, message: string, ts: number, pid: number): AgentEvent {
+/** The event the real agent makes of this sshd/sudo line. */
+export function authEvent(ident: string, message: string, ts: number, pid: number): AgentEvent {
   const m = parseAuthMessage(ident, message);
   // The lines below are all known shapes; a miss would be a bug in this file.
   if (!m) throw new Error(`sim-security: not an auth line: ${message}`);
   return toAgentEvent(m, { ts, pid, message });
 }
 
-const SPRAY_USERS = ['admin', 'oracle', 'test', 'ubuntu', 'pi', 'postgres', 'git', 'support'];
+export const SPRAY_USERS = [
+  'admin',
+  'oracle',
+  'test',
+  'ubuntu',
+  'pi',
+  'postgres',
+  'git',
+  'support',
+];
 
 export interface BruteForceOptions {
   /** Failed password attempts (each one `Failed password` line, plus the lines around them). */
@@ -42,9 +52,9 @@ export function bruteForceEvents(o: BruteForceOptions): AgentEvent[] {
     const at = (i: number) => o.endTs - (o.attempts - 1 - i) * spacing;
     const t0 = at(done);
     const ip = o.sourceIp;
-    if (!root) out.push(event('sshd', `Invalid user ${user} from ${ip} port ${port}`, t0, pid));
+    if (!root) out.push(authEvent('sshd', `Invalid user ${user} from ${ip} port ${port}`, t0, pid));
     out.push(
-      event(
+      authEvent(
         'sshd',
         `pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=${ip}${root ? '  user=root' : ''}`,
         t0,
@@ -53,7 +63,7 @@ export function bruteForceEvents(o: BruteForceOptions): AgentEvent[] {
     );
     for (let i = 0; i < tries; i++)
       out.push(
-        event(
+        authEvent(
           'sshd',
           `Failed password for ${root ? '' : 'invalid user '}${user} from ${ip} port ${port} ssh2`,
           at(done + i),
@@ -62,7 +72,7 @@ export function bruteForceEvents(o: BruteForceOptions): AgentEvent[] {
       );
     const last = at(done + tries - 1);
     out.push(
-      event(
+      authEvent(
         'sshd',
         `Connection closed by ${root ? 'authenticating' : 'invalid'} user ${user} ${ip} port ${port} [preauth]`,
         last,
@@ -71,7 +81,7 @@ export function bruteForceEvents(o: BruteForceOptions): AgentEvent[] {
     );
     if (tries > 1)
       out.push(
-        event(
+        authEvent(
           'sshd',
           `PAM ${tries - 1} more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=${ip}${root ? '  user=root' : ''}`,
           last,
@@ -83,7 +93,16 @@ export function bruteForceEvents(o: BruteForceOptions): AgentEvent[] {
   return out;
 }
 
-const STAFF = ['alice', 'bob', 'deploy'];
+/**
+ * Staff and the one workstation (or CI runner) each logs in from: people reach hosts in every
+ * region from their own machine, so the same user on two continents from one address is normal
+ * (and not impossible travel).
+ */
+const STAFF = [
+  { user: 'alice', ip: '10.0.1.11' },
+  { user: 'bob', ip: '10.0.2.12' },
+  { user: 'deploy', ip: '10.0.3.13' },
+];
 
 /**
  * A little normal traffic for one host: a key login and its session, now and then a typo
@@ -92,26 +111,32 @@ const STAFF = ['alice', 'bob', 'deploy'];
 export function authNoiseEvents(ts: number, random: () => number): AgentEvent[] {
   const pid = 10_000 + Math.floor(random() * 20_000);
   const port = 49_152 + Math.floor(random() * 16_000);
-  const ip = `10.0.${Math.floor(random() * 255)}.${1 + Math.floor(random() * 254)}`;
-  const user = STAFF[Math.floor(random() * STAFF.length)]!;
+  const { user, ip } = STAFF[Math.floor(random() * STAFF.length)]!;
   const roll = random();
-  if (roll < 0.5)
+  if (roll < 0.6)
     return [
-      event('sshd', `Accepted publickey for ${user} from ${ip} port ${port} ssh2`, ts, pid),
-      event(
+      authEvent('sshd', `Accepted publickey for ${user} from ${ip} port ${port} ssh2`, ts, pid),
+      authEvent(
         'sshd',
         `pam_unix(sshd:session): session opened for user ${user}(uid=1000) by (uid=0)`,
         ts,
         pid,
       ),
     ];
-  if (roll < 0.8)
+  // A typo now and then (one burst in ten): with one workstation address per person, more
+  // would make a run of five failures then a success, which is a detection.
+  if (roll < 0.7)
     return [
-      event('sshd', `Failed password for ${user} from ${ip} port ${port} ssh2`, ts - 4_000, pid),
-      event('sshd', `Accepted password for ${user} from ${ip} port ${port} ssh2`, ts, pid),
+      authEvent(
+        'sshd',
+        `Failed password for ${user} from ${ip} port ${port} ssh2`,
+        ts - 4_000,
+        pid,
+      ),
+      authEvent('sshd', `Accepted password for ${user} from ${ip} port ${port} ssh2`, ts, pid),
     ];
   return [
-    event(
+    authEvent(
       'sudo',
       `root : TTY=pts/0 ; PWD=/root ; USER=root ; COMMAND=/usr/bin/systemctl status nginx`,
       ts,

@@ -1,12 +1,20 @@
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import { AGENT_TYPES, type AgentType } from '../shared/model.js';
-import type { Sample } from '../shared/protocol.js';
+import type { AgentEvent, Sample } from '../shared/protocol.js';
 import { DEFAULT_REGIONS } from '../shared/regions.js';
 import { roundForUnit } from './precision.js';
 import type { ActionRunner } from './actions/action-runner.js';
 import { gaussian, seededRandom } from './prng.js';
 import { simulatedActionRunner } from './sim-actions.js';
 import { authNoiseEvents, bruteForceEvents } from './sim-security.js';
+import {
+  ATTACK_SOURCES,
+  distributedAttemptEvents,
+  loginEvent,
+  newListeningPortEvent,
+  passwordSprayEvents,
+  sudoersChangeEvent,
+} from './sim-attacks.js';
 import { Uplink } from './uplink.js';
 
 export interface SimulatorOptions {
@@ -177,6 +185,72 @@ export class Simulator {
       endTs: this.opts.clock.now(),
       random: this.random,
     });
+    for (let i = 0; i < events.length; i += 500) agent.uplink.sendEvents(events.slice(i, i + 500));
+    return events.length;
+  }
+
+  /**
+   * A password spray from `sourceIp` over up to 10 hosts of `region`: a couple of common
+   * account names per host, every name tried within minutes. Returns the hosts' indexes.
+   */
+  passwordSpray(region: string, o: { sourceIp: string }): number[] {
+    const hosts = this.agents.filter((a) => a.region === region && a.alive).slice(0, 10);
+    const perHost = passwordSprayEvents({
+      sourceIp: o.sourceIp,
+      hosts: hosts.length,
+      endTs: this.opts.clock.now(),
+      random: this.random,
+    });
+    hosts.forEach((h, i) => this.sendSecurity(h, perHost[i]!));
+    return hosts.map((h) => h.index);
+  }
+
+  /** One account on one agent attacked from every region's attacker addresses (ATTACK_SOURCES). */
+  distributedAttempt(index: number, o: { user: string }): number {
+    const events = distributedAttemptEvents({
+      user: o.user,
+      sources: Object.values(ATTACK_SOURCES).flat(),
+      endTs: this.opts.clock.now(),
+      random: this.random,
+    });
+    return this.sendSecurity(this.agents[index]!, events);
+  }
+
+  /** A file granting passwordless root appears in the agent's /etc/sudoers.d (a FIM event). */
+  sudoersChange(index: number): number {
+    const e = sudoersChangeEvent(this.opts.clock.now(), this.random);
+    return this.sendSecurity(this.agents[index]!, [e]);
+  }
+
+  /** A bind shell starts listening on 0.0.0.0:`port` on the agent (a ports event). */
+  newListeningPort(index: number, port = 4444): number {
+    const e = newListeningPortEvent(this.opts.clock.now(), this.random, port);
+    return this.sendSecurity(this.agents[index]!, [e]);
+  }
+
+  /**
+   * `user` logs in on a host of `from`, then `minutes` later from another address on a host of
+   * `to`. Returns the two hosts' indexes (null when a region has no live agent).
+   */
+  impossibleTravel(o: {
+    user: string;
+    from: string;
+    to: string;
+    minutes?: number;
+  }): [number, number] | null {
+    const a = this.agents.find((x) => x.region === o.from && x.alive);
+    const b = this.agents.find((x) => x.region === o.to && x.alive);
+    if (!a || !b) return null;
+    const now = this.opts.clock.now();
+    const gap = (o.minutes ?? 4) * 60_000;
+    this.sendSecurity(a, [
+      loginEvent(o.user, ATTACK_SOURCES['us-east-1']![1]!, now - gap, this.random),
+    ]);
+    this.sendSecurity(b, [loginEvent(o.user, ATTACK_SOURCES['eu-west-1']![1]!, now, this.random)]);
+    return [a.index, b.index];
+  }
+
+  private sendSecurity(agent: VirtualAgent, events: AgentEvent[]): number {
     for (let i = 0; i < events.length; i += 500) agent.uplink.sendEvents(events.slice(i, i + 500));
     return events.length;
   }

@@ -59,6 +59,8 @@ export const SECURITY_FIELDS = {
   newSha256: 'new_sha256',
   /** Size in bytes after the change. */
   size: 'size',
+  /** fim_unreadable: why the path cannot be read (EACCES, EIO, not a regular file). */
+  error: 'error',
   // ports
   /** The port number (a number). */
   port: 'port',
@@ -83,7 +85,8 @@ export type AuthEventType = (typeof AUTH_EVENT_TYPES)[number];
 export const AUTH_SERVICES = ['sshd', 'sudo', 'su', 'login', 'systemd-logind'] as const;
 export type AuthService = (typeof AUTH_SERVICES)[number];
 
-export const FIM_EVENT_TYPES = ['fim_change'] as const;
+/** fim_unreadable: sent once when a watched path cannot be read, not again until it could be. */
+export const FIM_EVENT_TYPES = ['fim_change', 'fim_unreadable'] as const;
 export const FIM_CHANGES = ['created', 'modified', 'deleted'] as const;
 export type FimChange = (typeof FIM_CHANGES)[number];
 

@@ -22,7 +22,7 @@ export interface DetectionView {
   /** MITRE ATT&CK technique ids (T1110.001). */
   mitre: string[];
   tags: string[];
-  kind: 'detection' | 'event_count' | 'value_count' | 'temporal_ordered';
+  kind: 'detection' | 'event_count' | 'value_count' | 'temporal_ordered' | 'impossible_travel';
   /** Console time it was detected. */
   detectedAt: number;
   /** Events that made it (1 for a plain rule). */

@@ -11,6 +11,7 @@ import { parseDiskQuota, type DiskQuota } from '../../agent/disk-quota.js';
 import { DEFAULT_INTERVALS, INTERVAL_BOUNDS } from '../../agent/intervals.js';
 import { DEFAULT_SCRAPE_MAX_SERIES, MAX_SCRAPE_SERIES } from '../../agent/scrape/limits.js';
 import { parseScrapeTargets, type ScrapeTarget } from '../../agent/scrape/targets.js';
+import { parseFimPaths } from '../../agent/security/fim/fim-paths.js';
 import { EventReporter } from '../../agent/uplink-events.js';
 import { systemClock } from '../../shared/clock.js';
 import { AGENT_TYPES } from '../../shared/model.js';
@@ -55,6 +56,7 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
         rawCounters: flags['scrape-raw-counters'] ?? false,
       }
     : undefined;
+  const fimPaths = flags['fim-paths'] === undefined ? null : fimPathsFlag(flags['fim-paths']);
   // Progress a person waits for on stdout; problems (retries, pauses, refusals) on stderr.
   const say = (line: string) => process.stdout.write(`meridian agent: ${line}\n`);
   const warn = (line: string) => process.stderr.write(`meridian agent: ${line}\n`);
@@ -81,6 +83,12 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     diskQuotas,
     ...(scrape ? { scrape } : {}),
     ...(flags['no-security'] ? { security: false as const } : {}),
+    ...(flags['no-security'] || flags['no-fim']
+      ? { fim: false as const }
+      : fimPaths
+        ? { fim: { paths: fimPaths } }
+        : {}),
+    ...(flags['no-security'] || flags['no-ports'] ? { ports: false as const } : {}),
     onEvent: (e) => reporter.report(e),
     onFatal: (reason) => {
       fatal = reason;
@@ -112,6 +120,12 @@ function loadActions(flag: string | undefined, stateDir: string): ActionsFile | 
       throw new UsageError(`meridian agent: ${err.message}; nothing loaded, not started`);
     throw err;
   }
+}
+
+function fimPathsFlag(raw: string): string[] {
+  const r = parseFimPaths(raw);
+  if ('error' in r) throw new UsageError(`meridian agent: --fim-paths ${r.error}`);
+  return r.paths;
 }
 
 function diskQuotaFlag(raw: string): DiskQuota {

@@ -2,6 +2,7 @@ import { Simulator } from '../../agent/simulator.js';
 import { systemClock } from '../../shared/clock.js';
 import { VERSION } from '../core/version.js';
 import { intFlag, parse, required, untilSignal, wsUrl } from './args.js';
+import { ATTACKS_EVERY_S, ATTACKS_START_S, launchAttack, parseAttacks } from './sim-attacks.js';
 import { SIMULATE } from './specs.js';
 
 /** The scripted incidents of `meridian simulate`, seconds after every agent is connected. */
@@ -18,6 +19,7 @@ export async function simulateCommand(argv: string[], env: NodeJS.ProcessEnv): P
   const token = required('simulate', 'token', flags.token ?? env.MERIDIAN_AGENT_TOKEN);
   const count = intFlag('simulate', 'agents', flags.agents, 50, 1, 20_000);
   const duration = intFlag('simulate', 'duration', flags.duration, 0, 0, 7 * 86_400);
+  const attacks = flags.attack === undefined ? [] : parseAttacks(flags.attack);
   const log = (line: string) => process.stdout.write(`simulate: ${line}\n`);
   const sim = new Simulator({
     url,
@@ -53,6 +55,14 @@ export async function simulateCommand(argv: string[], env: NodeJS.ProcessEnv): P
       );
     }
   }
+  attacks.forEach((name, i) =>
+    timers.push(
+      setTimeout(
+        () => log(launchAttack(sim, name)),
+        (ATTACKS_START_S + i * ATTACKS_EVERY_S) * 1_000,
+      ),
+    ),
+  );
   const stop =
     duration > 0
       ? new Promise((r) => timers.push(setTimeout(r, duration * 1_000)))

@@ -201,7 +201,25 @@ export const AGENT = {
     'no-security': {
       type: 'boolean',
       description:
-        "do not read authentication events (journald, else /var/log/auth.log or /var/log/secure; Linux only) for the console's detections",
+        'send no host security events: no authentication events (journald, else /var/log/auth.log or /var/log/secure; Linux only), no file integrity, no listening ports',
+    },
+    'fim-paths': {
+      type: 'string',
+      value: 'P1,P2',
+      description:
+        'file integrity: the absolute paths to watch (a directory: its files), comma-separated, replacing the default list',
+      default:
+        "/etc/passwd, shadow, group, sudoers, sudoers.d, ssh/sshd_config and every user's ~/.ssh/authorized_keys",
+    },
+    'no-fim': {
+      type: 'boolean',
+      description:
+        'no file integrity monitoring (SHA-256 baseline in <state-dir>/fim-baseline.json, watch + rescan every 5 min)',
+    },
+    'no-ports': {
+      type: 'boolean',
+      description:
+        'no listening-port events (Linux /proc/net/tcp and tcp6 every 30 s; baseline in <state-dir>/ports-baseline.json)',
     },
   },
   notes: [
@@ -266,9 +284,16 @@ export const SIMULATE = {
       description: 'stop after S seconds; 0 runs until stopped',
       default: '0',
     },
+    attack: {
+      type: 'string',
+      value: 'LIST',
+      description:
+        'security scenarios to play once each, from +30 s, 10 s apart: brute-force, spray, distributed, sudoers, port, travel (comma-separated), or all',
+    },
   },
   notes: [
     'incidents: +20 s cpu spike on agent 0, +40 s agent 1 dies, +60 s ap-northeast-1 loses 75 % of its agents (back at +120 s)',
+    "attacks (docs/security.md#simulated-attacks): events with the real agent's shapes, each sized to trip its built-in detection",
   ],
 } as const satisfies CommandSpec;
 

@@ -30,6 +30,7 @@ export function createServers(
     persisted: () => core.state.afterNextWrite(),
     registry: core.registry.log,
     recovery: core.recovery.service,
+    onAuthRefused: (source, reason) => core.security.onIngestRefused(source, reason),
   });
   const { api, stream } = createApi({
     config: core.config,

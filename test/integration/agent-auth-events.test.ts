@@ -34,6 +34,9 @@ function startAgent(url: string, security: HostAgentOptions['security'], log: st
     intervals: { headline: 600_000, network: 600_000, filesystems: 600_000 },
     log: (line) => log.push(line),
     security,
+    // Only authentication events here: FIM and ports have tests of their own.
+    fim: false,
+    ports: false,
     onFatal: () => {},
   });
   agent.start();

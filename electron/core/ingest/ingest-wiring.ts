@@ -12,7 +12,7 @@ import type { CoreMetrics } from '../metrics.js';
 import type { NetLimits } from '../net/limits.js';
 import type { LiveFigures } from '../stats.js';
 import { IngestPipeline, type PipelineDeps } from './pipeline.js';
-import { IngestServer } from './server.js';
+import { IngestServer, type IngestDeps } from './server.js';
 
 export type IngestParts = Omit<PipelineDeps, 'maxSampleAgeMs'> & {
   clock: Clock;
@@ -22,6 +22,8 @@ export type IngestParts = Omit<PipelineDeps, 'maxSampleAgeMs'> & {
   fleet: Fleet;
   metrics: CoreMetrics;
   live: LiveFigures;
+  /** Each refused agent token, by source address (the security side's ingest-refusal events). */
+  onAuthRefused?: IngestDeps['onAuthRefused'];
 };
 
 export function createIngest(
@@ -30,13 +32,19 @@ export function createIngest(
   agentToken: string,
   parts: IngestParts,
 ): IngestServer {
-  const { logger, ...deps } = parts;
+  const { logger, onAuthRefused, ...deps } = parts;
   const pipeline = new IngestPipeline(
     { ...deps, maxSampleAgeMs: maxSampleAgeMs(config) },
     config.heartbeatIntervalMs,
   );
   return new IngestServer(
-    { clock: parts.clock, logger, metrics: parts.metrics, handler: pipeline },
+    {
+      clock: parts.clock,
+      logger,
+      metrics: parts.metrics,
+      handler: pipeline,
+      ...(onAuthRefused ? { onAuthRefused } : {}),
+    },
     {
       limits,
       host: config.ingestHost,

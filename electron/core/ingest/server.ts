@@ -28,6 +28,8 @@ export interface IngestDeps {
   logger: Logger;
   metrics: CoreMetrics;
   handler: IngestHandler;
+  /** Each refused agent token (wrong or missing, or refused unchecked while throttled). */
+  onAuthRefused?: (source: string, reason: 'unauthorized' | 'auth_rate_limited') => void;
 }
 
 const INGEST_PATHS = new Set(['/', '/ingest']);
@@ -138,6 +140,7 @@ export class IngestServer {
     const waitMs = this.throttle.blockedForMs(source);
     if (waitMs > 0) {
       this.guard.refused('auth_rate_limited');
+      this.deps.onAuthRefused?.(source, 'auth_rate_limited');
       const retryAfter = Math.ceil(waitMs / 1000);
       return refuseConnection(
         socket,
@@ -161,6 +164,7 @@ export class IngestServer {
     const token = bearerToken(req.headers.authorization);
     if (!token || !tokensEqual(token, this.opts.agentToken)) {
       this.throttle.failed(source);
+      this.deps.onAuthRefused?.(source, 'unauthorized');
       return this.refuse(
         socket,
         401,

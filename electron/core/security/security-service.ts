@@ -14,13 +14,14 @@ import {
   type DetectionRulesInfo,
   type DetectionView,
 } from '../../../shared/security.js';
+import type { RegionDefinition } from '../../../shared/regions.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { AlertBook } from '../incidents/alert-book.js';
 import type { Logger } from '../logger.js';
 import { DetectionEngine } from './detect/engine.js';
 import { builtinRulesDir, readRuleDir } from './detect/rule-files.js';
 import { buildRuleSet } from './detect/rule-set.js';
-import type { Detection } from './detect/types.js';
+import type { Detection, SecurityEvent } from './detect/types.js';
 import type { SecurityMetrics } from './security-metrics.js';
 
 export interface SecurityServiceDeps {
@@ -42,7 +43,12 @@ export interface SecurityOptions {
   plainQuietMs: number;
   /** Recent detections kept for the API. */
   maxRecent: number;
+  /** The fleet's region map (impossible travel measures km between regions). */
+  regions?: readonly RegionDefinition[];
 }
+
+/** The agent id of the console's own security events (ingest refusals): not an agent. */
+export const CONSOLE_SOURCE_ID = 'console';
 
 interface Episode {
   sigmaId: string;
@@ -84,7 +90,11 @@ export class SecurityService {
     };
     this.deps.metrics.rulesLoaded.set(set.rules.length);
     this.deps.metrics.ruleErrors.set(set.errors.length);
-    this.engine = new DetectionEngine({ rules: set.rules, clock: this.deps.clock });
+    this.engine = new DetectionEngine({
+      rules: set.rules,
+      clock: this.deps.clock,
+      ...(this.opts.regions ? { regions: this.opts.regions } : {}),
+    });
     this.deps.logger.info('detection rules loaded', {
       rules: set.rules.length,
       rejectedFiles: set.errors.length,
@@ -123,6 +133,18 @@ export class SecurityService {
       regionId: e.regionId,
       ...(hostname !== undefined ? { hostname } : {}),
     });
+    for (const d of found) this.raise(d, engine.isCorrelation(d.ruleId));
+  }
+
+  /**
+   * One of the console's own security events (agentId CONSOLE_SOURCE_ID): the ingest refusing
+   * an agent token. Its detections are alerts about the console, not an agent.
+   */
+  onConsoleEvent(e: Omit<SecurityEvent, 'agentId'>): void {
+    const engine = this.engine;
+    if (!engine) return;
+    this.deps.metrics.eventsScanned.inc();
+    const found = engine.process({ ...e, agentId: CONSOLE_SOURCE_ID });
     for (const d of found) this.raise(d, engine.isCorrelation(d.ruleId));
   }
 
@@ -169,7 +191,10 @@ export class SecurityService {
     const alert = this.deps.alerts.report({
       ruleId: alertRuleId,
       subjectKey,
-      subject: { kind: 'agent', agentId: d.agentId, regionId: d.regionId ?? null },
+      subject:
+        d.agentId === CONSOLE_SOURCE_ID
+          ? { kind: 'console', agentId: null, regionId: null }
+          : { kind: 'agent', agentId: d.agentId, regionId: d.regionId ?? null },
       severity: d.severity,
       message,
       metric: null,
@@ -243,7 +268,9 @@ function messageOf(d: Detection): string {
   const what =
     d.kind === 'detection'
       ? d.message
-      : `${d.count} event(s) within ${span} s${group ? ` (${group})` : ''}`;
+      : d.kind === 'impossible_travel'
+        ? `logins in ${(d.distinctValues ?? []).join(' and ')} ${span} s apart${group ? ` (${group})` : ''}`
+        : `${d.count} event(s) within ${span} s${group ? ` (${group})` : ''}`;
   const mitre = d.mitre.length > 0 ? ` [MITRE ${d.mitre.join(', ')}]` : '';
   return `${d.title} on ${where}: ${what}${mitre}`;
 }

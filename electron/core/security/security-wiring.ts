@@ -2,6 +2,7 @@
 // its /metrics figures, and its lifecycle. Kept out of core.ts (as recovery-wiring.ts is) so
 // the core stays about lifecycle.
 import { join } from 'node:path';
+import { DEFAULT_REGIONS } from '../../../shared/regions.js';
 import type { Clock } from '../clock.js';
 import type { CoreConfig } from '../config.js';
 import type { CoreEvents } from '../events.js';
@@ -13,7 +14,7 @@ import { createSecurityMetrics } from './security-metrics.js';
 import { SecurityService } from './security-service.js';
 
 export interface SecurityParts {
-  config: Pick<CoreConfig, 'dataDir'>;
+  config: Pick<CoreConfig, 'dataDir' | 'regions'>;
   clock: Clock;
   logger: Logger;
   events: CoreEvents;
@@ -29,7 +30,11 @@ export interface Security {
   /** Sweep on the clock (after the alerts are restored). */
   start(): void;
   stop(): void;
+  /** The ingest refused an agent token from `source` (wrong or missing, or while throttled). */
+  onIngestRefused(source: string, reason: IngestRefusal): void;
 }
+
+export type IngestRefusal = 'unauthorized' | 'auth_rate_limited';
 
 /** Where operators put their own Sigma rules. */
 export const detectionsDir = (dataDir: string) => join(dataDir, 'detections');
@@ -52,6 +57,10 @@ export function createSecurity(p: SecurityParts): Security {
       sweepEveryMs: 10_000,
       plainQuietMs: 5 * 60_000,
       maxRecent: 1_000,
+      regions: [
+        ...DEFAULT_REGIONS,
+        ...p.config.regions.filter((r) => !DEFAULT_REGIONS.some((d) => d.id === r.id)),
+      ],
     },
   );
   const started = service;
@@ -67,5 +76,23 @@ export function createSecurity(p: SecurityParts): Security {
       unsubscribe?.();
       started.stop();
     },
+    onIngestRefused: (source, reason) =>
+      started.onConsoleEvent(ingestRefusalEvent(p.clock.now(), source, reason)),
+  };
+}
+
+/** The console's own security event for a refused agent token (docs/security.md). */
+export function ingestRefusalEvent(ts: number, source: string, reason: IngestRefusal) {
+  return {
+    ts,
+    category: 'security' as const,
+    severity: 'warning' as const,
+    source: 'ingest',
+    message:
+      reason === 'unauthorized'
+        ? `ingest refused a missing or wrong agent token from ${source}`
+        : `ingest refused ${source} without checking its token: too many wrong tokens`,
+    attributes: { 'event.type': 'ingest_auth_refused', src_ip: source, reason },
+    hostname: 'console',
   };
 }

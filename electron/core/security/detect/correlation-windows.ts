@@ -6,6 +6,7 @@
 // contributing events keep coming less than `timespan` apart; the next detection for that
 // group needs a quiet gap longer than `timespan` first.
 import { fieldGetter, fieldText, type FieldGetter } from './event-fields.js';
+import type { RegionDistance } from './region-distance.js';
 import type { CompiledCorrelationRule, SecurityEvent } from './types.js';
 
 /** What a firing window reports; the engine turns it into a Detection. */
@@ -28,11 +29,20 @@ interface Group {
   inEpisode: boolean;
   /** event_count: the latest timestamps, sorted, at most `threshold`. */
   times: number[];
-  /** value_count: value → last seen, oldest first, at most `threshold`. */
+  /**
+   * value_count: value → last seen, oldest first, at most `threshold`; impossible_travel:
+   * region → last seen, at most MAX_PLACES.
+   */
   seen: Map<string, number>;
+  /** impossible_travel: region → src_ip of its last match ('' when it had none). */
+  sources: Map<string, string>;
   /** temporal_ordered: ts of each completed step, undefined when not reached. */
   steps: (number | undefined)[];
 }
+
+/** impossible_travel: places remembered per group (a fleet has few regions). */
+const MAX_PLACES = 32;
+const srcGetter = fieldGetter('src_ip');
 
 export class CorrelationWindows {
   private readonly groups = new Map<string, Group>();
@@ -44,6 +54,8 @@ export class CorrelationWindows {
   constructor(
     readonly rule: CompiledCorrelationRule,
     private readonly maxGroups: number,
+    /** impossible_travel: km between two regions (none known: never fires). */
+    private readonly distanceKm: RegionDistance = () => undefined,
   ) {
     this.keyGetters = rule.groupBy.map(fieldGetter);
     this.valueGetter = rule.field !== undefined ? fieldGetter(rule.field) : undefined;
@@ -83,6 +95,8 @@ export class CorrelationWindows {
         return this.countValue(g, e, ts);
       case 'temporal_ordered':
         return this.stepSequence(g, steps, ts);
+      case 'impossible_travel':
+        return this.travel(g, e, ts);
     }
   }
 
@@ -140,6 +154,49 @@ export class CorrelationWindows {
     };
   }
 
+  /**
+   * A match from `place` at `ts`: fires when another place of this group, seen within the
+   * timespan of `ts` (either side: events may arrive out of order), lies at least
+   * `threshold` km away, and the two logins came from different sources (`src_ip`): one
+   * administrator reaching hosts in several regions from one workstation is not travel.
+   */
+  private travel(g: Group, e: SecurityEvent, ts: number): WindowFiring | null {
+    const place = fieldText(this.valueGetter?.(e));
+    if (place === '') return null;
+    const src = fieldText(srcGetter(e));
+    const span = this.rule.timespanMs;
+    let far: { place: string; at: number } | null = null;
+    for (const [other, at] of g.seen) {
+      if (Math.abs(ts - at) > span) {
+        g.seen.delete(other);
+        g.sources.delete(other);
+        continue;
+      }
+      if (other === place || far) continue;
+      const otherSrc = g.sources.get(other) ?? '';
+      if (src !== '' && otherSrc === src) continue;
+      const km = this.distanceKm(place, other);
+      if (km !== undefined && km >= this.rule.threshold) far = { place: other, at };
+    }
+    g.seen.delete(place);
+    g.seen.set(place, Math.max(ts, g.seen.get(place) ?? ts));
+    g.sources.set(place, src);
+    if (g.seen.size > MAX_PLACES) {
+      const oldest = g.seen.keys().next().value!;
+      g.seen.delete(oldest);
+      g.sources.delete(oldest);
+    }
+    if (g.inEpisode || !far) return null;
+    g.inEpisode = true;
+    return {
+      count: g.runCount,
+      firstTs: Math.min(far.at, ts),
+      lastTs: Math.max(far.at, ts),
+      group: this.groupOf(g),
+      distinctValues: far.at <= ts ? [far.place, place] : [place, far.place],
+    };
+  }
+
   private stepSequence(g: Group, steps: readonly number[], ts: number): WindowFiring | null {
     const last = this.rule.rules.length - 1;
     // Highest step first, so one event cannot complete two steps of the same sequence.
@@ -172,6 +229,7 @@ export class CorrelationWindows {
       inEpisode: false,
       times: [],
       seen: new Map(),
+      sources: new Map(),
       steps: [],
     };
   }
@@ -182,6 +240,7 @@ export class CorrelationWindows {
     g.inEpisode = false;
     g.times = [];
     g.seen.clear();
+    g.sources.clear();
   }
 
   private groupOf(g: Group): Record<string, string> {

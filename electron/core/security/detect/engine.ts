@@ -2,7 +2,9 @@
 // report once per episode. Correlations may refer to other correlations (Sigma's chaining):
 // a correlation that fires counts as a match of that correlation for the event that fired it.
 import type { Clock } from '../../clock.js';
+import type { RegionDefinition } from '../../../../shared/regions.js';
 import { CorrelationWindows, type WindowFiring } from './correlation-windows.js';
+import { regionDistance } from './region-distance.js';
 import type {
   CompiledCorrelationRule,
   CompiledDetectionRule,
@@ -17,6 +19,8 @@ export interface DetectionEngineOptions {
   clock: Clock;
   /** Live group-by keys per correlation rule before the least recently seen is evicted. */
   maxGroupsPerRule?: number;
+  /** The fleet's region map, for impossible_travel (km between regions). */
+  regions?: readonly RegionDefinition[];
 }
 
 export interface DetectionEngineStats {
@@ -42,6 +46,7 @@ export class DetectionEngine {
   constructor(opts: DetectionEngineOptions) {
     this.clock = opts.clock;
     const maxGroups = opts.maxGroupsPerRule ?? DEFAULT_MAX_GROUPS_PER_RULE;
+    const distance = regionDistance(opts.regions ?? []);
     // Sigma `generate: false` (the default): rules a correlation uses do not report alone.
     const quiet = new Set<string>();
     for (const r of opts.rules) {
@@ -55,7 +60,7 @@ export class DetectionEngine {
       .filter((r): r is CompiledCorrelationRule => r.kind === 'correlation')
       .map((rule) => ({
         rule,
-        windows: new CorrelationWindows(rule, maxGroups),
+        windows: new CorrelationWindows(rule, maxGroups, distance),
         report: !quiet.has(rule.id),
       }));
   }

@@ -15,7 +15,12 @@ export interface CorrelationSpec {
   generate: boolean;
 }
 
-const TYPES: CorrelationType[] = ['event_count', 'value_count', 'temporal_ordered'];
+const TYPES: CorrelationType[] = [
+  'event_count',
+  'value_count',
+  'temporal_ordered',
+  'impossible_travel',
+];
 const KEYS = ['type', 'rules', 'group-by', 'timespan', 'condition', 'generate', 'aliases'];
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 /** Windows beyond a day would hold memory for too long to be a detection. */
@@ -115,8 +120,14 @@ function parseCondition(
       "value_count needs 'condition.field': the field whose distinct values count",
     );
   }
-  if (type !== 'value_count' && field !== undefined) {
-    throw at.keyError(path, 'field', "'field' applies only to value_count");
+  if (type === 'impossible_travel' && field === undefined) {
+    throw at.error(
+      path,
+      "impossible_travel needs 'condition.field': the field holding the region id (regionId)",
+    );
+  }
+  if (type !== 'value_count' && type !== 'impossible_travel' && field !== undefined) {
+    throw at.keyError(path, 'field', "'field' applies only to value_count and impossible_travel");
   }
   if (type === 'temporal_ordered' && threshold !== 1) {
     throw at.error(path, 'temporal_ordered supports only gte: 1 (the ordered sequence happened)');

@@ -38,7 +38,13 @@ export interface CompiledDetectionRule extends RuleInfo {
   matches: (e: SecurityEvent) => boolean;
 }
 
-export type CorrelationType = 'event_count' | 'value_count' | 'temporal_ordered';
+/**
+ * Sigma's three, plus Meridian's `impossible_travel` extension: the same group (a user) with
+ * matches from two values of `field` (region ids) whose places lie at least `threshold` km
+ * apart, within `timespan` (docs/security.md).
+ */
+export type CorrelationType =
+  'event_count' | 'value_count' | 'temporal_ordered' | 'impossible_travel';
 
 export interface CompiledCorrelationRule extends RuleInfo {
   kind: 'correlation';
@@ -47,9 +53,9 @@ export interface CompiledCorrelationRule extends RuleInfo {
   rules: string[];
   groupBy: string[];
   timespanMs: number;
-  /** Fires when the count (events or distinct values) reaches this. */
+  /** Fires when the count (events or distinct values) reaches this; impossible_travel: km apart. */
   threshold: number;
-  /** value_count: the field whose distinct values are counted. */
+  /** value_count: the field whose distinct values are counted; impossible_travel: the region field. */
   field?: string;
   /** Whether the referenced rules also produce their own detections (Sigma `generate`). */
   generate: boolean;
