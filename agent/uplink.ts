@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import {
+  AGENT_KEY_PREFIX,
   CLOSE,
   ERROR_CODES,
   PROTOCOL_VERSION,
@@ -13,7 +14,10 @@ import type {
   ErrorMessage,
   HelloMessage,
   Sample,
+  WelcomeMessage,
 } from '../shared/protocol.js';
+import type { AgentCredential, CredentialStore } from './credential-file.js';
+import { fetchPinnedCa } from './tls-pin.js';
 import type { ActionEndpoint } from './actions/endpoint.js';
 import { Backoff } from './backoff.js';
 import { Outbox, type OutboxBatch } from './outbox.js';
@@ -24,7 +28,12 @@ export type HelloFields = Omit<HelloMessage, 'type' | 'protocol' | 'agentId'>;
 
 export interface UplinkOptions {
   url: string;
+  /** The enrolment secret: presented only while the agent has no key of its own. */
   token: string;
+  /** Where the agent's own key is kept; none: enrol and keep the key in memory. */
+  credentials?: CredentialStore;
+  /** `sha256:<hex>`: trust the console's TLS certificate only if its chain holds this CA. */
+  caFingerprint?: string;
   hello: HelloFields;
   clock: Clock;
   /** Uniform [0, 1): the jitter source (seeded in the simulator). */
@@ -101,8 +110,14 @@ export class Uplink {
   private retryTimer: TimerHandle | null = null;
   private pauseTimer: TimerHandle | null = null;
   private heartbeatsPaused = false;
+  /** This agent's own key, once enrolled (or loaded from its state dir). */
+  private credential: AgentCredential | null;
+  /** The pinned CA's certificate, read from the console's chain (see tls-pin.ts). */
+  private pinnedCa: string | null = null;
 
   constructor(private readonly opts: UplinkOptions) {
+    this.credential = opts.credentials?.load() ?? null;
+    if (this.credential) this.agentId = this.credential.agentId;
     this.outbox = new Outbox(opts.maxPendingBatches ?? 10_000);
     this.backoff = new Backoff(
       {
@@ -229,11 +244,20 @@ export class Uplink {
     this.transmit(due, true);
   }
 
+  /** The key id this agent authenticates with, or null while it has none. */
+  get keyId(): string | null {
+    return this.credential?.keyId ?? null;
+  }
+
   private connect(): void {
     if (this.stopped) return;
+    if (this.opts.caFingerprint && this.pinnedCa === null) return void this.resolvePin();
     this.lastProblem = '';
+    const cred = this.credential;
+    const token = cred ? `${AGENT_KEY_PREFIX}${cred.keyId}.${cred.key}` : this.opts.token;
     const ws = new WebSocket(this.opts.url, {
-      headers: { Authorization: `Bearer ${this.opts.token}` },
+      headers: { Authorization: `Bearer ${token}` },
+      ...(this.pinnedCa ? { ca: this.pinnedCa } : {}),
     });
     this.ws = ws;
     ws.on('open', () => {
@@ -260,7 +284,11 @@ export class Uplink {
     ws.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0;
       // Say why before the socket goes: its close must not read as a plain retry.
-      if (status === 401) {
+      if (status === 401 && this.credential) {
+        this.fatal(
+          `the console refused this agent's key ${this.credential.keyId} (HTTP 401): it was revoked, or the console lost its records; to enrol again, delete ${this.opts.credentials?.where ?? 'the key'} (an operator decides)`,
+        );
+      } else if (status === 401) {
         this.fatal(
           'the console refused the agent token (HTTP 401): check --token or MERIDIAN_AGENT_TOKEN (`meridian token` on the console host prints it)',
         );
@@ -272,6 +300,10 @@ export class Uplink {
       ws.terminate();
     });
     ws.on('error', (err) => {
+      // A certificate the pinned CA no longer verifies: read the chain again next time, so
+      // a changed console is reported as a pin mismatch rather than retried for ever.
+      if (this.pinnedCa && /certificate|self.signed|verify/i.test(err.message))
+        this.pinnedCa = null;
       this.lastProblem ||= err.message;
       this.note(err.message);
     });
@@ -308,6 +340,7 @@ export class Uplink {
   private onMessage(msg: ConsoleMessage): void {
     switch (msg.type) {
       case 'welcome':
+        this.keep(msg);
         this.onWelcome(msg.agentId, msg.heartbeatIntervalMs);
         return this.opts.actions?.onWelcome(msg.serverTime);
       case 'ack':
@@ -320,6 +353,32 @@ export class Uplink {
       case 'action_ack':
         return this.opts.actions?.onActionAck(msg.id);
     }
+  }
+
+  /** An enrolment's key: stored before anything else, then used on every connection. */
+  private keep(msg: WelcomeMessage): void {
+    if (!msg.credential) return;
+    this.credential = { agentId: msg.agentId, ...msg.credential };
+    try {
+      this.opts.credentials?.save(this.credential);
+    } catch (err) {
+      this.note(`could not store the agent key: ${(err as Error).message}`);
+    }
+    this.emit({ type: 'enrolled', agentId: msg.agentId, keyId: msg.credential.keyId });
+  }
+
+  private async resolvePin(): Promise<void> {
+    const result = await fetchPinnedCa(this.opts.url, this.opts.caFingerprint!);
+    if (this.stopped) return;
+    if (result.ok) {
+      this.pinnedCa = result.ca;
+      return this.connect();
+    }
+    if (result.mismatch) return this.fatal(result.message);
+    this.lastProblem = result.message;
+    const delayMs = this.backoff.next();
+    this.emit({ type: 'retrying', delayMs, reason: result.message });
+    this.retryIn(delayMs);
   }
 
   /** A frame outside the batch queue (action results): sent only while welcomed. */

@@ -18,6 +18,7 @@ import type { Incident } from './incidents.js';
 import type { SilenceView } from './silences.js';
 import type { RecoveryRoutes, RecoveryRun } from './recovery.js';
 import type { SecurityRoutes } from './security.js';
+import type { CredentialsRoutes } from './credentials.js';
 
 export type { RegionHistoryRange } from './api-constants.js';
 export * from './rules-api.js';
@@ -274,6 +275,11 @@ export interface SessionInfo {
   ingestUrl: string;
   /** For the "connect an agent" command shown on first run; the session token holder is the operator. */
   agentToken: string;
+  /**
+   * The ingest CA's fingerprint (`sha256:…`) when ingest serves TLS, for the connect
+   * command's `--ca-fingerprint`; absent when ingest is plain ws://.
+   */
+  caFingerprint?: string;
   heartbeatIntervalMs: number;
   serverTime: number;
   /**
@@ -331,7 +337,13 @@ export interface StorageReport {
 
 /** Every REST route: method + path template → query, body and response types. */
 export interface ApiRoutes
-  extends NotifyApiRoutes, IncidentRoutes, RuleRoutes, RecoveryRoutes, SecurityRoutes {
+  extends
+    NotifyApiRoutes,
+    IncidentRoutes,
+    RuleRoutes,
+    RecoveryRoutes,
+    SecurityRoutes,
+    CredentialsRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
   'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {

@@ -5,7 +5,14 @@ import { createCore } from '../core/core.js';
 import { chooseLogFormat, createLogger, LOG_FORMATS } from '../core/logger.js';
 import { VERSION } from '../core/version.js';
 import { hostFlag, intFlag, oneOf, parse, untilSignal } from './args.js';
-import { agentTokenSource, bannerLines, builtRendererDir, startLocalAgent } from './launch.js';
+import {
+  agentTokenSource,
+  bannerLines,
+  builtRendererDir,
+  ingestTlsFlag,
+  LOCAL_AGENT_DIR,
+  startLocalAgent,
+} from './launch.js';
 import { SERVE } from './specs.js';
 
 export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -33,6 +40,8 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     ),
     ingestHost:
       hostFlag('serve', 'ingest-host', flags['ingest-host']) ?? file.ingestHost ?? '127.0.0.1',
+    ingestTls: ingestTlsFlag(flags['ingest-tls']) ?? file.ingestTls ?? 'auto',
+    insecureIngest: flags['insecure-ingest'] === true || file.insecureIngest === true,
     agentToken: flags['agent-token'] || env.MERIDIAN_AGENT_TOKEN || null,
     sessionToken: flags['session-token'] ?? env.MERIDIAN_SESSION_TOKEN ?? null,
     rendererDir: flags.renderer ?? builtRendererDir(),
@@ -49,6 +58,7 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     agentToken: core.agentToken,
     agentTokenSource: agentTokenSource(flags['agent-token'], env),
     ingestHost: config.ingestHost,
+    caFingerprint: core.credentials?.tls?.fingerprint ?? null,
   });
   banner.forEach(out);
   const agent = flags['with-agent']
@@ -56,6 +66,8 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
         addr,
         ingestHost: config.ingestHost,
         token: core.agentToken,
+        caFingerprint: core.credentials?.tls?.fingerprint ?? null,
+        stateDir: join(dataDir, LOCAL_AGENT_DIR),
         ...(flags['agent-region'] ? { region: flags['agent-region'] } : {}),
         out,
       })

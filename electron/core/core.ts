@@ -49,6 +49,7 @@ import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
 import { VERSION } from './version.js';
 import { LiveFigures } from './stats.js';
+import { createCredentials, type CoreCredentials } from './credentials/credentials-wiring.js';
 
 export interface CoreDeps {
   clock?: Clock;
@@ -107,6 +108,8 @@ export class MonitoringCore {
   readonly security: Security;
   readonly sessionToken: string;
   agentToken = '';
+  /** Agent keys, the enrolment secret and ingest TLS (electron/core/credentials/), once started. */
+  credentials: CoreCredentials | null = null;
   private readonly ids: IdSource;
   private readonly openFilesLimit: () => number | null;
   /** The connection caps in force, known once started. */
@@ -322,6 +325,12 @@ export class MonitoringCore {
     const migrated = await this.restore();
     await this.notifier.start();
     await this.audit.open();
+    this.credentials = await createCredentials(config, this.agentToken, {
+      ...{ clock: this.clock, logger: this.logger, ids: this.ids, audit: this.audit },
+      registry: this.metrics.registry,
+      secretFixedBy: config.agentToken ? '--agent-token or MERIDIAN_AGENT_TOKEN' : null,
+      disconnectKey: (keyId) => this.ingest?.disconnectKey(keyId) ?? 0,
+    });
     await this.recovery.open();
     await this.security.open();
     this.security.start();
@@ -364,7 +373,7 @@ export class MonitoringCore {
     // Caps from the open-files limit and config.json, logged and shown on /metrics.
     const limits = (this.netLimits = deriveNetLimits(this.openFilesLimit(), config.limits));
     reportNetLimits(limits, this.logger, this.metrics);
-    this.ingest = createIngest(config, limits, this.agentToken, {
+    this.ingest = createIngest(config, limits, this.credentials.service, this.credentials.tls, {
       clock: this.clock,
       ids: this.ids,
       events: this.events,
@@ -407,6 +416,7 @@ export class MonitoringCore {
       notify: this.notifier,
       recovery: { ...this.recovery, runs: this.recovery.views },
       security: this.security.service,
+      credentials: this.credentials.service,
       session: () => this.session(),
       stats: () => this.stats(),
       storage: () => this.storageReport(),
@@ -427,7 +437,7 @@ export class MonitoringCore {
       apiUrl: `http://127.0.0.1:${apiPort}`,
       consoleUrl: `http://127.0.0.1:${apiPort}/?token=${encodeURIComponent(this.sessionToken)}`,
       ingestPort,
-      ingestUrl: `ws://${ingestHost}:${ingestPort}`,
+      ingestUrl: `${this.credentials.tls ? 'wss' : 'ws'}://${ingestHost}:${ingestPort}`,
     };
     // debug: on a terminal it would only restate the banner that follows it.
     this.logger.debug('core started', {
@@ -459,6 +469,7 @@ export class MonitoringCore {
       this.registry.close(),
       this.incidents.close(),
       this.audit.close(),
+      this.credentials?.keys.close(),
     ]);
   }
 
@@ -488,7 +499,8 @@ export class MonitoringCore {
   session(): SessionInfo {
     return {
       version: VERSION,
-      agentToken: this.agentToken,
+      agentToken: this.credentials?.secret.value ?? this.agentToken,
+      ...(this.credentials?.tls ? { caFingerprint: this.credentials.tls.fingerprint } : {}),
       ingestUrl: this.addresses?.ingestUrl ?? '',
       heartbeatIntervalMs: this.config.heartbeatIntervalMs,
       serverTime: this.clock.now(),
