@@ -88,7 +88,7 @@ export class HostAgent {
       url: opts.url,
       token: opts.token,
       credentials: opts.stateDir
-        ? new FileCredentialStore(opts.stateDir)
+        ? new FileCredentialStore(opts.stateDir, opts.url)
         : new MemoryCredentialStore(),
       ...(opts.caFingerprint ? { caFingerprint: opts.caFingerprint } : {}),
       clock: opts.clock,

@@ -229,7 +229,7 @@ export class Simulator {
     return new Uplink({
       url: this.opts.url,
       token: this.opts.token,
-      credentials: this.credentials.storeFor(`${agent.region}/${agent.hostname}`),
+      credentials: this.credentials.storeFor(this.opts.url, `${agent.region}/${agent.hostname}`),
       ...(this.opts.caFingerprint ? { caFingerprint: this.opts.caFingerprint } : {}),
       clock: this.opts.clock,
       random: seededRandom(this.opts.seed * 7919 + agent.index),

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HostAgent } from '../../agent/agent.js';
-import { AGENT_KEY_FILE } from '../../agent/credential-file.js';
+import { FileCredentialStore } from '../../agent/credential-file.js';
 import {
   ActionsFileError,
   loadActionsFile,
@@ -42,7 +42,7 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   const token =
     flags.token ??
     env.MERIDIAN_AGENT_TOKEN ??
-    (existsSync(join(stateDir, AGENT_KEY_FILE)) ? '' : required('agent', 'token', undefined));
+    (new FileCredentialStore(stateDir, url).load() ? '' : required('agent', 'token', undefined));
   const actions = loadActions(flags.actions, stateDir);
   const diskQuotas = (flags['disk-quota'] ?? []).map(diskQuotaFlag);
   // Progress a person waits for on stdout; problems (retries, pauses, refusals) on stderr.

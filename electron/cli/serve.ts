@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { systemClock } from '../../shared/clock.js';
 import { defaultConfig, defaultDataDir, readConfigFile, type CoreConfig } from '../core/config.js';
 import { createCore } from '../core/core.js';
+import { checkIngestTransport } from '../core/credentials/credentials-wiring.js';
 import { chooseLogFormat, createLogger, LOG_FORMATS } from '../core/logger.js';
 import { VERSION } from '../core/version.js';
 import { hostFlag, intFlag, oneOf, parse, untilSignal } from './args.js';
@@ -46,6 +47,8 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     sessionToken: flags['session-token'] ?? env.MERIDIAN_SESSION_TOKEN ?? null,
     rendererDir: flags.renderer ?? builtRendererDir(),
   });
+  // Before anything is created or bound: plain ws:// on a reachable address is refused.
+  checkIngestTransport(config);
   const logger = createLogger(config.logLevel, systemClock.now, undefined, logFormat);
   const core = createCore(config, { logger });
   const addr = await core.start();

@@ -240,7 +240,7 @@ it('the reference agent keeps its key 0600 in its state dir', async () => {
     const u = new Uplink({
       url: t.addr.ingestUrl,
       token: AGENT_TOKEN,
-      credentials: new FileCredentialStore(dir),
+      credentials: new FileCredentialStore(dir, t.addr.ingestUrl),
       clock: systemClock,
       random: Math.random,
       hello: { hostname: 'web-9', region: 'us-east-1', agentType: 'system', version: 'test' },
@@ -251,8 +251,8 @@ it('the reference agent keeps its key 0600 in its state dir', async () => {
     const file = join(dir, AGENT_KEY_FILE);
     await waitFor(async () => (await stat(file).catch(() => null)) !== null, WAIT_MS, 'key file');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
-    const saved = JSON.parse(await readFile(file, 'utf8')) as { agentId: string };
-    expect(saved.agentId).toBe(u.agentId);
+    const saved = JSON.parse(await readFile(file, 'utf8')) as Record<string, { agentId: string }>;
+    expect(saved[t.addr.ingestUrl]!.agentId).toBe(u.agentId);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
