@@ -2,6 +2,7 @@ import { useCallback, useState } from 'react';
 import { useServices } from '../../api/context';
 import { usePolled } from '../../lib/use-polled';
 import { ChannelsPanel } from './ChannelsPanel';
+import { EnrolmentPanel } from './EnrolmentPanel';
 import { OperatorPanel } from './OperatorPanel';
 import { PoliciesPanel } from './PoliciesPanel';
 import { StoragePanel } from './StoragePanel';
@@ -22,6 +23,7 @@ export function SettingsView() {
       <ChannelsPanel onChange={() => setVersion((v) => v + 1)} />
       <PoliciesPanel channels={channels} />
       <StoragePanel />
+      <EnrolmentPanel />
     </div>
   );
 }
