@@ -112,7 +112,7 @@ export const ERROR_CODES = {
  * True for a close code after which reconnecting cannot help: the agent sent frames the
  * console refuses (4000–4006, 4008), and would send them again. Not fatal: unknown region
  * (4007: an operator may add it), slow consumer (4009), replaced (4010: another connection
- * took this agent's identity; until agents have their own credentials, giving up for good
+ * took this agent's identity: with keys that is another copy of the same agent, giving up for good
  * would let any second process silence an agent), agent limit (4011: an operator may retire
  * agents) and shutdown. After 4007, 4010 and 4011 retry only after a long wait. Fatal as
  * well: 4012 (the hello claims another agent's id) and 4013 (this agent's key was revoked).
