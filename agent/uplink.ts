@@ -1,7 +1,6 @@
 import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../shared/clock.js';
 import {
-  AGENT_KEY_PREFIX,
   CLOSE,
   ERROR_CODES,
   PROTOCOL_VERSION,
@@ -16,8 +15,8 @@ import type {
   Sample,
   WelcomeMessage,
 } from '../shared/protocol.js';
-import type { AgentCredential, CredentialStore } from './credential-file.js';
-import { fetchPinnedCa } from './tls-pin.js';
+import type { CredentialStore } from './credential-file.js';
+import { UplinkAuth } from './uplink-auth.js';
 import type { ActionEndpoint } from './actions/endpoint.js';
 import { Backoff } from './backoff.js';
 import { Outbox, type OutboxBatch } from './outbox.js';
@@ -110,14 +109,11 @@ export class Uplink {
   private retryTimer: TimerHandle | null = null;
   private pauseTimer: TimerHandle | null = null;
   private heartbeatsPaused = false;
-  /** This agent's own key, once enrolled (or loaded from its state dir). */
-  private credential: AgentCredential | null;
-  /** The pinned CA's certificate, read from the console's chain (see tls-pin.ts). */
-  private pinnedCa: string | null = null;
+  private readonly auth: UplinkAuth;
 
   constructor(private readonly opts: UplinkOptions) {
-    this.credential = opts.credentials?.load() ?? null;
-    if (this.credential) this.agentId = this.credential.agentId;
+    this.auth = new UplinkAuth(opts);
+    if (this.auth.credential) this.agentId = this.auth.credential.agentId;
     this.outbox = new Outbox(opts.maxPendingBatches ?? 10_000);
     this.backoff = new Backoff(
       {
@@ -246,19 +242,14 @@ export class Uplink {
 
   /** The key id this agent authenticates with, or null while it has none. */
   get keyId(): string | null {
-    return this.credential?.keyId ?? null;
+    return this.auth.credential?.keyId ?? null;
   }
 
   private connect(): void {
     if (this.stopped) return;
-    if (this.opts.caFingerprint && this.pinnedCa === null) return void this.resolvePin();
+    if (this.auth.needsPin) return void this.resolvePin();
     this.lastProblem = '';
-    const cred = this.credential;
-    const token = cred ? `${AGENT_KEY_PREFIX}${cred.keyId}.${cred.key}` : this.opts.token;
-    const ws = new WebSocket(this.opts.url, {
-      headers: { Authorization: `Bearer ${token}` },
-      ...(this.pinnedCa ? { ca: this.pinnedCa } : {}),
-    });
+    const ws = new WebSocket(this.opts.url, this.auth.connectOptions());
     this.ws = ws;
     ws.on('open', () => {
       this.stats.connects++;
@@ -284,14 +275,8 @@ export class Uplink {
     ws.on('unexpected-response', (_req, res) => {
       const status = res.statusCode ?? 0;
       // Say why before the socket goes: its close must not read as a plain retry.
-      if (status === 401 && this.credential) {
-        this.fatal(
-          `the console refused this agent's key ${this.credential.keyId} (HTTP 401): it was revoked, or the console lost its records; to enrol again, delete ${this.opts.credentials?.where ?? 'the key'} (an operator decides)`,
-        );
-      } else if (status === 401) {
-        this.fatal(
-          'the console refused the agent token (HTTP 401): check --token or MERIDIAN_AGENT_TOKEN (`meridian token` on the console host prints it)',
-        );
+      if (status === 401) {
+        this.fatal(this.auth.refusedMessage());
       } else if (status === 403) {
         this.fatal('the console refused this client (HTTP 403)');
       } else {
@@ -300,10 +285,7 @@ export class Uplink {
       ws.terminate();
     });
     ws.on('error', (err) => {
-      // A certificate the pinned CA no longer verifies: read the chain again next time, so
-      // a changed console is reported as a pin mismatch rather than retried for ever.
-      if (this.pinnedCa && /certificate|self.signed|verify/i.test(err.message))
-        this.pinnedCa = null;
+      this.auth.connectionFailed(err.message);
       this.lastProblem ||= err.message;
       this.note(err.message);
     });
@@ -358,22 +340,15 @@ export class Uplink {
   /** An enrolment's key: stored before anything else, then used on every connection. */
   private keep(msg: WelcomeMessage): void {
     if (!msg.credential) return;
-    this.credential = { agentId: msg.agentId, ...msg.credential };
-    try {
-      this.opts.credentials?.save(this.credential);
-    } catch (err) {
-      this.note(`could not store the agent key: ${(err as Error).message}`);
-    }
+    const problem = this.auth.keep(msg);
+    if (problem) this.note(problem);
     this.emit({ type: 'enrolled', agentId: msg.agentId, keyId: msg.credential.keyId });
   }
 
   private async resolvePin(): Promise<void> {
-    const result = await fetchPinnedCa(this.opts.url, this.opts.caFingerprint!);
+    const result = await this.auth.resolvePin();
     if (this.stopped) return;
-    if (result.ok) {
-      this.pinnedCa = result.ca;
-      return this.connect();
-    }
+    if (result.ok) return this.connect();
     if (result.mismatch) return this.fatal(result.message);
     this.lastProblem = result.message;
     const delayMs = this.backoff.next();

@@ -39,10 +39,11 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     flags['state-dir'] ?? env.MERIDIAN_AGENT_STATE_DIR ?? join(homedir(), '.meridian', 'agent'),
   );
   // Once enrolled the agent authenticates with its own key: the secret is needed only before.
+  const hasKey = storedKey(stateDir, url);
   const token =
     flags.token ??
     env.MERIDIAN_AGENT_TOKEN ??
-    (new FileCredentialStore(stateDir, url).load() ? '' : required('agent', 'token', undefined));
+    (hasKey ? '' : required('agent', 'token', undefined));
   const actions = loadActions(flags.actions, stateDir);
   const diskQuotas = (flags['disk-quota'] ?? []).map(diskQuotaFlag);
   // Progress a person waits for on stdout; problems (retries, pauses, refusals) on stderr.
@@ -87,6 +88,17 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   agent.stop();
   if (fatal) warn('stopped: the console will keep refusing until that is fixed');
   return fatal ? 1 : 0;
+}
+
+/** Whether the agent has a key for this console; a damaged key file is exit 2, named. */
+function storedKey(stateDir: string, url: string): boolean {
+  try {
+    return new FileCredentialStore(stateDir, url).load() !== null;
+  } catch (err) {
+    throw new UsageError(
+      `meridian agent: cannot read its key file in ${stateDir}: ${(err as Error).message}`,
+    );
+  }
 }
 
 /** `--ca-fingerprint sha256:HEX` (or openssl's AB:CD:… form); only with a wss:// URL. */
