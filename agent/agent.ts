@@ -14,12 +14,16 @@ import type { ScrapeTarget } from './scrape/targets.js';
 import { AuthShipper, type AuthShipperSettings } from './security/auth-shipper.js';
 import { FimMonitor, type FimSettings } from './security/fim/fim-monitor.js';
 import { PortMonitor, type PortSettings } from './security/ports/port-monitor.js';
+import { FileCredentialStore, MemoryCredentialStore } from './credential-file.js';
 import { Uplink } from './uplink.js';
 import type { UplinkEvent } from './uplink-events.js';
 
 export interface HostAgentOptions {
   url: string;
+  /** The enrolment secret, presented until the agent has its own key (kept in `stateDir`). */
   token: string;
+  /** `sha256:<hex>`: the console's CA, pinned (wss:// only). */
+  caFingerprint?: string;
   region: string;
   agentType: AgentType;
   hostname?: string;
@@ -33,7 +37,7 @@ export interface HostAgentOptions {
   say?: (line: string) => void;
   /** The actions this agent may run (its actions file); none: every action is refused. */
   actions?: ActionsFile | null;
-  /** Where the action journal lives; none: in memory (lost on restart). */
+  /** Where the agent key and the action journal live; none: in memory (lost on restart). */
   stateDir?: string | null;
   /** One line per action run or refused; defaults to `log`. */
   logAction?: (line: string) => void;
@@ -103,6 +107,10 @@ export class HostAgent {
       actions: this.actions,
       url: opts.url,
       token: opts.token,
+      credentials: opts.stateDir
+        ? new FileCredentialStore(opts.stateDir, opts.url)
+        : new MemoryCredentialStore(),
+      ...(opts.caFingerprint ? { caFingerprint: opts.caFingerprint } : {}),
       clock: opts.clock,
       random: Math.random,
       hello: {

@@ -15,11 +15,17 @@ import {
   passwordSprayEvents,
   sudoersChangeEvent,
 } from './sim-attacks.js';
+import { SimCredentials } from './sim-credentials.js';
 import { Uplink } from './uplink.js';
 
 export interface SimulatorOptions {
   url: string;
+  /** The enrolment secret; each virtual agent enrols and then uses its own key. */
   token: string;
+  /** Where the virtual agents' keys are kept across runs; none: in memory. */
+  stateDir?: string | null;
+  /** `sha256:<hex>`: the console's CA, pinned (wss:// only). */
+  caFingerprint?: string;
   agents: number;
   seed: number;
   clock: Clock;
@@ -79,9 +85,11 @@ export class Simulator {
   private timer: TimerHandle | null = null;
   private tick = 0;
   private readonly started: number;
+  private readonly credentials: SimCredentials;
 
   constructor(private readonly opts: SimulatorOptions) {
     this.random = seededRandom(opts.seed);
+    this.credentials = new SimCredentials(opts.stateDir ?? null);
     this.started = opts.clock.now();
     const regions = opts.regions ?? DEFAULT_REGIONS.map((r) => r.id);
     const fillEvery = opts.fillingDiskEvery ?? DEFAULT_FILLING_DISK_EVERY;
@@ -295,6 +303,8 @@ export class Simulator {
     return new Uplink({
       url: this.opts.url,
       token: this.opts.token,
+      credentials: this.credentials.storeFor(this.opts.url, `${agent.region}/${agent.hostname}`),
+      ...(this.opts.caFingerprint ? { caFingerprint: this.opts.caFingerprint } : {}),
       clock: this.opts.clock,
       random: seededRandom(this.opts.seed * 7919 + agent.index),
       backoffInitialMs: 250,

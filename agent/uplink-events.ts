@@ -13,7 +13,9 @@ export type UplinkEvent =
   /** The console acked a batch but dropped some of its samples (out_of_order, series_limit …). */
   | { type: 'samples_dropped'; code: string; message: string; seq: number | null }
   | { type: 'console_error'; code: string; message: string }
-  | { type: 'fatal'; reason: string };
+  | { type: 'fatal'; reason: string }
+  /** The console issued this agent its own key (kept in its state dir from now on). */
+  | { type: 'enrolled'; agentId: string; keyId: string };
 
 export interface EventLine {
   level: 'info' | 'warn' | 'error';
@@ -61,6 +63,8 @@ export function describeUplinkEvent(e: UplinkEvent): EventLine | null {
       return { level: 'warn', text: `console error ${e.code}: ${e.message}` };
     case 'fatal':
       return { level: 'error', text: e.reason };
+    case 'enrolled':
+      return { level: 'info', text: `enrolled as ${e.agentId}: key ${e.keyId} stored` };
   }
 }
 

@@ -13,7 +13,10 @@ import type {
   ErrorMessage,
   HelloMessage,
   Sample,
+  WelcomeMessage,
 } from '../shared/protocol.js';
+import type { CredentialStore } from './credential-file.js';
+import { UplinkAuth } from './uplink-auth.js';
 import type { ActionEndpoint } from './actions/endpoint.js';
 import { Backoff } from './backoff.js';
 import { Outbox, type OutboxBatch } from './outbox.js';
@@ -24,7 +27,12 @@ export type HelloFields = Omit<HelloMessage, 'type' | 'protocol' | 'agentId'>;
 
 export interface UplinkOptions {
   url: string;
+  /** The enrolment secret: presented only while the agent has no key of its own. */
   token: string;
+  /** Where the agent's own key is kept; none: enrol and keep the key in memory. */
+  credentials?: CredentialStore;
+  /** `sha256:<hex>`: trust the console's TLS certificate only if its chain holds this CA. */
+  caFingerprint?: string;
   hello: HelloFields;
   clock: Clock;
   /** Uniform [0, 1): the jitter source (seeded in the simulator). */
@@ -101,8 +109,11 @@ export class Uplink {
   private retryTimer: TimerHandle | null = null;
   private pauseTimer: TimerHandle | null = null;
   private heartbeatsPaused = false;
+  private readonly auth: UplinkAuth;
 
   constructor(private readonly opts: UplinkOptions) {
+    this.auth = new UplinkAuth(opts);
+    if (this.auth.credential) this.agentId = this.auth.credential.agentId;
     this.outbox = new Outbox(opts.maxPendingBatches ?? 10_000);
     this.backoff = new Backoff(
       {
@@ -229,12 +240,16 @@ export class Uplink {
     this.transmit(due, true);
   }
 
+  /** The key id this agent authenticates with, or null while it has none. */
+  get keyId(): string | null {
+    return this.auth.credential?.keyId ?? null;
+  }
+
   private connect(): void {
     if (this.stopped) return;
+    if (this.auth.needsPin) return void this.resolvePin();
     this.lastProblem = '';
-    const ws = new WebSocket(this.opts.url, {
-      headers: { Authorization: `Bearer ${this.opts.token}` },
-    });
+    const ws = new WebSocket(this.opts.url, this.auth.connectOptions());
     this.ws = ws;
     ws.on('open', () => {
       this.stats.connects++;
@@ -261,9 +276,7 @@ export class Uplink {
       const status = res.statusCode ?? 0;
       // Say why before the socket goes: its close must not read as a plain retry.
       if (status === 401) {
-        this.fatal(
-          'the console refused the agent token (HTTP 401): check --token or MERIDIAN_AGENT_TOKEN (`meridian token` on the console host prints it)',
-        );
+        this.fatal(this.auth.refusedMessage());
       } else if (status === 403) {
         this.fatal('the console refused this client (HTTP 403)');
       } else {
@@ -272,6 +285,7 @@ export class Uplink {
       ws.terminate();
     });
     ws.on('error', (err) => {
+      this.auth.connectionFailed(err.message);
       this.lastProblem ||= err.message;
       this.note(err.message);
     });
@@ -308,6 +322,7 @@ export class Uplink {
   private onMessage(msg: ConsoleMessage): void {
     switch (msg.type) {
       case 'welcome':
+        this.keep(msg);
         this.onWelcome(msg.agentId, msg.heartbeatIntervalMs);
         return this.opts.actions?.onWelcome(msg.serverTime);
       case 'ack':
@@ -320,6 +335,25 @@ export class Uplink {
       case 'action_ack':
         return this.opts.actions?.onActionAck(msg.id);
     }
+  }
+
+  /** An enrolment's key: stored before anything else, then used on every connection. */
+  private keep(msg: WelcomeMessage): void {
+    if (!msg.credential) return;
+    const problem = this.auth.keep(msg);
+    if (problem) this.note(problem);
+    this.emit({ type: 'enrolled', agentId: msg.agentId, keyId: msg.credential.keyId });
+  }
+
+  private async resolvePin(): Promise<void> {
+    const result = await this.auth.resolvePin();
+    if (this.stopped) return;
+    if (result.ok) return this.connect();
+    if (result.mismatch) return this.fatal(result.message);
+    this.lastProblem = result.message;
+    const delayMs = this.backoff.next();
+    this.emit({ type: 'retrying', delayMs, reason: result.message });
+    this.retryIn(delayMs);
   }
 
   /** A frame outside the batch queue (action results): sent only while welcomed. */

@@ -47,6 +47,7 @@ export async function benchCore(
       ingestPort: 0,
       agentToken: AGENT_TOKEN,
       sessionToken: SESSION_TOKEN,
+      ingestTls: 'off',
       ...overrides,
     }),
     { logger: silentLogger },

@@ -119,7 +119,7 @@ const children = [consoleProc];
 
 let simulator = null;
 
-function startSimulator(ingestUrl, dataDir) {
+function startSimulator(ingestUrl, dataDir, caFingerprint) {
   let token = process.env.MERIDIAN_AGENT_TOKEN;
   if (!token) {
     try {
@@ -133,7 +133,20 @@ function startSimulator(ingestUrl, dataDir) {
   say(`meridian: demo: ${DEMO_AGENTS} simulated agents → ${url}`);
   simulator = spawn(
     process.execPath,
-    [CLI, 'simulate', '--url', url, '--agents', DEMO_AGENTS, '--seed', '1'],
+    [
+      CLI,
+      'simulate',
+      '--url',
+      url,
+      '--agents',
+      DEMO_AGENTS,
+      '--seed',
+      '1',
+      // The simulator's keys live beside the console's data, so each demo reconnects them.
+      '--state-dir',
+      join(dataDir, 'simulator'),
+      ...(caFingerprint ? ['--ca-fingerprint', caFingerprint] : []),
+    ],
     // The token goes by environment, not argv (which other users can read).
     {
       cwd: ROOT,
@@ -152,6 +165,7 @@ if (demo) {
   let buffered = '';
   let ingest = null;
   let dataDir = null;
+  let fingerprint = null;
   consoleProc.stdout.on('data', (chunk) => {
     process.stdout.write(chunk);
     if (simulator) return;
@@ -159,9 +173,11 @@ if (demo) {
     for (const line of buffered.split('\n')) {
       ingest ??= /^\s+ingest\s+(wss?:\/\/\S+)/.exec(line)?.[1] ?? null;
       dataDir ??= /^\s+data\s+(.+?)\s*$/.exec(line)?.[1] ?? null;
+      fingerprint ??= /^\s+tls\s+CA (sha256:[0-9a-f]{64})/.exec(line)?.[1] ?? null;
     }
     buffered = buffered.slice(buffered.lastIndexOf('\n') + 1);
-    if (ingest && dataDir) startSimulator(ingest, dataDir);
+    // A wss:// console prints its CA fingerprint (the tls line) before its data line.
+    if (ingest && dataDir) startSimulator(ingest, dataDir, fingerprint);
   });
 }
 

@@ -19,6 +19,7 @@ import type { SilenceView } from './silences.js';
 import type { RecoveryRoutes, RecoveryRun } from './recovery.js';
 import type { SecurityRoutes } from './security.js';
 import type { InteropRoutes } from './interop.js';
+import type { CredentialsRoutes } from './credentials.js';
 
 export type { RegionHistoryRange } from './api-constants.js';
 export * from './rules-api.js';
@@ -275,6 +276,11 @@ export interface SessionInfo {
   ingestUrl: string;
   /** For the "connect an agent" command shown on first run; the session token holder is the operator. */
   agentToken: string;
+  /**
+   * The ingest CA's fingerprint (`sha256:…`) when ingest serves TLS, for the connect
+   * command's `--ca-fingerprint`; absent when ingest is plain ws://.
+   */
+  caFingerprint?: string;
   heartbeatIntervalMs: number;
   serverTime: number;
   /**
@@ -338,7 +344,8 @@ export interface ApiRoutes
     RuleRoutes,
     RecoveryRoutes,
     SecurityRoutes,
-    InteropRoutes {
+    InteropRoutes,
+    CredentialsRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
   'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {

@@ -2,7 +2,20 @@
 // TypeBox schemas in ./protocol.ts (which re-exports these), so the agent, which only builds
 // frames, does not load the schema library: its memory is part of what it costs a host.
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * 2 adds per-agent keys: a hello with protocol 2 on a connection authenticated with the
+ * enrolment secret is answered by a welcome carrying the agent's own key (`credential`),
+ * and later connections authenticate with that key. Protocol 1 hellos are still accepted
+ * (see docs/protocol.md, "Credentials").
+ */
+export const PROTOCOL_VERSION = 2;
+/** Every protocol version the console accepts in a hello. */
+export const SUPPORTED_PROTOCOLS = [1, 2] as const;
+/**
+ * An agent key as sent in `Authorization: Bearer mak.<keyId>.<secret>`: the key id names the
+ * console's record, the secret (32 random bytes, base64url) proves it.
+ */
+export const AGENT_KEY_PREFIX = 'mak.';
 /** Largest frame the console accepts; bigger ones are closed with 1009. */
 export const MAX_FRAME_BYTES = 256 * 1024;
 export const MAX_SAMPLES_PER_BATCH = 5_000;
@@ -62,6 +75,10 @@ export const CLOSE = {
   replaced: { code: 4010, reason: 'replaced' },
   /** The console's cap on registered agents is reached; retry later (an operator may retire agents). */
   agentLimit: { code: 4011, reason: 'agent_limit' },
+  /** The hello names an agent id the connection's credential is not bound to (impersonation). */
+  agentIdMismatch: { code: 4012, reason: 'agent_id_mismatch' },
+  /** The connection's key was revoked by an operator; the agent is refused from now on. */
+  keyRevoked: { code: 4013, reason: 'key_revoked' },
   /** The console could not make the agent's registration durable (disk full, I/O error); retry later. */
   registryFailed: { code: 1011, reason: 'registry_failed' },
   tooBig: { code: 1009, reason: 'frame_too_big' },
@@ -95,10 +112,12 @@ export const ERROR_CODES = {
  * True for a close code after which reconnecting cannot help: the agent sent frames the
  * console refuses (4000–4006, 4008), and would send them again. Not fatal: unknown region
  * (4007: an operator may add it), slow consumer (4009), replaced (4010: another connection
- * took this agent's identity; until agents have their own credentials, giving up for good
+ * took this agent's identity: with keys that is another copy of the same agent, giving up for good
  * would let any second process silence an agent), agent limit (4011: an operator may retire
- * agents) and shutdown. After 4007, 4010 and 4011 retry only after a long wait.
+ * agents) and shutdown. After 4007, 4010 and 4011 retry only after a long wait. Fatal as
+ * well: 4012 (the hello claims another agent's id) and 4013 (this agent's key was revoked).
  */
 export function isFatalCloseCode(code: number): boolean {
+  if (code === CLOSE.agentIdMismatch.code || code === CLOSE.keyRevoked.code) return true;
   return code >= 4000 && code < 4009 && code !== CLOSE.unknownRegion.code;
 }

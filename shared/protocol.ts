@@ -11,7 +11,7 @@ import {
   MAX_ACTION_PARAMS,
   MAX_EVENTS_PER_BATCH,
   MAX_SAMPLES_PER_BATCH,
-  PROTOCOL_VERSION,
+  SUPPORTED_PROTOCOLS,
 } from './protocol-codes.js';
 
 // The protocol's plain values (version, limits, close and error codes) live apart from the
@@ -48,7 +48,12 @@ export const EpochMs = Type.Number({
 export const HelloMessage = Type.Object(
   {
     type: Type.Literal('hello'),
-    protocol: Type.Literal(PROTOCOL_VERSION),
+    protocol: Type.Union(
+      SUPPORTED_PROTOCOLS.map((v) => Type.Literal(v)),
+      {
+        description: 'Protocol version: 2 takes a per-agent key on enrolment; 1 still works.',
+      },
+    ),
     hostname: Type.String({
       minLength: 1,
       maxLength: 253,
@@ -195,10 +200,29 @@ export const ActionResultMessage = Type.Object(
 export const WelcomeMessage = Type.Object(
   {
     type: Type.Literal('welcome'),
-    protocol: Type.Literal(PROTOCOL_VERSION),
+    protocol: Type.Union(
+      SUPPORTED_PROTOCOLS.map((v) => Type.Literal(v)),
+      {
+        description: "The hello's protocol version, echoed.",
+      },
+    ),
     agentId: Type.String(),
     heartbeatIntervalMs: Type.Integer({ minimum: 1 }),
     serverTime: EpochMs,
+    /**
+     * Protocol 2, on a connection authenticated with the enrolment secret: the agent's own
+     * key, bound to `agentId`. Store it (0600) and authenticate with it from now on
+     * (`Authorization: Bearer mak.<keyId>.<key>`); the console keeps only its hash.
+     */
+    credential: Type.Optional(
+      Type.Object(
+        {
+          keyId: Type.String({ pattern: '^[a-z0-9-]{1,64}$' }),
+          key: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

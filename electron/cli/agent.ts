@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HostAgent } from '../../agent/agent.js';
+import { FileCredentialStore } from '../../agent/credential-file.js';
 import {
   ActionsFileError,
   loadActionsFile,
@@ -14,6 +15,7 @@ import { parseScrapeTargets, type ScrapeTarget } from '../../agent/scrape/target
 import { parseFimPaths } from '../../agent/security/fim/fim-paths.js';
 import { EventReporter } from '../../agent/uplink-events.js';
 import { systemClock } from '../../shared/clock.js';
+import { parseFingerprint } from '../../shared/credentials.js';
 import { AGENT_TYPES } from '../../shared/model.js';
 import { VERSION } from '../core/version.js';
 import { intFlag, oneOf, parse, required, untilSignal, UsageError, wsUrl } from './args.js';
@@ -22,7 +24,7 @@ import { AGENT } from './specs.js';
 export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const flags = parse(AGENT, argv);
   const url = wsUrl('agent', required('agent', 'url', flags.url));
-  const token = required('agent', 'token', flags.token ?? env.MERIDIAN_AGENT_TOKEN);
+  const caFingerprint = fingerprintFlag(flags['ca-fingerprint'], url);
   const region = flags.region ?? 'us-east-1';
   const agentType = oneOf('agent', 'type', flags.type, AGENT_TYPES, 'system');
   const interval = (flag: string, raw: string | undefined, fallback: number) =>
@@ -39,6 +41,12 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   const stateDir = resolve(
     flags['state-dir'] ?? env.MERIDIAN_AGENT_STATE_DIR ?? join(homedir(), '.meridian', 'agent'),
   );
+  // Once enrolled the agent authenticates with its own key: the secret is needed only before.
+  const hasKey = storedKey(stateDir, url);
+  const token =
+    flags.token ??
+    env.MERIDIAN_AGENT_TOKEN ??
+    (hasKey ? '' : required('agent', 'token', undefined));
   const actions = loadActions(flags.actions, stateDir);
   const diskQuotas = (flags['disk-quota'] ?? []).map(diskQuotaFlag);
   const scrape = flags.scrape?.length
@@ -69,6 +77,7 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   const agent = new HostAgent({
     url,
     token,
+    ...(caFingerprint ? { caFingerprint } : {}),
     region,
     agentType,
     ...(flags.hostname ? { hostname: flags.hostname } : {}),
@@ -107,6 +116,30 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   agent.stop();
   if (fatal) warn('stopped: the console will keep refusing until that is fixed');
   return fatal ? 1 : 0;
+}
+
+/** Whether the agent has a key for this console; a damaged key file is exit 2, named. */
+function storedKey(stateDir: string, url: string): boolean {
+  try {
+    return new FileCredentialStore(stateDir, url).load() !== null;
+  } catch (err) {
+    throw new UsageError(
+      `meridian agent: cannot read its key file in ${stateDir}: ${(err as Error).message}`,
+    );
+  }
+}
+
+/** `--ca-fingerprint sha256:HEX` (or openssl's AB:CD:… form); only with a wss:// URL. */
+function fingerprintFlag(raw: string | undefined, url: string): string | null {
+  if (raw === undefined) return null;
+  const fp = parseFingerprint(raw);
+  if (!fp)
+    throw new UsageError(
+      `meridian agent: --ca-fingerprint must be sha256: and 64 hex digits (got '${raw}')`,
+    );
+  if (!url.startsWith('wss://'))
+    throw new UsageError(`meridian agent: --ca-fingerprint needs a wss:// --url (got '${url}')`);
+  return fp;
 }
 
 /** `--actions FILE`, else `<state-dir>/actions.json` if there is one; a bad file is exit 2. */

@@ -2,10 +2,18 @@ import { join, resolve } from 'node:path';
 import { systemClock } from '../../shared/clock.js';
 import { defaultConfig, defaultDataDir, readConfigFile, type CoreConfig } from '../core/config.js';
 import { createCore } from '../core/core.js';
+import { checkIngestTransport } from '../core/credentials/credentials-wiring.js';
 import { chooseLogFormat, createLogger, LOG_FORMATS } from '../core/logger.js';
 import { VERSION } from '../core/version.js';
 import { hostFlag, intFlag, oneOf, parse, untilSignal } from './args.js';
-import { agentTokenSource, bannerLines, builtRendererDir, startLocalAgent } from './launch.js';
+import {
+  agentTokenSource,
+  bannerLines,
+  builtRendererDir,
+  ingestTlsFlag,
+  LOCAL_AGENT_DIR,
+  startLocalAgent,
+} from './launch.js';
 import { SERVE } from './specs.js';
 
 export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -33,10 +41,14 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     ),
     ingestHost:
       hostFlag('serve', 'ingest-host', flags['ingest-host']) ?? file.ingestHost ?? '127.0.0.1',
+    ingestTls: ingestTlsFlag(flags['ingest-tls']) ?? file.ingestTls ?? 'auto',
+    insecureIngest: flags['insecure-ingest'] === true || file.insecureIngest === true,
     agentToken: flags['agent-token'] || env.MERIDIAN_AGENT_TOKEN || null,
     sessionToken: flags['session-token'] ?? env.MERIDIAN_SESSION_TOKEN ?? null,
     rendererDir: flags.renderer ?? builtRendererDir(),
   });
+  // Before anything is created or bound: plain ws:// on a reachable address is refused.
+  checkIngestTransport(config);
   const logger = createLogger(config.logLevel, systemClock.now, undefined, logFormat);
   const core = createCore(config, { logger });
   const addr = await core.start();
@@ -49,6 +61,7 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     agentToken: core.agentToken,
     agentTokenSource: agentTokenSource(flags['agent-token'], env),
     ingestHost: config.ingestHost,
+    caFingerprint: core.credentials?.tls?.fingerprint ?? null,
   });
   banner.forEach(out);
   const agent = flags['with-agent']
@@ -56,6 +69,8 @@ export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
         addr,
         ingestHost: config.ingestHost,
         token: core.agentToken,
+        caFingerprint: core.credentials?.tls?.fingerprint ?? null,
+        stateDir: join(dataDir, LOCAL_AGENT_DIR),
         ...(flags['agent-region'] ? { region: flags['agent-region'] } : {}),
         out,
       })

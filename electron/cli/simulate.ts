@@ -1,7 +1,10 @@
 import { Simulator } from '../../agent/simulator.js';
 import { systemClock } from '../../shared/clock.js';
 import { VERSION } from '../core/version.js';
-import { intFlag, parse, required, untilSignal, wsUrl } from './args.js';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseFingerprint } from '../../shared/credentials.js';
+import { intFlag, parse, required, untilSignal, UsageError, wsUrl } from './args.js';
 import { ATTACKS_EVERY_S, ATTACKS_START_S, launchAttack, parseAttacks } from './sim-attacks.js';
 import { SIMULATE } from './specs.js';
 
@@ -21,9 +24,18 @@ export async function simulateCommand(argv: string[], env: NodeJS.ProcessEnv): P
   const duration = intFlag('simulate', 'duration', flags.duration, 0, 0, 7 * 86_400);
   const attacks = flags.attack === undefined ? [] : parseAttacks(flags.attack);
   const log = (line: string) => process.stdout.write(`simulate: ${line}\n`);
+  const caFingerprint = flags['ca-fingerprint'] ? parseFingerprint(flags['ca-fingerprint']) : null;
+  if (flags['ca-fingerprint'] && !caFingerprint)
+    throw new UsageError(
+      `meridian simulate: --ca-fingerprint must be sha256: and 64 hex digits (got '${flags['ca-fingerprint']}')`,
+    );
   const sim = new Simulator({
     url,
     token,
+    stateDir: resolve(
+      flags['state-dir'] ?? env.MERIDIAN_SIM_STATE_DIR ?? join(homedir(), '.meridian', 'simulator'),
+    ),
+    ...(caFingerprint ? { caFingerprint } : {}),
     agents: count,
     seed: intFlag('simulate', 'seed', flags.seed, 1, 0, 2 ** 31),
     sampleIntervalMs: intFlag('simulate', 'interval', flags.interval, 1_000, 10, 600_000),

@@ -56,13 +56,24 @@ export const SERVE = {
       type: 'string',
       value: 'HOST',
       description:
-        "address the ingest port binds; for agents on other hosts, one of this machine's addresses (plain ws://: see docs/operations.md before exposing it)",
+        "address the ingest port binds; for agents on other hosts, one of this machine's addresses (served over TLS: see docs/security.md)",
       default: '127.0.0.1',
+    },
+    'ingest-tls': {
+      type: 'string',
+      value: 'auto|off|CERT,KEY',
+      description:
+        'TLS on the ingest port: auto (a private CA made in <data-dir>/tls/), off (plain ws://), or your own PEM certificate chain and key files',
+      default: 'auto',
+    },
+    'insecure-ingest': {
+      type: 'boolean',
+      description: 'allow plain ws:// (--ingest-tls off) on a non-loopback --ingest-host',
     },
     'agent-token': {
       type: 'string',
       value: 'T',
-      description: 'the token agents must present',
+      description: 'the enrolment secret: what an agent presents once to obtain its own key',
       default: '$MERIDIAN_AGENT_TOKEN, else <data-dir>/agent-token, created on first run',
     },
     'session-token': {
@@ -114,8 +125,15 @@ export const AGENT = {
     token: {
       type: 'string',
       value: 'T',
-      description: 'the agent token; `meridian token` on the console host prints it',
-      default: '$MERIDIAN_AGENT_TOKEN; one of the two is needed',
+      description:
+        "the enrolment secret (`meridian token` on the console host prints it); used once, to obtain this agent's own key",
+      default: '$MERIDIAN_AGENT_TOKEN; needed until the agent has a key',
+    },
+    'ca-fingerprint': {
+      type: 'string',
+      value: 'sha256:HEX',
+      description:
+        "trust the console's wss:// certificate only if its chain holds the CA with this SHA-256 fingerprint (the console's connect command shows it)",
     },
     region: {
       type: 'string',
@@ -157,7 +175,7 @@ export const AGENT = {
       type: 'string',
       value: 'DIR',
       description:
-        "the agent's own directory: its actions file (actions.json) and action journal (actions-journal.json)",
+        "the agent's own directory: its key (agent-key.json, 0600), actions file (actions.json) and action journal (actions-journal.json)",
       default: '$MERIDIAN_AGENT_STATE_DIR or ~/.meridian/agent',
     },
     actions: {
@@ -240,6 +258,18 @@ export const SIMULATE = {
       value: 'T',
       description: 'the agent token',
       default: '$MERIDIAN_AGENT_TOKEN; one of the two is needed',
+    },
+    'ca-fingerprint': {
+      type: 'string',
+      value: 'sha256:HEX',
+      description: "pin the console's wss:// CA, as `meridian agent --ca-fingerprint` does",
+    },
+    'state-dir': {
+      type: 'string',
+      value: 'DIR',
+      description:
+        "where the virtual agents' keys are kept (sim-keys.json), so a rerun reconnects them",
+      default: '$MERIDIAN_SIM_STATE_DIR or ~/.meridian/simulator',
     },
     agents: {
       type: 'string',

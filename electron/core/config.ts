@@ -20,12 +20,21 @@ import type { AlertmanagerConfig } from './interop/alertmanager-target.js';
 export const DEFAULT_API_PORT = 4780;
 export const DEFAULT_INGEST_PORT = 4781;
 
+export type IngestTls = 'auto' | 'off' | { cert: string; key: string };
+
 export interface CoreConfig {
   dataDir: string;
   /** 0 picks a free port (tests). The API always binds 127.0.0.1. */
   apiPort: number;
   ingestHost: string;
   ingestPort: number;
+  /**
+   * TLS on the ingest port: 'auto' (a private CA and server certificate made on first run in
+   * <dataDir>/tls/), 'off' (plain ws://), or the operator's own PEM files.
+   */
+  ingestTls: IngestTls;
+  /** Allow plain ws:// on a non-loopback ingest host (otherwise a config error). */
+  insecureIngest: boolean;
   /** Random per launch when not given. */
   sessionToken: string | null;
   /** Read from (or created in) <dataDir>/agent-token when not given. */
@@ -141,6 +150,8 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     apiPort: DEFAULT_API_PORT,
     ingestHost: '127.0.0.1',
     ingestPort: DEFAULT_INGEST_PORT,
+    ingestTls: 'auto',
+    insecureIngest: false,
     sessionToken: null,
     agentToken: null,
     heartbeatIntervalMs: 1_000,
@@ -199,6 +210,17 @@ export const ConfigFile = Type.Object(
     // An empty host makes Node listen on every interface: refuse it (say 0.0.0.0 to mean that).
     ingestHost: Type.Optional(Type.String({ minLength: 1, pattern: '^\\S+$' })),
     ingestPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    ingestTls: Type.Optional(
+      Type.Union([
+        Type.Literal('auto'),
+        Type.Literal('off'),
+        Type.Object(
+          { cert: Type.String({ minLength: 1 }), key: Type.String({ minLength: 1 }) },
+          { additionalProperties: false },
+        ),
+      ]),
+    ),
+    insecureIngest: Type.Optional(Type.Boolean()),
     apiPort: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
     heartbeatIntervalMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 600_000 })),
     missedHeartbeatsBeforeOffline: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),

@@ -31,7 +31,8 @@ export async function storageReport(core: MonitoringCore): Promise<StorageReport
 export function sessionInfo(core: MonitoringCore, ingestUrl: string): SessionInfo {
   return {
     version: VERSION,
-    agentToken: core.agentToken,
+    agentToken: core.credentials?.secret.value ?? core.agentToken,
+    ...(core.credentials?.tls ? { caFingerprint: core.credentials.tls.fingerprint } : {}),
     ingestUrl,
     heartbeatIntervalMs: core.config.heartbeatIntervalMs,
     serverTime: core.clock.now(),

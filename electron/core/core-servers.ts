@@ -5,6 +5,7 @@ import { createApi } from './api/api-wiring.js';
 import type { ApiServer } from './api/server.js';
 import type { StreamHub } from './api/stream.js';
 import type { MonitoringCore } from './core.js';
+import type { CoreCredentials } from './credentials/credentials-wiring.js';
 import { createIngest } from './ingest/ingest-wiring.js';
 import type { IngestServer } from './ingest/server.js';
 import type { NetLimits } from './net/limits.js';
@@ -13,8 +14,9 @@ import { previewRule } from './rules/preview.js';
 export function createServers(
   core: MonitoringCore,
   limits: NetLimits,
+  credentials: CoreCredentials,
 ): { ingest: IngestServer; api: ApiServer; stream: StreamHub } {
-  const ingest = createIngest(core.config, limits, core.agentToken, {
+  const ingest = createIngest(core.config, limits, credentials.service, credentials.tls, {
     clock: core.clock,
     ids: core.ids,
     events: core.events,
@@ -58,6 +60,7 @@ export function createServers(
     notify: core.notifier,
     recovery: { ...core.recovery, runs: core.recovery.views },
     security: core.security.service,
+    credentials: credentials.service,
     session: () => core.session(),
     stats: () => core.stats(),
     storage: () => core.storageReport(),

@@ -47,6 +47,7 @@ import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
 import { createAlertForwarding, type AlertForwarding } from './interop/alertmanager-wiring.js';
 import { LiveFigures } from './stats.js';
+import { createCredentials, type CoreCredentials } from './credentials/credentials-wiring.js';
 
 export interface CoreDeps {
   clock?: Clock;
@@ -107,6 +108,8 @@ export class MonitoringCore {
   readonly alertForwarding: AlertForwarding;
   readonly sessionToken: string;
   agentToken = '';
+  /** Agent keys, the enrolment secret and ingest TLS (electron/core/credentials/), once started. */
+  credentials: CoreCredentials | null = null;
   readonly ids: IdSource;
   private readonly openFilesLimit: () => number | null;
   /** The connection caps in force, known once started. */
@@ -327,6 +330,12 @@ export class MonitoringCore {
     const migrated = await this.restore();
     await this.notifier.start();
     await this.audit.open();
+    this.credentials = await createCredentials(config, this.agentToken, {
+      ...{ clock: this.clock, logger: this.logger, ids: this.ids, audit: this.audit },
+      registry: this.metrics.registry,
+      secretFixedBy: config.agentToken ? '--agent-token or MERIDIAN_AGENT_TOKEN' : null,
+      disconnectKey: (keyId) => this.ingest?.disconnectKey(keyId) ?? 0,
+    });
     await this.recovery.open();
     await this.security.open();
     this.security.start();
@@ -358,7 +367,11 @@ export class MonitoringCore {
     // Caps from the open-files limit and config.json, logged and shown on /metrics.
     const limits = (this.netLimits = deriveNetLimits(this.openFilesLimit(), config.limits));
     reportNetLimits(limits, this.logger, this.metrics);
-    ({ ingest: this.ingest, api: this.api, stream: this.stream } = createServers(this, limits));
+    ({
+      ingest: this.ingest,
+      api: this.api,
+      stream: this.stream,
+    } = createServers(this, limits, this.credentials));
     const ingestPort = await this.ingest.start();
     const apiPort = await this.api.start();
     this.fleet.start();
@@ -375,7 +388,7 @@ export class MonitoringCore {
       apiUrl: `http://127.0.0.1:${apiPort}`,
       consoleUrl: `http://127.0.0.1:${apiPort}/?token=${encodeURIComponent(this.sessionToken)}`,
       ingestPort,
-      ingestUrl: `ws://${ingestHost}:${ingestPort}`,
+      ingestUrl: `${this.credentials.tls ? 'wss' : 'ws'}://${ingestHost}:${ingestPort}`,
     };
     // debug: on a terminal it would only restate the banner that follows it.
     this.logger.debug('core started', {
@@ -408,6 +421,7 @@ export class MonitoringCore {
       this.registry.close(),
       this.incidents.close(),
       this.audit.close(),
+      this.credentials?.keys.close(),
     ]);
   }
 

@@ -21,6 +21,7 @@ import {
   agentTokenSource,
   bannerLines,
   builtRendererDir,
+  LOCAL_AGENT_DIR,
   startLocalAgent,
   type AgentTokenSource,
 } from '../cli/launch.js';
@@ -70,6 +71,7 @@ export function desktopBanner(
   agentToken: string,
   ingestHost: string,
   agentTokenSource: AgentTokenSource = 'file',
+  caFingerprint: string | null = null,
 ): string[] {
   return bannerLines({
     title: `Meridian ${VERSION} (desktop)`,
@@ -79,6 +81,7 @@ export function desktopBanner(
     agentToken,
     agentTokenSource,
     ingestHost,
+    caFingerprint,
   });
 }
 
@@ -134,6 +137,7 @@ export async function startDesktopCore(opts: DesktopCoreOptions): Promise<Deskto
     core.agentToken,
     config.ingestHost,
     agentTokenSource(undefined, env),
+    core.credentials?.tls?.fingerprint ?? null,
   );
   for (const line of banner) out(line);
   const agent = args.withAgent
@@ -141,6 +145,8 @@ export async function startDesktopCore(opts: DesktopCoreOptions): Promise<Deskto
         addr,
         ingestHost: config.ingestHost,
         token: core.agentToken,
+        caFingerprint: core.credentials?.tls?.fingerprint ?? null,
+        stateDir: join(dataDir, LOCAL_AGENT_DIR),
         ...(args.agentRegion ? { region: args.agentRegion } : {}),
         out,
       })

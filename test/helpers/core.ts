@@ -44,6 +44,8 @@ export async function startTestCore(
     ingestPort: 0,
     sessionToken: SESSION_TOKEN,
     agentToken: AGENT_TOKEN,
+    // Plain ws:// unless a test asks for TLS: the TLS path has its own tests (ingest-tls).
+    ingestTls: 'off',
     persistDebounceMs: 20,
     ...overrides,
   });

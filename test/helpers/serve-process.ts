@@ -23,6 +23,8 @@ export interface SpawnOptions {
   /** Listen on these ports instead of ephemeral ones (a restart on the same addresses). */
   port?: number;
   ingestPort?: number;
+  /** `--ingest-tls`; plain ws:// unless a test asks (the TLS path has its own tests). */
+  ingestTls?: string;
 }
 
 export async function spawnServe(
@@ -45,6 +47,8 @@ export async function spawnServe(
     String(opts.port ?? 0),
     '--ingest-port',
     String(opts.ingestPort ?? 0),
+    '--ingest-tls',
+    opts.ingestTls ?? 'off',
   ];
   // `exec` keeps the pid: signals reach node itself, not the shell.
   const [cmd, argv] =
@@ -58,7 +62,7 @@ export async function spawnServe(
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', () => {});
-  while (!/ingest\s+ws:/.test(out)) {
+  while (!/ingest\s+wss?:/.test(out)) {
     if (child.exitCode !== null) throw new Error(`meridian serve exited ${child.exitCode}: ${out}`);
     if (performance.now() - started > timeoutMs)
       throw new Error(`meridian serve did not start: ${out}`);

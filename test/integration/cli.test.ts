@@ -62,6 +62,8 @@ describe('the meridian command (compiled, as installed)', () => {
     const consoleUrl = /console\s+(\S+)/.exec(p.out())![1]!;
     const ingestUrl = /ingest\s+(\S+)/.exec(p.out())![1]!;
     const token = / --token (\S+)/.exec(p.out())![1]!;
+    // The connect command pins the ingest CA (wss:// by default).
+    const fingerprint = / --ca-fingerprint (\S+)/.exec(p.out())?.[1] ?? '';
     const base = consoleUrl.split('/?')[0]!;
     const agents = async () =>
       (
@@ -69,14 +71,19 @@ describe('the meridian command (compiled, as installed)', () => {
           await fetch(`${base}/api/v1/agents`, { headers: { Authorization: 'Bearer cli-session' } })
         ).json()) as { agents: Agent[] }
       ).agents;
-    return { p, dataDir, consoleUrl, ingestUrl, token, base, agents };
+    // Agents started by a test keep their keys in the test's own directory.
+    const stateDir = join(dataDir, 'agent-state');
+    const pin = ['--ca-fingerprint', fingerprint, '--state-dir', stateDir];
+    return { p, dataDir, consoleUrl, ingestUrl, token, fingerprint, pin, base, agents };
   }
 
   it('serve prints the console URL with its token and the ingest URL; SIGTERM stops it and saves state', async () => {
     const s = await serve();
     expect(s.consoleUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=cli-session$/);
-    expect(s.ingestUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
-    expect(s.p.out()).toContain(`(agent token in ${join(s.dataDir, 'agent-token')})`);
+    expect(s.ingestUrl).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
+    expect(s.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(s.p.out()).toContain(`(enrolment secret in ${join(s.dataDir, 'agent-token')})`);
+    expect(s.p.out()).toContain(`tls      CA ${s.fingerprint}`);
     expect(s.token).toBe((await readFile(join(s.dataDir, 'agent-token'), 'utf8')).trim());
     const page = await fetch(s.consoleUrl);
     expect(page.status).toBe(200);
@@ -104,14 +111,23 @@ describe('the meridian command (compiled, as installed)', () => {
   it('serve --with-agent reaches an ingest port bound to one specific address', async () => {
     // 127.0.0.2 is loopback on Linux, yet not the 127.0.0.1 the local agent used to dial.
     const s = await serve(['--with-agent', '--ingest-host', '127.0.0.2']);
-    expect(s.ingestUrl).toMatch(/^ws:\/\/127\.0\.0\.2:\d+$/);
+    expect(s.ingestUrl).toMatch(/^wss:\/\/127\.0\.0\.2:\d+$/);
     await waitFor(() => /agent {4}connected as agt-/.test(s.p.out()), 2 * WAIT_MS, 'local agent');
     expect((await s.agents()).map((a) => a.status)).toEqual(['online']);
   });
 
   it('agent with a wrong token exits 1 saying why; with the right token it says it connected, then stays quiet', async () => {
     const s = await serve();
-    const bad = run(['agent', '--url', s.ingestUrl, '--token', 'wrong', '--interval', '500']);
+    const bad = run([
+      'agent',
+      '--url',
+      s.ingestUrl,
+      '--token',
+      'wrong',
+      '--interval',
+      '500',
+      ...s.pin,
+    ]);
     procs.push(bad);
     expect(await bad.exited).toBe(1);
     expect(bad.err()).toContain('the console refused the agent token (HTTP 401)');
@@ -130,6 +146,7 @@ describe('the meridian command (compiled, as installed)', () => {
       'database',
       '--interval',
       '500',
+      ...s.pin,
     ]);
     procs.push(good);
     // Several batches stored: the agent is past its start and in its steady state.
@@ -152,8 +169,12 @@ describe('the meridian command (compiled, as installed)', () => {
     expect(lines[0]).toBe(
       `meridian agent: connecting to ${s.ingestUrl} (region eu-west-1, type database)…`,
     );
-    expect(lines[1]).toMatch(/^meridian agent: connected as agt-[0-9a-f-]+$/);
-    expect(lines).toHaveLength(2);
+    // First contact: it enrols (its key is stored in its state dir), then says it connected.
+    expect(lines[1]).toMatch(
+      /^meridian agent: enrolled as agt-[0-9a-f-]+: key key-[0-9a-f-]+ stored$/,
+    );
+    expect(lines[2]).toMatch(/^meridian agent: connected as agt-[0-9a-f-]+$/);
+    expect(lines).toHaveLength(3);
     expect(good.err()).toBe('');
     good.child.kill('SIGTERM');
     expect(await good.exited).toBe(0);
@@ -197,6 +218,8 @@ describe('the meridian command (compiled, as installed)', () => {
         'twin',
         '--interval',
         '500',
+        // Two processes of one agent: one state dir, so one key and one identity.
+        ...s.pin,
       ]);
     const first = agent();
     procs.push(first);
@@ -259,14 +282,14 @@ describe('the meridian command (compiled, as installed)', () => {
 
   it('serve says where the agent token came from, and logs for people on request and JSON lines otherwise', async () => {
     const flagged = await serve(['--agent-token', 'from-flag', '--log-format', 'text']);
-    expect(flagged.p.out()).toContain('(agent token from --agent-token)');
+    expect(flagged.p.out()).toContain('(enrolment secret from --agent-token)');
     expect(flagged.p.out()).not.toContain(join(flagged.dataDir, 'agent-token'));
     await waitFor(() => /metric store opened/.test(flagged.p.err()), WAIT_MS, 'log line');
     expect(flagged.p.err()).toMatch(/^\d\d:\d\d:\d\d INFO {2}metric store opened {2}\w+=/m);
     expect(flagged.p.err()).not.toContain('{');
 
     const envd = await serve([], { MERIDIAN_AGENT_TOKEN: 'from-env' });
-    expect(envd.p.out()).toContain('(agent token from MERIDIAN_AGENT_TOKEN)');
+    expect(envd.p.out()).toContain('(enrolment secret from MERIDIAN_AGENT_TOKEN)');
     expect(envd.token).toBe('from-env');
     await waitFor(() => /metric store opened/.test(envd.p.err()), WAIT_MS, 'log line');
     // stderr is a pipe here, not a terminal: JSON lines, and nothing that restates the banner.
@@ -292,6 +315,7 @@ describe('the meridian command (compiled, as installed)', () => {
       '--seed',
       '7',
       '--no-incidents',
+      ...s.pin,
     ]);
     procs.push(sim);
     let seen: Agent[] = [];
@@ -325,6 +349,8 @@ describe('the meridian command (compiled, as installed)', () => {
       [{ limits: { ingestHandshakeTimeoutMs: 10 } }, "field 'limits/ingestHandshakeTimeoutMs'"],
       [{ limits: { apiMaxConnections: 'many' } }, "field 'limits/apiMaxConnections'"],
       [{ limits: { maxEverything: 1 } }, "field 'limits/maxEverything'"],
+      // Plain ws:// on every interface without saying so.
+      [{ ingestHost: '0.0.0.0', ingestTls: 'off' }, "ingestHost '0.0.0.0' is not loopback"],
     ];
     for (const [config, message] of cases) {
       const dataDir = await tempDir();
@@ -356,6 +382,15 @@ describe('the meridian command (compiled, as installed)', () => {
       [['serve', '--ingest-host', ''], "--ingest-host must be a host name or address (got '')"],
       [['serve', '--ingest-host', ' '], "--ingest-host must be a host name or address (got ' ')"],
       [['frobnicate'], "unknown command 'frobnicate'"],
+      [
+        ['agent', '--url', 'wss://127.0.0.1:1', '--token', 'x', '--ca-fingerprint', 'sha256:zz'],
+        "--ca-fingerprint must be sha256: and 64 hex digits (got 'sha256:zz')",
+      ],
+      [
+        ['serve', '--ingest-host', '0.0.0.0', '--ingest-tls', 'off'],
+        "ingestHost '0.0.0.0' is not loopback and ingestTls is 'off'",
+      ],
+      [['serve', '--ingest-tls', 'cert-only.pem'], '--ingest-tls must be auto, off or CERT,KEY'],
     ];
     for (const [args, message] of cases) {
       const p = run(args);

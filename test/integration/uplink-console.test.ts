@@ -1,5 +1,6 @@
 // The reference agent against the real console core (ephemeral ports, temp data dir).
 import { afterEach, describe, expect, it } from 'vitest';
+import { MemoryCredentialStore } from '../../agent/credential-file.js';
 import { seededRandom } from '../../agent/prng.js';
 import { Uplink, type UplinkOptions } from '../../agent/uplink.js';
 import type { UplinkEvent } from '../../agent/uplink-events.js';
@@ -56,20 +57,22 @@ describe('Uplink against the real console', () => {
       samplesDroppedBatches: {},
     });
     expect(await c.metric('meridian_samples_received_total')).toBe(20);
-    expect(events.map((e) => e.type)).toEqual(['connecting', 'connected']);
+    // First contact: the agent enrols (receives its own key), then is connected.
+    expect(events.map((e) => e.type)).toEqual(['connecting', 'enrolled', 'connected']);
   });
 
   it('4010 replaced is not fatal: the replaced agent waits its (growing) long backoff and comes back', async () => {
     const c = await core();
     const long = { longBackoffInitialMs: 150, longBackoffMaxMs: 10_000 };
-    const first = uplink(c, 1, long);
+    // Two processes of one agent sharing its state dir (its key): the same identity.
+    const credentials = new MemoryCredentialStore();
+    const first = uplink(c, 1, { ...long, credentials });
     first.u.start();
     await waitFor(() => first.u.connected, WAIT_MS, 'first welcomed');
     const id = first.u.agentId!;
 
     // A second process with the same identity takes the agent over.
-    const second = uplink(c, 2, long);
-    second.u.agentId = id;
+    const second = uplink(c, 2, { ...long, credentials });
     second.u.start();
     const heldOff = await waitFor(
       () => first.events.find((e) => e.type === 'held_off'),

@@ -105,8 +105,15 @@ describe('startDesktopCore', () => {
     expect(desktop.addr.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines[0]).toMatch(/^Meridian \S+ \(desktop\)$/);
     expect(lines).toContain(
-      `  ingest   ${desktop.addr.ingestUrl}   (agent token in ${join(dataDir, 'agent-token')})`,
+      `  ingest   ${desktop.addr.ingestUrl}   (enrolment secret in ${join(dataDir, 'agent-token')})`,
     );
+    // wss:// by default, with the CA the connect command pins.
+    expect(desktop.addr.ingestUrl).toMatch(/^wss:\/\//);
+    const fp = desktop.core.credentials!.tls!.fingerprint;
+    expect(lines).toContain(
+      `  tls      CA ${fp} (${join(dataDir, 'tls', 'ca.pem')} unless your own)`,
+    );
+    expect(lines.at(-1)).toContain(`--ca-fingerprint ${fp}`);
     expect(lines).toContain(`  data     ${dataDir}`);
 
     // The window's origin answers with the session token (what the cookie and the preload carry).

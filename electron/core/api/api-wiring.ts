@@ -23,6 +23,7 @@ import type { Notifier } from '../notify/create-notifier.js';
 import type { ForecastingApi } from './route-spec.js';
 import type { RecoveryApi } from './routes-recovery.js';
 import type { SecurityApi } from './routes-security.js';
+import type { CredentialsApi } from './routes-credentials.js';
 import type { RecoveryRun } from '../../../shared/recovery.js';
 import { runRangeQuery } from './routes-metrics.js';
 import { INTERNAL_METRICS } from '../fleet/region-history.js';
@@ -55,6 +56,8 @@ export interface ApiParts {
   };
   /** Detections (electron/core/security/). */
   security: SecurityApi;
+  /** Agent keys and the enrolment secret (electron/core/credentials/). */
+  credentials: CredentialsApi;
   rules: RuleBook;
   previewRule(rule: Rule): RulePreview;
   audit: AuditLog;
@@ -79,6 +82,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     notify: p.notify,
     recovery: p.recovery,
     security: p.security,
+    credentials: p.credentials,
     fleet: p.fleet,
     alerts: p.alerts,
     incidents: p.incidents,

@@ -23,6 +23,7 @@ import type { MetricStore } from '../store/metric-store.js';
 import type { NotifyApi } from './routes-notify.js';
 import type { RecoveryApi } from './routes-recovery.js';
 import type { SecurityApi } from './routes-security.js';
+import type { CredentialsApi } from './routes-credentials.js';
 import type { AuditLog } from '../rules/audit-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { RulePreview } from '../../../shared/api.js';
@@ -82,6 +83,8 @@ export interface ApiServices {
   security: SecurityApi;
   /** The Alertmanagers alerts are forwarded to, and how that goes (electron/core/interop/). */
   alertmanagers(): InteropRoutes['GET /api/v1/alertmanagers']['response'];
+  /** Agent keys and the enrolment secret (electron/core/credentials/). */
+  credentials: CredentialsApi;
   /** Retire an agent; resolves once that is durable. */
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
 }

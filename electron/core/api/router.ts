@@ -10,6 +10,7 @@ import { RULE_ROUTES } from './routes-rules.js';
 import { RECOVERY_ROUTES } from './routes-recovery.js';
 import { SECURITY_ROUTES } from './routes-security.js';
 import { INTEROP_ROUTES } from './routes-interop.js';
+import { CREDENTIALS_ROUTES } from './routes-credentials.js';
 
 export type { ApiServices } from './route-spec.js';
 
@@ -24,6 +25,7 @@ const ROUTES: { [K in RouteKey]: RouteSpec<K> } = {
   ...RECOVERY_ROUTES,
   ...SECURITY_ROUTES,
   ...INTEROP_ROUTES,
+  ...CREDENTIALS_ROUTES,
 };
 
 interface CompiledRoute {

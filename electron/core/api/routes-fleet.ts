@@ -24,6 +24,7 @@ import type { RuleRouteKey } from './routes-rules.js';
 import type { RecoveryRouteKey } from './routes-recovery.js';
 import type { InteropRouteKey } from './routes-interop.js';
 import type { SecurityRouteKey } from './routes-security.js';
+import type { CredentialsRouteKey } from '../../../shared/credentials.js';
 
 export type FleetRouteKey = Exclude<
   RouteKey,
@@ -39,6 +40,7 @@ export type FleetRouteKey = Exclude<
   | RecoveryRouteKey
   | SecurityRouteKey
   | InteropRouteKey
+  | CredentialsRouteKey
 >;
 
 function alertAction(fn: () => Alert | null) {

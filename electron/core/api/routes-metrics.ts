@@ -1,4 +1,5 @@
 import type { IncidentRouteKey } from '../../../shared/api-incidents.js';
+import type { CredentialsRouteKey } from '../../../shared/credentials.js';
 import {
   PercentilesQuery,
   QueryRangeQuery,
@@ -28,6 +29,7 @@ type MetricRouteKey = Exclude<
   | RecoveryRouteKey
   | SecurityRouteKey
   | InteropRouteKey
+  | CredentialsRouteKey
 >;
 
 const DEFAULT_RANGE_MS = 3_600_000;

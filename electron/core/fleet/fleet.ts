@@ -168,7 +168,11 @@ export class Fleet {
     return this.online;
   }
 
-  connect(hello: HelloMessage, ipAddress: string): ConnectResult {
+  /**
+   * `boundId`: the agent id the connection's key is bound to. It is the agent's id whatever
+   * the hello's hostname says (a renamed host keeps its identity and key).
+   */
+  connect(hello: HelloMessage, ipAddress: string, boundId?: string): ConnectResult {
     if (!this.regionDefs.has(hello.region)) {
       if (!this.opts.allowUnknownRegions) {
         return {
@@ -179,11 +183,11 @@ export class Fleet {
       }
       this.addRegion({ id: hello.region, name: hello.region, latitude: 0, longitude: 0 });
     }
-    const known = this.knownId(hello);
+    const known = boundId ? (this.agents.has(boundId) ? boundId : null) : this.knownId(hello);
     // The cap applies to new agents only: a known agent reconnecting is never refused.
     if (known === null && this.agents.size >= this.opts.maxAgents) return this.refuseForCap();
     const now = this.deps.clock.now();
-    const id = known ?? this.newId(hello);
+    const id = known ?? boundId ?? this.newId(hello);
     const existing = this.agents.get(id);
     const previousStatus = existing?.status ?? null;
     const previousRegion = existing?.regionId;
@@ -334,7 +338,8 @@ export class Fleet {
   }
 
   /** The id of the registered agent this hello is from, or null for a new agent. */
-  private knownId(hello: HelloMessage): string | null {
+  /** The registered agent this hello would connect as, or null for a new one. */
+  knownId(hello: HelloMessage): string | null {
     if (hello.agentId) {
       const known = this.agents.get(hello.agentId);
       if (known && known.hostname === hello.hostname) return hello.agentId;

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import type { CoreMetrics } from '../metrics.js';
 import type { NetLimits } from '../net/limits.js';
 import type { LiveFigures } from '../stats.js';
+import type { IngestCredentials } from './ingest-auth.js';
 import { IngestPipeline, type PipelineDeps } from './pipeline.js';
 import { IngestServer, type IngestDeps } from './server.js';
 
@@ -29,7 +30,8 @@ export type IngestParts = Omit<PipelineDeps, 'maxSampleAgeMs'> & {
 export function createIngest(
   config: CoreConfig,
   limits: NetLimits,
-  agentToken: string,
+  credentials: IngestCredentials,
+  tls: { cert: string; key: string } | null,
   parts: IngestParts,
 ): IngestServer {
   const { logger, onAuthRefused, ...deps } = parts;
@@ -49,7 +51,8 @@ export function createIngest(
       limits,
       host: config.ingestHost,
       port: config.ingestPort,
-      agentToken,
+      credentials,
+      tls,
       pingIntervalMs: config.pingIntervalMs,
       maxSendBufferBytes: config.maxSendBufferBytes,
     },

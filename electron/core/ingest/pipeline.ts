@@ -56,11 +56,15 @@ export class IngestPipeline implements IngestHandler {
     readonly heartbeatIntervalMs: number,
   ) {}
 
-  hello(hello: HelloMessage, remoteAddress: string): HelloResult {
-    const result = this.deps.fleet.connect(hello, remoteAddress);
+  hello(hello: HelloMessage, remoteAddress: string, boundId?: string): HelloResult {
+    const result = this.deps.fleet.connect(hello, remoteAddress, boundId);
     if (!result.ok) return result;
     // A new agent (or a changed identity) is one line in agents.ndjson; the welcome waits for it.
     return { ...result, durable: this.deps.registry.persist(result.agent) };
+  }
+
+  knownAgentId(hello: HelloMessage): string | null {
+    return this.deps.fleet.knownId(hello);
   }
 
   heartbeat(agentId: string): void {

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -11,13 +12,17 @@ import { watchAcceptErrors } from '../net/accept-errors.js';
 import type { NetLimits } from '../net/limits.js';
 import { refuseConnection } from '../net/refuse.js';
 import { AuthThrottle } from './auth-throttle.js';
+import type { IngestCredentials } from './ingest-auth.js';
 import { AgentSession, type IngestHandler } from './session.js';
-import { bearerToken, tokensEqual } from './tokens.js';
+import { bearerToken } from './tokens.js';
 
 export interface IngestOptions {
   host: string;
   port: number;
-  agentToken: string;
+  /** Agent keys and the enrolment secret. */
+  credentials: IngestCredentials;
+  /** Serve wss:// with this certificate (chain) and key; null: plain ws://. */
+  tls: { cert: string; key: string } | null;
   pingIntervalMs: number;
   maxSendBufferBytes: number;
   limits: NetLimits;
@@ -59,28 +64,29 @@ export class IngestServer {
       perMessageDeflate: false,
     });
     const { limits } = opts;
-    this.http = createServer(
-      {
-        // Backstops only, later than the guard's per-socket deadline, which is what cuts (and
-        // counts) a slow handshake.
-        headersTimeout: limits.ingestHandshakeTimeoutMs * 2,
-        requestTimeout: limits.ingestHandshakeTimeoutMs * 3,
-        connectionsCheckingInterval: limits.ingestHandshakeTimeoutMs,
-      },
-      (req, res) => {
-        res.writeHead(426, {
-          'Content-Type': 'application/json',
-          Upgrade: 'websocket',
-          Connection: 'close',
-        });
-        res.end(
-          JSON.stringify({
-            error: { code: 'upgrade_required', message: 'the ingest port speaks WebSocket only' },
-          }),
-        );
-        void req;
-      },
-    );
+    const serverOptions = {
+      // Backstops only, later than the guard's per-socket deadline, which is what cuts (and
+      // counts) a slow handshake.
+      headersTimeout: limits.ingestHandshakeTimeoutMs * 2,
+      requestTimeout: limits.ingestHandshakeTimeoutMs * 3,
+      connectionsCheckingInterval: limits.ingestHandshakeTimeoutMs,
+    };
+    const onRequest = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
+      res.writeHead(426, {
+        'Content-Type': 'application/json',
+        Upgrade: 'websocket',
+        Connection: 'close',
+      });
+      res.end(
+        JSON.stringify({
+          error: { code: 'upgrade_required', message: 'the ingest port speaks WebSocket only' },
+        }),
+      );
+      void req;
+    };
+    this.http = opts.tls
+      ? createTlsServer({ ...serverOptions, cert: opts.tls.cert, key: opts.tls.key }, onRequest)
+      : createServer(serverOptions, onRequest);
     this.guard = new ConnectionGuard(deps, 'ingest', {
       maxHandshaking: limits.ingestMaxUnauthenticated,
       maxHandshakingPerSource: limits.ingestMaxUnauthenticatedPerSource,
@@ -162,14 +168,17 @@ export class IngestServer {
       );
     }
     const token = bearerToken(req.headers.authorization);
-    if (!token || !tokensEqual(token, this.opts.agentToken)) {
+    const auth = token ? this.opts.credentials.authenticate(token) : null;
+    if (!auth || auth.kind === 'refused') {
       this.throttle.failed(source);
       this.deps.onAuthRefused?.(source, 'unauthorized');
+      if (auth?.reason === 'revoked')
+        return this.refuse(socket, 401, 'key_revoked', 'this agent key was revoked');
       return this.refuse(
         socket,
         401,
         'unauthorized',
-        'missing or wrong agent token (Authorization: Bearer <token>)',
+        'missing or wrong agent key or enrolment secret (Authorization: Bearer <token>)',
       );
     }
     this.throttle.succeeded(source);
@@ -188,7 +197,8 @@ export class IngestServer {
       const session = new AgentSession(
         ws,
         source,
-        this.deps,
+        auth,
+        { ...this.deps, credentials: this.opts.credentials },
         { maxSendBufferBytes: this.opts.maxSendBufferBytes },
         (s) => this.registered(s),
       );
@@ -201,6 +211,18 @@ export class IngestServer {
         this.deps.metrics.agentsConnected.set(this.sessions.size);
       });
     });
+  }
+
+  /** Close every connection authenticated with this key (it was revoked); how many there were. */
+  disconnectKey(keyId: string): number {
+    let n = 0;
+    for (const s of this.sessions) {
+      if (s.keyId === keyId) {
+        s.close(CLOSE.keyRevoked, 'this agent key was revoked by an operator', false);
+        n++;
+      }
+    }
+    return n;
   }
 
   /** One live connection per agent: a newer one replaces the older. */

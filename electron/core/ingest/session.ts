@@ -2,7 +2,6 @@ import type { WebSocket } from 'ws';
 import {
   CLOSE,
   ERROR_CODES,
-  PROTOCOL_VERSION,
   type ActionMessage,
   type ActionResultMessage,
   type ConsoleMessage,
@@ -14,6 +13,8 @@ import type { Clock } from '../clock.js';
 import type { Agent } from '../../../shared/model.js';
 import type { CoreMetrics } from '../metrics.js';
 import type { Admission } from './admission.js';
+import { identityProblem } from './identity.js';
+import type { IngestAuth, IngestCredentials } from './ingest-auth.js';
 import { closeReason, parseAgentFrame, type CloseSpec } from './frames.js';
 
 /**
@@ -27,7 +28,10 @@ export type HelloResult =
 
 /** What the core does with what agents send. The ingest layer knows nothing else of it. */
 export interface IngestHandler {
-  hello(hello: HelloMessage, remoteAddress: string): HelloResult;
+  /** `boundId`: the agent id the connection's key is bound to (key-authenticated only). */
+  hello(hello: HelloMessage, remoteAddress: string, boundId?: string): HelloResult;
+  /** The registered agent a hello would connect as (by its id or host), or null. */
+  knownAgentId(hello: HelloMessage): string | null;
   heartbeat(agentId: string): void;
   /** Whether batches are taken now (closed while the disk refuses writes or lags behind). */
   admission(): Admission;
@@ -72,13 +76,25 @@ export class AgentSession {
   private closing = false;
   /** Resolves once this agent's registry record is durable; nothing is acked before. */
   private registered: Promise<void> = Promise.resolve();
+  /**
+   * The key this connection speaks with: the one it authenticated with, or the one it was
+   * issued on enrolment (a revocation closes either).
+   */
+  keyId: string | null = null;
   /** The actions this connection's hello offered (capabilities.actions). */
   offeredActions: readonly string[] = [];
 
   constructor(
     private readonly ws: WebSocket,
     private readonly remoteAddress: string,
-    private readonly deps: { clock: Clock; metrics: CoreMetrics; handler: IngestHandler },
+    /** How the upgrade authenticated: an agent key bound to one id, or the enrolment secret. */
+    readonly auth: IngestAuth,
+    private readonly deps: {
+      clock: Clock;
+      metrics: CoreMetrics;
+      handler: IngestHandler;
+      credentials: IngestCredentials;
+    },
     private readonly opts: SessionOptions,
     private readonly onRegistered: (session: AgentSession) => void,
   ) {
@@ -213,27 +229,44 @@ export class AgentSession {
 
   private onHello(hello: HelloMessage): void {
     if (this.agentId) return this.close(CLOSE.duplicateHello, 'hello was already sent');
-    const result = this.deps.handler.hello(hello, this.remoteAddress);
+    const { auth } = this;
+    const creds = this.deps.credentials;
+    const problem = identityProblem(auth, hello, this.deps.handler.knownAgentId(hello), creds);
+    if (problem) return this.close(CLOSE.agentIdMismatch, problem, false);
+    const boundId = auth.kind === 'key' ? auth.agentId : undefined;
+    const result = this.deps.handler.hello(hello, this.remoteAddress, boundId);
     if (!result.ok) {
       const spec = result.reason === 'agent_limit' ? CLOSE.agentLimit : CLOSE.unknownRegion;
       return this.close(spec, result.message, false);
     }
-    this.agentId = result.agent.id;
+    const agentId = result.agent.id;
+    this.agentId = agentId;
     this.connectionId = result.connectionId;
     this.offeredActions = hello.capabilities?.actions ?? [];
     this.onRegistered(this);
-    this.registered = result.durable;
-    result.durable.then(
-      () =>
+    if (auth.kind === 'key') {
+      this.keyId = auth.keyId;
+      creds.used(auth.keyId);
+    } else if (hello.protocol < 2) creds.legacyHello(agentId);
+    // Enrolment: the agent's own key, durable before the welcome hands it out.
+    const enrol = auth.kind === 'enrolment' && hello.protocol >= 2;
+    const welcomed = result.durable
+      .then(() => (enrol ? creds.issue(agentId) : undefined))
+      .then((credential) => {
+        if (credential) this.keyId = credential.keyId;
         this.send({
           type: 'welcome',
-          protocol: PROTOCOL_VERSION,
-          agentId: result.agent.id,
+          protocol: hello.protocol,
+          agentId,
           heartbeatIntervalMs: this.deps.handler.heartbeatIntervalMs,
           serverTime: this.deps.clock.now(),
-        }),
-      (err: Error) =>
-        this.close(CLOSE.registryFailed, `registration not saved: ${err.message}`, false),
+          ...(credential ? { credential } : {}),
+        });
+      });
+    // Acks wait for the welcome: an agent must know who it is before it drops a batch.
+    this.registered = welcomed;
+    welcomed.catch((err: Error) =>
+      this.close(CLOSE.registryFailed, `registration not saved: ${err.message}`, false),
     );
   }
 

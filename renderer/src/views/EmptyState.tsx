@@ -19,11 +19,15 @@ function Command({ text, testId }: { text: string; testId: string }) {
   );
 }
 
+/** The CA pin, when ingest serves TLS (the agent refuses any other certificate). */
+const pin = (s: Pick<SessionInfo, 'caFingerprint'>) =>
+  s.caFingerprint ? ` --ca-fingerprint ${s.caFingerprint}` : '';
+
 export function agentCommand(
-  s: Pick<SessionInfo, 'ingestUrl' | 'agentToken'>,
+  s: Pick<SessionInfo, 'ingestUrl' | 'agentToken' | 'caFingerprint'>,
   region: string,
 ): string {
-  return `meridian agent --url ${s.ingestUrl} --token ${s.agentToken} --region ${region}`;
+  return `meridian agent --url ${s.ingestUrl}${pin(s)} --token ${s.agentToken} --region ${region}`;
 }
 
 /** First run: no agent has ever connected. Say exactly how to connect one. */
@@ -46,7 +50,7 @@ export function EmptyState() {
 
   const command = session ? agentCommand(session, region) : null;
   const simulate = session
-    ? `meridian simulate --url ${session.ingestUrl} --token ${session.agentToken} --agents 200`
+    ? `meridian simulate --url ${session.ingestUrl}${pin(session)} --token ${session.agentToken} --agents 200`
     : null;
 
   return (

@@ -3,6 +3,7 @@ import { useServices } from '../../api/context';
 import { usePolled } from '../../lib/use-polled';
 import { AlertmanagersPanel } from './AlertmanagersPanel';
 import { ChannelsPanel } from './ChannelsPanel';
+import { EnrolmentPanel } from './EnrolmentPanel';
 import { OperatorPanel } from './OperatorPanel';
 import { PoliciesPanel } from './PoliciesPanel';
 import { StoragePanel } from './StoragePanel';
@@ -24,6 +25,7 @@ export function SettingsView() {
       <PoliciesPanel channels={channels} />
       <AlertmanagersPanel />
       <StoragePanel />
+      <EnrolmentPanel />
     </div>
   );
 }
