@@ -2,7 +2,16 @@
 // TypeBox schemas in ./protocol.ts (which re-exports these), so the agent, which only builds
 // frames, does not load the schema library: its memory is part of what it costs a host.
 
-export const PROTOCOL_VERSION = 1;
+/**
+ * The protocol this build speaks. 2 added the `facts` message (posture); a console still
+ * takes hellos of every version from MIN_PROTOCOL_VERSION on, so older agents keep working
+ * (an agent that never sends facts is just "unknown" on the compliance scorecards).
+ */
+export const PROTOCOL_VERSION = 2;
+/** The oldest agent protocol a console accepts in `hello`. */
+export const MIN_PROTOCOL_VERSION = 1;
+/** Agents send `facts` only to a console whose `welcome` says at least this version. */
+export const FACTS_PROTOCOL_VERSION = 2;
 /** Largest frame the console accepts; bigger ones are closed with 1009. */
 export const MAX_FRAME_BYTES = 256 * 1024;
 export const MAX_SAMPLES_PER_BATCH = 5_000;
