@@ -9,6 +9,11 @@ import { collectors, hostReader, type Collector } from './collectors.js';
 import { quotaSample, type DiskQuota } from './disk-quota.js';
 import { DEFAULT_INTERVALS, type CollectorName } from './intervals.js';
 import { AuthShipper, type AuthShipperSettings } from './security/auth-shipper.js';
+import {
+  PostureShipper,
+  type PostureSettings,
+  type PostureShipperDeps,
+} from './security/posture/posture-shipper.js';
 import { Uplink } from './uplink.js';
 import type { UplinkEvent } from './uplink-events.js';
 
@@ -41,6 +46,11 @@ export interface HostAgentOptions {
    * turns them off (`--no-security`). Settings name other sources for tests.
    */
   security?: AuthShipperSettings | false;
+  /**
+   * Posture facts for compliance (`facts` messages, to consoles of protocol 2 on); false
+   * turns them off (`--no-posture`). `host` replaces the command runner and files in tests.
+   */
+  posture?: (PostureSettings & Pick<PostureShipperDeps, 'host' | 'platform'>) | false;
   /** The uplink's connection events (connecting, retrying, paused, replaced …). */
   onEvent?: (event: UplinkEvent) => void;
   onFatal: (reason: string) => void;
@@ -59,6 +69,8 @@ export class HostAgent {
   private readonly collectors: Promise<Record<CollectorName, Collector>>;
   /** The host's authentication events, unless turned off. */
   readonly security: AuthShipper | null;
+  /** The host's posture facts, unless turned off. */
+  readonly posture: PostureShipper | null;
 
   constructor(private readonly opts: HostAgentOptions) {
     const store = opts.stateDir
@@ -107,6 +119,23 @@ export class HostAgent {
             },
             opts.security ?? {},
           );
+    const posture = opts.posture === false ? null : (opts.posture ?? {});
+    this.posture = posture
+      ? new PostureShipper(
+          {
+            clock: opts.clock,
+            send: (facts, full) => this.uplink.sendFacts(facts, full),
+            warn: opts.log,
+            ...(posture.host ? { host: posture.host } : {}),
+            ...(posture.platform ? { platform: posture.platform } : {}),
+          },
+          posture,
+        )
+      : null;
+    if (this.posture) {
+      const shipper = this.posture;
+      this.uplink.onWelcomed(() => shipper.connected());
+    }
     this.collectors = hostReader().then(collectors);
     // A failure surfaces on each collection (logged there); do not let it go unhandled here.
     this.collectors.catch(() => {});
@@ -128,6 +157,7 @@ export class HostAgent {
       const every = this.intervals.filesystems;
       this.timers.push(this.opts.clock.setInterval(() => void this.collectQuotas(), every));
     }
+    this.posture?.start();
     this.security
       ?.start()
       .catch((err: Error) => this.opts.log(`authentication events not collected: ${err.message}`));
@@ -164,6 +194,7 @@ export class HostAgent {
   stop(): void {
     for (const t of this.timers.splice(0)) t.cancel();
     void this.security?.stop();
+    this.posture?.stop();
     this.uplink.stop();
   }
 

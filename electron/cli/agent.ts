@@ -63,6 +63,7 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
     logAction: say,
     diskQuotas,
     ...(flags['no-security'] ? { security: false as const } : {}),
+    ...(flags['no-posture'] ? { posture: false as const } : {}),
     onEvent: (e) => reporter.report(e),
     onFatal: (reason) => {
       fatal = reason;

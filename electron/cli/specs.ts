@@ -178,6 +178,11 @@ export const AGENT = {
       description:
         "do not read authentication events (journald, else /var/log/auth.log or /var/log/secure; Linux only) for the console's detections",
     },
+    'no-posture': {
+      type: 'boolean',
+      description:
+        'do not collect posture facts (sshd settings, firewall, time sync, auditd, password ageing, updates, disk encryption) for the compliance scorecards',
+    },
   },
   notes: [
     'Quiet while healthy: it prints when it connects, retries, is paused or refused, and each action it runs or refuses.',
