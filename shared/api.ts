@@ -18,6 +18,7 @@ import type { Incident } from './incidents.js';
 import type { SilenceView } from './silences.js';
 import type { RecoveryRoutes, RecoveryRun } from './recovery.js';
 import type { SecurityRoutes } from './security.js';
+import type { ComplianceRoutes } from './compliance.js';
 
 export type { RegionHistoryRange } from './api-constants.js';
 export * from './rules-api.js';
@@ -331,7 +332,13 @@ export interface StorageReport {
 
 /** Every REST route: method + path template → query, body and response types. */
 export interface ApiRoutes
-  extends NotifyApiRoutes, IncidentRoutes, RuleRoutes, RecoveryRoutes, SecurityRoutes {
+  extends
+    NotifyApiRoutes,
+    IncidentRoutes,
+    RuleRoutes,
+    RecoveryRoutes,
+    SecurityRoutes,
+    ComplianceRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
   'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {

@@ -25,6 +25,8 @@ import { ConsoleAlerts, CONSOLE_RULES } from './console-alerts.js';
 import { createNotifier, type Notifier } from './notify/create-notifier.js';
 import { createRecovery, type Recovery as RecoveryParts } from './recovery/recovery-wiring.js';
 import { createSecurity, type Security } from './security/security-wiring.js';
+import { createCompliance } from './compliance/compliance-wiring.js';
+import type { ComplianceService } from './compliance/compliance-service.js';
 import {
   createAdmission,
   createLowDiskWatch,
@@ -105,6 +107,8 @@ export class MonitoringCore {
   readonly recovery: RecoveryParts;
   /** Sigma detections over the agents' events, raised as alerts (electron/core/security/). */
   readonly security: Security;
+  /** Posture facts, the control catalogue, scorecards and evidence export (electron/core/compliance/). */
+  readonly compliance: ComplianceService;
   readonly sessionToken: string;
   agentToken = '';
   private readonly ids: IdSource;
@@ -312,6 +316,15 @@ export class MonitoringCore {
       fleet: this.fleet,
       alerts: this.alerts,
     });
+    this.compliance = createCompliance({
+      config,
+      clock: this.clock,
+      logger: this.logger,
+      metrics: this.metrics,
+      fleet: this.fleet,
+      audit: this.audit,
+      security: this.security.service,
+    });
     this.wireBookkeeping();
   }
 
@@ -325,6 +338,8 @@ export class MonitoringCore {
     await this.recovery.open();
     await this.security.open();
     this.security.start();
+    await this.compliance.open();
+    this.compliance.start();
     // Before ingest listens: no alert an agent raises goes by unseen.
     this.recovery.start();
     const replayed = await this.store.open();
@@ -380,6 +395,7 @@ export class MonitoringCore {
       persisted: () => this.state.afterNextWrite(),
       registry: this.registry.log,
       recovery: this.recovery.service,
+      posture: this.compliance,
     });
     ({ api: this.api, stream: this.stream } = createApi({
       config,
@@ -407,6 +423,7 @@ export class MonitoringCore {
       notify: this.notifier,
       recovery: { ...this.recovery, runs: this.recovery.views },
       security: this.security.service,
+      compliance: this.compliance,
       session: () => this.session(),
       stats: () => this.stats(),
       storage: () => this.storageReport(),
@@ -459,6 +476,7 @@ export class MonitoringCore {
       this.registry.close(),
       this.incidents.close(),
       this.audit.close(),
+      this.compliance.close(),
     ]);
   }
 

@@ -23,6 +23,7 @@ import type { Notifier } from '../notify/create-notifier.js';
 import type { ForecastingApi } from './route-spec.js';
 import type { RecoveryApi } from './routes-recovery.js';
 import type { SecurityApi } from './routes-security.js';
+import type { ComplianceApi } from './routes-compliance.js';
 import type { RecoveryRun } from '../../../shared/recovery.js';
 import { runRangeQuery } from './routes-metrics.js';
 import type { ApiServices } from './router.js';
@@ -53,6 +54,8 @@ export interface ApiParts {
   };
   /** Detections (electron/core/security/). */
   security: SecurityApi;
+  /** Compliance (electron/core/compliance/). */
+  compliance: ComplianceApi;
   rules: RuleBook;
   previewRule(rule: Rule): RulePreview;
   audit: AuditLog;
@@ -76,6 +79,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     notify: p.notify,
     recovery: p.recovery,
     security: p.security,
+    compliance: p.compliance,
     fleet: p.fleet,
     alerts: p.alerts,
     incidents: p.incidents,

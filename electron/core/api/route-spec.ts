@@ -23,6 +23,7 @@ import type { MetricStore } from '../store/metric-store.js';
 import type { NotifyApi } from './routes-notify.js';
 import type { RecoveryApi } from './routes-recovery.js';
 import type { SecurityApi } from './routes-security.js';
+import type { ComplianceApi } from './routes-compliance.js';
 import type { AuditLog } from '../rules/audit-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { RulePreview } from '../../../shared/api.js';
@@ -79,6 +80,8 @@ export interface ApiServices {
   recovery: RecoveryApi;
   /** Detections and the detection rules' state (electron/core/security/). */
   security: SecurityApi;
+  /** Posture facts, compliance scorecards and the evidence export (electron/core/compliance/). */
+  compliance: ComplianceApi;
   /** Retire an agent; resolves once that is durable. */
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
 }

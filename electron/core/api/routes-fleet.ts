@@ -23,6 +23,7 @@ import type { NotifyRouteKey } from './routes-notify.js';
 import type { RuleRouteKey } from './routes-rules.js';
 import type { RecoveryRouteKey } from './routes-recovery.js';
 import type { SecurityRouteKey } from './routes-security.js';
+import type { ComplianceRouteKey } from './routes-compliance.js';
 
 export type FleetRouteKey = Exclude<
   RouteKey,
@@ -37,6 +38,7 @@ export type FleetRouteKey = Exclude<
   | RuleRouteKey
   | RecoveryRouteKey
   | SecurityRouteKey
+  | ComplianceRouteKey
 >;
 
 function alertAction(fn: () => Alert | null) {
