@@ -286,7 +286,7 @@ describe('posture facts and compliance', () => {
     expect(posture.controls.find((c) => c.id === 'host-firewall-active')).toMatchObject({
       result: 'unknown',
     });
-    agent.stop();
+    a.stop();
 
     // An older console (its welcome says protocol 1) would close on an unknown type: no facts.
     fake = await startFakeConsole({});
