@@ -266,7 +266,7 @@ describe('posture facts and compliance', () => {
         intervals: { headline: 600_000, network: 600_000, filesystems: 600_000 },
         log: () => {},
         security: false,
-        posture: { host: fixtureHost, platform: 'linux', watchPaths: [] },
+        posture: { host: fixtureHost, platform: 'linux', watchPaths: [], firstDelayMs: 0 },
         onFatal: () => {},
       });
       agent.start();

@@ -18,6 +18,8 @@ export interface PostureShipperDeps {
 
 export interface PostureSettings {
   everyMs?: number;
+  /** The first collection waits this long after start, so it does not crowd the connect. */
+  firstDelayMs?: number;
   /** A burst of file changes is collected once, this long after the last. */
   debounceMs?: number;
   watchPaths?: readonly string[];
@@ -30,6 +32,7 @@ export class PostureShipper {
   private sent = new Map<string, PostureFact>();
   private timer: TimerHandle | null = null;
   private debounce: TimerHandle | null = null;
+  private first: TimerHandle | null = null;
   private watchers: FSWatcher[] = [];
   private running: Promise<void> | null = null;
   private again = false;
@@ -43,7 +46,10 @@ export class PostureShipper {
   }
 
   start(): void {
-    void this.collect();
+    this.first = this.deps.clock.setTimeout(
+      () => void this.collect(),
+      this.settings.firstDelayMs ?? 3_000,
+    );
     this.timer = this.deps.clock.setInterval(
       () => void this.collect(),
       this.settings.everyMs ?? 60 * 60_000,
@@ -61,6 +67,7 @@ export class PostureShipper {
 
   stop(): void {
     this.timer?.cancel();
+    this.first?.cancel();
     this.debounce?.cancel();
     for (const w of this.watchers.splice(0)) w.close();
   }
