@@ -35,7 +35,7 @@ export class PostureShipper {
   private first: TimerHandle | null = null;
   private watchers: FSWatcher[] = [];
   private running: Promise<void> | null = null;
-  private again = false;
+  private queued: Promise<void> | null = null;
   private readonly host: HostAccess;
 
   constructor(
@@ -78,32 +78,34 @@ export class PostureShipper {
     this.ship();
   }
 
-  /** Collect now; a request while a collection runs runs once more after it. */
+  /**
+   * Collect now. A request while a collection runs is served by one more collection after it
+   * (requests meanwhile share that one), so the answer always reflects the host after the call.
+   */
   collect(): Promise<void> {
     if (this.running) {
-      this.again = true;
-      return this.running;
+      this.queued ??= this.running.then(() => {
+        this.queued = null;
+        return this.collect();
+      });
+      return this.queued;
     }
-    this.running = (async () => {
-      try {
-        const facts = await collectPosture(
-          this.host,
-          () => this.deps.clock.now(),
-          this.deps.platform,
-        );
-        this.latest = new Map(facts.map((f) => [f.id, f]));
-        this.ship();
-      } catch (err) {
-        this.deps.warn(`posture facts not collected: ${(err as Error).message}`);
-      } finally {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          void this.collect();
-        }
-      }
-    })();
+    this.running = this.collectOnce().finally(() => (this.running = null));
     return this.running;
+  }
+
+  private async collectOnce(): Promise<void> {
+    try {
+      const facts = await collectPosture(
+        this.host,
+        () => this.deps.clock.now(),
+        this.deps.platform,
+      );
+      this.latest = new Map(facts.map((f) => [f.id, f]));
+      this.ship();
+    } catch (err) {
+      this.deps.warn(`posture facts not collected: ${(err as Error).message}`);
+    }
   }
 
   private changed(): void {
