@@ -237,6 +237,13 @@ describe('posture facts and compliance', () => {
     tc = await startTestCore({ dataDir });
     const posture = await tc.api<AgentPosture>(`/api/v1/compliance/agents/${a.agentId}`);
     expect(posture.status).toBe(200);
+    // The day's trend point is taken at start (compliance-trend.ndjson).
+    const trend = await waitFor(async () => {
+      const t = (await report()).trend;
+      return t.length > 0 ? t : null;
+    });
+    expect(trend.at(-1)!.day).toBe(new Date(trend.at(-1)!.at).toISOString().slice(0, 10));
+    expect(trend.at(-1)!.ratios['pci-dss']).toBeTypeOf('number');
     expect(posture.body.facts).toMatchObject([{ id: FACT_IDS.firewallActive, value: false }]);
     expect(posture.body.controls.find((c) => c.id === 'host-firewall-active')?.result).toBe('fail');
   });
