@@ -2,6 +2,8 @@
 // over real HTTP: scorecards, per-agent posture, the evidence export in three formats, bad
 // input refused and counted, facts kept across a restart. The reference agent's posture
 // collectors run on a fixture host (no sshd, nft or LUKS disk can be set up here), named as such.
+import { appendFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HostAgent } from '../../agent/agent.js';
 import type { CommandOutcome, HostAccess } from '../../agent/security/posture/host-access.js';
@@ -225,7 +227,7 @@ describe('posture facts and compliance', () => {
     await a.close();
   });
 
-  it('facts survive a restart (facts.ndjson)', async () => {
+  it('facts survive a restart (facts.ndjson), past a damaged line and a torn tail', async () => {
     tc = await startTestCore();
     const a = await connectAgent(tc.addr.ingestUrl, { protocol: 2 });
     a.send({ type: 'facts', full: true, facts: [fact(FACT_IDS.firewallActive, false)] });
@@ -234,6 +236,11 @@ describe('posture facts and compliance', () => {
     await a.close();
     const dataDir = tc.dataDir;
     await tc.stop({ keepDir: true });
+    // A line damaged on disk and a write torn by a crash: skipped, the rest replayed.
+    await appendFile(
+      join(dataDir, 'facts.ndjson'),
+      'deadbeef ["p","c99",{"oops":1}]\n00000000 ["p","c1',
+    );
     tc = await startTestCore({ dataDir });
     const posture = await tc.api<AgentPosture>(`/api/v1/compliance/agents/${a.agentId}`);
     expect(posture.status).toBe(200);
