@@ -15,6 +15,11 @@ import { AuthShipper, type AuthShipperSettings } from './security/auth-shipper.j
 import { FimMonitor, type FimSettings } from './security/fim/fim-monitor.js';
 import { PortMonitor, type PortSettings } from './security/ports/port-monitor.js';
 import { FileCredentialStore, MemoryCredentialStore } from './credential-file.js';
+import {
+  PostureShipper,
+  type PostureSettings,
+  type PostureShipperDeps,
+} from './security/posture/posture-shipper.js';
 import { Uplink } from './uplink.js';
 import type { UplinkEvent } from './uplink-events.js';
 
@@ -61,6 +66,11 @@ export interface HostAgentOptions {
   fim?: FimSettings | false;
   /** Listening ports (Linux; baseline in `stateDir`); false turns them off (`--no-ports`). */
   ports?: PortSettings | false;
+  /**
+   * Posture facts for compliance (`facts` messages, to consoles of protocol 2 on); false
+   * turns them off (`--no-posture`). `host` replaces the command runner and files in tests.
+   */
+  posture?: (PostureSettings & Pick<PostureShipperDeps, 'host' | 'platform'>) | false;
   /** The uplink's connection events (connecting, retrying, paused, replaced …). */
   onEvent?: (event: UplinkEvent) => void;
   onFatal: (reason: string) => void;
@@ -83,6 +93,8 @@ export class HostAgent {
   readonly scraper: Scraper | null;
   readonly fim: FimMonitor | null;
   readonly ports: PortMonitor | null;
+  /** The host's posture facts, unless turned off. */
+  readonly posture: PostureShipper | null;
 
   constructor(private readonly opts: HostAgentOptions) {
     const store = opts.stateDir
@@ -159,6 +171,23 @@ export class HostAgent {
     };
     this.fim = opts.fim === false ? null : new FimMonitor(hostSecurity, opts.fim ?? {});
     this.ports = opts.ports === false ? null : new PortMonitor(hostSecurity, opts.ports ?? {});
+    const posture = opts.posture === false ? null : (opts.posture ?? {});
+    this.posture = posture
+      ? new PostureShipper(
+          {
+            clock: opts.clock,
+            send: (facts, full) => this.uplink.sendFacts(facts, full),
+            warn: opts.log,
+            ...(posture.host ? { host: posture.host } : {}),
+            ...(posture.platform ? { platform: posture.platform } : {}),
+          },
+          posture,
+        )
+      : null;
+    if (this.posture) {
+      const shipper = this.posture;
+      this.uplink.onWelcomed(() => shipper.connected());
+    }
     this.collectors = hostReader().then(collectors);
     // A failure surfaces on each collection (logged there); do not let it go unhandled here.
     this.collectors.catch(() => {});
@@ -181,6 +210,7 @@ export class HostAgent {
       this.timers.push(this.opts.clock.setInterval(() => void this.collectQuotas(), every));
     }
     this.scraper?.start();
+    this.posture?.start();
     this.security
       ?.start()
       .catch((err: Error) => this.opts.log(`authentication events not collected: ${err.message}`));
@@ -226,6 +256,7 @@ export class HostAgent {
     void this.security?.stop();
     this.fim?.stop();
     this.ports?.stop();
+    this.posture?.stop();
     this.uplink.stop();
   }
 

@@ -16,6 +16,7 @@ import {
   sudoersChangeEvent,
 } from './sim-attacks.js';
 import { SimCredentials } from './sim-credentials.js';
+import { isNonCompliant, simulatedFacts } from './sim-posture.js';
 import { Uplink } from './uplink.js';
 
 export interface SimulatorOptions {
@@ -48,6 +49,12 @@ export interface SimulatorOptions {
    * about one burst per agent per 10 minutes. Off by default.
    */
   authNoise?: boolean;
+  /**
+   * Every agent sends posture facts on connect; one in this many (by index and seed) is
+   * non-compliant (root login allowed, and maybe password logins, no firewall, pending
+   * security updates, no auditd). 0: all compliant. Default 10.
+   */
+  nonCompliantEvery?: number;
 }
 
 interface VirtualAgent {
@@ -297,7 +304,29 @@ export class Simulator {
     });
   }
 
+  /** The indexes of the non-compliant hosts (see SimulatorOptions.nonCompliantEvery). */
+  nonCompliant(): number[] {
+    const every = this.opts.nonCompliantEvery ?? 10;
+    return this.agents
+      .filter((a) => isNonCompliant(a.index, this.opts.seed, every))
+      .map((a) => a.index);
+  }
+
   private makeUplink(
+    agent: Pick<VirtualAgent, 'index' | 'region' | 'type' | 'hostname' | 'actions'>,
+  ): Uplink {
+    const uplink = this.newUplink(agent);
+    const every = this.opts.nonCompliantEvery ?? 10;
+    uplink.onWelcomed(() =>
+      uplink.sendFacts(
+        simulatedFacts(agent.index, this.opts.seed, every, this.opts.clock.now()),
+        true,
+      ),
+    );
+    return uplink;
+  }
+
+  private newUplink(
     agent: Pick<VirtualAgent, 'index' | 'region' | 'type' | 'hostname' | 'actions'>,
   ): Uplink {
     return new Uplink({

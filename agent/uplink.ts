@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../shared/clock.js';
 import {
   CLOSE,
   ERROR_CODES,
+  FACTS_PROTOCOL_VERSION,
   PROTOCOL_VERSION,
   MAX_FRAME_BYTES,
   MAX_SAMPLES_PER_BATCH,
@@ -17,6 +18,7 @@ import type {
 } from '../shared/protocol.js';
 import type { CredentialStore } from './credential-file.js';
 import { UplinkAuth } from './uplink-auth.js';
+import { MAX_FACTS_PER_MESSAGE, type PostureFact } from '../shared/posture.js';
 import type { ActionEndpoint } from './actions/endpoint.js';
 import { Backoff } from './backoff.js';
 import { Outbox, type OutboxBatch } from './outbox.js';
@@ -95,6 +97,9 @@ export class Uplink {
   };
   private ws: WebSocket | null = null;
   private welcomed = false;
+  /** The protocol version the console's welcome said (0 before the first welcome). */
+  consoleProtocol = 0;
+  private readonly welcomeListeners: (() => void)[] = [];
   private welcomedAt: number | null = null;
   private stopped = false;
   private nextSeq = 1;
@@ -190,6 +195,29 @@ export class Uplink {
     }
     this.enqueue(seq, frame);
     return seq;
+  }
+
+  /** Called after every welcome (the first and each reconnect), once queued batches are sent. */
+  onWelcomed(listener: () => void): void {
+    this.welcomeListeners.push(listener);
+  }
+
+  /** Whether the console takes `facts` (its welcome said protocol 2 or later). */
+  get takesFacts(): boolean {
+    return this.welcomed && this.consoleProtocol >= FACTS_PROTOCOL_VERSION;
+  }
+
+  /**
+   * Send posture facts now (not queued, not acked: `full` sets are resent on every connect).
+   * False when not connected or the console is older than protocol 2.
+   */
+  sendFacts(facts: readonly PostureFact[], full: boolean): boolean {
+    if (!this.takesFacts || facts.length === 0) return false;
+    for (let i = 0; i < facts.length; i += MAX_FACTS_PER_MESSAGE) {
+      const chunk = facts.slice(i, i + MAX_FACTS_PER_MESSAGE);
+      if (!this.sendNow(JSON.stringify({ type: 'facts', full, facts: chunk }))) return false;
+    }
+    return true;
   }
 
   sendEvents(events: AgentEvent[]): number {
@@ -323,6 +351,7 @@ export class Uplink {
     switch (msg.type) {
       case 'welcome':
         this.keep(msg);
+        this.consoleProtocol = typeof msg.protocol === 'number' ? msg.protocol : 1;
         this.onWelcome(msg.agentId, msg.heartbeatIntervalMs);
         return this.opts.actions?.onWelcome(msg.serverTime);
       case 'ack':
@@ -377,6 +406,7 @@ export class Uplink {
     const resent = this.outbox.unsent().filter((b) => b.resend).length;
     this.emit({ type: 'connected', agentId, reconnect, resent: this.paused ? 0 : resent });
     this.flush();
+    for (const listener of this.welcomeListeners) listener();
   }
 
   private onError(msg: ErrorMessage): void {

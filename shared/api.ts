@@ -20,6 +20,7 @@ import type { RecoveryRoutes, RecoveryRun } from './recovery.js';
 import type { SecurityRoutes } from './security.js';
 import type { InteropRoutes } from './interop.js';
 import type { CredentialsRoutes } from './credentials.js';
+import type { ComplianceRoutes } from './compliance.js';
 
 export type { RegionHistoryRange } from './api-constants.js';
 export * from './rules-api.js';
@@ -345,7 +346,8 @@ export interface ApiRoutes
     RecoveryRoutes,
     SecurityRoutes,
     InteropRoutes,
-    CredentialsRoutes {
+    CredentialsRoutes,
+    ComplianceRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
   'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {

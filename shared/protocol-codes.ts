@@ -3,14 +3,20 @@
 // frames, does not load the schema library: its memory is part of what it costs a host.
 
 /**
- * 2 adds per-agent keys: a hello with protocol 2 on a connection authenticated with the
- * enrolment secret is answered by a welcome carrying the agent's own key (`credential`),
- * and later connections authenticate with that key. Protocol 1 hellos are still accepted
- * (see docs/protocol.md, "Credentials").
+ * 2 adds per-agent keys and posture facts. A hello with protocol 2 on a connection
+ * authenticated with the enrolment secret is answered by a welcome carrying the agent's own key
+ * (`credential`), and later connections authenticate with that key; a protocol-2 agent sends
+ * `facts` (posture) once the welcome says 2. Protocol 1 hellos are still accepted: such an
+ * agent keeps the shared secret and is "unknown" on the compliance scorecards (see
+ * docs/protocol.md, "Versions").
  */
 export const PROTOCOL_VERSION = 2;
 /** Every protocol version the console accepts in a hello. */
 export const SUPPORTED_PROTOCOLS = [1, 2] as const;
+/** The oldest agent protocol a console accepts in `hello`. */
+export const MIN_PROTOCOL_VERSION = 1;
+/** Agents send `facts` only to a console whose `welcome` says at least this version. */
+export const FACTS_PROTOCOL_VERSION = 2;
 /**
  * An agent key as sent in `Authorization: Bearer mak.<keyId>.<secret>`: the key id names the
  * console's record, the secret (32 random bytes, base64url) proves it.

@@ -13,6 +13,7 @@ import {
   MAX_SAMPLES_PER_BATCH,
   SUPPORTED_PROTOCOLS,
 } from './protocol-codes.js';
+import { MAX_FACT_EVIDENCE_CHARS, MAX_FACTS_PER_MESSAGE } from './posture.js';
 
 // The protocol's plain values (version, limits, close and error codes) live apart from the
 // schemas, so an agent can use them without loading the schema library.
@@ -144,6 +145,44 @@ export const EventsMessage = Type.Object(
   },
 );
 
+/** One posture fact (shared/posture.ts lists the ids; docs/security.md what each means). */
+export const PostureFactSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)+$', maxLength: 64 }),
+    value: Type.Union([
+      Type.String({ maxLength: 256 }),
+      Type.Number(),
+      Type.Boolean(),
+      Type.Null(),
+    ]),
+    status: Type.Union([Type.Literal('collected'), Type.Literal('not_collected')]),
+    reason: Type.Optional(Type.String({ maxLength: 512 })),
+    evidence: Type.Object(
+      {
+        source: Type.String({ maxLength: 512, description: 'The command run or the file read.' }),
+        raw: Type.String({ maxLength: MAX_FACT_EVIDENCE_CHARS }),
+      },
+      { additionalProperties: false },
+    ),
+    collectedAt: EpochMs,
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * Agent → console (protocol 2): host posture facts for compliance. `full` is the whole set
+ * (sent on every connect); otherwise only the facts that changed. Not acked: the next
+ * connect resends the full set.
+ */
+export const FactsMessage = Type.Object(
+  {
+    type: Type.Literal('facts'),
+    full: Type.Boolean(),
+    facts: Type.Array(PostureFactSchema, { minItems: 1, maxItems: MAX_FACTS_PER_MESSAGE }),
+  },
+  { additionalProperties: false, description: 'Posture facts (protocol 2).' },
+);
+
 /** Parameter name → value of an action. Values are plain strings; the agent checks each one. */
 export const ActionParams = Type.Record(
   Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9_]{0,63}$' }),
@@ -200,12 +239,8 @@ export const ActionResultMessage = Type.Object(
 export const WelcomeMessage = Type.Object(
   {
     type: Type.Literal('welcome'),
-    protocol: Type.Union(
-      SUPPORTED_PROTOCOLS.map((v) => Type.Literal(v)),
-      {
-        description: "The hello's protocol version, echoed.",
-      },
-    ),
+    /** The hello's protocol version, echoed: an agent sends only what this version knows. */
+    protocol: Type.Integer({ minimum: 1 }),
     agentId: Type.String(),
     heartbeatIntervalMs: Type.Integer({ minimum: 1 }),
     serverTime: EpochMs,
@@ -263,6 +298,7 @@ export type Sample = Static<typeof Sample>;
 export type MetricsMessage = Static<typeof MetricsMessage>;
 export type AgentEvent = Static<typeof AgentEvent>;
 export type EventsMessage = Static<typeof EventsMessage>;
+export type FactsMessage = Static<typeof FactsMessage>;
 export type WelcomeMessage = Static<typeof WelcomeMessage>;
 export type AckMessage = Static<typeof AckMessage>;
 export type ErrorMessage = Static<typeof ErrorMessage>;
@@ -272,7 +308,12 @@ export type ActionResultMessage = Static<typeof ActionResultMessage>;
 export type ActionAckMessage = Static<typeof ActionAckMessage>;
 
 export type AgentMessage =
-  HelloMessage | HeartbeatMessage | MetricsMessage | EventsMessage | ActionResultMessage;
+  | HelloMessage
+  | HeartbeatMessage
+  | MetricsMessage
+  | EventsMessage
+  | ActionResultMessage
+  | FactsMessage;
 export type ConsoleMessage =
   WelcomeMessage | AckMessage | ErrorMessage | ActionMessage | ActionAckMessage;
 
@@ -283,6 +324,7 @@ export const AGENT_MESSAGE_SCHEMAS = {
   metrics: MetricsMessage,
   events: EventsMessage,
   action_result: ActionResultMessage,
+  facts: FactsMessage,
 } as const satisfies Record<AgentMessage['type'], TSchema>;
 
 export const CONSOLE_MESSAGE_SCHEMAS = {

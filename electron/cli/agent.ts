@@ -98,6 +98,7 @@ export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
         ? { fim: { paths: fimPaths } }
         : {}),
     ...(flags['no-security'] || flags['no-ports'] ? { ports: false as const } : {}),
+    ...(flags['no-posture'] ? { posture: false as const } : {}),
     onEvent: (e) => reporter.report(e),
     onFatal: (reason) => {
       fatal = reason;

@@ -239,6 +239,11 @@ export const AGENT = {
       description:
         'no listening-port events (Linux /proc/net/tcp and tcp6 every 30 s; baseline in <state-dir>/ports-baseline.json)',
     },
+    'no-posture': {
+      type: 'boolean',
+      description:
+        'do not collect posture facts (sshd settings, firewall, time sync, auditd, password ageing, updates, disk encryption) for the compliance scorecards',
+    },
   },
   notes: [
     'Quiet while healthy: it prints when it connects, retries, is paused or refused, and each action it runs or refuses.',

@@ -33,6 +33,7 @@ export function createServers(
     registry: core.registry.log,
     recovery: core.recovery.service,
     onAuthRefused: (source, reason) => core.security.onIngestRefused(source, reason),
+    posture: core.compliance,
   });
   const { api, stream } = createApi({
     config: core.config,
@@ -61,6 +62,7 @@ export function createServers(
     recovery: { ...core.recovery, runs: core.recovery.views },
     security: core.security.service,
     credentials: credentials.service,
+    compliance: core.compliance,
     session: () => core.session(),
     stats: () => core.stats(),
     storage: () => core.storageReport(),

@@ -25,6 +25,8 @@ import { restoreCore, stateSnapshot, wireBookkeeping } from './core-state.js';
 import { createNotifier, type Notifier } from './notify/create-notifier.js';
 import { createRecovery, type Recovery as RecoveryParts } from './recovery/recovery-wiring.js';
 import { createSecurity, type Security } from './security/security-wiring.js';
+import { createCompliance } from './compliance/compliance-wiring.js';
+import type { ComplianceService } from './compliance/compliance-service.js';
 import {
   createAdmission,
   createLowDiskWatch,
@@ -106,6 +108,8 @@ export class MonitoringCore {
   readonly security: Security;
   /** Alerts forwarded to external Alertmanagers (electron/core/interop/). */
   readonly alertForwarding: AlertForwarding;
+  /** Posture facts, the control catalogue, scorecards and evidence export (electron/core/compliance/). */
+  readonly compliance: ComplianceService;
   readonly sessionToken: string;
   agentToken = '';
   /** Agent keys, the enrolment secret and ingest TLS (electron/core/credentials/), once started. */
@@ -320,6 +324,15 @@ export class MonitoringCore {
       ...{ metrics: this.metrics, fleet: this.fleet, alerts: this.alerts },
       consoleUrl: () => this.addresses?.apiUrl ?? '',
     });
+    this.compliance = createCompliance({
+      config,
+      clock: this.clock,
+      logger: this.logger,
+      metrics: this.metrics,
+      fleet: this.fleet,
+      audit: this.audit,
+      security: this.security.service,
+    });
     wireBookkeeping(this, this.persistedRegions);
   }
 
@@ -339,6 +352,8 @@ export class MonitoringCore {
     await this.recovery.open();
     await this.security.open();
     this.security.start();
+    await this.compliance.open();
+    this.compliance.start();
     // Before ingest listens: no alert an agent raises goes by unseen.
     this.recovery.start();
     const replayed = await this.store.open();
@@ -422,6 +437,7 @@ export class MonitoringCore {
       this.incidents.close(),
       this.audit.close(),
       this.credentials?.keys.close(),
+      this.compliance.close(),
     ]);
   }
 

@@ -17,6 +17,7 @@ import { SilencesView } from './views/silences/SilencesView';
 import { Overview } from './views/overview/Overview';
 import { RegionView } from './views/region/RegionView';
 import { RecoveryView } from './views/recovery/RecoveryView';
+import { ComplianceView } from './views/compliance/ComplianceView';
 import { RulesView } from './views/rules/RulesView';
 import { SettingsView } from './views/settings/SettingsView';
 import { TrendsView } from './views/trends/TrendsView';
@@ -59,6 +60,8 @@ function Content() {
       return <RulesView />;
     case 'recovery':
       return <RecoveryView selected={route.id} />;
+    case 'compliance':
+      return <ComplianceView />;
     case 'settings':
       return <SettingsView />;
     default:

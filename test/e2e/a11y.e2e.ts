@@ -220,6 +220,7 @@ describe('accessibility: every page with a fleet', () => {
     },
     { name: 'rules', hash: '#/rules', ready: byTestId('rule-row-cpu_usage') },
     { name: 'recovery', hash: '#/recovery', ready: byTestId('runbook-a11y-restart') },
+    { name: 'compliance', hash: '#/compliance', ready: byTestId('compliance-control') },
     {
       name: 'region',
       hash: '#/regions/ap-northeast-1',

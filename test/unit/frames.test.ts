@@ -148,7 +148,10 @@ describe('parseAgentFrame', () => {
     });
 
     it('wrong protocol version and bad enum values → 4001', () => {
+      // Versions 1 (before facts) and 2 are both taken; anything else is not this protocol.
+      expect(parseAgentFrame(JSON.stringify({ ...hello, protocol: 2 })).ok).toBe(true);
       expect(rejected(JSON.stringify({ ...hello, protocol: 3 })).close.code).toBe(4001);
+      expect(rejected(JSON.stringify({ ...hello, protocol: 0 })).close.code).toBe(4001);
       expect(rejected(JSON.stringify({ ...hello, agentType: 'toaster' })).close.code).toBe(4001);
       expect(rejected(JSON.stringify({ ...hello, region: 'US_EAST' })).close.code).toBe(4001);
     });

@@ -24,6 +24,7 @@ import type { ForecastingApi } from './route-spec.js';
 import type { RecoveryApi } from './routes-recovery.js';
 import type { SecurityApi } from './routes-security.js';
 import type { CredentialsApi } from './routes-credentials.js';
+import type { ComplianceApi } from './routes-compliance.js';
 import type { RecoveryRun } from '../../../shared/recovery.js';
 import { runRangeQuery } from './routes-metrics.js';
 import { INTERNAL_METRICS } from '../fleet/region-history.js';
@@ -58,6 +59,8 @@ export interface ApiParts {
   security: SecurityApi;
   /** Agent keys and the enrolment secret (electron/core/credentials/). */
   credentials: CredentialsApi;
+  /** Compliance (electron/core/compliance/). */
+  compliance: ComplianceApi;
   rules: RuleBook;
   previewRule(rule: Rule): RulePreview;
   audit: AuditLog;
@@ -83,6 +86,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     recovery: p.recovery,
     security: p.security,
     credentials: p.credentials,
+    compliance: p.compliance,
     fleet: p.fleet,
     alerts: p.alerts,
     incidents: p.incidents,

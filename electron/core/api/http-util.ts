@@ -28,6 +28,30 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
+/** A route's answer that is a file (RawFileResponse in shared/compliance.ts). */
+export function isRawFile(
+  v: unknown,
+): v is { rawFile: { contentType: string; filename: string; body: string } } {
+  const f = (v as { rawFile?: unknown } | null)?.rawFile as Record<string, unknown> | undefined;
+  return typeof f === 'object' && f !== null && typeof f.body === 'string';
+}
+
+export function sendRawFile(
+  res: ServerResponse,
+  file: { contentType: string; filename: string; body: string },
+): void {
+  res.writeHead(200, {
+    'Content-Type': file.contentType,
+    'Content-Length': Buffer.byteLength(file.body),
+    'Content-Disposition': `attachment; filename="${file.filename.replace(/[^A-Za-z0-9._-]/g, '_')}"`,
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    // The HTML report runs nothing and loads nothing from anywhere.
+    'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
+  });
+  res.end(file.body);
+}
+
 export function sendError(res: ServerResponse, err: HttpError): void {
   const body: ApiError = {
     error: { code: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) },

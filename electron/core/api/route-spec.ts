@@ -24,6 +24,7 @@ import type { NotifyApi } from './routes-notify.js';
 import type { RecoveryApi } from './routes-recovery.js';
 import type { SecurityApi } from './routes-security.js';
 import type { CredentialsApi } from './routes-credentials.js';
+import type { ComplianceApi } from './routes-compliance.js';
 import type { AuditLog } from '../rules/audit-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { RulePreview } from '../../../shared/api.js';
@@ -85,6 +86,8 @@ export interface ApiServices {
   alertmanagers(): InteropRoutes['GET /api/v1/alertmanagers']['response'];
   /** Agent keys and the enrolment secret (electron/core/credentials/). */
   credentials: CredentialsApi;
+  /** Posture facts, compliance scorecards and the evidence export (electron/core/compliance/). */
+  compliance: ComplianceApi;
   /** Retire an agent; resolves once that is durable. */
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
 }

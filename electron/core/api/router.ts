@@ -11,6 +11,7 @@ import { RECOVERY_ROUTES } from './routes-recovery.js';
 import { SECURITY_ROUTES } from './routes-security.js';
 import { INTEROP_ROUTES } from './routes-interop.js';
 import { CREDENTIALS_ROUTES } from './routes-credentials.js';
+import { COMPLIANCE_ROUTES } from './routes-compliance.js';
 
 export type { ApiServices } from './route-spec.js';
 
@@ -26,6 +27,7 @@ const ROUTES: { [K in RouteKey]: RouteSpec<K> } = {
   ...SECURITY_ROUTES,
   ...INTEROP_ROUTES,
   ...CREDENTIALS_ROUTES,
+  ...COMPLIANCE_ROUTES,
 };
 
 interface CompiledRoute {

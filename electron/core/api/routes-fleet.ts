@@ -25,6 +25,7 @@ import type { RecoveryRouteKey } from './routes-recovery.js';
 import type { InteropRouteKey } from './routes-interop.js';
 import type { SecurityRouteKey } from './routes-security.js';
 import type { CredentialsRouteKey } from '../../../shared/credentials.js';
+import type { ComplianceRouteKey } from './routes-compliance.js';
 
 export type FleetRouteKey = Exclude<
   RouteKey,
@@ -41,6 +42,7 @@ export type FleetRouteKey = Exclude<
   | SecurityRouteKey
   | InteropRouteKey
   | CredentialsRouteKey
+  | ComplianceRouteKey
 >;
 
 function alertAction(fn: () => Alert | null) {

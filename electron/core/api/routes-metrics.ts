@@ -18,6 +18,7 @@ import type { RuleRouteKey } from './routes-rules.js';
 import type { RecoveryRouteKey } from './routes-recovery.js';
 import type { SecurityRouteKey } from './routes-security.js';
 import type { InteropRouteKey } from './routes-interop.js';
+import type { ComplianceRouteKey } from './routes-compliance.js';
 
 type MetricRouteKey = Exclude<
   RouteKey,
@@ -30,6 +31,7 @@ type MetricRouteKey = Exclude<
   | SecurityRouteKey
   | InteropRouteKey
   | CredentialsRouteKey
+  | ComplianceRouteKey
 >;
 
 const DEFAULT_RANGE_MS = 3_600_000;

@@ -9,7 +9,14 @@ import { watchAcceptErrors } from '../net/accept-errors.js';
 import { ConnectionGuard } from '../net/connection-guard.js';
 import { refuseConnection } from '../net/refuse.js';
 import { ApiAccess, isPageNavigation } from './access.js';
-import { HttpError, readJsonBody, sendError, sendJson } from './http-util.js';
+import {
+  HttpError,
+  isRawFile,
+  readJsonBody,
+  sendError,
+  sendJson,
+  sendRawFile,
+} from './http-util.js';
 import { matchRoute, routeHasBody, runRoute, type ApiServices } from './router.js';
 import { FEDERATE_PATH, serveFederate } from './route-federate.js';
 import type { FederationSource } from '../interop/federation.js';
@@ -130,7 +137,10 @@ export class ApiServer {
       const body = routeHasBody(match) ? await readJsonBody(req) : undefined;
       const query = Object.fromEntries(url.searchParams);
       delete query.token;
-      return sendJson(res, 200, await runRoute(match, query, body, this.deps.services));
+      const result = await runRoute(match, query, body, this.deps.services);
+      // A file (the compliance export) goes out as itself, not as JSON.
+      if (isRawFile(result)) return sendRawFile(res, result.rawFile);
+      return sendJson(res, 200, result);
     }
     if (method !== 'GET' && method !== 'HEAD')
       throw new HttpError(405, 'method_not_allowed', `${method} ${url.pathname}`);

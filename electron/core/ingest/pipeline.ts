@@ -3,6 +3,7 @@ import {
   ERROR_CODES,
   type ActionResultMessage,
   type EventsMessage,
+  type FactsMessage,
   type HelloMessage,
   type MetricsMessage,
   type Sample,
@@ -47,6 +48,8 @@ export interface PipelineDeps {
   registry: Pick<AgentLog, 'persist'>;
   /** Action results and the samples verifications wait for (electron/core/recovery/). */
   recovery?: RecoveryIngestSink;
+  /** Posture facts (electron/core/compliance/). */
+  posture?: { onFacts(agentId: string, msg: FactsMessage): Promise<void> };
 }
 
 /** What happens to each accepted frame: registry, recent values, rule checks, event log. */
@@ -77,6 +80,10 @@ export class IngestPipeline implements IngestHandler {
 
   actionResult(agentId: string, msg: ActionResultMessage): Promise<void> {
     return this.deps.recovery?.actionResult(agentId, msg) ?? Promise.resolve();
+  }
+
+  facts(agentId: string, msg: FactsMessage): Promise<void> {
+    return this.deps.posture?.onFacts(agentId, msg) ?? Promise.resolve();
   }
 
   closed(agentId: string, connectionId: number, status: 'offline' | 'error'): void {

@@ -6,6 +6,7 @@ import {
   type ActionResultMessage,
   type ConsoleMessage,
   type EventsMessage,
+  type FactsMessage,
   type HelloMessage,
   type MetricsMessage,
 } from '../../../shared/protocol.js';
@@ -54,6 +55,11 @@ export interface IngestHandler {
    * one the console does not know (counted), so the agent stops resending it.
    */
   actionResult(agentId: string, msg: ActionResultMessage): Promise<void>;
+  /**
+   * Posture facts (protocol 2): kept by the compliance side. Not acked: an agent sends its
+   * full set again on every connect.
+   */
+  facts(agentId: string, msg: FactsMessage): Promise<void>;
   closed(agentId: string, connectionId: number, status: 'offline' | 'error'): void;
   heartbeatIntervalMs: number;
 }
@@ -200,6 +206,9 @@ export class AgentSession {
           () => this.afterRegistered(() => this.send({ type: 'action_ack', id: msg.id })),
           () => {},
         );
+        return;
+      case 'facts':
+        void this.deps.handler.facts(this.agentId, msg).catch(() => {});
         return;
       case 'events': {
         const admission = this.deps.handler.admission();

@@ -63,6 +63,8 @@ interface Episode {
 export class SecurityService {
   private engine: DetectionEngine | null = null;
   private info: DetectionRulesInfo = { loaded: 0, errors: [] };
+  /** Sigma status of each rule in force, by id and by name (for compliance's console controls). */
+  private readonly inForce = new Map<string, string>();
   private readonly recent: DetectionView[] = [];
   private readonly episodes = new Map<string, Episode>();
   private timer: TimerHandle | null = null;
@@ -88,6 +90,11 @@ export class SecurityService {
       loaded: set.rules.length,
       errors: set.errors.map((e) => ({ file: e.file, line: e.line, reason: e.reason })),
     };
+    this.inForce.clear();
+    for (const r of set.rules) {
+      this.inForce.set(r.id, r.status);
+      if (r.name) this.inForce.set(r.name, r.status);
+    }
     this.deps.metrics.rulesLoaded.set(set.rules.length);
     this.deps.metrics.ruleErrors.set(set.errors.length);
     this.engine = new DetectionEngine({
@@ -99,6 +106,12 @@ export class SecurityService {
       rules: set.rules.length,
       rejectedFiles: set.errors.length,
     });
+  }
+
+  /** Whether a rule (Sigma id or name) is loaded, and its Sigma status. */
+  ruleStatus(idOrName: string): { loaded: boolean; status: string | null } {
+    const status = this.inForce.get(idOrName);
+    return { loaded: status !== undefined, status: status ?? null };
   }
 
   /** Sweep on the clock; detection alerts still open from before a restart resolve when quiet. */

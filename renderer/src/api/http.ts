@@ -100,6 +100,40 @@ export class ApiClient {
     return json as RouteResponse<K>;
   }
 
+  /** A route that answers with a file (the compliance export): its text and suggested name. */
+  async file<K extends GetRoute>(
+    route: K,
+    query: Partial<ApiRoutes[K]['query']>,
+  ): Promise<{ text: string; type: string; filename: string }> {
+    const url = new URL(route.split(' ')[1]!, this.endpoint.apiBase);
+    for (const [k, v] of Object.entries(query)) {
+      if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    }
+    const headers: Record<string, string> = {};
+    if (this.endpoint.token) headers.Authorization = `Bearer ${this.endpoint.token}`;
+    let res: Response;
+    try {
+      res = await fetch(url, { headers, credentials: 'same-origin' });
+    } catch {
+      throw new ApiRequestError(0, 'unreachable', UNREACHABLE_MESSAGE);
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      const err = (JSON.parse(text || 'null') as ApiError | null)?.error;
+      throw new ApiRequestError(
+        res.status,
+        err?.code ?? 'http_error',
+        err?.message ?? res.statusText,
+      );
+    }
+    const disposition = res.headers.get('content-disposition') ?? '';
+    return {
+      text,
+      type: res.headers.get('content-type') ?? 'application/octet-stream',
+      filename: /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'download',
+    };
+  }
+
   get<K extends GetRoute>(
     route: K,
     query?: Partial<ApiRoutes[K]['query']>,

@@ -7,6 +7,7 @@ import { compareInTab, isOpen } from '../../lib/alerts';
 import { ageSince, formatTimestamp } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
 import { hrefFor } from '../../lib/route';
+import { AgentPosture } from '../compliance/AgentPosture';
 import { AgentCapacity } from './AgentCapacity';
 import { AgentKeys } from './AgentKeys';
 import { AgentSparklines } from './AgentSparklines';
@@ -89,6 +90,7 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
             <h3>Days until full</h3>
             <AgentCapacity agentId={agentId} />
           </section>
+          <AgentPosture agentId={agentId} />
           <section className="drawer__section">
             <h3>Details</h3>
             <dl className="facts">
