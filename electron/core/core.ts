@@ -1,7 +1,7 @@
 import { Foresight } from './forecast/foresight.js';
 import { mkdir } from 'node:fs/promises';
 import type { ConsoleStats, SessionInfo, StorageReport } from '../../shared/api.js';
-import { SEVERITIES, type Severity } from '../../shared/model.js';
+import { SEVERITIES, type Severity, type StoredEvent } from '../../shared/model.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
 import { unitFor } from '../../shared/metric-unit.js';
 import { DEFAULT_RULES, type Rule } from '../../shared/rules.js';
@@ -44,7 +44,8 @@ import type { Recovery } from './state/durable-file.js';
 import { STATE_VERSION } from './state/schema.js';
 import { StateStore } from './state/state-store.js';
 import type { LowDiskWatch } from './store/disk-space.js';
-import { EventLog } from './store/event-log.js';
+import type { EventStore } from './events/event-store.js';
+import { createEventStore, openEventStore } from './events/event-wiring.js';
 import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
 import { VERSION } from './version.js';
@@ -90,7 +91,8 @@ export class MonitoringCore {
   readonly analysis: PerformanceAnalysis;
   /** Forecasts, the capacity table, anomaly detection and fleet outliers. */
   readonly foresight: Foresight;
-  readonly eventLog: EventLog;
+  /** The agents' events on disk, indexed (electron/core/events/). */
+  readonly eventLog: EventStore;
   readonly state: StateStore;
   readonly admission: IngestAdmission;
   readonly consoleAlerts: ConsoleAlerts;
@@ -243,7 +245,11 @@ export class MonitoringCore {
         anomalyWarmupMs: config.anomalyWarmupMs,
       },
     );
-    this.eventLog = new EventLog(config.maxStoredEvents);
+    this.eventLog = createEventStore(config, {
+      clock: this.clock,
+      logger: this.logger,
+      registry: this.metrics.registry,
+    });
     this.state = new StateStore(
       config.dataDir,
       { clock: this.clock, logger: this.logger, onWritten: () => this.metrics.stateWrites.inc() },
@@ -319,7 +325,8 @@ export class MonitoringCore {
     const { config } = this;
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     this.agentToken = await loadOrCreateAgentToken(config.dataDir, config.agentToken ?? undefined);
-    const migrated = await this.restore();
+    const { migrated, legacyEvents } = await this.restore();
+    const eventsMoved = await openEventStore(this.eventLog, legacyEvents, this.logger);
     await this.notifier.start();
     await this.audit.open();
     await this.recovery.open();
@@ -349,12 +356,13 @@ export class MonitoringCore {
         regions,
         rules: [...this.rules],
         alerts: this.alerts.all(),
-        events: this.eventLog.all(),
+        // Events are the event log's (electron/core/events/); old files' events were moved there.
+        events: [],
       };
     });
     this.state.markDirty();
-    if (migrated) {
-      // Rewrite state.json without the migrated agents, twice, so that state.json.bak (the
+    if (migrated || eventsMoved > 0) {
+      // Rewrite state.json without the migrated agents and events, twice, so that state.json.bak (the
       // fallback for a corrupt file) does not hold them either.
       await this.state.flush();
       this.state.markDirty();
@@ -377,7 +385,6 @@ export class MonitoringCore {
       metrics: this.metrics,
       live: this.live,
       admission: this.admission,
-      persisted: () => this.state.afterNextWrite(),
       registry: this.registry.log,
       recovery: this.recovery.service,
     });
@@ -459,6 +466,7 @@ export class MonitoringCore {
       this.registry.close(),
       this.incidents.close(),
       this.audit.close(),
+      this.eventLog.close(),
     ]);
   }
 
@@ -496,8 +504,8 @@ export class MonitoringCore {
     };
   }
 
-  /** Load state.json and the registry; true when state.json still held agents (migrated). */
-  private async restore(): Promise<boolean> {
+  /** Load state.json and the registry; `migrated` when state.json still held agents. */
+  private async restore(): Promise<{ migrated: boolean; legacyEvents: StoredEvent[] }> {
     const loaded = await this.state.load();
     const legacyAgents = loaded.state?.agents ?? [];
     const agents = await this.registry.open(legacyAgents);
@@ -505,7 +513,6 @@ export class MonitoringCore {
     await this.incidents.open();
     if (loaded.state) {
       this.alerts.load(loaded.state.alerts);
-      this.eventLog.load(loaded.state.events);
       if (loaded.state.rules.length > 0) this.ruleBook.load(loaded.state.rules);
     }
     this.applyRules(this.rules);
@@ -519,7 +526,7 @@ export class MonitoringCore {
       });
     }
     if (loaded.recovery) this.raiseRecoveryAlert(loaded.recovery);
-    return legacyAgents.length > 0;
+    return { migrated: legacyAgents.length > 0, legacyEvents: loaded.state?.events ?? [] };
   }
 
   /** Rules in force at once, wherever they are evaluated; state.json follows. */
@@ -555,7 +562,6 @@ export class MonitoringCore {
       if (previousStatus === null && !this.persistedRegions.has(agent.regionId))
         this.state.markDirty(true);
     });
-    events.on('event.stored', () => this.state.markDirty());
     events.on('alert.revised', () => this.state.markDirty());
     // Counts kept by the alert book: a pass over every open alert per change was quadratic
     // when thousands of agents went offline at once.

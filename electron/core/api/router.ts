@@ -9,6 +9,7 @@ import { INCIDENT_ROUTES } from './routes-incidents.js';
 import { RULE_ROUTES } from './routes-rules.js';
 import { RECOVERY_ROUTES } from './routes-recovery.js';
 import { SECURITY_ROUTES } from './routes-security.js';
+import { EVENT_ROUTES } from './routes-events.js';
 
 export type { ApiServices } from './route-spec.js';
 
@@ -22,6 +23,7 @@ const ROUTES: { [K in RouteKey]: RouteSpec<K> } = {
   ...RULE_ROUTES,
   ...RECOVERY_ROUTES,
   ...SECURITY_ROUTES,
+  ...EVENT_ROUTES,
 };
 
 interface CompiledRoute {

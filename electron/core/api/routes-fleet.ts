@@ -5,7 +5,6 @@ import {
   AlertResolveBody,
   AlertsQuery,
   DecommissionBody,
-  EventsQuery,
   RegionHistoryQuery,
   type RouteKey,
 } from '../../../shared/api.js';
@@ -23,6 +22,7 @@ import type { NotifyRouteKey } from './routes-notify.js';
 import type { RuleRouteKey } from './routes-rules.js';
 import type { RecoveryRouteKey } from './routes-recovery.js';
 import type { SecurityRouteKey } from './routes-security.js';
+import type { EventRouteKey } from './routes-events.js';
 
 export type FleetRouteKey = Exclude<
   RouteKey,
@@ -37,6 +37,7 @@ export type FleetRouteKey = Exclude<
   | RuleRouteKey
   | RecoveryRouteKey
   | SecurityRouteKey
+  | EventRouteKey
 >;
 
 function alertAction(fn: () => Alert | null) {
@@ -53,7 +54,7 @@ function alertAction(fn: () => Alert | null) {
   }
 }
 
-/** Fleet, alert and event routes. */
+/** Fleet and alert routes. */
 export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
   'GET /api/v1/session': { query: EmptyQuery, handle: (_c, s) => s.session() },
   'GET /api/v1/stats': { query: EmptyQuery, handle: (_c, s) => s.stats() },
@@ -126,17 +127,5 @@ export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
         ]);
         return out;
       }),
-  },
-  'GET /api/v1/events': {
-    query: EventsQuery,
-    handle: ({ query }, s) => ({
-      events: s.events.list({
-        ...(query.region ? { regionId: query.region } : {}),
-        ...(query.agent ? { agentId: query.agent } : {}),
-        ...(query.category ? { category: query.category } : {}),
-        ...(query.severity ? { severity: query.severity } : {}),
-        ...(limitOf(query.limit) !== undefined ? { limit: limitOf(query.limit) } : {}),
-      }),
-    }),
   },
 };

@@ -16,6 +16,7 @@ import type { NotifyRouteKey } from './routes-notify.js';
 import type { RuleRouteKey } from './routes-rules.js';
 import type { RecoveryRouteKey } from './routes-recovery.js';
 import type { SecurityRouteKey } from './routes-security.js';
+import type { EventRouteKey } from './routes-events.js';
 
 type MetricRouteKey = Exclude<
   RouteKey,
@@ -26,6 +27,7 @@ type MetricRouteKey = Exclude<
   | RuleRouteKey
   | RecoveryRouteKey
   | SecurityRouteKey
+  | EventRouteKey
 >;
 
 const DEFAULT_RANGE_MS = 3_600_000;
