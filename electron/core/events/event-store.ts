@@ -194,8 +194,11 @@ export class EventStore {
     const needle = q.text.toLowerCase();
     let scanned = 0;
     let lastLooked: RowRef | null = null;
+    // Small reads first: a common word fills the page from the newest few hundred rows.
+    let batchSize = 256;
     while (found.length < q.limit && scanned < this.options.textScanBudget) {
-      const batch = take(rows, Math.min(4096, this.options.textScanBudget - scanned));
+      const batch = take(rows, Math.min(batchSize, this.options.textScanBudget - scanned));
+      batchSize = Math.min(batchSize * 2, 8192);
       if (batch.length === 0) return { events: found, nextCursor: null, scanLimited: false };
       const lines = await this.read(batch);
       for (let i = 0; i < batch.length && found.length < q.limit; i++) {
