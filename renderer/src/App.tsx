@@ -18,6 +18,7 @@ import { Overview } from './views/overview/Overview';
 import { RegionView } from './views/region/RegionView';
 import { RecoveryView } from './views/recovery/RecoveryView';
 import { RulesView } from './views/rules/RulesView';
+import { SecurityView } from './views/security/SecurityView';
 import { SettingsView } from './views/settings/SettingsView';
 import { TrendsView } from './views/trends/TrendsView';
 
@@ -59,6 +60,8 @@ function Content() {
       return <RulesView />;
     case 'recovery':
       return <RecoveryView selected={route.id} />;
+    case 'security':
+      return <SecurityView query={route.query} />;
     case 'settings':
       return <SettingsView />;
     default:

@@ -8,6 +8,7 @@ import { ageSince, formatTimestamp } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
 import { hrefFor } from '../../lib/route';
 import { AgentCapacity } from './AgentCapacity';
+import { AgentSecurity } from './AgentSecurity';
 import { AgentSparklines } from './AgentSparklines';
 import { DecommissionAgent } from './DecommissionAgent';
 
@@ -145,6 +146,7 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
               </ul>
             )}
           </section>
+          <AgentSecurity agentId={agentId} />
           <DecommissionAgent
             agent={agent}
             regionName={regions.get(agent.regionId)?.name ?? agent.regionId}
