@@ -153,6 +153,7 @@ export class EventStore {
    */
   add(events: readonly StoredEvent[]): { stored: StoredEvent[]; durable: Promise<void> } {
     const stored: StoredEvent[] = [];
+    const keys: string[] = [];
     for (const e of events) {
       const key = identity(e);
       if (this.recent.has(key)) {
@@ -160,6 +161,7 @@ export class EventStore {
         continue;
       }
       this.remember(key);
+      keys.push(key);
       stored.push(e);
     }
     if (stored.length === 0) return { stored, durable: Promise.resolve() };
@@ -169,7 +171,12 @@ export class EventStore {
       app = this.startSegment(app.seq + 1);
       void this.enforceRetention().catch(() => {});
     }
-    return { stored, durable: app.append(stored) };
+    const durable = app.append(stored);
+    // Not written, so not held: the agent's resend of this batch must be stored, not skipped.
+    durable.catch(() => {
+      for (const key of keys) this.recent.delete(key);
+    });
+    return { stored, durable };
   }
 
   /** Newest first, paged by cursor. */
