@@ -118,7 +118,10 @@ export interface TopSource {
   lastTs: number;
 }
 
-/** Source IPs by failed authentication attempts with event time in [from, to]. */
+/**
+ * Source IPs by failed authentication attempts with event time in [from, to]: counted in an
+ * array by dictionary id (no map per row), then hosts and users gathered for the top ones only.
+ */
 export function topFailedSources(
   segments: readonly SegmentIndex[],
   dicts: Dictionaries,
@@ -126,35 +129,45 @@ export function topFailedSources(
   to: number,
   limit: number,
 ): TopSource[] {
-  const bySource = new Map<
-    number,
-    { failures: number; lastTs: number; agents: Set<number>; users: Set<number> }
-  >();
-  for (const seg of segments) {
-    if (seg.rows === 0 || seg.maxTs < from || seg.minTs > to) continue;
+  const inRange = segments.filter((s) => s.rows > 0 && s.maxTs >= from && s.minTs <= to);
+  const failures = new Uint32Array(dicts.sourceIp.size + 1);
+  const lastTs = new Float64Array(dicts.sourceIp.size + 1);
+  for (const seg of inRange) {
     for (let row = 0; row < seg.rows; row++) {
       if (!seg.failedAttempt(row)) continue;
       const ip = seg.columns.sourceIp.get(row);
       const ts = seg.ts.get(row);
       if (ip === 0 || ts < from || ts > to) continue;
-      let s = bySource.get(ip);
-      if (!s)
-        bySource.set(ip, (s = { failures: 0, lastTs: ts, agents: new Set(), users: new Set() }));
-      s.failures++;
-      if (ts > s.lastTs) s.lastTs = ts;
-      s.agents.add(seg.columns.agent.get(row));
-      const user = seg.columns.user.get(row);
-      if (user !== 0) s.users.add(user);
+      failures[ip]!++;
+      if (ts > lastTs[ip]!) lastTs[ip] = ts;
     }
   }
-  return [...bySource.entries()]
-    .sort((a, b) => b[1].failures - a[1].failures || b[1].lastTs - a[1].lastTs)
-    .slice(0, limit)
-    .map(([ip, s]) => ({
-      sourceIp: dicts.sourceIp.value(ip),
-      failures: s.failures,
-      hosts: s.agents.size,
-      users: s.users.size,
-      lastTs: s.lastTs,
-    }));
+  const top: number[] = [];
+  for (let ip = 1; ip < failures.length; ip++) if (failures[ip]! > 0) top.push(ip);
+  top.sort((a, b) => failures[b]! - failures[a]! || lastTs[b]! - lastTs[a]!);
+  top.length = Math.min(top.length, limit);
+  const slot = new Map(top.map((ip, i) => [ip, i]));
+  const hosts = top.map(() => new Set<number>());
+  const users = top.map(() => new Set<number>());
+  for (const seg of inRange) {
+    for (const [ip, i] of slot) {
+      const list = seg.postings.sourceIp.get(ip);
+      if (!list) continue;
+      for (let k = 0; k < list.length; k++) {
+        const row = list.get(k);
+        const ts = seg.ts.get(row);
+        if (!seg.failedAttempt(row) || ts < from || ts > to) continue;
+        hosts[i]!.add(seg.columns.agent.get(row));
+        const user = seg.columns.user.get(row);
+        if (user !== 0) users[i]!.add(user);
+      }
+    }
+  }
+  return top.map((ip, i) => ({
+    sourceIp: dicts.sourceIp.value(ip),
+    failures: failures[ip]!,
+    hosts: hosts[i]!.size,
+    users: users[i]!.size,
+    lastTs: lastTs[ip]!,
+  }));
 }
