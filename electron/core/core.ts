@@ -249,6 +249,7 @@ export class MonitoringCore {
       clock: this.clock,
       logger: this.logger,
       registry: this.metrics.registry,
+      observer: this.admission,
     });
     this.state = new StateStore(
       config.dataDir,

@@ -5,6 +5,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { EventsPage } from '../../shared/api.js';
+import type { Alert } from '../../shared/model.js';
 import type { AgentEvent } from '../../shared/protocol.js';
 import { decodeLine } from '../../electron/core/checked-line.js';
 import { connectAgent, startTestCore, waitFor, type TestCore } from '../helpers/core.js';
@@ -33,7 +34,12 @@ const failures = (ip: string, n: number): AgentEvent[] =>
 describe.skipIf(skip !== null)('event log, disk full (a real tmpfs)', () => {
   it('does not ack a batch it could not write, keeps the log whole, and stores the resend once', async () => {
     const disk = fs as Tmpfs;
-    t = await startTestCore({ dataDir: join(disk.dir, 'data') });
+    // The tmpfs is small: ingest resumes once 1 MiB is free again (the default is 64 MiB).
+    t = await startTestCore({
+      dataDir: join(disk.dir, 'data'),
+      diskResumeFreeBytes: 1024 * 1024,
+      ingestProbeMs: 100,
+    });
     const agent = await connectAgent(t.addr.ingestUrl, { hostname: 'full-1' });
     agent.send({ type: 'events', seq: 1, events: failures('192.0.2.1', 5) });
     expect((await agent.next<{ seq: number }>('ack')).seq).toBe(1);
@@ -44,13 +50,38 @@ describe.skipIf(skip !== null)('event log, disk full (a real tmpfs)', () => {
     const refused = await agent.next<{ code: string; seq: number }>('error');
     expect(refused).toMatchObject({ code: 'ingest_paused', seq: 2 });
     expect(await t.metric('meridian_event_log_write_failures')).toBeGreaterThanOrEqual(1);
-    expect(await t.metric('meridian_batches_deferred_total', { reason: 'write_failed' })).toBe(1);
+    expect(await t.metric('meridian_batches_deferred_total', { reason: 'disk_full' })).toBe(1);
 
-    // Space again: the agent resends; acked now, and its events are there once.
+    // Ingest is paused (as for a failed WAL write) and raises the disk alert.
+    await waitFor(
+      async () => (await t!.metric('meridian_ingest_paused')) === 1,
+      undefined,
+      'ingest paused',
+    );
+    const { alerts } = (await t.api<{ alerts: Alert[] }>('/api/v1/alerts')).body;
+    expect(alerts.find((a) => a.ruleId === 'ingest_paused')?.message).toContain('Disk full');
+
+    // Space again: the agent resends, as told, until it is acked; its events are there once.
     await disk.release();
-    await waitFor(async () => (await disk.free()) > 1024 * 1024, undefined, 'free space');
-    agent.send(batch);
-    expect((await agent.next<{ seq: number }>('ack', 30_000)).seq).toBe(2);
+    const answers: { type: string; seq?: number; retryAfterMs?: number }[] = [];
+    agent.ws.on('message', (d) => answers.push(JSON.parse(String(d))));
+    const acked = await waitFor(
+      async () => {
+        const from = answers.length;
+        agent.send(batch);
+        const answer = await waitFor(
+          () => answers.slice(from).find((m) => m.seq === 2),
+          undefined,
+          'an answer to the resend',
+        );
+        if (answer.type === 'ack') return true;
+        await new Promise((r) => setTimeout(r, answer.retryAfterMs ?? 100));
+        return false;
+      },
+      60_000,
+      'the resend acked',
+    );
+    expect(acked).toBe(true);
     const page = (await t.api<EventsPage>('/api/v1/events?sourceIp=192.0.2.2&limit=1000')).body;
     expect(page.events).toHaveLength(200);
     expect(new Set(page.events.map((e) => e.message)).size).toBe(200);

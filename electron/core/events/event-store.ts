@@ -46,6 +46,8 @@ export interface EventStoreOptions {
 export interface EventStoreDeps {
   clock: Clock;
   logger: Logger;
+  /** Told of a failed write (the core pauses ingest until the disk has room, as for the WAL). */
+  observer?: { writeFailed(err: Error): void };
 }
 
 export interface EventSearch extends EventMatch {
@@ -322,6 +324,7 @@ export class EventStore {
       (err) => {
         this.counters.writeFailures++;
         this.deps.logger.error('event log write failed', { error: String(err) });
+        this.deps.observer?.writeFailed(err);
       },
     );
   }

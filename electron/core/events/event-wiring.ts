@@ -2,20 +2,23 @@
 // one-time move of the events state.json used to hold. Kept out of core.ts.
 import { Gauge, type Registry } from 'prom-client';
 import type { StoredEvent } from '../../../shared/model.js';
-import type { Clock } from '../clock.js';
 import type { CoreConfig } from '../config.js';
 import type { Logger } from '../logger.js';
-import { EventStore } from './event-store.js';
+import { EventStore, type EventStoreDeps } from './event-store.js';
 
 const DAY_MS = 86_400_000;
 
 export function createEventStore(
   config: Pick<CoreConfig, 'dataDir' | 'eventRetentionDays' | 'eventMaxBytes' | 'walFlushMs'>,
-  deps: { clock: Clock; logger: Logger; registry: Registry },
+  deps: EventStoreDeps & { registry: Registry },
 ): EventStore {
   const store = new EventStore(
     config.dataDir,
-    { clock: deps.clock, logger: deps.logger },
+    {
+      clock: deps.clock,
+      logger: deps.logger,
+      ...(deps.observer ? { observer: deps.observer } : {}),
+    },
     {
       retentionMs: config.eventRetentionDays * DAY_MS,
       maxBytes: config.eventMaxBytes,

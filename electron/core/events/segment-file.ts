@@ -29,7 +29,7 @@ export type OnWritten = (event: StoredEvent, offset: number, length: number) => 
 
 export class SegmentAppender {
   private handle: Promise<FileHandle>;
-  private pending: { event: StoredEvent; line: Buffer }[] = [];
+  private pending: { event: StoredEvent; line: string; bytes: number }[] = [];
   private waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private writing: Promise<void> = Promise.resolve();
   private timer: TimerHandle | null = null;
@@ -58,9 +58,11 @@ export class SegmentAppender {
 
   append(events: readonly StoredEvent[]): Promise<void> {
     for (const event of events) {
-      const line = Buffer.from(encodeLine(JSON.stringify(event)));
-      this.pending.push({ event, line });
-      this.pendingBytes += line.length;
+      // Strings until the group is written: one buffer per commit, not one per event.
+      const line = encodeLine(JSON.stringify(event));
+      const bytes = Buffer.byteLength(line);
+      this.pending.push({ event, line, bytes });
+      this.pendingBytes += bytes;
     }
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
     if (this.pendingBytes >= EAGER_BYTES) this.flush();
@@ -81,7 +83,6 @@ export class SegmentAppender {
     if (this.pending.length === 0) return;
     const items = this.pending;
     const waiters = this.waiters;
-    const bytes = this.pendingBytes;
     this.pending = [];
     this.waiters = [];
     this.pendingBytes = 0;
@@ -90,17 +91,14 @@ export class SegmentAppender {
         if (this.failed) throw this.failed;
         const handle = await this.handle;
         // appendFile loops until every byte is written (a bare write() may stop short).
-        await handle.appendFile(
-          Buffer.concat(
-            items.map((i) => i.line),
-            bytes,
-          ),
-        );
+        let text = '';
+        for (const i of items) text += i.line;
+        await handle.appendFile(text);
         await handle.datasync();
         let offset = this.size;
-        for (const { event, line } of items) {
-          this.onWritten(event, offset, line.length - 1);
-          offset += line.length;
+        for (const { event, bytes: n } of items) {
+          this.onWritten(event, offset, n - 1);
+          offset += n;
         }
         this.size = offset;
         for (const w of waiters) w.resolve();
