@@ -16,12 +16,13 @@ export function seeded(seed: number): () => number {
 export const ipOf = (n: number) => `198.${18 + ((n >> 16) & 1)}.${(n >> 8) & 255}.${n & 255}`;
 
 /** One agent event: mostly auth noise, some from a handful of loud sources. */
-export function agentEvent(rnd: () => number, ts: number): AgentEvent {
+/** `loudShare`: the failed logins that come from the 8 loud sources (an attack under way). */
+export function agentEvent(rnd: () => number, ts: number, loudShare = 0.2): AgentEvent {
   const r = rnd();
   const user =
     rnd() < 0.6 ? USERS[Math.floor(rnd() * USERS.length)]! : `user${Math.floor(rnd() * 300)}`;
   if (r < 0.55) {
-    const ip = rnd() < 0.2 ? ipOf(Math.floor(rnd() * 8)) : ipOf(Math.floor(rnd() * 20_000));
+    const ip = rnd() < loudShare ? ipOf(Math.floor(rnd() * 8)) : ipOf(Math.floor(rnd() * 20_000));
     return {
       ts,
       category: 'security',

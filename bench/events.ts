@@ -227,7 +227,14 @@ function send(c: Conn, events: AgentEvent[]): Promise<void> {
   });
 }
 
-export async function eventsIngest({ quick }: BenchOptions): Promise<Section> {
+interface IngestPhase {
+  rate: number;
+  latencies: number[];
+  probes: number;
+  stored: number;
+}
+
+async function ingestPhase(quick: boolean, loudShare: number): Promise<IngestPhase> {
   const SECONDS = quick ? 2 : 20;
   const CONNS = 4;
   const BATCH = 500;
@@ -256,7 +263,7 @@ export async function eventsIngest({ quick }: BenchOptions): Promise<Section> {
     const pump = async (c: Conn) => {
       while (!stop) {
         const ts = Date.now();
-        const batch = Array.from({ length: BATCH }, () => agentEvent(rnd, ts));
+        const batch = Array.from({ length: BATCH }, () => agentEvent(rnd, ts, loudShare));
         await send(c, batch);
         stored += BATCH;
       }
@@ -286,7 +293,6 @@ export async function eventsIngest({ quick }: BenchOptions): Promise<Section> {
         await new Promise((r) => setTimeout(r, 50));
       }
     };
-    const t0 = performance.now();
     const warm = quick ? 0.5 : 3;
     let warmStored = 0;
     const warmTimer = setTimeout(() => (warmStored = stored), warm * 1000);
@@ -306,32 +312,41 @@ export async function eventsIngest({ quick }: BenchOptions): Promise<Section> {
     clearTimeout(warmTimer);
     off();
     const rate = (endStored - warmStored) / ((t2 - t1) / 1000);
-    const p99 = percentile(latencies, 99);
     for (const c of [...conns, prober]) c.ws.close();
-    return {
-      title: 'Event ingest with detection',
-      command: 'npm run bench -- events-ingest',
-      figures: [
-        {
-          name: 'events/s sustained, detection on, acked after fsync',
-          value: `${count(rate)}/s`,
-          ...(quick ? {} : { target: '≥ 20,000/s', met: rate >= 20_000 }),
-        },
-        {
-          name: 'event → detection latency (send → brute-force alert)',
-          value: `p50 ${ms(percentile(latencies, 50))}, p99 ${ms(p99)} (${latencies.length} of ${probes} bursts)`,
-          ...(quick ? {} : { target: 'p99 ≤ 100 ms', met: p99 <= 100 }),
-        },
-        {
-          name: 'events stored',
-          value: `${count(core.eventLog.eventCount)} in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
-        },
-      ],
-      notes: [
-        `${CONNS} agent connections over real WebSockets, each with ${IN_FLIGHT} batches of ${BATCH} events in flight (an ack frees a slot), mixed auth/sudo/FIM/port events from 20,000 sources; rate over ${SECONDS} s after ${warm} s of warm-up. Meanwhile a fifth agent sends a burst of 10 failed logins from a new source every 50 ms; latency is from its send to the SSH brute-force alert being raised, measured in the same process.`,
-      ],
-    };
+    return { rate, latencies, probes, stored: core.eventLog.eventCount };
   } finally {
     await done();
   }
+}
+
+export async function eventsIngest({ quick }: BenchOptions): Promise<Section> {
+  const quiet = await ingestPhase(quick, 0);
+  const attack = await ingestPhase(quick, 0.2);
+  const latency = (p: IngestPhase) =>
+    `p50 ${ms(percentile(p.latencies, 50))}, p99 ${ms(percentile(p.latencies, 99))} (${p.latencies.length} of ${p.probes} bursts)`;
+  const p99 = percentile(quiet.latencies, 99);
+  return {
+    title: 'Event ingest with detection',
+    command: 'npm run bench -- events-ingest',
+    figures: [
+      {
+        name: 'events/s sustained, detection on, acked after fsync (background noise)',
+        value: `${count(quiet.rate)}/s`,
+        ...(quick ? {} : { target: '≥ 20,000/s', met: quiet.rate >= 20_000 }),
+      },
+      {
+        name: 'event → detection latency (send → brute-force alert), background noise',
+        value: latency(quiet),
+        ...(quick ? {} : { target: 'p99 ≤ 100 ms', met: p99 <= 100 }),
+      },
+      {
+        name: 'events/s with 8 sources brute-forcing every host (detections firing)',
+        value: `${count(attack.rate)}/s`,
+      },
+      { name: 'event → detection latency during that attack', value: latency(attack) },
+    ],
+    notes: [
+      `4 agent connections over real WebSockets, each with 4 batches of 500 events in flight (an ack frees a slot), mixed auth/sudo/FIM/port events from 20,000 sources; rate over ${quick ? 2 : 20} s after a warm-up. A fifth agent sends a burst of 10 failed logins from a new source every 50 ms; latency is from its send to the SSH brute-force alert being raised, measured in the same process. The second run sends a fifth of the failed logins from 8 sources, so brute-force and spraying detections fire (and revise their alerts) all the time.`,
+    ],
+  };
 }
