@@ -23,6 +23,7 @@ import { alertToScreen, firstPaint, frameTime } from './ui.js';
 import { crossingToEmail, crossingToWebhook } from './notify.js';
 import { outageNotifications } from './outage-notifications.js';
 import { recoveryLatency, recoveryMttr } from './recovery.js';
+import { eventsIngest } from './events.js';
 
 /** WAL seconds for the replay sections: an hour, and the most WAL a console keeps (its byte limit). */
 const replaySeconds = (quick: boolean) => ({
@@ -60,6 +61,8 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   'outage-notifications': outageNotifications,
   recovery: recoveryLatency,
   'recovery-mttr': recoveryMttr,
+  'events-query': isolated('events-query'),
+  'events-ingest': eventsIngest,
 };
 
 const args = process.argv.slice(2);

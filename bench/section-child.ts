@@ -5,6 +5,7 @@ import { anomalyCost } from './anomaly.js';
 import { sketchCost } from './sketches.js';
 import { forecastInput, memoryPerSeries, storageSoak } from './storage.js';
 import type { BenchOptions, Section } from './harness.js';
+import { eventsQuery } from './events.js';
 
 const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   storage: storageSoak,
@@ -13,6 +14,7 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   sketches: sketchCost,
   forecast: forecastBench,
   anomaly: anomalyCost,
+  'events-query': eventsQuery,
 };
 
 const [name, flag] = process.argv.slice(2);

@@ -2,7 +2,7 @@
 // The core's router and the renderer's client both import this file, so the two cannot drift.
 import { Type, type Static } from '@sinclair/typebox';
 import type { PercentileRow, PerformanceTrend, QueryRangeResult } from './analysis.js';
-import { AGENT_TYPES, type Agent, type Alert, type Region, type StoredEvent } from './model.js';
+import { AGENT_TYPES, type Agent, type Alert, type Region } from './model.js';
 import type { FieldProblem, RuleRoutes } from './rules-api.js';
 import type {
   AnomalyEpisode,
@@ -21,9 +21,11 @@ import type { SecurityRoutes } from './security.js';
 import type { InteropRoutes } from './interop.js';
 import type { CredentialsRoutes } from './credentials.js';
 import type { ComplianceRoutes } from './compliance.js';
+import type { EventRoutes } from './events-api.js';
 
 export type { RegionHistoryRange } from './api-constants.js';
 export * from './rules-api.js';
+export * from './events-api.js';
 
 const Opt = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
 
@@ -59,21 +61,6 @@ export const AlertsQuery = Type.Object(
     ),
     region: Opt(Type.String({ maxLength: 64 })),
     agent: Opt(Type.String({ maxLength: 64 })),
-    limit: Opt(Type.String({ pattern: '^[0-9]{1,5}$' })),
-  },
-  { additionalProperties: false },
-);
-
-export const EventsQuery = Type.Object(
-  {
-    region: Opt(Type.String({ maxLength: 64 })),
-    agent: Opt(Type.String({ maxLength: 64 })),
-    category: Opt(
-      Type.Union([Type.Literal('security'), Type.Literal('log'), Type.Literal('change')]),
-    ),
-    severity: Opt(
-      Type.Union([Type.Literal('critical'), Type.Literal('warning'), Type.Literal('info')]),
-    ),
     limit: Opt(Type.String({ pattern: '^[0-9]{1,5}$' })),
   },
   { additionalProperties: false },
@@ -226,7 +213,6 @@ export type PercentilesQuery = Static<typeof PercentilesQuery>;
 export type RegionHistoryQuery = Static<typeof RegionHistoryQuery>;
 export type AgentsQuery = Static<typeof AgentsQuery>;
 export type AlertsQuery = Static<typeof AlertsQuery>;
-export type EventsQuery = Static<typeof EventsQuery>;
 export type AlertActionBody = Static<typeof AlertActionBody>;
 export type AlertResolveBody = Static<typeof AlertResolveBody>;
 export type DecommissionBody = Static<typeof DecommissionBody>;
@@ -347,7 +333,8 @@ export interface ApiRoutes
     SecurityRoutes,
     InteropRoutes,
     CredentialsRoutes,
-    ComplianceRoutes {
+    ComplianceRoutes,
+    EventRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
   'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {
@@ -383,7 +370,6 @@ export interface ApiRoutes
     /** `silence`: made because the condition still held (see AlertResolveBody). */
     response: { alert: Alert; silence?: SilenceView };
   };
-  'GET /api/v1/events': { query: EventsQuery; body: never; response: { events: StoredEvent[] } };
   'GET /api/v1/metric-names': {
     query: Record<string, never>;
     body: never;

@@ -84,7 +84,12 @@ export interface CoreConfig {
   /** History a series needs before anomaly rules score it (its baseline's warm-up). */
   anomalyWarmupMs: number;
   persistDebounceMs: number;
+  /** No longer used (events live in the event log); accepted so old config files load. */
   maxStoredEvents: number;
+  /** Agent events are kept this many days (PCI DSS 10.5.1 asks for a year), whole segments dropped. */
+  eventRetentionDays: number;
+  /** The event log's size bound (<data-dir>/events); past it the oldest segments go first. */
+  eventMaxBytes: number;
   maxResolvedAlerts: number;
   pingIntervalMs: number;
   maxSendBufferBytes: number;
@@ -180,6 +185,8 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     anomalyWarmupMs: 24 * 60 * 60_000,
     persistDebounceMs: 1_000,
     maxStoredEvents: 10_000,
+    eventRetentionDays: 400,
+    eventMaxBytes: 2 * 1024 ** 3,
     maxResolvedAlerts: 5_000,
     pingIntervalMs: 10_000,
     maxSendBufferBytes: 1024 * 1024,
@@ -266,6 +273,8 @@ export const ConfigFile = Type.Object(
     ingestProbeMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000 })),
     persistDebounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
     maxStoredEvents: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000 })),
+    eventRetentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_650 })),
+    eventMaxBytes: Type.Optional(Type.Integer({ minimum: 1024 * 1024 })),
     maxResolvedAlerts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
     limits: Type.Optional(NetLimitSettings),
     operators: Type.Optional(

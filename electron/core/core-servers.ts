@@ -29,7 +29,6 @@ export function createServers(
     metrics: core.metrics,
     live: core.live,
     admission: core.admission,
-    persisted: () => core.state.afterNextWrite(),
     registry: core.registry.log,
     recovery: core.recovery.service,
     onAuthRefused: (source, reason) => core.security.onIngestRefused(source, reason),

@@ -2,7 +2,7 @@
 // events), restoring it with the agent registry at start, the alert when it was unusable, and
 // the bus listeners that mark it dirty and keep the alert gauges. Kept out of core.ts so the
 // core stays about lifecycle.
-import { SEVERITIES } from '../../shared/model.js';
+import { SEVERITIES, type StoredEvent } from '../../shared/model.js';
 import { CONSOLE_RULES } from './console-alerts.js';
 import type { MonitoringCore } from './core.js';
 import type { Recovery } from './state/durable-file.js';
@@ -18,12 +18,18 @@ export function stateSnapshot(core: MonitoringCore, persistedRegions: Set<string
     regions,
     rules: [...core.rules],
     alerts: core.alerts.all(),
-    events: core.eventLog.all(),
+    // Events are the event log's (electron/core/events/); old files' events were moved there.
+    events: [],
   };
 }
 
-/** Load state.json and the registry; true when state.json still held agents (migrated). */
-export async function restoreCore(core: MonitoringCore): Promise<boolean> {
+/**
+ * Load state.json and the registry: `migrated` when state.json still held agents, and the
+ * events an old state.json held (for the event log to take over once).
+ */
+export async function restoreCore(
+  core: MonitoringCore,
+): Promise<{ migrated: boolean; legacyEvents: StoredEvent[] }> {
   const loaded = await core.state.load();
   const legacyAgents = loaded.state?.agents ?? [];
   const agents = await core.registry.open(legacyAgents);
@@ -31,7 +37,6 @@ export async function restoreCore(core: MonitoringCore): Promise<boolean> {
   await core.incidents.open();
   if (loaded.state) {
     core.alerts.load(loaded.state.alerts);
-    core.eventLog.load(loaded.state.events);
     if (loaded.state.rules.length > 0) core.ruleBook.load(loaded.state.rules);
   }
   core.applyRules(core.rules);
@@ -45,7 +50,7 @@ export async function restoreCore(core: MonitoringCore): Promise<boolean> {
     });
   }
   if (loaded.recovery) raiseRecoveryAlert(core, loaded.recovery);
-  return legacyAgents.length > 0;
+  return { migrated: legacyAgents.length > 0, legacyEvents: loaded.state?.events ?? [] };
 }
 
 function raiseRecoveryAlert(core: MonitoringCore, r: Recovery): void {
@@ -74,7 +79,6 @@ export function wireBookkeeping(core: MonitoringCore, persistedRegions: Set<stri
     if (previousStatus === null && !persistedRegions.has(agent.regionId))
       core.state.markDirty(true);
   });
-  events.on('event.stored', () => core.state.markDirty());
   events.on('alert.revised', () => core.state.markDirty());
   // Counts kept by the alert book: a pass over every open alert per change was quadratic
   // when thousands of agents went offline at once.

@@ -1,6 +1,7 @@
 import { Foresight } from './forecast/foresight.js';
 import { mkdir } from 'node:fs/promises';
 import type { ConsoleStats, SessionInfo, StorageReport } from '../../shared/api.js';
+import type { StoredEvent } from '../../shared/model.js';
 import { DEFAULT_REGIONS } from '../../shared/regions.js';
 import { unitFor } from '../../shared/metric-unit.js';
 import { DEFAULT_RULES, type Rule } from '../../shared/rules.js';
@@ -44,7 +45,8 @@ import { deriveNetLimits, type NetLimits } from './net/limits.js';
 import { reportNetLimits } from './net/report-limits.js';
 import { StateStore } from './state/state-store.js';
 import type { LowDiskWatch } from './store/disk-space.js';
-import { EventLog } from './store/event-log.js';
+import type { EventStore } from './events/event-store.js';
+import { createEventStore, openEventStore } from './events/event-wiring.js';
 import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
 import { createAlertForwarding, type AlertForwarding } from './interop/alertmanager-wiring.js';
@@ -91,7 +93,8 @@ export class MonitoringCore {
   readonly analysis: PerformanceAnalysis;
   /** Forecasts, the capacity table, anomaly detection and fleet outliers. */
   readonly foresight: Foresight;
-  readonly eventLog: EventLog;
+  /** The agents' events on disk, indexed (electron/core/events/). */
+  readonly eventLog: EventStore;
   readonly state: StateStore;
   readonly admission: IngestAdmission;
   readonly consoleAlerts: ConsoleAlerts;
@@ -250,7 +253,12 @@ export class MonitoringCore {
         anomalyWarmupMs: config.anomalyWarmupMs,
       },
     );
-    this.eventLog = new EventLog(config.maxStoredEvents);
+    this.eventLog = createEventStore(config, {
+      clock: this.clock,
+      logger: this.logger,
+      registry: this.metrics.registry,
+      observer: this.admission,
+    });
     this.state = new StateStore(
       config.dataDir,
       { clock: this.clock, logger: this.logger, onWritten: () => this.metrics.stateWrites.inc() },
@@ -340,7 +348,8 @@ export class MonitoringCore {
     const { config } = this;
     await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
     this.agentToken = await loadOrCreateAgentToken(config.dataDir, config.agentToken ?? undefined);
-    const migrated = await this.restore();
+    const { migrated, legacyEvents } = await this.restore();
+    const eventsMoved = await openEventStore(this.eventLog, legacyEvents, this.logger);
     await this.notifier.start();
     await this.audit.open();
     this.credentials = await createCredentials(config, this.agentToken, {
@@ -371,8 +380,8 @@ export class MonitoringCore {
     this.logger.info('metric store opened', { ...replayed });
     this.state.source(() => stateSnapshot(this, this.persistedRegions));
     this.state.markDirty();
-    if (migrated) {
-      // Rewrite state.json without the migrated agents, twice, so that state.json.bak (the
+    if (migrated || eventsMoved > 0) {
+      // Rewrite state.json without the migrated agents and events, twice, so that state.json.bak (the
       // fallback for a corrupt file) does not hold them either.
       await this.state.flush();
       this.state.markDirty();
@@ -438,6 +447,7 @@ export class MonitoringCore {
       this.audit.close(),
       this.credentials?.keys.close(),
       this.compliance.close(),
+      this.eventLog.close(),
     ]);
   }
 
@@ -453,8 +463,8 @@ export class MonitoringCore {
     return sessionInfo(this, this.addresses?.ingestUrl ?? '');
   }
 
-  /** Load state.json and the registry; true when state.json still held agents (migrated). */
-  private restore(): Promise<boolean> {
+  /** Load state.json and the registry; `migrated` when state.json still held agents. */
+  private restore(): Promise<{ migrated: boolean; legacyEvents: StoredEvent[] }> {
     return restoreCore(this);
   }
 

@@ -19,6 +19,7 @@ import { RegionView } from './views/region/RegionView';
 import { RecoveryView } from './views/recovery/RecoveryView';
 import { ComplianceView } from './views/compliance/ComplianceView';
 import { RulesView } from './views/rules/RulesView';
+import { SecurityView } from './views/security/SecurityView';
 import { SettingsView } from './views/settings/SettingsView';
 import { TrendsView } from './views/trends/TrendsView';
 
@@ -62,6 +63,8 @@ function Content() {
       return <RecoveryView selected={route.id} />;
     case 'compliance':
       return <ComplianceView />;
+    case 'security':
+      return <SecurityView query={route.query} />;
     case 'settings':
       return <SettingsView />;
     default:

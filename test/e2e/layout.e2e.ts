@@ -105,6 +105,7 @@ describe.each(WIDTHS)('layout at %i px', (width) => {
       'capacity',
       'rules',
       'recovery',
+      'security',
       'settings',
     ]) {
       await page.click(byTestId(`nav-${view}`));

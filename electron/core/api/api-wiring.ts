@@ -17,7 +17,7 @@ import type { IncidentServices } from '../incidents/incident-services.js';
 import type { Logger } from '../logger.js';
 import type { CoreMetrics } from '../metrics.js';
 import type { NetLimits } from '../net/limits.js';
-import type { EventLog } from '../store/event-log.js';
+import type { EventStore } from '../events/event-store.js';
 import type { MetricStore } from '../store/metric-store.js';
 import type { Notifier } from '../notify/create-notifier.js';
 import type { ForecastingApi } from './route-spec.js';
@@ -46,7 +46,7 @@ export interface ApiParts {
   fleet: Fleet;
   alerts: AlertBook;
   incidents: IncidentServices;
-  eventLog: EventLog;
+  eventLog: EventStore;
   store: MetricStore;
   analysis: PerformanceAnalysis;
   forecasting: ForecastingApi;

@@ -18,7 +18,7 @@ import type { DecommissionOutcome } from '../fleet/registry-keeper.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { AlertBook } from '../incidents/alert-book.js';
 import type { IncidentServices } from '../incidents/incident-services.js';
-import type { EventLog } from '../store/event-log.js';
+import type { EventStore } from '../events/event-store.js';
 import type { MetricStore } from '../store/metric-store.js';
 import type { NotifyApi } from './routes-notify.js';
 import type { RecoveryApi } from './routes-recovery.js';
@@ -68,7 +68,8 @@ export interface ApiServices {
   alerts: AlertBook;
   /** Incidents, silences, maintenance windows, manual resolves and operator names. */
   incidents: IncidentServices;
-  events: EventLog;
+  /** The agents' events (electron/core/events/). */
+  events: Pick<EventStore, 'search' | 'topSources'>;
   store: Pick<
     MetricStore,
     'retention' | 'seriesOf' | 'raw' | 'buckets' | 'metricNames' | 'seriesCount' | 'seriesForAgent'

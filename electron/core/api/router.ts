@@ -12,6 +12,7 @@ import { SECURITY_ROUTES } from './routes-security.js';
 import { INTEROP_ROUTES } from './routes-interop.js';
 import { CREDENTIALS_ROUTES } from './routes-credentials.js';
 import { COMPLIANCE_ROUTES } from './routes-compliance.js';
+import { EVENT_ROUTES } from './routes-events.js';
 
 export type { ApiServices } from './route-spec.js';
 
@@ -28,6 +29,7 @@ const ROUTES: { [K in RouteKey]: RouteSpec<K> } = {
   ...INTEROP_ROUTES,
   ...CREDENTIALS_ROUTES,
   ...COMPLIANCE_ROUTES,
+  ...EVENT_ROUTES,
 };
 
 interface CompiledRoute {

@@ -5,7 +5,6 @@ import {
   AlertResolveBody,
   AlertsQuery,
   DecommissionBody,
-  EventsQuery,
   RegionHistoryQuery,
   type RouteKey,
 } from '../../../shared/api.js';
@@ -26,6 +25,7 @@ import type { InteropRouteKey } from './routes-interop.js';
 import type { SecurityRouteKey } from './routes-security.js';
 import type { CredentialsRouteKey } from '../../../shared/credentials.js';
 import type { ComplianceRouteKey } from './routes-compliance.js';
+import type { EventRouteKey } from './routes-events.js';
 
 export type FleetRouteKey = Exclude<
   RouteKey,
@@ -43,6 +43,7 @@ export type FleetRouteKey = Exclude<
   | InteropRouteKey
   | CredentialsRouteKey
   | ComplianceRouteKey
+  | EventRouteKey
 >;
 
 function alertAction(fn: () => Alert | null) {
@@ -59,7 +60,7 @@ function alertAction(fn: () => Alert | null) {
   }
 }
 
-/** Fleet, alert and event routes. */
+/** Fleet and alert routes. */
 export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
   'GET /api/v1/session': { query: EmptyQuery, handle: (_c, s) => s.session() },
   'GET /api/v1/stats': { query: EmptyQuery, handle: (_c, s) => s.stats() },
@@ -132,17 +133,5 @@ export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
         ]);
         return out;
       }),
-  },
-  'GET /api/v1/events': {
-    query: EventsQuery,
-    handle: ({ query }, s) => ({
-      events: s.events.list({
-        ...(query.region ? { regionId: query.region } : {}),
-        ...(query.agent ? { agentId: query.agent } : {}),
-        ...(query.category ? { category: query.category } : {}),
-        ...(query.severity ? { severity: query.severity } : {}),
-        ...(limitOf(query.limit) !== undefined ? { limit: limitOf(query.limit) } : {}),
-      }),
-    }),
   },
 };

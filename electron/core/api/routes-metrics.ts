@@ -19,6 +19,7 @@ import type { RecoveryRouteKey } from './routes-recovery.js';
 import type { SecurityRouteKey } from './routes-security.js';
 import type { InteropRouteKey } from './routes-interop.js';
 import type { ComplianceRouteKey } from './routes-compliance.js';
+import type { EventRouteKey } from './routes-events.js';
 
 type MetricRouteKey = Exclude<
   RouteKey,
@@ -32,6 +33,7 @@ type MetricRouteKey = Exclude<
   | InteropRouteKey
   | CredentialsRouteKey
   | ComplianceRouteKey
+  | EventRouteKey
 >;
 
 const DEFAULT_RANGE_MS = 3_600_000;

@@ -15,7 +15,7 @@ import type { IdSource } from '../ids.js';
 import type { AnomalyService } from '../anomaly/anomaly-service.js';
 import type { RuleEvaluator } from '../incidents/evaluator.js';
 import type { CoreMetrics } from '../metrics.js';
-import type { EventLog } from '../store/event-log.js';
+import type { EventStore } from '../events/event-store.js';
 import type { MetricStore } from '../store/metric-store.js';
 import type { LiveFigures } from '../stats.js';
 import type { AgentLog } from '../state/agent-log.js';
@@ -36,14 +36,12 @@ export interface PipelineDeps {
   evaluator: RuleEvaluator;
   anomalies: Pick<AnomalyService, 'watchesMetric' | 'onSample'>;
   store: MetricStore;
-  eventLog: EventLog;
+  eventLog: Pick<EventStore, 'add'>;
   metrics: CoreMetrics;
   live: LiveFigures;
   admission: IngestAdmission;
   /** Samples older than this (by the console's clock) are refused: their hour is compacted. */
   maxSampleAgeMs: number;
-  /** Resolves once state.json holds everything stored so far. */
-  persisted: () => Promise<void>;
   /** The agent registry on disk. */
   registry: Pick<AgentLog, 'persist'>;
   /** Action results and the samples verifications wait for (electron/core/recovery/). */
@@ -165,22 +163,21 @@ export class IngestPipeline implements IngestHandler {
   events(agentId: string, msg: EventsMessage, arrivedAt: number): Promise<void> {
     const agent = this.deps.fleet.agent(agentId);
     if (!agent) return Promise.resolve();
-    for (const e of msg.events) {
-      const event = {
-        id: this.deps.ids('evt'),
-        agentId,
-        regionId: agent.regionId,
-        ts: e.ts,
-        receivedAt: arrivedAt,
-        category: e.category,
-        severity: e.severity,
-        source: e.source,
-        message: e.message,
-        attributes: e.attributes ?? {},
-      };
-      if (this.deps.eventLog.add(event)) this.deps.events.emit('event.stored', { event });
-    }
-    // Events live in state.json: the ack waits for the write that holds them.
-    return this.deps.persisted();
+    const events = msg.events.map((e) => ({
+      id: this.deps.ids('evt'),
+      agentId,
+      regionId: agent.regionId,
+      ts: e.ts,
+      receivedAt: arrivedAt,
+      category: e.category,
+      severity: e.severity,
+      source: e.source,
+      message: e.message,
+      attributes: e.attributes ?? {},
+    }));
+    // Detection sees an event at once; the ack waits for the group commit that holds it.
+    const { stored, durable } = this.deps.eventLog.add(events);
+    for (const event of stored) this.deps.events.emit('event.stored', { event });
+    return durable;
   }
 }

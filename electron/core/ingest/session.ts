@@ -213,9 +213,11 @@ export class AgentSession {
       case 'events': {
         const admission = this.deps.handler.admission();
         if (!admission.open) return this.defer(msg.seq, admission);
-        void this.deps.handler
-          .events(this.agentId, msg, arrivedAt)
-          .then(() => this.afterRegistered(() => this.send({ type: 'ack', seq: msg.seq })));
+        // Not acked when the write fails: the agent keeps the batch and resends it.
+        void this.deps.handler.events(this.agentId, msg, arrivedAt).then(
+          () => this.afterRegistered(() => this.send({ type: 'ack', seq: msg.seq })),
+          () => this.defer(msg.seq, this.deps.handler.admission()),
+        );
         return;
       }
     }

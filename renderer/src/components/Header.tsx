@@ -18,6 +18,7 @@ const TABS: { view: View; label: string }[] = [
   { view: 'rules', label: 'Rules' },
   { view: 'recovery', label: 'Recovery' },
   { view: 'compliance', label: 'Compliance' },
+  { view: 'security', label: 'Security' },
   { view: 'settings', label: 'Settings' },
 ];
 

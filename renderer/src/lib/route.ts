@@ -1,6 +1,6 @@
 // Hash routes: #/incidents (the landing page), #/silences, #/maintenance, #/overview, #/regions/<id>?range=, #/agents, #/agents/<id>, #/alerts,
 // #/alerts/<id>, #/trends, #/capacity, #/capacity/<target key> and #/explore?<state> (a view may carry a query string, so its state
-// is linkable), #/rules, #/recovery, #/recovery/<runbook id>, #/compliance, #/settings.
+// is linkable), #/rules, #/recovery, #/recovery/<runbook id>, #/security?<filters>, #/compliance, #/settings.
 import { useSyncExternalStore } from 'react';
 
 export type View =
@@ -17,6 +17,7 @@ export type View =
   | 'rules'
   | 'recovery'
   | 'compliance'
+  | 'security'
   | 'settings';
 
 /** Where an empty hash (the console's first page) lands: the triage view. */
@@ -44,6 +45,7 @@ const VIEWS: readonly View[] = [
   'rules',
   'recovery',
   'compliance',
+  'security',
   'settings',
 ];
 

@@ -10,6 +10,7 @@ import { hrefFor } from '../../lib/route';
 import { AgentPosture } from '../compliance/AgentPosture';
 import { AgentCapacity } from './AgentCapacity';
 import { AgentKeys } from './AgentKeys';
+import { AgentSecurity } from './AgentSecurity';
 import { AgentSparklines } from './AgentSparklines';
 import { DecommissionAgent } from './DecommissionAgent';
 
@@ -149,6 +150,7 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
             )}
           </section>
           <AgentKeys agentId={agentId} hostname={agent.hostname} />
+          <AgentSecurity agentId={agentId} />
           <DecommissionAgent
             agent={agent}
             regionName={regions.get(agent.regionId)?.name ?? agent.regionId}
