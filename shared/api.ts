@@ -18,9 +18,11 @@ import type { Incident } from './incidents.js';
 import type { SilenceView } from './silences.js';
 import type { RecoveryRoutes, RecoveryRun } from './recovery.js';
 import type { SecurityRoutes } from './security.js';
+import type { AuditRoutes } from './audit.js';
 
 export type { RegionHistoryRange } from './api-constants.js';
 export * from './rules-api.js';
+export type { AuditHead, AuditVerifyResult, AuditBreak, AuditInput } from './audit.js';
 
 const Opt = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
 
@@ -331,7 +333,7 @@ export interface StorageReport {
 
 /** Every REST route: method + path template → query, body and response types. */
 export interface ApiRoutes
-  extends NotifyApiRoutes, IncidentRoutes, RuleRoutes, RecoveryRoutes, SecurityRoutes {
+  extends NotifyApiRoutes, IncidentRoutes, RuleRoutes, RecoveryRoutes, SecurityRoutes, AuditRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
   'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {

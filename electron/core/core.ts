@@ -8,7 +8,8 @@ import { DEFAULT_RULES, type Rule } from '../../shared/rules.js';
 import type { ApiServer } from './api/server.js';
 import { createApi } from './api/api-wiring.js';
 import type { StreamHub } from './api/stream.js';
-import { AuditLog } from './rules/audit-log.js';
+import { AuditLog } from './audit/audit-log.js';
+import { startAuditTrail, stopAuditTrail, type AuditTrailRun } from './audit/audit-wiring.js';
 import { previewRule } from './rules/preview.js';
 import { RuleBook } from './rules/rule-book.js';
 import { systemClock, type Clock } from './clock.js';
@@ -118,6 +119,7 @@ export class MonitoringCore {
   private api: ApiServer | null = null;
   private stream: StreamHub | null = null;
   private addresses: CoreAddresses | null = null;
+  private auditRun: AuditTrailRun | null = null;
   /** Regions whose definition state.json holds (a region a hello created must be written). */
   private readonly persistedRegions = new Set<string>();
 
@@ -322,6 +324,15 @@ export class MonitoringCore {
     const migrated = await this.restore();
     await this.notifier.start();
     await this.audit.open();
+    this.auditRun = await startAuditTrail({
+      audit: this.audit,
+      logger: this.logger,
+      registry: this.metrics.registry,
+      version: VERSION,
+      dataDir: config.dataDir,
+      raiseAlert: (msg) =>
+        this.consoleAlerts.raise(CONSOLE_RULES.auditChainBroken, 'audit.ndjson', 'critical', msg),
+    });
     await this.recovery.open();
     await this.security.open();
     this.security.start();
@@ -458,7 +469,7 @@ export class MonitoringCore {
       this.store.close(),
       this.registry.close(),
       this.incidents.close(),
-      this.audit.close(),
+      stopAuditTrail(this.audit, this.auditRun),
     ]);
   }
 

@@ -23,7 +23,7 @@ import type { MetricStore } from '../store/metric-store.js';
 import type { NotifyApi } from './routes-notify.js';
 import type { RecoveryApi } from './routes-recovery.js';
 import type { SecurityApi } from './routes-security.js';
-import type { AuditLog } from '../rules/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { RulePreview } from '../../../shared/api.js';
 import type { Rule } from '../../../shared/rules.js';

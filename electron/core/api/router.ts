@@ -9,6 +9,7 @@ import { INCIDENT_ROUTES } from './routes-incidents.js';
 import { RULE_ROUTES } from './routes-rules.js';
 import { RECOVERY_ROUTES } from './routes-recovery.js';
 import { SECURITY_ROUTES } from './routes-security.js';
+import { AUDIT_ROUTES } from './routes-audit.js';
 
 export type { ApiServices } from './route-spec.js';
 
@@ -22,7 +23,11 @@ const ROUTES: { [K in RouteKey]: RouteSpec<K> } = {
   ...RULE_ROUTES,
   ...RECOVERY_ROUTES,
   ...SECURITY_ROUTES,
+  ...AUDIT_ROUTES,
 };
+
+/** Every route key (`POST /api/v1/alerts/:id/ack` …): the audit test checks each mutating one. */
+export const ROUTE_KEYS = Object.keys(ROUTES) as RouteKey[];
 
 interface CompiledRoute {
   method: string;

@@ -23,6 +23,7 @@ import type { NotifyRouteKey } from './routes-notify.js';
 import type { RuleRouteKey } from './routes-rules.js';
 import type { RecoveryRouteKey } from './routes-recovery.js';
 import type { SecurityRouteKey } from './routes-security.js';
+import type { AuditRoutes } from '../../../shared/audit.js';
 
 export type FleetRouteKey = Exclude<
   RouteKey,
@@ -37,6 +38,7 @@ export type FleetRouteKey = Exclude<
   | RuleRouteKey
   | RecoveryRouteKey
   | SecurityRouteKey
+  | keyof AuditRoutes
 >;
 
 function alertAction(fn: () => Alert | null) {
@@ -76,7 +78,17 @@ export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
     handle: async ({ params, body }, s) => {
       const by = incidentCall(() => s.incidents.operators.resolve(body.by));
       const outcome = await s.decommission(params.id!, by, body.comment);
-      if (outcome.ok) return { agent: outcome.agent, resolvedAlerts: outcome.resolvedAlerts };
+      if (outcome.ok) {
+        await s.audit.record({
+          by,
+          action: 'agent.decommission',
+          target: outcome.agent.id,
+          before: null,
+          after: { hostname: outcome.agent.hostname, regionId: outcome.agent.regionId },
+          details: { comment: body.comment ?? null, resolvedAlerts: outcome.resolvedAlerts },
+        });
+        return { agent: outcome.agent, resolvedAlerts: outcome.resolvedAlerts };
+      }
       if (outcome.reason === 'not_found') throw new HttpError(404, 'not_found', outcome.message);
       throw new HttpError(409, 'agent_online', outcome.message);
     },

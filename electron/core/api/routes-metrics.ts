@@ -1,4 +1,5 @@
 import type { IncidentRouteKey } from '../../../shared/api-incidents.js';
+import type { AuditRoutes } from '../../../shared/audit.js';
 import {
   PercentilesQuery,
   QueryRangeQuery,
@@ -26,6 +27,7 @@ type MetricRouteKey = Exclude<
   | RuleRouteKey
   | RecoveryRouteKey
   | SecurityRouteKey
+  | keyof AuditRoutes
 >;
 
 const DEFAULT_RANGE_MS = 3_600_000;
