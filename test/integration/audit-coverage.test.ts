@@ -249,7 +249,10 @@ const SCENARIOS: [RouteKey, () => Promise<string>][] = [
   [
     'POST /api/v1/alerts/:id/ack',
     async () => {
-      const c = await connectAgent(t.addr.ingestUrl, { hostname: 'db-9', region: 'ap-northeast-1' });
+      const c = await connectAgent(t.addr.ingestUrl, {
+        hostname: 'db-9',
+        region: 'ap-northeast-1',
+      });
       made.agent = c.agentId;
       await c.close();
       const alert = await waitFor(async () => {
