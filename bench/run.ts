@@ -22,6 +22,7 @@ import { alertToScreen, firstPaint, frameTime } from './ui.js';
 import { crossingToEmail, crossingToWebhook } from './notify.js';
 import { outageNotifications } from './outage-notifications.js';
 import { recoveryLatency, recoveryMttr } from './recovery.js';
+import { auditVerify } from './audit.js';
 
 /** WAL seconds for the replay sections: an hour, and the most WAL a console keeps (its byte limit). */
 const replaySeconds = (quick: boolean) => ({
@@ -58,6 +59,7 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   'outage-notifications': outageNotifications,
   recovery: recoveryLatency,
   'recovery-mttr': recoveryMttr,
+  'audit-verify': auditVerify,
 };
 
 const args = process.argv.slice(2);
