@@ -20,6 +20,7 @@ import { RecoveryView } from './views/recovery/RecoveryView';
 import { RulesView } from './views/rules/RulesView';
 import { SettingsView } from './views/settings/SettingsView';
 import { TrendsView } from './views/trends/TrendsView';
+import { AuditView } from './views/audit/AuditView';
 
 function Content() {
   const route = useRoute();
@@ -34,7 +35,15 @@ function Content() {
     );
   }
   // Silences, maintenance windows, rules and runbooks can be set up before any agent reports.
-  const withoutAgents = ['alerts', 'settings', 'silences', 'maintenance', 'rules', 'recovery'];
+  const withoutAgents = [
+    'alerts',
+    'settings',
+    'silences',
+    'maintenance',
+    'rules',
+    'recovery',
+    'audit',
+  ];
   if (noAgents && !withoutAgents.includes(route.view)) return <EmptyState />;
   switch (route.view) {
     case 'incidents':
@@ -59,6 +68,8 @@ function Content() {
       return <RulesView />;
     case 'recovery':
       return <RecoveryView selected={route.id} />;
+    case 'audit':
+      return <AuditView />;
     case 'settings':
       return <SettingsView />;
     default:

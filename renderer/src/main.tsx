@@ -34,6 +34,7 @@ import './styles/toast.css';
 import './styles/region.css';
 import './styles/incidents.css';
 import './styles/recovery.css';
+import './styles/audit.css';
 
 async function boot(): Promise<void> {
   applyTheme();

@@ -105,6 +105,7 @@ describe.each(WIDTHS)('layout at %i px', (width) => {
       'capacity',
       'rules',
       'recovery',
+      'audit',
       'settings',
     ]) {
       await page.click(byTestId(`nav-${view}`));

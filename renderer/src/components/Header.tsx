@@ -17,6 +17,7 @@ const TABS: { view: View; label: string }[] = [
   { view: 'capacity', label: 'Capacity' },
   { view: 'rules', label: 'Rules' },
   { view: 'recovery', label: 'Recovery' },
+  { view: 'audit', label: 'Audit' },
   { view: 'settings', label: 'Settings' },
 ];
 

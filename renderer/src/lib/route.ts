@@ -1,6 +1,6 @@
 // Hash routes: #/incidents (the landing page), #/silences, #/maintenance, #/overview, #/regions/<id>?range=, #/agents, #/agents/<id>, #/alerts,
 // #/alerts/<id>, #/trends, #/capacity, #/capacity/<target key> and #/explore?<state> (a view may carry a query string, so its state
-// is linkable), #/rules, #/recovery, #/recovery/<runbook id>, #/settings.
+// is linkable), #/rules, #/recovery, #/recovery/<runbook id>, #/audit, #/settings.
 import { useSyncExternalStore } from 'react';
 
 export type View =
@@ -16,6 +16,7 @@ export type View =
   | 'capacity'
   | 'rules'
   | 'recovery'
+  | 'audit'
   | 'settings';
 
 /** Where an empty hash (the console's first page) lands: the triage view. */
@@ -42,6 +43,7 @@ const VIEWS: readonly View[] = [
   'capacity',
   'rules',
   'recovery',
+  'audit',
   'settings',
 ];
 
