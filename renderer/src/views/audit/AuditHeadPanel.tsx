@@ -39,7 +39,10 @@ export function AuditHeadPanel(p: {
   const { head } = p;
   return (
     <section className="panel audit-head" data-testid="audit-head">
-      <h2>Chain head</h2>
+      <header className="panel__head">
+        <h2>Chain head</h2>
+        <span className="panel__sub">copy the hash to anchor the trail outside this machine</span>
+      </header>
       {head ? (
         <dl className="audit-head__facts">
           <dt>Records</dt>

@@ -99,7 +99,7 @@ export function AuditView() {
         error={verifyError}
       />
       <AuditFilters value={filters} onChange={setFilters} />
-      <section className="panel">
+      <section className="panel audit-records">
         <table className="data-table audit-table" data-testid="audit-table">
           <thead>
             <tr>
