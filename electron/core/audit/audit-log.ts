@@ -161,10 +161,16 @@ export class AuditLog {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0);
-      const text = batch.map((q) => q.line).join('');
-      const bytes = Buffer.byteLength(text);
+      const buf = Buffer.from(batch.map((q) => q.line).join(''));
+      const bytes = buf.length;
       try {
-        await this.handle!.write(text);
+        // A write on a nearly full disk can be short without an error: write the rest, and
+        // the next write says ENOSPC. Never count a batch done until all of it is in.
+        for (let off = 0; off < bytes;) {
+          const { bytesWritten } = await this.handle!.write(buf, off, bytes - off);
+          if (bytesWritten === 0) throw new Error('audit log write made no progress');
+          off += bytesWritten;
+        }
         await this.handle!.datasync();
         this.durableBytes += bytes;
         this.onWrite?.(batch.length, bytes);
