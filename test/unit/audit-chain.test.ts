@@ -109,6 +109,16 @@ describe('audit chain', () => {
     expect((await verify(d)).firstBreak).toMatchObject({ kind: 'edited', line: 31_338 });
   });
 
+  it('a check under way stops when the log closes (shutdown does not wait for a long chain)', async () => {
+    const d = await dir();
+    await writeChain(d, 2_000);
+    const log = new AuditLog(d, { clock: new ManualClock(), ids: (p) => p, logger: silentLogger });
+    await log.open();
+    const check = log.verify();
+    await log.close();
+    await expect(check).rejects.toThrow(/abort/i);
+  });
+
   it('moves the old RecordLog format aside and starts a chain naming it', async () => {
     const d = await dir();
     await writeFile(join(d, 'audit.ndjson'), '1234abcd ["p","aud-1",{"id":"aud-1"}]\n');

@@ -73,6 +73,8 @@ export class AuditLog {
   checkpointAtOpen: HeadCheckpoint | null = null;
   /** The file's length on open: what the start-up check reads. */
   bytesAtOpen = 0;
+  /** Aborted on close: a long check must not hold up shutdown. */
+  private readonly checks = new AbortController();
   private readonly memoryEntries: number;
   private readonly checkpointEveryMs: number;
 
@@ -234,6 +236,7 @@ export class AuditLog {
     await this.flush();
     const result = await verifyChain(this.path, {
       clock: this.deps.clock,
+      signal: this.checks.signal,
       endByte: opts?.endByte ?? this.durableBytes,
       checkpoint: opts ? opts.checkpoint : this.checkpoint,
     });
@@ -258,7 +261,13 @@ export class AuditLog {
     return this.checkpointing;
   }
 
+  /** Stop any check under way (it rejects); the console is shutting down. */
+  cancelChecks(): void {
+    this.checks.abort();
+  }
+
   async close(): Promise<void> {
+    this.cancelChecks();
     this.checkpointTimer?.cancel();
     this.checkpointTimer = null;
     await this.flush();

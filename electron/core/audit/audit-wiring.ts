@@ -60,6 +60,8 @@ export async function startAuditTrail(p: {
 }
 
 export async function stopAuditTrail(audit: AuditLog, run: AuditTrailRun | null): Promise<void> {
+  // A start-up check of a long chain is still reading: stop it, shutdown does not wait for it.
+  audit.cancelChecks();
   await run?.checked;
   await audit.record({ by: 'console', action: 'console.stop', target: 'console' }).catch(() => {});
   await audit.close();

@@ -25,7 +25,9 @@ export async function checkChainAtStart(d: StartCheckDeps): Promise<AuditVerifyR
       checkpoint: audit.checkpointAtOpen,
     });
   } catch (err) {
-    d.logger.error('audit chain check failed to run', { error: (err as Error).message });
+    if ((err as Error).name === 'AbortError')
+      d.logger.info('audit chain check stopped at shutdown');
+    else d.logger.error('audit chain check failed to run', { error: (err as Error).message });
     return null;
   }
   const found = result.unrecordedBreak;

@@ -16,6 +16,8 @@ export interface VerifyOptions {
   /** The last checkpoint (audit.head): a file ending before it was truncated. */
   checkpoint?: { seq: number; hash: string } | null;
   clock: Pick<Clock, 'now' | 'monotonic'>;
+  /** Stop early (the console is shutting down): the check rejects with an AbortError. */
+  signal?: AbortSignal;
 }
 
 const short = (h: string) => `${h.slice(0, 12)}…`;
@@ -178,6 +180,7 @@ export async function verifyChain(path: string, opts: VerifyOptions): Promise<Au
     if (opts.endByte === 0) stream.destroy();
     else
       for await (const data of stream) {
+        opts.signal?.throwIfAborted();
         let buf = data as Buffer;
         if (carry) buf = Buffer.concat([carry, buf]);
         let start = 0;
