@@ -24,6 +24,7 @@ import { crossingToEmail, crossingToWebhook } from './notify.js';
 import { outageNotifications } from './outage-notifications.js';
 import { recoveryLatency, recoveryMttr } from './recovery.js';
 import { eventsIngest } from './events.js';
+import { auditVerify } from './audit.js';
 
 /** WAL seconds for the replay sections: an hour, and the most WAL a console keeps (its byte limit). */
 const replaySeconds = (quick: boolean) => ({
@@ -63,6 +64,7 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   'recovery-mttr': recoveryMttr,
   'events-query': isolated('events-query'),
   'events-ingest': eventsIngest,
+  'audit-verify': auditVerify,
 };
 
 const args = process.argv.slice(2);

@@ -35,6 +35,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await (await import('./cli/forecast.js')).forecastCommand(rest);
       case 'detect':
         return await (await import('./cli/detect.js')).detectCommand(rest);
+      case 'audit':
+        return await (await import('./cli/audit.js')).auditCommand(rest, env);
       case 'token': {
         const flags = parse(TOKEN, rest);
         const { defaultDataDir } = await import('./core/config.js');

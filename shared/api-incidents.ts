@@ -148,8 +148,9 @@ export interface IncidentRoutes {
     body: MaintenanceBody;
     response: { window: MaintenanceView };
   };
+  /** `?by=` names who removed it (the audit trail records it). */
   'DELETE /api/v1/maintenance/:id': {
-    query: NoQuery;
+    query: ExpireSilenceQuery;
     body: never;
     response: { window: MaintenanceView };
   };

@@ -26,6 +26,8 @@ import type { EventRoutes } from './events-api.js';
 export type { RegionHistoryRange } from './api-constants.js';
 export * from './rules-api.js';
 export * from './events-api.js';
+import type { AuditRoutes } from './audit.js';
+export type { AuditHead, AuditVerifyResult, AuditBreak, AuditInput } from './audit.js';
 
 const Opt = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
 
@@ -334,7 +336,8 @@ export interface ApiRoutes
     InteropRoutes,
     CredentialsRoutes,
     ComplianceRoutes,
-    EventRoutes {
+    EventRoutes,
+    AuditRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
   'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {

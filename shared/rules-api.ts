@@ -1,4 +1,4 @@
-// The rules and audit part of the API contract (shared/api.ts lists the routes).
+// The rules part of the API contract (shared/api.ts lists the routes).
 import { Type, type Static } from '@sinclair/typebox';
 import type { Severity } from './model.js';
 import type { Rule } from './rules.js';
@@ -18,15 +18,8 @@ export type RuleWriteBody = Static<typeof RuleWriteBody>;
 export const RuleDeleteQuery = Type.Object({ by: By }, { additionalProperties: false });
 export type RuleDeleteQuery = Static<typeof RuleDeleteQuery>;
 
-export const AuditQuery = Type.Object(
-  {
-    target: Type.Optional(Type.String({ maxLength: 128 })),
-    action: Type.Optional(Type.String({ maxLength: 64 })),
-    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,5}$' })),
-  },
-  { additionalProperties: false },
-);
-export type AuditQuery = Static<typeof AuditQuery>;
+// The audit trail's types live in audit.ts; re-exported here where they were first defined.
+export { AuditQuery, type AuditEntry } from './audit.js';
 
 /** One bad field of a rule (400 `invalid_rule`: the body's `errors` lists them all). */
 export interface FieldProblem {
@@ -41,21 +34,6 @@ export interface RuleStatus {
   firing: number;
   /** Waiting out the rule's `for`. */
   pending: number;
-}
-
-/** One change, as the audit log keeps it (append-only, <data-dir>/audit.ndjson). */
-export interface AuditEntry {
-  id: string;
-  /** Order of writing. */
-  seq: number;
-  at: number;
-  by: string;
-  /** `rule.*`, `silence.create/expire`, `incident.ack/resolve/assign/comment`, `alert.ack/resolve`, `channel.create/update/delete/test`, `policy.create/update/delete`, `runbook.create/update/mode/delete`, `recovery.*` (docs/recovery.md). */
-  action: string;
-  /** What was changed: a rule, silence, incident, alert, channel or policy id. */
-  target: string;
-  before: unknown;
-  after: unknown;
 }
 
 export interface RulePreviewEpisode {
@@ -110,5 +88,4 @@ export interface RuleRoutes {
     body: RuleWriteBody;
     response: { preview: RulePreview };
   };
-  'GET /api/v1/audit': { query: AuditQuery; body: never; response: { entries: AuditEntry[] } };
 }

@@ -415,7 +415,34 @@ export const DETECT = {
   ],
 } as const satisfies CommandSpec;
 
-export const COMMANDS: readonly CommandSpec[] = [SERVE, AGENT, SIMULATE, TOKEN, FORECAST, DETECT];
+export const AUDIT = {
+  name: 'audit',
+  summary: "check the audit trail's hash chain (audit verify)",
+  synopsis: 'verify [--data-dir DIR] [--json]',
+  flags: {
+    'data-dir': {
+      type: 'string',
+      value: 'DIR',
+      description: "the console's data directory (holds audit.ndjson and audit.head)",
+      default: '$MERIDIAN_DATA_DIR or ~/.meridian',
+    },
+    json: { type: 'boolean', description: 'print the result as JSON' },
+  },
+  notes: [
+    'Reads audit.ndjson streamed, checks every line against the one before and the audit.head checkpoint, and names the first broken line: edited, deleted, reordered, inserted or truncated.',
+    'exit 0: the chain holds; 1: it is broken (or holds breaks the console recorded); 2: bad usage or no such file.',
+  ],
+} as const satisfies CommandSpec;
+
+export const COMMANDS: readonly CommandSpec[] = [
+  SERVE,
+  AGENT,
+  SIMULATE,
+  TOKEN,
+  FORECAST,
+  DETECT,
+  AUDIT,
+];
 
 const LINE = 100;
 

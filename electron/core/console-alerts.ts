@@ -30,6 +30,8 @@ export const CONSOLE_RULES = {
   walCorrupt: 'wal_corrupt',
   ingestPaused: 'ingest_paused',
   lowDisk: 'low_disk_space',
+  /** The audit trail's hash chain does not hold (electron/core/audit/start-check.ts). */
+  auditChainBroken: 'audit_chain_broken',
 } as const;
 
 /** Bytes for people: 1.5 GiB, 312 MiB. */

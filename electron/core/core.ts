@@ -7,7 +7,8 @@ import { unitFor } from '../../shared/metric-unit.js';
 import { DEFAULT_RULES, type Rule } from '../../shared/rules.js';
 import type { ApiServer } from './api/server.js';
 import type { StreamHub } from './api/stream.js';
-import { AuditLog } from './rules/audit-log.js';
+import { AuditLog } from './audit/audit-log.js';
+import { startAuditTrail, stopAuditTrail, type AuditTrailRun } from './audit/audit-wiring.js';
 import { RuleBook } from './rules/rule-book.js';
 import { systemClock, type Clock } from './clock.js';
 import { incidentOptions, type CoreConfig } from './config.js';
@@ -51,6 +52,7 @@ import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
 import { createAlertForwarding, type AlertForwarding } from './interop/alertmanager-wiring.js';
 import { LiveFigures } from './stats.js';
+import { VERSION } from './version.js';
 import { createCredentials, type CoreCredentials } from './credentials/credentials-wiring.js';
 
 export interface CoreDeps {
@@ -128,6 +130,7 @@ export class MonitoringCore {
   private api: ApiServer | null = null;
   private stream: StreamHub | null = null;
   private addresses: CoreAddresses | null = null;
+  private auditRun: AuditTrailRun | null = null;
   /** Regions whose definition state.json holds (a region a hello created must be written). */
   private readonly persistedRegions = new Set<string>();
 
@@ -352,6 +355,15 @@ export class MonitoringCore {
     const eventsMoved = await openEventStore(this.eventLog, legacyEvents, this.logger);
     await this.notifier.start();
     await this.audit.open();
+    this.auditRun = await startAuditTrail({
+      audit: this.audit,
+      logger: this.logger,
+      registry: this.metrics.registry,
+      version: VERSION,
+      dataDir: config.dataDir,
+      raiseAlert: (msg) =>
+        this.consoleAlerts.raise(CONSOLE_RULES.auditChainBroken, 'audit.ndjson', 'critical', msg),
+    });
     this.credentials = await createCredentials(config, this.agentToken, {
       ...{ clock: this.clock, logger: this.logger, ids: this.ids, audit: this.audit },
       registry: this.metrics.registry,
@@ -444,7 +456,7 @@ export class MonitoringCore {
       this.store.close(),
       this.registry.close(),
       this.incidents.close(),
-      this.audit.close(),
+      stopAuditTrail(this.audit, this.auditRun),
       this.credentials?.keys.close(),
       this.compliance.close(),
       this.eventLog.close(),

@@ -22,6 +22,7 @@ import { RulesView } from './views/rules/RulesView';
 import { SecurityView } from './views/security/SecurityView';
 import { SettingsView } from './views/settings/SettingsView';
 import { TrendsView } from './views/trends/TrendsView';
+import { AuditView } from './views/audit/AuditView';
 
 function Content() {
   const route = useRoute();
@@ -36,7 +37,15 @@ function Content() {
     );
   }
   // Silences, maintenance windows, rules and runbooks can be set up before any agent reports.
-  const withoutAgents = ['alerts', 'settings', 'silences', 'maintenance', 'rules', 'recovery'];
+  const withoutAgents = [
+    'alerts',
+    'settings',
+    'silences',
+    'maintenance',
+    'rules',
+    'recovery',
+    'audit',
+  ];
   if (noAgents && !withoutAgents.includes(route.view)) return <EmptyState />;
   switch (route.view) {
     case 'incidents':
@@ -65,6 +74,8 @@ function Content() {
       return <ComplianceView />;
     case 'security':
       return <SecurityView query={route.query} />;
+    case 'audit':
+      return <AuditView />;
     case 'settings':
       return <SettingsView />;
     default:

@@ -35,6 +35,7 @@ import './styles/region.css';
 import './styles/incidents.css';
 import './styles/recovery.css';
 import './styles/security.css';
+import './styles/audit.css';
 
 async function boot(): Promise<void> {
   applyTheme();

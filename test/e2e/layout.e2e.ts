@@ -106,6 +106,7 @@ describe.each(WIDTHS)('layout at %i px', (width) => {
       'rules',
       'recovery',
       'security',
+      'audit',
       'settings',
     ]) {
       await page.click(byTestId(`nav-${view}`));

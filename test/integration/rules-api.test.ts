@@ -133,7 +133,9 @@ describe('rules over the REST API', () => {
     ]);
     const rules = await t.api<{ rules: Rule[] }>('/api/v1/rules');
     expect(rules.body.rules.some((r) => r.id === 'queue_deep' || r.id === 'Queue!')).toBe(false);
-    expect((await t.api<{ entries: AuditEntry[] }>('/api/v1/audit')).body.entries).toEqual([]);
+    expect(
+      (await t.api<{ entries: AuditEntry[] }>('/api/v1/audit?action=rule.')).body.entries,
+    ).toEqual([]);
 
     expect((await t.api('/api/v1/rules', json({ rule: latency }))).status).toBe(200);
     const dup = await t.api<ApiError>('/api/v1/rules', json({ rule: latency }));
@@ -184,7 +186,7 @@ describe('rules over the REST API', () => {
     const rules = (await t.api<{ rules: Rule[] }>('/api/v1/rules')).body.rules;
     expect(rules.find((r) => r.id === 'queue_deep')).toEqual(latency);
     expect(rules.find((r) => r.id === 'cpu_usage')?.enabled).toBe(false);
-    const audit = await t.api<{ entries: AuditEntry[] }>('/api/v1/audit');
+    const audit = await t.api<{ entries: AuditEntry[] }>('/api/v1/audit?action=rule.');
     expect(audit.body.entries.map((e) => `${e.action} ${e.target}`)).toEqual([
       'rule.update cpu_usage',
       'rule.create queue_deep',

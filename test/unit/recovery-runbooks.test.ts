@@ -28,7 +28,16 @@ describe('runbook book', () => {
       now: () => 1_700_000_000_000 + n++,
       audit: {
         record: (e) => {
-          const entry = { ...e, id: `aud-${audit.length}`, seq: audit.length, at: 0 };
+          const entry: AuditEntry = {
+            ...e,
+            before: e.before,
+            after: e.after,
+            id: `aud-${audit.length}`,
+            seq: audit.length,
+            at: 0,
+            prev: '',
+            hash: '',
+          };
           audit.push(entry);
           return Promise.resolve(entry);
         },

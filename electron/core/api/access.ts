@@ -40,12 +40,21 @@ export class ApiAccess {
         message: `origin '${origin}' may not use this console`,
       };
     }
-    const token =
-      bearerToken(req.headers.authorization) ?? url.searchParams.get('token') ?? cookieToken(req);
-    if (!token || !tokensEqual(token, this.sessionToken)) {
+    if (!this.presented(req, url)) {
       return { status: 401, code: 'unauthorized', message: 'missing or wrong session token' };
     }
     return null;
+  }
+
+  /** How the request carried the right session token, or null when it did not. */
+  presented(req: IncomingMessage, url: URL): 'bearer' | 'query' | 'cookie' | null {
+    const candidates = [
+      ['bearer', bearerToken(req.headers.authorization)],
+      ['query', url.searchParams.get('token')],
+      ['cookie', cookieToken(req)],
+    ] as const;
+    const [via, token] = candidates.find(([, t]) => t) ?? ['bearer', null];
+    return token && tokensEqual(token, this.sessionToken) ? via : null;
   }
 
   /** Set on the first page load (?token=) so reloads and the stream work without the token in the URL. */

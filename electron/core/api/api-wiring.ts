@@ -4,7 +4,7 @@
 import type { ConsoleStats, SessionInfo, StorageReport } from '../../../shared/api.js';
 import type { Rule } from '../../../shared/rules.js';
 import type { RulePreview } from '../../../shared/api.js';
-import type { AuditLog } from '../rules/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { PerformanceAnalysis } from '../analysis/performance.js';
 import type { Clock } from '../clock.js';
@@ -34,6 +34,7 @@ import { ApiServer } from './server.js';
 import { createStaticHandler } from './static.js';
 import { StreamHub } from './stream.js';
 import { Tails } from './tails.js';
+import { SessionAudit } from '../audit/session-audit.js';
 
 export interface ApiParts {
   config: CoreConfig;
@@ -108,6 +109,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
       () => p.clock.now(),
     ),
   });
+  const sessions = new SessionAudit(p.audit);
   const api = new ApiServer(
     {
       clock: p.clock,
@@ -116,6 +118,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
       stream,
       federation: federationSource(p),
       serveStatic: createStaticHandler(p.config.rendererDir),
+      sessionUsed: (req, via) => sessions.used(req, via),
       services,
     },
     {

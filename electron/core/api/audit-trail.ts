@@ -5,7 +5,7 @@
 import type { Incident } from '../../../shared/incidents.js';
 import type { Alert } from '../../../shared/model.js';
 import type { SilenceView } from '../../../shared/silences.js';
-import type { AuditLog } from '../rules/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 
 export const incidentFacts = (i: Incident | undefined) =>
   i ? { state: i.state, owner: i.owner, acknowledgedBy: i.acknowledgedBy } : null;

@@ -25,7 +25,7 @@ import type { RecoveryApi } from './routes-recovery.js';
 import type { SecurityApi } from './routes-security.js';
 import type { CredentialsApi } from './routes-credentials.js';
 import type { ComplianceApi } from './routes-compliance.js';
-import type { AuditLog } from '../rules/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { RuleBook } from '../rules/rule-book.js';
 import type { RulePreview } from '../../../shared/api.js';
 import type { Rule } from '../../../shared/rules.js';

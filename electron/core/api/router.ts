@@ -13,6 +13,7 @@ import { INTEROP_ROUTES } from './routes-interop.js';
 import { CREDENTIALS_ROUTES } from './routes-credentials.js';
 import { COMPLIANCE_ROUTES } from './routes-compliance.js';
 import { EVENT_ROUTES } from './routes-events.js';
+import { AUDIT_ROUTES } from './routes-audit.js';
 
 export type { ApiServices } from './route-spec.js';
 
@@ -30,7 +31,11 @@ const ROUTES: { [K in RouteKey]: RouteSpec<K> } = {
   ...CREDENTIALS_ROUTES,
   ...COMPLIANCE_ROUTES,
   ...EVENT_ROUTES,
+  ...AUDIT_ROUTES,
 };
+
+/** Every route key (`POST /api/v1/alerts/:id/ack` …): the audit test checks each mutating one. */
+export const ROUTE_KEYS = Object.keys(ROUTES) as RouteKey[];
 
 interface CompiledRoute {
   method: string;

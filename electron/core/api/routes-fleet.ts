@@ -26,6 +26,7 @@ import type { SecurityRouteKey } from './routes-security.js';
 import type { CredentialsRouteKey } from '../../../shared/credentials.js';
 import type { ComplianceRouteKey } from './routes-compliance.js';
 import type { EventRouteKey } from './routes-events.js';
+import type { AuditRoutes } from '../../../shared/audit.js';
 
 export type FleetRouteKey = Exclude<
   RouteKey,
@@ -44,6 +45,7 @@ export type FleetRouteKey = Exclude<
   | CredentialsRouteKey
   | ComplianceRouteKey
   | EventRouteKey
+  | keyof AuditRoutes
 >;
 
 function alertAction(fn: () => Alert | null) {
@@ -83,7 +85,17 @@ export const FLEET_ROUTES: RouteTable<FleetRouteKey> = {
     handle: async ({ params, body }, s) => {
       const by = incidentCall(() => s.incidents.operators.resolve(body.by));
       const outcome = await s.decommission(params.id!, by, body.comment);
-      if (outcome.ok) return { agent: outcome.agent, resolvedAlerts: outcome.resolvedAlerts };
+      if (outcome.ok) {
+        await s.audit.record({
+          by,
+          action: 'agent.decommission',
+          target: outcome.agent.id,
+          before: null,
+          after: { hostname: outcome.agent.hostname, regionId: outcome.agent.regionId },
+          details: { comment: body.comment ?? null, resolvedAlerts: outcome.resolvedAlerts },
+        });
+        return { agent: outcome.agent, resolvedAlerts: outcome.resolvedAlerts };
+      }
       if (outcome.reason === 'not_found') throw new HttpError(404, 'not_found', outcome.message);
       throw new HttpError(409, 'agent_online', outcome.message);
     },

@@ -188,8 +188,12 @@ export const INCIDENT_ROUTES: RouteTable<IncidentRouteKey> = {
     body: MaintenanceBody,
     handle: ({ body }, s) =>
       incidentCall(async () => {
-        const window = s.incidents.maintenance.create(body, s.incidents.operators.resolve(body.by));
-        await s.incidents.maintenance.flush();
+        const by = s.incidents.operators.resolve(body.by);
+        const window = s.incidents.maintenance.create(body, by);
+        await Promise.all([
+          s.incidents.maintenance.flush(),
+          s.audit.record({ by, action: 'maintenance.create', target: window.id, after: window }),
+        ]);
         return { window };
       }),
   },
@@ -198,17 +202,32 @@ export const INCIDENT_ROUTES: RouteTable<IncidentRouteKey> = {
     body: MaintenanceBody,
     handle: ({ params, body }, s) =>
       incidentCall(async () => {
+        const by = s.incidents.operators.resolve(body.by);
+        const before = structuredClone(s.incidents.maintenance.get(params.id!) ?? null);
         const window = s.incidents.maintenance.update(params.id!, body);
-        await s.incidents.maintenance.flush();
+        await Promise.all([
+          s.incidents.maintenance.flush(),
+          s.audit.record({
+            by,
+            action: 'maintenance.update',
+            target: window.id,
+            before,
+            after: window,
+          }),
+        ]);
         return { window };
       }),
   },
   'DELETE /api/v1/maintenance/:id': {
-    query: EmptyQuery,
-    handle: ({ params }, s) =>
+    query: ExpireSilenceQuery,
+    handle: ({ params, query }, s) =>
       incidentCall(async () => {
+        const by = s.incidents.operators.resolve(query.by);
         const window = s.incidents.maintenance.remove(params.id!);
-        await s.incidents.maintenance.flush();
+        await Promise.all([
+          s.incidents.maintenance.flush(),
+          s.audit.record({ by, action: 'maintenance.delete', target: window.id, before: window }),
+        ]);
         return { window };
       }),
   },

@@ -1,5 +1,6 @@
 import type { IncidentRouteKey } from '../../../shared/api-incidents.js';
 import type { CredentialsRouteKey } from '../../../shared/credentials.js';
+import type { AuditRoutes } from '../../../shared/audit.js';
 import {
   PercentilesQuery,
   QueryRangeQuery,
@@ -34,6 +35,7 @@ type MetricRouteKey = Exclude<
   | CredentialsRouteKey
   | ComplianceRouteKey
   | EventRouteKey
+  | keyof AuditRoutes
 >;
 
 const DEFAULT_RANGE_MS = 3_600_000;

@@ -1,12 +1,7 @@
-import {
-  AuditQuery,
-  RuleDeleteQuery,
-  RuleWriteBody,
-  type RuleRoutes,
-} from '../../../shared/api.js';
+import { RuleDeleteQuery, RuleWriteBody, type RuleRoutes } from '../../../shared/api.js';
 import { RuleConflictError, RuleNotFoundError, RuleValidationError } from '../rules/rule-book.js';
 import { HttpError } from './http-util.js';
-import { EmptyQuery, limitOf, type RouteTable } from './route-spec.js';
+import { EmptyQuery, type RouteTable } from './route-spec.js';
 
 export type RuleRouteKey = keyof RuleRoutes;
 
@@ -25,7 +20,7 @@ async function ruleChange<T>(fn: () => T | Promise<T>): Promise<T> {
   }
 }
 
-/** Rules (list, create, replace, delete, preview) and the audit log of their changes. */
+/** Rules (list, create, replace, delete, preview); the audit trail is routes-audit.ts. */
 export const RULE_ROUTES: RouteTable<RuleRouteKey> = {
   'GET /api/v1/rules': {
     query: EmptyQuery,
@@ -55,15 +50,5 @@ export const RULE_ROUTES: RouteTable<RuleRouteKey> = {
     body: RuleWriteBody,
     handle: ({ body }, s) =>
       ruleChange(() => ({ preview: s.previewRule(s.rules.check(body.rule)) })),
-  },
-  'GET /api/v1/audit': {
-    query: AuditQuery,
-    handle: ({ query }, s) => ({
-      entries: s.audit.list({
-        ...(query.target ? { target: query.target } : {}),
-        ...(query.action ? { action: query.action } : {}),
-        limit: limitOf(query.limit) ?? 500,
-      }),
-    }),
   },
 };

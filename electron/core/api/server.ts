@@ -40,6 +40,8 @@ export interface ApiServerDeps {
   stream: StreamHub;
   /** The series /federate exposes (electron/core/interop/). */
   federation: FederationSource;
+  /** A request that presented the session token (the audit trail records a client's first). */
+  sessionUsed?(req: IncomingMessage, via: 'bearer' | 'query' | 'cookie'): Promise<unknown>;
   /** Serves the renderer's files; returns false when it has no such file. */
   serveStatic(
     req: IncomingMessage,
@@ -123,6 +125,8 @@ export class ApiServer {
       return sendUnauthorizedPage(req, res);
     }
     if (refusal) throw this.refused(refusal);
+    const via = this.access.presented(req, url);
+    if (via) await this.deps.sessionUsed?.(req, via);
     const method = req.method ?? 'GET';
     if (url.pathname === '/metrics') {
       const text = await this.deps.metrics.registry.metrics();

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import type { CoreConfig } from '../config.js';
 import type { Fleet } from '../fleet/fleet.js';
 import type { Logger } from '../logger.js';
-import type { AuditLog } from '../rules/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { SecurityService } from '../security/security-service.js';
 import { ComplianceService } from './compliance-service.js';
 import { readConsoleTimeSync } from './console-time.js';

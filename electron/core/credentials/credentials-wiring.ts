@@ -9,7 +9,7 @@ import type { CoreConfig } from '../config.js';
 import type { IdSource } from '../ids.js';
 import type { Logger } from '../logger.js';
 import { advertisedHost } from '../ingest/ingest-wiring.js';
-import type { AuditLog } from '../rules/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { AgentKeys } from './agent-keys.js';
 import { Credentials } from './credentials.js';
 import { createCredentialsMetrics } from './credentials-metrics.js';

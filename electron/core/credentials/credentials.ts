@@ -4,7 +4,7 @@
 import type { AgentKeyView, EnrolmentSecretRotated } from '../../../shared/credentials.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
-import type { AuditLog } from '../rules/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { AuthOutcome, IngestCredentials } from '../ingest/ingest-auth.js';
 import { AgentKeys, parseKeyToken } from './agent-keys.js';
 import type { createCredentialsMetrics } from './credentials-metrics.js';

@@ -16,7 +16,7 @@ import type { IdSource } from '../ids.js';
 import { ConflictError, NotFoundError } from '../incidents/incident-errors.js';
 import type { Logger } from '../logger.js';
 import type { FetchFn } from '../notify/http-post.js';
-import type { AuditLog } from '../rules/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { RecoveryIngestSink } from './agent-link.js';
 import { decide, IN_FLIGHT, type GuardrailDecision } from './guardrails.js';
 import { incidentFigures } from './recovery-figures.js';

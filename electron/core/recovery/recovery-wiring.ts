@@ -15,7 +15,7 @@ import type { Logger } from '../logger.js';
 import type { CoreMetrics } from '../metrics.js';
 import type { FetchFn } from '../notify/http-post.js';
 import type { Notifier } from '../notify/notifier.js';
-import type { AuditLog } from '../rules/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { MetricStore } from '../store/metric-store.js';
 import type { AgentLink } from './agent-link.js';
 import { RecoveryLog } from './recovery-log.js';

@@ -19,7 +19,7 @@ import {
   type RunbookMode,
 } from '../../../shared/recovery.js';
 import { ConflictError, InputError, NotFoundError } from '../incidents/incident-errors.js';
-import type { AuditLog } from '../rules/audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { DurableJsonFile, type Recovery } from '../state/durable-file.js';
 import { checkRunbook, runbookFrom, runbookView } from './runbook-rules.js';
 

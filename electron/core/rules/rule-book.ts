@@ -4,7 +4,7 @@
 import type { RuleStatus } from '../../../shared/api.js';
 import type { Rule } from '../../../shared/rules.js';
 import type { AlertBook } from '../incidents/alert-book.js';
-import type { AuditLog } from './audit-log.js';
+import type { AuditLog } from '../audit/audit-log.js';
 import { checkRule, type FieldError } from './validate-rule.js';
 
 export class RuleValidationError extends Error {

@@ -19,6 +19,7 @@ const TABS: { view: View; label: string }[] = [
   { view: 'recovery', label: 'Recovery' },
   { view: 'compliance', label: 'Compliance' },
   { view: 'security', label: 'Security' },
+  { view: 'audit', label: 'Audit' },
   { view: 'settings', label: 'Settings' },
 ];
 

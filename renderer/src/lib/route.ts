@@ -1,6 +1,6 @@
 // Hash routes: #/incidents (the landing page), #/silences, #/maintenance, #/overview, #/regions/<id>?range=, #/agents, #/agents/<id>, #/alerts,
 // #/alerts/<id>, #/trends, #/capacity, #/capacity/<target key> and #/explore?<state> (a view may carry a query string, so its state
-// is linkable), #/rules, #/recovery, #/recovery/<runbook id>, #/security?<filters>, #/compliance, #/settings.
+// is linkable), #/rules, #/recovery, #/recovery/<runbook id>, #/security?<filters>, #/compliance, #/audit, #/settings.
 import { useSyncExternalStore } from 'react';
 
 export type View =
@@ -18,6 +18,7 @@ export type View =
   | 'recovery'
   | 'compliance'
   | 'security'
+  | 'audit'
   | 'settings';
 
 /** Where an empty hash (the console's first page) lands: the triage view. */
@@ -46,6 +47,7 @@ const VIEWS: readonly View[] = [
   'recovery',
   'compliance',
   'security',
+  'audit',
   'settings',
 ];
 

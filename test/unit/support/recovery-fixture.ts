@@ -13,7 +13,7 @@ import { silentLogger } from '../../../electron/core/logger.js';
 import type { NotificationMessage } from '../../../electron/core/notify/message.js';
 import { Notifier } from '../../../electron/core/notify/notifier.js';
 import { createRecovery, type Recovery } from '../../../electron/core/recovery/recovery-wiring.js';
-import { AuditLog } from '../../../electron/core/rules/audit-log.js';
+import { AuditLog } from '../../../electron/core/audit/audit-log.js';
 import { world, type WorldOptions } from './incident-fixture.js';
 
 export type Answer = Partial<Omit<ActionResultMessage, 'type' | 'id' | 'action'>> | null;
