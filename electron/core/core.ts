@@ -8,7 +8,12 @@ import { DEFAULT_RULES, type Rule } from '../../shared/rules.js';
 import type { ApiServer } from './api/server.js';
 import type { StreamHub } from './api/stream.js';
 import { AuditLog } from './audit/audit-log.js';
-import { startAuditTrail, stopAuditTrail, type AuditTrailRun } from './audit/audit-wiring.js';
+import {
+  auditChainStatus,
+  startAuditTrail,
+  stopAuditTrail,
+  type AuditTrailRun,
+} from './audit/audit-wiring.js';
 import { RuleBook } from './rules/rule-book.js';
 import { systemClock, type Clock } from './clock.js';
 import { incidentOptions, type CoreConfig } from './config.js';
@@ -342,6 +347,7 @@ export class MonitoringCore {
       metrics: this.metrics,
       fleet: this.fleet,
       audit: this.audit,
+      auditStatus: auditChainStatus(this.audit),
       security: this.security.service,
     });
     wireBookkeeping(this, this.persistedRegions);

@@ -37,7 +37,8 @@ describe('audit page', () => {
     await page.click(byTestId('alert-ack'));
     await page.waitForSelector(`${byTestId('alert-detail')}[data-state="acknowledged"]`);
 
-    await page.click(byTestId('nav-audit'));
+    await page.click(byTestId('nav-security'));
+    await page.click(byTestId('security-nav-audit'));
     await page.waitForSelector(byTestId('view-audit'));
     await page.fill(byTestId('audit-filter-action'), 'alert.ack');
     await page.press(byTestId('audit-filter-action'), 'Enter');

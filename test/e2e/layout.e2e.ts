@@ -106,7 +106,6 @@ describe.each(WIDTHS)('layout at %i px', (width) => {
       'rules',
       'recovery',
       'security',
-      'audit',
       'settings',
     ]) {
       await page.click(byTestId(`nav-${view}`));
@@ -118,6 +117,14 @@ describe.each(WIDTHS)('layout at %i px', (width) => {
       const [tabs] = await boxes(page, '.tabs');
       const [right] = await boxes(page, '.header__right');
       expect(tabs!.right).toBeLessThanOrEqual(right!.left);
+      expect(await pageOverflow(page), view).toBeLessThanOrEqual(0);
+    }
+    // Compliance and the audit trail are the Security tab's own pages.
+    for (const view of ['compliance', 'audit']) {
+      await page.click(byTestId('nav-security'));
+      await page.click(byTestId(`security-nav-${view}`));
+      await page.waitForSelector(byTestId(`view-${view}`));
+      expect(await page.getAttribute(byTestId('nav-security'), 'class')).toContain('is-active');
       expect(await pageOverflow(page), view).toBeLessThanOrEqual(0);
     }
     // The overview's figures keep their labels whole.

@@ -2,6 +2,7 @@
 // check in the background (ingest and the API do not wait for it), `console.stop` last.
 // Its figures on /metrics. Kept here so core.ts only calls in.
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { AuditChainStatus } from '../../../shared/compliance.js';
 import type { AuditLog } from './audit-log.js';
 import { checkChainAtStart } from './start-check.js';
 import type { Logger } from '../logger.js';
@@ -65,4 +66,18 @@ export async function stopAuditTrail(audit: AuditLog, run: AuditTrailRun | null)
   await run?.checked;
   await audit.record({ by: 'console', action: 'console.stop', target: 'console' }).catch(() => {});
   await audit.close();
+}
+
+/** The chain's state for the compliance controls: its head, and whether it last verified. */
+export function auditChainStatus(audit: Pick<AuditLog, 'head' | 'lastVerification'>) {
+  return (): AuditChainStatus => {
+    const head = audit.head();
+    const checked = audit.lastVerification;
+    return {
+      enabled: true,
+      verified: checked ? checked.ok : null,
+      headHash: head.hash,
+      headSeq: head.seq,
+    };
+  };
 }

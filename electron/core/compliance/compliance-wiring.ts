@@ -20,22 +20,8 @@ export interface ComplianceParts {
   fleet: Pick<Fleet, 'listAgents' | 'agent' | 'regions'>;
   audit: Pick<AuditLog, 'list' | 'record'>;
   security: Pick<SecurityService, 'ruleStatus'>;
-  /**
-   * The audit trail's chain state. SEAM: the hash-chained audit log (issue 13, audit part)
-   * passes its own `status()` here; until then `defaultAuditStatus` says what the plain log
-   * can: enabled, never verified, no head hash.
-   */
-  auditStatus?: () => AuditChainStatus;
-}
-
-/** What the audit log without a hash chain can say of itself. */
-export function defaultAuditStatus(audit: Pick<AuditLog, 'list'>): () => AuditChainStatus {
-  return () => ({
-    enabled: true,
-    verified: null,
-    headHash: null,
-    headSeq: audit.list({ limit: 1 })[0]?.seq ?? 0,
-  });
+  /** The audit trail's chain state (electron/core/audit/audit-wiring.ts auditChainStatus). */
+  auditStatus: () => AuditChainStatus;
 }
 
 export function createCompliance(p: ComplianceParts): ComplianceService {
@@ -56,10 +42,8 @@ export function createCompliance(p: ComplianceParts): ComplianceService {
         regionIds: () => p.fleet.regions().map((r) => r.id),
       },
       state: {
-        auditStatus: p.auditStatus ?? defaultAuditStatus(p.audit),
-        // Another part of the console adds `eventRetentionDays`; read it without assuming it.
-        eventRetentionDays: () =>
-          (p.config as unknown as Record<string, unknown>).eventRetentionDays,
+        auditStatus: p.auditStatus,
+        eventRetentionDays: () => p.config.eventRetentionDays,
         detectionRule: (name) => p.security.ruleStatus(name),
       },
       readTimeSync: () => readConsoleTimeSync(),

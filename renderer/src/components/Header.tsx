@@ -17,9 +17,7 @@ const TABS: { view: View; label: string }[] = [
   { view: 'capacity', label: 'Capacity' },
   { view: 'rules', label: 'Rules' },
   { view: 'recovery', label: 'Recovery' },
-  { view: 'compliance', label: 'Compliance' },
   { view: 'security', label: 'Security' },
-  { view: 'audit', label: 'Audit' },
   { view: 'settings', label: 'Settings' },
 ];
 
@@ -90,11 +88,13 @@ export function Header() {
   const incidents = useFleet((s) => s.incidents);
   const incidentBadge = useMemo(() => openIncidentBadge(incidents), [incidents]);
   const [theme, toggleTheme] = useTheme();
-  // Silences and maintenance are the triage view's own pages: its tab stays lit on them.
+  // Silences and maintenance are the triage view's own pages, compliance and audit the
+  // security view's: their tab stays lit on them.
   const lit = (v: View) =>
     route.view === v ||
     (v === 'overview' && route.view === 'regions') ||
-    (v === 'incidents' && (route.view === 'silences' || route.view === 'maintenance'));
+    (v === 'incidents' && (route.view === 'silences' || route.view === 'maintenance')) ||
+    (v === 'security' && (route.view === 'compliance' || route.view === 'audit'));
 
   return (
     <header className="header">

@@ -8,6 +8,7 @@ import { formatTimestamp } from '../../lib/format';
 import { usePolled } from '../../lib/use-polled';
 import { AuditFilters, type AuditFilterValues } from './AuditFilters';
 import { AuditHeadPanel } from './AuditHeadPanel';
+import { SecurityNav } from '../security/SecurityNav';
 
 const PAGE = 200;
 
@@ -80,7 +81,7 @@ export function AuditView() {
   return (
     <div className="view audit-page" data-testid="view-audit">
       <div className="toolbar">
-        <h1>Audit trail</h1>
+        <SecurityNav current="audit" />
         <span className="toolbar__spacer" />
         {entries.error && <span className="toolbar__error">{entries.error}</span>}
         <button

@@ -16,6 +16,7 @@ import { ControlRow } from './ControlRow';
 import { ExportButtons } from './ExportButtons';
 import { useCompliance } from './useCompliance';
 import '../../styles/compliance.css';
+import { SecurityNav } from '../security/SecurityNav';
 
 /** Days of trend shown. */
 const TREND_DAYS = 14;
@@ -34,6 +35,7 @@ export function ComplianceView() {
   return (
     <div className="view compliance" data-testid="view-compliance">
       <div className="toolbar">
+        <SecurityNav current="compliance" />
         <label className="muted" htmlFor="compliance-framework">
           Framework
         </label>

@@ -18,6 +18,7 @@ import {
 } from './security-filters';
 import { TopSources } from './TopSources';
 import { PAGE, useSecurityData } from './useSecurityData';
+import { SecurityNav } from './SecurityNav';
 
 export function SecurityView({ query }: { query: string }) {
   const filters = useMemo(() => parseFilters(query), [query]);
@@ -46,6 +47,7 @@ export function SecurityView({ query }: { query: string }) {
 
   return (
     <div className="view security" data-testid="view-security">
+      <SecurityNav current="security" />
       <form
         className="toolbar"
         onSubmit={(e) => {
