@@ -11,6 +11,8 @@ import type { Logger } from '../logger.js';
 import type { CoreMetrics } from '../metrics.js';
 import type { NetLimits } from '../net/limits.js';
 import type { LiveFigures } from '../stats.js';
+import { RemoteWriteReceiver } from '../remote-write/receiver.js';
+import { remoteWriteConfig } from '../remote-write/remote-write-config.js';
 import { IngestPipeline, type PipelineDeps } from './pipeline.js';
 import { IngestServer } from './server.js';
 
@@ -35,8 +37,20 @@ export function createIngest(
     { ...deps, maxSampleAgeMs: maxSampleAgeMs(config) },
     config.heartbeatIntervalMs,
   );
+  const { fleet } = parts;
+  const remoteWrite = new RemoteWriteReceiver(
+    {
+      clock: parts.clock,
+      logger,
+      metrics: parts.metrics,
+      handler: pipeline,
+      agentExists: (id) => fleet.agent(id) !== undefined,
+      alive: (id, silenceAllowedMs) => fleet.heartbeat(id, silenceAllowedMs),
+    },
+    remoteWriteConfig(config.remoteWrite),
+  );
   return new IngestServer(
-    { clock: parts.clock, logger, metrics: parts.metrics, handler: pipeline },
+    { clock: parts.clock, logger, metrics: parts.metrics, handler: pipeline, http: remoteWrite },
     {
       limits,
       host: config.ingestHost,

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -10,9 +10,11 @@ import { ConnectionGuard, RETRY_AFTER_FULL_S, sourceOf } from '../net/connection
 import { watchAcceptErrors } from '../net/accept-errors.js';
 import type { NetLimits } from '../net/limits.js';
 import { refuseConnection } from '../net/refuse.js';
+import { replyError } from '../remote-write/http-reply.js';
+import type { RemoteWriteReceiver } from '../remote-write/receiver.js';
 import { AuthThrottle } from './auth-throttle.js';
 import { AgentSession, type IngestHandler } from './session.js';
-import { bearerToken, tokensEqual } from './tokens.js';
+import { agentCredentialCheck, bearerToken, type AgentCredentialCheck } from './tokens.js';
 
 export interface IngestOptions {
   host: string;
@@ -28,6 +30,8 @@ export interface IngestDeps {
   logger: Logger;
   metrics: CoreMetrics;
   handler: IngestHandler;
+  /** HTTP endpoints beside the WebSocket (Prometheus remote write). */
+  http?: Pick<RemoteWriteReceiver, 'endpoint' | 'serve'>;
 }
 
 const INGEST_PATHS = new Set(['/', '/ingest']);
@@ -44,6 +48,8 @@ export class IngestServer {
   private pinger: TimerHandle | null = null;
   private readonly guard: ConnectionGuard;
   private readonly throttle: AuthThrottle;
+  /** The one check of an agent credential, for the WebSocket upgrade and the HTTP endpoints. */
+  private readonly credentialValid: AgentCredentialCheck;
 
   constructor(
     private readonly deps: IngestDeps,
@@ -66,6 +72,8 @@ export class IngestServer {
         connectionsCheckingInterval: limits.ingestHandshakeTimeoutMs,
       },
       (req, res) => {
+        const endpoint = deps.http?.endpoint((req.url ?? '/').split('?')[0]!) ?? null;
+        if (endpoint) return this.serveHttp(req, res, endpoint);
         res.writeHead(426, {
           'Content-Type': 'application/json',
           Upgrade: 'websocket',
@@ -91,6 +99,7 @@ export class IngestServer {
       windowMs: limits.authFailureWindowMs,
       cooldownMs: limits.authCooldownMs,
     });
+    this.credentialValid = agentCredentialCheck(opts.agentToken);
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket as Socket, head));
   }
 
@@ -158,8 +167,7 @@ export class IngestServer {
         'browsers may not connect to the ingest port',
       );
     }
-    const token = bearerToken(req.headers.authorization);
-    if (!token || !tokensEqual(token, this.opts.agentToken)) {
+    if (!this.credentialValid(bearerToken(req.headers.authorization))) {
       this.throttle.failed(source);
       return this.refuse(
         socket,
@@ -197,6 +205,47 @@ export class IngestServer {
         this.deps.metrics.agentsConnected.set(this.sessions.size);
       });
     });
+  }
+
+  /**
+   * An HTTP endpoint (remote write): the same gate as the upgrade (throttle, no browsers, the
+   * agent credential), then the connection counts as established and the endpoint serves it.
+   */
+  private serveHttp(
+    req: IncomingMessage,
+    res: ServerResponse,
+    endpoint: Parameters<NonNullable<IngestDeps['http']>['serve']>[2],
+  ): void {
+    const source = sourceOf(req.socket);
+    const refuse = (status: number, code: string, message: string, headers = {}) => {
+      this.deps.metrics.remoteWrite.requests.inc({ endpoint, outcome: code });
+      replyError(res, status, code, message, headers);
+    };
+    const waitMs = this.throttle.blockedForMs(source);
+    if (waitMs > 0) {
+      this.guard.refused('auth_rate_limited');
+      const retryAfter = Math.ceil(waitMs / 1000);
+      return refuse(
+        429,
+        'auth_rate_limited',
+        `too many wrong agent tokens from ${source}; retry in ${retryAfter} s`,
+        { 'Retry-After': String(retryAfter) },
+      );
+    }
+    if (req.headers.origin !== undefined)
+      return refuse(403, 'browser_origin', 'browsers may not write to the ingest port');
+    if (!this.credentialValid(bearerToken(req.headers.authorization))) {
+      this.throttle.failed(source);
+      return refuse(
+        401,
+        'unauthorized',
+        'missing or wrong agent token (Authorization: Bearer <token>)',
+        { 'WWW-Authenticate': 'Bearer' },
+      );
+    }
+    this.throttle.succeeded(source);
+    this.guard.settled(req.socket);
+    this.deps.http!.serve(req, res, endpoint, source);
   }
 
   /** One live connection per agent: a newer one replaces the older. */

@@ -42,3 +42,15 @@ export function bearerToken(header: string | undefined): string | null {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match ? match[1]! : null;
 }
+
+/** Whether a credential presented on the ingest port is an agent's (null: none was sent). */
+export type AgentCredentialCheck = (token: string | null) => boolean;
+
+/**
+ * The ingest port's one credential check, for WebSocket hellos and remote-write requests
+ * alike: today the shared agent token (which is also the enrolment secret, so senders that
+ * cannot enrol keep using it); per-agent keys plug in here.
+ */
+export function agentCredentialCheck(agentToken: string): AgentCredentialCheck {
+  return (token) => token !== null && tokensEqual(token, agentToken);
+}
