@@ -11,7 +11,8 @@ import { STALE, writeRequestBody } from '../helpers/remote-write.js';
 const opts = { regionLabel: 'region', defaultRegion: null };
 const series = (labels: Record<string, string>, value = 1, ts = 1_700_000_000_000) => ({
   labels: Object.entries(labels).map(([name, v]) => ({ name, value: v })),
-  samples: [{ value, timestamp: ts }],
+  values: [value],
+  timestamps: [ts],
 });
 
 describe('decodeWriteRequest', () => {
@@ -30,9 +31,8 @@ describe('decodeWriteRequest', () => {
       ['__name__', 'a'],
       ['instance', 'x:1'],
     ]);
-    expect(ts.samples[0]!.value).toBe(1.5);
-    expect(ts.samples[0]!.timestamp).toBe(1_700_000_000_123);
-    expect(typeof ts.samples[0]!.timestamp).toBe('number');
+    expect(ts.values).toEqual([1.5]);
+    expect(ts.timestamps).toEqual([1_700_000_000_123]);
   });
 
   it('knows the stale marker from other NaNs after decoding', () => {
@@ -47,9 +47,9 @@ describe('decodeWriteRequest', () => {
         },
       ]),
     );
-    const [stale, nan] = decoded.timeseries[0]!.samples;
-    expect(isStaleMarker(stale!.value)).toBe(true);
-    expect(isStaleMarker(nan!.value)).toBe(false);
+    const [stale, nan] = decoded.timeseries[0]!.values;
+    expect(isStaleMarker(stale!)).toBe(true);
+    expect(isStaleMarker(nan!)).toBe(false);
     expect(isStaleMarker(1)).toBe(false);
   });
 
@@ -123,7 +123,8 @@ describe('mapWriteRequest', () => {
         { name: '__name__', value: 'a' },
         { name: '__name__', value: 'b' },
       ],
-      samples: [],
+      values: [],
+      timestamps: [],
     };
     expect(mapWriteRequest([twice], opts)).toMatchObject({ ok: false, code: 'bad_series' });
   });

@@ -94,7 +94,7 @@ export function mapWriteRequest(series: readonly WriteSeries[], opts: MappingOpt
     if (!REGION.test(region))
       return bad(`series ${i} (${name}): region '${region.slice(0, 64)}' is not a region id`);
     if (!labels || !METRIC_NAME.test(name) || instance.length > MAX_LABEL_VALUE) {
-      skipped.unrepresentable += ts.samples.length;
+      skipped.unrepresentable += ts.values.length;
       continue;
     }
     const hostname = hostnameOf(instance);
@@ -105,17 +105,20 @@ export function mapWriteRequest(series: readonly WriteSeries[], opts: MappingOpt
       byKey.set(key, batch);
     }
     const withLabels = count > 0 ? labels : undefined;
-    for (const s of ts.samples) {
-      if (!Number.isFinite(s.value)) {
-        if (isStaleMarker(s.value)) skipped.stale_marker++;
+    const { values, timestamps } = ts;
+    for (let j = 0; j < values.length; j++) {
+      const value = values[j]!;
+      const at = timestamps[j]!;
+      if (!Number.isFinite(value)) {
+        if (isStaleMarker(value)) skipped.stale_marker++;
         else skipped.non_finite++;
         continue;
       }
-      if (!Number.isSafeInteger(s.timestamp) || s.timestamp < 0)
-        return bad(`series ${i} (${name}): timestamp ${s.timestamp} is not ms since the epoch`);
-      const sample: Sample = { name, value: s.value, ts: s.timestamp };
-      if (withLabels) sample.labels = withLabels;
-      batch.samples.push(sample);
+      if (!Number.isSafeInteger(at) || at < 0)
+        return bad(`series ${i} (${name}): timestamp ${at} is not ms since the epoch`);
+      batch.samples.push(
+        withLabels ? { name, value, ts: at, labels: withLabels } : { name, value, ts: at },
+      );
     }
   }
   return { ok: true, batches: [...byKey.values()], skipped };

@@ -1,14 +1,21 @@
 // Prometheus remote-write 1.0 bodies: snappy block format around a protobuf `WriteRequest`
-// (prompb/remote.proto, types.proto). Decoded with protobufjs from the schema below (the part
-// of prompb that 1.0 senders fill in: labels and float samples; metadata, exemplars and
-// native histograms are skipped as unknown fields), decompressed with snappyjs (pure JS: no
-// native binary to ship with Electron, and it refuses a declared length over our cap before
-// allocating anything).
+// (prompb/remote.proto, types.proto), decompressed with snappyjs (pure JS: no native binary to
+// ship with Electron) and read with protobufjs' wire Reader. The messages are walked by hand
+// rather than through reflection: one pass that counts against the caps as it goes (a body of
+// millions of tiny repeated entries is refused before it costs their memory) and keeps samples
+// as two number arrays instead of an object each, which is most of the receiver's CPU.
+//
+//   message WriteRequest { repeated TimeSeries timeseries = 1; }
+//   message TimeSeries   { repeated Label labels = 1; repeated Sample samples = 2; }
+//   message Label        { string name = 1; string value = 2; }
+//   message Sample       { double value = 1; int64 timestamp = 2; }
+//
+// Other fields (metadata, exemplars, native histograms) are skipped as unknown fields.
 import protobuf from 'protobufjs';
 import snappy from 'snappyjs';
 
-// int64 timestamps as plain numbers (ms since the epoch fit in 53 bits): one Long object per
-// sample would cost more than the rest of the decode. Nothing else in the core uses protobufjs.
+// int64 timestamps as plain numbers (ms since the epoch fit in 53 bits), not Long objects.
+// Nothing else in the core uses protobufjs.
 protobuf.util.Long = null as unknown as typeof protobuf.util.Long;
 protobuf.configure();
 
@@ -16,13 +23,11 @@ export interface WriteLabel {
   name: string;
   value: string;
 }
-export interface WriteSample {
-  value: number;
-  timestamp: number;
-}
 export interface WriteSeries {
   labels: WriteLabel[];
-  samples: WriteSample[];
+  /** Sample values and their timestamps (ms), index by index. */
+  values: number[];
+  timestamps: number[];
 }
 export interface WriteRequest {
   timeseries: WriteSeries[];
@@ -54,27 +59,6 @@ export class BadWriteRequest extends Error {
   }
 }
 
-const root = protobuf.Root.fromJSON({
-  nested: {
-    prometheus: {
-      nested: {
-        WriteRequest: { fields: { timeseries: { rule: 'repeated', type: 'TimeSeries', id: 1 } } },
-        TimeSeries: {
-          fields: {
-            labels: { rule: 'repeated', type: 'Label', id: 1 },
-            samples: { rule: 'repeated', type: 'Sample', id: 2 },
-          },
-        },
-        Label: { fields: { name: { type: 'string', id: 1 }, value: { type: 'string', id: 2 } } },
-        Sample: {
-          fields: { value: { type: 'double', id: 1 }, timestamp: { type: 'int64', id: 2 } },
-        },
-      },
-    },
-  },
-});
-const WriteRequestType = root.lookupType('prometheus.WriteRequest');
-
 /** Decompress and decode a remote-write body, or throw BadWriteRequest saying why. */
 export function decodeWriteRequest(
   body: Uint8Array,
@@ -93,10 +77,10 @@ export function decodeWriteRequest(
     const message = (err as Error).message;
     throw new BadWriteRequest('bad_snappy', `the body is not snappy block format: ${message}`);
   }
-  measure(raw, caps);
   try {
-    return WriteRequestType.decode(raw) as unknown as WriteRequest;
+    return readWriteRequest(protobuf.Reader.create(raw), caps);
   } catch (err) {
+    if (err instanceof BadWriteRequest) throw err;
     throw new BadWriteRequest('bad_protobuf', `not a WriteRequest: ${(err as Error).message}`);
   }
 }
@@ -111,44 +95,76 @@ function declaredLength(body: Uint8Array): number | null {
   return null;
 }
 
-/**
- * Count series, samples and labels by walking the wire format (no objects made), so that a
- * body of millions of tiny repeated entries is refused before it costs their memory.
- */
-function measure(raw: Uint8Array, caps: WriteRequestCaps): void {
-  const r = protobuf.Reader.create(raw);
-  let series = 0;
+const LENGTH_DELIMITED = 2;
+
+/** The end of the length-delimited field at the reader's position, checked against `limit`. */
+function fieldEnd(r: protobuf.Reader, limit: number, what: string): number {
+  const end = r.uint32() + r.pos;
+  if (end > limit) throw new Error(`${what} runs past its end`);
+  return end;
+}
+
+function readWriteRequest(r: protobuf.Reader, caps: WriteRequestCaps): WriteRequest {
+  const timeseries: WriteSeries[] = [];
   let samples = 0;
-  try {
-    while (r.pos < r.len) {
-      const tag = r.uint32();
-      if (tag >>> 3 !== 1 || (tag & 7) !== 2) {
-        r.skipType(tag & 7);
-        continue;
-      }
-      const end = r.uint32() + r.pos;
-      if (end > r.len) throw new Error('a time series runs past the end of the body');
-      if (++series > caps.maxSeries)
-        throw new BadWriteRequest('too_large', `more than ${caps.maxSeries} time series`);
-      let labels = 0;
-      while (r.pos < end) {
-        const inner = r.uint32();
-        const field = inner >>> 3;
-        if (field === 1 && ++labels > caps.maxLabelsPerSeries)
+  while (r.pos < r.len) {
+    const tag = r.uint32();
+    if (tag >>> 3 !== 1 || (tag & 7) !== LENGTH_DELIMITED) {
+      r.skipType(tag & 7);
+      continue;
+    }
+    if (timeseries.length >= caps.maxSeries)
+      throw new BadWriteRequest('too_large', `more than ${caps.maxSeries} time series`);
+    const end = fieldEnd(r, r.len, 'a time series');
+    const series: WriteSeries = { labels: [], values: [], timestamps: [] };
+    while (r.pos < end) {
+      const inner = r.uint32();
+      const field = inner >>> 3;
+      if (field === 1 && (inner & 7) === LENGTH_DELIMITED) {
+        if (series.labels.length >= caps.maxLabelsPerSeries)
           throw new BadWriteRequest(
             'too_large',
             `a time series has more than ${caps.maxLabelsPerSeries} labels`,
           );
-        if (field === 2 && ++samples > caps.maxSamples)
+        series.labels.push(readLabel(r, fieldEnd(r, end, 'a label')));
+      } else if (field === 2 && (inner & 7) === LENGTH_DELIMITED) {
+        if (++samples > caps.maxSamples)
           throw new BadWriteRequest('too_large', `more than ${caps.maxSamples} samples`);
-        r.skipType(inner & 7);
-      }
-      if (r.pos !== end) throw new Error('a time series ends inside a field');
+        readSample(r, fieldEnd(r, end, 'a sample'), series);
+      } else r.skipType(inner & 7);
     }
-  } catch (err) {
-    if (err instanceof BadWriteRequest) throw err;
-    throw new BadWriteRequest('bad_protobuf', `not a WriteRequest: ${(err as Error).message}`);
+    if (r.pos !== end) throw new Error('a time series ends inside a field');
+    timeseries.push(series);
   }
+  return { timeseries };
+}
+
+function readLabel(r: protobuf.Reader, end: number): WriteLabel {
+  let name = '';
+  let value = '';
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | LENGTH_DELIMITED)) name = r.string();
+    else if (tag === ((2 << 3) | LENGTH_DELIMITED)) value = r.string();
+    else r.skipType(tag & 7);
+  }
+  if (r.pos !== end) throw new Error('a label ends inside a field');
+  return { name, value };
+}
+
+function readSample(r: protobuf.Reader, end: number, into: WriteSeries): void {
+  // proto3 defaults: a field left out is 0.
+  let value = 0;
+  let timestamp = 0;
+  while (r.pos < end) {
+    const tag = r.uint32();
+    if (tag === ((1 << 3) | 1)) value = r.double();
+    else if (tag === 2 << 3) timestamp = r.int64() as unknown as number;
+    else r.skipType(tag & 7);
+  }
+  if (r.pos !== end) throw new Error('a sample ends inside a field');
+  into.values.push(value);
+  into.timestamps.push(timestamp);
 }
 
 const bits = new Float64Array(1);
