@@ -1,15 +1,17 @@
-// Prometheus remote-write 1.0 (`POST /api/v1/write`) on the ingest port. The ingest server has
-// authenticated the request (the agent credential, as for a WebSocket hello) before it gets
-// here. A request is decoded and checked whole before anything is stored, goes through the
+// Prometheus remote-write 1.0 (`POST /api/v1/write`) and OTLP/HTTP metrics (`POST /v1/metrics`)
+// on the ingest port. The ingest server has authenticated the request (the agent credential,
+// as for a WebSocket hello) before it gets here. A request is decoded and checked whole before anything is stored, goes through the
 // same pipeline as an agent's batch (admission, store + WAL, rules), and is answered 204 only
-// once its samples are durable: the remote-write equivalent of an agent's ack.
+// once its samples are durable (OTLP: 200): the equivalent of an agent's ack.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { PROTOCOL_VERSION, type HelloMessage } from '../../../shared/protocol.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { CoreMetrics } from '../metrics.js';
 import type { IngestHandler } from '../ingest/session.js';
 import { readBody, replyError } from './http-reply.js';
+import { decodeOtlpJson, decodeOtlpProtobuf, type OtlpDecoded } from './otlp-metrics.js';
 import type { RemoteWriteConfig } from './remote-write-config.js';
 import { mapWriteRequest, type InstanceBatch, type Mapped } from './series-mapping.js';
 import {
@@ -20,7 +22,7 @@ import {
   type WriteSeries,
 } from './write-request.js';
 
-export type WriteEndpoint = 'remote_write';
+export type WriteEndpoint = 'remote_write' | 'otlp';
 
 export interface ReceiverDeps {
   clock: Clock;
@@ -57,12 +59,15 @@ export class RemoteWriteReceiver {
 
   /** The endpoint served at `path`, or null. */
   endpoint(path: string): WriteEndpoint | null {
-    return path === '/api/v1/write' ? 'remote_write' : null;
+    if (path === '/api/v1/write') return 'remote_write';
+    return path === '/v1/metrics' ? 'otlp' : null;
   }
 
   /** Serve an authenticated request; never throws. */
   serve(req: IncomingMessage, res: ServerResponse, endpoint: WriteEndpoint, source: string): void {
-    this.handle(req, res, source).then(
+    const handled =
+      endpoint === 'otlp' ? this.handleOtlp(req, res, source) : this.handle(req, res, source);
+    handled.then(
       () => this.count(endpoint, 'ok'),
       (err: unknown) => {
         if (err instanceof Refusal) {
@@ -126,6 +131,72 @@ export class RemoteWriteReceiver {
     await this.store(mapped, source);
     res.writeHead(204);
     res.end();
+  }
+
+  /** OTLP/HTTP metrics: protobuf or JSON, plain or gzip; the same mapping and pipeline. */
+  private async handleOtlp(
+    req: IncomingMessage,
+    res: ServerResponse,
+    source: string,
+  ): Promise<void> {
+    if (req.method !== 'POST')
+      throw new Refusal(405, 'method_not_allowed', 'OTLP takes POST only', { Allow: 'POST' });
+    const type = (req.headers['content-type'] ?? '').toLowerCase();
+    const json = /^application\/json\s*(;|$)/.test(type);
+    if (!json && !/^application\/x-protobuf\s*(;|$)/.test(type))
+      throw new Refusal(
+        415,
+        'unsupported_content_type',
+        `Content-Type must be application/x-protobuf or application/json, not '${type}'`,
+      );
+    const encoding = (req.headers['content-encoding'] ?? '').toLowerCase();
+    if (encoding !== '' && encoding !== 'identity' && encoding !== 'gzip')
+      throw new Refusal(
+        415,
+        'unsupported_encoding',
+        `Content-Encoding '${encoding}' is not taken (gzip is)`,
+      );
+    const body = await readBody(req, this.config.maxBodyBytes);
+    if (body === null)
+      throw new Refusal(
+        413,
+        'body_too_large',
+        `the body is over ${this.config.maxBodyBytes} bytes`,
+      );
+    this.admit();
+    let raw: Buffer = body;
+    if (encoding === 'gzip') {
+      try {
+        raw = gunzipSync(body, { maxOutputLength: this.caps.maxDecodedBytes });
+      } catch (err) {
+        const tooBig = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+        throw new Refusal(400, tooBig ? 'too_large' : 'bad_gzip', (err as Error).message);
+      }
+    }
+    let decoded: OtlpDecoded;
+    try {
+      decoded = json
+        ? decodeOtlpJson(raw.toString('utf8'), this.config.regionLabel, this.caps)
+        : decodeOtlpProtobuf(raw, this.config.regionLabel, this.caps);
+    } catch (err) {
+      if (err instanceof BadWriteRequest) throw new Refusal(400, err.code, err.message);
+      throw err;
+    }
+    const mapped = mapWriteRequest(decoded.series, this.config);
+    if (!mapped.ok) throw new Refusal(400, mapped.code, mapped.message);
+    if (decoded.unsupported > 0)
+      this.deps.metrics.remoteWrite.samplesSkipped.inc(
+        { reason: 'unsupported_kind' },
+        decoded.unsupported,
+      );
+    await this.store(mapped, source);
+    // An empty ExportMetricsServiceResponse: all taken.
+    const answer = json ? Buffer.from('{}') : Buffer.alloc(0);
+    res.writeHead(200, {
+      'Content-Type': json ? 'application/json' : 'application/x-protobuf',
+      'Content-Length': answer.length,
+    });
+    res.end(answer);
   }
 
   private admit(): void {
