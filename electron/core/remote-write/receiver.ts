@@ -1,8 +1,9 @@
 // Prometheus remote-write 1.0 (`POST /api/v1/write`) and OTLP/HTTP metrics (`POST /v1/metrics`)
 // on the ingest port. The ingest server has authenticated the request (the agent credential,
-// as for a WebSocket hello) before it gets here. A request is decoded and checked whole before anything is stored, goes through the
-// same pipeline as an agent's batch (admission, store + WAL, rules), and is answered 204 only
-// once its samples are durable (OTLP: 200): the equivalent of an agent's ack.
+// as for a WebSocket hello) before it gets here. A request is decoded and checked whole before
+// anything is stored, goes through the same pipeline as an agent's batch (admission, store +
+// WAL, rules), and is answered 204 (OTLP: 200) only once its samples are durable: the
+// equivalent of an agent's ack.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { PROTOCOL_VERSION, type HelloMessage } from '../../../shared/protocol.js';
