@@ -15,6 +15,7 @@ import { ingestThroughput, ingestWithAnomalyScoring } from './ingest.js';
 import { alertLatency, alertLatencyWhileForecasting } from './latency.js';
 import { liveness } from './liveness.js';
 import { registryFlood } from './registry.js';
+import { remoteWriteReceive } from './remote-write.js';
 import { scrapeParse } from './scrape-parse.js';
 import { report, updateReport } from './report.js';
 import { isolated } from './isolated.js';
@@ -44,6 +45,7 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   fleet: fleetLoad,
   registry: registryFlood,
   'scrape-parse': scrapeParse,
+  'remote-write-receive': remoteWriteReceive,
   // In processes of their own: their RSS figures must not carry what other sections left.
   storage: isolated('storage'),
   series: isolated('series'),

@@ -16,6 +16,7 @@ import {
   checkAlertmanagers,
 } from './interop/alertmanager-config.js';
 import type { AlertmanagerConfig } from './interop/alertmanager-target.js';
+import { RemoteWriteSetting } from './remote-write/remote-write-config.js';
 
 export const DEFAULT_API_PORT = 4780;
 export const DEFAULT_INGEST_PORT = 4781;
@@ -130,6 +131,8 @@ export interface CoreConfig {
   alertmanagers: AlertmanagerConfig[];
   /** Open alerts are posted to them again this often (Prometheus' resend delay). */
   alertmanagerResendMs: number;
+  /** Prometheus remote-write into the ingest port (electron/core/remote-write/). */
+  remoteWriteReceiver: RemoteWriteSetting;
   logLevel: LogLevel;
 }
 
@@ -207,6 +210,7 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     recoveryMaxRuns: 5_000,
     alertmanagers: [],
     alertmanagerResendMs: 60_000,
+    remoteWriteReceiver: {},
     ...overrides,
   };
 }
@@ -296,6 +300,7 @@ export const ConfigFile = Type.Object(
     recoveryMaxRuns: Type.Optional(Type.Integer({ minimum: 10, maximum: 1_000_000 })),
     alertmanagers: Type.Optional(AlertmanagersSetting),
     alertmanagerResendMs: Type.Optional(AlertmanagerResendSetting),
+    remoteWriteReceiver: Type.Optional(RemoteWriteSetting),
     logLevel: Type.Optional(
       Type.Union([
         Type.Literal('debug'),

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { createRemoteWriteMetrics } from './remote-write/remote-write-metrics.js';
 
 /** The console's own figures, served at /metrics in Prometheus text format. One registry per core. */
 export function createCoreMetrics() {
@@ -167,6 +168,7 @@ export function createCoreMetrics() {
       help: 'Torn or corrupt agents.ndjson lines skipped at the last start.',
       registers: [registry],
     }),
+    remoteWrite: createRemoteWriteMetrics(registry),
   };
 }
 

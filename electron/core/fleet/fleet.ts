@@ -219,12 +219,19 @@ export class Fleet {
     return { ok: true, agent, connectionId, isNew: !existing };
   }
 
-  heartbeat(agentId: string): void {
+  /**
+   * A sign of life. `silenceAllowedMs`: this agent may then stay silent that long, not the
+   * heartbeat-based default (remote-write senders, which write once a scrape and never beat).
+   */
+  heartbeat(agentId: string, silenceAllowedMs?: number): void {
     const agent = this.agents.get(agentId);
     if (!agent) return;
     const now = this.deps.clock.now();
     agent.lastHeartbeat = now;
-    this.lastAliveAt.set(agentId, this.deps.clock.monotonic());
+    // The watchdog fires `silence` after the last sign of life: set that sign in the future.
+    const silence = this.opts.heartbeatIntervalMs * this.opts.missedHeartbeatsBeforeOffline;
+    const ahead = silenceAllowedMs === undefined ? 0 : Math.max(0, silenceAllowedMs - silence);
+    this.lastAliveAt.set(agentId, this.deps.clock.monotonic() + ahead);
     const region = this.regionState.get(agent.regionId);
     if (region) region.lastHeartbeat = now;
     if (agent.status !== 'online') this.setStatus(agent, 'online');

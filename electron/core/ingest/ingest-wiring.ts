@@ -12,6 +12,8 @@ import type { CoreMetrics } from '../metrics.js';
 import type { NetLimits } from '../net/limits.js';
 import type { LiveFigures } from '../stats.js';
 import type { IngestCredentials } from './ingest-auth.js';
+import { RemoteWriteReceiver } from '../remote-write/receiver.js';
+import { remoteWriteConfig } from '../remote-write/remote-write-config.js';
 import { IngestPipeline, type PipelineDeps } from './pipeline.js';
 import { IngestServer, type IngestDeps } from './server.js';
 
@@ -39,12 +41,25 @@ export function createIngest(
     { ...deps, maxSampleAgeMs: maxSampleAgeMs(config) },
     config.heartbeatIntervalMs,
   );
+  const { fleet } = parts;
+  const remoteWrite = new RemoteWriteReceiver(
+    {
+      clock: parts.clock,
+      logger,
+      metrics: parts.metrics,
+      handler: pipeline,
+      agentExists: (id) => fleet.agent(id) !== undefined,
+      alive: (id, silenceAllowedMs) => fleet.heartbeat(id, silenceAllowedMs),
+    },
+    remoteWriteConfig(config.remoteWriteReceiver),
+  );
   return new IngestServer(
     {
       clock: parts.clock,
       logger,
       metrics: parts.metrics,
       handler: pipeline,
+      http: remoteWrite,
       ...(onAuthRefused ? { onAuthRefused } : {}),
     },
     {

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -11,6 +11,8 @@ import { ConnectionGuard, RETRY_AFTER_FULL_S, sourceOf } from '../net/connection
 import { watchAcceptErrors } from '../net/accept-errors.js';
 import type { NetLimits } from '../net/limits.js';
 import { refuseConnection } from '../net/refuse.js';
+import { replyError } from '../remote-write/http-reply.js';
+import type { RemoteWriteReceiver } from '../remote-write/receiver.js';
 import { AuthThrottle } from './auth-throttle.js';
 import type { IngestCredentials } from './ingest-auth.js';
 import { AgentSession, type IngestHandler } from './session.js';
@@ -35,6 +37,8 @@ export interface IngestDeps {
   handler: IngestHandler;
   /** Each refused agent token (wrong or missing, or refused unchecked while throttled). */
   onAuthRefused?: (source: string, reason: 'unauthorized' | 'auth_rate_limited') => void;
+  /** HTTP endpoints beside the WebSocket (Prometheus remote write). */
+  http?: Pick<RemoteWriteReceiver, 'endpoint' | 'serve'>;
 }
 
 const INGEST_PATHS = new Set(['/', '/ingest']);
@@ -51,6 +55,7 @@ export class IngestServer {
   private pinger: TimerHandle | null = null;
   private readonly guard: ConnectionGuard;
   private readonly throttle: AuthThrottle;
+  /** The one check of an agent credential, for the WebSocket upgrade and the HTTP endpoints. */
 
   constructor(
     private readonly deps: IngestDeps,
@@ -71,7 +76,9 @@ export class IngestServer {
       requestTimeout: limits.ingestHandshakeTimeoutMs * 3,
       connectionsCheckingInterval: limits.ingestHandshakeTimeoutMs,
     };
-    const onRequest = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+      const endpoint = deps.http?.endpoint((req.url ?? '/').split('?')[0]!) ?? null;
+      if (endpoint) return this.serveHttp(req, res, endpoint);
       res.writeHead(426, {
         'Content-Type': 'application/json',
         Upgrade: 'websocket',
@@ -223,6 +230,51 @@ export class IngestServer {
       }
     }
     return n;
+  }
+
+  /**
+   * An HTTP endpoint (remote write): the same gate as the upgrade (throttle, no browsers, the
+   * agent credential), then the connection counts as established and the endpoint serves it.
+   */
+  private serveHttp(
+    req: IncomingMessage,
+    res: ServerResponse,
+    endpoint: Parameters<NonNullable<IngestDeps['http']>['serve']>[2],
+  ): void {
+    const source = sourceOf(req.socket);
+    const refuse = (status: number, code: string, message: string, headers = {}) => {
+      this.deps.metrics.remoteWrite.requests.inc({ endpoint, outcome: code });
+      replyError(res, status, code, message, headers);
+    };
+    const waitMs = this.throttle.blockedForMs(source);
+    if (waitMs > 0) {
+      this.guard.refused('auth_rate_limited');
+      const retryAfter = Math.ceil(waitMs / 1000);
+      return refuse(
+        429,
+        'auth_rate_limited',
+        `too many wrong agent tokens from ${source}; retry in ${retryAfter} s`,
+        { 'Retry-After': String(retryAfter) },
+      );
+    }
+    if (req.headers.origin !== undefined)
+      return refuse(403, 'browser_origin', 'browsers may not write to the ingest port');
+    // An agent key or the enrolment secret (senders such as Prometheus cannot enrol).
+    const token = bearerToken(req.headers.authorization);
+    const auth = token ? this.opts.credentials.authenticate(token) : null;
+    if (!auth || auth.kind === 'refused') {
+      this.throttle.failed(source);
+      this.deps.onAuthRefused?.(source, 'unauthorized');
+      return refuse(
+        401,
+        auth?.reason === 'revoked' ? 'key_revoked' : 'unauthorized',
+        'missing or wrong agent key or enrolment secret (Authorization: Bearer <token>)',
+        { 'WWW-Authenticate': 'Bearer' },
+      );
+    }
+    this.throttle.succeeded(source);
+    this.guard.settled(req.socket);
+    this.deps.http!.serve(req, res, endpoint, source);
   }
 
   /** One live connection per agent: a newer one replaces the older. */
