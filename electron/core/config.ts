@@ -16,6 +16,11 @@ import {
   checkAlertmanagers,
 } from './interop/alertmanager-config.js';
 import type { AlertmanagerConfig } from './interop/alertmanager-target.js';
+import {
+  RemoteWriteSetting,
+  checkRemoteWrite,
+  type RemoteWriteConfig,
+} from './interop/remote-write-out/config.js';
 
 export const DEFAULT_API_PORT = 4780;
 export const DEFAULT_INGEST_PORT = 4781;
@@ -116,6 +121,8 @@ export interface CoreConfig {
   alertmanagers: AlertmanagerConfig[];
   /** Open alerts are posted to them again this often (Prometheus' resend delay). */
   alertmanagerResendMs: number;
+  /** Long-term stores every ingested sample is forwarded to (interop/remote-write-out/). */
+  remoteWrite: RemoteWriteConfig[];
   logLevel: LogLevel;
 }
 
@@ -189,6 +196,7 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     recoveryMaxRuns: 5_000,
     alertmanagers: [],
     alertmanagerResendMs: 60_000,
+    remoteWrite: [],
     ...overrides,
   };
 }
@@ -265,6 +273,7 @@ export const ConfigFile = Type.Object(
     recoveryMaxRuns: Type.Optional(Type.Integer({ minimum: 10, maximum: 1_000_000 })),
     alertmanagers: Type.Optional(AlertmanagersSetting),
     alertmanagerResendMs: Type.Optional(AlertmanagerResendSetting),
+    remoteWrite: Type.Optional(RemoteWriteSetting),
     logLevel: Type.Optional(
       Type.Union([
         Type.Literal('debug'),
@@ -298,6 +307,7 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
   }
   if (configFileCheck.Check(raw)) {
     checkAlertmanagers(raw.alertmanagers, path);
+    checkRemoteWrite(raw.remoteWrite, path);
     return raw;
   }
   const first = configFileCheck.Errors(raw).First();

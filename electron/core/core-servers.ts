@@ -30,6 +30,7 @@ export function createServers(
     persisted: () => core.state.afterNextWrite(),
     registry: core.registry.log,
     recovery: core.recovery.service,
+    forward: core.remoteWrite.sink,
   });
   const { api, stream } = createApi({
     config: core.config,
@@ -65,6 +66,7 @@ export function createServers(
       resendDelayMs: core.config.alertmanagerResendMs,
       alertmanagers: core.alertForwarding.forwarder.status(),
     }),
+    remoteWrite: () => ({ destinations: core.remoteWrite.status() }),
   });
   return { ingest, api, stream };
 }

@@ -46,6 +46,7 @@ import { EventLog } from './store/event-log.js';
 import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
 import { createAlertForwarding, type AlertForwarding } from './interop/alertmanager-wiring.js';
+import { createRemoteWrite, type RemoteWrite } from './interop/remote-write-out/wiring.js';
 import { LiveFigures } from './stats.js';
 
 export interface CoreDeps {
@@ -105,6 +106,8 @@ export class MonitoringCore {
   readonly security: Security;
   /** Alerts forwarded to external Alertmanagers (electron/core/interop/). */
   readonly alertForwarding: AlertForwarding;
+  /** Every ingested sample forwarded to long-term stores (interop/remote-write-out/). */
+  readonly remoteWrite: RemoteWrite;
   readonly sessionToken: string;
   agentToken = '';
   readonly ids: IdSource;
@@ -317,6 +320,10 @@ export class MonitoringCore {
       ...{ metrics: this.metrics, fleet: this.fleet, alerts: this.alerts },
       consoleUrl: () => this.addresses?.apiUrl ?? '',
     });
+    this.remoteWrite = createRemoteWrite({
+      ...{ dataDir: config.dataDir, destinations: config.remoteWrite },
+      ...{ clock: this.clock, logger: this.logger, metrics: this.metrics },
+    });
     wireBookkeeping(this, this.persistedRegions);
   }
 
@@ -333,6 +340,7 @@ export class MonitoringCore {
     // Before ingest listens: no alert an agent raises goes by unseen.
     this.recovery.start();
     const replayed = await this.store.open();
+    await this.remoteWrite.open();
     reportReplay(
       { clock: this.clock, logger: this.logger, alerts: this.consoleAlerts, config },
       replayed,
@@ -367,6 +375,7 @@ export class MonitoringCore {
     this.regionHistory.start();
     this.lowDisk.start();
     this.alertForwarding.start();
+    this.remoteWrite.start();
     this.notifier.options.consoleUrl = `http://127.0.0.1:${apiPort}`;
     const advertised = advertisedHost(config.ingestHost);
     const ingestHost = advertised.includes(':') ? `[${advertised}]` : advertised;
@@ -403,6 +412,7 @@ export class MonitoringCore {
     this.alerts.dispose();
     this.evaluator.dispose();
     await Promise.all([
+      this.remoteWrite.stop(),
       this.state.close(),
       this.store.close(),
       this.registry.close(),

@@ -82,6 +82,8 @@ export interface ApiServices {
   security: SecurityApi;
   /** The Alertmanagers alerts are forwarded to, and how that goes (electron/core/interop/). */
   alertmanagers(): InteropRoutes['GET /api/v1/alertmanagers']['response'];
+  /** The remote-write destinations samples are forwarded to (electron/core/interop/remote-write-out/). */
+  remoteWrite(): InteropRoutes['GET /api/v1/remote-write']['response'];
   /** Retire an agent; resolves once that is durable. */
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
 }
