@@ -218,7 +218,9 @@ export class RemoteWriteSender {
         retryAfter = retryAfterMs(res.retryAfter, this.deps.clock.now());
       } catch (err) {
         if (this.stopped) return false;
-        this.failed((err as Error).message);
+        // fetch says only "fetch failed"; the reason (ECONNREFUSED, a timeout) is its cause.
+        const cause = (err as { cause?: { code?: string } }).cause?.code;
+        this.failed(cause ? `${(err as Error).message}: ${cause}` : (err as Error).message);
       }
       await this.sleep(backoffDelay(attempt, retryAfter, this.backoff));
     }

@@ -5,6 +5,7 @@ import { AlertmanagersPanel } from './AlertmanagersPanel';
 import { ChannelsPanel } from './ChannelsPanel';
 import { OperatorPanel } from './OperatorPanel';
 import { PoliciesPanel } from './PoliciesPanel';
+import { RemoteWritePanel } from './RemoteWritePanel';
 import { StoragePanel } from './StoragePanel';
 
 /** The console's own settings and figures. */
@@ -23,6 +24,7 @@ export function SettingsView() {
       <ChannelsPanel onChange={() => setVersion((v) => v + 1)} />
       <PoliciesPanel channels={channels} />
       <AlertmanagersPanel />
+      <RemoteWritePanel />
       <StoragePanel />
     </div>
   );
