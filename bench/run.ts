@@ -16,6 +16,7 @@ import { alertLatency, alertLatencyWhileForecasting } from './latency.js';
 import { liveness } from './liveness.js';
 import { registryFlood } from './registry.js';
 import { scrapeParse } from './scrape-parse.js';
+import { remoteWriteSend } from './remote-write-send.js';
 import { report, updateReport } from './report.js';
 import { isolated } from './isolated.js';
 import { maxWalSeconds, walReplay } from './tsdb.js';
@@ -42,6 +43,7 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   fleet: fleetLoad,
   registry: registryFlood,
   'scrape-parse': scrapeParse,
+  'remote-write-send': remoteWriteSend,
   // In processes of their own: their RSS figures must not carry what other sections left.
   storage: isolated('storage'),
   series: isolated('series'),
