@@ -125,10 +125,11 @@ describe('the sender against a fake receiver', () => {
   async function setup(
     answers: (body: Uint8Array) => PostResult,
     opts = { batchSamples: 5, maxShards: 2 },
+    queueOptions = { segmentBytes: 16 * 1024 * 1024, maxBytes: 1024 * 1024 * 1024 },
   ) {
     dir = await mkdtemp(join(tmpdir(), 'meridian-rw-unit-'));
     const clock = new ManualClock();
-    queue = new ForwardQueue(join(dir, 'queue'), silentLogger);
+    queue = new ForwardQueue(join(dir, 'queue'), silentLogger, queueOptions);
     await queue.open();
     const posts: { at: number; body: Decoded }[] = [];
     let inFlight = 0;
@@ -159,6 +160,8 @@ describe('the sender against a fake receiver', () => {
     );
     await sender.open();
     queue.onAppended(() => sender.wake());
+    queue.onDrop = (segment, index) =>
+      sender.segmentDropped(segment, index.samples, (o) => index.samplesBefore(o));
     sender.start();
     return { clock, posts, counts, maxInFlight: () => maxInFlight };
   }
@@ -224,5 +227,33 @@ describe('the sender against a fake receiver', () => {
     }
     expect([...byName.values()].every((ts) => ts.join() === '1,2,3,4')).toBe(true);
     expect(byName.size).toBe(12);
+  });
+
+  it('over the byte cap drops the oldest segments, counted: sent + dropped = every sample', async () => {
+    let up = false;
+    const down: PostResult = { status: 503, retryAfter: null, text: 'down' };
+    const { clock, counts } = await setup(
+      () => (up ? ok : down),
+      { batchSamples: 4, maxShards: 1 },
+      { segmentBytes: 100, maxBytes: 600 },
+    );
+    let total = 0;
+    for (let i = 0; i < 30; i++) {
+      await queue.append([series('cpu', [i * 10 + 1, i * 10 + 2])]);
+      total += 2;
+    }
+    await waitFor(() => sender.status().dropped > 0, 5_000, 'a segment dropped');
+    expect(queue.bytes).toBeLessThanOrEqual(600 + 100);
+    up = true;
+    await waitFor(
+      () => {
+        clock.advance(30_000);
+        return sender.status().pending === 0 && counts.sent + counts.dropped === total;
+      },
+      5_000,
+      'the rest sent',
+    );
+    expect(sender.status().dropped).toBe(counts.dropped);
+    expect(counts.sent).toBeGreaterThan(0);
   });
 });

@@ -25,7 +25,8 @@ export class CursorFile {
   }
 
   async save(pos: QueuePosition): Promise<void> {
-    this.fh ??= await open(this.path, 'w', 0o600);
+    // Opened without truncating: a crash before the first write leaves the old position.
+    this.fh ??= await open(this.path, 'r+').catch(() => open(this.path, 'w', 0o600));
     const text = JSON.stringify({ segment: pos.segment, offset: pos.offset }).padEnd(WIDTH - 1);
     await this.fh.write(`${text}\n`, 0, 'utf8');
     await this.fh.datasync();

@@ -55,6 +55,11 @@ export class ForwardQueue {
   private fh: FileHandle | null = null;
   private waiting: Waiting[] = [];
   private writing: Promise<void> | null = null;
+  /**
+   * True from the first append until the drain loop finds nothing left, cleared in the same
+   * tick as that check: an append in between always has a drain to pick it up.
+   */
+  private draining = false;
   private listeners: (() => void)[] = [];
   /** Called before a segment is deleted by the byte cap, so lagging destinations count it. */
   onDrop: (segment: number, index: SegmentIndex) => void = () => {};
@@ -110,12 +115,19 @@ export class ForwardQueue {
     const data = `${samples} ${minTs} ${JSON.stringify(rows)}\n`;
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ data, samples, resolve, reject });
-      this.writing ??= this.drain().finally(() => (this.writing = null));
+      if (!this.draining) {
+        this.draining = true;
+        this.writing = this.drain();
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    while (this.waiting.length > 0) {
+    for (;;) {
+      if (this.waiting.length === 0) {
+        this.draining = false;
+        return;
+      }
       const batch = this.waiting.splice(0);
       try {
         const fh = this.fh;
@@ -132,6 +144,9 @@ export class ForwardQueue {
       } catch (err) {
         this.logger.error('remote-write queue write failed', { error: (err as Error).message });
         for (const w of batch) w.reject(err as Error);
+        // The segment may hold part of the failed write: what follows goes in a new one, so
+        // the index's offsets stay those of the file.
+        await this.rotate().catch(() => {});
       }
     }
   }

@@ -7,7 +7,7 @@ import type { Logger } from '../../logger.js';
 import type { RemoteWriteTarget } from './config.js';
 import type { CursorFile } from './cursor-file.js';
 import { writeRequestBody, type SeriesSamples } from './encode.js';
-import { samplesAfter, type QueuePosition } from './queue-index.js';
+import { comparePositions, samplesAfter, type QueuePosition } from './queue-index.js';
 import type { ForwardQueue, QueueLine } from './queue.js';
 import {
   DEFAULT_BACKOFF,
@@ -72,6 +72,8 @@ export class RemoteWriteSender {
   /** Shards waiting out a backoff: stop ends their waits at once. */
   private readonly sleepers = new Set<{ timer: TimerHandle; resolve: () => void }>();
   private windowMinTs: number | null = null;
+  /** Where the window being sent ends (the cursor once it is acked). */
+  private inflightEnd: QueuePosition | null = null;
   private readonly stats = {
     sent: 0,
     failed: 0,
@@ -125,14 +127,20 @@ export class RemoteWriteSender {
     else this.woken = true;
   }
 
-  /** Samples lost to the queue's byte cap, in a segment this destination had not sent. */
+  /**
+   * The queue's byte cap deleted `segment`: what this destination had not sent (nor has in
+   * flight) from it is lost, counted as dropped, and the cursor goes past it.
+   */
   segmentDropped(segment: number, samplesInSegment: number, samplesBefore: (o: number) => number) {
-    if (this.cursor.segment > segment) return;
-    const lost =
-      samplesInSegment - (this.cursor.segment === segment ? samplesBefore(this.cursor.offset) : 0);
+    const from =
+      this.inflightEnd && comparePositions(this.inflightEnd, this.cursor) > 0
+        ? this.inflightEnd
+        : this.cursor;
+    if (from.segment > segment) return;
+    const lost = samplesInSegment - (from.segment === segment ? samplesBefore(from.offset) : 0);
     this.stats.dropped += lost;
     this.deps.counters.dropped(lost);
-    this.cursor = { segment: segment + 1, offset: 0 };
+    if (this.cursor.segment <= segment) this.cursor = { segment: segment + 1, offset: 0 };
   }
 
   status(): RemoteWriteStatus {
@@ -163,8 +171,11 @@ export class RemoteWriteSender {
           lines: window.damaged,
         });
       this.windowMinTs = window.lines.reduce((m, l) => Math.min(m, l.minTs), Infinity);
+      this.inflightEnd = window.next;
       if (!(await this.sendWindow(window.lines, window.samples))) return;
-      this.cursor = window.next;
+      this.inflightEnd = null;
+      // The cap may have moved the cursor past this window meanwhile: never go back.
+      if (comparePositions(window.next, this.cursor) > 0) this.cursor = window.next;
       await this.deps.cursorFile.save(this.cursor);
       this.windowMinTs = null;
       this.deps.advanced();
