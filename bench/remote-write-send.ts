@@ -100,7 +100,7 @@ export async function remoteWriteSend({ quick }: BenchOptions): Promise<Section>
 
     // 2. Down: the same again into the queue, then VM back and the backlog drained. The drain
     // is timed from the first sample VM acks after its return: before that the sender sits out
-    // its backoff (up to 30 s after a long outage), a figure of its own.
+    // its backoff (up to 5 s after a long outage), a figure of its own.
     await vm.kill();
     for (let f = frames; f < 2 * frames; f++) await a.send(base + f);
     await until(() => status().pending === frames * SERIES, 60_000, 'the backlog queued');

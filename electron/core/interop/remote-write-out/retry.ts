@@ -9,9 +9,10 @@ export interface BackoffOptions {
   maxRetryAfterMs: number;
 }
 
+/** Prometheus' own defaults are 30 ms and 5 s: a store back from an outage is found within 5 s. */
 export const DEFAULT_BACKOFF: BackoffOptions = {
-  minMs: 500,
-  maxMs: 30_000,
+  minMs: 250,
+  maxMs: 5_000,
   maxRetryAfterMs: 5 * 60_000,
 };
 
