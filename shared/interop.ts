@@ -15,11 +15,35 @@ export interface AlertmanagerStatus {
   retryAt: number | null;
 }
 
+/** A remote-write destination (config.json `remoteWrite`) and how forwarding to it goes. */
+export interface RemoteWriteStatus {
+  /** The URL without user info or query. */
+  url: string;
+  /** Samples queued and not yet acked; the age of the oldest of them. */
+  pending: number;
+  lagSeconds: number;
+  /** Shards the last window went over (at most the destination's maxShards). */
+  shards: number;
+  /** Samples acked; failed requests; samples given up (4xx other than 429, or the queue cap). */
+  sent: number;
+  failed: number;
+  dropped: number;
+  lastSuccessAt: number | null;
+  lastError: { at: number; message: string } | null;
+  retryAt: number | null;
+}
+
 export interface InteropRoutes {
   /** Each configured Alertmanager and how forwarding to it goes. */
   'GET /api/v1/alertmanagers': {
     query: never;
     body: never;
     response: { resendDelayMs: number; alertmanagers: AlertmanagerStatus[] };
+  };
+  /** Each remote-write destination and how forwarding to it goes. */
+  'GET /api/v1/remote-write': {
+    query: never;
+    body: never;
+    response: { destinations: RemoteWriteStatus[] };
   };
 }

@@ -16,7 +16,12 @@ import {
   checkAlertmanagers,
 } from './interop/alertmanager-config.js';
 import type { AlertmanagerConfig } from './interop/alertmanager-target.js';
-import { RemoteWriteSetting } from './remote-write/remote-write-config.js';
+import { RemoteWriteSetting as RemoteWriteReceiverSetting } from './remote-write/remote-write-config.js';
+import {
+  RemoteWriteSetting,
+  checkRemoteWrite,
+  type RemoteWriteConfig,
+} from './interop/remote-write-out/config.js';
 
 export const DEFAULT_API_PORT = 4780;
 export const DEFAULT_INGEST_PORT = 4781;
@@ -132,7 +137,9 @@ export interface CoreConfig {
   /** Open alerts are posted to them again this often (Prometheus' resend delay). */
   alertmanagerResendMs: number;
   /** Prometheus remote-write into the ingest port (electron/core/remote-write/). */
-  remoteWriteReceiver: RemoteWriteSetting;
+  remoteWriteReceiver: RemoteWriteReceiverSetting;
+  /** Long-term stores every ingested sample is forwarded to (interop/remote-write-out/). */
+  remoteWrite: RemoteWriteConfig[];
   logLevel: LogLevel;
 }
 
@@ -211,6 +218,7 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     alertmanagers: [],
     alertmanagerResendMs: 60_000,
     remoteWriteReceiver: {},
+    remoteWrite: [],
     ...overrides,
   };
 }
@@ -300,7 +308,8 @@ export const ConfigFile = Type.Object(
     recoveryMaxRuns: Type.Optional(Type.Integer({ minimum: 10, maximum: 1_000_000 })),
     alertmanagers: Type.Optional(AlertmanagersSetting),
     alertmanagerResendMs: Type.Optional(AlertmanagerResendSetting),
-    remoteWriteReceiver: Type.Optional(RemoteWriteSetting),
+    remoteWriteReceiver: Type.Optional(RemoteWriteReceiverSetting),
+    remoteWrite: Type.Optional(RemoteWriteSetting),
     logLevel: Type.Optional(
       Type.Union([
         Type.Literal('debug'),
@@ -334,6 +343,7 @@ export async function readConfigFile(path: string): Promise<ConfigFile> {
   }
   if (configFileCheck.Check(raw)) {
     checkAlertmanagers(raw.alertmanagers, path);
+    checkRemoteWrite(raw.remoteWrite, path);
     return raw;
   }
   const first = configFileCheck.Errors(raw).First();

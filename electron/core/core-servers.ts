@@ -33,6 +33,7 @@ export function createServers(
     recovery: core.recovery.service,
     onAuthRefused: (source, reason) => core.security.onIngestRefused(source, reason),
     posture: core.compliance,
+    forward: core.remoteWrite.sink,
   });
   const { api, stream } = createApi({
     config: core.config,
@@ -70,6 +71,7 @@ export function createServers(
       resendDelayMs: core.config.alertmanagerResendMs,
       alertmanagers: core.alertForwarding.forwarder.status(),
     }),
+    remoteWrite: () => ({ destinations: core.remoteWrite.status() }),
   });
   return { ingest, api, stream };
 }

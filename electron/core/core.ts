@@ -56,6 +56,7 @@ import { createEventStore, openEventStore } from './events/event-wiring.js';
 import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
 import { createAlertForwarding, type AlertForwarding } from './interop/alertmanager-wiring.js';
+import { createRemoteWrite, type RemoteWrite } from './interop/remote-write-out/wiring.js';
 import { LiveFigures } from './stats.js';
 import { VERSION } from './version.js';
 import { createCredentials, type CoreCredentials } from './credentials/credentials-wiring.js';
@@ -120,6 +121,8 @@ export class MonitoringCore {
   readonly alertForwarding: AlertForwarding;
   /** Posture facts, the control catalogue, scorecards and evidence export (electron/core/compliance/). */
   readonly compliance: ComplianceService;
+  /** Every ingested sample forwarded to long-term stores (interop/remote-write-out/). */
+  readonly remoteWrite: RemoteWrite;
   readonly sessionToken: string;
   agentToken = '';
   /** Agent keys, the enrolment secret and ingest TLS (electron/core/credentials/), once started. */
@@ -350,6 +353,10 @@ export class MonitoringCore {
       auditStatus: auditChainStatus(this.audit),
       security: this.security.service,
     });
+    this.remoteWrite = createRemoteWrite({
+      ...{ dataDir: config.dataDir, destinations: config.remoteWrite },
+      ...{ clock: this.clock, logger: this.logger, metrics: this.metrics },
+    });
     wireBookkeeping(this, this.persistedRegions);
   }
 
@@ -384,6 +391,7 @@ export class MonitoringCore {
     // Before ingest listens: no alert an agent raises goes by unseen.
     this.recovery.start();
     const replayed = await this.store.open();
+    await this.remoteWrite.open();
     reportReplay(
       { clock: this.clock, logger: this.logger, alerts: this.consoleAlerts, config },
       replayed,
@@ -422,6 +430,7 @@ export class MonitoringCore {
     this.regionHistory.start();
     this.lowDisk.start();
     this.alertForwarding.start();
+    this.remoteWrite.start();
     this.notifier.options.consoleUrl = `http://127.0.0.1:${apiPort}`;
     const advertised = advertisedHost(config.ingestHost);
     const ingestHost = advertised.includes(':') ? `[${advertised}]` : advertised;
@@ -458,6 +467,7 @@ export class MonitoringCore {
     this.alerts.dispose();
     this.evaluator.dispose();
     await Promise.all([
+      this.remoteWrite.stop(),
       this.state.close(),
       this.store.close(),
       this.registry.close(),

@@ -70,6 +70,7 @@ export interface ApiParts {
   storage(): Promise<StorageReport>;
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
   alertmanagers: ApiServices['alertmanagers'];
+  remoteWrite: ApiServices['remoteWrite'];
 }
 
 export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
@@ -95,6 +96,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     decommission: p.decommission,
     storage: p.storage,
     alertmanagers: p.alertmanagers,
+    remoteWrite: p.remoteWrite,
   };
   const stream = new StreamHub({
     clock: p.clock,

@@ -89,6 +89,8 @@ export interface ApiServices {
   credentials: CredentialsApi;
   /** Posture facts, compliance scorecards and the evidence export (electron/core/compliance/). */
   compliance: ComplianceApi;
+  /** The remote-write destinations samples are forwarded to (electron/core/interop/remote-write-out/). */
+  remoteWrite(): InteropRoutes['GET /api/v1/remote-write']['response'];
   /** Retire an agent; resolves once that is durable. */
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
 }

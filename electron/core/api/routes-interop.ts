@@ -1,4 +1,5 @@
-// GET /api/v1/alertmanagers: how forwarding to each configured Alertmanager goes (Settings).
+// GET /api/v1/alertmanagers and /remote-write: how forwarding to each configured Alertmanager
+// and remote-write destination goes (Settings).
 import type { RouteKey } from '../../../shared/api.js';
 import type { InteropRoutes } from '../../../shared/interop.js';
 import type { RouteTable } from './route-spec.js';
@@ -8,5 +9,8 @@ export type InteropRouteKey = Extract<RouteKey, keyof InteropRoutes>;
 export const INTEROP_ROUTES: RouteTable<InteropRouteKey> = {
   'GET /api/v1/alertmanagers': {
     handle: (_ctx, s) => s.alertmanagers(),
+  },
+  'GET /api/v1/remote-write': {
+    handle: (_ctx, s) => s.remoteWrite(),
   },
 };

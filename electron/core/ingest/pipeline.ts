@@ -22,6 +22,7 @@ import type { AgentLog } from '../state/agent-log.js';
 import type { RecoveryIngestSink } from '../recovery/agent-link.js';
 import type { IngestAdmission } from './admission.js';
 import type { HelloResult, IngestHandler } from './session.js';
+import type { ForwardSink } from '../interop/remote-write-out/wiring.js';
 
 /** How far ahead of the console's clock an agent's timestamps may be (clock skew). */
 export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
@@ -48,6 +49,8 @@ export interface PipelineDeps {
   recovery?: RecoveryIngestSink;
   /** Posture facts (electron/core/compliance/). */
   posture?: { onFacts(agentId: string, msg: FactsMessage): Promise<void> };
+  /** Remote write: stored samples queued for forwarding; the ack waits for that queue too. */
+  forward?: ForwardSink | null;
 }
 
 /** What happens to each accepted frame: registry, recent values, rule checks, event log. */
@@ -105,18 +108,22 @@ export class IngestPipeline implements IngestHandler {
     let latest: LatestValues | null = null;
     // A verification waiting on this agent is handed the same samples the rules judge.
     const forRecovery = this.deps.recovery?.wantsSamples(agentId) ? ([] as Sample[]) : null;
+    const forward = this.deps.forward?.begin(agent);
     // Only samples newer than their series' newest are judged by the rules: a batch resent
     // after a lost ack is stored once and cannot reopen alerts (nor verify a recovery), and a
     // late sample (stored in place, within the out-of-order window) is history, not the
     // current state.
-    const { outcome, durable } = store.append(agentId, samples, (series, sample) => {
+    const { outcome, durable: stored } = store.append(agentId, samples, (series, sample) => {
       forRecovery?.push(sample);
+      forward?.add(series, sample);
       if (evaluator.watches(sample.name)) evaluator.onSample(agent, sample, arrivedAt, arrivedMono);
       if (anomalies.watchesMetric(sample.name)) anomalies.onSample(series, agent, sample);
       if (!sample.labels && HEADLINE.has(sample.name as keyof LatestValues)) {
         (latest ??= {})[sample.name as keyof LatestValues] = sample.value;
       }
     });
+    const queued = forward?.commit();
+    const durable = queued ? Promise.all([stored, queued]).then(() => {}) : stored;
     metrics.samplesReceived.inc(outcome.accepted + outcome.late);
     this.deps.live.addSamples(outcome.accepted + outcome.late);
     if (outcome.late > 0) metrics.samplesLate.inc(outcome.late);

@@ -3,15 +3,9 @@
 // configured in config.json, not here.
 import { useCallback } from 'react';
 import { useServices } from '../../api/context';
-import { formatAge, formatTimestamp } from '../../lib/format';
 import { useLocalNow } from '../../lib/now';
 import { usePolled } from '../../lib/use-polled';
-
-/** "12s ago", or "just now" under a second (formatAge says "now"). */
-function ago(ms: number): string {
-  const age = formatAge(ms);
-  return age === 'now' ? 'just now' : `${age} ago`;
-}
+import { LastErrorCell, LastSuccessCell } from './forward-status';
 
 export function AlertmanagersPanel() {
   const { api } = useServices();
@@ -52,28 +46,18 @@ export function AlertmanagersPanel() {
             {list.map((am) => (
               <tr key={am.url} data-testid="alertmanager-row">
                 <td className="mono">{am.url}</td>
-                <td data-testid="alertmanager-last-success">
-                  {am.lastSuccessAt === null ? 'never' : ago(now - am.lastSuccessAt)}
-                </td>
-                <td data-testid="alertmanager-last-error">
-                  {am.lastError === null ? (
-                    'none'
-                  ) : (
-                    <span
-                      className={
-                        am.lastSuccessAt === null || am.lastError.at > am.lastSuccessAt
-                          ? 'tag tag--warn'
-                          : undefined
-                      }
-                      title={formatTimestamp(am.lastError.at)}
-                    >
-                      {am.lastError.message} ({ago(now - am.lastError.at)})
-                    </span>
-                  )}
-                  {am.retryAt !== null && (
-                    <> · retry in {formatAge(Math.max(0, am.retryAt - now))}</>
-                  )}
-                </td>
+                <LastSuccessCell
+                  at={am.lastSuccessAt}
+                  now={now}
+                  testId="alertmanager-last-success"
+                />
+                <LastErrorCell
+                  error={am.lastError}
+                  lastSuccessAt={am.lastSuccessAt}
+                  retryAt={am.retryAt}
+                  now={now}
+                  testId="alertmanager-last-error"
+                />
                 <td>{am.sent.toLocaleString('en')}</td>
                 <td>{am.errors.toLocaleString('en')}</td>
                 <td>{am.dropped.toLocaleString('en')}</td>

@@ -6,6 +6,7 @@ import { ChannelsPanel } from './ChannelsPanel';
 import { EnrolmentPanel } from './EnrolmentPanel';
 import { OperatorPanel } from './OperatorPanel';
 import { PoliciesPanel } from './PoliciesPanel';
+import { RemoteWritePanel } from './RemoteWritePanel';
 import { StoragePanel } from './StoragePanel';
 
 /** The console's own settings and figures. */
@@ -24,6 +25,7 @@ export function SettingsView() {
       <ChannelsPanel onChange={() => setVersion((v) => v + 1)} />
       <PoliciesPanel channels={channels} />
       <AlertmanagersPanel />
+      <RemoteWritePanel />
       <StoragePanel />
       <EnrolmentPanel />
     </div>
