@@ -9,8 +9,18 @@ import type { Alert } from '../../shared/model.js';
 import type { ChannelView, EscalationPolicy } from '../../shared/notify.js';
 import type { RecoveryRun, Runbook } from '../../shared/recovery.js';
 import type { SilenceView } from '../../shared/silences.js';
+import { MemoryCredentialStore } from '../../agent/credential-file.js';
+import { Uplink } from '../../agent/uplink.js';
+import { systemClock } from '../../shared/clock.js';
+import type { AgentKeyView } from '../../shared/credentials.js';
 import { actionAgent, type ActionAgent } from '../helpers/action-agent.js';
-import { connectAgent, startTestCore, waitFor, type TestCore } from '../helpers/core.js';
+import {
+  AGENT_TOKEN,
+  connectAgent,
+  startTestCore,
+  waitFor,
+  type TestCore,
+} from '../helpers/core.js';
 import { startReceiver, type Receiver } from '../helpers/notify.js';
 
 /** Mutating by method, changing nothing: why each is not audited. */
@@ -77,8 +87,27 @@ async function heldRun(a: ActionAgent): Promise<RecoveryRun> {
   });
 }
 
-/** In order (later ones use what earlier ones made); each returns the action it must record. */
-const SCENARIOS: [RouteKey, () => Promise<string>][] = [
+/** A reference agent's uplink that enrols (protocol 2) and keeps its key in memory. */
+function enrolledUplink(hostname: string): Uplink {
+  const u = new Uplink({
+    url: t.addr.ingestUrl,
+    token: AGENT_TOKEN,
+    credentials: new MemoryCredentialStore(),
+    clock: systemClock,
+    random: Math.random,
+    hello: { hostname, region: 'us-east-1', agentType: 'system', version: 'test' },
+    onFatal: () => {},
+  });
+  u.start();
+  agents.push({ close: async () => u.stop() });
+  return u;
+}
+
+/**
+ * In order (later ones use what earlier ones made); each returns the action it must record,
+ * and the core it was recorded by when that is not the shared one.
+ */
+const SCENARIOS: [RouteKey, () => Promise<string | { action: string; core: TestCore }>][] = [
   [
     'POST /api/v1/rules',
     async () => (await call('/api/v1/rules', send('POST', { rule })), 'rule.create'),
@@ -311,7 +340,36 @@ const SCENARIOS: [RouteKey, () => Promise<string>][] = [
       'agent.decommission'
     ),
   ],
+  [
+    'POST /api/v1/agents/:id/keys/:key/revoke',
+    async () => {
+      const u = enrolledUplink('keyed-1');
+      await waitFor(() => u.connected && u.agentId !== null, undefined, 'enrolment');
+      const { keys } = await call<{ keys: AgentKeyView[] }>(
+        `/api/v1/agents/${u.agentId}/keys`,
+        send('GET'),
+      );
+      await call(
+        `/api/v1/agents/${u.agentId}/keys/${keys[0]!.keyId}/revoke`,
+        send('POST', { by: 'ops' }),
+      );
+      return 'agent.key.revoke';
+    },
+  ],
+  [
+    'POST /api/v1/ingest/enrolment-secret/rotate',
+    async () => {
+      // The shared core's secret is fixed by its config (a rotation would be refused, 409): a
+      // core that made its own secret rotates it.
+      const own = await startTestCore({ agentToken: null });
+      cores.push(own);
+      const res = await own.api('/api/v1/ingest/enrolment-secret/rotate', send('POST', {}));
+      expect(res.status).toBe(200);
+      return { action: 'ingest.enrolment_secret.rotate', core: own };
+    },
+  ],
 ];
+const cores: TestCore[] = [];
 
 describe('every mutating route is audited', () => {
   beforeAll(async () => {
@@ -325,6 +383,7 @@ describe('every mutating route is audited', () => {
   afterAll(async () => {
     for (const a of agents) await a.close().catch(() => {});
     await hook?.close();
+    for (const c of cores) await c.stop();
     await t?.stop();
   });
 
@@ -338,14 +397,16 @@ describe('every mutating route is audited', () => {
   for (const [key, scenario] of SCENARIOS) {
     it(`${key} leaves a durable record`, async () => {
       const before = t.core.audit.head().seq;
-      const action = await scenario();
+      const made = await scenario();
+      const { action, core } = typeof made === 'string' ? { action: made, core: t } : made;
+      const since = core === t ? before : 0;
       // Answered only once durable: the record is in the file, found by the API's file scan too.
       const { entries } = (
-        await t.api<{ entries: AuditEntry[] }>(`/api/v1/audit?action=${action}&limit=5`)
+        await core.api<{ entries: AuditEntry[] }>(`/api/v1/audit?action=${action}&limit=5`)
       ).body;
       expect(
-        entries.some((e) => e.seq > before),
-        `${key}: no '${action}' record after seq ${before}`,
+        entries.some((e) => e.seq > since),
+        `${key}: no '${action}' record after seq ${since}`,
       ).toBe(true);
     });
   }
