@@ -65,7 +65,10 @@ export class IncidentSuppression {
    */
   refresh(incident: Incident): boolean {
     const open = this.deps.recorder.openAlertsOf(incident).filter((a) => a.state !== 'pending');
-    const causes = open.filter((a) => !incident.alerts.find((r) => r.alertId === a.id)?.effect);
+    // A set, not a search of the incident's alert list per alert: an incident collecting
+    // thousands of alerts (a long attack's detections) made each join quadratic.
+    const effects = new Set(incident.alerts.filter((r) => r.effect).map((r) => r.alertId));
+    const causes = open.filter((a) => !effects.has(a.id));
     const considered = causes.length > 0 ? causes : open;
     if (considered.length === 0) return false;
     const by = considered.every((a) => a.suppressedBy) ? considered[0]!.suppressedBy! : null;
