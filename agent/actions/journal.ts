@@ -2,16 +2,9 @@
 // durably before it is spawned) and every result until the console acks it. After a crash or
 // restart mid-action the in-flight entry is still there, and is reported as `interrupted`:
 // the agent cannot know how it ended, so it never reports it as done.
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileDurablySync } from '../durable-write.js';
 import type { ActionResultMessage } from '../../shared/protocol.js';
 
 export const JOURNAL_FILE = 'actions-journal.json';
@@ -88,23 +81,7 @@ export class FileJournalStore implements JournalStore {
   }
 
   write(state: JournalState): void {
-    const dir = dirname(this.path);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(state, null, 1)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    writeFileDurablySync(this.path, `${JSON.stringify(state, null, 1)}\n`);
   }
 }
 

@@ -1,16 +1,8 @@
 // A collector's baseline in the agent's state dir: one JSON file written whole (temp file,
 // fsync, rename, fsync of the directory), so a crash mid-write leaves the old baseline, never
 // a torn one. A file that does not parse is set aside and the collector starts a new baseline.
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, renameSync } from 'node:fs';
+import { writeFileDurablySync } from '../durable-write.js';
 
 export class StateFile<T> {
   constructor(
@@ -48,24 +40,6 @@ export class StateFile<T> {
   }
 
   write(state: T): void {
-    const dir = dirname(this.path);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    // Per process: two agents sharing a state dir (tests, a second run by mistake) must not
-    // write into one temp file at once; the last rename wins whole.
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, `${JSON.stringify(state)}\n`);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
-    const dirFd = openSync(dir, 'r');
-    try {
-      fsyncSync(dirFd);
-    } finally {
-      closeSync(dirFd);
-    }
+    writeFileDurablySync(this.path, `${JSON.stringify(state)}\n`);
   }
 }

@@ -1,17 +1,21 @@
 // Growable typed-array columns: the event index keeps one value per event in each, so a
 // million events cost a few dozen bytes each instead of an object apiece.
 
-export class U32Column {
-  private data: Uint32Array;
+/** A growable column of numbers in a typed array, doubling when full. */
+class NumberColumn<A extends Uint32Array | Float64Array> {
+  private data: A;
   length = 0;
 
-  constructor(capacity = 1024) {
-    this.data = new Uint32Array(capacity);
+  constructor(
+    private readonly make: (capacity: number) => A,
+    capacity: number,
+  ) {
+    this.data = make(capacity);
   }
 
   push(v: number): void {
     if (this.length === this.data.length) {
-      const next = new Uint32Array(this.data.length * 2);
+      const next = this.make(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }
@@ -28,29 +32,15 @@ export class U32Column {
   }
 }
 
-export class F64Column {
-  private data: Float64Array;
-  length = 0;
-
+export class U32Column extends NumberColumn<Uint32Array> {
   constructor(capacity = 1024) {
-    this.data = new Float64Array(capacity);
+    super((n) => new Uint32Array(n), capacity);
   }
+}
 
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
-    this.data[this.length++] = v;
-  }
-
-  get(i: number): number {
-    return this.data[i]!;
-  }
-
-  get bytes(): number {
-    return this.data.byteLength;
+export class F64Column extends NumberColumn<Float64Array> {
+  constructor(capacity = 1024) {
+    super((n) => new Float64Array(n), capacity);
   }
 }
 
