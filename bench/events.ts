@@ -8,8 +8,6 @@ import WebSocket from 'ws';
 import { systemClock } from '../shared/clock.js';
 import type { EventsPage } from '../shared/api.js';
 import type { AgentEvent } from '../shared/protocol.js';
-import { defaultConfig } from '../electron/core/config.js';
-import { createCore } from '../electron/core/core.js';
 import { EventStore } from '../electron/core/events/event-store.js';
 import { silentLogger } from '../electron/core/logger.js';
 import { DETECTION_RULE_PREFIX } from '../shared/security.js';
@@ -74,17 +72,7 @@ export async function eventsQuery({ quick }: BenchOptions): Promise<Section> {
     await reader.close();
 
     // The queries through the real core and HTTP API, as the Security page asks them.
-    const core = createCore(
-      defaultConfig({
-        dataDir,
-        apiPort: 0,
-        ingestPort: 0,
-        agentToken: AGENT_TOKEN,
-        sessionToken: SESSION_TOKEN,
-      }),
-      { logger: silentLogger },
-    );
-    const addr = await core.start();
+    const addr = await benchCore({ dataDir });
     const get = async (q: string) => {
       const res = await fetch(`${addr.apiUrl}/api/v1/events${q}`, {
         headers: { Authorization: `Bearer ${SESSION_TOKEN}` },
@@ -149,7 +137,7 @@ export async function eventsQuery({ quick }: BenchOptions): Promise<Section> {
       name: 'events top sources (24 h)',
       value: `p50 ${ms(percentile(topTimes, 50))}, p99 ${ms(percentile(topTimes, 99))}`,
     });
-    await core.stop();
+    await addr.done();
     const p99 = percentile(all, 99);
     figures.unshift(
       {

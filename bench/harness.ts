@@ -35,11 +35,15 @@ export interface BenchOptions {
 /** The defaults a bench core runs with (benchCore starts from them too). */
 export const CORE_DEFAULTS = defaultConfig();
 
-/** A real core with persistence on, in a temp data dir, on ephemeral ports. */
+/**
+ * A real core with persistence on, on ephemeral ports, in a temp data dir (removed by `done`)
+ * or in `overrides.dataDir` (kept: it is the caller's).
+ */
 export async function benchCore(
   overrides: Partial<CoreConfig> = {},
 ): Promise<{ core: MonitoringCore; ingestUrl: string; apiUrl: string; done: () => Promise<void> }> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'meridian-bench-'));
+  const ownDir = overrides.dataDir === undefined;
+  const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'meridian-bench-')));
   const core = createCore(
     defaultConfig({
       dataDir,
@@ -59,7 +63,7 @@ export async function benchCore(
     apiUrl: addr.apiUrl,
     done: async () => {
       await core.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (ownDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -2,6 +2,7 @@
 // window over up to `maxShards` parallel shards (a series always in one shard, its samples in
 // order), and moves the cursor on only once the whole window is acked or dropped. After a
 // restart at most the one window in flight is sent again.
+import type { RemoteWriteStatus } from '../../../../shared/interop.js';
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { RemoteWriteTarget } from './config.js';
@@ -48,18 +49,8 @@ export interface SenderDeps {
   advanced(): void;
 }
 
-export interface RemoteWriteStatus {
-  url: string;
-  pending: number;
-  lagSeconds: number;
-  shards: number;
-  sent: number;
-  failed: number;
-  dropped: number;
-  lastSuccessAt: number | null;
-  lastError: { message: string; at: number } | null;
-  retryAt: number | null;
-}
+/** What GET /api/v1/remote-write says of a destination (one type, in shared/interop.ts). */
+export type { RemoteWriteStatus };
 
 export class RemoteWriteSender {
   cursor: QueuePosition = { segment: 0, offset: 0 };
