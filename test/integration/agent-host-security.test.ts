@@ -63,8 +63,17 @@ describe('host security events through the console', () => {
     );
     expect(alert!.labels).toMatchObject({ mitre: 'T1098.004', hostname: 'fim-1' });
     expect(alert!.message).toContain(keys);
-    const { body } = await t.api<{ events: StoredEvent[] }>('/api/v1/events?limit=100');
-    expect(body.events.filter((e) => e.source === 'fim')).toMatchObject([
+    // The rules see an event as it arrives; the events API once its batch is on disk.
+    const fim = await waitFor(
+      async () => {
+        const { body } = await t!.api<{ events: StoredEvent[] }>('/api/v1/events?limit=100');
+        const found = body.events.filter((e) => e.source === 'fim');
+        return found.length > 0 && found;
+      },
+      undefined,
+      'the fim_change event in the events API',
+    );
+    expect(fim).toMatchObject([
       { attributes: { 'event.type': 'fim_change', path: keys, change: 'modified' } },
     ]);
   });
