@@ -61,6 +61,21 @@ it('serves wss:// with its own CA; an agent pinning the fingerprint enrols and r
   expect(u.keyId).not.toBeNull();
 });
 
+it('a TLS agent counts as established once welcomed, so the handshake deadline does not cut it', async () => {
+  // The request's socket is the TLS socket over the one the guard watched from `connection`:
+  // the guard must find its deadline through it, or it cut every wss:// agent after 5 s.
+  t = await startTestCore({ ingestTls: 'auto' });
+  const session = (await t.api<SessionInfo>('/api/v1/session')).body;
+  const { u } = pinnedUplink(t.addr.ingestUrl, session.caFingerprint, []);
+  await waitFor(() => u.connected, WAIT_MS, 'a TLS agent welcomed');
+  const open = (state: string) => t!.metric('meridian_connections_open', { port: 'ingest', state });
+  await waitFor(
+    async () => (await open('established')) === 1 && (await open('handshake')) === 0,
+    WAIT_MS,
+    'the TLS connection settled: established, its handshake deadline stopped',
+  );
+});
+
 it('a wrong fingerprint is refused before any credential is sent, naming both fingerprints', async () => {
   t = await startTestCore({ ingestTls: 'auto' });
   const real = (await t.api<SessionInfo>('/api/v1/session')).body.caFingerprint!;

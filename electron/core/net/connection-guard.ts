@@ -44,6 +44,11 @@ export class ConnectionGuard {
   private readonly handshaking = new Map<Socket, Pending>();
   private readonly bySource = new Map<string, Set<Socket>>();
   private readonly established = new Set<Socket>();
+  /**
+   * Handshaking sockets by peer address and port. Behind TLS the request's socket is the TLS
+   * socket wrapping the one `connection` gave: the peer finds the one whose deadline to stop.
+   */
+  private readonly byPeer = new Map<string, Socket>();
 
   constructor(
     private readonly deps: { clock: Clock; metrics: CoreMetrics },
@@ -67,7 +72,10 @@ export class ConnectionGuard {
   }
 
   /** The handshake is done: stop its deadline, count it as established. Idempotent. */
-  settled(socket: Socket): void {
+  settled(presented: Socket): void {
+    const socket = this.handshaking.has(presented)
+      ? presented
+      : (this.byPeer.get(peerOf(presented)) ?? presented);
     const pending = this.handshaking.get(socket);
     if (!pending) return;
     this.forgetPending(socket, pending);
@@ -111,6 +119,7 @@ export class ConnectionGuard {
       socket.destroy();
     }, this.limits.handshakeTimeoutMs);
     this.handshaking.set(socket, { source, timer });
+    this.byPeer.set(peerOf(socket), socket);
     if (fromSource) fromSource.add(socket);
     else this.bySource.set(source, new Set([socket]));
     socket.once('close', () => this.closed(socket));
@@ -148,6 +157,7 @@ export class ConnectionGuard {
   private forgetPending(socket: Socket, pending: Pending): void {
     pending.timer.cancel();
     this.handshaking.delete(socket);
+    if (this.byPeer.get(peerOf(socket)) === socket) this.byPeer.delete(peerOf(socket));
     const set = this.bySource.get(pending.source);
     set?.delete(socket);
     if (set?.size === 0) this.bySource.delete(pending.source);
@@ -159,3 +169,6 @@ export class ConnectionGuard {
     gauge.set({ port: this.port, state: 'established' }, this.established.size);
   }
 }
+
+/** A connection's far end, the same for a TCP socket and the TLS socket over it. */
+const peerOf = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
