@@ -34,9 +34,15 @@ async function cpuTicks(pid: number): Promise<number> {
  * ended, the last request ending about now (as a sender that keeps up writes).
  */
 function bodies(requests: number, base: number): Buffer[] {
-  return Array.from({ length: requests }, (_, k) =>
-    writeRequestBody(
-      Array.from({ length: SERIES }, (_, s) => ({
+  // Split into CONCURRENCY lanes of disjoint series (item k × CONCURRENCY + lane), each lane
+  // sent in order by one worker: concurrent requests holding the same series would arrive out
+  // of order, as no real sender sends them.
+  const perLane = SERIES / CONCURRENCY;
+  return Array.from({ length: requests * CONCURRENCY }, (_, item) => {
+    const k = Math.floor(item / CONCURRENCY);
+    const lane = item % CONCURRENCY;
+    return writeRequestBody(
+      Array.from({ length: perLane }, (_, j) => lane * perLane + j).map((s) => ({
         // 50 metrics × 2 devices per instance: every series distinct.
         labels: {
           __name__: `rw_bench_${s % 50}`,
@@ -50,8 +56,8 @@ function bodies(requests: number, base: number): Buffer[] {
           ts: base + (k * PER_SERIES + i) * SPACING_MS,
         })),
       })),
-    ),
-  );
+    );
+  });
 }
 
 interface Run {
@@ -69,20 +75,19 @@ async function drive(
   const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
   const ticks0 = await cpuTicks(pid);
   const started = performance.now();
-  let next = 0;
-  const worker = async () => {
-    while (next < payload.length) {
-      const body = payload[next++]!;
+  const worker = async (lane: number) => {
+    for (let i = lane; i < payload.length; i += CONCURRENCY) {
+      const body = payload[i]!;
       const res = await fetch(url, { method: 'POST', headers: remoteWriteHeaders(token), body });
       const text = await res.text();
       if (res.status >= 300)
         throw new Error(`${url} answered ${res.status}: ${text.slice(0, 300)}`);
     }
   };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  await Promise.all(Array.from({ length: CONCURRENCY }, (_, lane) => worker(lane)));
   const seconds = (performance.now() - started) / 1000;
   const ticks = (await cpuTicks(pid)) - ticks0;
-  const samples = payload.length * SERIES * PER_SERIES;
+  const samples = (payload.length / CONCURRENCY) * SERIES * PER_SERIES;
   return { samples, seconds, cpuUs: ((ticks / ticksPerSecond) * 1e6) / samples };
 }
 
@@ -91,7 +96,7 @@ export async function remoteWriteReceive({ quick }: BenchOptions): Promise<Secti
   const warmup = quick ? 1 : 3;
   const base = Date.now() - (warmup + requests) * PER_SERIES * SPACING_MS - 5_000;
   const payload = bodies(warmup + requests, base);
-  const bytes = payload.reduce((n, b) => n + b.length, 0) / payload.length;
+  const bytes = payload.reduce((n, b) => n + b.length, 0) / (payload.length / CONCURRENCY);
   const figures: Figure[] = [];
   const notes: string[] = [];
 
@@ -101,8 +106,8 @@ export async function remoteWriteReceive({ quick }: BenchOptions): Promise<Secti
   let ours: Run;
   try {
     const url = `${ingestHttpUrl(serve.ingestUrl)}/api/v1/write`;
-    await drive(url, serve.child.pid!, payload.slice(0, warmup), AGENT_TOKEN);
-    ours = await drive(url, serve.child.pid!, payload.slice(warmup), AGENT_TOKEN);
+    await drive(url, serve.child.pid!, payload.slice(0, warmup * CONCURRENCY), AGENT_TOKEN);
+    ours = await drive(url, serve.child.pid!, payload.slice(warmup * CONCURRENCY), AGENT_TOKEN);
   } finally {
     await serve.stop();
     await rm(dataDir, { recursive: true, force: true });
@@ -135,8 +140,8 @@ export async function remoteWriteReceive({ quick }: BenchOptions): Promise<Secti
     );
     try {
       const url = `${prom.url}/api/v1/write`;
-      await drive(url, prom.child.pid!, payload.slice(0, warmup), null);
-      const theirs = await drive(url, prom.child.pid!, payload.slice(warmup), null);
+      await drive(url, prom.child.pid!, payload.slice(0, warmup * CONCURRENCY), null);
+      const theirs = await drive(url, prom.child.pid!, payload.slice(warmup * CONCURRENCY), null);
       const version = execFileSync(bin, ['--version'])
         .toString()
         .split('\n')[0]!
