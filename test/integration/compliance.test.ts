@@ -120,6 +120,10 @@ describe('posture facts and compliance', () => {
     expect(await old.next<{ seq: number }>('ack')).toMatchObject({ seq: 1 });
     const pci = r.frameworks.find((f) => f.framework === 'pci-dss')!;
     expect(pci.failingControls).toBeGreaterThanOrEqual(2);
+    // Today's trend point is this evaluation, not the one stored at start (before any facts).
+    expect(r.trend.at(-1)!.ratios['pci-dss']).toBe(pci.ratio);
+    const onlyGdpr = await report('?framework=gdpr');
+    expect(onlyGdpr.trend.at(-1)!.ratios['pci-dss']).toBe(pci.ratio);
     const region = r.regions.find((x) => x.regionId === 'us-east-1')!;
     expect(region.failingAgents).toBe(1);
     // Per-agent posture (the drawer's).

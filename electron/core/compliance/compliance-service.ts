@@ -102,13 +102,24 @@ export class ComplianceService {
   async snapshot(): Promise<void> {
     try {
       this.timeSync = await this.deps.readTimeSync();
-      await this.trend.record(this.report({}).frameworks);
+      await this.trend.record(this.evaluate({}).frameworks);
     } catch (err) {
       this.deps.logger.warn('compliance snapshot failed', { error: (err as Error).message });
     }
   }
 
+  /**
+   * The scorecards for `q`, with the trend whose today point is this moment's fleet-wide
+   * evaluation: the stored one is only refreshed now and then, and a page showing "100 %"
+   * today beside a scorecard of 43 % would be wrong.
+   */
   report(q: { framework?: Framework; region?: string }): ComplianceReport {
+    const report = this.evaluate(q);
+    const fleet = q.framework === undefined && q.region === undefined ? report : this.evaluate({});
+    return { ...report, trend: this.trend.listWithToday(fleet.frameworks) };
+  }
+
+  private evaluate(q: { framework?: Framework; region?: string }): ComplianceReport {
     return buildReport({
       now: this.deps.clock.now(),
       catalogue: this.catalogue,
@@ -121,7 +132,7 @@ export class ComplianceService {
       }),
       framework: q.framework ?? null,
       region: q.region ?? null,
-      trend: this.trend.list(),
+      trend: [],
       audit: this.deps.state.auditStatus(),
     });
   }

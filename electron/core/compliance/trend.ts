@@ -52,11 +52,7 @@ export class ComplianceTrend {
 
   /** Today's point becomes these scorecards' ratios. Resolves once durable. */
   record(scorecards: readonly FrameworkScorecard[]): Promise<void> {
-    const at = this.deps.clock.now();
-    const ratios: ComplianceTrendPoint['ratios'] = {};
-    for (const f of FRAMEWORKS)
-      ratios[f] = scorecards.find((s) => s.framework === f)?.ratio ?? null;
-    const point = { day: dayOf(at), at, ratios };
+    const point = this.pointOf(scorecards);
     this.points.set(point.day, point);
     const writes = [this.log.upsert(point.day, point)];
     const days = [...this.points.keys()].sort();
@@ -65,6 +61,20 @@ export class ComplianceTrend {
       writes.push(this.log.delete(old));
     }
     return Promise.all(writes).then(() => {});
+  }
+
+  /** Oldest first, today's point being these scorecards' (not stored: `record` stores). */
+  listWithToday(scorecards: readonly FrameworkScorecard[]): ComplianceTrendPoint[] {
+    const today = this.pointOf(scorecards);
+    return [...this.list().filter((p) => p.day !== today.day), today];
+  }
+
+  private pointOf(scorecards: readonly FrameworkScorecard[]): ComplianceTrendPoint {
+    const at = this.deps.clock.now();
+    const ratios: ComplianceTrendPoint['ratios'] = {};
+    for (const f of FRAMEWORKS)
+      ratios[f] = scorecards.find((s) => s.framework === f)?.ratio ?? null;
+    return { day: dayOf(at), at, ratios };
   }
 
   /** Oldest first. */
