@@ -1,23 +1,9 @@
 // config.json's alertmanagers and alertmanagerResendMs: real files in a temp dir.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig, readConfigFile } from '../../electron/core/config.js';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultConfig } from '../../electron/core/config.js';
+import { configFileReader } from '../helpers/config-file.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'meridian-config-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function read(content: unknown) {
-  const path = join(dir, 'config.json');
-  await writeFile(path, JSON.stringify(content));
-  return readConfigFile(path);
-}
+const read = configFileReader();
 
 describe('config.json alertmanagers', () => {
   it('defaults to none, resent every minute; takes URLs with a timeout and credentials', async () => {

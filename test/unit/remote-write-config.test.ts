@@ -1,24 +1,10 @@
 // config.json's remoteWrite: real files in a temp dir; a bad field is named.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig, readConfigFile } from '../../electron/core/config.js';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultConfig } from '../../electron/core/config.js';
+import { configFileReader } from '../helpers/config-file.js';
 import { remoteWriteTarget } from '../../electron/core/interop/remote-write-out/config.js';
 
-let dir: string;
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'meridian-config-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function read(content: unknown) {
-  const path = join(dir, 'config.json');
-  await writeFile(path, JSON.stringify(content));
-  return readConfigFile(path);
-}
+const read = configFileReader();
 
 describe('config.json remoteWrite', () => {
   it('defaults to none; fills in 4 shards, 2,000 samples a request, 30 s; credentials as headers', async () => {
