@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../electron/core/logger.js';
-import { CursorFile } from '../../electron/core/interop/remote-write-out/cursor-file.js';
-import { samplesAfter } from '../../electron/core/interop/remote-write-out/queue-index.js';
+import { CursorFile } from '../../electron/core/queue/cursor-file.js';
+import { samplesAfter } from '../../electron/core/queue/segment-index.js';
 import { ForwardQueue } from '../../electron/core/interop/remote-write-out/queue.js';
 
 let dir: string;
@@ -35,11 +35,11 @@ describe('forward queue', () => {
     await again.append(line(9));
     const read = await again.read(again.oldest, 6);
     expect(read!.damaged).toBe(0);
-    expect(read!.lines.flatMap((l) => l.series.flatMap((s) => s.ts))).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(read!.lines.flatMap((l) => l.item.flatMap((s) => s.ts))).toEqual([1, 2, 3, 4, 5, 6]);
     // NaN (a stale marker) survives the JSON line as NaN.
-    expect(read!.lines[0]!.series[0]!.values).toEqual([1, NaN]);
+    expect(read!.lines[0]!.item[0]!.values).toEqual([1, NaN]);
     const rest = await again.read(read!.next, 100);
-    expect(rest!.lines.flatMap((l) => l.series.flatMap((s) => s.ts))).toEqual([9, 10]);
+    expect(rest!.lines.flatMap((l) => l.item.flatMap((s) => s.ts))).toEqual([9, 10]);
     expect(await again.read(rest!.next, 100)).toBeNull();
     // Once the cursor is past the old segment, it goes.
     await again.release([rest!.next]);

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../shared/clock.js';
 import { silentLogger } from '../../electron/core/logger.js';
 import { remoteWriteTarget } from '../../electron/core/interop/remote-write-out/config.js';
-import { CursorFile } from '../../electron/core/interop/remote-write-out/cursor-file.js';
+import { CursorFile } from '../../electron/core/queue/cursor-file.js';
 import type { SeriesSamples } from '../../electron/core/interop/remote-write-out/encode.js';
 import { ForwardQueue } from '../../electron/core/interop/remote-write-out/queue.js';
 import {

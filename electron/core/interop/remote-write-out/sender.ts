@@ -6,9 +6,9 @@ import type { RemoteWriteStatus } from '../../../../shared/interop.js';
 import type { Clock, TimerHandle } from '../../clock.js';
 import type { Logger } from '../../logger.js';
 import type { RemoteWriteTarget } from './config.js';
-import type { CursorFile } from './cursor-file.js';
+import type { CursorFile } from '../../queue/cursor-file.js';
 import { writeRequestBody, type SeriesSamples } from './encode.js';
-import { comparePositions, samplesAfter, type QueuePosition } from './queue-index.js';
+import { comparePositions, samplesAfter, type QueuePosition } from '../../queue/segment-index.js';
 import type { ForwardQueue, QueueLine } from './queue.js';
 import {
   DEFAULT_BACKOFF,
@@ -254,7 +254,7 @@ export class RemoteWriteSender {
 export function mergeSeries(lines: readonly QueueLine[]): SeriesSamples[] {
   const bySeries = new Map<string, SeriesSamples>();
   for (const line of lines) {
-    for (const s of line.series) {
+    for (const s of line.item) {
       const key = s.labels.join('\u0000');
       const have = bySeries.get(key);
       if (!have) bySeries.set(key, { labels: s.labels, ts: [...s.ts], values: [...s.values] });

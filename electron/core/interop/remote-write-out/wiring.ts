@@ -9,7 +9,7 @@ import type { Logger } from '../../logger.js';
 import type { CoreMetrics } from '../../metrics.js';
 import type { Series } from '../../store/series.js';
 import { remoteWriteTarget, type RemoteWriteConfig } from './config.js';
-import { CursorFile } from './cursor-file.js';
+import { CursorFile } from '../../queue/cursor-file.js';
 import type { SeriesSamples } from './encode.js';
 import { postWriteRequest } from './post.js';
 import { DEFAULT_QUEUE_OPTIONS, ForwardQueue, type QueueOptions } from './queue.js';

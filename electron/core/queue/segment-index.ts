@@ -1,4 +1,4 @@
-// What the forward queue knows of each segment without reading it again: where every line
+// What a segment queue knows of each segment without reading it again: where every line
 // ends and how many samples lie before it, so a destination's pending count and a dropped
 // segment's loss are sums, not file reads.
 

@@ -1,9 +1,9 @@
-// A destination's place in the forward queue: `<data-dir>/remote-write/<dest-id>.pos`,
+// A reader's place in a segment queue (e.g. `<data-dir>/remote-write/<dest-id>.pos`),
 // rewritten in place and fsynced after every acked window. A file that cannot be read puts the
 // destination back at the queue's oldest segment: resending is safe (receivers take
 // duplicates), skipping is not.
 import { open, readFile, type FileHandle } from 'node:fs/promises';
-import type { QueuePosition } from './queue-index.js';
+import type { QueuePosition } from './segment-index.js';
 
 const WIDTH = 64;
 
