@@ -74,8 +74,10 @@ export class FileCredentialStore implements CredentialStore {
     private readonly dir: string,
     /** The console's ingest URL: the key is this console's. */
     private readonly url: string,
+    /** A relay keeps its own key in relay-key.json. */
+    file = AGENT_KEY_FILE,
   ) {
-    this.where = join(dir, AGENT_KEY_FILE);
+    this.where = join(dir, file);
   }
 
   load(): AgentCredential | null {

@@ -29,6 +29,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
         return await (await import('./cli/serve.js')).serveCommand(rest, env);
       case 'agent':
         return await (await import('./cli/agent.js')).agentCommand(rest, env);
+      case 'relay':
+        return await (await import('./cli/relay.js')).relayCommand(rest, env);
       case 'simulate':
         return await (await import('./cli/simulate.js')).simulateCommand(rest, env);
       case 'forecast':

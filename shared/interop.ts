@@ -1,6 +1,7 @@
 // Interop with the Prometheus ecosystem (electron/core/interop/): what the API says about the
 // Alertmanagers the console forwards its alerts to.
 
+import type { RelaysResponse } from './relays.js';
 export interface AlertmanagerStatus {
   url: string;
   /** Alerts waiting to be posted (bounded; past the bound the oldest are dropped). */
@@ -45,5 +46,11 @@ export interface InteropRoutes {
     query: never;
     body: never;
     response: { destinations: RemoteWriteStatus[] };
+  };
+  /** Regional relays: link state, agents behind each, queue and lag (shared/relays.ts). */
+  'GET /api/v1/relays': {
+    query: never;
+    body: never;
+    response: RelaysResponse;
   };
 }

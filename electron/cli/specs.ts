@@ -3,6 +3,7 @@
 
 import { DEFAULT_INTERVALS, INTERVAL_BOUNDS } from '../../agent/intervals.js';
 import { DEFAULT_SCRAPE_MAX_SERIES, MAX_SCRAPE_SERIES } from '../../agent/scrape/limits.js';
+import { RELAY } from './relay-spec.js';
 
 const INTERVAL_RANGE = `${INTERVAL_BOUNDS.min} to ${INTERVAL_BOUNDS.max}`;
 
@@ -437,6 +438,7 @@ export const AUDIT = {
 export const COMMANDS: readonly CommandSpec[] = [
   SERVE,
   AGENT,
+  RELAY,
   SIMULATE,
   TOKEN,
   FORECAST,

@@ -99,6 +99,9 @@ export interface CoreConfig {
   maxResolvedAlerts: number;
   pingIntervalMs: number;
   maxSendBufferBytes: number;
+  /** Regional relays: how often each reports its health, how long its agents are held after its link is lost. */
+  relayStatusIntervalMs: number;
+  relayHoldMs: number;
   /** Connection caps and timeouts of both ports; unset ones are derived from the open-files limit. */
   limits: NetLimitSettings;
   /** The built renderer to serve, or null for the placeholder page. */
@@ -200,6 +203,8 @@ export function defaultConfig(overrides: Partial<CoreConfig> = {}): CoreConfig {
     maxResolvedAlerts: 5_000,
     pingIntervalMs: 10_000,
     maxSendBufferBytes: 1024 * 1024,
+    relayStatusIntervalMs: 5_000,
+    relayHoldMs: 24 * 3_600_000,
     limits: {},
     rendererDir: null,
     logLevel: 'info',
@@ -244,6 +249,8 @@ export const ConfigFile = Type.Object(
     heartbeatIntervalMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 600_000 })),
     missedHeartbeatsBeforeOffline: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
     restartGraceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600_000 })),
+    relayStatusIntervalMs: Type.Optional(Type.Integer({ minimum: 50, maximum: 600_000 })),
+    relayHoldMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 7 * 24 * 3_600_000 })),
     allowUnknownRegions: Type.Optional(Type.Boolean()),
     regions: Type.Optional(
       Type.Array(

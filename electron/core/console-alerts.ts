@@ -32,6 +32,8 @@ export const CONSOLE_RULES = {
   lowDisk: 'low_disk_space',
   /** The audit trail's hash chain does not hold (electron/core/audit/start-check.ts). */
   auditChainBroken: 'audit_chain_broken',
+  /** A regional relay's link is lost (electron/core/relay/central/relay-hub.ts). */
+  relayUnreachable: 'relay_unreachable',
 } as const;
 
 /** Bytes for people: 1.5 GiB, 312 MiB. */

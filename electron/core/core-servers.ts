@@ -34,6 +34,7 @@ export function createServers(
     onAuthRefused: (source, reason) => core.security.onIngestRefused(source, reason),
     posture: core.compliance,
     forward: core.remoteWrite.sink,
+    relays: core.relays,
   });
   const { api, stream } = createApi({
     config: core.config,
@@ -72,6 +73,7 @@ export function createServers(
       alertmanagers: core.alertForwarding.forwarder.status(),
     }),
     remoteWrite: () => ({ destinations: core.remoteWrite.status() }),
+    relays: () => ({ relays: core.relays.list() }),
   });
   return { ingest, api, stream };
 }

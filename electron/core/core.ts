@@ -60,6 +60,8 @@ import { createRemoteWrite, type RemoteWrite } from './interop/remote-write-out/
 import { LiveFigures } from './stats.js';
 import { VERSION } from './version.js';
 import { createCredentials, type CoreCredentials } from './credentials/credentials-wiring.js';
+import type { RelayHub } from './relay/central/relay-hub.js';
+import { createRelayHub } from './relay/central/relay-wiring.js';
 
 export interface CoreDeps {
   clock?: Clock;
@@ -123,6 +125,8 @@ export class MonitoringCore {
   readonly compliance: ComplianceService;
   /** Every ingested sample forwarded to long-term stores (interop/remote-write-out/). */
   readonly remoteWrite: RemoteWrite;
+  /** Regional relays and the agents behind them (electron/core/relay/central/). */
+  readonly relays: RelayHub;
   readonly sessionToken: string;
   agentToken = '';
   /** Agent keys, the enrolment secret and ingest TLS (electron/core/credentials/), once started. */
@@ -357,6 +361,15 @@ export class MonitoringCore {
       ...{ dataDir: config.dataDir, destinations: config.remoteWrite },
       ...{ clock: this.clock, logger: this.logger, metrics: this.metrics },
     });
+    this.relays = createRelayHub(
+      config,
+      {
+        ...{ clock: this.clock, ids, logger: this.logger, fleet: this.fleet },
+        ...{ registry: this.registry.log, consoleAlerts: this.consoleAlerts },
+        metricsRegistry: this.metrics.registry,
+      },
+      () => this.credentials?.service ?? null,
+    );
     wireBookkeeping(this, this.persistedRegions);
   }
 
@@ -392,6 +405,7 @@ export class MonitoringCore {
     this.recovery.start();
     const replayed = await this.store.open();
     await this.remoteWrite.open();
+    await this.relays.open();
     reportReplay(
       { clock: this.clock, logger: this.logger, alerts: this.consoleAlerts, config },
       replayed,
@@ -431,6 +445,7 @@ export class MonitoringCore {
     this.lowDisk.start();
     this.alertForwarding.start();
     this.remoteWrite.start();
+    this.relays.start();
     this.notifier.options.consoleUrl = `http://127.0.0.1:${apiPort}`;
     const advertised = advertisedHost(config.ingestHost);
     const ingestHost = advertised.includes(':') ? `[${advertised}]` : advertised;
@@ -468,6 +483,7 @@ export class MonitoringCore {
     this.evaluator.dispose();
     await Promise.all([
       this.remoteWrite.stop(),
+      this.relays.stop(),
       this.state.close(),
       this.store.close(),
       this.registry.close(),

@@ -71,6 +71,7 @@ export interface ApiParts {
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
   alertmanagers: ApiServices['alertmanagers'];
   remoteWrite: ApiServices['remoteWrite'];
+  relays: ApiServices['relays'];
 }
 
 export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
@@ -97,6 +98,7 @@ export function createApi(p: ApiParts): { api: ApiServer; stream: StreamHub } {
     storage: p.storage,
     alertmanagers: p.alertmanagers,
     remoteWrite: p.remoteWrite,
+    relays: p.relays,
   };
   const stream = new StreamHub({
     clock: p.clock,

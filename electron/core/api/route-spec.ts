@@ -91,6 +91,8 @@ export interface ApiServices {
   compliance: ComplianceApi;
   /** The remote-write destinations samples are forwarded to (electron/core/interop/remote-write-out/). */
   remoteWrite(): InteropRoutes['GET /api/v1/remote-write']['response'];
+  /** Regional relays and the agents behind them (electron/core/relay/central/). */
+  relays(): InteropRoutes['GET /api/v1/relays']['response'];
   /** Retire an agent; resolves once that is durable. */
   decommission(id: string, by: string, comment?: string): Promise<DecommissionOutcome>;
 }

@@ -13,4 +13,7 @@ export const INTEROP_ROUTES: RouteTable<InteropRouteKey> = {
   'GET /api/v1/remote-write': {
     handle: (_ctx, s) => s.remoteWrite(),
   },
+  'GET /api/v1/relays': {
+    handle: (_ctx, s) => s.relays(),
+  },
 };

@@ -74,7 +74,11 @@ export async function createCredentials(
   return { service, keys, secret, tls };
 }
 
-async function loadTls(config: CoreConfig, clock: Clock): Promise<TlsMaterial | null> {
+/** The ingest port's TLS material by its setting (also a relay's, for its own agents). */
+export async function loadTls(
+  config: Pick<CoreConfig, 'dataDir' | 'ingestHost' | 'ingestTls'>,
+  clock: Clock,
+): Promise<TlsMaterial | null> {
   const setting = config.ingestTls;
   if (setting === 'off') return null;
   if (setting === 'auto')

@@ -238,6 +238,18 @@ export class Fleet {
     else this.deps.events.emit('agent.touched', { agent });
   }
 
+  /**
+   * Keep an online agent online for `forMs` without a sign of life of its own, and without
+   * touching its last heartbeat (the screen keeps saying when it was last heard): its relay's
+   * link is lost, and the relay, not the console, judges its liveness.
+   */
+  holdAlive(agentId: string, forMs: number): void {
+    const agent = this.agents.get(agentId);
+    if (!agent || agent.status !== 'online') return;
+    const silence = this.opts.heartbeatIntervalMs * this.opts.missedHeartbeatsBeforeOffline;
+    this.lastAliveAt.set(agentId, this.deps.clock.monotonic() + Math.max(0, forMs - silence));
+  }
+
   /** The connection closed (or was closed for a protocol error). Stale connections are ignored. */
   disconnect(agentId: string, connectionId: number, status: 'offline' | 'error'): void {
     if (this.stopped || this.connectionOf.get(agentId) !== connectionId) return;

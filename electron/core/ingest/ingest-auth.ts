@@ -14,8 +14,11 @@ export interface IngestCredentials {
   authenticate(token: string): AuthOutcome;
   /** Whether any key was ever issued for this agent id (it may then only use its key). */
   enrolled(agentId: string): boolean;
-  /** A new key for the agent; resolves once its record is durable. */
-  issue(agentId: string): Promise<{ keyId: string; key: string }>;
+  /**
+   * A new key for the agent; resolves once its record is durable. null: this side issues no
+   * keys (a relay: its agents keep presenting its secret).
+   */
+  issue(agentId: string): Promise<{ keyId: string; key: string } | null>;
   /** A connection authenticated with this key was accepted. */
   used(keyId: string): void;
   /** A protocol-1 hello on the enrolment secret (an agent that cannot take a key). */

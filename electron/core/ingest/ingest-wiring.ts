@@ -16,6 +16,7 @@ import { RemoteWriteReceiver } from '../remote-write/receiver.js';
 import { remoteWriteConfig } from '../remote-write/remote-write-config.js';
 import { IngestPipeline, type PipelineDeps } from './pipeline.js';
 import { IngestServer, type IngestDeps } from './server.js';
+import type { RelayHub } from '../relay/central/relay-hub.js';
 
 export type IngestParts = Omit<PipelineDeps, 'maxSampleAgeMs'> & {
   clock: Clock;
@@ -27,6 +28,8 @@ export type IngestParts = Omit<PipelineDeps, 'maxSampleAgeMs'> & {
   live: LiveFigures;
   /** Each refused agent token, by source address (the security side's ingest-refusal events). */
   onAuthRefused?: IngestDeps['onAuthRefused'];
+  /** Regional relays' links (at /relay), fed through the same pipeline. */
+  relays?: RelayHub;
 };
 
 export function createIngest(
@@ -36,12 +39,13 @@ export function createIngest(
   tls: { cert: string; key: string } | null,
   parts: IngestParts,
 ): IngestServer {
-  const { logger, onAuthRefused, ...deps } = parts;
+  const { logger, onAuthRefused, relays, ...deps } = parts;
   const pipeline = new IngestPipeline(
     { ...deps, maxSampleAgeMs: maxSampleAgeMs(config) },
     config.heartbeatIntervalMs,
   );
   const { fleet } = parts;
+  relays?.attach(pipeline);
   const remoteWrite = new RemoteWriteReceiver(
     {
       clock: parts.clock,
@@ -60,6 +64,7 @@ export function createIngest(
       metrics: parts.metrics,
       handler: pipeline,
       http: remoteWrite,
+      ...(relays ? { relays } : {}),
       ...(onAuthRefused ? { onAuthRefused } : {}),
     },
     {

@@ -4,6 +4,12 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { CLOSE, MAX_FRAME_BYTES, type ActionMessage } from '../../../shared/protocol.js';
+import {
+  MAX_RELAY_FRAME_BYTES,
+  RELAY_ID_PREFIX,
+  RELAY_PATH,
+} from '../../../shared/relay-protocol.js';
+import type { RelayHub } from '../relay/central/relay-hub.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { CoreMetrics } from '../metrics.js';
@@ -39,6 +45,8 @@ export interface IngestDeps {
   onAuthRefused?: (source: string, reason: 'unauthorized' | 'auth_rate_limited') => void;
   /** HTTP endpoints beside the WebSocket (Prometheus remote write). */
   http?: Pick<RemoteWriteReceiver, 'endpoint' | 'serve'>;
+  /** Regional relays' links, at /relay (electron/core/relay/central/). */
+  relays?: Pick<RelayHub, 'accept' | 'disconnectKey' | 'endAll' | 'terminateAll'>;
 }
 
 const INGEST_PATHS = new Set(['/', '/ingest']);
@@ -50,6 +58,8 @@ const INGEST_PATHS = new Set(['/', '/ingest']);
 export class IngestServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
+  /** Relay links: larger frames (compressed batches of a whole region). */
+  private readonly relayWss: WebSocketServer;
   private readonly sessions = new Set<AgentSession>();
   private readonly byAgent = new Map<string, AgentSession>();
   private pinger: TimerHandle | null = null;
@@ -66,6 +76,11 @@ export class IngestServer {
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+    });
+    this.relayWss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_RELAY_FRAME_BYTES,
       perMessageDeflate: false,
     });
     const { limits } = opts;
@@ -123,10 +138,12 @@ export class IngestServer {
     this.pinger?.cancel();
     this.guard.stop();
     for (const s of this.sessions) s.end(CLOSE.shuttingDown, 'console stopping');
+    this.deps.relays?.endAll();
     const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
     // Give peers a moment to answer the close handshake, then cut whatever is left.
     await new Promise((r) => setTimeout(r, 50));
     for (const s of this.sessions) s.terminate();
+    this.deps.relays?.terminateAll();
     this.http.closeAllConnections();
     await closed;
   }
@@ -164,7 +181,8 @@ export class IngestServer {
       );
     }
     const path = (req.url ?? '/').split('?')[0]!;
-    if (!INGEST_PATHS.has(path))
+    const isRelay = path === RELAY_PATH && this.deps.relays !== undefined;
+    if (!INGEST_PATHS.has(path) && !isRelay)
       return this.refuse(socket, 404, 'not_found', `no ingest endpoint at ${path}`);
     if (req.headers.origin !== undefined) {
       return this.refuse(
@@ -189,6 +207,17 @@ export class IngestServer {
       );
     }
     this.throttle.succeeded(source);
+    // A relay's key opens only /relay, an agent's key only the agents' path.
+    const relayKey = auth.kind === 'key' && auth.agentId.startsWith(RELAY_ID_PREFIX);
+    if (auth.kind === 'key' && relayKey !== isRelay)
+      return this.refuse(
+        socket,
+        403,
+        'not_a_relay',
+        isRelay
+          ? 'an agent key cannot open a relay link'
+          : 'a relay key cannot connect as an agent',
+      );
     if (this.guard.establishedCount >= this.opts.limits.ingestMaxAgentConnections) {
       this.guard.refused('agent_connection_limit');
       return refuseConnection(
@@ -198,6 +227,12 @@ export class IngestServer {
         `the console holds its maximum of ${this.opts.limits.ingestMaxAgentConnections} agent connections; retry later`,
         { 'Retry-After': String(RETRY_AFTER_FULL_S) },
       );
+    }
+    if (isRelay) {
+      return this.relayWss.handleUpgrade(req, socket, head, (ws) => {
+        this.guard.settled(socket);
+        this.deps.relays!.accept(ws, source, auth);
+      });
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       this.guard.settled(socket);
@@ -222,7 +257,7 @@ export class IngestServer {
 
   /** Close every connection authenticated with this key (it was revoked); how many there were. */
   disconnectKey(keyId: string): number {
-    let n = 0;
+    let n = this.deps.relays?.disconnectKey(keyId) ?? 0;
     for (const s of this.sessions) {
       if (s.keyId === keyId) {
         s.close(CLOSE.keyRevoked, 'this agent key was revoked by an operator', false);
