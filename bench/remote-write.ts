@@ -23,7 +23,7 @@ const TARGET_US = 1.5;
 const CONCURRENCY = 2;
 const SPACING_MS = 100;
 
-async function cpuTicks(pid: number): Promise<number> {
+export async function cpuTicks(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return [11, 12].reduce((sum, i) => sum + Number(f[i]), 0);
