@@ -4,7 +4,7 @@
 // sample and per 1,000 agents, the relay's CPU, and the added latency of an alert: a probe
 // agent's threshold crossing → the alert raised at the central console, behind the relay and,
 // for comparison, connected to the console directly.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -28,11 +28,70 @@ const RELAY_AGENT_TOKEN = 'relay-bench-agents';
 const TICKS_PER_S = 100;
 const TARGET_P99_MS = 250;
 
+async function dirBytes(dir: string): Promise<number> {
+  let n = 0;
+  for (const f of await readdir(dir)) n += (await stat(join(dir, f))).size;
+  return n;
+}
+
+/** Cut the WAN for `cutMs`: queue growth per sample, then how fast the backlog drains. */
+async function wanCut(core: MonitoringCore, wan: WanProxy, queueDir: string, cutMs: number) {
+  const received0 = await counterValue(core, 'meridian_samples_received_total');
+  const bytes0 = await dirBytes(queueDir);
+  const offline0 = core.fleet.listAgents({ status: 'offline' }).length;
+  let offlineMax = 0;
+  wan.cutLink();
+  const cutStart = performance.now();
+  while (performance.now() - cutStart < cutMs) {
+    await sleep(500);
+    offlineMax = Math.max(
+      offlineMax,
+      core.fleet.listAgents({ status: 'offline' }).length - offline0,
+    );
+  }
+  const grown = (await dirBytes(queueDir)) - bytes0;
+  const cutS = (performance.now() - cutStart) / 1000;
+  wan.heal();
+  const healedAt = performance.now();
+  const atHeal = await counterValue(core, 'meridian_samples_received_total');
+  // Drained when the relay reports an empty queue after reconnecting.
+  let drainMs = 0;
+  await waitUntil(
+    () => {
+      const r = core.relays.list()[0];
+      const done =
+        r !== undefined &&
+        r.state === 'connected' &&
+        r.statusAt !== null &&
+        r.statusAt > Date.now() - (performance.now() - healedAt) &&
+        r.queue.pending === 0;
+      if (done) drainMs = performance.now() - healedAt;
+      return done;
+    },
+    300_000,
+    'backlog drained',
+  );
+  const after = await counterValue(core, 'meridian_samples_received_total');
+  // Samples the fleet sent during the cut, as the console counted them after it.
+  const backlog = Math.max(1, after - atHeal);
+  void received0;
+  const perSample = grown / Math.max(1, backlog);
+  const ratePerS = backlog / cutS;
+  return {
+    bytesPerSample: perSample,
+    hoursIn2GiB: (2 * 1024 ** 3) / (perSample * ratePerS) / 3600,
+    backlog,
+    drainMs,
+    offlineDuring: offlineMax,
+  };
+}
+
 export async function relayFleet({ quick }: BenchOptions): Promise<Section> {
   const AGENTS = quick ? 100 : 1_000;
   const SAMPLES = 10;
   const STEADY_MS = quick ? 5_000 : 30_000;
   const SPIKES = quick ? 20 : 100;
+  const CUT_MS = quick ? 5_000 : 30_000;
   const central = await benchCore({ relayStatusIntervalMs: 5_000 });
   const [host, port] = new URL(central.ingestUrl).host.split(':') as [string, string];
   const wan = new WanProxy(host, Number(port));
@@ -81,6 +140,8 @@ export async function relayFleet({ quick }: BenchOptions): Promise<Section> {
       (await counterValue(central.core, 'meridian_samples_received_total')) - received0;
     const perSecond = received / elapsedS;
     const bytesPerSample = bytes / Math.max(1, received);
+    // A WAN cut: the queue grows on disk, then drains once the link is back.
+    const cut = await wanCut(central.core, wan, join(stateDir, 'queue'), CUT_MS);
     // Latency: a probe behind the relay, and one connected directly, crossing the cpu_usage rule.
     const viaRelay = await crossingLatency(
       central.core,
@@ -135,6 +196,18 @@ export async function relayFleet({ quick }: BenchOptions): Promise<Section> {
           value: `p50 ${ms(percentile(direct, 50))}, p99 ${ms(percentile(direct, 99))}`,
         },
         { name: 'added by the relay at p99', value: ms(Math.max(0, added)) },
+        {
+          name: `relay queue on disk during a ${(CUT_MS / 1000).toFixed(0)} s WAN cut`,
+          value: `${cut.bytesPerSample.toFixed(0)} B per sample; 2 GiB holds ${cut.hoursIn2GiB.toFixed(1)} h of this fleet`,
+        },
+        {
+          name: 'after the cut: backlog drained (link back → queue empty at the console)',
+          value: `${count(cut.backlog)} samples in ${ms(cut.drainMs)} (${count(cut.backlog / (cut.drainMs / 1000))} samples/s)`,
+        },
+        {
+          name: 'agents that went offline at the console during the cut',
+          value: String(cut.offlineDuring),
+        },
       ],
       notes: [
         `${count(AGENTS)} agents in a worker thread, each a heartbeat a second and a batch of ${SAMPLES} samples a second, on one \`meridian relay\` process (its own queue fsynced before each ack), forwarding through a counting TCP proxy to a console in the bench process; figures over ${(STEADY_MS / 1000).toFixed(0)} s of steady state. WAN bytes are every byte the relay sent upstream (compressed batches, registrations, status, WebSocket framing), not TLS (the bench runs ws://).`,

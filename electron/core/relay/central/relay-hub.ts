@@ -250,8 +250,9 @@ export class RelayHub implements RelaySessionHandler {
   private status(relay: RelayRecord, msg: RelayStatus): void {
     relay.status = msg;
     relay.statusAt = this.deps.clock.now();
-    // The relay holds these alive by their own heartbeats: its report is their sign of life.
-    for (const [id, a] of relay.agents) if (a.online) this.deps.fleet.heartbeat(id);
+    // The relay holds these alive by their own heartbeats: its report is their sign of life,
+    // good until a few reports have gone missing.
+    for (const [id, a] of relay.agents) if (a.online) this.alive(id);
   }
 
   private agents(session: RelaySession, relay: RelayRecord, msg: RelayAgents): void {
@@ -285,7 +286,7 @@ export class RelayHub implements RelaySessionHandler {
       const address = hello.ipAddress ?? entry.address;
       if (entry.online) {
         if (known?.online && known.hello === key && fleet.agent(id)) {
-          fleet.heartbeat(id);
+          this.alive(id);
           continue;
         }
         const result = fleet.connect(relayed(hello, relay.name), address);
@@ -294,6 +295,7 @@ export class RelayHub implements RelaySessionHandler {
           continue;
         }
         relay.agents.set(id, { online: true, hello: key, connectionId: result.connectionId });
+        this.alive(id);
         durable.push(this.deps.registry.persist(result.agent));
       } else {
         if (!fleet.agent(id)) {
@@ -411,6 +413,11 @@ export class RelayHub implements RelaySessionHandler {
     this.deps.consoleAlerts.raise(RELAY_RULE, relay.id, 'critical', message);
     this.deps.logger.warn('relay link lost', { relay: relay.name, how, held: held.length });
     void this.save();
+  }
+
+  /** A relayed sign of life: the agent may stay unheard until three status reports are missed. */
+  private alive(agentId: string): void {
+    this.deps.fleet.heartbeat(agentId, this.opts.statusIntervalMs * 3);
   }
 
   private relayFor(session: RelaySession): RelayRecord | null {
