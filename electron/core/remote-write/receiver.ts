@@ -14,7 +14,7 @@ import type { IngestHandler } from '../ingest/session.js';
 import { readBody, replyError } from './http-reply.js';
 import { decodeOtlpJson, decodeOtlpProtobuf, type OtlpDecoded } from './otlp-metrics.js';
 import type { RemoteWriteConfig } from './remote-write-config.js';
-import { mapWriteRequest, type InstanceBatch, type Mapped } from './series-mapping.js';
+import { mapWriteRequest, samplesOf, type InstanceBatch, type Mapped } from './series-mapping.js';
 import {
   BadWriteRequest,
   DEFAULT_WRITE_CAPS,
@@ -227,7 +227,7 @@ export class RemoteWriteReceiver {
     for (const reason of ['stale_marker', 'non_finite', 'unrepresentable'] as const)
       if (skipped[reason] > 0)
         this.deps.metrics.remoteWrite.samplesSkipped.inc({ reason }, skipped[reason]);
-    const batches = mapped.batches.filter((b) => b.samples.length > 0);
+    const batches = mapped.batches.filter((b) => b.count > 0);
     const waits: Promise<void>[] = [];
     const ids = batches.map((b) => this.agentFor(b, source, waits));
     this.admit();
@@ -236,7 +236,7 @@ export class RemoteWriteReceiver {
     batches.forEach((batch, i) => {
       const { durable } = this.deps.handler.metrics(
         ids[i]!,
-        { type: 'metrics', seq: 0, samples: batch.samples },
+        { type: 'metrics', seq: 0, samples: samplesOf(batch) },
         arrivedAt,
         arrivedMono,
       );
