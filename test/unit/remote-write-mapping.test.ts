@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { hostnameOf, mapWriteRequest } from '../../electron/core/remote-write/series-mapping.js';
+import {
+  hostnameOf,
+  mapWriteRequest,
+  samplesOf,
+} from '../../electron/core/remote-write/series-mapping.js';
 import {
   BadWriteRequest,
   DEFAULT_WRITE_CAPS,
@@ -87,7 +91,7 @@ describe('mapWriteRequest', () => {
       'eu-west-1/web-1_9100',
       'us-east-1/web-1_9100',
     ]);
-    expect(mapped.batches[0]!.samples).toEqual([
+    expect(samplesOf(mapped.batches[0]!)).toEqual([
       { name: 'a', value: 1, ts: 1_700_000_000_000, labels: { job: 'node' } },
       { name: 'b', value: 1, ts: 1_700_000_000_000 },
     ]);
@@ -143,7 +147,32 @@ describe('mapWriteRequest', () => {
     );
     if (!mapped.ok) throw new Error(mapped.message);
     expect(mapped.skipped).toEqual({ stale_marker: 0, non_finite: 1, unrepresentable: 2 });
-    expect(mapped.batches.flatMap((b) => b.samples.map((s) => s.name))).toEqual(['ok']);
+    expect(mapped.batches.flatMap((b) => samplesOf(b).map((s) => s.name))).toEqual(['ok']);
+    expect(mapped.batches.map((b) => b.count)).toEqual([1]);
+  });
+
+  it('makes no Sample objects itself: samplesOf makes an instance’s when it is stored', () => {
+    const labels = { __name__: 'a', instance: 'h:1', region: 'eu-west-1', job: 'node' };
+    const decoded = {
+      labels: Object.entries(labels).map(([name, value]) => ({ name, value })),
+      values: [1, Number.NaN, 3],
+      timestamps: [1_700_000_000_000, 1_700_000_000_001, 1_700_000_000_002],
+    };
+    const mapped = mapWriteRequest([decoded, series({ ...labels, instance: 'h:2' }, 7)], opts);
+    if (!mapped.ok) throw new Error(mapped.message);
+    // The batches hold the decoded columns, not samples.
+    expect(mapped.batches[0]!.runs[0]!.values).toBe(decoded.values);
+    expect(mapped.batches.map((b) => b.count)).toEqual([2, 1]);
+    const first = samplesOf(mapped.batches[0]!);
+    expect(first).toEqual([
+      { name: 'a', value: 1, ts: 1_700_000_000_000, labels: { job: 'node' } },
+      { name: 'a', value: 3, ts: 1_700_000_000_002, labels: { job: 'node' } },
+    ]);
+    // One labels object per series, shared by its samples (the store keys a run of them once).
+    expect(first[0]!.labels).toBe(first[1]!.labels);
+    expect(samplesOf(mapped.batches[1]!)).toEqual([
+      { name: 'a', value: 7, ts: 1_700_000_000_000, labels: { job: 'node' } },
+    ]);
   });
 
   it('makes hostnames the registry takes from any instance', () => {

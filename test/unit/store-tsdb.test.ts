@@ -88,6 +88,57 @@ describe('TimeSeriesStore.append', () => {
     expect([...store.seriesOf('nope')]).toEqual([]);
   });
 
+  it('builds the series key once for a run of samples sharing one labels object', () => {
+    const store = new TimeSeriesStore(10);
+    // A labels object that counts reads of its values: seriesKey reads each once per key.
+    const reads = { device: 0, job: 0 };
+    const counted = (values: Record<keyof typeof reads, string>) => {
+      const labels = {};
+      for (const k of Object.keys(reads) as (keyof typeof reads)[])
+        Object.defineProperty(labels, k, {
+          enumerable: true,
+          get: () => (reads[k]++, values[k]),
+        });
+      return labels as Record<string, string>;
+    };
+    const shared = counted({ device: 'd0', job: 'node' });
+    const run = (from: number, n: number, name = 'disk_io') =>
+      Array.from({ length: n }, (_, i) => s(name, T0 + (from + i) * 1000, i, shared));
+    store.append('a1', run(0, 100));
+    // The key, then the interner's key and copy for the new series: not once per sample.
+    expect(reads).toEqual({ device: 3, job: 3 });
+    store.append('a1', run(100, 100));
+    expect(reads).toEqual({ device: 4, job: 4 });
+    expect(only(store.all()).lastTs).toBe(T0 + 199_000);
+  });
+
+  it('tells series apart in a run that shares labels objects across names and copies', () => {
+    const store = new TimeSeriesStore(3);
+    const l1 = { device: 'd0' };
+    const l2 = { device: 'd0' };
+    const out = store.append('a1', [
+      s('rx', T0, 1, l1),
+      s('tx', T0, 2, l1),
+      s('rx', T0 + 1000, 3, l2), // equal labels, another object: the same series
+      s('rx', T0 + 1000, 4, l1), // a duplicate of the sample before
+      s('err', T0, 5, l1),
+      s('drop', T0, 6, l1), // past the cap of 3
+      s('drop', T0 + 1000, 7, l1),
+      s('tx', T0 + 1000, 8, l1),
+    ]);
+    expect(out).toEqual({ accepted: 5, late: 0, duplicates: 1, tooOld: 0, overLimit: 2 });
+    const byName = new Map([...store.all()].map((x) => [x.name, x]));
+    expect([...byName.keys()].sort()).toEqual(['err', 'rx', 'tx']);
+    expect(headPairs(byName.get('rx')!)).toEqual([
+      [T0, 1],
+      [T0 + 1000, 3],
+    ]);
+    expect(headPairs(byName.get('tx')!)).toEqual([
+      [T0, 2],
+      [T0 + 1000, 8],
+    ]);
+  });
+
   it('copies the labels of the first sample (later mutation of the input does not leak)', () => {
     const store = new TimeSeriesStore(10);
     const labels = { core: '0' };

@@ -33,6 +33,39 @@ function raw(store: TimeSeriesStore): [number, string, number, number][] {
 }
 
 describe('WAL line formats', () => {
+  it('a batch line built as bytes is the text of String() for every figure, as it always was', () => {
+    // The format as it was first written, by string concatenation: what replay reads.
+    const asText = (entries: [number, number, number][]) => {
+      let body = '';
+      let prev = 0;
+      for (const [id, ts, value] of entries) {
+        body += `${body ? ';' : ''}${id},${ts - prev},${value}`;
+        prev = ts;
+      }
+      return `B\t${body}`;
+    };
+    let seed = 7;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    const values = [0, -0, 1, -1, 9, 10, 99, 100, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 1e21];
+    values.push(0.1, -2.5, 1e-7, 123456789.123, Number.MIN_VALUE, -Number.MAX_VALUE, 1 / 3);
+    for (let round = 0; round < 200; round++) {
+      const entries: [number, number, number][] = [];
+      for (let i = 0, n = Math.floor(random() * 300); i < n; i++) {
+        const value =
+          random() < 0.3
+            ? values[Math.floor(random() * values.length)]!
+            : (random() - 0.5) * 10 ** Math.floor(random() * 40 - 20);
+        const ts = random() < 0.9 ? T0 + Math.floor(random() * 1e7) : random() * 1e13;
+        entries.push([Math.floor(random() * 2 ** 24), ts, value]);
+      }
+      const batch = new BatchLineBuilder();
+      for (const [id, ts, value] of entries)
+        batch.add({ id } as Series, { name: 'm', ts, value } as Sample);
+      expect(batch.bytes().toString('latin1')).toBe(asText(entries));
+      expect(batch.line()).toBe(asText(entries));
+    }
+  });
+
   it('a series line carries id, agent, name and labels', () => {
     const store = new TimeSeriesStore(10);
     const created: Series[] = [];

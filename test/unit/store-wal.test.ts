@@ -155,6 +155,18 @@ describe('WriteAheadLog', () => {
     expect(await listSegments(dir)).toEqual([1, 2, 3]);
   });
 
+  it('writes a payload given as bytes exactly as the same text (checksum included)', async () => {
+    const wal = await openWal();
+    const text = 'B\t1,1700000000000,0.5;2,0,-3 · ünïcode';
+    await wal.appendAll(['S\t1\ta\t["m",{}]', Buffer.from(text), text]);
+    const expected = encodeLine('S\t1\ta\t["m",{}]') + encodeLine(text) + encodeLine(text);
+    expect(await readFile(seg(1), 'utf8')).toBe(expected);
+    expect(wal.bytesWritten).toBe(Buffer.byteLength(expected));
+    expect(wal.queuedBytes).toBe(0);
+    await wal.close();
+    expect((await replayAll()).payloads).toEqual(['S\t1\ta\t["m",{}]', text, text]);
+  });
+
   it('replay feeds the lines of the segments after N, in order', async () => {
     const wal = await openWal();
     void wal.append('a');

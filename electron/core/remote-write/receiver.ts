@@ -14,7 +14,7 @@ import type { IngestHandler } from '../ingest/session.js';
 import { readBody, replyError } from './http-reply.js';
 import { decodeOtlpJson, decodeOtlpProtobuf, type OtlpDecoded } from './otlp-metrics.js';
 import type { RemoteWriteConfig } from './remote-write-config.js';
-import { mapWriteRequest, type InstanceBatch, type Mapped } from './series-mapping.js';
+import { mapWriteRequest, samplesOf, type InstanceBatch, type Mapped } from './series-mapping.js';
 import {
   BadWriteRequest,
   DEFAULT_WRITE_CAPS,
@@ -120,6 +120,17 @@ export class RemoteWriteReceiver {
       );
     // A paused console does not spend CPU decoding what it will not take.
     this.admit();
+    await this.accept(body, source);
+    res.writeHead(204);
+    res.end();
+  }
+
+  /**
+   * Decode, map and hand a remote-write body to the pipeline, all before returning: the
+   * promise is its durability. Nothing decoded is held while the WAL write is waited for, so
+   * a request's samples die young instead of being promoted to the old generation.
+   */
+  private accept(body: Buffer, source: string): Promise<void> {
     let series: WriteSeries[];
     try {
       series = decodeWriteRequest(body, this.caps).timeseries;
@@ -129,9 +140,7 @@ export class RemoteWriteReceiver {
     }
     const mapped = mapWriteRequest(series, this.config);
     if (!mapped.ok) throw new Refusal(400, mapped.code, mapped.message);
-    await this.store(mapped, source);
-    res.writeHead(204);
-    res.end();
+    return this.store(mapped, source);
   }
 
   /** OTLP/HTTP metrics: protobuf or JSON, plain or gzip; the same mapping and pipeline. */
@@ -209,13 +218,16 @@ export class RemoteWriteReceiver {
     });
   }
 
-  /** Register every instance first, then store: a refusal leaves no sample stored. */
-  private async store(mapped: Extract<Mapped, { ok: true }>, source: string): Promise<void> {
+  /**
+   * Register every instance first, then store: a refusal (thrown) leaves no sample stored.
+   * The promise resolves once everything is durable.
+   */
+  private store(mapped: Extract<Mapped, { ok: true }>, source: string): Promise<void> {
     const { skipped } = mapped;
     for (const reason of ['stale_marker', 'non_finite', 'unrepresentable'] as const)
       if (skipped[reason] > 0)
         this.deps.metrics.remoteWrite.samplesSkipped.inc({ reason }, skipped[reason]);
-    const batches = mapped.batches.filter((b) => b.samples.length > 0);
+    const batches = mapped.batches.filter((b) => b.count > 0);
     const waits: Promise<void>[] = [];
     const ids = batches.map((b) => this.agentFor(b, source, waits));
     this.admit();
@@ -224,20 +236,21 @@ export class RemoteWriteReceiver {
     batches.forEach((batch, i) => {
       const { durable } = this.deps.handler.metrics(
         ids[i]!,
-        { type: 'metrics', seq: 0, samples: batch.samples },
+        { type: 'metrics', seq: 0, samples: samplesOf(batch) },
         arrivedAt,
         arrivedMono,
       );
       waits.push(durable);
     });
-    try {
-      await Promise.all(waits);
-    } catch (err) {
-      // Not durable: the sender must keep the request and send it again (it retries on 5xx).
-      throw new Refusal(503, 'write_failed', `the write failed: ${(err as Error).message}`, {
-        'Retry-After': '1',
-      });
-    }
+    return Promise.all(waits).then(
+      () => {},
+      (err: unknown) => {
+        // Not durable: the sender must keep the request and send it again (it retries on 5xx).
+        throw new Refusal(503, 'write_failed', `the write failed: ${(err as Error).message}`, {
+          'Retry-After': '1',
+        });
+      },
+    );
   }
 
   /** The instance's agent, registered like an agent's hello the first time it writes. */

@@ -20,6 +20,15 @@ export interface MappingOptions {
   defaultRegion: string | null;
 }
 
+/** One series of a request as the console will hold it: its values still as decoded. */
+export interface SeriesRun {
+  name: string;
+  labels: Record<string, string> | undefined;
+  /** Decoded values and timestamps, non-finite values included (samplesOf skips them). */
+  values: ArrayLike<number>;
+  timestamps: ArrayLike<number>;
+}
+
 /** The samples of one sender's instance. */
 export interface InstanceBatch {
   /** `<region>/<hostname>`: one agent each. */
@@ -28,7 +37,9 @@ export interface InstanceBatch {
   hostname: string;
   /** The `instance` label as sent ('' when absent). */
   instance: string;
-  samples: Sample[];
+  runs: SeriesRun[];
+  /** Samples to store (finite values): what samplesOf gives. */
+  count: number;
 }
 
 export type SkipReason = 'stale_marker' | 'non_finite' | 'unrepresentable';
@@ -101,11 +112,11 @@ export function mapWriteRequest(series: readonly WriteSeries[], opts: MappingOpt
     const key = `${region}/${hostname}`;
     let batch = byKey.get(key);
     if (!batch) {
-      batch = { key, region, hostname, instance, samples: [] };
+      batch = { key, region, hostname, instance, runs: [], count: 0 };
       byKey.set(key, batch);
     }
-    const withLabels = count > 0 ? labels : undefined;
     const { values, timestamps } = ts;
+    let finite = 0;
     for (let j = 0; j < values.length; j++) {
       const value = values[j]!;
       const at = timestamps[j]!;
@@ -116,12 +127,31 @@ export function mapWriteRequest(series: readonly WriteSeries[], opts: MappingOpt
       }
       if (!Number.isSafeInteger(at) || at < 0)
         return bad(`series ${i} (${name}): timestamp ${at} is not ms since the epoch`);
-      batch.samples.push(
-        withLabels ? { name, value, ts: at, labels: withLabels } : { name, value, ts: at },
-      );
+      finite++;
     }
+    if (finite === 0) continue;
+    batch.runs.push({ name, labels: count > 0 ? labels : undefined, values, timestamps });
+    batch.count += finite;
   }
   return { ok: true, batches: [...byKey.values()], skipped };
+}
+
+/**
+ * An instance's samples, made when it is stored rather than with the mapping: only one
+ * instance's Sample objects exist at a time, so they die young (a whole request's outlived
+ * scavenges and were promoted). The samples of a series share its labels object.
+ */
+export function samplesOf(batch: InstanceBatch): Sample[] {
+  const out: Sample[] = [];
+  for (const { name, labels, values, timestamps } of batch.runs) {
+    for (let j = 0; j < values.length; j++) {
+      const value = values[j]!;
+      if (!Number.isFinite(value)) continue;
+      const ts = timestamps[j]!;
+      out.push(labels ? { name, value, ts, labels } : { name, value, ts });
+    }
+  }
+  return out;
 }
 
 function bad(message: string): Mapped {

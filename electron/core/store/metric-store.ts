@@ -211,14 +211,16 @@ export class MetricStore {
     // up). A definition whose write failed is written again with the next batch. One WAL
     // append for the batch and its definitions: one promise, not one per series.
     if (this.redefine.size === 0 && created.length === 0)
-      return finish(this.wal.append(batch.line()));
+      return finish(this.wal.append(batch.bytes()));
     const definitions = [...this.redefine, ...created];
     this.redefine.clear();
     const lines = definitions.map(seriesLine);
-    const durable = this.wal.appendAll([...lines, batch.line(), ...lines]).catch((err: unknown) => {
-      for (const s of definitions) this.redefine.add(s);
-      throw err;
-    });
+    const durable = this.wal
+      .appendAll([...lines, batch.bytes(), ...lines])
+      .catch((err: unknown) => {
+        for (const s of definitions) this.redefine.add(s);
+        throw err;
+      });
     return finish(durable);
   }
 

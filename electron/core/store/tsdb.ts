@@ -75,17 +75,32 @@ export class TimeSeriesStore {
   ): AppendOutcome {
     const out: AppendOutcome = { accepted: 0, late: 0, duplicates: 0, tooOld: 0, overLimit: 0 };
     let agentSeries = this.byAgent.get(agentId);
+    // Consecutive samples with the same name and the same labels object (a remote-write
+    // series' samples share one) are one series: its key is built and looked up once.
+    let prevName: string | null = null;
+    let prevLabels: Readonly<Record<string, string>> | undefined;
+    let series: Series | undefined;
     for (const sample of samples) {
-      const local = seriesKey(sample.name, sample.labels);
-      let series = agentSeries?.get(local);
-      if (!series) {
-        if ((agentSeries?.size ?? 0) >= this.maxSeriesPerAgent) {
-          out.overLimit++;
-          continue;
+      if (!series || sample.name !== prevName || sample.labels !== prevLabels) {
+        prevName = sample.name;
+        prevLabels = sample.labels;
+        const local = seriesKey(sample.name, sample.labels);
+        series = agentSeries?.get(local);
+        if (!series) {
+          if ((agentSeries?.size ?? 0) >= this.maxSeriesPerAgent) {
+            out.overLimit++;
+            continue;
+          }
+          series = this.define(
+            this.nextId,
+            agentId,
+            sample.name,
+            sample.labels ?? NO_LABELS,
+            local,
+          );
+          agentSeries ??= this.byAgent.get(agentId);
+          created?.push(series);
         }
-        series = this.define(this.nextId, agentId, sample.name, sample.labels ?? NO_LABELS, local);
-        agentSeries ??= this.byAgent.get(agentId);
-        created?.push(series);
       }
       if (sample.ts <= series.lastTs) {
         // A sample we hold already (a batch resent after a lost ack), one that arrived after a

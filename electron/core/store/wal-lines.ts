@@ -12,31 +12,85 @@ import type { Sample } from '../../../shared/protocol.js';
 import { MAX_SERIES_ID } from './series.js';
 import type { Series, TimeSeriesStore } from './tsdb.js';
 
-export function seriesLine(series: Series): string {
-  return `S\t${series.id}\t${series.agentId}\t${JSON.stringify([series.name, series.labels])}`;
-}
-
-/** Builds a B line from stored samples, in order. */
-export class BatchLineBuilder {
-  private body = '';
-  private prevTs = 0;
-
-  add(series: Series, sample: Sample): void {
-    this.body += `${this.body ? ';' : ''}${series.id},${sample.ts - this.prevTs},${sample.value}`;
-    this.prevTs = sample.ts;
-  }
-
-  line(): string {
-    return `B\t${this.body}`;
-  }
-}
-
 const S = 0x53;
 const B = 0x42;
+const TAB = 0x09;
 const COMMA = 0x2c;
 const SEMI = 0x3b;
 const MINUS = 0x2d;
 const DOT = 0x2e;
+
+export function seriesLine(series: Series): string {
+  return `S\t${series.id}\t${series.agentId}\t${JSON.stringify([series.name, series.labels])}`;
+}
+
+/** Room for one `;id,Δts,value`: ids and Δts are safe integers, a double's text ≤ 25 chars. */
+const MAX_ENTRY_BYTES = 80;
+
+/**
+ * Builds a B line from stored samples, in order, as bytes: the text of String(number) for
+ * each figure, written into one buffer rather than concatenated (a string per sample was a
+ * third of the remote-write receiver's garbage).
+ */
+export class BatchLineBuilder {
+  private buf = Buffer.allocUnsafe(1024);
+  private length = 2;
+  private prevTs = 0;
+
+  constructor() {
+    this.buf[0] = B;
+    this.buf[1] = TAB;
+  }
+
+  add(series: Series, sample: Sample): void {
+    if (this.length + MAX_ENTRY_BYTES > this.buf.length) {
+      const grown = Buffer.allocUnsafe(this.buf.length * 2);
+      this.buf.copy(grown, 0, 0, this.length);
+      this.buf = grown;
+    }
+    const buf = this.buf;
+    let at = this.length;
+    if (at > 2) buf[at++] = SEMI;
+    at = writeNumber(buf, series.id, at);
+    buf[at++] = COMMA;
+    at = writeNumber(buf, sample.ts - this.prevTs, at);
+    buf[at++] = COMMA;
+    this.length = writeNumber(buf, sample.value, at);
+    this.prevTs = sample.ts;
+  }
+
+  /** The line's payload (a view of the builder's buffer: add nothing after taking it). */
+  bytes(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+
+  line(): string {
+    return this.buf.toString('latin1', 0, this.length);
+  }
+}
+
+/** String(n) written into `buf` at `at` (ASCII); the end. Integers without making a string. */
+function writeNumber(buf: Buffer, n: number, at: number): number {
+  if (!Number.isSafeInteger(n)) {
+    // A short ASCII string: copied here, as a call into Buffer.write costs more than this.
+    const text = String(n);
+    for (let i = 0; i < text.length; i++) buf[at++] = text.charCodeAt(i);
+    return at;
+  }
+  if (n < 0) {
+    buf[at++] = MINUS;
+    n = -n;
+  }
+  let digits = 1;
+  for (let p = 10; p <= n; p *= 10) digits++;
+  for (let i = at + digits - 1; i >= at; i--) {
+    const q = Math.floor(n / 10);
+    buf[i] = 48 + (n - q * 10);
+    n = q;
+  }
+  return at + digits;
+}
+
 const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
 
 /**

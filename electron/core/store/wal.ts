@@ -2,7 +2,6 @@ import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { encodeLine } from '../checked-line.js';
 import type { Clock, TimerHandle } from '../clock.js';
 
 const SEGMENT_RE = /^wal-(\d{8})\.ndjson$/;
@@ -13,7 +12,8 @@ const EAGER_BYTES = 4 * 1024 * 1024;
 interface Segment {
   number: number;
   handle: Promise<FileHandle>;
-  pending: string[];
+  /** Whole checksummed lines, as bytes. */
+  pending: Buffer[];
   pendingBytes: number;
   waiters: { resolve: () => void; reject: (err: Error) => void }[];
   writing: Promise<void>;
@@ -72,19 +72,22 @@ export class WriteAheadLog {
     return this.current?.number ?? 0;
   }
 
-  append(payload: string): Promise<void> {
+  append(payload: string | Uint8Array): Promise<void> {
     return this.appendAll([payload]);
   }
 
-  /** Several lines, in order, in the same group commit; one promise for all of them. */
-  appendAll(payloads: readonly string[]): Promise<void> {
+  /**
+   * Several lines, in order, in the same group commit; one promise for all of them. A payload
+   * is text or its UTF-8 bytes (a batch line is built as bytes: no string per sample).
+   */
+  appendAll(payloads: readonly (string | Uint8Array)[]): Promise<void> {
     let seg = this.current;
     if (!seg) return Promise.reject(new Error('WAL is not open'));
     // A segment that could not be cut back after a failed write ends in a torn line: the
     // next line starts a new segment (once, not once per failure).
     if (seg.failed) seg = this.current = this.startSegment(seg.number + 1);
     for (const payload of payloads) {
-      const line = encodeLine(payload);
+      const line = encodeLineBytes(typeof payload === 'string' ? Buffer.from(payload) : payload);
       seg.pending.push(line);
       seg.pendingBytes += line.length;
       this.queuedBytes += line.length;
@@ -161,11 +164,11 @@ export class WriteAheadLog {
       try {
         if (seg.failed) throw seg.failed;
         const handle = await seg.handle;
-        const text = lines.join('');
+        const data = lines.length === 1 ? lines[0]! : Buffer.concat(lines);
         // appendFile loops until every byte is written (a bare write() may stop short).
-        await handle.appendFile(text);
+        await handle.appendFile(data);
         await handle.datasync();
-        const bytes = Buffer.byteLength(text);
+        const bytes = data.length;
         seg.size += bytes;
         this.bytesWritten += bytes;
         this.linesWritten += lines.length;
@@ -218,6 +221,16 @@ export interface ReplayResult {
 }
 
 const NEWLINE = 0x0a;
+
+/** encodeLine (checked-line.ts) of a payload given as bytes: `<crc32 hex> <payload>\n`. */
+function encodeLineBytes(payload: Uint8Array): Buffer {
+  const line = Buffer.allocUnsafe(payload.length + 10);
+  line.write(crc32(payload).toString(16).padStart(8, '0'), 0, 'latin1');
+  line[8] = 0x20;
+  line.set(payload, 9);
+  line[line.length - 1] = NEWLINE;
+  return line;
+}
 
 function hexValue(buf: Buffer, start: number): number {
   let v = 0;
