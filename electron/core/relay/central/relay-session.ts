@@ -66,7 +66,7 @@ export class RelaySession {
       if (!this.relayId) return this.close(CLOSE.helloFirst, 'relay_batch before relay_hello');
       let text: string;
       try {
-        text = await inflateRelayFrame(data);
+        text = inflateRelayFrame(data);
       } catch (err) {
         if (err instanceof RelayFrameError)
           return this.close(RELAY_CLOSE.badCompression, err.message);

@@ -55,8 +55,8 @@ export interface UpstreamOptions {
 
 export const DEFAULT_UPSTREAM: Omit<UpstreamOptions, 'url'> = {
   pingIntervalMs: 10_000,
-  batchUnits: 5_000,
-  maxInFlight: 4,
+  batchUnits: 2_000,
+  maxInFlight: 8,
   handshakeTimeoutMs: 10_000,
   backoff: { initialMs: 500, maxMs: 30_000 },
 };
@@ -392,7 +392,7 @@ export class UpstreamLink {
         continue;
       }
       const seq = ++this.seq;
-      const frame = await encodeRelayBatch({
+      const frame = encodeRelayBatch({
         type: 'relay_batch',
         seq,
         entries: read.lines.map((l) => l.item),
