@@ -9,6 +9,8 @@ import type { QueryRangeResult } from '../../shared/analysis.js';
 import {
   AGENT_TOKEN,
   connectAgent,
+  hello,
+  openIngest,
   startTestCore,
   waitFor,
   type TestCore,
@@ -295,6 +297,43 @@ describe('remote write: authentication', () => {
       body: body(),
     });
     expect([403, 429]).toContain(res.status);
+  });
+});
+
+describe('remote write: with an agent key', () => {
+  let t: TestCore;
+  beforeAll(async () => {
+    t = await startTestCore();
+  });
+  afterAll(async () => t?.stop());
+
+  it('takes an enrolled agent key as the bearer, and refuses it (401 key_revoked) once revoked', async () => {
+    // A protocol-2 agent enrols with the secret and is handed its own key.
+    const conn = await openIngest(t.addr.ingestUrl);
+    conn.send(hello({ protocol: 2, hostname: 'keyed-1' }));
+    const welcome = await conn.next<{
+      agentId: string;
+      credential: { keyId: string; key: string };
+    }>('welcome');
+    await conn.close();
+    const key = `mak.${welcome.credential.keyId}.${welcome.credential.key}`;
+    const write = (value: number) =>
+      writeRequestBody([
+        {
+          labels: { __name__: 'rw_keyed', instance: 'keyed-app:9100', region: 'us-east-1' },
+          samples: [{ value, ts: NOW() + value }],
+        },
+      ]);
+    expect((await postWrite(t.addr.ingestUrl, write(1), key)).status).toBe(204);
+    expect(await metricNames(t)).toContain('rw_keyed');
+    const revoked = await t.api(
+      `/api/v1/agents/${welcome.agentId}/keys/${welcome.credential.keyId}/revoke`,
+      { method: 'POST', body: JSON.stringify({ by: 'ops' }) },
+    );
+    expect(revoked.status).toBe(200);
+    const refused = await postWrite(t.addr.ingestUrl, write(2), key);
+    expect(refused.status).toBe(401);
+    expect(refused.body?.error?.code).toBe('key_revoked');
   });
 });
 
