@@ -1,4 +1,5 @@
 // `meridian relay`'s flags (kept beside specs.ts, which lists it in COMMANDS).
+import { LOG_FORMAT_FLAG } from './common-flags.js';
 import type { CommandSpec } from './specs.js';
 
 export const RELAY = {
@@ -80,12 +81,7 @@ export const RELAY = {
         'the queue held during an upstream outage, at most; past it the oldest data goes (counted)',
       default: '2147483648',
     },
-    'log-format': {
-      type: 'string',
-      value: 'text|json',
-      description: 'log lines on stderr: text for people, JSON lines for collectors',
-      default: 'text on a terminal, else json',
-    },
+    'log-format': LOG_FORMAT_FLAG,
   },
   notes: ['exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not start, 2 bad command line'],
 } as const satisfies CommandSpec;

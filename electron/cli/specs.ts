@@ -3,6 +3,7 @@
 
 import { DEFAULT_INTERVALS, INTERVAL_BOUNDS } from '../../agent/intervals.js';
 import { DEFAULT_SCRAPE_MAX_SERIES, MAX_SCRAPE_SERIES } from '../../agent/scrape/limits.js';
+import { LOG_FORMAT_FLAG } from './common-flags.js';
 import { RELAY } from './relay-spec.js';
 
 const INTERVAL_RANGE = `${INTERVAL_BOUNDS.min} to ${INTERVAL_BOUNDS.max}`;
@@ -102,12 +103,7 @@ export const SERVE = {
       description: 'region of that agent',
       default: 'us-east-1',
     },
-    'log-format': {
-      type: 'string',
-      value: 'text|json',
-      description: 'log lines on stderr: text for people, JSON lines for collectors',
-      default: 'text on a terminal, else json',
-    },
+    'log-format': LOG_FORMAT_FLAG,
   },
   notes: ['exit codes: 0 stopped by SIGINT/SIGTERM, 1 could not start, 2 bad command line'],
 } as const satisfies CommandSpec;

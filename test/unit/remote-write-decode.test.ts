@@ -13,18 +13,10 @@ import {
 } from '../../electron/core/remote-write/write-request.js';
 import { STALE, snappyCompress, writeRequestBytes } from '../helpers/remote-write.js';
 import { referenceDecode } from '../helpers/write-request-reference.js';
+import { seededRandom } from '../../agent/prng.js';
 
-/** mulberry32: a seeded generator, so a failure names the seed that reproduces it. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failure names the seed that reproduces it. */
+const rng = seededRandom;
 
 type Outcome =
   | { ok: true; series: { labels: string[]; values: string[]; timestamps: number[] }[] }
