@@ -415,9 +415,14 @@ export class RelayHub implements RelaySessionHandler {
     void this.save();
   }
 
-  /** A relayed sign of life: the agent may stay unheard until three status reports are missed. */
+  /**
+   * A relayed sign of life. The agent may then stay unheard for three status reports plus the
+   * two ping rounds it takes to find the link silent: a lost link must be found (and the agent
+   * held) before the agent would count as offline, or a WAN cut pages for every agent.
+   */
   private alive(agentId: string): void {
-    this.deps.fleet.heartbeat(agentId, this.opts.statusIntervalMs * 3);
+    const { statusIntervalMs, pingIntervalMs } = this.opts;
+    this.deps.fleet.heartbeat(agentId, 3 * statusIntervalMs + 2 * pingIntervalMs);
   }
 
   private relayFor(session: RelaySession): RelayRecord | null {
