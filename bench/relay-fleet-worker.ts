@@ -68,10 +68,14 @@ function startAgent(i: number): void {
 
 for (let i = 0; i < job.agents; i++) setTimeout(() => startAgent(i), (i * 1_000) / job.agents);
 
-parentPort!.on('message', (m: { stop?: boolean; reset?: boolean }) => {
+parentPort!.on('message', (m: { stop?: boolean; reset?: boolean; report?: boolean }) => {
   if (m.reset) {
     sent = 0;
     acked = 0;
+    return;
+  }
+  if (m.report) {
+    parentPort!.postMessage({ report: true, sent, acked });
     return;
   }
   stopping = true;
