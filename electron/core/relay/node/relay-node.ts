@@ -225,7 +225,7 @@ export class RelayNode {
         fleet: this.fleet,
         registry: this.registry,
         enqueue: (entry) =>
-          this.queue.append(entry).catch((err: Error) => {
+          this.queue.enqueue(entry).catch((err: Error) => {
             this.writeFailedAt = this.deps.clock.monotonic();
             throw err;
           }),

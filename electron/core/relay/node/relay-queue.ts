@@ -1,7 +1,9 @@
 // A relay's store-and-forward queue, in `<state-dir>/queue/`: every batch its agents send is
 // appended (fsynced) before the agent gets its ack, and stays until the console has acked it
-// upstream. The same segment queue as the remote-write sender's; a line holds one agent's
-// message as the agent sent it.
+// upstream. The same segment queue as the remote-write sender's. A line holds the entries that
+// arrived in one turn of the event loop (up to MAX_GROUP), compressed together: a WAN cut of
+// hours is held in a fraction of the disk plain JSON would take.
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { RelayEntry } from '../../../../shared/relay-protocol.js';
 import type { Logger } from '../../logger.js';
 import {
@@ -10,6 +12,9 @@ import {
   type QueueCodec,
   type QueueOptions,
 } from '../../queue/segment-queue.js';
+
+/** Entries in one queue line at most. */
+export const MAX_GROUP = 500;
 
 /** Samples or events in an entry (a facts message counts one). */
 export function entryUnits(entry: RelayEntry): number {
@@ -23,23 +28,61 @@ function oldestTs(entry: RelayEntry): number {
   if (m.type === 'metrics') for (const s of m.samples) min = Math.min(min, s.ts);
   else if (m.type === 'events') for (const e of m.events) min = Math.min(min, e.ts);
   else for (const f of m.facts) min = Math.min(min, f.collectedAt);
-  return Number.isFinite(min) ? min : 0;
+  return min;
 }
 
-const entryCodec: QueueCodec<RelayEntry> = {
-  encode: (entry) => ({
-    units: Math.max(1, entryUnits(entry)),
-    minTs: oldestTs(entry),
-    json: JSON.stringify(entry),
-  }),
+const groupCodec: QueueCodec<RelayEntry[]> = {
+  encode: (entries) => {
+    let units = 0;
+    let minTs = Infinity;
+    for (const e of entries) {
+      units += Math.max(1, entryUnits(e));
+      minTs = Math.min(minTs, oldestTs(e));
+    }
+    // Level 1: most of the gain on this repetitive JSON, for little CPU in the ack's path.
+    const packed = deflateRawSync(Buffer.from(JSON.stringify(entries)), { level: 1 });
+    return {
+      units,
+      minTs: Number.isFinite(minTs) ? minTs : 0,
+      json: JSON.stringify(packed.toString('base64')),
+    };
+  },
   decode: (raw) => {
-    const e = raw as RelayEntry | null;
-    return e && typeof e.agentId === 'string' && typeof e.message === 'object' ? e : null;
+    if (typeof raw !== 'string') return null;
+    const entries = JSON.parse(
+      inflateRawSync(Buffer.from(raw, 'base64')).toString('utf8'),
+    ) as unknown;
+    if (!Array.isArray(entries)) return null;
+    for (const e of entries as RelayEntry[])
+      if (typeof e?.agentId !== 'string' || typeof e.message !== 'object') return null;
+    return entries as RelayEntry[];
   },
 };
 
-export class RelayQueue extends SegmentQueue<RelayEntry> {
+export class RelayQueue extends SegmentQueue<RelayEntry[]> {
+  private group: { entries: RelayEntry[]; done: Promise<void> } | null = null;
+
   constructor(dir: string, logger: Logger, opts: QueueOptions = DEFAULT_QUEUE_OPTIONS) {
-    super(dir, logger, entryCodec, opts, 'relay queue');
+    super(dir, logger, groupCodec, opts, 'relay queue');
+  }
+
+  /**
+   * Queue one agent's message; resolves once it is on disk. Entries of the same turn of the
+   * event loop share a line (and its compression), and the group commit after it.
+   */
+  enqueue(entry: RelayEntry): Promise<void> {
+    if (this.group && this.group.entries.length < MAX_GROUP) {
+      this.group.entries.push(entry);
+      return this.group.done;
+    }
+    const entries = [entry];
+    const done = new Promise<void>((resolve, reject) =>
+      setImmediate(() => {
+        if (this.group?.entries === entries) this.group = null;
+        this.append(entries).then(resolve, reject);
+      }),
+    );
+    this.group = { entries, done };
+    return done;
   }
 }

@@ -105,6 +105,8 @@ export class UpstreamLink {
   private seq = 0;
   private pausedUntil = 0;
   private pumping = false;
+  private cursorSaving = false;
+  private cursorDirty = false;
   private pumpAgain = false;
   private readonly pending = new Map<string, RelayAgentEntry>();
   private flushTimer: TimerHandle | null = null;
@@ -344,16 +346,32 @@ export class UpstreamLink {
       this.acked = this.inflight.shift()!.next;
       moved = true;
     }
-    if (moved) {
-      const at = this.acked;
-      void this.deps.cursor
-        .save(at)
-        .then(() => this.deps.queue.release([at]))
-        .catch((err: Error) =>
-          this.deps.logger.error('relay cursor write failed', { error: err.message }),
-        );
-    }
+    if (moved) this.saveCursor();
     this.pump();
+  }
+
+  /**
+   * One cursor write at a time, of the newest acked position: acks arrive faster than fsyncs
+   * at catch-up. A crash before a write only means resending what the console already has.
+   */
+  private saveCursor(): void {
+    if (this.cursorSaving) {
+      this.cursorDirty = true;
+      return;
+    }
+    this.cursorSaving = true;
+    this.cursorDirty = false;
+    const at = this.acked;
+    void this.deps.cursor
+      .save(at)
+      .then(() => this.deps.queue.release([at]))
+      .catch((err: Error) =>
+        this.deps.logger.error('relay cursor write failed', { error: err.message }),
+      )
+      .finally(() => {
+        this.cursorSaving = false;
+        if (this.cursorDirty) this.saveCursor();
+      });
   }
 
   /** Send queued entries while the window has room. One pump at a time. */
@@ -395,7 +413,7 @@ export class UpstreamLink {
       const frame = encodeRelayBatch({
         type: 'relay_batch',
         seq,
-        entries: read.lines.map((l) => l.item),
+        entries: read.lines.flatMap((l) => l.item),
       });
       if (!this.welcomed || this.ws !== ws || ws.readyState !== ws.OPEN) return;
       // Sent only if nothing reset the window meanwhile (a pause, a reconnect).
