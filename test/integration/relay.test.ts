@@ -155,6 +155,18 @@ describe('regional relays', () => {
     expect(relay1.agents).toEqual({ total: 3, online: 2, offline: 1 });
     for (const fleet of fleets) for (const p of fleet) if (p !== gone) p.pause();
     for (const fleet of fleets) for (const p of fleet) await expectExactlyOnce(p);
+    // A relay stopped by its operator says so on the way out: the console tells it from a crash.
+    await started[2]!.stop();
+    await waitFor(
+      async () => (await relayNamed('relay-2'))?.state === 'down',
+      LONG,
+      'relay-2 down',
+    );
+    const { body } = await central.api<{ alerts: Alert[] }>('/api/v1/alerts');
+    const stopped = body.alerts.find(
+      (a) => a.ruleId === 'relay_unreachable' && /relay-2/.test(a.message),
+    );
+    expect(stopped?.message).toMatch(/down: it said it was stopping/);
     for (const r of started) await r.stop();
   }, 240_000);
 
@@ -258,7 +270,7 @@ describe('regional relays', () => {
     const alert = body.alerts.find(
       (a) => a.ruleId === 'relay_unreachable' && /relay-crash/.test(a.message),
     );
-    expect(alert?.message).toMatch(/down: it closed its connection/);
+    expect(alert?.message).toMatch(/down: it closed its connection without a word/);
 
     const second = await spawnRelay({ ...args, listenPort: first.port });
     cleanup.push(() => second.stop());

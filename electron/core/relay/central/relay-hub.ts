@@ -385,16 +385,21 @@ export class RelayHub implements RelaySessionHandler {
     );
   }
 
-  closed(session: RelaySession, how: 'cut_off' | 'down'): void {
+  closed(session: RelaySession, how: 'cut_off' | 'down', code: number): void {
     const id = session.relayId!;
     if (this.stopped || this.current.get(id) !== session) return;
     this.current.delete(id);
     const relay = this.relays.get(id);
-    if (relay) this.lose(relay, how, false);
+    if (relay) this.lose(relay, how, false, code === 1001);
   }
 
   /** The link is lost: hold the agents it reported healthy, page once about the relay. */
-  private lose(relay: RelayRecord, how: 'cut_off' | 'down', afterRestart: boolean): void {
+  private lose(
+    relay: RelayRecord,
+    how: 'cut_off' | 'down',
+    afterRestart: boolean,
+    saidStopping = false,
+  ): void {
     const now = this.deps.clock.now();
     relay.state = how;
     relay.since = now;
@@ -408,7 +413,9 @@ export class RelayHub implements RelaySessionHandler {
       ? `has not reconnected since the console started`
       : how === 'cut_off'
         ? `cut off: its link went silent (no answer to pings: a WAN cut, or its host is unreachable)`
-        : `down: it closed its connection (the relay process stopped or died)`;
+        : saidStopping
+          ? `down: it said it was stopping (stopped by its operator or service manager)`
+          : `down: it closed its connection without a word (the relay process died, or its host restarted)`;
     const message = `Relay ${relay.name} (${relay.region}) ${what}. ${healthy}.`;
     this.deps.consoleAlerts.raise(RELAY_RULE, relay.id, 'critical', message);
     this.deps.logger.warn('relay link lost', { relay: relay.name, how, held: held.length });

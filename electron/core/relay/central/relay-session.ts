@@ -21,7 +21,8 @@ export interface RelaySessionHandler {
   hello(session: RelaySession, hello: RelayHello): Promise<void>;
   text(session: RelaySession, msg: Exclude<RelayTextMessage, RelayHello>): void;
   batch(session: RelaySession, batch: RelayBatch, wireBytes: number): void;
-  closed(session: RelaySession, how: 'cut_off' | 'down'): void;
+  /** `code`: the close code the relay sent (1001: it is stopping), or 1006 (no close frame). */
+  closed(session: RelaySession, how: 'cut_off' | 'down', code: number): void;
   rejected(reason: string): void;
 }
 
@@ -55,8 +56,8 @@ export class RelaySession {
         .catch((err: Error) => this.close(CLOSE.schema, err.message));
     });
     ws.on('pong', () => (this.alive = true));
-    ws.on('close', () => {
-      if (this.relayId) this.handler.closed(this, this.silent ? 'cut_off' : 'down');
+    ws.on('close', (code) => {
+      if (this.relayId) this.handler.closed(this, this.silent ? 'cut_off' : 'down', code);
     });
     ws.on('error', () => {});
   }
