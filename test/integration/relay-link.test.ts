@@ -420,7 +420,16 @@ describe('revoking a relay key', () => {
   it('closes the link with 4013 key_revoked; the console shows the relay down and refuses the key from then on', async () => {
     const relay = await enrolRelay('relay-revoked');
     await register(relay.conn, ['revoked-behind-1']);
-    const keyId = relay.token.split('.')[1]!;
+    // The operator finds the relay's key where an agent's keys are listed, by the relay's id.
+    const listed = await t.api<{ keys: { keyId: string; agentId: string; revokedAt: null }[] }>(
+      `/api/v1/agents/${relay.relayId}/keys`,
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body.keys).toHaveLength(1);
+    expect((await t.api('/api/v1/agents/rly-nope/keys')).status).toBe(404);
+    const { keyId } = listed.body.keys[0]!;
+    expect(relay.token.startsWith(`mak.${keyId}.`)).toBe(true);
+    expect(listed.body.keys[0]).toMatchObject({ agentId: relay.relayId, revokedAt: null });
     const revoked = await t.api<{ disconnected: number }>(
       `/api/v1/agents/${relay.relayId}/keys/${keyId}/revoke`,
       { method: 'POST', body: JSON.stringify({ comment: 'relay host decommissioned' }) },
