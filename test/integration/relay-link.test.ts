@@ -218,6 +218,31 @@ describe('relay link framing', () => {
   });
 });
 
+describe('a relay that goes away while it enrols', () => {
+  it('is not left "connected" when its link closed before the welcome (the key is issued meanwhile)', async () => {
+    for (let i = 0; i < 5; i++) {
+      const issued = await t.metric('meridian_agent_keys_issued_total');
+      const conn = await openRelay(t.addr.ingestUrl, AGENT_TOKEN);
+      // The hello is on the wire, then the link is cut while the console writes the key.
+      await new Promise<void>((resolve, reject) =>
+        conn.ws.send(JSON.stringify(relayHello({ name: `ghost-${i}` })), (err) =>
+          err ? reject(err) : resolve(),
+        ),
+      );
+      conn.ws.terminate();
+      await conn.closed;
+      // A second enrolment as a barrier: keys and audit records are written in order, so by
+      // its welcome the ghost's hello has been handled to the end.
+      const barrier = await enrolRelay(`barrier-${i}`);
+      expect(await t.metric('meridian_agent_keys_issued_total')).toBe(issued + 2);
+      const { relays } = (await t.api<RelaysResponse>('/api/v1/relays')).body;
+      const ghost = relays.find((r) => r.name === `ghost-${i}`);
+      expect(ghost?.state ?? 'absent', `ghost-${i}`).not.toBe('connected');
+      await barrier.conn.close();
+    }
+  });
+});
+
 describe('relay link compression', () => {
   it('closes on a binary frame that is not raw DEFLATE, or is cut short (4015 bad_compression)', async () => {
     const relay = await enrolRelay('relay-notdeflate');

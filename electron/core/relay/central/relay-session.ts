@@ -56,6 +56,9 @@ export class RelaySession {
     });
     ws.on('pong', () => (this.alive = true));
     ws.on('close', () => {
+      // The link is gone: a hello still being handled (its key being written) must not
+      // register the relay as connected afterwards, with no link and no one to notice.
+      this.closing = true;
       if (this.relayId) this.handler.closed(this, this.silent ? 'cut_off' : 'down');
     });
     ws.on('error', () => {});
