@@ -5,9 +5,12 @@ import { randomUUID } from 'node:crypto';
 import { deflateRaw } from 'node:zlib';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
+import type { QueryRangeResult } from '../../shared/analysis.js';
+import type { Agent } from '../../shared/model.js';
 import type { HelloMessage } from '../../shared/protocol.js';
 import { RELAY_PATH, RELAY_PROTOCOL_VERSION } from '../../shared/relay-protocol.js';
-import { WAIT_MS } from './core.js';
+import type { RelaysResponse, RelayView } from '../../shared/relays.js';
+import { AGENT_TOKEN, WAIT_MS, waitFor, type TestCore } from './core.js';
 
 const deflate = promisify(deflateRaw);
 
@@ -151,3 +154,88 @@ export function relayedAgent(agentId: string, hello: Partial<HelloMessage> = {})
 }
 
 export const keyToken = (c: { keyId: string; key: string }): string => `mak.${c.keyId}.${c.key}`;
+
+/** Sample timestamps: an hour back, on a whole second, so each test's points are its own. */
+export const SAMPLE_BASE = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
+
+/** A relay_batch entry: one agent's metrics, `stepMs` apart from `base`. */
+export function metricsEntry(
+  agentId: string,
+  name: string,
+  values: number[],
+  base = SAMPLE_BASE,
+  stepMs = 1000,
+) {
+  return {
+    agentId,
+    message: {
+      type: 'metrics',
+      seq: 1,
+      samples: values.map((value, i) => ({ name, value, ts: base + i * stepMs })),
+    },
+  };
+}
+
+export interface EnrolledRelay {
+  conn: RelayConn;
+  relayId: string;
+  token: string;
+}
+
+/** Relay-link steps against one core, and what the core then shows through its API. */
+export function relayLinkKit(core: () => TestCore) {
+  const agent = async (id: string): Promise<Agent | undefined> => {
+    const { body } = await core().api<{ agents: Agent[] }>('/api/v1/agents?limit=1000');
+    return body.agents.find((a) => a.id === id);
+  };
+  return {
+    agent,
+    /** A relay enrolling with the enrolment secret: relay_hello → relay_welcome with its key. */
+    async enrolRelay(name: string): Promise<EnrolledRelay> {
+      const conn = await openRelay(core().addr.ingestUrl, AGENT_TOKEN);
+      conn.sendText(relayHello({ name }));
+      const welcome = await conn.next<{
+        relayId: string;
+        credential: { keyId: string; key: string };
+      }>('relay_welcome');
+      if (!welcome.relayId.startsWith('rly-')) throw new Error(`relay id ${welcome.relayId}`);
+      return { conn, relayId: welcome.relayId, token: keyToken(welcome.credential) };
+    },
+    /** The same relay on a new link (its key, its id): the earlier link was closed. */
+    async reconnect(relay: EnrolledRelay): Promise<RelayConn> {
+      const conn = await openRelay(core().addr.ingestUrl, relay.token);
+      conn.sendText(relayHello({ relayId: relay.relayId }));
+      await conn.next('relay_welcome');
+      return conn;
+    },
+    /** Register agents behind this link and wait until the console lists them online. */
+    async register(conn: RelayConn, ids: string[]): Promise<void> {
+      const agents = ids.map((id) => relayedAgent(id));
+      conn.sendText({ type: 'relay_agents', full: true, agents });
+      for (const id of ids)
+        await waitFor(async () => (await agent(id))?.status === 'online', WAIT_MS, `${id} online`);
+    },
+    async relayView(id: string): Promise<RelayView | undefined> {
+      const { body } = await core().api<RelaysResponse>('/api/v1/relays');
+      return body.relays.find((r) => r.id === id);
+    },
+    /** How many samples of this metric the console holds, over every agent. */
+    async storedCount(metric: string, from = SAMPLE_BASE): Promise<number> {
+      const qs = new URLSearchParams({
+        metric,
+        from: String(from - 1000),
+        to: String(from + 30_000 * 1000),
+        step: '60000',
+        agg: 'count',
+      });
+      const { status, body } = await core().api<QueryRangeResult>(`/api/v1/query_range?${qs}`);
+      if (status !== 200) throw new Error(`query_range: ${status} ${JSON.stringify(body)}`);
+      let n = 0;
+      for (const s of body.series) for (const [, c] of s.points) n += c ?? 0;
+      return n;
+    },
+    framesRejected: (reason: string) => core().metric('meridian_frames_rejected_total', { reason }),
+    relayRejected: (reason: string) =>
+      core().metric('meridian_relay_frames_rejected_total', { reason }),
+  };
+}
