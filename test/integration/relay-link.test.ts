@@ -69,6 +69,28 @@ describe('the relay link at the upgrade', () => {
     await direct.close();
   });
 
+  it("a relay's key cannot speak as another relay, nor the enrolment secret as an enrolled one (4012)", async () => {
+    const a = await enrolRelay('relay-imp-a');
+    const b = await enrolRelay('relay-imp-b');
+    const before = await relayRejected('agent_id_mismatch');
+    const byKey = await openRelay(t.addr.ingestUrl, a.token);
+    byKey.sendText(relayHello({ relayId: b.relayId }));
+    expect(await byKey.closed).toEqual({
+      code: 4012,
+      reason: `agent_id_mismatch: this key belongs to relay ${a.relayId}, not ${b.relayId}`,
+    });
+    const bySecret = await openRelay(t.addr.ingestUrl, AGENT_TOKEN);
+    bySecret.sendText(relayHello({ relayId: b.relayId }));
+    const closed = await bySecret.closed;
+    expect(closed.code).toBe(4012);
+    expect(closed.reason).toMatch(/^agent_id_mismatch: relay rly-\S+ has its own key/);
+    expect(await relayRejected('agent_id_mismatch')).toBe(before + 2);
+    // B's link was not displaced by either attempt.
+    expect(b.conn.ws.readyState).toBe(b.conn.ws.OPEN);
+    await a.conn.close();
+    await b.conn.close();
+  });
+
   it('refuses a wrong token on /relay with 401, and the auth throttle counts it (then 429 even for a good key)', async () => {
     const relay = await enrolRelay('relay-throttle');
     const from = '127.0.0.3';
