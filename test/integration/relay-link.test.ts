@@ -4,9 +4,16 @@
 // reason label, and by its counter on /metrics. Batches: relay-link-batches.test.ts.
 import { createDeflateRaw, deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_RELAY_BATCH_BYTES } from '../../shared/relay-protocol.js';
+import { MAX_RELAY_BATCH_BYTES, MAX_RELAY_FRAME_BYTES } from '../../shared/relay-protocol.js';
 import type { RelaysResponse } from '../../shared/relays.js';
-import { AGENT_TOKEN, hello, openIngest, startTestCore, type TestCore } from '../helpers/core.js';
+import {
+  AGENT_TOKEN,
+  hello,
+  openIngest,
+  startTestCore,
+  waitFor,
+  type TestCore,
+} from '../helpers/core.js';
 import {
   keyToken,
   metricsEntry,
@@ -203,6 +210,18 @@ describe('relay link compression', () => {
       conn = await reconnect(relay);
     }
     await conn.close();
+  });
+
+  it('closes on a frame over MAX_RELAY_FRAME_BYTES (1009 frame_too_big) and counts it', async () => {
+    const relay = await enrolRelay('relay-toobig');
+    const before = await relayRejected('frame_too_big');
+    relay.conn.sendBinary(Buffer.alloc(MAX_RELAY_FRAME_BYTES + 1));
+    expect((await relay.conn.closed).code).toBe(1009);
+    await waitFor(
+      async () => (await relayRejected('frame_too_big')) === before + 1,
+      undefined,
+      'the oversized frame counted',
+    );
   });
 
   it('refuses a zip bomb (256 MiB of zeros in a 256 KiB frame) at MAX_RELAY_BATCH_BYTES, without taking its size in memory, and keeps serving', async () => {

@@ -61,7 +61,14 @@ export class RelaySession {
       this.closing = true;
       if (this.relayId) this.handler.closed(this, this.silent ? 'cut_off' : 'down');
     });
-    ws.on('error', () => {});
+    ws.on('error', (err) => {
+      // ws reports a frame over MAX_RELAY_FRAME_BYTES as an error and closes with 1009.
+      if (this.closing) return;
+      if ((err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.closing = true;
+        this.handler.rejected(CLOSE.tooBig.reason);
+      }
+    });
   }
 
   private async onFrame(data: Buffer, isBinary: boolean): Promise<void> {
