@@ -16,8 +16,11 @@ export const CREDENTIALS_ROUTES: RouteTable<CredentialsRouteKey> = {
   'GET /api/v1/agents/:id/keys': {
     query: EmptyQuery,
     handle: ({ params }, s) => {
-      if (!s.fleet.agent(params.id!))
-        throw new HttpError(404, 'not_found', `no agent ${params.id}`);
+      // A relay's keys are listed here too (its id, rly-…, is no agent's): an operator finds
+      // the key id to revoke it by, as for an agent.
+      const id = params.id!;
+      if (!s.fleet.agent(id) && !s.relays().relays.some((r) => r.id === id))
+        throw new HttpError(404, 'not_found', `no agent or relay ${id}`);
       return { keys: s.credentials.list(params.id!) };
     },
   },

@@ -186,11 +186,19 @@ export class SegmentQueue<T> {
     }
   }
 
-  /** Up to `maxSamples` samples of whole lines from `from` (at least one line if any). */
-  async read(from: QueuePosition, maxSamples: number): Promise<QueueRead<T> | null> {
+  /**
+   * Up to `maxSamples` samples and about `maxBytes` bytes of whole lines from `from` (at least
+   * one line if any; the byte bound may be passed by one line, at a segment's start).
+   */
+  async read(
+    from: QueuePosition,
+    maxSamples: number,
+    maxBytes = Infinity,
+  ): Promise<QueueRead<T> | null> {
     let pos = from.segment < this.oldest.segment ? this.oldest : from;
     const out: QueueRead<T> = { lines: [], samples: 0, next: pos, damaged: 0 };
-    while (out.samples < maxSamples) {
+    let bytes = 0;
+    while (out.samples < maxSamples && bytes < maxBytes) {
       const index = this.segments.get(pos.segment);
       if (!index || pos.offset >= index.bytes) {
         if (pos.segment >= this.current) break;
@@ -204,10 +212,12 @@ export class SegmentQueue<T> {
       let last = firstLine;
       while (
         last + 1 < index.ends.length &&
-        index.cumulative[last]! - firstSamples < maxSamples - out.samples
+        index.cumulative[last]! - firstSamples < maxSamples - out.samples &&
+        index.ends[last + 1]! - pos.offset <= maxBytes - bytes
       )
         last++;
       const end = index.ends[last]!;
+      bytes += end - pos.offset;
       const buf = Buffer.alloc(end - pos.offset);
       const fh = await open(join(this.dir, name(pos.segment)), 'r');
       try {

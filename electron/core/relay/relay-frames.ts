@@ -2,6 +2,7 @@
 // ends: the console checks what a relay sends, the relay checks the console's answers.
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { ValueError } from '@sinclair/typebox/errors';
 import {
   CONSOLE_TO_RELAY_SCHEMAS,
   RELAY_TEXT_SCHEMAS,
@@ -35,7 +36,25 @@ function parse<T>(text: string, checks: Map<string, TypeCheck<TSchema>>): Parsed
   if (!check) return { ok: false, detail: `not a relay link message: type ${String(type)}` };
   if (check.Check(raw)) return { ok: true, message: raw as T };
   const first = check.Errors(raw).First();
-  return { ok: false, detail: `${first?.path || '/'}: ${first?.message ?? 'invalid'}` };
+  if (!first) return { ok: false, detail: '/: invalid' };
+  const e = deepest(first);
+  if (typeof e.value === 'number' && !Number.isFinite(e.value))
+    return { ok: false, detail: `${e.path}: ${e.value} is not a finite number` };
+  return { ok: false, detail: `${e.path || '/'}: ${e.message}` };
+}
+
+/**
+ * The error worth naming. A batch entry's message is a union (metrics, events, facts), whose
+ * own error says only "Expected union value"; the variant that got furthest into the value
+ * (the one of its type) names the field that is wrong.
+ */
+function deepest(error: ValueError): ValueError {
+  let best = error;
+  for (const variant of error.errors) {
+    const inner = variant.First();
+    if (inner && inner.path.split('/').length > best.path.split('/').length) best = deepest(inner);
+  }
+  return best;
 }
 
 export const parseRelayText = (text: string) => parse<RelayTextMessage>(text, relayText);

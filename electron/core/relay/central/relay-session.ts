@@ -57,9 +57,19 @@ export class RelaySession {
     });
     ws.on('pong', () => (this.alive = true));
     ws.on('close', (code) => {
+      // The link is gone: a hello still being handled (its key being written) must not
+      // register the relay as connected afterwards, with no link and no one to notice.
+      this.closing = true;
       if (this.relayId) this.handler.closed(this, this.silent ? 'cut_off' : 'down', code);
     });
-    ws.on('error', () => {});
+    ws.on('error', (err) => {
+      // ws reports a frame over MAX_RELAY_FRAME_BYTES as an error and closes with 1009.
+      if (this.closing) return;
+      if ((err as { code?: string }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        this.closing = true;
+        this.handler.rejected(CLOSE.tooBig.reason);
+      }
+    });
   }
 
   private async onFrame(data: Buffer, isBinary: boolean): Promise<void> {

@@ -7,6 +7,7 @@
 // reconnect backs off with jitter.
 import WebSocket from 'ws';
 import {
+  MAX_RELAY_FRAME_BYTES,
   RELAY_PATH,
   RELAY_PROTOCOL_VERSION,
   type ConsoleToRelayMessage,
@@ -60,6 +61,16 @@ export const DEFAULT_UPSTREAM: Omit<UpstreamOptions, 'url'> = {
   handshakeTimeoutMs: 10_000,
   backoff: { initialMs: 500, maxMs: 30_000 },
 };
+
+/**
+ * Queued bytes in one batch, at most (plus one line, an agent frame). Units alone do not bound
+ * a batch's size: events carry up to 36 KiB each, a facts message up to an agent frame and
+ * counts one unit, so 5,000 units can be far past what the console takes in a frame
+ * (MAX_RELAY_FRAME_BYTES, compressed) or inflates (MAX_RELAY_BATCH_BYTES). It would refuse
+ * such a batch, the relay resend it, for ever: the region's data would stop there. Three
+ * quarters of the frame cap: even JSON that does not compress fits in one frame.
+ */
+const BATCH_MAX_BYTES = (MAX_RELAY_FRAME_BYTES * 3) / 4;
 
 export type LinkState = 'connecting' | 'connected' | 'disconnected';
 
@@ -399,7 +410,7 @@ export class UpstreamLink {
     ) {
       const ws = this.ws!;
       const from = this.readPos;
-      const read = await this.deps.queue.read(from, this.opts.batchUnits);
+      const read = await this.deps.queue.read(from, this.opts.batchUnits, BATCH_MAX_BYTES);
       if (!read || !this.welcomed || this.ws !== ws) return;
       this.stats.damagedLines += read.damaged;
       if (read.lines.length === 0) {
