@@ -83,8 +83,13 @@ export async function relayCommand(argv: string[], env: NodeJS.ProcessEnv): Prom
   out(
     `  connect an agent:  ${connectCommand(addr.ingestUrl, addr.agentToken, addr.caFingerprint, region)}`,
   );
-  const signal = await untilSignal();
-  out(`received ${signal}; stopping`);
+  const fatal = new Promise<string>((resolve) => relay.onFatal(resolve));
+  const ended = await Promise.race([
+    untilSignal().then((signal) => ({ signal, fatal: null })),
+    fatal.then((message) => ({ signal: null, fatal: message })),
+  ]);
+  if (ended.fatal) process.stderr.write(`meridian relay: ${ended.fatal}\n`);
+  else out(`received ${ended.signal}; stopping`);
   await relay.stop();
-  return 0;
+  return ended.fatal ? 1 : 0;
 }

@@ -11,6 +11,8 @@ export interface RelayProcess {
   ingestUrl: string;
   port: number;
   out(): string;
+  /** The exit code once it has exited (null: killed by a signal). */
+  exited: Promise<number | null>;
   kill9(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -42,7 +44,9 @@ export async function spawnRelay(a: RelayArgs, timeoutMs = 30_000): Promise<Rela
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const started = performance.now();
   while (!/ingest\s+ws:\/\/\S+/.test(out)) {
     if (child.exitCode !== null) throw new Error(`meridian relay exited ${child.exitCode}: ${out}`);
@@ -59,6 +63,7 @@ export async function spawnRelay(a: RelayArgs, timeoutMs = 30_000): Promise<Rela
     ingestUrl,
     port: Number(new URL(ingestUrl).port),
     out: () => out,
+    exited,
     kill9: () => end('SIGKILL'),
     stop: () => end('SIGTERM'),
   };

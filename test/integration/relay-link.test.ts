@@ -69,6 +69,14 @@ describe('the relay link at the upgrade', () => {
       message: 'a relay key cannot connect as an agent',
     });
     expect(await framesRejected('not_a_relay')).toBe(before + 2);
+    // Nor on the ingest port's HTTP endpoints (remote write), where agent keys are taken.
+    const write = await fetch(`${t.addr.ingestUrl.replace(/^ws/, 'http')}/api/v1/write`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${relay.token}`, 'Content-Encoding': 'snappy' },
+      body: new Uint8Array([0]),
+    });
+    expect(write.status).toBe(403);
+    expect(((await write.json()) as { error: { code: string } }).error.code).toBe('not_a_relay');
     // Each key still opens its own path.
     expect((await upgradeAnswer(t.addr.ingestUrl, '/relay', relay.token)).status).toBe(101);
     expect((await upgradeAnswer(t.addr.ingestUrl, '/', agentKey)).status).toBe(101);

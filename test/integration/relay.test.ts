@@ -294,4 +294,38 @@ describe('regional relays', () => {
     for (const p of fleet) await expectExactlyOnce(p);
     await second.stop();
   }, 300_000);
+
+  it('a relay whose key is revoked is cut off at once and stops for good (exit 1, saying why) instead of retrying', async () => {
+    const relay = await spawnRelay({
+      upstream: central.addr.ingestUrl,
+      token: AGENT_TOKEN,
+      region: 'us-east-1',
+      name: 'relay-revoked',
+      stateDir: await dir(),
+      agentToken: RELAY_AGENT_TOKEN,
+    });
+    cleanup.push(() => relay.stop());
+    const view = await waitFor(
+      async () => {
+        const r = await relayNamed('relay-revoked');
+        return r?.state === 'connected' ? r : null;
+      },
+      LONG,
+      'relay-revoked connected',
+    );
+    const { body } = await central.api<{ keys: { keyId: string }[] }>(
+      `/api/v1/agents/${view.id}/keys`,
+    );
+    const revoked = await central.api(
+      `/api/v1/agents/${view.id}/keys/${body.keys[0]!.keyId}/revoke`,
+      {
+        method: 'POST',
+        body: JSON.stringify({ by: 'ops' }),
+      },
+    );
+    expect(revoked.status).toBe(200);
+    expect(await relay.exited).toBe(1);
+    expect(relay.out()).toMatch(/meridian relay: the console closed the relay link for good: 4013/);
+    expect((await relayNamed('relay-revoked'))?.state).toBe('down');
+  }, 120_000);
 });

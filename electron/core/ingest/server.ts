@@ -308,6 +308,8 @@ export class IngestServer {
       );
     }
     this.throttle.succeeded(source);
+    if (auth.kind === 'key' && auth.agentId.startsWith(RELAY_ID_PREFIX))
+      return refuse(403, 'not_a_relay', "a relay's key cannot write as an agent");
     this.guard.settled(req.socket);
     this.deps.http!.serve(req, res, endpoint, source);
   }

@@ -130,6 +130,7 @@ export class RelayNode {
   private readonly bootId = randomUUID();
   private readonly startedAt: number;
   private writeFailedAt: number | null = null;
+  private readonly fatalHandlers: ((message: string) => void)[] = [];
   tls: TlsMaterial | null = null;
 
   constructor(
@@ -192,6 +193,7 @@ export class RelayNode {
           samplesIn: this.counters.samplesIn,
         }),
         dropped: () => this.counters.dropped,
+        onFatal: (message) => this.fatalHandlers.forEach((fn) => fn(message)),
       },
       { ...DEFAULT_UPSTREAM, ...config.upstreamOptions, url: config.upstream },
     );
@@ -256,6 +258,11 @@ export class RelayNode {
       agentToken,
       caFingerprint: this.tls?.fingerprint ?? null,
     };
+  }
+
+  /** The console refused this relay for good (its key revoked, or not a relay's). */
+  onFatal(fn: (message: string) => void): void {
+    this.fatalHandlers.push(fn);
   }
 
   /** Closed for 5 s after a failed queue write: agents keep their batches and resend. */

@@ -6,7 +6,9 @@
 // there; the console stores a resent sample or event once. Pings find a silent link; the
 // reconnect backs off with jitter.
 import WebSocket from 'ws';
+import { CLOSE } from '../../../../shared/protocol.js';
 import {
+  RELAY_CLOSE,
   MAX_RELAY_FRAME_BYTES,
   RELAY_PATH,
   RELAY_PROTOCOL_VERSION,
@@ -26,6 +28,13 @@ import { encodeRelayBatch } from '../codec.js';
 import { parseConsoleToRelay } from '../relay-frames.js';
 import type { RelayQueue } from './relay-queue.js';
 
+/** Closes over a frame the console refuses: schema, compression, size. */
+const POISON_CLOSES = new Set<number>([
+  CLOSE.schema.code,
+  RELAY_CLOSE.badCompression.code,
+  CLOSE.tooBig.code,
+]);
+
 export interface UpstreamDeps {
   clock: Clock;
   logger: Logger;
@@ -40,6 +49,8 @@ export interface UpstreamDeps {
   status(): Omit<RelayStatus, 'type' | 'ts' | 'queue' | 'bytesSent'>;
   /** Each dropped-by-cap count since start (queue.onDrop). */
   dropped(): number;
+  /** The console refused this relay for good (401, 403, 4012, 4013): nothing to retry. */
+  onFatal(message: string): void;
 }
 
 export interface UpstreamOptions {
@@ -116,6 +127,9 @@ export class UpstreamLink {
   private seq = 0;
   private pausedUntil = 0;
   private pumping = false;
+  /** Where the console last closed the link over a refused frame, and how often in a row. */
+  private poison: { at: QueuePosition; count: number } | null = null;
+  private poisonDropped = 0;
   private cursorSaving = false;
   private cursorDirty = false;
   private pumpAgain = false;
@@ -214,6 +228,12 @@ export class UpstreamLink {
       this.deps.logger.error('upstream refused the relay', { status });
       if (status === 401 || status === 403) {
         this.deps.auth.connectionFailed(`HTTP ${status}`);
+        // As an agent does: a retry without a fix gets the same answer.
+        this.fatal(
+          status === 403
+            ? 'the console refused this relay (HTTP 403): the key is not a relay key'
+            : this.deps.auth.refusedMessage().replace('agent', 'relay'),
+        );
       }
       ws.terminate();
     });
@@ -248,6 +268,44 @@ export class UpstreamLink {
     this.sentAt.clear();
     this.readPos = this.acked;
     if (was) this.deps.logger.warn('upstream link lost', { code, reason });
+    if (code === CLOSE.agentIdMismatch.code || code === CLOSE.keyRevoked.code)
+      return this.fatal(`the console closed the relay link for good: ${code} ${reason}`);
+    if (POISON_CLOSES.has(code)) return void this.onPoison(code, reason);
+    this.scheduleReconnect();
+  }
+
+  private fatal(message: string): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of [this.pinger, this.statusTimer, this.flushTimer, this.retry]) t?.cancel();
+    this.deps.logger.error('relay link refused for good', { message });
+    this.deps.onFatal(message);
+  }
+
+  /**
+   * The console closed the link over a frame it refuses. Resending the same batch would be
+   * refused again and hold back everything after it: after three such closes at the same
+   * position, that batch is dropped (counted in the status's `dropped`, logged) and the rest goes.
+   */
+  private async onPoison(code: number, reason: string): Promise<void> {
+    const same = this.poison && comparePositions(this.poison.at, this.acked) === 0;
+    this.poison = { at: this.acked, count: same ? this.poison!.count + 1 : 1 };
+    if (this.poison.count >= 3) {
+      const read = await this.deps.queue
+        .read(this.acked, this.opts.batchUnits, BATCH_MAX_BYTES)
+        .catch(() => null);
+      if (read) {
+        this.poisonDropped += read.samples;
+        this.acked = this.readPos = read.next;
+        this.saveCursor();
+        this.deps.logger.error('a batch the console keeps refusing was dropped', {
+          code,
+          reason,
+          samplesOrEvents: read.samples,
+        });
+      }
+      this.poison = null;
+    }
     this.scheduleReconnect();
   }
 
@@ -321,7 +379,7 @@ export class UpstreamLink {
         pending: this.pendingUnits,
         bytes: this.deps.queue.bytes,
         oldestAt: oldestAt && oldestAt > 0 ? oldestAt : null,
-        dropped: this.deps.dropped(),
+        dropped: this.deps.dropped() + this.poisonDropped,
       },
       bytesSent: this.stats.bytesSent,
     });
