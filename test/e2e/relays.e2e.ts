@@ -2,8 +2,10 @@
 // (the compiled CLI) reporting to the serve's ingest URL with its agent secret, two real
 // WebSocket probe agents behind the relay, and Chromium. The row reads Connected with 2/2
 // agents; after the relay process is stopped it reads Down, with its agents held ("last
-// reported healthy") and its queue figures marked as its last report. With no relay, the
-// page shows the command that starts one, with this console's ingest URL.
+// reported healthy") and its queue figures marked as its last report. A second relay behind a
+// real TCP proxy standing for the WAN reads Cut off while the proxy drops every byte, then
+// Connected again with the outage recorded. With no relay, the page shows the command that
+// starts one, with this console's ingest URL.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../../shared/model.js';
 import type { RelaysResponse } from '../../shared/relays.js';
 import { ProbeAgent, spawnRelay, type RelayProcess } from '../helpers/relay.js';
+import { WanProxy } from '../helpers/wan-proxy.js';
 import { axeViolations, describeFindings } from './axe.js';
 import { AGENT_TOKEN, startStack, type Stack } from './stack.js';
 import { byTestId, eventually, openConsole, textOf } from './ui.js';
@@ -22,9 +25,12 @@ const RELAY = 'relay-ui';
 const REGION = 'eu-west-1';
 const LONG = 60_000;
 
-const row = (page: Page) => page.locator(`${byTestId('relay-row')}[data-relay="${RELAY}"]`);
-const cell = async (page: Page, testId: string) =>
-  ((await row(page).locator(byTestId(testId)).textContent()) ?? '').replace(/\s+/g, ' ').trim();
+const row = (page: Page, name = RELAY) =>
+  page.locator(`${byTestId('relay-row')}[data-relay="${name}"]`);
+const cell = async (page: Page, testId: string, name = RELAY) =>
+  ((await row(page, name).locator(byTestId(testId)).textContent()) ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 async function axeReport(page: Page, what: string): Promise<string> {
   const findings = await axeViolations(page, 'serious');
@@ -35,7 +41,10 @@ describe('Fleet → Relays', () => {
   let stack: Stack;
   let stateDir: string;
   let relay: RelayProcess | null = null;
+  let cutRelay: RelayProcess | null = null;
+  let wan: WanProxy | null = null;
   const probes: ProbeAgent[] = [];
+  const extraDirs: string[] = [];
 
   beforeAll(async () => {
     stack = await startStack({});
@@ -45,8 +54,10 @@ describe('Fleet → Relays', () => {
   afterAll(async () => {
     for (const p of probes) p.stop();
     await relay?.stop();
+    await cutRelay?.stop();
+    await wan?.stop();
     await stack?.stop();
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    for (const d of [stateDir, ...extraDirs]) if (d) await rm(d, { recursive: true, force: true });
   }, LONG);
 
   it('with no relay, shows the command that starts one against this console', async () => {
@@ -148,5 +159,69 @@ describe('Fleet → Relays', () => {
       await page.screenshot({ path: 'test-results/relays-down.png', fullPage: true });
     },
     4 * LONG,
+  );
+
+  it(
+    'shows a relay whose WAN link is cut as Cut off, then Connected with the outage recorded',
+    async () => {
+      // A real TCP proxy is the WAN: cut, it drops every byte both ways and closes nothing, so
+      // the console finds out by its unanswered pings (every 10 s in serve), as over a real WAN.
+      const ingest = new URL(stack.ingestUrl);
+      wan = new WanProxy(ingest.hostname, Number(ingest.port));
+      const wanPort = await wan.start();
+      const name = 'relay-wan';
+      const dir = await mkdtemp(join(tmpdir(), 'meridian-e2e-relay-'));
+      extraDirs.push(dir);
+      cutRelay = await spawnRelay({
+        upstream: `ws://127.0.0.1:${wanPort}`,
+        token: AGENT_TOKEN,
+        region: 'us-east-1',
+        name,
+        stateDir: dir,
+        agentToken: RELAY_AGENT_TOKEN,
+      });
+      const base = Math.floor((Date.now() - 3_600_000) / 1000) * 1000;
+      const p = new ProbeAgent(
+        cutRelay.ingestUrl,
+        RELAY_AGENT_TOKEN,
+        'behind-wan',
+        'us-east-1',
+        base,
+        200,
+      );
+      p.start();
+      probes.push(p);
+
+      const page = await openConsole(stack, '#/relays');
+      await eventually(async () => {
+        expect(await row(page, name).getAttribute('data-state')).toBe('connected');
+        expect(await cell(page, 'relay-agents', name)).toBe('1/1 online');
+      }, LONG);
+
+      wan.cutLink();
+      await eventually(async () => {
+        expect(await row(page, name).getAttribute('data-state')).toBe('cut_off');
+        expect(await cell(page, 'relay-link', name)).toMatch(
+          /^Cut off — link silent since \d\d:\d\d:\d\d \((just now|\d+s ago|\d+m \d\ds ago)\)$/,
+        );
+        expect(await cell(page, 'relay-held', name)).toBe('held: last reported healthy');
+        expect(await cell(page, 'relay-as-of', name)).toMatch(
+          /^as of \d\d:\d\d:\d\d, its last report$/,
+        );
+        expect(await cell(page, 'relay-last-outage', name)).toMatch(/^Cut off at .*, ongoing/);
+      }, 2 * LONG);
+
+      wan.heal();
+      await eventually(async () => {
+        expect(await row(page, name).getAttribute('data-state')).toBe('connected');
+        // The same relay process came back: the outage is closed, with its duration.
+        expect(await cell(page, 'relay-last-outage', name)).toMatch(
+          /^Cut off at \d\d:\d\d:\d\d for (under 1s|\d+s|\d+m \d\ds) · relay not restarted$/,
+        );
+      }, 2 * LONG);
+      expect(await row(page, name).locator(byTestId('relay-held')).count()).toBe(0);
+      expect(await row(page, name).locator(byTestId('relay-as-of')).count()).toBe(0);
+    },
+    5 * LONG,
   );
 });

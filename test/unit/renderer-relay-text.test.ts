@@ -139,6 +139,10 @@ describe('last outage', () => {
     expect(lastOutageText(outage({ relayRestarted: null }), NOW)).toBe(
       `Down at ${formatClock(T)} for 1m 05s`,
     );
+    // Found cut and back within the second (the console notices a cut only by its pings).
+    expect(lastOutageText(outage({ endedAt: T + 400, relayRestarted: false }), NOW)).toBe(
+      `Down at ${formatClock(T)} for under 1s · relay not restarted`,
+    );
     expect(lastOutageText(outage({ endedAt: null, relayRestarted: null }), NOW)).toBe(
       `Down at ${formatClock(T)}, ongoing (began 3m 05s ago)`,
     );

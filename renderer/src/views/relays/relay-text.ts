@@ -15,6 +15,12 @@ export function ago(ms: number): string {
   return age === 'now' ? 'just now' : `${age} ago`;
 }
 
+/** How long something lasted: "3m 05s", "under 1s". */
+export function lasted(ms: number): string {
+  const d = formatAge(ms);
+  return d === 'now' ? 'under 1s' : d;
+}
+
 /** "14:02:11 (3m 05s ago)". */
 export function clockAndAge(ts: number, now: number): string {
   return `${formatClock(ts)} (${ago(now - ts)})`;
@@ -114,7 +120,7 @@ export function lastOutageText(r: RelayView, now: number): string {
       : o.relayRestarted
         ? ' · relay restarted'
         : ' · relay not restarted';
-  return `${head} for ${formatAge(o.endedAt - o.startedAt)}${restart}`;
+  return `${head} for ${lasted(o.endedAt - o.startedAt)}${restart}`;
 }
 
 /** The command that starts a relay reporting to this console (as the agent's connect command). */
