@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIN_CONTENT_WIDTH } from '../../shared/layout.js';
 import type { Agent } from '../../shared/model.js';
 import type { RelaysResponse } from '../../shared/relays.js';
 import { ProbeAgent, spawnRelay, type RelayProcess } from '../helpers/relay.js';
@@ -152,6 +153,15 @@ describe('Fleet → Relays', () => {
       expect(relayed.map((a) => a.status)).toEqual(['online', 'online']);
       const { body: api } = await stack.api<RelaysResponse>('/api/v1/relays');
       expect(api.relays.map((r) => [r.name, r.state])).toEqual([[RELAY, 'down']]);
+
+      // At the window's minimum width every column fits, without an inner scroller.
+      await page.setViewportSize({ width: MIN_CONTENT_WIDTH, height: 800 });
+      const overflow = await page
+        .locator('.relays__scroll')
+        .evaluate((el) => el.scrollWidth - el.clientWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: 'test-results/relays-down-min-width.png', fullPage: true });
+      await page.setViewportSize({ width: 1440, height: 900 });
 
       reports.length = 0;
       reports.push(await axeReport(page, 'relays, down (page theme)'));
