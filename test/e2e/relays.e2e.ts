@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MIN_CONTENT_WIDTH } from '../../shared/layout.js';
-import type { Agent } from '../../shared/model.js';
+import type { Agent, Alert } from '../../shared/model.js';
 import type { RelaysResponse } from '../../shared/relays.js';
 import { ProbeAgent, spawnRelay, type RelayProcess } from '../helpers/relay.js';
 import { WanProxy } from '../helpers/wan-proxy.js';
@@ -147,6 +147,16 @@ describe('Fleet → Relays', () => {
           /^Down at \d\d:\d\d:\d\d, ongoing \(began (just now|\d+s ago|\d+m \d\ds ago)\)$/,
         );
       }, LONG);
+      // One alert about the relay, linked from its row.
+      await eventually(async () =>
+        expect(await cell(page, 'relay-alert')).toMatch(/^Alert (firing|acknowledged)$/),
+      );
+      const alertHref = await row(page).locator(byTestId('relay-alert')).getAttribute('href');
+      const { body: openAlerts } = await stack.api<{ alerts: Alert[] }>(
+        '/api/v1/alerts?state=open',
+      );
+      const relayAlert = openAlerts.alerts.find((a) => a.ruleId === 'relay_unreachable');
+      expect(alertHref).toBe(`#/alerts/${relayAlert!.id}`);
       // Held, not paged: the console still counts the agents behind the relay online.
       const { body } = await stack.api<{ agents: Agent[] }>('/api/v1/agents?limit=100');
       const relayed = body.agents.filter((a) => a.labels.relay === RELAY);
@@ -219,6 +229,7 @@ describe('Fleet → Relays', () => {
           /^as of \d\d:\d\d:\d\d, its last report$/,
         );
         expect(await cell(page, 'relay-last-outage', name)).toMatch(/^Cut off at .*, ongoing/);
+        expect(await cell(page, 'relay-alert', name)).toMatch(/^Alert (firing|acknowledged)$/);
       }, 2 * LONG);
 
       wan.heal();
@@ -230,6 +241,9 @@ describe('Fleet → Relays', () => {
         );
       }, 2 * LONG);
       expect(await row(page, name).locator(byTestId('relay-held')).count()).toBe(0);
+      await eventually(async () =>
+        expect(await row(page, name).locator(byTestId('relay-alert')).count()).toBe(0),
+      );
       expect(await row(page, name).locator(byTestId('relay-as-of')).count()).toBe(0);
     },
     5 * LONG,

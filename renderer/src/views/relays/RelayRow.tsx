@@ -1,6 +1,8 @@
 // One relay: its link in words with an icon (never colour alone), the agents behind it, and the
 // relay's queue and lag, marked as its last report while the link is lost.
+import type { Alert } from '../../../../shared/model';
 import type { RelayView } from '../../../../shared/relays';
+import { hrefFor } from '../../lib/route';
 import {
   agentsText,
   heldText,
@@ -23,7 +25,16 @@ function LinkIcon({ state }: { state: RelayView['state'] }) {
   );
 }
 
-export function RelayRow({ relay: r, now }: { relay: RelayView; now: number }) {
+export function RelayRow({
+  relay: r,
+  alert,
+  now,
+}: {
+  relay: RelayView;
+  /** Its open relay_unreachable alert, if any. */
+  alert: Alert | null;
+  now: number;
+}) {
   const link = linkText(r, now);
   const held = heldText(r);
   const asOf = reportAsOf(r);
@@ -36,12 +47,19 @@ export function RelayRow({ relay: r, now }: { relay: RelayView; now: number }) {
         </span>
       </th>
       <td className="nowrap">{r.region}</td>
-      <td data-testid="relay-link">
-        <span className={`relay-link relay-link--${r.state}`}>
-          <LinkIcon state={r.state} />
-          {link.label}
+      <td>
+        <span data-testid="relay-link">
+          <span className={`relay-link relay-link--${r.state}`}>
+            <LinkIcon state={r.state} />
+            {link.label}
+          </span>
+          <span className="relay-sub muted"> — {link.detail}</span>
         </span>
-        <span className="relay-sub muted"> — {link.detail}</span>
+        {alert && (
+          <a className="relay-sub" href={hrefFor('alerts', alert.id)} data-testid="relay-alert">
+            Alert {alert.state}
+          </a>
+        )}
       </td>
       <td data-testid="relay-agents">
         <span className="num">{agentsText(r)}</span>

@@ -2,7 +2,8 @@
 // lag (GET /api/v1/relays, shared/relays.ts). Polled like the other REST panels, and reloaded
 // at once when a relay_unreachable alert opens or clears (the stream carries those), so a
 // lost or restored link shows without waiting for the next poll.
-import { useCallback } from 'react';
+import { useCallback, useMemo } from 'react';
+import type { Alert } from '../../../../shared/model';
 import { useFleet, useServices } from '../../api/context';
 import { StreamStaleMarker } from '../../components/stale';
 import { isOpen } from '../../lib/alerts';
@@ -19,13 +20,20 @@ const RELAY_RULE = 'relay_unreachable';
 export function RelaysView() {
   const { api } = useServices();
   const now = useServerNow();
-  // The open relay alerts as one string: it changes exactly when one opens or clears.
-  const alertKey = useFleet((s) => {
-    const ids: string[] = [];
-    for (const a of s.alerts.values()) if (a.ruleId === RELAY_RULE && isOpen(a)) ids.push(a.id);
-    return ids.sort().join(',');
-  });
-  // A new alertKey makes a new loader, and usePolled loads again at once.
+  // The open relay_unreachable alert of each relay (its subject key is the relay's id).
+  const alerts = useFleet((s) => s.alerts);
+  const relayAlerts = useMemo(() => {
+    const byRelay = new Map<string, Alert>();
+    for (const a of alerts.values())
+      if (a.ruleId === RELAY_RULE && isOpen(a)) byRelay.set(a.subjectKey, a);
+    return byRelay;
+  }, [alerts]);
+  // One string that changes exactly when a relay alert opens or clears; a new one makes a new
+  // loader, and usePolled loads again at once.
+  const alertKey = [...relayAlerts.values()]
+    .map((a) => a.id)
+    .sort()
+    .join(',');
   const load = useCallback(() => api.get('GET /api/v1/relays'), [api, alertKey]);
   const { data, error } = usePolled(load, 5_000);
   const relays = data?.relays ?? [];
@@ -72,7 +80,7 @@ export function RelaysView() {
               </thead>
               <tbody>
                 {relays.map((r) => (
-                  <RelayRow key={r.id} relay={r} now={now} />
+                  <RelayRow key={r.id} relay={r} alert={relayAlerts.get(r.id) ?? null} now={now} />
                 ))}
               </tbody>
             </table>
