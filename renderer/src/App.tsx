@@ -16,6 +16,7 @@ import { MaintenanceView } from './views/maintenance/MaintenanceView';
 import { SilencesView } from './views/silences/SilencesView';
 import { Overview } from './views/overview/Overview';
 import { RegionView } from './views/region/RegionView';
+import { RelaysView } from './views/relays/RelaysView';
 import { RecoveryView } from './views/recovery/RecoveryView';
 import { ComplianceView } from './views/compliance/ComplianceView';
 import { RulesView } from './views/rules/RulesView';
@@ -36,7 +37,8 @@ function Content() {
       </div>
     );
   }
-  // Silences, maintenance windows, rules and runbooks can be set up before any agent reports.
+  // Silences, maintenance windows, rules and runbooks can be set up before any agent reports;
+  // a relay can connect before any agent behind it.
   const withoutAgents = [
     'alerts',
     'settings',
@@ -45,6 +47,7 @@ function Content() {
     'rules',
     'recovery',
     'audit',
+    'relays',
   ];
   if (noAgents && !withoutAgents.includes(route.view)) return <EmptyState />;
   switch (route.view) {
@@ -58,6 +61,8 @@ function Content() {
       return route.id ? <RegionView regionId={route.id} query={route.query} /> : <Overview />;
     case 'agents':
       return <AgentsView agentId={route.id} />;
+    case 'relays':
+      return <RelaysView />;
     case 'alerts':
       return <AlertsView alertId={route.id} />;
     case 'explore':

@@ -36,6 +36,7 @@ import './styles/incidents.css';
 import './styles/recovery.css';
 import './styles/security.css';
 import './styles/audit.css';
+import './styles/relays.css';
 
 async function boot(): Promise<void> {
   applyTheme();

@@ -199,6 +199,9 @@ describe('accessibility: every page with a fleet', () => {
     { name: 'overview', hash: '#/overview', ready: byTestId('world-map') },
     { name: 'agents', hash: '#/agents', ready: byTestId('agent-row') },
     { name: 'agent drawer', hash: `#/agents/${agentId}`, ready: byTestId('agent-drawer') },
+    // No relay in this fleet: the page that says how to start one (relays.e2e.ts checks the
+    // table with a relay connected and down).
+    { name: 'relays', hash: '#/relays', ready: byTestId('relays-empty') },
     { name: 'alerts', hash: '#/alerts', ready: byTestId('alert-row') },
     { name: 'alert detail', hash: `#/alerts/${alertId}`, ready: byTestId('alert-detail') },
     {
@@ -231,7 +234,8 @@ describe('accessibility: every page with a fleet', () => {
   it('every page: Tab reaches its controls, and each shows that it has focus', async () => {
     const mustReach: Record<string, string[]> = {
       overview: ['kpi-agents', 'region-marker-ap-northeast-1', 'region-card-link-us-east-1'],
-      agents: ['agent-search', 'sort-cpu', 'agent-row'],
+      agents: ['fleet-nav-relays', 'agent-search', 'sort-cpu', 'agent-row'],
+      relays: ['fleet-nav-agents', 'relay-command-region', 'copy-relay-command'],
       alerts: ['alert-row-select', 'alert-row-ack', 'alert-row-resolve', 'alert-filter-text'],
       incidents: ['triage-silences', 'incidents-tab-open', 'incident-row'],
       silences: ['silence-expire', 'silence-matchers', 'silence-hours'],

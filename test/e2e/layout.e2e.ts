@@ -127,6 +127,12 @@ describe.each(WIDTHS)('layout at %i px', (width) => {
       expect(await page.getAttribute(byTestId('nav-security'), 'class')).toContain('is-active');
       expect(await pageOverflow(page), view).toBeLessThanOrEqual(0);
     }
+    // Relays is the Agents tab's own page.
+    await page.click(byTestId('nav-agents'));
+    await page.click(byTestId('fleet-nav-relays'));
+    await page.waitForSelector(byTestId('view-relays'));
+    expect(await page.getAttribute(byTestId('nav-agents'), 'class')).toContain('is-active');
+    expect(await pageOverflow(page), 'relays').toBeLessThanOrEqual(0);
     // The overview's figures keep their labels whole.
     await page.click(byTestId('nav-overview'));
     await page.waitForSelector(byTestId('kpi-latency'));

@@ -89,12 +89,13 @@ export function Header() {
   const incidentBadge = useMemo(() => openIncidentBadge(incidents), [incidents]);
   const [theme, toggleTheme] = useTheme();
   // Silences and maintenance are the triage view's own pages, compliance and audit the
-  // security view's: their tab stays lit on them.
+  // security view's, relays the agents view's: their tab stays lit on them.
   const lit = (v: View) =>
     route.view === v ||
     (v === 'overview' && route.view === 'regions') ||
     (v === 'incidents' && (route.view === 'silences' || route.view === 'maintenance')) ||
-    (v === 'security' && (route.view === 'compliance' || route.view === 'audit'));
+    (v === 'security' && (route.view === 'compliance' || route.view === 'audit')) ||
+    (v === 'agents' && route.view === 'relays');
 
   return (
     <header className="header">

@@ -1,4 +1,4 @@
-// Hash routes: #/incidents (the landing page), #/silences, #/maintenance, #/overview, #/regions/<id>?range=, #/agents, #/agents/<id>, #/alerts,
+// Hash routes: #/incidents (the landing page), #/silences, #/maintenance, #/overview, #/regions/<id>?range=, #/agents, #/agents/<id>, #/relays, #/alerts,
 // #/alerts/<id>, #/trends, #/capacity, #/capacity/<target key> and #/explore?<state> (a view may carry a query string, so its state
 // is linkable), #/rules, #/recovery, #/recovery/<runbook id>, #/security?<filters>, #/compliance, #/audit, #/settings.
 import { useSyncExternalStore } from 'react';
@@ -10,6 +10,7 @@ export type View =
   | 'overview'
   | 'regions'
   | 'agents'
+  | 'relays'
   | 'alerts'
   | 'explore'
   | 'trends'
@@ -39,6 +40,7 @@ const VIEWS: readonly View[] = [
   'overview',
   'regions',
   'agents',
+  'relays',
   'alerts',
   'explore',
   'trends',

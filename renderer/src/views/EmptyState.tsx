@@ -5,7 +5,7 @@ import { useServices } from '../api/context';
 import { CopyButton } from '../components/CopyButton';
 
 /** Wrap only between arguments, never inside one (a hyphen is a line-break opportunity). */
-function Command({ text, testId }: { text: string; testId: string }) {
+export function Command({ text, testId }: { text: string; testId: string }) {
   const words = text.split(' ');
   return (
     <code data-testid={testId}>

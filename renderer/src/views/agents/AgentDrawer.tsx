@@ -100,6 +100,14 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
                 {regions.get(agent.regionId)?.name ?? agent.regionId}{' '}
                 <span className="muted">({agent.regionId})</span>
               </dd>
+              {agent.labels.relay !== undefined && (
+                <>
+                  <dt>Reports</dt>
+                  <dd data-testid="agent-drawer-relay">
+                    via relay <a href={hrefFor('relays')}>{agent.labels.relay}</a>
+                  </dd>
+                </>
+              )}
               <dt>Type</dt>
               <dd>{agent.type}</dd>
               <dt>IP address</dt>

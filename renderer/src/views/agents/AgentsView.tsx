@@ -5,6 +5,7 @@ import { StreamStaleMarker } from '../../components/stale';
 import { plural } from '../../lib/format';
 import { navigate } from '../../lib/route';
 import { AgentDrawer } from './AgentDrawer';
+import { AgentsNav } from './AgentsNav';
 import { AgentTable } from './AgentTable';
 import {
   inFrozenOrder,
@@ -55,6 +56,7 @@ export function AgentsView({ agentId }: { agentId: string | null }) {
   return (
     <div className="view agents" data-testid="view-agents">
       <div className="toolbar">
+        <AgentsNav current="agents" />
         <div className="search">
           <svg className="icon search__icon" viewBox="0 0 16 16" aria-hidden="true">
             <circle cx="7" cy="7" r="4.5" />

@@ -1,0 +1,71 @@
+// No relay has connected yet: how to start one, with this console's ingest URL and secret
+// (from the session, as the first-run page's agent command).
+import { useEffect, useState } from 'react';
+import type { SessionInfo } from '../../../../shared/api';
+import { DEFAULT_REGIONS } from '../../../../shared/regions';
+import { useServices } from '../../api/context';
+import { CopyButton } from '../../components/CopyButton';
+import { Command } from '../EmptyState';
+import { relayCommand } from './relay-text';
+
+export function RelaysEmpty() {
+  const { api } = useServices();
+  const [session, setSession] = useState<SessionInfo | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [region, setRegion] = useState(DEFAULT_REGIONS[0]!.id);
+
+  useEffect(() => {
+    let live = true;
+    api
+      .get('GET /api/v1/session')
+      .then((s) => live && setSession(s))
+      .catch((e: unknown) => live && setError(String((e as Error).message ?? e)));
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  const command = session ? relayCommand(session, region) : null;
+  return (
+    <div className="relays__empty" data-testid="relays-empty">
+      <p>
+        No relay has connected. A relay is a collector in a region: the region’s agents connect to
+        it, it judges their liveness there and forwards their data here through a queue on disk, so
+        a WAN cut is one “relay cut off” alert, not an offline page per agent. Start one on a host
+        in the region:
+      </p>
+      <div className="relays__empty-region">
+        <label>
+          region{' '}
+          <select
+            className="input select select--small"
+            value={region}
+            onChange={(e) => setRegion(e.target.value)}
+            data-testid="relay-command-region"
+          >
+            {DEFAULT_REGIONS.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.id}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <div className="command">
+        {command ? (
+          <Command text={command} testId="relay-command" />
+        ) : (
+          <code data-testid="relay-command">
+            {error ? `Could not load the session: ${error}` : 'Loading…'}
+          </code>
+        )}
+        {command && <CopyButton text={command} testId="copy-relay-command" />}
+      </div>
+      <p className="muted">
+        The relay prints the command that connects its region’s agents to it. This console’s ingest
+        port must be reachable from the relay’s host (start the console with{' '}
+        <code>--ingest-host 0.0.0.0</code>); see docs/scale-out.md.
+      </p>
+    </div>
+  );
+}
