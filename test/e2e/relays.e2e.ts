@@ -48,11 +48,9 @@ describe('Fleet → Relays', () => {
   const extraDirs: string[] = [];
 
   beforeAll(async () => {
-    // The relay reports every second, inside the console's heartbeat silence window (1 s × 3).
-    // With the default 5 s, the agents behind a healthy relay go offline between its reports
-    // and back (agent_offline alerts raised and resolved): a core fault reported with this
-    // branch, not what this page's test is about.
-    stack = await startStack({ config: { relayStatusIntervalMs: 1_000 } });
+    // The console's defaults: the relay reports every 5 s, past the 3 s heartbeat silence of
+    // a direct agent; its agents must stay online between reports.
+    stack = await startStack();
     stateDir = await mkdtemp(join(tmpdir(), 'meridian-e2e-relay-'));
   }, LONG);
 
