@@ -8,7 +8,7 @@
 import type { WebSocket } from 'ws';
 import { Low } from 'lowdb';
 import { join } from 'node:path';
-import { CLOSE, type HelloMessage } from '../../../../shared/protocol.js';
+import { CLOSE } from '../../../../shared/protocol.js';
 import {
   RELAY_ID_PREFIX,
   RELAY_PROTOCOL_VERSION,
@@ -28,6 +28,7 @@ import type { IngestHandler } from '../../ingest/session.js';
 import type { Logger } from '../../logger.js';
 import { DurableJsonFile } from '../../state/durable-file.js';
 import { MAX_OUTAGES, RelayRecord, type PersistedRelay } from './relay-record.js';
+import { applyRegistrations } from './relay-registrations.js';
 import type { RelayMetrics } from './relay-metrics.js';
 import { RelaySession, type RelaySessionHandler } from './relay-session.js';
 
@@ -256,62 +257,14 @@ export class RelayHub implements RelaySessionHandler {
   }
 
   private agents(session: RelaySession, relay: RelayRecord, msg: RelayAgents): void {
-    const problems: RelayProblem[] = [];
-    const durable: Promise<void>[] = [];
-    const { fleet, credentials } = this.deps;
-    for (const entry of msg.agents) {
-      const { hello } = entry;
-      const id = hello.agentId;
-      if (!id) {
-        problems.push({
-          agentId: hello.hostname.slice(0, 64),
-          code: 'no_agent_id',
-          message: 'a relayed hello names its agentId',
-        });
-        continue;
-      }
-      if (credentials.enrolled(id)) {
-        problems.push({
-          agentId: id,
-          code: 'agent_has_own_key',
-          message: `agent ${id} has its own key: it connects to the console directly`,
-        });
-        continue;
-      }
-      const owner = this.ownerOf.get(id);
-      if (owner && owner !== relay.id) this.relays.get(owner)?.agents.delete(id);
-      this.ownerOf.set(id, relay.id);
-      const key = JSON.stringify(hello);
-      const known = relay.agents.get(id);
-      const address = hello.ipAddress ?? entry.address;
-      if (entry.online) {
-        if (known?.online && known.hello === key && fleet.agent(id)) {
-          this.alive(id);
-          continue;
-        }
-        const result = fleet.connect(relayed(hello, relay.name), address);
-        if (!result.ok) {
-          problems.push({ agentId: id, code: result.reason, message: result.message });
-          continue;
-        }
-        relay.agents.set(id, { online: true, hello: key, connectionId: result.connectionId });
-        this.alive(id);
-        durable.push(this.deps.registry.persist(result.agent));
-      } else {
-        if (!fleet.agent(id)) {
-          const result = fleet.connect(relayed(hello, relay.name), address);
-          if (!result.ok) {
-            problems.push({ agentId: id, code: result.reason, message: result.message });
-            continue;
-          }
-          durable.push(this.deps.registry.persist(result.agent));
-          relay.agents.set(id, { online: true, hello: key, connectionId: result.connectionId });
-        }
-        const a = relay.agents.get(id) ?? { online: true, hello: key, connectionId: 0 };
-        if (a.online) fleet.disconnect(id, a.connectionId, 'offline');
-        relay.agents.set(id, { online: false, hello: key, connectionId: a.connectionId });
-      }
-    }
+    const { problems, durable } = applyRegistrations(relay, msg.agents, {
+      fleet: this.deps.fleet,
+      credentials: this.deps.credentials,
+      registry: this.deps.registry,
+      relays: this.relays,
+      ownerOf: this.ownerOf,
+      alive: (id) => this.alive(id),
+    });
     session.registered = Promise.all([session.registered, ...durable]).then(() => {});
     if (problems.length > 0) {
       this.deps.metrics.agentsRefused.inc(problems.length);
@@ -456,14 +409,4 @@ export class RelayHub implements RelaySessionHandler {
     });
     return this.saving;
   }
-}
-
-/**
- * The hello as the console registers it: labelled with its relay, and without capabilities
- * (recovery actions are not routed through relays: the console must not offer them).
- */
-function relayed(hello: HelloMessage, relayName: string): HelloMessage {
-  const { capabilities, ...plain } = hello;
-  void capabilities;
-  return { ...plain, labels: { ...plain.labels, relay: relayName } };
 }

@@ -26,6 +26,7 @@ import type { CursorFile } from '../../queue/cursor-file.js';
 import { comparePositions, samplesAfter, type QueuePosition } from '../../queue/segment-index.js';
 import { encodeRelayBatch } from '../codec.js';
 import { parseConsoleToRelay } from '../relay-frames.js';
+import { AckedPosition } from './acked-position.js';
 import type { RelayQueue } from './relay-queue.js';
 
 /** Closes over a frame the console refuses: schema, compression, size. */
@@ -119,19 +120,14 @@ export class UpstreamLink {
   private ws: WebSocket | null = null;
   private welcomed = false;
   private stopped = false;
-  /** Console-acked position (on disk in `cursor`), and where the next read starts. */
-  private acked: QueuePosition = { segment: 0, offset: 0 };
+  /** Console-acked position (on disk in `upstream.pos`), and where the next read starts. */
+  private readonly acked: AckedPosition;
   private readPos: QueuePosition = { segment: 0, offset: 0 };
   private inflight: InFlight[] = [];
   private sentAt = new Map<number, number>();
   private seq = 0;
   private pausedUntil = 0;
   private pumping = false;
-  /** Where the console last closed the link over a refused frame, and how often in a row. */
-  private poison: { at: QueuePosition; count: number } | null = null;
-  private poisonDropped = 0;
-  private cursorSaving = false;
-  private cursorDirty = false;
   private pumpAgain = false;
   private readonly pending = new Map<string, RelayAgentEntry>();
   private flushTimer: TimerHandle | null = null;
@@ -147,11 +143,11 @@ export class UpstreamLink {
   ) {
     this.backoff = new Backoff({ ...opts.backoff, jitter: 'full' }, deps.random);
     this.relayId = deps.auth.credential?.agentId ?? null;
+    this.acked = new AckedPosition(deps.cursor, deps.queue, deps.logger);
   }
 
   async start(): Promise<void> {
-    this.acked = (await this.deps.cursor.load()) ?? this.deps.queue.oldest;
-    this.readPos = this.acked;
+    this.readPos = await this.acked.load();
     this.deps.queue.onAppended(() => this.pump());
     this.connect();
   }
@@ -179,7 +175,7 @@ export class UpstreamLink {
 
   /** Samples and events not yet acked by the console. */
   get pendingUnits(): number {
-    return samplesAfter(this.deps.queue.segments, this.acked);
+    return samplesAfter(this.deps.queue.segments, this.acked.at);
   }
 
   private connect(): void {
@@ -266,7 +262,7 @@ export class UpstreamLink {
     // What was in flight is unacked: it goes again, from the acked cursor.
     this.inflight = [];
     this.sentAt.clear();
-    this.readPos = this.acked;
+    this.readPos = this.acked.at;
     if (was) this.deps.logger.warn('upstream link lost', { code, reason });
     if (code === CLOSE.agentIdMismatch.code || code === CLOSE.keyRevoked.code)
       return this.fatal(`the console closed the relay link for good: ${code} ${reason}`);
@@ -282,30 +278,12 @@ export class UpstreamLink {
     this.deps.onFatal(message);
   }
 
-  /**
-   * The console closed the link over a frame it refuses. Resending the same batch would be
-   * refused again and hold back everything after it: after three such closes at the same
-   * position, that batch is dropped (counted in the status's `dropped`, logged) and the rest goes.
-   */
+  /** A frame the console refuses: after three closes at one position, the batch there goes. */
   private async onPoison(code: number, reason: string): Promise<void> {
-    const same = this.poison && comparePositions(this.poison.at, this.acked) === 0;
-    this.poison = { at: this.acked, count: same ? this.poison!.count + 1 : 1 };
-    if (this.poison.count >= 3) {
-      const read = await this.deps.queue
-        .read(this.acked, this.opts.batchUnits, BATCH_MAX_BYTES)
-        .catch(() => null);
-      if (read) {
-        this.poisonDropped += read.samples;
-        this.acked = this.readPos = read.next;
-        this.saveCursor();
-        this.deps.logger.error('a batch the console keeps refusing was dropped', {
-          code,
-          reason,
-          samplesOrEvents: read.samples,
-        });
-      }
-      this.poison = null;
-    }
+    const moved = await this.acked.refused({ code, reason }, (from) =>
+      this.deps.queue.read(from, this.opts.batchUnits, BATCH_MAX_BYTES),
+    );
+    if (moved) this.readPos = moved;
     this.scheduleReconnect();
   }
 
@@ -369,7 +347,7 @@ export class UpstreamLink {
 
   private async sendStatus(): Promise<void> {
     if (!this.welcomed) return;
-    const head = await this.deps.queue.read(this.acked, 1).catch(() => null);
+    const head = await this.deps.queue.read(this.acked.at, 1).catch(() => null);
     const oldestAt = head?.lines[0]?.minTs ?? null;
     this.sendText({
       type: 'relay_status',
@@ -379,7 +357,7 @@ export class UpstreamLink {
         pending: this.pendingUnits,
         bytes: this.deps.queue.bytes,
         oldestAt: oldestAt && oldestAt > 0 ? oldestAt : null,
-        dropped: this.deps.dropped() + this.poisonDropped,
+        dropped: this.deps.dropped() + this.acked.dropped,
       },
       bytesSent: this.stats.bytesSent,
     });
@@ -398,7 +376,7 @@ export class UpstreamLink {
     this.pausedUntil = this.deps.clock.monotonic() + retryAfterMs;
     this.inflight = [];
     this.sentAt.clear();
-    this.readPos = this.acked;
+    this.readPos = this.acked.at;
     this.deps.clock.setTimeout(() => this.pump(), retryAfterMs);
   }
 
@@ -410,37 +388,10 @@ export class UpstreamLink {
     const sent = this.sentAt.get(seq);
     if (sent !== undefined) this.stats.lastAckMs = this.deps.clock.monotonic() - sent;
     this.sentAt.delete(seq);
-    let moved = false;
-    while (this.inflight[0]?.acked) {
-      this.acked = this.inflight.shift()!.next;
-      moved = true;
-    }
-    if (moved) this.saveCursor();
+    let to: QueuePosition | null = null;
+    while (this.inflight[0]?.acked) to = this.inflight.shift()!.next;
+    if (to) this.acked.advance(to);
     this.pump();
-  }
-
-  /**
-   * One cursor write at a time, of the newest acked position: acks arrive faster than fsyncs
-   * at catch-up. A crash before a write only means resending what the console already has.
-   */
-  private saveCursor(): void {
-    if (this.cursorSaving) {
-      this.cursorDirty = true;
-      return;
-    }
-    this.cursorSaving = true;
-    this.cursorDirty = false;
-    const at = this.acked;
-    void this.deps.cursor
-      .save(at)
-      .then(() => this.deps.queue.release([at]))
-      .catch((err: Error) =>
-        this.deps.logger.error('relay cursor write failed', { error: err.message }),
-      )
-      .finally(() => {
-        this.cursorSaving = false;
-        if (this.cursorDirty) this.saveCursor();
-      });
   }
 
   /** Send queued entries while the window has room. One pump at a time. */
@@ -475,7 +426,7 @@ export class UpstreamLink {
         // Only damage or segment boundaries: move on without a batch.
         if (comparePositions(read.next, from) === 0) return;
         this.readPos = read.next;
-        if (this.inflight.length === 0) this.acked = read.next;
+        if (this.inflight.length === 0) this.acked.advance(read.next);
         continue;
       }
       const seq = ++this.seq;
