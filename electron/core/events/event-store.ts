@@ -320,7 +320,7 @@ export class EventStore {
       seg.bytes,
       this.deps.clock,
       this.options.flushMs,
-      (e, offset, length) => seg.add(e, offset, length),
+      seg,
       (err) => {
         this.counters.writeFailures++;
         this.deps.logger.error('event log write failed', { error: String(err) });
