@@ -5,17 +5,21 @@
 import type { StoredEvent } from '../../../shared/model.js';
 import { SECURITY_FIELDS } from '../../../shared/security-events.js';
 import { Dictionary, F64Column, U32Column } from './columns.js';
+import { eventSignature, SIGNATURE_WORDS, SignatureColumn } from './text-signature.js';
 
 /** The fields with a dictionary, a column and posting lists. */
 export const INDEXED_FIELDS = ['agent', 'region', 'user', 'sourceIp', 'type'] as const;
 export type IndexedField = (typeof INDEXED_FIELDS)[number];
-/** Numbers per prepared row: ts, receivedAt, bits, then one dictionary id per indexed field. */
-export const ROW_WIDTH = 3 + INDEXED_FIELDS.length;
+/**
+ * Numbers per prepared row: ts, receivedAt, bits, one dictionary id per indexed field, then
+ * the text signature's words.
+ */
+export const ROW_WIDTH = 3 + INDEXED_FIELDS.length + SIGNATURE_WORDS;
 
 export const SEVERITY_CODES = { critical: 0, warning: 1, info: 2 } as const;
 export const CATEGORY_CODES = { security: 0, log: 1, change: 2 } as const;
 /** bits: severity in 0-1, category in 2-3, a failed authentication attempt in 4. */
-const FAILED_ATTEMPT = 1 << 4;
+export const FAILED_ATTEMPT = 1 << 4;
 
 /** One dictionary per indexed field, shared by every segment so ids mean the same in each. */
 export type Dictionaries = Record<IndexedField, Dictionary>;
@@ -42,6 +46,8 @@ export class SegmentIndex {
   readonly offset = new U32Column();
   readonly length = new U32Column();
   readonly bits = new U32Column();
+  /** The text search's prefilter (text-signature.ts). */
+  readonly text = new SignatureColumn();
   readonly columns: Record<IndexedField, U32Column>;
   readonly postings: Record<IndexedField, Map<number, U32Column>>;
   minTs = Infinity;
@@ -98,6 +104,7 @@ export class SegmentIndex {
       d.sourceIp.intern(str(a[SECURITY_FIELDS.srcIp])),
       d.type.intern(str(a[SECURITY_FIELDS.eventType]) ?? e.source),
     );
+    eventSignature(e, out);
   }
 
   /** Index the row prepared at `rows[at…]` (prepareRow) for the line at `offset`. */
@@ -118,6 +125,7 @@ export class SegmentIndex {
       if (!list) this.postings[field].set(id, (list = new U32Column(4)));
       list.push(row);
     }
+    this.text.push(rows, at + 3 + INDEXED_FIELDS.length);
     if (ts < this.minTs) this.minTs = ts;
     if (ts > this.maxTs) this.maxTs = ts;
     if (receivedAt > this.maxReceivedAt) this.maxReceivedAt = receivedAt;
@@ -138,7 +146,8 @@ export class SegmentIndex {
 
   /** Bytes of memory this index holds (columns and posting lists). */
   memoryBytes(): number {
-    let n = this.ts.bytes + this.offset.bytes + this.length.bytes + this.bits.bytes;
+    let n =
+      this.ts.bytes + this.offset.bytes + this.length.bytes + this.bits.bytes + this.text.bytes;
     for (const f of INDEXED_FIELDS) {
       n += this.columns[f].bytes;
       // A Map entry costs roughly 40 bytes besides its list.
