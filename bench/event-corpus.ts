@@ -15,14 +15,23 @@ export function seeded(seed: number): () => number {
 
 export const ipOf = (n: number) => `198.${18 + ((n >> 16) & 1)}.${(n >> 8) & 255}.${n & 255}`;
 
+const noiseUser = (source: number) =>
+  source % 5 < 3 ? USERS[source % USERS.length]! : `user${source % 300}`;
+
 /** One agent event: mostly auth noise, some from a handful of loud sources. */
 /** `loudShare`: the failed logins that come from the 8 loud sources (an attack under way). */
 export function agentEvent(rnd: () => number, ts: number, loudShare = 0.2): AgentEvent {
   const r = rnd();
-  const user =
+  let user =
     rnd() < 0.6 ? USERS[Math.floor(rnd() * USERS.length)]! : `user${Math.floor(rnd() * 300)}`;
   if (r < 0.55) {
-    const ip = rnd() < loudShare ? ipOf(Math.floor(rnd() * 8)) : ipOf(Math.floor(rnd() * 20_000));
+    const loud = rnd() < loudShare;
+    const source = loud ? Math.floor(rnd() * 8) : Math.floor(rnd() * 20_000);
+    const ip = ipOf(source);
+    // Noise: each source keeps to the one account it has wrong (a stale password, a typo).
+    // Only the loud sources try many accounts: spraying is the attack, not the background
+    // (with random users every noise source sprayed, and raised an alert, within seconds).
+    if (!loud) user = noiseUser(source);
     return {
       ts,
       category: 'security',

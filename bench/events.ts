@@ -334,7 +334,7 @@ export async function eventsIngest({ quick }: BenchOptions): Promise<Section> {
       { name: 'event → detection latency during that attack', value: latency(attack) },
     ],
     notes: [
-      `4 agent connections over real WebSockets, each with 4 batches of 500 events in flight (an ack frees a slot), mixed auth/sudo/FIM/port events from 20,000 sources; rate over ${quick ? 2 : 20} s after a warm-up. A fifth agent sends a burst of 10 failed logins from a new source every 50 ms; latency is from its send to the SSH brute-force alert being raised, measured in the same process. The second run sends a fifth of the failed logins from 8 sources, so brute-force and spraying detections fire (and revise their alerts) all the time.`,
+      `4 agent connections over real WebSockets, each with 4 batches of 500 events in flight (an ack frees a slot), mixed auth/sudo/FIM/port events from 20,000 sources (each noise source failing on the one account it has wrong); rate over ${quick ? 2 : 20} s after a warm-up. A fifth agent sends a burst of 10 failed logins from a new source every 50 ms; latency is from its send to the SSH brute-force alert being raised, measured in the same process. The second run sends a fifth of the failed logins from 8 sources, so brute-force and spraying detections fire (and revise their alerts) all the time.`,
     ],
   };
 }

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, AuditHead, AuditVerifyResult } from '../../shared/api.js';
 import type { Alert } from '../../shared/model.js';
+import { writeCheckpoint } from '../../electron/core/audit/audit-files.js';
+import { encodeRecord, GENESIS_PREV } from '../../electron/core/audit/chain-format.js';
 import { connectAgent, startTestCore, tempDir, waitFor, type TestCore } from '../helpers/core.js';
 import { lines, TAMPER, writeChain, writeLines } from '../unit/support/audit-chain.js';
 
@@ -68,6 +70,42 @@ describe('meridian audit verify (compiled, as installed)', () => {
     const cut = await meridian(['audit', 'verify', '--data-dir', d]);
     expect(cut.code).toBe(1);
     expect(cut.out).toContain('line 36 truncated: expected records up to seq 40');
+  });
+
+  it('a chain big enough to be checked in worker threads: ok untouched, the line named when edited', async () => {
+    const d = await dir();
+    const ls: string[] = [];
+    let prev = GENESIS_PREV;
+    // About 20 MiB: past the size the check is split into ranges for worker threads.
+    for (let seq = 1; seq <= 50_000; seq++) {
+      const { line, hash } = encodeRecord({
+        seq,
+        prev,
+        id: `aud-${seq}`,
+        at: 1_700_000_000_000 + seq,
+        by: `operator-${seq % 7}`,
+        action: 'alert.ack',
+        target: `alr-${seq % 5_000}`,
+        before: { state: 'firing', acknowledgedBy: null, resolvedBy: null, note: 'x'.repeat(200) },
+        after: { state: 'acknowledged', acknowledgedBy: `operator-${seq % 7}`, resolvedBy: null },
+      });
+      ls.push(line);
+      prev = hash;
+    }
+    await writeLines(d, ls);
+    await writeCheckpoint(join(d, 'audit.head'), { seq: 50_000, hash: prev, at: 1 });
+    const ok = await meridian(['audit', 'verify', '--data-dir', d]);
+    expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toMatch(
+      /^ok .*50000 records, head seq 50000 [0-9a-f]{64}, checkpoint seq 50000 matches/,
+    );
+    await writeLines(
+      d,
+      ls.map((l, i) => (i === 31_336 ? l.replace('"operator-', '"intruder-') : l)),
+    );
+    const r = await meridian(['audit', 'verify', '--data-dir', d]);
+    expect(r.code, r.err).toBe(1);
+    expect(r.out).toContain('first break: line 31337 edited:');
   });
 
   it('exit 2 for bad usage, naming what was wrong', async () => {

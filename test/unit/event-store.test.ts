@@ -89,6 +89,36 @@ describe('EventStore', () => {
     expect(store.eventCount).toBe(50);
   });
 
+  it('keeps every line where the index says across multi-byte text, in one commit and after a restart', async () => {
+    let store = await openStore();
+    // Lines of 1-, 2-, 3- and 4-byte characters queued together: each line's offset and
+    // length are in bytes, not characters, or the next line is read from the wrong place.
+    const texts = [
+      'plain',
+      'Müller löschte',
+      '管理者 ログイン失敗',
+      '🔐🔑 key rotated',
+      ''.padEnd(70_000, 'é'),
+    ];
+    const batch = texts.map((message, i) =>
+      failure(`10.1.0.${i}`, `user-${i}`, 'agt-1', { note: message }),
+    );
+    batch.forEach((e, i) => (e.message = texts[i]!));
+    await Promise.all(batch.map((e) => store.add([e]).durable));
+    const read = async () =>
+      (await store.search({ limit: 10 })).events.map((e) => [e.message, e.attributes.note]);
+    const want = [...texts].reverse().map((t) => [t, t]);
+    expect(await read()).toEqual(want);
+    for (const [i, t] of texts.entries())
+      expect(
+        (await store.search({ limit: 1, equals: { sourceIp: `10.1.0.${i}` } })).events[0]!.message,
+      ).toBe(t);
+    await store.close();
+    store = await openStore();
+    expect(store.counters.corruptLines).toBe(0);
+    expect(await read()).toEqual(want);
+  });
+
   it('stores a resent batch once', async () => {
     const store = await openStore();
     const batch = [ev(), ev()];

@@ -239,3 +239,37 @@ correlation:
     );
   });
 });
+
+describe('bounded groups against a reference LRU', () => {
+  it('random traffic: the same groups live, the same evictions, the same firings', () => {
+    const MAX = 7;
+    const { rules, clock } = corr(COUNT5);
+    const engine = new DetectionEngine({ rules, clock, maxGroupsPerRule: MAX });
+    // Reference: a list of keys, least recently touched first, with a count per live key.
+    const lru: string[] = [];
+    const counts = new Map<string, number>();
+    let evictions = 0;
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296;
+    for (let i = 0; i < 3_000; i++) {
+      const src = `10.0.0.${Math.floor(rnd() * 12)}`;
+      const fired = engine.process(failure({ ts: T0 + i, srcIp: src }));
+      const at = lru.indexOf(src);
+      if (at >= 0) lru.splice(at, 1);
+      else if (lru.length >= MAX) {
+        counts.delete(lru.shift()!);
+        evictions++;
+      }
+      lru.push(src);
+      const n = (counts.get(src) ?? 0) + 1;
+      counts.set(src, n);
+      // One detection per episode: when the group's run reaches 5 (all within the minute).
+      expect(fired.length).toBe(n === 5 ? 1 : 0);
+    }
+    expect(engine.stats()).toEqual({ evictions: { corr: evictions }, groups: { corr: MAX } });
+    for (let k = 0; k < 12; k++) {
+      const src = `10.0.0.${k}`;
+      expect(engine.isLive('corr', { agentId: 'web-1', src_ip: src })).toBe(counts.has(src));
+    }
+  });
+});

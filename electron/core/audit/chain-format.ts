@@ -52,23 +52,63 @@ export interface LineHeader {
   intact: boolean;
 }
 
-/** Seq, prev and hash of one line (bytes without the newline); null when it is not a record. */
+const SEQ_HEAD = Buffer.from('{"seq":', 'latin1');
+const PREV_HEAD = Buffer.from(',"prev":"', 'latin1');
+const SUFFIX_HEAD = Buffer.from(HASH_SUFFIX_HEAD, 'latin1');
+/** Lower-case hex digit → its value, anything else → -1. */
+const HEX = new Int8Array(256).fill(-1);
+for (let i = 0; i < 16; i++) HEX['0123456789abcdef'.charCodeAt(i)] = i;
+
+const startsAt = (line: Buffer, at: number, head: Buffer) =>
+  line.length >= at + head.length && line.compare(head, 0, head.length, at, at + head.length) === 0;
+
+function isHex64(line: Buffer, at: number): boolean {
+  for (let i = at; i < at + 64; i++) if (HEX[line[i]!]! < 0) return false;
+  return true;
+}
+
+/**
+ * Seq, prev and hash of one line (bytes without the newline); null when it is not a record.
+ * Read off the bytes (no regular expression, no string until the line is known to be one):
+ * `meridian audit verify` does this a million times.
+ */
 export function readLineHeader(line: Buffer): LineHeader | null {
   const n = line.length;
   if (n < HASH_SUFFIX_BYTES + 20) return null;
   const suffixAt = n - HASH_SUFFIX_BYTES;
-  if (line.toString('latin1', suffixAt, suffixAt + 9) !== HASH_SUFFIX_HEAD) return null;
+  if (!startsAt(line, suffixAt, SUFFIX_HEAD)) return null;
   if (line[n - 2] !== 0x22 || line[n - 1] !== 0x7d) return null;
-  const hash = line.toString('latin1', suffixAt + 9, n - 2);
-  const m = PREFIX.exec(line.toString('latin1', 0, Math.min(n, 96)));
-  if (!m || !/^[0-9a-f]{64}$/.test(hash)) return null;
+  // {"seq":<1-15 digits>,"prev":"<64 hex>" at the front, within the first 96 bytes.
+  if (!startsAt(line, 0, SEQ_HEAD)) return null;
+  let at = SEQ_HEAD.length;
+  let seq = 0;
+  while (at < n && at - SEQ_HEAD.length < 15 && line[at]! >= 0x30 && line[at]! <= 0x39)
+    seq = seq * 10 + (line[at++]! - 0x30);
+  if (at === SEQ_HEAD.length || !startsAt(line, at, PREV_HEAD)) return null;
+  const prevAt = at + PREV_HEAD.length;
+  if (prevAt + 65 > Math.min(n, 96) || !isHex64(line, prevAt) || line[prevAt + 64] !== 0x22)
+    return null;
+  const hashAt = suffixAt + 9;
+  if (!isHex64(line, hashAt)) return null;
   // The body is the line up to the suffix plus its closing brace: put the brace where the
   // suffix's comma is for a one-shot hash (3× faster than a streaming Hash per line), then
   // put the comma back. The caller's buffer is left as it was.
   line[suffixAt] = 0x7d;
-  const actual = oneShotHash('sha256', line.subarray(0, suffixAt + 1), 'hex');
+  const digest = oneShotHash('sha256', line.subarray(0, suffixAt + 1), 'buffer');
   line[suffixAt] = 0x2c;
-  return { seq: Number(m[1]), prev: m[2]!, hash, intact: actual === hash };
+  let intact = true;
+  for (let i = 0; i < 32; i++) {
+    if (((HEX[line[hashAt + 2 * i]!]! << 4) | HEX[line[hashAt + 2 * i + 1]!]!) !== digest[i]) {
+      intact = false;
+      break;
+    }
+  }
+  return {
+    seq,
+    prev: line.toString('latin1', prevAt, prevAt + 64),
+    hash: line.toString('latin1', hashAt, hashAt + 64),
+    intact,
+  };
 }
 
 /** The whole record of a line, or null when it does not parse as one. */

@@ -26,6 +26,11 @@ class NumberColumn<A extends Uint32Array | Float64Array> {
     return this.data[i]!;
   }
 
+  /** The backing array, valid up to `length`: for scans over every row without a call each. */
+  get values(): A {
+    return this.data;
+  }
+
   /** Bytes held (capacity, not length: what the process pays). */
   get bytes(): number {
     return this.data.byteLength;

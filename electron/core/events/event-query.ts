@@ -6,6 +6,7 @@ import type { Severity } from '../../../shared/model.js';
 import type { U32Column } from './columns.js';
 import {
   CATEGORY_CODES,
+  FAILED_ATTEMPT,
   INDEXED_FIELDS,
   SEVERITY_CODES,
   type Dictionaries,
@@ -133,10 +134,14 @@ export function topFailedSources(
   const failures = new Uint32Array(dicts.sourceIp.size + 1);
   const lastTs = new Float64Array(dicts.sourceIp.size + 1);
   for (const seg of inRange) {
-    for (let row = 0; row < seg.rows; row++) {
-      if (!seg.failedAttempt(row)) continue;
-      const ip = seg.columns.sourceIp.get(row);
-      const ts = seg.ts.get(row);
+    // The columns' arrays themselves: this looks at every row of a day or more of events.
+    const bits = seg.bits.values;
+    const ips = seg.columns.sourceIp.values;
+    const times = seg.ts.values;
+    for (let row = 0, rows = seg.rows; row < rows; row++) {
+      if ((bits[row]! & FAILED_ATTEMPT) === 0) continue;
+      const ip = ips[row]!;
+      const ts = times[row]!;
       if (ip === 0 || ts < from || ts > to) continue;
       failures[ip]!++;
       if (ts > lastTs[ip]!) lastTs[ip] = ts;

@@ -18,6 +18,7 @@ import {
   type TopSource,
 } from './event-query.js';
 import { newDictionaries, SegmentIndex } from './segment-index.js';
+import { needleSignature } from './text-signature.js';
 import {
   listSegmentSeqs,
   readLines,
@@ -201,6 +202,7 @@ export class EventStore {
       };
     }
     const needle = q.text.toLowerCase();
+    const signature = needleSignature(needle);
     let scanned = 0;
     let lastLooked: RowRef | null = null;
     // Small reads first: a common word fills the page from the newest few hundred rows.
@@ -209,11 +211,18 @@ export class EventStore {
       const batch = take(rows, Math.min(batchSize, this.options.textScanBudget - scanned));
       batchSize = Math.min(batchSize * 2, 8192);
       if (batch.length === 0) return { events: found, nextCursor: null, scanLimited: false };
-      const lines = await this.read(batch);
+      // Only the rows whose text signature can hold the needle are read from disk; the rest
+      // are still counted as looked at, so pages and cursors are what a full scan gives.
+      const candidates = signature
+        ? batch.filter((r) => r.seg.text.mayContain(r.row, signature))
+        : batch;
+      const read = await this.read(candidates);
+      const lines = new Map<RowRef, string | null>();
+      candidates.forEach((r, i) => lines.set(r, read[i] ?? null));
       for (let i = 0; i < batch.length && found.length < q.limit; i++) {
         scanned++;
         lastLooked = batch[i]!;
-        const line = lines[i];
+        const line = lines.get(lastLooked);
         // Cheap test on the raw line first; only the lines that pass are parsed.
         if (!line || !line.toLowerCase().includes(needle)) continue;
         const e = safeParse(line);
@@ -320,7 +329,7 @@ export class EventStore {
       seg.bytes,
       this.deps.clock,
       this.options.flushMs,
-      (e, offset, length) => seg.add(e, offset, length),
+      seg,
       (err) => {
         this.counters.writeFailures++;
         this.deps.logger.error('event log write failed', { error: String(err) });

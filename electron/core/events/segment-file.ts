@@ -8,6 +8,7 @@ import { crc32 } from 'node:zlib';
 import { decodeLine, encodeLine } from '../checked-line.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import type { StoredEvent } from '../../../shared/model.js';
+import { ROW_WIDTH } from './segment-index.js';
 
 const SEGMENT_RE = /^seg-(\d{10})\.ndjson$/;
 export const segmentName = (seq: number) => `seg-${String(seq).padStart(10, '0')}.ndjson`;
@@ -24,17 +25,44 @@ export async function listSegmentSeqs(dir: string): Promise<number[]> {
     .sort((a, b) => a - b);
 }
 
-/** Called with each written event and where its line sits, before the appender resolves. */
-export type OnWritten = (event: StoredEvent, offset: number, length: number) => void;
+/** The segment's index: rows are prepared as events queue, added once their lines are on disk. */
+export interface RowSink {
+  prepareRow(event: StoredEvent, out: number[]): void;
+  addRow(rows: readonly number[], at: number, offset: number, length: number): void;
+}
+
+/** Lines queued for one group commit: their bytes, and the index rows waiting for them. */
+class PendingGroup {
+  bytes: Buffer = Buffer.allocUnsafe(0);
+  used = 0;
+  /** Each line's byte length, newline included. */
+  readonly lengths: number[] = [];
+  /** ROW_WIDTH numbers per line (RowSink.prepareRow). */
+  readonly rows: number[] = [];
+
+  /** Encode `line` at the end, growing the buffer by doubling. */
+  push(line: string): void {
+    // A UTF-16 code unit is at most 3 bytes of UTF-8: room for that is room enough.
+    const need = this.used + line.length * 3;
+    if (need > this.bytes.length) {
+      const next = Buffer.allocUnsafe(Math.max(need, this.bytes.length * 2, 64 * 1024));
+      this.bytes.copy(next, 0, 0, this.used);
+      this.bytes = next;
+    }
+    const n = this.bytes.write(line, this.used, 'utf8');
+    this.lengths.push(n);
+    this.used += n;
+  }
+}
 
 export class SegmentAppender {
   private handle: Promise<FileHandle>;
-  private pending: { event: StoredEvent; line: string; bytes: number }[] = [];
+  // Bytes in a Buffer and index rows in number arrays, not an object and a string per event:
+  // what waits for the fsync lives outside the young generation's copying.
+  private pending = new PendingGroup();
   private waiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private writing: Promise<void> = Promise.resolve();
   private timer: TimerHandle | null = null;
-  /** Bytes queued and not yet on disk. */
-  pendingBytes = 0;
   /** Set when a failed write could not be cut back: the segment takes no more lines. */
   failed: Error | null = null;
 
@@ -45,11 +73,16 @@ export class SegmentAppender {
     public size: number,
     private readonly clock: Clock,
     private readonly flushMs: number,
-    private readonly onWritten: OnWritten,
+    private readonly index: RowSink,
     private readonly onFailure: (err: Error) => void,
   ) {
     this.handle = open(path, 'a', 0o600);
     this.handle.catch(() => {}); // surfaced through the first write's waiters
+  }
+
+  /** Bytes queued and not yet on disk. */
+  get pendingBytes(): number {
+    return this.pending.used;
   }
 
   opened(): Promise<void> {
@@ -57,15 +90,13 @@ export class SegmentAppender {
   }
 
   append(events: readonly StoredEvent[]): Promise<void> {
+    const group = this.pending;
     for (const event of events) {
-      // Strings until the group is written: one buffer per commit, not one per event.
-      const line = encodeLine(JSON.stringify(event));
-      const bytes = Buffer.byteLength(line);
-      this.pending.push({ event, line, bytes });
-      this.pendingBytes += bytes;
+      group.push(encodeLine(JSON.stringify(event)));
+      this.index.prepareRow(event, group.rows);
     }
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    if (this.pendingBytes >= EAGER_BYTES) this.flush();
+    if (group.used >= EAGER_BYTES) this.flush();
     else this.timer ??= this.clock.setTimeout(() => this.flush(), this.flushMs);
     return done;
   }
@@ -80,25 +111,23 @@ export class SegmentAppender {
   private flush(): void {
     this.timer?.cancel();
     this.timer = null;
-    if (this.pending.length === 0) return;
-    const items = this.pending;
+    const group = this.pending;
+    if (group.lengths.length === 0) return;
     const waiters = this.waiters;
-    this.pending = [];
+    this.pending = new PendingGroup();
     this.waiters = [];
-    this.pendingBytes = 0;
     this.writing = this.writing.then(async () => {
       try {
         if (this.failed) throw this.failed;
         const handle = await this.handle;
         // appendFile loops until every byte is written (a bare write() may stop short).
-        let text = '';
-        for (const i of items) text += i.line;
-        await handle.appendFile(text);
+        await handle.appendFile(group.bytes.subarray(0, group.used));
         await handle.datasync();
         let offset = this.size;
-        for (const { event, bytes: n } of items) {
-          this.onWritten(event, offset, n - 1);
-          offset += n;
+        const { lengths, rows } = group;
+        for (let i = 0; i < lengths.length; i++) {
+          this.index.addRow(rows, i * ROW_WIDTH, offset, lengths[i]! - 1);
+          offset += lengths[i]!;
         }
         this.size = offset;
         for (const w of waiters) w.resolve();

@@ -5,15 +5,21 @@
 import type { StoredEvent } from '../../../shared/model.js';
 import { SECURITY_FIELDS } from '../../../shared/security-events.js';
 import { Dictionary, F64Column, U32Column } from './columns.js';
+import { eventSignature, SIGNATURE_WORDS, SignatureColumn } from './text-signature.js';
 
 /** The fields with a dictionary, a column and posting lists. */
 export const INDEXED_FIELDS = ['agent', 'region', 'user', 'sourceIp', 'type'] as const;
 export type IndexedField = (typeof INDEXED_FIELDS)[number];
+/**
+ * Numbers per prepared row: ts, receivedAt, bits, one dictionary id per indexed field, then
+ * the text signature's words.
+ */
+export const ROW_WIDTH = 3 + INDEXED_FIELDS.length + SIGNATURE_WORDS;
 
 export const SEVERITY_CODES = { critical: 0, warning: 1, info: 2 } as const;
 export const CATEGORY_CODES = { security: 0, log: 1, change: 2 } as const;
 /** bits: severity in 0-1, category in 2-3, a failed authentication attempt in 4. */
-const FAILED_ATTEMPT = 1 << 4;
+export const FAILED_ATTEMPT = 1 << 4;
 
 /** One dictionary per indexed field, shared by every segment so ids mean the same in each. */
 export type Dictionaries = Record<IndexedField, Dictionary>;
@@ -26,18 +32,6 @@ export const newDictionaries = (): Dictionaries => ({
 });
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-
-/** What an event is filtered by: `type` is its `event.type` attribute, else its source. */
-export function indexedValues(e: StoredEvent): Record<IndexedField, string | undefined> {
-  const a = e.attributes;
-  return {
-    agent: e.agentId,
-    region: e.regionId,
-    user: str(a[SECURITY_FIELDS.user]),
-    sourceIp: str(a[SECURITY_FIELDS.srcIp]),
-    type: str(a[SECURITY_FIELDS.eventType]) ?? e.source,
-  };
-}
 
 /**
  * A failed login attempt, counted once: the line that restates an attempt (sshd's `Invalid
@@ -52,6 +46,8 @@ export class SegmentIndex {
   readonly offset = new U32Column();
   readonly length = new U32Column();
   readonly bits = new U32Column();
+  /** The text search's prefilter (text-signature.ts). */
+  readonly text = new SignatureColumn();
   readonly columns: Record<IndexedField, U32Column>;
   readonly postings: Record<IndexedField, Map<number, U32Column>>;
   minTs = Infinity;
@@ -60,6 +56,7 @@ export class SegmentIndex {
   maxReceivedAt = -Infinity;
   /** Bytes of whole lines in the file. */
   bytes = 0;
+  private readonly scratch: number[] = [];
 
   constructor(
     readonly seq: number,
@@ -79,28 +76,59 @@ export class SegmentIndex {
     return this.ts.length;
   }
 
+  /** Add one replayed event whose line sits at `offset` (`length` bytes, no newline). */
   add(e: StoredEvent, offset: number, length: number): void {
-    const row = this.ts.length;
-    this.ts.push(e.ts);
-    this.offset.push(offset);
-    this.length.push(length);
-    this.bits.push(
+    this.scratch.length = 0;
+    this.prepareRow(e, this.scratch);
+    this.addRow(this.scratch, 0, offset, length);
+  }
+
+  /**
+   * The numbers the index keeps of `e` (ROW_WIDTH of them), appended to `out`. Taken when the
+   * event is queued for its group commit, so the event object itself is not held until the
+   * fsync (thousands of events in flight survived young-generation GCs and were promoted).
+   * The ids follow INDEXED_FIELDS; `type` is the `event.type` attribute, else the source.
+   */
+  prepareRow(e: StoredEvent, out: number[]): void {
+    const a = e.attributes;
+    const d = this.dicts;
+    out.push(
+      e.ts,
+      e.receivedAt,
       SEVERITY_CODES[e.severity] |
         (CATEGORY_CODES[e.category] << 2) |
         (isFailedAttempt(e) ? FAILED_ATTEMPT : 0),
+      d.agent.intern(e.agentId),
+      d.region.intern(e.regionId),
+      d.user.intern(str(a[SECURITY_FIELDS.user])),
+      d.sourceIp.intern(str(a[SECURITY_FIELDS.srcIp])),
+      d.type.intern(str(a[SECURITY_FIELDS.eventType]) ?? e.source),
     );
-    const values = indexedValues(e);
-    for (const f of INDEXED_FIELDS) {
-      const id = this.dicts[f].intern(values[f]);
-      this.columns[f].push(id);
+    eventSignature(e, out);
+  }
+
+  /** Index the row prepared at `rows[at…]` (prepareRow) for the line at `offset`. */
+  addRow(rows: readonly number[], at: number, offset: number, length: number): void {
+    const row = this.ts.length;
+    const ts = rows[at]!;
+    const receivedAt = rows[at + 1]!;
+    this.ts.push(ts);
+    this.offset.push(offset);
+    this.length.push(length);
+    this.bits.push(rows[at + 2]!);
+    for (let f = 0; f < INDEXED_FIELDS.length; f++) {
+      const field = INDEXED_FIELDS[f]!;
+      const id = rows[at + 3 + f]!;
+      this.columns[field].push(id);
       if (id === 0) continue;
-      let list = this.postings[f].get(id);
-      if (!list) this.postings[f].set(id, (list = new U32Column(4)));
+      let list = this.postings[field].get(id);
+      if (!list) this.postings[field].set(id, (list = new U32Column(4)));
       list.push(row);
     }
-    if (e.ts < this.minTs) this.minTs = e.ts;
-    if (e.ts > this.maxTs) this.maxTs = e.ts;
-    if (e.receivedAt > this.maxReceivedAt) this.maxReceivedAt = e.receivedAt;
+    this.text.push(rows, at + 3 + INDEXED_FIELDS.length);
+    if (ts < this.minTs) this.minTs = ts;
+    if (ts > this.maxTs) this.maxTs = ts;
+    if (receivedAt > this.maxReceivedAt) this.maxReceivedAt = receivedAt;
     this.bytes = offset + length;
   }
 
@@ -118,7 +146,8 @@ export class SegmentIndex {
 
   /** Bytes of memory this index holds (columns and posting lists). */
   memoryBytes(): number {
-    let n = this.ts.bytes + this.offset.bytes + this.length.bytes + this.bits.bytes;
+    let n =
+      this.ts.bytes + this.offset.bytes + this.length.bytes + this.bits.bytes + this.text.bytes;
     for (const f of INDEXED_FIELDS) {
       n += this.columns[f].bytes;
       // A Map entry costs roughly 40 bytes besides its list.

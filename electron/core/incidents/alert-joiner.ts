@@ -74,7 +74,6 @@ export class AlertJoiner {
       if (alert.state !== 'resolved') this.place(alert, now);
       return;
     }
-    const ref = incident.alerts.find((r) => r.alertId === alert.id);
     if (alert.state === 'resolved') return this.alertResolved(incident, alert, now);
     if (alert.state === 'acknowledged') {
       if (recorder.acting) return;
@@ -87,7 +86,10 @@ export class AlertJoiner {
       });
     }
     // Firing again: its severity rose (or it was re-armed after an ack).
-    if (ref && previousState !== null && ref.severity !== alert.severity) {
+    // Looked up only here: a search of thousands of refs per alert change adds up.
+    const ref =
+      previousState !== null ? incident.alerts.find((r) => r.alertId === alert.id) : undefined;
+    if (ref && ref.severity !== alert.severity) {
       ref.severity = alert.severity;
       recorder.add(incident, {
         at: now,

@@ -9,6 +9,7 @@ import type { CoreEvents } from '../events.js';
 import type { AlertBook } from './alert-book.js';
 import type { AlertRole } from './grouping.js';
 import type { IncidentRecorder } from './incident-recorder.js';
+import { isOpen } from './lifecycle.js';
 
 export interface IncidentSuppressionDeps {
   clock: Clock;
@@ -64,14 +65,8 @@ export class IncidentSuppression {
    * a timeline entry, not yet announced: the caller announces once for all it changed).
    */
   refresh(incident: Incident): boolean {
-    const open = this.deps.recorder.openAlertsOf(incident).filter((a) => a.state !== 'pending');
-    // A set, not a search of the incident's alert list per alert: an incident collecting
-    // thousands of alerts (a long attack's detections) made each join quadratic.
-    const effects = new Set(incident.alerts.filter((r) => r.effect).map((r) => r.alertId));
-    const causes = open.filter((a) => !effects.has(a.id));
-    const considered = causes.length > 0 ? causes : open;
-    if (considered.length === 0) return false;
-    const by = considered.every((a) => a.suppressedBy) ? considered[0]!.suppressedBy! : null;
+    const by = this.unsuppressedCauseOpen(incident) ? null : this.suppressor(incident);
+    if (by === undefined) return false;
     const was = incident.suppressedBy;
     if (by === was) return false;
     incident.suppressedBy = by;
@@ -84,6 +79,42 @@ export class IncidentSuppression {
         : `no longer suppressed by ${was}: notified again`,
     });
     return true;
+  }
+
+  /**
+   * Whether an open (firing or acknowledged) alert that is not an effect is not suppressed:
+   * then the incident is not suppressed either, whatever the rest. Looked for newest first
+   * and without building lists: every alert joining an incident refreshes it, and a long
+   * attack's detections put thousands of alerts in one incident (each join was a full scan
+   * with an alert-book lookup per alert).
+   */
+  private unsuppressedCauseOpen(incident: Incident): boolean {
+    const refs = incident.alerts;
+    let effects: Set<string> | null = null;
+    for (const r of refs) if (r.effect) (effects ??= new Set()).add(r.alertId);
+    for (let i = refs.length - 1; i >= 0; i--) {
+      const id = refs[i]!.alertId;
+      if (effects?.has(id)) continue;
+      const a = this.deps.alerts.get(id);
+      if (a && isOpen(a.state) && a.state !== 'pending' && !a.suppressedBy) return true;
+    }
+    return false;
+  }
+
+  /**
+   * What suppresses the incident: the silence or window of its first open alert that is not
+   * an effect (of all open ones, if all are effects) when every one of them is suppressed,
+   * else null; undefined when no alert is open.
+   */
+  private suppressor(incident: Incident): string | null | undefined {
+    const open = this.deps.recorder.openAlertsOf(incident).filter((a) => a.state !== 'pending');
+    // A set, not a search of the incident's alert list per alert: an incident collecting
+    // thousands of alerts (a long attack's detections) made each join quadratic.
+    const effects = new Set(incident.alerts.filter((r) => r.effect).map((r) => r.alertId));
+    const causes = open.filter((a) => !effects.has(a.id));
+    const considered = causes.length > 0 ? causes : open;
+    if (considered.length === 0) return undefined;
+    return considered.every((a) => a.suppressedBy) ? considered[0]!.suppressedBy! : null;
   }
 
   /** The open incident whose region status alert explains this offline alert, if any. */

@@ -94,10 +94,20 @@ export function listAlert(
 
 /** Severity: the worst of the alerts that are not effects (of all, if all are). */
 export function refreshSeverity(incident: Incident, now: number): void {
-  const causes = incident.alerts.filter((r) => !r.effect);
-  const refs = causes.length > 0 ? causes : incident.alerts;
-  let worst: Severity = 'info';
-  for (const r of refs) if (SEVERITY_RANK[r.severity] > SEVERITY_RANK[worst]) worst = r.severity;
+  // One pass, no lists, newest first, stopping at a critical cause (nothing is worse): every
+  // alert joining an incident (thousands in a long attack) runs this.
+  let worstCause: Severity | null = null;
+  let worstAll: Severity = 'info';
+  const refs = incident.alerts;
+  for (let i = refs.length - 1; i >= 0; i--) {
+    const r = refs[i]!;
+    if (SEVERITY_RANK[r.severity] > SEVERITY_RANK[worstAll]) worstAll = r.severity;
+    if (r.effect) continue;
+    if (worstCause === null || SEVERITY_RANK[r.severity] > SEVERITY_RANK[worstCause])
+      worstCause = r.severity;
+    if (worstCause === 'critical') break;
+  }
+  const worst: Severity = worstCause ?? worstAll;
   const rose = SEVERITY_RANK[worst] > SEVERITY_RANK[incident.severity];
   if (worst !== incident.severity)
     appendEntry(incident, {

@@ -2,6 +2,7 @@ import type { LatestValues } from '../../../shared/model.js';
 import {
   ERROR_CODES,
   type ActionResultMessage,
+  type AgentEvent,
   type EventsMessage,
   type FactsMessage,
   type HelloMessage,
@@ -21,6 +22,7 @@ import type { LiveFigures } from '../stats.js';
 import type { AgentLog } from '../state/agent-log.js';
 import type { RecoveryIngestSink } from '../recovery/agent-link.js';
 import type { IngestAdmission } from './admission.js';
+import { EventIntake } from './event-intake.js';
 import type { HelloResult, IngestHandler } from './session.js';
 import type { ForwardSink } from '../interop/remote-write-out/wiring.js';
 
@@ -55,6 +57,10 @@ export interface PipelineDeps {
 
 /** What happens to each accepted frame: registry, recent values, rule checks, event log. */
 export class IngestPipeline implements IngestHandler {
+  private readonly intake = new EventIntake((agentId, events, arrivedAt) =>
+    this.storeEvents(agentId, events, arrivedAt),
+  );
+
   constructor(
     private readonly deps: PipelineDeps,
     readonly heartbeatIntervalMs: number,
@@ -167,10 +173,15 @@ export class IngestPipeline implements IngestHandler {
     return { problems, durable };
   }
 
+  /** Queued and taken in turns with other agents' batches (event-intake.ts). */
   events(agentId: string, msg: EventsMessage, arrivedAt: number): Promise<void> {
+    return this.intake.submit(agentId, msg, arrivedAt);
+  }
+
+  private storeEvents(agentId: string, batch: AgentEvent[], arrivedAt: number): Promise<void> {
     const agent = this.deps.fleet.agent(agentId);
     if (!agent) return Promise.resolve();
-    const events = msg.events.map((e) => ({
+    const events = batch.map((e) => ({
       id: this.deps.ids('evt'),
       agentId,
       regionId: agent.regionId,

@@ -210,17 +210,24 @@ export class AgentSession {
       case 'facts':
         void this.deps.handler.facts(this.agentId, msg).catch(() => {});
         return;
-      case 'events': {
-        const admission = this.deps.handler.admission();
-        if (!admission.open) return this.defer(msg.seq, admission);
-        // Not acked when the write fails: the agent keeps the batch and resends it.
-        void this.deps.handler.events(this.agentId, msg, arrivedAt).then(
-          () => this.afterRegistered(() => this.send({ type: 'ack', seq: msg.seq })),
-          () => this.defer(msg.seq, this.deps.handler.admission()),
-        );
-        return;
-      }
+      case 'events':
+        return this.storeEvents(this.agentId, msg, arrivedAt);
     }
+  }
+
+  /**
+   * Store, then ack once durable. The callbacks hold the batch's seq only, not the message: a
+   * batch's thousands of event objects would otherwise live until the fsync.
+   */
+  private storeEvents(agentId: string, msg: EventsMessage, arrivedAt: number): void {
+    const admission = this.deps.handler.admission();
+    const seq = msg.seq;
+    if (!admission.open) return this.defer(seq, admission);
+    // Not acked when the write fails: the agent keeps the batch and resends it.
+    void this.deps.handler.events(agentId, msg, arrivedAt).then(
+      () => this.afterRegistered(() => this.send({ type: 'ack', seq })),
+      () => this.defer(seq, this.deps.handler.admission()),
+    );
   }
 
   /** Not stored, not acked: the agent keeps the batch, waits, and resends it. */

@@ -18,7 +18,15 @@ export interface WindowFiring {
   distinctValues?: string[];
 }
 
-interface Group {
+/** A place in the recency list (least recently touched first). */
+interface Link {
+  older: Link;
+  newer: Link;
+}
+
+interface Group extends Link {
+  /** Its key in `groups`. */
+  key: string;
   values: string[];
   /** Event time of the group's last contributing event. */
   lastTs: number;
@@ -31,14 +39,29 @@ interface Group {
   times: number[];
   /**
    * value_count: value → last seen, oldest first, at most `threshold`; impossible_travel:
-   * region → last seen, at most MAX_PLACES.
+   * region → last seen, at most MAX_PLACES. The entry keeps its key string so that moving it
+   * to the newest end re-inserts the string already held, not the event's copy.
    */
-  seen: Map<string, number>;
+  seen: Map<string, Seen>;
   /** impossible_travel: region → src_ip of its last match ('' when it had none). */
   sources: Map<string, string>;
   /** temporal_ordered: ts of each completed step, undefined when not reached. */
   steps: (number | undefined)[];
 }
+
+interface Seen {
+  key: string;
+  at: number;
+}
+
+/**
+ * A group's parts its rule's type does not use: shared, always empty (only the matching type's
+ * code adds to them; reset only empties them).
+ */
+const UNUSED_TIMES: number[] = [];
+const UNUSED_SEEN = new Map<string, Seen>();
+const UNUSED_SOURCES = new Map<string, string>();
+const UNUSED_STEPS: (number | undefined)[] = [];
 
 /** impossible_travel: places remembered per group (a fleet has few regions). */
 const MAX_PLACES = 32;
@@ -46,6 +69,12 @@ const srcGetter = fieldGetter('src_ip');
 
 export class CorrelationWindows {
   private readonly groups = new Map<string, Group>();
+  /**
+   * The groups by when they were last touched, through links in the groups themselves: moving
+   * a group to the newest end touches no Map (a delete and re-insert per event into a Map of
+   * 50,000 groups churned its hash table and was this class's main cost).
+   */
+  private readonly recency: Link = newSentinel();
   private readonly keyGetters: FieldGetter[];
   private readonly valueGetter: FieldGetter | undefined;
   /** Groups dropped because `maxGroups` were live. */
@@ -70,22 +99,26 @@ export class CorrelationWindows {
    * value_count any non-empty list). Returns a firing when this event starts an episode.
    */
   offer(e: SecurityEvent, steps: readonly number[]): WindowFiring | null {
-    const values = this.keyGetters.map((g) => fieldText(g(e)));
-    const key = values.join('\u0000');
+    const key = this.keyOf(e);
     const ts = e.ts;
     let g = this.groups.get(key);
     if (g) {
-      this.groups.delete(key); // re-inserted below: Map order is least recently touched first
+      unlink(g); // linked again below, at the newest end
       if (ts - g.lastTs > this.rule.timespanMs) this.reset(g, ts);
     } else {
-      g = this.newGroup(values, ts);
+      g = this.newGroup(
+        key,
+        this.keyGetters.map((get) => fieldText(get(e))),
+        ts,
+      );
       if (this.groups.size >= this.maxGroups) {
-        const oldest = this.groups.keys().next().value;
-        if (oldest !== undefined) this.groups.delete(oldest);
+        const oldest = this.recency.newer;
+        if (oldest !== this.recency) this.drop(oldest as Group);
         this.evictions++;
       }
+      this.groups.set(key, g);
     }
-    this.groups.set(key, g);
+    linkNewest(this.recency, g);
     g.lastTs = Math.max(g.lastTs, ts);
     g.runCount++;
     switch (this.rule.type) {
@@ -100,6 +133,15 @@ export class CorrelationWindows {
     }
   }
 
+  /** The group-by values joined by NUL; one value is its own key (no list, no join). */
+  private keyOf(e: SecurityEvent): string {
+    const getters = this.keyGetters;
+    if (getters.length === 1) return fieldText(getters[0]!(e));
+    let key = fieldText(getters[0]?.(e));
+    for (let i = 1; i < getters.length; i++) key += `\u0000${fieldText(getters[i]!(e))}`;
+    return key;
+  }
+
   /** Whether the group (its group-by values) is still live: not yet swept or evicted. */
   has(group: Readonly<Record<string, string>>): boolean {
     return this.groups.has(this.rule.groupBy.map((f) => group[f] ?? '').join('\u0000'));
@@ -108,9 +150,9 @@ export class CorrelationWindows {
   /** Forget groups whose last event is older than `timespan` before `now` (event time). */
   sweep(now: number): number {
     let dropped = 0;
-    for (const [key, g] of this.groups) {
+    for (const g of this.groups.values()) {
       if (now - g.lastTs > this.rule.timespanMs) {
-        this.groups.delete(key);
+        this.drop(g);
         dropped++;
       }
     }
@@ -121,7 +163,8 @@ export class CorrelationWindows {
     const t = g.times;
     let i = t.length;
     while (i > 0 && t[i - 1]! > ts) i--; // usually already last: events arrive mostly in order
-    t.splice(i, 0, ts);
+    if (i === t.length) t.push(ts);
+    else t.splice(i, 0, ts);
     const cutoff = t[t.length - 1]! - this.rule.timespanMs;
     while (t.length > 0 && t[0]! < cutoff) t.shift();
     if (t.length > this.rule.threshold) t.shift();
@@ -135,10 +178,13 @@ export class CorrelationWindows {
     if (v === '') return null;
     const seen = g.seen;
     const prev = seen.get(v);
-    seen.delete(v);
-    seen.set(v, Math.max(prev ?? ts, ts));
+    if (prev) {
+      seen.delete(prev.key);
+      prev.at = Math.max(prev.at, ts);
+      seen.set(prev.key, prev);
+    } else seen.set(v, { key: v, at: ts });
     const cutoff = g.lastTs - this.rule.timespanMs;
-    for (const [value, at] of seen) {
+    for (const [value, { at }] of seen) {
       if (at >= cutoff) break;
       seen.delete(value);
     }
@@ -166,7 +212,7 @@ export class CorrelationWindows {
     const src = fieldText(srcGetter(e));
     const span = this.rule.timespanMs;
     let far: { place: string; at: number } | null = null;
-    for (const [other, at] of g.seen) {
+    for (const [other, { at }] of g.seen) {
       if (Math.abs(ts - at) > span) {
         g.seen.delete(other);
         g.sources.delete(other);
@@ -178,8 +224,12 @@ export class CorrelationWindows {
       const km = this.distanceKm(place, other);
       if (km !== undefined && km >= this.rule.threshold) far = { place: other, at };
     }
-    g.seen.delete(place);
-    g.seen.set(place, Math.max(ts, g.seen.get(place) ?? ts));
+    const here = g.seen.get(place);
+    if (here) {
+      g.seen.delete(here.key);
+      here.at = ts;
+      g.seen.set(here.key, here);
+    } else g.seen.set(place, { key: place, at: ts });
     g.sources.set(place, src);
     if (g.seen.size > MAX_PLACES) {
       const oldest = g.seen.keys().next().value!;
@@ -220,17 +270,30 @@ export class CorrelationWindows {
     return null;
   }
 
-  private newGroup(values: string[], ts: number): Group {
+  private drop(g: Group): void {
+    unlink(g);
+    this.groups.delete(g.key);
+  }
+
+  private newGroup(key: string, values: string[], ts: number): Group {
     return {
+      older: this.recency,
+      newer: this.recency,
+      key,
       values,
       lastTs: ts,
       runStart: ts,
       runCount: 0,
       inEpisode: false,
-      times: [],
-      seen: new Map(),
-      sources: new Map(),
-      steps: [],
+      // Only what the rule's type uses: groups come and go by the tens of thousands, and two
+      // Maps and two lists apiece made them most of what the console kept per event.
+      times: this.rule.type === 'event_count' ? [] : UNUSED_TIMES,
+      seen:
+        this.rule.type === 'value_count' || this.rule.type === 'impossible_travel'
+          ? new Map()
+          : UNUSED_SEEN,
+      sources: this.rule.type === 'impossible_travel' ? new Map() : UNUSED_SOURCES,
+      steps: this.rule.type === 'temporal_ordered' ? [] : UNUSED_STEPS,
     };
   }
 
@@ -238,7 +301,7 @@ export class CorrelationWindows {
     g.runStart = ts;
     g.runCount = 0;
     g.inEpisode = false;
-    g.times = [];
+    g.times.length = 0;
     g.seen.clear();
     g.sources.clear();
   }
@@ -248,4 +311,23 @@ export class CorrelationWindows {
     this.rule.groupBy.forEach((f, i) => (out[f] = g.values[i]!));
     return out;
   }
+}
+
+function newSentinel(): Link {
+  const s = {} as Link;
+  s.older = s;
+  s.newer = s;
+  return s;
+}
+
+function unlink(l: Link): void {
+  l.older.newer = l.newer;
+  l.newer.older = l.older;
+}
+
+function linkNewest(list: Link, l: Link): void {
+  l.older = list.older;
+  l.newer = list;
+  list.older.newer = l;
+  list.older = l;
 }

@@ -36,12 +36,24 @@ interface CorrelationRun {
   rule: CompiledCorrelationRule;
   windows: CorrelationWindows;
   report: boolean;
+  /** Slot (in the engine's per-event `matched` flags) of each rule it correlates, in order. */
+  stepSlots: number[];
+  /** Its own slot: a correlation that fires counts as a match for the ones chained on it. */
+  slot: number;
 }
 
 export class DetectionEngine {
-  private readonly plain: { rule: CompiledDetectionRule; report: boolean }[];
+  private readonly plain: { rule: CompiledDetectionRule; report: boolean; slot: number }[];
   private readonly correlations: CorrelationRun[];
   private readonly clock: Clock;
+  /**
+   * Which rules the event in hand matched, by slot: reused across events (cleared through
+   * `touched`) rather than a Set and a list per event and correlation, as a busy console
+   * runs every event through here.
+   */
+  private readonly matched: Uint8Array;
+  private readonly touched: number[] = [];
+  private readonly steps: number[] = [];
 
   constructor(opts: DetectionEngineOptions) {
     this.clock = opts.clock;
@@ -52,9 +64,12 @@ export class DetectionEngine {
     for (const r of opts.rules) {
       if (r.kind === 'correlation' && !r.generate) for (const id of r.rules) quiet.add(id);
     }
+    const slots = new Map<string, number>();
+    opts.rules.forEach((r) => slots.set(r.id, slots.size));
+    this.matched = new Uint8Array(slots.size);
     this.plain = opts.rules
       .filter((r): r is CompiledDetectionRule => r.kind === 'detection')
-      .map((rule) => ({ rule, report: !quiet.has(rule.id) }));
+      .map((rule) => ({ rule, report: !quiet.has(rule.id), slot: slots.get(rule.id)! }));
     // The rule set lists correlations after what they refer to, so one pass suffices.
     this.correlations = opts.rules
       .filter((r): r is CompiledCorrelationRule => r.kind === 'correlation')
@@ -62,16 +77,20 @@ export class DetectionEngine {
         rule,
         windows: new CorrelationWindows(rule, maxGroups, distance),
         report: !quiet.has(rule.id),
+        // An id no rule has never matches (slot -1).
+        stepSlots: rule.rules.map((id) => slots.get(id) ?? -1),
+        slot: slots.get(rule.id)!,
       }));
   }
 
   /** The detections this event completes (often none). */
   process(e: SecurityEvent): Detection[] {
     const out: Detection[] = [];
-    let matched: Set<string> | undefined;
-    for (const { rule, report } of this.plain) {
+    const { matched, touched, steps } = this;
+    for (const { rule, report, slot } of this.plain) {
       if (!rule.inLogsource(e) || !rule.matches(e)) continue;
-      (matched ??= new Set()).add(rule.id);
+      matched[slot] = 1;
+      touched.push(slot);
       if (report)
         out.push(
           this.detection(rule, 'detection', e, {
@@ -82,17 +101,21 @@ export class DetectionEngine {
           }),
         );
     }
-    if (matched === undefined) return out;
-    for (const { rule, windows, report } of this.correlations) {
-      const steps: number[] = [];
-      rule.rules.forEach((id, i) => {
-        if (matched.has(id)) steps.push(i);
-      });
-      if (steps.length === 0) continue;
-      const fired = windows.offer(e, steps);
-      if (!fired) continue;
-      matched.add(rule.id);
-      if (report) out.push(this.detection(rule, rule.type, e, fired));
+    if (touched.length === 0) return out;
+    try {
+      for (const { rule, windows, report, stepSlots, slot } of this.correlations) {
+        steps.length = 0;
+        for (let i = 0; i < stepSlots.length; i++) if (matched[stepSlots[i]!] === 1) steps.push(i);
+        if (steps.length === 0) continue;
+        const fired = windows.offer(e, steps);
+        if (!fired) continue;
+        matched[slot] = 1;
+        touched.push(slot);
+        if (report) out.push(this.detection(rule, rule.type, e, fired));
+      }
+    } finally {
+      for (const slot of touched) matched[slot] = 0;
+      touched.length = 0;
     }
     return out;
   }
