@@ -112,7 +112,9 @@ describe('Fleet → Relays', () => {
       expect(await row(page).locator(byTestId('relay-held')).count()).toBe(0);
       expect(await row(page).locator(byTestId('relay-as-of')).count()).toBe(0);
       expect(await cell(page, 'relay-last-outage')).toBe('none');
-      expect(await cell(page, 'relay-queue')).toMatch(/^[\d,]+ samples? · [\d.]+ (B|KiB|MiB)$/);
+      expect(await cell(page, 'relay-queue')).toMatch(
+        /^[\d,]+ samples? pending · [\d.]+ (B|KiB|MiB) on disk$/,
+      );
 
       // The agents list says which relay each agent reports through.
       const agentId = probes[0]!.agentId!;

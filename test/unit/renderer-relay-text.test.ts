@@ -101,9 +101,9 @@ describe('figures of a lost link are its last report', () => {
 
 describe('units', () => {
   it('queue in samples and bytes, with drops', () => {
-    expect(queueText(relay())).toBe('1,204 samples · 96.3 KiB');
+    expect(queueText(relay())).toBe('1,204 samples pending · 96.3 KiB on disk');
     expect(queueText(relay({ queue: { pending: 1, bytes: 80, oldestAt: T, dropped: 3 } }))).toBe(
-      '1 sample · 80 B · 3 dropped',
+      '1 sample pending · 80 B on disk · 3 dropped',
     );
   });
 

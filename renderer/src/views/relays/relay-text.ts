@@ -64,10 +64,13 @@ export function heldText(r: RelayView): string | null {
   return 'held: last reported healthy';
 }
 
-/** The queue at the relay: "1,204 samples · 96.3 KiB" (and what it dropped). */
+/**
+ * The queue at the relay: "1,204 samples pending · 96.3 KiB on disk" (and what it dropped). The
+ * bytes are its segments on disk, acked ones included until a segment is whole and deleted.
+ */
 export function queueText(r: RelayView): string {
   const { pending, bytes, dropped } = r.queue;
-  const base = `${plural(pending, 'sample')} · ${formatBytes(bytes)}`;
+  const base = `${plural(pending, 'sample')} pending · ${formatBytes(bytes)} on disk`;
   return dropped > 0 ? `${base} · ${dropped.toLocaleString('en')} dropped` : base;
 }
 
