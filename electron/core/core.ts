@@ -8,12 +8,7 @@ import { DEFAULT_RULES, type Rule } from '../../shared/rules.js';
 import type { ApiServer } from './api/server.js';
 import type { StreamHub } from './api/stream.js';
 import { AuditLog } from './audit/audit-log.js';
-import {
-  auditChainStatus,
-  startAuditTrail,
-  stopAuditTrail,
-  type AuditTrailRun,
-} from './audit/audit-wiring.js';
+import { startAuditTrail, stopAuditTrail, type AuditTrailRun } from './audit/audit-wiring.js';
 import { RuleBook } from './rules/rule-book.js';
 import { systemClock, type Clock } from './clock.js';
 import { incidentOptions, type CoreConfig } from './config.js';
@@ -27,12 +22,12 @@ import { RuleEvaluator } from './incidents/evaluator.js';
 import { IncidentServices } from './incidents/incident-services.js';
 import { ConsoleAlerts, CONSOLE_RULES } from './console-alerts.js';
 import { consoleStats, sessionInfo, storageReport } from './core-reports.js';
+import { createPillars } from './core-pillars.js';
 import { createServers } from './core-servers.js';
 import { restoreCore, stateSnapshot, wireBookkeeping } from './core-state.js';
-import { createNotifier, type Notifier } from './notify/create-notifier.js';
-import { createRecovery, type Recovery as RecoveryParts } from './recovery/recovery-wiring.js';
-import { createSecurity, type Security } from './security/security-wiring.js';
-import { createCompliance } from './compliance/compliance-wiring.js';
+import type { Notifier } from './notify/create-notifier.js';
+import type { Recovery as RecoveryParts } from './recovery/recovery-wiring.js';
+import type { Security } from './security/security-wiring.js';
 import type { ComplianceService } from './compliance/compliance-service.js';
 import {
   createAdmission,
@@ -55,13 +50,12 @@ import type { EventStore } from './events/event-store.js';
 import { createEventStore, openEventStore } from './events/event-wiring.js';
 import { MetricStore } from './store/metric-store.js';
 import { DEFAULT_TREND_METRICS, PerformanceAnalysis } from './analysis/performance.js';
-import { createAlertForwarding, type AlertForwarding } from './interop/alertmanager-wiring.js';
-import { createRemoteWrite, type RemoteWrite } from './interop/remote-write-out/wiring.js';
+import type { AlertForwarding } from './interop/alertmanager-wiring.js';
+import type { RemoteWrite } from './interop/remote-write-out/wiring.js';
 import { LiveFigures } from './stats.js';
 import { VERSION } from './version.js';
 import { createCredentials, type CoreCredentials } from './credentials/credentials-wiring.js';
 import type { RelayHub } from './relay/central/relay-hub.js';
-import { createRelayHub } from './relay/central/relay-wiring.js';
 
 export interface CoreDeps {
   clock?: Clock;
@@ -298,78 +292,18 @@ export class MonitoringCore {
       store: this.store,
       logger: this.logger,
     });
-    this.notifier = createNotifier({
-      clock: this.clock,
-      ids,
-      logger: this.logger,
-      events: this.events,
-      dataDir: config.dataDir,
-      registry: this.metrics.registry,
-      consoleAlerts: this.consoleAlerts,
-      // Deliveries and escalation steps go into the incident's own timeline.
-      recordTimeline: (incidentId, entry) => {
-        if (this.incidents.manager.get(incidentId))
-          this.incidents.manager.record(incidentId, entry);
-      },
-      setEscalation: (incidentId, step, nextAt, nextTo) =>
-        this.incidents.manager.setEscalation(incidentId, step, nextAt, nextTo),
-      incident: (id) => this.incidents.manager.get(id),
-      options: { groupWaitMs: config.notifyGroupWaitMs },
-    });
-    this.recovery = createRecovery({
-      config,
-      clock: this.clock,
-      ids,
-      logger: this.logger,
-      events: this.events,
-      metrics: this.metrics,
-      fleet: this.fleet,
-      alerts: this.alerts,
-      incidents: this.incidents,
-      rules: () => this.rules,
-      audit: this.audit,
+    ({
       notifier: this.notifier,
-      consoleAlerts: this.consoleAlerts,
-      store: this.store,
+      recovery: this.recovery,
+      security: this.security,
+      alertForwarding: this.alertForwarding,
+      compliance: this.compliance,
+      remoteWrite: this.remoteWrite,
+      relays: this.relays,
+    } = createPillars(this, {
       ingest: () => this.ingest,
-    });
-    this.security = createSecurity({
-      config,
-      clock: this.clock,
-      logger: this.logger,
-      events: this.events,
-      metrics: this.metrics,
-      fleet: this.fleet,
-      alerts: this.alerts,
-    });
-    this.alertForwarding = createAlertForwarding({
-      ...{ config, clock: this.clock, logger: this.logger, events: this.events },
-      ...{ metrics: this.metrics, fleet: this.fleet, alerts: this.alerts },
-      consoleUrl: () => this.addresses?.apiUrl ?? '',
-    });
-    this.compliance = createCompliance({
-      config,
-      clock: this.clock,
-      logger: this.logger,
-      metrics: this.metrics,
-      fleet: this.fleet,
-      audit: this.audit,
-      auditStatus: auditChainStatus(this.audit),
-      security: this.security.service,
-    });
-    this.remoteWrite = createRemoteWrite({
-      ...{ dataDir: config.dataDir, destinations: config.remoteWrite },
-      ...{ clock: this.clock, logger: this.logger, metrics: this.metrics },
-    });
-    this.relays = createRelayHub(
-      config,
-      {
-        ...{ clock: this.clock, ids, logger: this.logger, fleet: this.fleet },
-        ...{ registry: this.registry.log, consoleAlerts: this.consoleAlerts },
-        metricsRegistry: this.metrics.registry,
-      },
-      () => this.credentials?.service ?? null,
-    );
+      apiUrl: () => this.addresses?.apiUrl ?? '',
+    }));
     wireBookkeeping(this, this.persistedRegions);
   }
 
