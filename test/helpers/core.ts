@@ -117,14 +117,7 @@ export async function openIngest(
   opts: { localAddress?: string } = {},
 ): Promise<Omit<TestAgent, 'agentId'>> {
   const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${token}` }, ...opts });
-  const inbox: Record<string, unknown>[] = [];
-  const waiters: { type: string; resolve: (m: never) => void }[] = [];
-  ws.on('message', (data) => {
-    const msg = JSON.parse(String(data)) as Record<string, unknown>;
-    const i = waiters.findIndex((w) => w.type === msg.type);
-    if (i >= 0) waiters.splice(i, 1)[0]!.resolve(msg as never);
-    else inbox.push(msg);
-  });
+  const { next } = messageInbox(ws);
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
@@ -136,6 +129,33 @@ export async function openIngest(
     ws,
     closed,
     send: (msg) => ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg)),
+    next,
+    close: async () => {
+      ws.close();
+      await closed;
+    },
+  };
+}
+
+/**
+ * The console's messages on `ws`, by type: `next(type)` resolves with the first one of that type
+ * not taken yet (kept if it came before the ask), or fails after `timeoutMs`. A binary frame is
+ * recorded as `{type: 'binary_frame'}`, so a test can see one.
+ */
+export function messageInbox(ws: WebSocket): {
+  next<T = Record<string, unknown>>(type: string, timeoutMs?: number): Promise<T>;
+} {
+  const inbox: Record<string, unknown>[] = [];
+  const waiters: { type: string; resolve: (m: never) => void }[] = [];
+  ws.on('message', (data, isBinary) => {
+    const msg = isBinary
+      ? { type: 'binary_frame' }
+      : (JSON.parse(String(data)) as Record<string, unknown>);
+    const i = waiters.findIndex((w) => w.type === msg.type);
+    if (i >= 0) waiters.splice(i, 1)[0]!.resolve(msg as never);
+    else inbox.push(msg);
+  });
+  return {
     next: <T>(type: string, timeoutMs = WAIT_MS) => {
       const i = inbox.findIndex((m) => m.type === type);
       if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0] as T);
@@ -153,10 +173,6 @@ export async function openIngest(
         }, timeoutMs);
         waiters.push(waiter);
       });
-    },
-    close: async () => {
-      ws.close();
-      await closed;
     },
   };
 }

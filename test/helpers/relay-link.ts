@@ -10,7 +10,7 @@ import type { Agent } from '../../shared/model.js';
 import type { HelloMessage } from '../../shared/protocol.js';
 import { RELAY_PATH, RELAY_PROTOCOL_VERSION } from '../../shared/relay-protocol.js';
 import type { RelaysResponse, RelayView } from '../../shared/relays.js';
-import { AGENT_TOKEN, WAIT_MS, waitFor, type TestCore } from './core.js';
+import { AGENT_TOKEN, messageInbox, WAIT_MS, waitFor, type TestCore } from './core.js';
 
 const deflate = promisify(deflateRaw);
 
@@ -32,17 +32,7 @@ export const relayUrl = (ingestUrl: string): string => new URL(RELAY_PATH, inges
 /** Open /relay with this bearer token; rejects when the upgrade is refused. */
 export async function openRelay(ingestUrl: string, token: string): Promise<RelayConn> {
   const ws = new WebSocket(relayUrl(ingestUrl), { headers: { Authorization: `Bearer ${token}` } });
-  const inbox: Record<string, unknown>[] = [];
-  const waiters: { type: string; resolve: (m: never) => void }[] = [];
-  ws.on('message', (data, isBinary) => {
-    // The console sends text only; a binary frame is recorded so that a test can see it.
-    const msg = isBinary
-      ? { type: 'binary_frame' }
-      : (JSON.parse(String(data)) as Record<string, unknown>);
-    const i = waiters.findIndex((w) => w.type === msg.type);
-    if (i >= 0) waiters.splice(i, 1)[0]!.resolve(msg as never);
-    else inbox.push(msg);
-  });
+  const { next } = messageInbox(ws);
   const closed = new Promise<{ code: number; reason: string }>((resolve) =>
     ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
   );
@@ -60,24 +50,7 @@ export async function openRelay(ingestUrl: string, token: string): Promise<Relay
     sendText: (msg) => ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg)),
     sendBinary: (bytes) => ws.send(bytes, { binary: true }),
     sendBatch: async (batch) => ws.send(await deflate(Buffer.from(JSON.stringify(batch)))),
-    next: <T>(type: string, timeoutMs = WAIT_MS) => {
-      const i = inbox.findIndex((m) => m.type === type);
-      if (i >= 0) return Promise.resolve(inbox.splice(i, 1)[0] as T);
-      return new Promise<T>((resolve, reject) => {
-        const waiter = {
-          type,
-          resolve: (m: never) => {
-            clearTimeout(timer);
-            resolve(m);
-          },
-        };
-        const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          reject(new Error(`no '${type}' from the console within ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiters.push(waiter);
-      });
-    },
+    next,
     close: async () => {
       ws.close();
       await closed;

@@ -1,7 +1,7 @@
-import { Fragment, useEffect, useState } from 'react';
+import { Fragment, useState } from 'react';
 import type { SessionInfo } from '../../../shared/api';
 import { DEFAULT_REGIONS } from '../../../shared/regions';
-import { useServices } from '../api/context';
+import { useSession } from '../api/use-session';
 import { CopyButton } from '../components/CopyButton';
 
 /** Wrap only between arguments, never inside one (a hyphen is a line-break opportunity). */
@@ -32,21 +32,8 @@ export function agentCommand(
 
 /** First run: no agent has ever connected. Say exactly how to connect one. */
 export function EmptyState() {
-  const { api } = useServices();
-  const [session, setSession] = useState<SessionInfo | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { session, error } = useSession();
   const [region, setRegion] = useState(DEFAULT_REGIONS[0]!.id);
-
-  useEffect(() => {
-    let live = true;
-    api
-      .get('GET /api/v1/session')
-      .then((s) => live && setSession(s))
-      .catch((e: unknown) => live && setError(String((e as Error).message ?? e)));
-    return () => {
-      live = false;
-    };
-  }, [api]);
 
   const command = session ? agentCommand(session, region) : null;
   const simulate = session

@@ -1,29 +1,15 @@
 // No relay has connected yet: how to start one, with this console's ingest URL and secret
 // (from the session, as the first-run page's agent command).
-import { useEffect, useState } from 'react';
-import type { SessionInfo } from '../../../../shared/api';
+import { useState } from 'react';
 import { DEFAULT_REGIONS } from '../../../../shared/regions';
-import { useServices } from '../../api/context';
+import { useSession } from '../../api/use-session';
 import { CopyButton } from '../../components/CopyButton';
 import { Command } from '../EmptyState';
 import { relayCommand } from './relay-text';
 
 export function RelaysEmpty() {
-  const { api } = useServices();
-  const [session, setSession] = useState<SessionInfo | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { session, error } = useSession();
   const [region, setRegion] = useState(DEFAULT_REGIONS[0]!.id);
-
-  useEffect(() => {
-    let live = true;
-    api
-      .get('GET /api/v1/session')
-      .then((s) => live && setSession(s))
-      .catch((e: unknown) => live && setError(String((e as Error).message ?? e)));
-    return () => {
-      live = false;
-    };
-  }, [api]);
 
   const command = session ? relayCommand(session, region) : null;
   return (
