@@ -1,5 +1,6 @@
 // One relay: its link in words with an icon (never colour alone), the agents behind it, and the
 // relay's queue and lag, marked as its last report while the link is lost.
+import { Fragment } from 'react';
 import type { Alert } from '../../../../shared/model';
 import type { RelayView } from '../../../../shared/relays';
 import { hrefFor } from '../../lib/route';
@@ -70,7 +71,15 @@ export function RelayRow({
         )}
       </td>
       <td data-testid="relay-queue">
-        <span className="num">{queueText(r)}</span>
+        {/* Each figure unbroken, the line free to wrap between them (the 960 px layout). */}
+        {queueText(r)
+          .split(' · ')
+          .map((part, i) => (
+            <Fragment key={part}>
+              {i > 0 && ' · '}
+              <span className="num">{part}</span>
+            </Fragment>
+          ))}
         {asOf && (
           <span className="relay-sub muted" data-testid="relay-as-of">
             {asOf}
