@@ -185,8 +185,12 @@ describe('regional relays', () => {
     });
     cleanup.push(() => relay.stop());
     const fleet = probes(relay, 'eu-west-1', 'wan', 4);
+    // Welcomed by the relay (the console may list them first: the relay reports an agent at
+    // its hello, the welcome waits for the relay's registry write), and reported upstream.
     await waitFor(
-      async () => (await relayNamed('relay-wan'))?.agents.online === 4,
+      async () =>
+        fleet.every((p) => p.agentId !== null && p.acked.size > 0) &&
+        (await relayNamed('relay-wan'))?.agents.online === 4,
       LONG,
       'relay-wan connected with its four agents',
     );
