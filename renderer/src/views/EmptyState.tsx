@@ -4,6 +4,27 @@ import { DEFAULT_REGIONS } from '../../../shared/regions';
 import { useSession } from '../api/use-session';
 import { CopyButton } from '../components/CopyButton';
 
+/** A command to copy, or why it is not there yet (the session is loading or failed). */
+export function CommandBox(p: {
+  command: string | null;
+  error: string | null;
+  testId: string;
+  copyTestId: string;
+}) {
+  return (
+    <div className="command">
+      {p.command ? (
+        <Command text={p.command} testId={p.testId} />
+      ) : (
+        <code data-testid={p.testId}>
+          {p.error ? `Could not load the session: ${p.error}` : 'Loading…'}
+        </code>
+      )}
+      {p.command && <CopyButton text={p.command} testId={p.copyTestId} />}
+    </div>
+  );
+}
+
 /** Wrap only between arguments, never inside one (a hyphen is a line-break opportunity). */
 export function Command({ text, testId }: { text: string; testId: string }) {
   const words = text.split(' ');
@@ -72,16 +93,12 @@ export function EmptyState() {
               </select>
             </label>
           </div>
-          <div className="command">
-            {command ? (
-              <Command text={command} testId="connect-command" />
-            ) : (
-              <code data-testid="connect-command">
-                {error ? `Could not load the session: ${error}` : 'Loading…'}
-              </code>
-            )}
-            {command && <CopyButton text={command} testId="copy-command" />}
-          </div>
+          <CommandBox
+            command={command}
+            error={error}
+            testId="connect-command"
+            copyTestId="copy-command"
+          />
         </div>
         <div className="empty__step">
           <div className="empty__step-head">

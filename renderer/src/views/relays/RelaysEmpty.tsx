@@ -3,8 +3,7 @@
 import { useState } from 'react';
 import { DEFAULT_REGIONS } from '../../../../shared/regions';
 import { useSession } from '../../api/use-session';
-import { CopyButton } from '../../components/CopyButton';
-import { Command } from '../EmptyState';
+import { CommandBox } from '../EmptyState';
 import { relayCommand } from './relay-text';
 
 export function RelaysEmpty() {
@@ -37,16 +36,12 @@ export function RelaysEmpty() {
           </select>
         </label>
       </div>
-      <div className="command">
-        {command ? (
-          <Command text={command} testId="relay-command" />
-        ) : (
-          <code data-testid="relay-command">
-            {error ? `Could not load the session: ${error}` : 'Loading…'}
-          </code>
-        )}
-        {command && <CopyButton text={command} testId="copy-relay-command" />}
-      </div>
+      <CommandBox
+        command={command}
+        error={error}
+        testId="relay-command"
+        copyTestId="copy-relay-command"
+      />
       <p className="muted">
         The relay prints the command that connects its region’s agents to it. This console’s ingest
         port must be reachable from the relay’s host (start the console with{' '}
