@@ -4,6 +4,32 @@ import { DEFAULT_REGIONS } from '../../../shared/regions';
 import { useSession } from '../api/use-session';
 import { CopyButton } from '../components/CopyButton';
 
+/** The region a shown command is for (the known regions). */
+export function RegionPicker(p: {
+  value: string;
+  onChange: (region: string) => void;
+  className?: string;
+  testId?: string;
+}) {
+  return (
+    <label className={p.className}>
+      region{' '}
+      <select
+        className="input select select--small"
+        value={p.value}
+        onChange={(e) => p.onChange(e.target.value)}
+        data-testid={p.testId}
+      >
+        {DEFAULT_REGIONS.map((r) => (
+          <option key={r.id} value={r.id}>
+            {r.id}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** A command to copy, or why it is not there yet (the session is loading or failed). */
 export function CommandBox(p: {
   command: string | null;
@@ -78,20 +104,7 @@ export function EmptyState() {
             <span className="empty__num">1</span>
             <span>Connect an agent</span>
             <span className="toolbar__spacer" />
-            <label className="empty__region">
-              region{' '}
-              <select
-                className="input select select--small"
-                value={region}
-                onChange={(e) => setRegion(e.target.value)}
-              >
-                {DEFAULT_REGIONS.map((r) => (
-                  <option key={r.id} value={r.id}>
-                    {r.id}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <RegionPicker className="empty__region" value={region} onChange={setRegion} />
           </div>
           <CommandBox
             command={command}

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { DEFAULT_REGIONS } from '../../../../shared/regions';
 import { useSession } from '../../api/use-session';
-import { CommandBox } from '../EmptyState';
+import { CommandBox, RegionPicker } from '../EmptyState';
 import { relayCommand } from './relay-text';
 
 export function RelaysEmpty() {
@@ -20,21 +20,7 @@ export function RelaysEmpty() {
         in the region:
       </p>
       <div className="relays__empty-region">
-        <label>
-          region{' '}
-          <select
-            className="input select select--small"
-            value={region}
-            onChange={(e) => setRegion(e.target.value)}
-            data-testid="relay-command-region"
-          >
-            {DEFAULT_REGIONS.map((r) => (
-              <option key={r.id} value={r.id}>
-                {r.id}
-              </option>
-            ))}
-          </select>
-        </label>
+        <RegionPicker value={region} onChange={setRegion} testId="relay-command-region" />
       </div>
       <CommandBox
         command={command}
