@@ -112,7 +112,9 @@ describe('anomaly detection (meridian serve)', () => {
       a0,
       [3, 4, 5, 6, 7, 8].map((j) => ({ ts: end + j * MIN, value: cpuAt(240 + j, 0) })),
     );
-    await waitFor(async () => (await open()).length === 0, undefined, 'the anomaly alert resolved');
+    // Generous: the console (its own process) scores six minutes of samples first, and under
+    // CI with both cores busy 15 s was once not enough. It only bounds the wait.
+    await waitFor(async () => (await open()).length === 0, 60_000, 'the anomaly alert resolved');
     const after = (
       await api<{ episodes: AnomalyEpisode[] }>(`/api/v1/anomalies?agent=${a0.agentId}`)
     ).body.episodes;
@@ -120,7 +122,7 @@ describe('anomaly detection (meridian serve)', () => {
     // The other agents' normal samples raised nothing.
     const all = (await api<{ episodes: AnomalyEpisode[] }>('/api/v1/anomalies')).body.episodes;
     expect(all.map((e) => e.agentId)).toEqual([a0.agentId]);
-  });
+  }, 120_000);
 
   it('names the agent that differs from its peers as the outlier', async () => {
     const { body } = await api<{ computedAt: number | null; outliers: OutlierRow[] }>(
