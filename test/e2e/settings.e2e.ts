@@ -1,5 +1,6 @@
 // Settings → Metric storage: the panel shows what the store holds, as GET /api/v1/storage
 // says, and marks its figures stale when the console stops answering.
+import type { Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StorageReport } from '../../shared/api.js';
 import { startStack, type Stack } from './stack.js';
@@ -16,21 +17,35 @@ describe('settings: metric storage', () => {
   });
 
   it('shows the series, memory and tiers the store reports', async () => {
-    const page = await openConsole(stack, '#/settings');
-    await page.waitForSelector(byTestId('storage-panel'));
-    // Eight simulated agents report several series each; the panel shows the same count.
-    const report = await eventually(async () => {
+    // Eight simulated agents report several series each.
+    await eventually(async () => {
       const { body } = await stack.api<StorageReport>('/api/v1/storage');
       expect(body.series.total).toBeGreaterThanOrEqual(8 * 3);
-      return body;
     });
-    await eventually(async () => {
-      const text = await textOf(page, 'storage-series');
-      const shown = Number(text.split(' ')[0]!.replace(/,/g, ''));
-      // The simulator may open a series between the two reads; never fewer, never far more.
-      expect(shown).toBeGreaterThanOrEqual(report.series.total);
-      expect(shown).toBeLessThanOrEqual(report.series.total + 8);
-    });
+    // The simulator keeps opening series, so the count is compared with the answers the page
+    // itself received from GET /api/v1/storage, not with a read of the test's own.
+    const served: number[] = [];
+    const onResponse = (res: Response): void => {
+      if (new URL(res.url()).pathname !== '/api/v1/storage' || !res.ok()) return;
+      void res
+        .json()
+        .then((body: StorageReport) => served.push(body.series.total))
+        .catch(() => undefined);
+    };
+    stack.page.on('response', onResponse);
+    try {
+      const page = await openConsole(stack, '#/settings');
+      await page.waitForSelector(byTestId('storage-panel'));
+      await eventually(async () => {
+        const text = await textOf(page, 'storage-series');
+        const shown = Number(text.split(' ')[0]!.replace(/,/g, ''));
+        expect(served).toContain(shown);
+        expect(shown).toBeGreaterThanOrEqual(8 * 3);
+      });
+    } finally {
+      stack.page.off('response', onResponse);
+    }
+    const page = stack.page;
     const tiers = page.locator(byTestId('storage-tier'));
     await eventually(async () => expect(await tiers.count()).toBe(3));
     expect(await tiers.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-tier')))).toEqual(
