@@ -17,6 +17,7 @@ import { liveness } from './liveness.js';
 import { registryFlood } from './registry.js';
 import { remoteWriteReceive } from './remote-write.js';
 import { scrapeParse } from './scrape-parse.js';
+import { prometheusAgentPath } from './prometheus-agent.js';
 import { relayFleet } from './relay.js';
 import { remoteWriteSend } from './remote-write-send.js';
 import { report, updateReport } from './report.js';
@@ -50,6 +51,7 @@ const SECTIONS: Record<string, (o: BenchOptions) => Promise<Section>> = {
   'remote-write-receive': remoteWriteReceive,
   'remote-write-send': remoteWriteSend,
   relay: relayFleet,
+  'prometheus-agent': prometheusAgentPath,
   // In processes of their own: their RSS figures must not carry what other sections left.
   storage: isolated('storage'),
   series: isolated('series'),
