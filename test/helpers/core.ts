@@ -16,6 +16,9 @@ export const AGENT_TOKEN = 'test-agent-token';
  */
 export const WAIT_MS = 15_000;
 
+/** startTestCore's heartbeat interval unless a test sets one: longer than any test runs. */
+export const QUIET_AGENT_HEARTBEAT_MS = 600_000;
+
 export async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'meridian-test-'));
 }
@@ -47,6 +50,10 @@ export async function startTestCore(
     // Plain ws:// unless a test asks for TLS: the TLS path has its own tests (ingest-tls).
     ingestTls: 'off',
     persistDebounceMs: 20,
+    // Test agents (connectAgent) send no heartbeat unless told to: on the console's default 1 s
+    // interval they would go offline, with a critical alert, 3 s after connecting, and a test
+    // reading alerts or agents reaches 3 s on a loaded machine. Liveness tests set their own.
+    heartbeatIntervalMs: QUIET_AGENT_HEARTBEAT_MS,
     ...overrides,
   });
   const core = createCore(config, { logger: silentLogger, ...deps });

@@ -15,6 +15,7 @@ import {
   startTestCore,
   tempDir,
   waitFor,
+  WAIT_MS,
   type TestCore,
 } from '../helpers/core.js';
 import { spawnServe } from '../helpers/serve-process.js';
@@ -185,26 +186,48 @@ describe('faults', () => {
       }
     };
     let closedWithCode = 0;
+    let unanswered = 0;
     const FRAMES = 600;
+    // After the mutated frame, a valid batch of the probe series: frames are taken in order, so a
+    // connection the console kept open answers it. Every connection thus ends in a close or that
+    // ack, waited for (not a fixed time, which a loaded machine can outlast).
+    const SENTINEL_SEQ = 999;
+    const sentinel = JSON.stringify({
+      type: 'metrics',
+      seq: SENTINEL_SEQ,
+      samples: [{ name: 'fuzz_probe', ts: BASE, value: 1 }],
+    });
     for (let i = 0; i < FRAMES; i += 30) {
       // Connections in parallel, 30 at a time, each: hello, then one mutated frame.
       await Promise.all(
         Array.from({ length: 30 }, async () => {
           const conn = await openIngest(t.addr.ingestUrl);
+          const sentinelAcked = new Promise<'acked'>((resolve) =>
+            conn.ws.on('message', (data, isBinary) => {
+              if (isBinary) return;
+              const msg = JSON.parse(String(data)) as { type?: string; seq?: number };
+              if (msg.type === 'ack' && msg.seq === SENTINEL_SEQ) resolve('acked');
+            }),
+          );
           conn.send(hello({ hostname: `fuzz-${Math.floor(rand() * 1e6)}` }));
           const frame = mutate(pick(valid));
           if (Buffer.isBuffer(frame)) conn.ws.send(frame, { binary: rand() < 0.5 });
           else conn.send(frame);
-          // A valid frame (a mutation may leave one) is answered; give it a moment, then leave.
-          const closed = await Promise.race([
+          conn.send(sentinel);
+          let deadline: NodeJS.Timeout | undefined;
+          const outcome = await Promise.race([
             conn.closed,
-            new Promise<null>((r) => setTimeout(() => r(null), 300)),
+            sentinelAcked,
+            new Promise<'no answer'>((r) => (deadline = setTimeout(() => r('no answer'), WAIT_MS))),
           ]);
-          if (closed && closed.code >= 1000) closedWithCode++;
+          clearTimeout(deadline);
+          if (outcome === 'no answer') unanswered++;
+          else if (outcome !== 'acked' && outcome.code >= 1000) closedWithCode++;
           conn.ws.terminate();
         }),
       );
     }
+    expect(unanswered).toBe(0);
     expect(closedWithCode).toBeGreaterThan(FRAMES / 2);
     // Still up, still serving the agent that behaves.
     const health = await fetch(`${t.addr.apiUrl}/healthz`);
