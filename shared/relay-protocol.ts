@@ -3,9 +3,19 @@
 // registrations and liveness as the relay judges it (text frames), and their batches from the
 // relay's durable queue, many agents to a frame, compressed (binary frames: raw DEFLATE of a
 // `relay_batch` JSON). The agents' own protocol (protocol.ts) is unchanged: they cannot tell a
-// relay from a console. Documented in docs/scale-out.md.
+// relay from a console. Recovery actions go down the same link (`relay_action`, only to a relay
+// whose hello said `actions: true`), and the agents' results come back in its queued batches.
+// Documented in docs/scale-out.md.
 import { Type, type Static } from '@sinclair/typebox';
-import { EpochMs, EventsMessage, FactsMessage, HelloMessage, MetricsMessage } from './protocol.js';
+import {
+  ActionMessage,
+  ActionResultMessage,
+  EpochMs,
+  EventsMessage,
+  FactsMessage,
+  HelloMessage,
+  MetricsMessage,
+} from './protocol.js';
 
 export const RELAY_PROTOCOL_VERSION = 1;
 /** The path on the console's ingest port. */
@@ -38,13 +48,18 @@ export const RelayHello = Type.Object(
     /** New at every start of the relay process: tells a restart from a WAN cut. */
     bootId: Id,
     startedAt: EpochMs,
+    /**
+     * The relay routes recovery actions (`relay_action`) to its agents and queues their results.
+     * Optional: a relay that does not say so is never sent an action.
+     */
+    actions: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 
 export const RelayAgentEntry = Type.Object(
   {
-    /** The agent's last hello, `agentId` filled in by the relay. */
+    /** The agent's last hello, `agentId` filled in by the relay (its offered actions kept). */
     hello: HelloMessage,
     /** Whether the relay holds the agent alive now (its own heartbeat judgement). */
     online: Type.Boolean(),
@@ -95,7 +110,8 @@ export const RelayStatus = Type.Object(
 export const RelayEntry = Type.Object(
   {
     agentId: Id,
-    message: Type.Union([MetricsMessage, EventsMessage, FactsMessage]),
+    /** An agent's batch, or its action result (acked to the agent once queued). */
+    message: Type.Union([MetricsMessage, EventsMessage, FactsMessage, ActionResultMessage]),
   },
   { additionalProperties: false },
 );
@@ -110,7 +126,34 @@ export const RelayBatch = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A `relay_action` the relay could not hand to its agent (not connected to it now, or unknown
+ * to it). Answered at once, so the console's run fails now rather than at the action's deadline.
+ */
+export const RelayActionRefused = Type.Object(
+  {
+    type: Type.Literal('relay_action_refused'),
+    agentId: Id,
+    /** The action's id and name, as in the `relay_action`. */
+    id: ActionMessage.properties.id,
+    action: ActionMessage.properties.action,
+    code: Type.Union([Type.Literal('agent_not_connected'), Type.Literal('unknown_agent')]),
+    message: Type.String({ maxLength: 512 }),
+  },
+  { additionalProperties: false },
+);
+
 // ── console → relay ─────────────────────────────────────────────────────────
+
+/** Run an action on an agent behind the relay: handed to its live connection as is. */
+export const RelayAction = Type.Object(
+  {
+    type: Type.Literal('relay_action'),
+    agentId: Id,
+    action: ActionMessage,
+  },
+  { additionalProperties: false },
+);
 
 export const RelayWelcome = Type.Object(
   {
@@ -173,21 +216,25 @@ export type RelayWelcome = Static<typeof RelayWelcome>;
 export type RelayProblem = Static<typeof RelayProblem>;
 export type RelayAck = Static<typeof RelayAck>;
 export type RelayError = Static<typeof RelayError>;
+export type RelayAction = Static<typeof RelayAction>;
+export type RelayActionRefused = Static<typeof RelayActionRefused>;
 
 /** Text frames a relay sends; its batches go as binary frames. */
-export type RelayTextMessage = RelayHello | RelayAgents | RelayStatus;
-export type ConsoleToRelayMessage = RelayWelcome | RelayAck | RelayError;
+export type RelayTextMessage = RelayHello | RelayAgents | RelayStatus | RelayActionRefused;
+export type ConsoleToRelayMessage = RelayWelcome | RelayAck | RelayError | RelayAction;
 
 export const RELAY_TEXT_SCHEMAS = {
   relay_hello: RelayHello,
   relay_agents: RelayAgents,
   relay_status: RelayStatus,
+  relay_action_refused: RelayActionRefused,
 } as const;
 
 export const CONSOLE_TO_RELAY_SCHEMAS = {
   relay_welcome: RelayWelcome,
   relay_ack: RelayAck,
   relay_error: RelayError,
+  relay_action: RelayAction,
 } as const;
 
 /** Close codes of the relay link, beside the agents' (protocol-codes.ts). */

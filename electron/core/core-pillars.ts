@@ -62,6 +62,8 @@ export function createPillars(
     consoleAlerts: core.consoleAlerts,
     store: core.store,
     ingest: late.ingest,
+    // Built below: asked only once the core runs.
+    relays: () => relays,
   });
   const security = createSecurity({
     config: core.config,

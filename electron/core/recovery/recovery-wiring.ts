@@ -1,7 +1,8 @@
 // The core's recovery side, built from its parts: the runbook book, the run store and its log,
 // the service, the API's views and the /metrics figures. Kept out of core.ts (as
 // api-wiring.ts is) so the core stays about lifecycle. The agents' connections come in through
-// a port (AgentLink) the core points at the ingest server once it runs.
+// a port (AgentLink): per agent, the ingest server's direct connection or the relay hub's link
+// to the relay the agent is behind (routed-link.ts).
 import type { Rule } from '../../../shared/rules.js';
 import type { Clock } from '../clock.js';
 import type { CoreConfig } from '../config.js';
@@ -18,6 +19,7 @@ import type { Notifier } from '../notify/notifier.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { MetricStore } from '../store/metric-store.js';
 import type { AgentLink } from './agent-link.js';
+import { routedAgentLink, type AgentRoute } from './routed-link.js';
 import { RecoveryLog } from './recovery-log.js';
 import { createRecoveryMetrics } from './recovery-metrics.js';
 import { RecoveryService } from './recovery-service.js';
@@ -50,10 +52,9 @@ export interface RecoveryParts {
   /** The metric store: a verification reads which series of a metric the agent has. */
   store?: Pick<MetricStore, 'seriesForAgent'>;
   /** The agents' live connections: the ingest server, once started (null before). */
-  ingest(): {
-    sendAction: AgentLink['send'];
-    offeredActions: AgentLink['offered'];
-  } | null;
+  ingest(): AgentRoute | null;
+  /** Agents behind regional relays: the relay hub (null before it exists). */
+  relays?(): AgentRoute | null;
   fetch?: FetchFn;
 }
 
@@ -81,10 +82,10 @@ export function createRecovery(p: RecoveryParts): Recovery {
       { retentionMs: p.config.recoveryRetentionMs, maxRuns: p.config.recoveryMaxRuns },
     ),
   );
-  const link: AgentLink = {
-    send: (agentId, msg) => p.ingest()?.sendAction(agentId, msg) ?? false,
-    offered: (agentId) => p.ingest()?.offeredActions(agentId) ?? null,
-  };
+  const link: AgentLink = routedAgentLink(
+    () => p.ingest(),
+    () => p.relays?.() ?? null,
+  );
   let service: RecoveryService | null = null;
   const book = new RunbookBook({
     dataDir: p.config.dataDir,

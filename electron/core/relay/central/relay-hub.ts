@@ -9,9 +9,11 @@ import type { WebSocket } from 'ws';
 import { Low } from 'lowdb';
 import { join } from 'node:path';
 import { CLOSE } from '../../../../shared/protocol.js';
+import type { ActionMessage } from '../../../../shared/protocol.js';
 import {
   RELAY_ID_PREFIX,
   RELAY_PROTOCOL_VERSION,
+  type RelayActionRefused,
   type RelayAgents,
   type RelayBatch,
   type RelayHello,
@@ -28,6 +30,12 @@ import type { IngestHandler } from '../../ingest/session.js';
 import type { Logger } from '../../logger.js';
 import { DurableJsonFile } from '../../state/durable-file.js';
 import { MAX_OUTAGES, RelayRecord, type PersistedRelay } from './relay-record.js';
+import {
+  offeredThroughRelay,
+  sendThroughRelay,
+  takeRefusal,
+  type RelayRoute,
+} from './relay-actions.js';
 import { applyRegistrations } from './relay-registrations.js';
 import type { RelayMetrics } from './relay-metrics.js';
 import { RelaySession, type RelaySessionHandler } from './relay-session.js';
@@ -153,6 +161,23 @@ export class RelayHub implements RelaySessionHandler {
     return this.ownerOf.get(agentId) ?? null;
   }
 
+  /** Send a recovery action through the agent's relay (the recovery service's AgentLink). */
+  sendAction(agentId: string, msg: ActionMessage): boolean {
+    return sendThroughRelay(this.route(agentId), agentId, msg, this.deps.metrics);
+  }
+
+  /** The actions the agent offers through its relay; null when none can reach it now. */
+  offeredActions(agentId: string): readonly string[] | null {
+    return offeredThroughRelay(this.route(agentId));
+  }
+
+  private route(agentId: string): RelayRoute {
+    const relayId = this.ownerOf.get(agentId);
+    if (relayId === undefined) return { session: undefined, agent: undefined };
+    const agent = this.relays.get(relayId)?.agents.get(agentId);
+    return { session: this.current.get(relayId), agent };
+  }
+
   disconnectKey(keyId: string): number {
     let n = 0;
     for (const s of this.sessions) {
@@ -192,6 +217,7 @@ export class RelayHub implements RelaySessionHandler {
     if (session.isClosing) return;
     if (credential) session.keyId = credential.keyId;
     session.relayId = relayId;
+    session.actions = hello.actions === true;
     const now = this.deps.clock.now();
     let relay = this.relays.get(relayId);
     if (!relay) {
@@ -240,11 +266,15 @@ export class RelayHub implements RelaySessionHandler {
     void this.save();
   }
 
-  text(session: RelaySession, msg: RelayAgents | RelayStatus): void {
+  text(session: RelaySession, msg: RelayAgents | RelayStatus | RelayActionRefused): void {
     const relay = this.relayFor(session);
     if (!relay) return;
     relay.lastContactAt = this.deps.clock.now();
     if (msg.type === 'relay_status') return this.status(relay, msg);
+    if (msg.type === 'relay_action_refused') {
+      const { ownerOf, handler } = this;
+      return takeRefusal(relay.id, msg, { ownerOf, handler, metrics: this.deps.metrics });
+    }
     this.agents(session, relay, msg);
   }
 
@@ -317,7 +347,9 @@ export class RelayHub implements RelaySessionHandler {
           problems.push({ agentId, code: p.code, message: p.message.slice(0, 512) });
         waits.push(durable);
       } else if (message.type === 'events') waits.push(handler.events(agentId, message, now));
-      else waits.push(handler.facts(agentId, message));
+      else if (message.type === 'facts') waits.push(handler.facts(agentId, message));
+      // Recorded (once, by its id) before the batch is acked: the relay keeps it until then.
+      else waits.push(handler.actionResult(agentId, message));
     }
     const registered = session.registered;
     Promise.all([registered, ...waits]).then(

@@ -50,6 +50,12 @@ export function createRelayMetrics(registry: Registry) {
       labelNames: ['reason'],
       registers: [registry],
     }),
+    actions: new Counter({
+      name: 'meridian_relay_actions_total',
+      help: 'Recovery actions for relayed agents: sent down a relay link, refused by the relay (agent not connected to it, unknown to it), or answered for an agent not behind that relay (ignored).',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
   };
 }
 

@@ -4,6 +4,14 @@
 import type { RelayLinkState, RelayOutage, RelayView } from '../../../../shared/relays.js';
 import type { RelayStatus } from '../../../../shared/relay-protocol.js';
 
+export interface RelayedAgent {
+  online: boolean;
+  hello: string;
+  connectionId: number;
+  /** The actions its hello offered (none until the relay reports it after a console start). */
+  actions?: readonly string[];
+}
+
 export interface PersistedRelay {
   id: string;
   name: string;
@@ -28,7 +36,7 @@ export class RelayRecord {
   samplesReceived = 0;
   outages: RelayOutage[] = [];
   /** Agents behind it, with whether the relay holds each online, and the hello last applied. */
-  readonly agents = new Map<string, { online: boolean; hello: string; connectionId: number }>();
+  readonly agents = new Map<string, RelayedAgent>();
 
   constructor(
     readonly id: string,

@@ -1,6 +1,7 @@
 // A relay's `relay_agents`, applied to the console's fleet: each agent registered (or its
 // liveness changed) as the relay reports it, under the relay's name, unless it holds a key of
-// its own at the console (then it connects directly, and no relay may speak for it).
+// its own at the console (then it connects directly, and no relay may speak for it). The
+// actions its hello offers are kept: the console sends them through the relay (relay-actions.ts).
 import type { HelloMessage } from '../../../../shared/protocol.js';
 import type { RelayAgentEntry, RelayProblem } from '../../../../shared/relay-protocol.js';
 import type { Fleet } from '../../fleet/fleet.js';
@@ -61,7 +62,10 @@ export function applyRegistrations(
         problems.push({ agentId: id, code: result.reason, message: result.message });
         continue;
       }
-      relay.agents.set(id, { online: true, hello: key, connectionId: result.connectionId });
+      relay.agents.set(id, {
+        ...{ online: true, hello: key, connectionId: result.connectionId },
+        actions: hello.capabilities?.actions ?? [],
+      });
       ctx.alive(id);
       durable.push(registry.persist(result.agent));
     } else {
@@ -76,18 +80,16 @@ export function applyRegistrations(
       }
       const a = relay.agents.get(id) ?? { online: true, hello: key, connectionId: 0 };
       if (a.online) fleet.disconnect(id, a.connectionId, 'offline');
-      relay.agents.set(id, { online: false, hello: key, connectionId: a.connectionId });
+      relay.agents.set(id, {
+        ...{ online: false, hello: key, connectionId: a.connectionId },
+        actions: hello.capabilities?.actions ?? [],
+      });
     }
   }
   return { problems, durable };
 }
 
-/**
- * The hello as the console registers it: labelled with its relay, and without capabilities
- * (recovery actions are not routed through relays: the console must not offer them).
- */
+/** The hello as the console registers it: labelled with its relay. */
 function relayed(hello: HelloMessage, relayName: string): HelloMessage {
-  const { capabilities, ...plain } = hello;
-  void capabilities;
-  return { ...plain, labels: { ...plain.labels, relay: relayName } };
+  return { ...hello, labels: { ...hello.labels, relay: relayName } };
 }

@@ -31,6 +31,8 @@ type Spec = CloseSpec | (typeof RELAY_CLOSE)[keyof typeof RELAY_CLOSE];
 export class RelaySession {
   relayId: string | null = null;
   keyId: string | null;
+  /** Its hello said it routes recovery actions (`relay_action`): only then is it sent one. */
+  actions = false;
   alive = true;
   private closing = false;
   /** We cut it for silence (unanswered pings): the link went quiet, not closed by the relay. */

@@ -3,7 +3,8 @@
 // the relay's agents unchanged. Registrations and liveness go to the relay's own Fleet (it
 // judges its agents alive by their heartbeats, as the console would); every batch goes into
 // the durable queue, and the agent's ack waits for that fsync, so an acked batch survives a
-// relay crash and a WAN cut.
+// relay crash and a WAN cut. So does an agent's action result: queued, then acked, then sent
+// upstream in a batch like any other entry.
 import type {
   ActionResultMessage,
   EventsMessage,
@@ -24,7 +25,9 @@ export interface RelayHandlerDeps {
   enqueue(entry: RelayEntry): Promise<void>;
   /** Whether the queue takes writes now (closed after a failed write, for `retryAfterMs`). */
   admission(): Admission;
-  counters: { samplesIn: number; eventsIn: number; actionResultsDropped: number };
+  counters: { samplesIn: number; eventsIn: number; actionResults: number };
+  /** Each agent's offered actions (its hello's `capabilities.actions`), reported upstream. */
+  offered: Map<string, readonly string[]>;
 }
 
 export class RelayIngestHandler implements IngestHandler {
@@ -34,11 +37,11 @@ export class RelayIngestHandler implements IngestHandler {
   ) {}
 
   hello(hello: HelloMessage, remoteAddress: string, boundId?: string): HelloResult {
-    // Actions are not routed through a relay: nothing is offered upstream.
-    const { capabilities, ...plain } = hello;
-    void capabilities;
-    const result = this.deps.fleet.connect(plain, remoteAddress, boundId);
+    // Set before the fleet's change event, which reports the agent upstream with its offer.
+    if (hello.agentId) this.deps.offered.set(hello.agentId, hello.capabilities?.actions ?? []);
+    const result = this.deps.fleet.connect(hello, remoteAddress, boundId);
     if (!result.ok) return result;
+    this.deps.offered.set(result.agent.id, hello.capabilities?.actions ?? []);
     return { ...result, durable: this.deps.registry.persist(result.agent) };
   }
 
@@ -69,12 +72,10 @@ export class RelayIngestHandler implements IngestHandler {
     return this.deps.enqueue({ agentId, message: msg });
   }
 
-  /** No action is sent through a relay; a stray result (from before) is acked and dropped. */
+  /** Durable in the queue before the agent's ack: it survives a relay crash and a WAN cut. */
   actionResult(agentId: string, msg: ActionResultMessage): Promise<void> {
-    void agentId;
-    void msg;
-    this.deps.counters.actionResultsDropped++;
-    return Promise.resolve();
+    this.deps.counters.actionResults++;
+    return this.deps.enqueue({ agentId, message: msg });
   }
 
   closed(agentId: string, connectionId: number, status: 'offline' | 'error'): void {

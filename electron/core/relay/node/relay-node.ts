@@ -32,6 +32,7 @@ import { CursorFile } from '../../queue/cursor-file.js';
 import { DEFAULT_QUEUE_OPTIONS } from '../../queue/segment-queue.js';
 import { AgentLog } from '../../state/agent-log.js';
 import { VERSION } from '../../version.js';
+import { deliverRelayAction } from './relay-actions.js';
 import { RelayIngestHandler } from './relay-handler.js';
 import { RelayQueue } from './relay-queue.js';
 import { DEFAULT_UPSTREAM, UpstreamLink, type UpstreamOptions } from './upstream-link.js';
@@ -99,7 +100,8 @@ function relayCredentials(secret: string): IngestCredentials {
   };
 }
 
-export function agentEntry(agent: Agent): RelayAgentEntry {
+/** An agent as the relay reports it upstream, with the actions its hello offered. */
+export function agentEntry(agent: Agent, offered?: readonly string[]): RelayAgentEntry {
   return {
     hello: {
       type: 'hello',
@@ -111,6 +113,7 @@ export function agentEntry(agent: Agent): RelayAgentEntry {
       agentId: agent.id,
       ipAddress: agent.ipAddress.slice(0, 45),
       labels: agent.labels,
+      ...(offered ? { capabilities: { actions: [...offered] } } : {}),
     },
     online: agent.status === 'online',
     lastSeen: agent.lastHeartbeat,
@@ -123,7 +126,12 @@ export class RelayNode {
   readonly fleet: Fleet;
   readonly queue: RelayQueue;
   readonly upstream: UpstreamLink;
-  readonly counters = { samplesIn: 0, eventsIn: 0, actionResultsDropped: 0, dropped: 0 };
+  readonly counters = {
+    ...{ samplesIn: 0, eventsIn: 0, dropped: 0 },
+    ...{ actionResults: 0, actionsDelivered: 0, actionsRefused: 0 },
+  };
+  /** Each agent's offered actions, from its last hello (kept in memory: it says so again). */
+  private readonly offered = new Map<string, readonly string[]>();
   private readonly registry: AgentLog;
   private readonly cursor: CursorFile;
   private ingest: IngestServer | null = null;
@@ -186,20 +194,34 @@ export class RelayNode {
           version: VERSION,
           bootId: this.bootId,
           startedAt: this.startedAt,
+          actions: true,
         }),
-        agents: () => this.fleet.listAgents().map(agentEntry),
+        agents: () => this.fleet.listAgents().map((a) => this.entry(a)),
         status: () => ({
           agentsConnected: this.ingest?.connectedCount ?? 0,
           samplesIn: this.counters.samplesIn,
         }),
         dropped: () => this.counters.dropped,
         onFatal: (message) => this.fatalHandlers.forEach((fn) => fn(message)),
+        onAction: (msg) =>
+          deliverRelayAction(
+            {
+              relayName: config.name,
+              known: (id) => this.fleet.agent(id) !== undefined,
+              send: (id, action) => this.ingest?.sendAction(id, action) ?? false,
+              reply: (answer) => this.upstream.sendText(answer),
+              counters: this.counters,
+            },
+            msg,
+          ),
       },
       { ...DEFAULT_UPSTREAM, ...config.upstreamOptions, url: config.upstream },
     );
     this.events.on('agent.changed', ({ agent }) => {
       this.registry.statusChanged(agent.id);
-      this.upstream.agentChanged(agentEntry(agent));
+      // Built once the hello that caused it has noted the agent's offer (a new agent's id is
+      // only known after the fleet has registered it, which is what fires this).
+      queueMicrotask(() => this.upstream.agentChanged(this.entry(agent)));
     });
   }
 
@@ -233,6 +255,7 @@ export class RelayNode {
           }),
         admission: () => this.admission(),
         counters: this.counters,
+        offered: this.offered,
       },
       config.heartbeatIntervalMs,
     );
@@ -258,6 +281,10 @@ export class RelayNode {
       agentToken,
       caFingerprint: this.tls?.fingerprint ?? null,
     };
+  }
+
+  private entry(agent: Agent): RelayAgentEntry {
+    return agentEntry(agent, this.offered.get(agent.id));
   }
 
   /** The console refused this relay for good (its key revoked, or not a relay's). */

@@ -16,7 +16,7 @@ import {
 /** Entries in one queue line at most. */
 export const MAX_GROUP = 500;
 
-/** Samples or events in an entry (a facts message counts one). */
+/** Samples or events in an entry (a facts message or an action result counts one). */
 export function entryUnits(entry: RelayEntry): number {
   const m = entry.message;
   return m.type === 'metrics' ? m.samples.length : m.type === 'events' ? m.events.length : 1;
@@ -27,7 +27,8 @@ function oldestTs(entry: RelayEntry): number {
   let min = Infinity;
   if (m.type === 'metrics') for (const s of m.samples) min = Math.min(min, s.ts);
   else if (m.type === 'events') for (const e of m.events) min = Math.min(min, e.ts);
-  else for (const f of m.facts) min = Math.min(min, f.collectedAt);
+  else if (m.type === 'facts') for (const f of m.facts) min = Math.min(min, f.collectedAt);
+  // An action result holds no sample: it does not make the queue's data look older.
   return min;
 }
 

@@ -13,6 +13,7 @@ import {
   RELAY_PATH,
   RELAY_PROTOCOL_VERSION,
   type ConsoleToRelayMessage,
+  type RelayAction,
   type RelayAgentEntry,
   type RelayHello,
   type RelayStatus,
@@ -52,6 +53,8 @@ export interface UpstreamDeps {
   dropped(): number;
   /** The console refused this relay for good (401, 403, 4012, 4013): nothing to retry. */
   onFatal(message: string): void;
+  /** An action for one of the relay's agents (relay-actions.ts). */
+  onAction(msg: RelayAction): void;
 }
 
 export interface UpstreamOptions {
@@ -214,8 +217,8 @@ export class UpstreamLink {
       if (isBinary) return;
       const parsed = parseConsoleToRelay((data as Buffer).toString('utf8'));
       if (!parsed.ok) {
-        this.deps.logger.warn('upstream sent a bad frame', { detail: parsed.detail });
-        return;
+        this.stats.problems.bad_frame = (this.stats.problems.bad_frame ?? 0) + 1;
+        return this.deps.logger.warn('upstream sent a bad frame', { detail: parsed.detail });
       }
       this.onMessage(parsed.message);
     });
@@ -300,6 +303,8 @@ export class UpstreamLink {
         for (const p of msg.problems)
           this.stats.problems[p.code] = (this.stats.problems[p.code] ?? 0) + 1;
         return this.onAck(msg.seq);
+      case 'relay_action':
+        return this.deps.onAction(msg);
       case 'relay_error':
         if (msg.code === 'ingest_paused' && msg.seq !== undefined)
           return this.onPaused(msg.retryAfterMs ?? 5_000);
@@ -363,7 +368,7 @@ export class UpstreamLink {
     });
   }
 
-  private sendText(msg: object): void {
+  sendText(msg: object): void {
     const ws = this.ws;
     if (!ws || ws.readyState !== ws.OPEN) return;
     const text = JSON.stringify(msg);
