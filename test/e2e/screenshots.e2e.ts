@@ -45,6 +45,7 @@ describe('screenshots', () => {
     await stack?.stop();
   });
 
+  // Three 15 s region-history steps in real time plus six pages: about 60 s idle, more when loaded.
   it('writes overview.png, agents.png, alerts.png, explore.png, trends.png and region.png', async () => {
     const sim = stack.sim!;
     const page = await openConsole(stack, '#/overview');
@@ -168,5 +169,5 @@ describe('screenshots', () => {
       await painted(page);
       await page.screenshot({ path: join(OUT, 'agents-drawer.png') });
     }
-  });
+  }, 300_000);
 });

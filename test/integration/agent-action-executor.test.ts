@@ -45,11 +45,13 @@ describe('action executor', () => {
   });
 
   it('a program that ignores SIGTERM is killed with SIGKILL after the grace', async () => {
-    // sh, not node: it ignores SIGTERM from its first millisecond (no start-up race with the timeout).
+    // sh, not node: it ignores SIGTERM from its first command. The timeout leaves it 2 s to get
+    // there: a loaded machine can take longer than 300 ms to start a shell, and SIGTERM would
+    // then end it before its trap (output '', signal SIGTERM).
     const o = ran(
       await exec.run({
         argv: ['/bin/sh', '-c', 'trap "" TERM; echo up; exec sleep 300'],
-        timeoutMs: 300,
+        timeoutMs: 2_000,
       }),
     );
     expect(o).toMatchObject({ status: 'timeout', signal: 'SIGKILL', output: 'up\n' });
@@ -62,7 +64,8 @@ describe('action executor', () => {
     const o = ran(
       await exec.run({
         argv: ['/bin/sh', '-c', `(trap "" TERM; exec sleep 300) & echo $! > ${pidFile}; wait`],
-        timeoutMs: 300,
+        // Time for the shell to start and write the pid file, loaded machine included.
+        timeoutMs: 2_000,
       }),
     );
     expect(o.status).toBe('timeout');

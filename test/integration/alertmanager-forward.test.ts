@@ -102,7 +102,7 @@ describe.skipIf(!ALERTMANAGER)('a real Alertmanager receiving Meridian alerts', 
     );
     t = await startTestCore({ alertmanagers: [{ url: am.url, timeoutMs: 5_000 }] });
     agent = await connectAgent(t.addr.ingestUrl, { hostname: 'pay-3', region: 'eu-west-1' });
-  }, 60_000);
+  }, 120_000); // startProgram may retry a start that lost its port (up to 3 × 30 s)
 
   afterAll(async () => {
     await agent?.close();

@@ -116,6 +116,7 @@ describe('the meridian command (compiled, as installed)', () => {
     expect((await s.agents()).map((a) => a.status)).toEqual(['online']);
   });
 
+  // Two agent starts, enrolment and 15 batches at a 500 ms interval, with 30 s waits.
   it('agent with a wrong token exits 1 saying why; with the right token it says it connected, then stays quiet', async () => {
     const s = await serve();
     const bad = run([
@@ -178,7 +179,7 @@ describe('the meridian command (compiled, as installed)', () => {
     expect(good.err()).toBe('');
     good.child.kill('SIGTERM');
     expect(await good.exited).toBe(0);
-  });
+  }, 180_000);
 
   it('agent pointed at a port with nothing listening says so at once and keeps retrying', async () => {
     const port = await freePort();
@@ -242,6 +243,7 @@ describe('the meridian command (compiled, as installed)', () => {
     expect((await s.agents()).filter((a) => a.hostname === 'twin')).toHaveLength(1);
   });
 
+  // Nine compiled-CLI starts one after another: ~1.5 s each on a loaded machine.
   it('every command answers --help / -h with its own usage and exit 0', async () => {
     const want: [string, string[]][] = [
       [
@@ -278,7 +280,7 @@ describe('the meridian command (compiled, as installed)', () => {
     procs.push(p);
     expect(await p.exited).toBe(0);
     expect(p.out()).toContain('usage: meridian agent ');
-  });
+  }, 180_000);
 
   it('serve says where the agent token came from, and logs for people on request and JSON lines otherwise', async () => {
     const flagged = await serve(['--agent-token', 'from-flag', '--log-format', 'text']);
@@ -342,6 +344,7 @@ describe('the meridian command (compiled, as installed)', () => {
     expect(await sim.exited).toBe(0);
   });
 
+  // Six serve starts one after another: ~2 s each on a loaded machine.
   it('refuses a bad config.json naming the field, and exits 2 before listening', async () => {
     const cases: [object, string][] = [
       [{ ingestHost: '' }, "field 'ingestHost'"],
@@ -362,8 +365,9 @@ describe('the meridian command (compiled, as installed)', () => {
       expect(p.err()).toContain(message);
       expect(p.out()).not.toContain('ingest');
     }
-  });
+  }, 180_000);
 
+  // Twelve compiled-CLI starts one after another: ~1.5 s each on a loaded machine.
   it('names the bad flag and exits 2 on a bad command line', async () => {
     const cases: [string[], string][] = [
       [['serve', '--port', 'eighty'], "--port must be an integer from 0 to 65535 (got 'eighty')"],
@@ -398,5 +402,5 @@ describe('the meridian command (compiled, as installed)', () => {
       expect(await p.exited).toBe(2);
       expect(p.err()).toContain(message);
     }
-  });
+  }, 180_000);
 });

@@ -9,6 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { findElectron } from '../../scripts/electron-binary.mjs';
 
 const ROOT = join(import.meta.dirname, '../..');
+/** The runner starts a vitest of its own: 7 s idle, 14 s seen loaded; a bound, not a figure. */
+const RUNNER_TIMEOUT_MS = 120_000;
 
 /** `node scripts/test-all.mjs electron`, outside this vitest run (no VITEST* variables). */
 function runner(env: Record<string, string>): Promise<{ code: number | null; out: string }> {
@@ -47,16 +49,21 @@ describe('the desktop suite under npm test', () => {
       expect(out).toMatch(/^electron\s+skipped\s+0\s+0\s+1\s/m);
       expect(out).toMatch(/^tests: 0 passed, 0 failed, 1 skipped$/m);
     },
+    RUNNER_TIMEOUT_MS,
   );
 
-  it('fails when ELECTRON_OVERRIDE_DIST_PATH names a directory without Electron', async () => {
-    const { code, out } = await runner({
-      MERIDIAN_TEST_REPORTS: await tempDir(),
-      ELECTRON_OVERRIDE_DIST_PATH: await tempDir(),
-    });
-    expect(code, out).toBe(1);
-    expect(out).toContain('ELECTRON_OVERRIDE_DIST_PATH has no executable');
-    expect(out).toMatch(/^electron\s+FAILED\s/m);
-    expect(out).toContain('failed steps: electron');
-  });
+  it(
+    'fails when ELECTRON_OVERRIDE_DIST_PATH names a directory without Electron',
+    async () => {
+      const { code, out } = await runner({
+        MERIDIAN_TEST_REPORTS: await tempDir(),
+        ELECTRON_OVERRIDE_DIST_PATH: await tempDir(),
+      });
+      expect(code, out).toBe(1);
+      expect(out).toContain('ELECTRON_OVERRIDE_DIST_PATH has no executable');
+      expect(out).toMatch(/^electron\s+FAILED\s/m);
+      expect(out).toContain('failed steps: electron');
+    },
+    RUNNER_TIMEOUT_MS,
+  );
 });

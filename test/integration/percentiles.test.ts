@@ -38,6 +38,7 @@ describe('percentiles over long windows (meridian serve)', () => {
     for (const fn of cleanup.splice(0).reverse()) await fn();
   });
 
+  // A serve start, four hours of acked batches and a 60 s wait for compaction: more than the default 60 s.
   it('24 h and 7 d percentiles are of the samples (head + blocks, ±1 %), not of minute means', async () => {
     const dataDir = await tempDir();
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -103,5 +104,5 @@ describe('percentiles over long windows (meridian serve)', () => {
     // A longer window holding the same spike does not read lower (beyond the sketch's ±1 %).
     for (const window of ['24h', '7d'])
       expect((await row(window)).p99).toBeGreaterThanOrEqual(hour.p99 * (1 - ALPHA));
-  });
+  }, 180_000);
 });

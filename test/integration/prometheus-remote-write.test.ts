@@ -50,7 +50,7 @@ describe.skipIf(!PROMETHEUS)('a real Prometheus remote-writing to the console', 
           ].join('\n'),
         ),
     );
-  }, 60_000);
+  }, 120_000); // startProgram may retry a start that lost its port (up to 3 × 30 s)
 
   afterAll(async () => {
     await prom?.stop();

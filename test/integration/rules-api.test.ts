@@ -9,6 +9,7 @@ import {
   metricsFrame,
   startTestCore,
   waitFor,
+  WAIT_MS,
   type TestAgent,
   type TestCore,
 } from '../helpers/core.js';
@@ -194,7 +195,7 @@ describe('rules over the REST API', () => {
     // The restored rule is in force.
     agent = await connectAgent(t.addr.ingestUrl, { hostname: 'mq-2' });
     await send('queue_depth', 700);
-    await waitFor(async () => (await openOf('queue_deep')).length === 1, 5_000, 'alert');
+    await waitFor(async () => (await openOf('queue_deep')).length === 1, WAIT_MS, 'alert');
     await send('cpu_usage', 99);
     expect(await openOf('cpu_usage')).toHaveLength(0);
   });

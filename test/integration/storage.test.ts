@@ -77,6 +77,7 @@ describe('the metric store on disk (meridian serve)', () => {
     return s;
   }
 
+  // Two serve starts (30 s deadlines each) and waits for a 10 s checkpoint's compaction: more than the default 60 s on a loaded machine.
   it('reads an hour compacted into blocks back after a restart, raw and as 1-minute buckets', async () => {
     const dataDir = await tempDir();
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -113,8 +114,9 @@ describe('the metric store on disk (meridian serve)', () => {
     }
     const minutes = await countsOf(second, 'hist_probe', agent.agentId, H0, H0 + HOUR, 60_000);
     expect([...minutes.values()]).toEqual(Array(60).fill(60));
-  });
+  }, 180_000);
 
+  // A serve start and a 45 s wait for the series to go idle and compact: more than the default 60 s on a loaded machine.
   it('lets a series that stopped leave memory once idle, and still reads its history', async () => {
     const dataDir = await tempDir();
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -166,7 +168,7 @@ describe('the metric store on disk (meridian serve)', () => {
     const body = (await got.json()) as QueryRangeResult;
     const total = (body.series[0]?.points ?? []).reduce((n, [, c]) => n + (c ?? 0), 0);
     expect(total).toBe(N);
-  });
+  }, 180_000);
 
   it('loses nothing acked when SIGKILL lands in the middle of a flush, and starts again', async () => {
     const dataDir = await tempDir();
@@ -248,6 +250,7 @@ describe('the metric store on disk (meridian serve)', () => {
     }
   });
 
+  // Two serve starts (30 s deadlines each) and waits for a 10 s checkpoint's compaction: more than the default 60 s on a loaded machine.
   it('sets a torn block file aside at start, raises an alert, and reads the rest', async () => {
     const dataDir = await tempDir();
     cleanup.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -279,7 +282,7 @@ describe('the metric store on disk (meridian serve)', () => {
     // The 1-minute buckets of that hour are in their own block, still whole.
     const minutes = await countsOf(second, 'torn_probe', a.agentId, H0, H0 + 600_000, 60_000);
     expect([...minutes.values()]).toEqual(Array(10).fill(60));
-  });
+  }, 180_000);
 
   // Three hours go in with a flush between each (10 s apart): a long test, not a slow core.
   it(

@@ -151,6 +151,7 @@ function expectReads(
 }
 
 describe('reading many series over weeks', () => {
+  // CPU-bound (a month of hourly blocks): 7 s idle, 20 s seen loaded; the bound leaves room for a busier machine.
   it('merges a 30-day span’s 1-hour blocks as days complete; reads are exact across every source', async () => {
     const clock = new ManualClock(T0);
     const store = await openStore(clock);
@@ -192,7 +193,7 @@ describe('reading many series over weeks', () => {
     expect(twice[1]).toEqual(twice[3]);
     expect(twice[1]).not.toBe(twice[3]);
     await store.close();
-  });
+  }, 180_000);
 
   it('merges a day that gets late samples again into its span’s block', async () => {
     const clock = new ManualClock(BOUNDARY);
