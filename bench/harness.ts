@@ -68,6 +68,27 @@ export async function benchCore(
   };
 }
 
+/** A counter (or gauge) of the core's /metrics registry, unlabelled; 0 when absent. */
+export async function counterValue(core: MonitoringCore, name: string): Promise<number> {
+  const metric = await core.metrics.registry.getSingleMetricAsString(name);
+  const line = metric.split('\n').find((l) => l.startsWith(`${name} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+
+/** Poll `fn` every `everyMs` until true; throws naming `what` after `timeoutMs`. */
+export async function waitUntil(
+  fn: () => boolean,
+  timeoutMs: number,
+  what: string,
+  everyMs = 20,
+): Promise<void> {
+  const start = performance.now();
+  while (!fn()) {
+    if (performance.now() - start > timeoutMs) throw new Error(`bench: no ${what} in time`);
+    await sleep(everyMs);
+  }
+}
+
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

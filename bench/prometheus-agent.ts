@@ -12,12 +12,13 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { findProgram, startProgram, type RealProgram } from '../test/helpers/real-program.js';
 import { WanProxy } from '../test/helpers/wan-proxy.js';
-import type { MonitoringCore } from '../electron/core/core.js';
 import {
   AGENT_TOKEN,
   benchCore,
+  counterValue,
   count,
   sleep,
+  waitUntil,
   type BenchOptions,
   type Section,
 } from './harness.js';
@@ -72,24 +73,9 @@ function prometheusConfig(targets: number, targetPort: number, writeUrl: string)
   });
 }
 
-async function counterValue(core: MonitoringCore, name: string): Promise<number> {
-  const metric = await core.metrics.registry.getSingleMetricAsString(name);
-  const line = metric.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : 0;
-}
-
 async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
-async function waitUntil(fn: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const start = performance.now();
-  while (!fn()) {
-    if (performance.now() - start > timeoutMs)
-      throw new Error(`prometheus-agent bench: no ${what} in time`);
-    await sleep(100);
-  }
 }
 
 export async function prometheusAgentPath({ quick }: BenchOptions): Promise<Section> {
@@ -128,6 +114,7 @@ export async function prometheusAgentPath({ quick }: BenchOptions): Promise<Sect
       () => central.core.fleet.onlineCount() >= TARGETS,
       180_000,
       `${TARGETS} instances online at the console`,
+      100,
     );
     // Past Prometheus' start-up backlog: measure the steady state.
     await sleep(quick ? 2_000 : 10_000);

@@ -14,10 +14,12 @@ import { WanProxy } from '../test/helpers/wan-proxy.js';
 import {
   AGENT_TOKEN,
   benchCore,
+  counterValue,
   count,
   ms,
   percentile,
   sleep,
+  waitUntil,
   type BenchOptions,
   type Section,
 } from './harness.js';
@@ -232,20 +234,6 @@ export async function relayFleet({ quick }: BenchOptions): Promise<Section> {
     await wan.stop();
     await central.done();
     await rm(stateDir, { recursive: true, force: true });
-  }
-}
-
-async function counterValue(core: MonitoringCore, name: string): Promise<number> {
-  const metric = await core.metrics.registry.getSingleMetricAsString(name);
-  const line = metric.split('\n').find((l) => l.startsWith(`${name} `));
-  return line ? Number(line.split(' ')[1]) : 0;
-}
-
-async function waitUntil(fn: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const start = performance.now();
-  while (!fn()) {
-    if (performance.now() - start > timeoutMs) throw new Error(`relay bench: no ${what} in time`);
-    await sleep(20);
   }
 }
 

@@ -1,7 +1,7 @@
 // `meridian agent` as a real process (the compiled CLI), and the test copy of the shipped
 // actions file (test/fixtures/actions/actions.json, its paths pointed into the test's temp dir).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageRoot } from '../../electron/core/version.js';
 
@@ -59,6 +59,33 @@ export async function writeActionsFixture(
   const path = join(dir, 'actions.json');
   await writeFile(path, text);
   return path;
+}
+
+/**
+ * The disk-quota scenario's spool in `dir`: 19 files of 45 kB (the first `oldFiles` ten days
+ * old) and a fresh one of 95 kB, with the actions file pointed at it.
+ */
+export async function writeSpoolFixture(
+  dir: string,
+  oldFiles: number,
+): Promise<{
+  paths: { allowedDir: string; unitsDir: string; scriptsDir: string };
+  actionsFile: string;
+}> {
+  const paths = {
+    allowedDir: join(dir, 'spool'),
+    unitsDir: join(dir, 'units'),
+    scriptsDir: join(dir, 'scripts'),
+  };
+  for (const d of Object.values(paths)) await mkdir(d);
+  const old = (Date.now() - 10 * 86_400_000) / 1000;
+  for (let i = 0; i < 19; i++) {
+    const file = join(paths.allowedDir, `old-${i}.log`);
+    await writeFile(file, Buffer.alloc(45_000, 120));
+    if (i < oldFiles) await utimes(file, old, old);
+  }
+  await writeFile(join(paths.allowedDir, 'fresh.log'), Buffer.alloc(95_000, 120));
+  return { paths, actionsFile: await writeActionsFixture(dir, paths) };
 }
 
 export function isAlive(pid: number): boolean {

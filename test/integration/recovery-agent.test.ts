@@ -3,7 +3,7 @@
 // The agent reports a quota directory the test filled as disk_usage; the console's runbook
 // sends clean_tmp, the agent runs the real clean-tmp script on the real files, its disk_usage
 // falls, the verification holds, the incident resolves and its time to recover is recorded.
-import { mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Incident } from '../../shared/incidents.js';
@@ -14,7 +14,7 @@ import type {
   Runbook,
   RunbookInput,
 } from '../../shared/recovery.js';
-import { spawnAgent, writeActionsFixture, type AgentProcess } from '../helpers/agent-process.js';
+import { spawnAgent, writeSpoolFixture, type AgentProcess } from '../helpers/agent-process.js';
 import {
   AGENT_TOKEN,
   WAIT_MS,
@@ -24,7 +24,6 @@ import {
   type TestCore,
 } from '../helpers/core.js';
 
-const DAY = 86_400_000;
 const QUOTA_BYTES = 1_000_000;
 
 const cleanup: (() => unknown)[] = [];
@@ -48,20 +47,7 @@ describe('recovery with a real agent', () => {
   }) {
     const dir = await tempDir();
     cleanup.push(() => rm(dir, { recursive: true, force: true }));
-    const paths = {
-      allowedDir: join(dir, 'spool'),
-      unitsDir: join(dir, 'units'),
-      scriptsDir: join(dir, 'scripts'),
-    };
-    for (const d of Object.values(paths)) await mkdir(d);
-    const old = (Date.now() - 10 * DAY) / 1000;
-    for (let i = 0; i < 19; i++) {
-      const file = join(paths.allowedDir, `old-${i}.log`);
-      await writeFile(file, Buffer.alloc(45_000, 120));
-      if (i < opts.oldFiles) await utimes(file, old, old);
-    }
-    await writeFile(join(paths.allowedDir, 'fresh.log'), Buffer.alloc(95_000, 120));
-    const actionsFile = await writeActionsFixture(dir, paths);
+    const { paths, actionsFile } = await writeSpoolFixture(dir, opts.oldFiles);
 
     const c: TestCore = await startTestCore({ recoveryGraceMs: 0, notifyGroupWaitMs: 0 });
     cleanup.push(() => c.stop());

@@ -4,16 +4,15 @@
 // (through the relay); the runbook's clean_tmp goes down the relay link, the agent runs the
 // real script, its result comes back through the relay's durable queue, and the run succeeds.
 // An agent gone from the relay fails the run at once, saying it is not connected.
-import { mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Agent } from '../../shared/model.js';
 import type { ActionRecord, RecoveryRoutes, RunbookInput } from '../../shared/recovery.js';
-import { spawnAgent, writeActionsFixture } from '../helpers/agent-process.js';
+import { spawnAgent, writeSpoolFixture } from '../helpers/agent-process.js';
 import { AGENT_TOKEN, WAIT_MS, startTestCore, tempDir, waitFor } from '../helpers/core.js';
 import { spawnRelay } from '../helpers/relay.js';
 
-const DAY = 86_400_000;
 const RELAY_AGENT_TOKEN = 'relay-agents-secret';
 
 const cleanup: (() => unknown)[] = [];
@@ -28,20 +27,7 @@ type RunsResponse = RecoveryRoutes['GET /api/v1/recovery/runs']['response'];
 async function scenario(mode: RunbookInput['mode']) {
   const dir = await tempDir();
   cleanup.push(() => rm(dir, { recursive: true, force: true }));
-  const paths = {
-    allowedDir: join(dir, 'spool'),
-    unitsDir: join(dir, 'units'),
-    scriptsDir: join(dir, 'scripts'),
-  };
-  for (const d of Object.values(paths)) await mkdir(d);
-  const old = (Date.now() - 10 * DAY) / 1000;
-  for (let i = 0; i < 19; i++) {
-    const file = join(paths.allowedDir, `old-${i}.log`);
-    await writeFile(file, Buffer.alloc(45_000, 120));
-    await utimes(file, old, old);
-  }
-  await writeFile(join(paths.allowedDir, 'fresh.log'), Buffer.alloc(95_000, 120));
-  const actionsFile = await writeActionsFixture(dir, paths);
+  const { paths, actionsFile } = await writeSpoolFixture(dir, 19);
 
   const c = await startTestCore({ recoveryGraceMs: 0, notifyGroupWaitMs: 0 });
   cleanup.push(() => c.stop());
