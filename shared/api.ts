@@ -27,6 +27,7 @@ export type { RegionHistoryRange } from './api-constants.js';
 export * from './rules-api.js';
 export * from './events-api.js';
 import type { AuditRoutes } from './audit.js';
+import type { AgentActionsRoutes } from './agent-actions.js';
 export type { AuditHead, AuditVerifyResult, AuditBreak, AuditInput } from './audit.js';
 
 const Opt = <T extends Parameters<typeof Type.Optional>[0]>(schema: T) => Type.Optional(schema);
@@ -337,7 +338,8 @@ export interface ApiRoutes
     CredentialsRoutes,
     ComplianceRoutes,
     EventRoutes,
-    AuditRoutes {
+    AuditRoutes,
+    AgentActionsRoutes {
   'GET /api/v1/session': { query: Record<string, never>; body: never; response: SessionInfo };
   'GET /api/v1/stats': { query: Record<string, never>; body: never; response: ConsoleStats };
   'GET /api/v1/regions': {

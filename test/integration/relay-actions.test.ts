@@ -7,6 +7,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentActionsView } from '../../shared/agent-actions.js';
 import type { Agent } from '../../shared/model.js';
 import type { ActionRecord, RecoveryRoutes, RunbookInput } from '../../shared/recovery.js';
 import { spawnAgent, writeSpoolFixture } from '../helpers/agent-process.js';
@@ -89,6 +90,15 @@ describe('recovery actions through a regional relay', () => {
   it('clean_tmp goes down the relay link to the agent behind it; its result comes back through the relay queue; the run succeeds with the output', async () => {
     const { c, paths, agentRow, runs, withLogs } = await scenario('automatic');
     expect(agentRow.labels.relay).toBe('relay-eu');
+    // The API says how actions reach it: through that relay, with the actions its hello offered.
+    const reach = await c.api<AgentActionsView>(`/api/v1/agents/${agentRow.id}/actions`);
+    expect(reach.body.offered).toContain('clean_tmp');
+    expect(reach.body).toMatchObject({
+      route: 'relay',
+      relay: { name: 'relay-eu' },
+      reason: null,
+    });
+    expect(reach.body.relay!.id).toMatch(/^rly-/);
     const done = await waitFor(
       async () => (await runs()).find((r) => r.state === 'succeeded' || r.state === 'failed'),
       WAIT_MS * 2,
@@ -129,5 +139,13 @@ describe('recovery actions through a regional relay', () => {
     );
     expect(['failed', 'refused']).toContain(ended.state);
     expect(JSON.stringify(ended)).toMatch(/not connected/);
+    // And the API says why no action can reach it now, once the relay has reported it gone.
+    await waitFor(
+      async () =>
+        (await c.api<AgentActionsView>(`/api/v1/agents/${held.agentId}/actions`)).body.reason ===
+        'not connected: behind relay relay-eu, which reports it offline',
+      WAIT_MS,
+      'the actions endpoint to name the relay that reports the agent offline',
+    );
   });
 });

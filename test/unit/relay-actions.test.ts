@@ -7,13 +7,18 @@ import type { ActionMessage, ActionResultMessage } from '../../shared/protocol.j
 import type { ConsoleToRelayMessage } from '../../shared/relay-protocol.js';
 import {
   offeredThroughRelay,
+  relayBlock,
   sendThroughRelay,
   takeRefusal,
   type RelayRoute,
 } from '../../electron/core/relay/central/relay-actions.js';
 import { createRelayMetrics } from '../../electron/core/relay/central/relay-metrics.js';
 import { parseConsoleToRelay, parseRelayText } from '../../electron/core/relay/relay-frames.js';
-import { routedAgentLink, type AgentRoute } from '../../electron/core/recovery/routed-link.js';
+import {
+  routedAgentLink,
+  type AgentRoute,
+  type RelayedRoute,
+} from '../../electron/core/recovery/routed-link.js';
 
 const action: ActionMessage = {
   type: 'action',
@@ -91,10 +96,26 @@ function route(offers: Record<string, readonly string[]>): AgentRoute & { sent: 
   };
 }
 
+/** The relay hub's side: agt-r and agt-both behind rly-1 (reachable), agt-cut behind it too (not). */
+function relayedRoute(
+  offers: Record<string, readonly string[]>,
+): RelayedRoute & { sent: string[] } {
+  const relay = { id: 'rly-1', name: 'relay-eu' };
+  return {
+    ...route(offers),
+    behind: (id) =>
+      offers[id]
+        ? { relay, blocked: null }
+        : id === 'agt-cut'
+          ? { relay, blocked: 'behind relay relay-eu, whose link to the console is down' }
+          : null,
+  };
+}
+
 describe('the AgentLink the recovery service sees', () => {
   it('takes the direct connection when the agent has one, else its relay, else none', () => {
     const direct = route({ 'agt-d': ['restart'], 'agt-both': ['restart'] });
-    const relayed = route({ 'agt-r': ['clean_tmp'], 'agt-both': ['clean_tmp'] });
+    const relayed = relayedRoute({ 'agt-r': ['clean_tmp'], 'agt-both': ['clean_tmp'] });
     const link = routedAgentLink(
       () => direct,
       () => relayed,
@@ -110,6 +131,36 @@ describe('the AgentLink the recovery service sees', () => {
     expect(relayed.sent).toEqual(['agt-r']);
   });
 
+  it('says which route it takes, and why none when none can reach the agent', () => {
+    const direct = route({ 'agt-d': ['restart'], 'agt-both': ['restart'] });
+    const link = routedAgentLink(
+      () => direct,
+      () => relayedRoute({ 'agt-r': ['clean_tmp'], 'agt-both': ['clean_tmp'] }),
+    );
+    const relay = { id: 'rly-1', name: 'relay-eu' };
+    expect(link.reach('agt-d')).toEqual({
+      offered: ['restart'],
+      route: 'direct',
+      relay: null,
+      reason: null,
+    });
+    expect(link.reach('agt-both')).toMatchObject({ offered: ['restart'], route: 'direct' });
+    expect(link.reach('agt-r')).toEqual({
+      offered: ['clean_tmp'],
+      route: 'relay',
+      relay,
+      reason: null,
+    });
+    expect(link.reach('agt-cut')).toEqual({
+      offered: null,
+      route: null,
+      relay,
+      reason: 'not connected: behind relay relay-eu, whose link to the console is down',
+    });
+    expect(link.reach('agt-none')).toMatchObject({ offered: null, route: null, relay: null });
+    expect(link.reach('agt-none').reason).toMatch(/not connected.*behind no relay/);
+  });
+
   it('is "not connected" before the ingest server and relay hub exist', () => {
     const link = routedAgentLink(
       () => null,
@@ -117,6 +168,7 @@ describe('the AgentLink the recovery service sees', () => {
     );
     expect(link.offered('agt-1')).toBeNull();
     expect(link.send('agt-1', action)).toBe(false);
+    expect(link.reach('agt-1')).toMatchObject({ offered: null, route: null, relay: null });
   });
 });
 
@@ -152,6 +204,14 @@ describe('routing through a relay', () => {
       { session: session(), agent: agent(false) },
       { session: session(), agent: undefined },
     ];
+    expect(relayBlock(ok)).toBeNull();
+    expect(cases.map(relayBlock)).toEqual([
+      'link_down',
+      'no_action_routing',
+      'link_down',
+      'agent_offline',
+      'agent_offline',
+    ]);
     for (const r of cases) {
       expect(offeredThroughRelay(r)).toBeNull();
       expect(sendThroughRelay(r, 'agt-1', action, metrics)).toBe(false);

@@ -1,7 +1,9 @@
-// Runbooks, action history, recovery runs and figures, and approving or declining held runs.
+// Runbooks, action history, recovery runs and figures, approving or declining held runs, and
+// which actions an agent offers and how the console reaches it.
 // Argument checks here (schemas from shared/recovery.ts) and in the runbook book (which names
 // the field); the work in electron/core/recovery/. Changes record `by` in the audit trail.
 import { Type } from '@sinclair/typebox';
+import type { AgentActionsRoutes } from '../../../shared/agent-actions.js';
 import type { RouteKey } from '../../../shared/api.js';
 import {
   ActionsQuery,
@@ -11,18 +13,21 @@ import {
 } from '../../../shared/recovery.js';
 import { ConflictError, InputError, NotFoundError } from '../incidents/incident-errors.js';
 import type { RecoveryService } from '../recovery/recovery-service.js';
+import type { Recovery } from '../recovery/recovery-wiring.js';
 import type { RecoveryViews } from '../recovery/recovery-views.js';
 import type { RunbookBook } from '../recovery/runbook-book.js';
 import { HttpError } from './http-util.js';
 import { EmptyQuery, type RouteTable } from './route-spec.js';
 
-export type RecoveryRouteKey = Extract<RouteKey, keyof RecoveryRoutes>;
+export type RecoveryRouteKey = Extract<RouteKey, keyof RecoveryRoutes | keyof AgentActionsRoutes>;
 
 /** What the routes ask of the recovery side. */
 export interface RecoveryApi {
   book: Pick<RunbookBook, 'create' | 'replace' | 'setMode' | 'remove'>;
   views: Pick<RecoveryViews, 'runbooks' | 'runbook' | 'actions' | 'runs' | 'overall'>;
   service: Pick<RecoveryService, 'approve' | 'decline'>;
+  /** Which actions an agent offers and how an action would reach it now. */
+  reach: Recovery['reach'];
 }
 
 /** Checked whole by the runbook book, which names the field inside a step (a union). */
@@ -93,6 +98,14 @@ export const RECOVERY_ROUTES: RouteTable<RecoveryRouteKey> = {
   'GET /api/v1/actions': {
     query: ActionsQuery,
     handle: ({ query }, s) => ({ actions: s.recovery.views.actions(query) }),
+  },
+  'GET /api/v1/agents/:id/actions': {
+    query: EmptyQuery,
+    handle: ({ params }, s) => {
+      const id = params.id!;
+      if (!s.fleet.agent(id)) throw new HttpError(404, 'not_found', `no agent ${id}`);
+      return s.recovery.reach(id);
+    },
   },
   'GET /api/v1/recovery/runs': {
     query: ActionsQuery,

@@ -18,8 +18,12 @@ import type { FetchFn } from '../notify/http-post.js';
 import type { Notifier } from '../notify/notifier.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { MetricStore } from '../store/metric-store.js';
-import type { AgentLink } from './agent-link.js';
-import { routedAgentLink, type AgentRoute } from './routed-link.js';
+import {
+  routedAgentLink,
+  type AgentRoute,
+  type RelayedRoute,
+  type RoutedAgentLink,
+} from './routed-link.js';
 import { RecoveryLog } from './recovery-log.js';
 import { createRecoveryMetrics } from './recovery-metrics.js';
 import { RecoveryService } from './recovery-service.js';
@@ -54,7 +58,7 @@ export interface RecoveryParts {
   /** The agents' live connections: the ingest server, once started (null before). */
   ingest(): AgentRoute | null;
   /** Agents behind regional relays: the relay hub (null before it exists). */
-  relays?(): AgentRoute | null;
+  relays?(): RelayedRoute | null;
   fetch?: FetchFn;
 }
 
@@ -65,6 +69,8 @@ export interface Recovery {
   service: RecoveryService;
   views: RecoveryViews;
   book: RunbookBook;
+  /** Which actions an agent offers and how an action would reach it now (the runs' own route). */
+  reach: RoutedAgentLink['reach'];
   /** Load runbooks and history (after incidents and alerts are loaded). */
   open(): Promise<void>;
   /** Follow alerts and incidents (after the notifier and ingest have started). */
@@ -82,7 +88,7 @@ export function createRecovery(p: RecoveryParts): Recovery {
       { retentionMs: p.config.recoveryRetentionMs, maxRuns: p.config.recoveryMaxRuns },
     ),
   );
-  const link: AgentLink = routedAgentLink(
+  const link = routedAgentLink(
     () => p.ingest(),
     () => p.relays?.() ?? null,
   );
@@ -131,6 +137,7 @@ export function createRecovery(p: RecoveryParts): Recovery {
     service: started,
     views,
     book,
+    reach: (agentId) => link.reach(agentId),
     open: async () => {
       await started.open();
       const r = book.recovery;

@@ -17,11 +17,37 @@ export interface RelayRoute {
   agent: RelayedAgent | undefined;
 }
 
+/** Why no action can reach an agent through its relay now. */
+export type RelayBlock = 'link_down' | 'no_action_routing' | 'agent_offline';
+
+/**
+ * What stops an action going down the relay link now; null when one can go. The one test of it
+ * (offeredThroughRelay, sendThroughRelay, and the API's answer of how an agent is reached).
+ */
+export function relayBlock(route: RelayRoute): RelayBlock | null {
+  const { session, agent } = route;
+  if (!session || session.isClosing) return 'link_down';
+  if (!session.actions) return 'no_action_routing';
+  if (!agent?.online) return 'agent_offline';
+  return null;
+}
+
+/** A RelayBlock in words, for an operator. */
+export function relayBlockText(block: RelayBlock, relayName: string): string {
+  switch (block) {
+    case 'link_down':
+      return `behind relay ${relayName}, whose link to the console is down`;
+    case 'no_action_routing':
+      return `behind relay ${relayName}, which does not route recovery actions (its hello did not offer to)`;
+    case 'agent_offline':
+      return `behind relay ${relayName}, which reports it offline`;
+  }
+}
+
 /** The actions the agent offers through its relay; null when no action can reach it now. */
 export function offeredThroughRelay(route: RelayRoute): readonly string[] | null {
-  const { session, agent } = route;
-  if (!session?.actions || session.isClosing || !agent?.online) return null;
-  return agent.actions ?? [];
+  if (relayBlock(route) !== null) return null;
+  return route.agent!.actions ?? [];
 }
 
 /** Send down the relay link; false (not delivered) when offeredThroughRelay says null. */

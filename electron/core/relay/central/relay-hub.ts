@@ -32,6 +32,8 @@ import { DurableJsonFile } from '../../state/durable-file.js';
 import { MAX_OUTAGES, RelayRecord, type PersistedRelay } from './relay-record.js';
 import {
   offeredThroughRelay,
+  relayBlock,
+  relayBlockText,
   sendThroughRelay,
   takeRefusal,
   type RelayRoute,
@@ -169,6 +171,17 @@ export class RelayHub implements RelaySessionHandler {
   /** The actions the agent offers through its relay; null when none can reach it now. */
   offeredActions(agentId: string): readonly string[] | null {
     return offeredThroughRelay(this.route(agentId));
+  }
+
+  /** The relay the agent is behind and, in words, what stops an action reaching it now. */
+  behind(agentId: string): { relay: { id: string; name: string }; blocked: string | null } | null {
+    const relay = this.relays.get(this.ownerOf.get(agentId) ?? '');
+    if (!relay) return null;
+    const block = relayBlock(this.route(agentId));
+    return {
+      relay: { id: relay.id, name: relay.name },
+      blocked: block === null ? null : relayBlockText(block, relay.name),
+    };
   }
 
   private route(agentId: string): RelayRoute {
