@@ -8,6 +8,7 @@ import { ageSince, formatTimestamp } from '../../lib/format';
 import { useServerNow } from '../../lib/now';
 import { hrefFor } from '../../lib/route';
 import { AgentPosture } from '../compliance/AgentPosture';
+import { AgentActions } from './AgentActions';
 import { AgentCapacity } from './AgentCapacity';
 import { AgentKeys } from './AgentKeys';
 import { AgentSecurity } from './AgentSecurity';
@@ -157,6 +158,7 @@ export function AgentDrawer({ agentId, onClose }: { agentId: string; onClose(): 
               </ul>
             )}
           </section>
+          <AgentActions agentId={agentId} status={agent.status} />
           <AgentKeys agentId={agentId} hostname={agent.hostname} />
           <AgentSecurity agentId={agentId} />
           <DecommissionAgent
