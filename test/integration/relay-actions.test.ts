@@ -143,7 +143,7 @@ describe('recovery actions through a regional relay', () => {
     await waitFor(
       async () =>
         (await c.api<AgentActionsView>(`/api/v1/agents/${held.agentId}/actions`)).body.reason ===
-        'not connected: behind relay relay-eu, which reports it offline',
+        'behind relay relay-eu, which reports it offline',
       WAIT_MS,
       'the actions endpoint to name the relay that reports the agent offline',
     );

@@ -155,7 +155,7 @@ describe('the AgentLink the recovery service sees', () => {
       offered: null,
       route: null,
       relay,
-      reason: 'not connected: behind relay relay-eu, whose link to the console is down',
+      reason: 'behind relay relay-eu, whose link to the console is down',
     });
     expect(link.reach('agt-none')).toMatchObject({ offered: null, route: null, relay: null });
     expect(link.reach('agt-none').reason).toMatch(/not connected.*behind no relay/);

@@ -24,7 +24,7 @@ export interface RoutedAgentLink extends AgentLink {
 }
 
 /** The reason when the agent has no connection of its own and is behind no relay. */
-export const NOT_CONNECTED = 'not connected: no connection to the console, and behind no relay';
+export const NOT_CONNECTED = 'not connected to the console, and behind no relay';
 
 type Picked =
   | { kind: 'direct'; route: AgentRoute; offered: readonly string[] }
@@ -61,7 +61,7 @@ export function routedAgentLink(
       if (p.offered === null)
         return unreachable(
           behind.relay,
-          `not connected: ${behind.blocked ?? 'its relay cannot reach it'}`,
+          behind.blocked ?? `behind relay ${behind.relay.name}, which cannot reach it now`,
         );
       return { offered: [...p.offered], route: 'relay', relay: behind.relay, reason: null };
     },
