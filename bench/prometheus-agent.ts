@@ -169,8 +169,6 @@ export async function prometheusAgentPath({ quick }: BenchOptions): Promise<Sect
 }
 
 function promVersion(bin: string): string {
-  return execFileSync(bin, ['--version'])
-    .toString()
-    .split('\n')[0]!
-    .replace(/^prometheus, /, '');
+  const first = execFileSync(bin, ['--version']).toString().split('\n')[0] ?? '';
+  return /version (\S+)/.exec(first)?.[1] ?? 'version unknown';
 }
