@@ -72,10 +72,17 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     }
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       process.stderr.write(
-        `meridian ${command}: ${(err as Error).message} — is another console running? Pick another --port/--ingest-port.\n`,
+        `meridian ${command}: ${(err as Error).message} — ${portHint(command)}\n`,
       );
       return 1;
     }
     throw err;
   }
+}
+
+/** What to do about a port in use, in the words of the command's own flags. */
+function portHint(command: string | undefined): string {
+  return command === 'relay'
+    ? 'is a console or another relay listening there? Pick another --listen-port.'
+    : 'is another console running? Pick another --port/--ingest-port.';
 }

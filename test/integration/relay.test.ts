@@ -334,4 +334,22 @@ describe('regional relays', () => {
     expect(relay.out()).toMatch(/meridian relay: the console closed the relay link for good: 4013/);
     expect((await relayNamed('relay-revoked'))?.state).toBe('down');
   }, 120_000);
+
+  it('a relay whose listen port is taken exits 1 naming its own flag, --listen-port', async () => {
+    const taken = Number(new URL(central.addr.ingestUrl).port);
+    const err = await spawnRelay({
+      upstream: central.addr.ingestUrl,
+      token: AGENT_TOKEN,
+      region: 'us-east-1',
+      name: 'relay-port-taken',
+      stateDir: await dir(),
+      agentToken: RELAY_AGENT_TOKEN,
+      listenPort: taken,
+    }).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(err?.message).toMatch(/meridian relay exited 1: .*EADDRINUSE/s);
+    expect(err?.message).toContain('Pick another --listen-port.');
+  }, 120_000);
 });
