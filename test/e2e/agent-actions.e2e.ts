@@ -39,7 +39,8 @@ describe("agent drawer's recovery actions", () => {
     );
 
     stack.sim!.kill(sim.index);
-    await waitForText(page, 'agent-actions-reason', /None can run now: not connected/);
+    // The status change reloads the part, and a 10 s poll backs it up: a bound of two polls.
+    await waitForText(page, 'agent-actions-reason', /None can run now: not connected/, 30_000);
     expect(await part.locator(byTestId('agent-action')).count()).toBe(0);
   });
 });
