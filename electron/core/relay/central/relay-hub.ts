@@ -38,6 +38,7 @@ import {
   takeRefusal,
   type RelayRoute,
 } from './relay-actions.js';
+import { outageMessage, type LinkLoss } from './relay-outage.js';
 import { applyRegistrations } from './relay-registrations.js';
 import type { RelayMetrics } from './relay-metrics.js';
 import { RelaySession, type RelaySessionHandler } from './relay-session.js';
@@ -383,7 +384,7 @@ export class RelayHub implements RelaySessionHandler {
     );
   }
 
-  closed(session: RelaySession, how: 'cut_off' | 'down', code: number): void {
+  closed(session: RelaySession, how: LinkLoss, code: number): void {
     const id = session.relayId!;
     if (this.stopped || this.current.get(id) !== session) return;
     this.current.delete(id);
@@ -394,7 +395,7 @@ export class RelayHub implements RelaySessionHandler {
   /** The link is lost: hold the agents it reported healthy, page once about the relay. */
   private lose(
     relay: RelayRecord,
-    how: 'cut_off' | 'down',
+    how: LinkLoss,
     afterRestart: boolean,
     saidStopping = false,
   ): void {
@@ -406,15 +407,8 @@ export class RelayHub implements RelaySessionHandler {
     const held = [...relay.agents].filter(([, a]) => a.online).map(([id]) => id);
     for (const id of held) this.deps.fleet.holdAlive(id, this.opts.holdMs);
     this.deps.metrics.linkLost.inc({ how });
-    const healthy = `${held.length} of ${relay.agents.size} agents behind it were healthy at its last report${relay.lastContactAt === null ? '' : ` (${new Date(relay.lastContactAt).toISOString().slice(11, 19)} UTC)`}; they are held online, not paged, for up to ${Math.round(this.opts.holdMs / 3_600_000)} h, and their data waits in the relay's queue`;
-    const what = afterRestart
-      ? `has not reconnected since the console started`
-      : how === 'cut_off'
-        ? `cut off: its link went silent (no answer to pings: a WAN cut, or its host is unreachable)`
-        : saidStopping
-          ? `down: it said it was stopping (stopped by its operator or service manager)`
-          : `down: it closed its connection without a word (the relay process died, or its host restarted)`;
-    const message = `Relay ${relay.name} (${relay.region}) ${what}. ${healthy}.`;
+    const facts = { how, afterRestart, saidStopping, held: held.length };
+    const message = outageMessage(relay, { ...facts, holdMs: this.opts.holdMs });
     this.deps.consoleAlerts.raise(RELAY_RULE, relay.id, 'critical', message);
     this.deps.logger.warn('relay link lost', { relay: relay.name, how, held: held.length });
     void this.save();
