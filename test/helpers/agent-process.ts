@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packageRoot } from '../../electron/core/version.js';
+import type { RunbookInput } from '../../shared/recovery.js';
 
 export interface AgentProcess {
   child: ChildProcess;
@@ -86,6 +87,39 @@ export async function writeSpoolFixture(
   }
   await writeFile(join(paths.allowedDir, 'fresh.log'), Buffer.alloc(95_000, 120));
   return { paths, actionsFile: await writeActionsFixture(dir, paths) };
+}
+
+/**
+ * The spool scenario's runbook: on a disk_usage alert, clean_tmp on the alert's mount, then
+ * verify disk_usage < 85 % there within `withinMs`, else escalate.
+ */
+export function spoolRunbook(
+  allowedDir: string,
+  opts: { mode?: RunbookInput['mode']; withinMs?: number; escalate?: boolean } = {},
+): RunbookInput {
+  return {
+    id: 'spool',
+    name: 'Free the spool',
+    ...(opts.mode ? { mode: opts.mode } : {}),
+    trigger: { ruleIds: ['disk_usage'], severities: ['warning', 'critical'] },
+    steps: [
+      { kind: 'action', action: 'clean_tmp', params: { dir: '{{labels.mount}}', days: '7' } },
+      {
+        kind: 'verify',
+        condition: {
+          type: 'metric',
+          metric: 'disk_usage',
+          comparator: '<',
+          threshold: 85,
+          labels: { mount: allowedDir },
+        },
+        withinMs: opts.withinMs ?? 60_000,
+      },
+      ...(opts.escalate
+        ? [{ kind: 'escalate' as const, text: 'spool still full after clean_tmp' }]
+        : []),
+    ],
+  };
 }
 
 export function isAlive(pid: number): boolean {

@@ -14,7 +14,12 @@ import type {
   Runbook,
   RunbookInput,
 } from '../../shared/recovery.js';
-import { spawnAgent, writeSpoolFixture, type AgentProcess } from '../helpers/agent-process.js';
+import {
+  spawnAgent,
+  spoolRunbook,
+  writeSpoolFixture,
+  type AgentProcess,
+} from '../helpers/agent-process.js';
 import {
   AGENT_TOKEN,
   WAIT_MS,
@@ -51,27 +56,11 @@ describe('recovery with a real agent', () => {
 
     const c: TestCore = await startTestCore({ recoveryGraceMs: 0, notifyGroupWaitMs: 0 });
     cleanup.push(() => c.stop());
-    const runbook: RunbookInput = {
-      id: 'spool',
-      name: 'Free the spool',
-      trigger: { ruleIds: ['disk_usage'], severities: ['warning', 'critical'] },
-      steps: [
-        { kind: 'action', action: 'clean_tmp', params: { dir: '{{labels.mount}}', days: '7' } },
-        {
-          kind: 'verify',
-          condition: {
-            type: 'metric',
-            metric: 'disk_usage',
-            comparator: '<',
-            threshold: 85,
-            labels: { mount: paths.allowedDir },
-          },
-          withinMs: opts.withinMs ?? 60_000,
-        },
-        { kind: 'escalate', text: 'spool still full after clean_tmp' },
-      ],
-      ...(opts.mode ? { mode: opts.mode } : {}),
-    };
+    const runbook = spoolRunbook(paths.allowedDir, {
+      mode: opts.mode,
+      withinMs: opts.withinMs,
+      escalate: true,
+    });
     const made = await c.api<{ runbook: Runbook }>(
       '/api/v1/runbooks?by=alice',
       json('POST', runbook),

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentActionsView } from '../../shared/agent-actions.js';
 import type { Agent } from '../../shared/model.js';
 import type { ActionRecord, RecoveryRoutes, RunbookInput } from '../../shared/recovery.js';
-import { spawnAgent, writeSpoolFixture } from '../helpers/agent-process.js';
+import { spawnAgent, spoolRunbook, writeSpoolFixture } from '../helpers/agent-process.js';
 import { AGENT_TOKEN, WAIT_MS, startTestCore, tempDir, waitFor } from '../helpers/core.js';
 import { spawnRelay } from '../helpers/relay.js';
 
@@ -32,26 +32,7 @@ async function scenario(mode: RunbookInput['mode']) {
 
   const c = await startTestCore({ recoveryGraceMs: 0, notifyGroupWaitMs: 0 });
   cleanup.push(() => c.stop());
-  const runbook: RunbookInput = {
-    id: 'spool',
-    name: 'Free the spool',
-    mode,
-    trigger: { ruleIds: ['disk_usage'], severities: ['warning', 'critical'] },
-    steps: [
-      { kind: 'action', action: 'clean_tmp', params: { dir: '{{labels.mount}}', days: '7' } },
-      {
-        kind: 'verify',
-        condition: {
-          type: 'metric',
-          metric: 'disk_usage',
-          comparator: '<',
-          threshold: 85,
-          labels: { mount: paths.allowedDir },
-        },
-        withinMs: 60_000,
-      },
-    ],
-  };
+  const runbook = spoolRunbook(paths.allowedDir, { mode });
   expect((await c.api('/api/v1/runbooks?by=alice', json('POST', runbook))).status).toBe(200);
 
   const relay = await spawnRelay({
