@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { HelpRequested, parse, UsageError } from './cli/args.js';
-import { COMMANDS, TOKEN } from './cli/specs.js';
+import { TOKEN } from './cli/one-shot-specs.js';
+import { COMMANDS } from './cli/specs.js';
 // Only what every command needs is loaded up front: the agent runs on hosts where its memory
 // is part of its cost, and the config schema alone pulls in the store.
 import { ConfigError } from './core/config-error.js';

@@ -19,7 +19,7 @@ import { parseFingerprint } from '../../shared/credentials.js';
 import { AGENT_TYPES } from '../../shared/model.js';
 import { VERSION } from '../core/version.js';
 import { intFlag, oneOf, parse, required, untilSignal, UsageError, wsUrl } from './args.js';
-import { AGENT } from './specs.js';
+import { AGENT } from './agent-spec.js';
 
 export async function agentCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const flags = parse(AGENT, argv);

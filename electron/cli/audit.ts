@@ -11,7 +11,7 @@ import { verifyChainParallel } from '../core/audit/verify-parallel.js';
 import { systemClock } from '../core/clock.js';
 import { defaultDataDir } from '../core/config.js';
 import { parse, UsageError } from './args.js';
-import { AUDIT } from './specs.js';
+import { AUDIT } from './one-shot-specs.js';
 
 export async function auditCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const [sub, ...rest] = argv;

@@ -1,5 +1,5 @@
-// Flags several commands share (a file of its own: specs.ts and relay-spec.ts both import it,
-// and neither may import the other's values).
+// Flags several commands share (a file of its own: serve-spec.ts and relay-spec.ts both import
+// it, and neither may import the other's values).
 
 /** `--log-format`, the same for every long-running command. */
 export const LOG_FORMAT_FLAG = {

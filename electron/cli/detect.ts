@@ -6,7 +6,7 @@ import { scoreSeries } from '../core/anomaly/score-series.js';
 import { thresholdOf, zOfScore, type Sensitivity } from '../core/anomaly/sensitivity.js';
 import { parseSeriesCsv, SeriesCsvError } from '../core/forecast/series-csv.js';
 import { parse, required, UsageError } from './args.js';
-import { DETECT } from './specs.js';
+import { DETECT } from './one-shot-specs.js';
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 const MAX_WARMUP_MS = 30 * UNIT_MS.d!;

@@ -11,7 +11,7 @@ import {
   type ForecastOk,
 } from '../core/forecast/types.js';
 import { oneOf, parse, required, UsageError } from './args.js';
-import { FORECAST } from './specs.js';
+import { FORECAST } from './one-shot-specs.js';
 
 const UNIT_MS: Record<string, number> = { m: 60_000, h: HOUR_MS, d: DAY_MS };
 

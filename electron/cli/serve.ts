@@ -14,7 +14,7 @@ import {
   LOCAL_AGENT_DIR,
   startLocalAgent,
 } from './launch.js';
-import { SERVE } from './specs.js';
+import { SERVE } from './serve-spec.js';
 
 export async function serveCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const flags = parse(SERVE, argv);

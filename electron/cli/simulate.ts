@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { parseFingerprint } from '../../shared/credentials.js';
 import { intFlag, parse, required, untilSignal, UsageError, wsUrl } from './args.js';
 import { ATTACKS_EVERY_S, ATTACKS_START_S, launchAttack, parseAttacks } from './sim-attacks.js';
-import { SIMULATE } from './specs.js';
+import { SIMULATE } from './simulate-spec.js';
 
 /** The scripted incidents of `meridian simulate`, seconds after every agent is connected. */
 export const SCENARIO = [
