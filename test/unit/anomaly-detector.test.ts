@@ -192,6 +192,20 @@ describe('warm-up, episodes, input', () => {
     expect(d.openEpisode(h)).toBeNull();
   });
 
+  it('a spike that opens a slot not seen yet does not become its norm: the values after it are normal', () => {
+    // Four hours of history end on a slot boundary: the spike is that slot's first visit.
+    const events: EpisodeEvent[] = [];
+    const d = new AnomalyDetector({ onEpisode: (e) => events.push(e), warmupMs: HOUR });
+    const h = d.handleOf(1);
+    const end = T0 + 4 * HOUR;
+    for (let t = T0; t < end; t += MINUTE) d.observe(h, t, noisy((t - T0) / MINUTE));
+    for (let j = 0; j < 3; j++) d.observe(h, end + j * MINUTE, 95);
+    expect(events.map((e) => e.phase)).toEqual(['open']);
+    for (let j = 3; j < 9; j++) d.observe(h, end + j * MINUTE, noisy(240 + j));
+    expect(events.map((e) => e.phase)).toEqual(['open', 'close']);
+    expect(events[1]!.end).toBe(end + 2 * MINUTE);
+  });
+
   it('closeIdle ends the episode of a series that stopped reporting', () => {
     const events: EpisodeEvent[] = [];
     const d = new AnomalyDetector({ onEpisode: (e) => events.push(e), quietMs: 5 * MINUTE });

@@ -219,7 +219,10 @@ export class AnomalyDetector {
       warm && s[b + SPREAD_N]! >= MIN_SAMPLES_SPREAD ? CLIP * spread : Number.POSITIVE_INFINITY;
     const c = residual > clip ? clip : residual < -clip ? -clip : residual;
     if (slotN === 0) {
-      p[q + 2 * slot] = value - level;
+      // A slot's first value becomes its norm, unless it is anomalous: then the slot starts
+      // from the norm carried on, or a spike that happens to open a slot becomes that slot's
+      // norm and the normal values after it look anomalous (the episode would not close).
+      p[q + 2 * slot] = warm && score >= this.limit ? day : value - level;
     } else {
       const as = Math.max(1 / (slotN + 1), rate(dt, TAU_SLOT, MIN_SAMPLES_SLOT));
       // Through the first day every slot is on its first visit, learning its mean: the level
