@@ -240,4 +240,28 @@ describe('file integrity monitoring', () => {
     const stored = JSON.parse(await readFile(join(dir, 'state', 'fim-baseline.json'), 'utf8'));
     expect(stored.entries[file]).toMatchObject({ kind: 'file', sha256: sha('root:x:0:\n') });
   });
+
+  it('a change made between the first hashes and the watch being armed is reported at once', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'meridian-fim-'));
+    const file = join(dir, 'sudoers');
+    await writeFile(file, 'root ALL=(ALL) ALL\n');
+    // The real reader, which edits the file right after its first read: the change lands after
+    // the first scan hashed the file and before that scan arms the directory's watch.
+    let first = true;
+    const reader: FimReader = {
+      async inspect(path) {
+        const state = await fsReader.inspect(path);
+        if (first && path === file) {
+          first = false;
+          await appendFile(file, 'eve ALL=(ALL) NOPASSWD: ALL\n');
+        }
+        return state;
+      },
+    };
+    const r = await start({ paths: [file], reader });
+    await waitFor(() => r.events.length > 0, undefined, 'the change reported');
+    expect(changes(r.events)).toEqual([
+      expect.objectContaining({ path: file, change: 'modified' }),
+    ]);
+  });
 });

@@ -153,7 +153,9 @@ export class FimMonitor {
     this.scans++;
     const events = findings.flatMap((f) => this.eventOf(f));
     for (let i = 0; i < events.length; i += 500) this.deps.send(events.slice(i, i + 500));
-    if (this.settings.watch !== false) this.watchDirs(paths, dirs);
+    // A watch armed just now came after the hashes above: a change made in between would wait
+    // for the periodic rescan. Scan once more, watched.
+    if (this.settings.watch !== false && this.watchDirs(paths, dirs)) this.again = true;
   }
 
   private eventOf(f: FimFinding): AgentEvent[] {
@@ -172,7 +174,8 @@ export class FimMonitor {
   }
 
   /** Watch each path's parent directory and each watched directory; drop what is no longer needed. */
-  private watchDirs(paths: readonly string[], dirs: ReadonlySet<string>): void {
+  /** Whether a directory not watched before is watched now. */
+  private watchDirs(paths: readonly string[], dirs: ReadonlySet<string>): boolean {
     const interest = new Map<string, Set<string> | null>();
     for (const p of paths) {
       const parent = dirname(p);
@@ -187,6 +190,7 @@ export class FimMonitor {
         this.watchers.delete(dir);
       }
     }
+    let armed = false;
     for (const dir of interest.keys()) {
       if (this.watchers.has(dir)) continue;
       try {
@@ -197,10 +201,12 @@ export class FimMonitor {
           if (this.watchers.get(dir) === w) this.watchers.delete(dir);
         });
         this.watchers.set(dir, w);
+        armed = true;
       } catch {
         // The directory does not exist (yet): the periodic rescan watches it once it does.
       }
     }
+    return armed;
   }
 
   private onWatch(dir: string, name: string | Buffer | null): void {
